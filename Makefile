@@ -1,0 +1,44 @@
+# trustsim: `make run` and `make test` each create .venv and install what they need.
+SHELL := /bin/bash
+VENV := .venv
+STAMP := $(VENV)/.installed
+
+# Find an interpreter >= 3.12: names on PATH first, then pyenv's installs.
+PYTHON ?= $(shell \
+  for c in python3.13 python3.12 python3; do \
+    p=$$(command -v $$c 2>/dev/null) || continue; \
+    $$p -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null && { echo $$p; exit 0; }; \
+  done; \
+  if command -v pyenv >/dev/null 2>&1; then \
+    for v in $$(pyenv versions --bare 2>/dev/null | sort -rV); do \
+      p=$$(pyenv prefix $$v 2>/dev/null)/bin/python3; \
+      [ -x $$p ] && $$p -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null && { echo $$p; exit 0; }; \
+    done; \
+  fi)
+
+.PHONY: run test venv lint bench clean
+
+$(STAMP): pyproject.toml
+	@if [ -z "$(PYTHON)" ]; then \
+	  echo "error: trustsim needs Python >= 3.12 (Mesa 3.5 requires it); none found on PATH or in pyenv." >&2; \
+	  echo "       install one (e.g. 'pyenv install 3.12') or run: make PYTHON=/path/to/python3.12 test" >&2; \
+	  exit 2; fi
+	@echo "using $(PYTHON)"
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install -q --upgrade pip
+	$(VENV)/bin/python -m pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+run: $(STAMP)
+	$(VENV)/bin/trustsim run configs/baseline.toml --out results/baseline --plot
+
+test: $(STAMP)
+	$(VENV)/bin/python -m pytest -q
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check trustsim tests benchmarks experiments
+
+clean:
+	rm -rf $(VENV) .pytest_cache
