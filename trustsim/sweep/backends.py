@@ -1,0 +1,149 @@
+"""Where runs execute: a local process pool, or an existing Dask distributed cluster.
+
+Both backends are generators of :class:`Outcome` in completion order, keeping only a small
+window of runs in flight, so memory stays flat at 100,000 runs and Ctrl-C stops quickly.
+Closing the generator (``gen.close()``) cancels what is still queued.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import uuid
+from collections import Counter, deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+
+from trustsim.errors import RunError
+from trustsim.sweep.worker import Outcome, Task, execute, ignore_sigint
+
+MAX_POOL_CRASHES = 3
+"""A run in flight during this many worker-process crashes is recorded as failed."""
+
+
+def default_workers() -> int:
+    """The cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def local_outcomes(tasks: Iterable[Task], workers: int) -> Iterator[Outcome]:
+    """Run tasks on a local process pool (forkserver start method, whatever the global one).
+
+    A worker process that dies (out of memory, a crash in native code) breaks the pool: the
+    pool is started again and the runs that were in flight are retried, up to
+    :data:`MAX_POOL_CRASHES` times each.
+    """
+    context = multiprocessing.get_context("forkserver")
+    queue: deque[Task] = deque(tasks)
+    crashes: Counter[int] = Counter()
+    window = 2 * workers
+    while queue:
+        pool = ProcessPoolExecutor(workers, mp_context=context, initializer=ignore_sigint)
+        pending: dict[Future[Outcome], Task] = {}
+        broken = False
+        try:
+            while queue or pending:
+                while queue and len(pending) < window:
+                    task = queue.popleft()
+                    pending[pool.submit(execute, task)] = task
+                done, _ = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
+                for future in done:
+                    task = pending.pop(future)
+                    try:
+                        outcome = future.result()
+                    except BrokenProcessPool:
+                        broken = True
+                        crashes[task.index] += 1
+                        if crashes[task.index] >= MAX_POOL_CRASHES:
+                            yield Outcome(task.index, False, error="a worker process died")
+                        else:
+                            queue.appendleft(task)
+                        continue
+                    yield outcome
+                if broken:
+                    queue.extendleft(reversed(list(pending.values())))
+                    pending.clear()
+                    break
+        finally:
+            _stop_pool(pool)
+
+
+def _stop_pool(pool: ProcessPoolExecutor) -> None:
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:  # do not wait for long runs when interrupted
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(timeout=5)
+
+
+def dask_outcomes(
+    tasks: Iterable[Task],
+    address: str,
+    *,
+    connect_timeout: float = 5.0,
+    worker_timeout: float = 30.0,
+) -> Iterator[Outcome]:
+    """Run tasks on an existing Dask distributed cluster at ``address`` (tcp://host:port).
+
+    Results are drained with ``as_completed`` and handed on as soon as they arrive, so a
+    worker that dies afterwards cannot lose them. A run whose task kills every worker it
+    lands on (``KilledWorker``) is recorded as that run's failure.
+
+    Raises:
+        RunError: if the scheduler does not answer within ``connect_timeout`` seconds or no
+            worker joins within ``worker_timeout`` seconds.
+    """
+    from distributed import Client, as_completed
+
+    try:
+        client = Client(address, timeout=connect_timeout, set_as_default=False)
+    except (OSError, TimeoutError, ValueError) as e:
+        raise RunError(
+            f"--scheduler {address}: no Dask scheduler answered within {connect_timeout:g} s "
+            f"({type(e).__name__}: {e}). Start one with `dask scheduler`, or omit --scheduler "
+            f"to use the local process pool."
+        ) from None
+    prefix = f"trustsim-run-{uuid.uuid4().hex[:8]}"
+    futures = {}
+    try:
+        try:
+            client.wait_for_workers(1, timeout=worker_timeout)
+        except TimeoutError:
+            raise RunError(
+                f"--scheduler {address}: the scheduler answers but no worker joined within "
+                f"{worker_timeout:g} s; start workers with `dask worker {address}`."
+            ) from None
+        threads = sum(client.nthreads().values()) or 1
+        window = 4 * threads + 8
+        queue = iter(tasks)
+        completed = as_completed()
+
+        def top_up() -> None:
+            while len(futures) < window:
+                task = next(queue, None)
+                if task is None:
+                    return
+                future = client.submit(execute, task, key=f"{prefix}-{task.index}", pure=False)
+                futures[future.key] = (future, task)
+                completed.add(future)
+
+        top_up()
+        for future in completed:
+            _, task = futures.pop(future.key)
+            try:
+                outcome = future.result()
+            except Exception as e:  # KilledWorker, lost data...: a failed run
+                outcome = Outcome(task.index, False, error=f"{type(e).__name__}: {e}")
+            future.release()
+            yield outcome
+            top_up()
+    finally:
+        if futures:
+            client.cancel([f for f, _ in futures.values()], force=True)
+        client.close(timeout=5)

@@ -1,0 +1,172 @@
+"""run_sweep: plan the runs, skip the finished ones, execute the rest, persist as they arrive."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from trustsim.errors import RunError
+from trustsim.sweep.backends import dask_outcomes, default_workers, local_outcomes
+from trustsim.sweep.experiment import Experiment, load_experiment
+from trustsim.sweep.lock import folder_lock
+from trustsim.sweep.plan import Plan, make_plan
+from trustsim.sweep.progress import Progress
+from trustsim.sweep.store import Store, load_summary
+from trustsim.sweep.worker import DEFAULT_RUN_FN, Outcome, Task
+
+FLUSH_SECONDS = 15.0
+"""Finished runs are written at least this often, whatever the batch size."""
+
+
+@dataclass
+class SweepResult:
+    """What a sweep did.
+
+    Attributes:
+        folder: the results folder.
+        total: runs in the sweep.
+        done: runs finished (now and in earlier sessions).
+        resumed: runs already done when this session started.
+        executed: runs this session computed (finished or failed).
+        failures: run id -> error of every run that failed.
+        seconds: wall time of this session.
+    """
+
+    folder: Path
+    total: int
+    done: int
+    resumed: int
+    executed: int
+    failures: dict[str, str] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """True if every run finished."""
+        return self.done == self.total
+
+    def summary(self) -> Any:
+        """The summary table (pandas DataFrame), one row per finished run."""
+        return load_summary(self.folder)
+
+
+def default_out_dir(experiment: Experiment) -> Path:
+    """``results/<experiment name>``."""
+    return Path("results") / experiment.name
+
+
+def batch_size(experiment: Experiment, total: int) -> int:
+    """Runs per result file: the experiment's ``output.batch_runs``, or about 200 files a sweep."""
+    if experiment.output.batch_runs:
+        return experiment.output.batch_runs
+    return min(1000, max(8, math.ceil(total / 200)))
+
+
+def run_sweep(
+    experiment: Experiment | str | Path | Mapping[str, Any],
+    out_dir: str | Path | None = None,
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: bool = True,
+    run_fn: str = DEFAULT_RUN_FN,
+) -> SweepResult:
+    """Run (or resume) a sweep and write its results folder.
+
+    Args:
+        experiment: an :class:`Experiment`, or a path/dict for :func:`load_experiment`.
+        out_dir: results folder (default ``results/<experiment name>``).
+        workers: local processes (default: the cores available); ignored with ``scheduler``.
+        scheduler: address of a Dask distributed scheduler (``tcp://host:port``).
+        progress: show a progress bar (terminal) or log lines (otherwise) on stderr.
+        run_fn: 'module:function' with the signature of ``trustsim.runner.run_one``
+            (for tests and alternative models).
+
+    Returns:
+        A :class:`SweepResult`; failed runs are listed in it, not raised.
+
+    Raises:
+        ConfigError: bad experiment, or ``out_dir`` holds another experiment's results.
+        RunError: the folder is locked by another sweep, cannot be written, or the
+            scheduler does not answer.
+        KeyboardInterrupt: after saving every finished run (re-run to resume).
+    """
+    if not isinstance(experiment, Experiment):
+        experiment = load_experiment(experiment)
+    plan = make_plan(experiment)
+    folder = Path(out_dir) if out_dir is not None else default_out_dir(experiment)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise RunError(f"{folder}: cannot create the results folder ({e.strerror}).") from None
+    with folder_lock(folder):
+        return _sweep(plan, folder, workers, scheduler, progress, run_fn)
+
+
+def _sweep(
+    plan: Plan, folder: Path, workers: int | None, scheduler: str | None, progress: bool,
+    run_fn: str,
+) -> SweepResult:
+    started = time.monotonic()
+    store = Store(folder, plan)
+    store.open()
+    total, resumed = len(plan.runs), len(store.done)
+    bar = Progress(total, resumed, enabled=progress)
+    for rel in store.dropped:
+        bar.log(f"warning: {rel} is missing or corrupt; its runs will be done again")
+    if resumed:
+        bar.log(f"resuming: {resumed} of {total} runs already done")
+    tasks = [_task(plan, run.index, run_fn) for run in plan.runs if run.index not in store.done]
+    if scheduler:
+        outcomes = dask_outcomes(tasks, scheduler)
+    else:
+        outcomes = local_outcomes(tasks, workers or default_workers())
+    size = batch_size(plan.experiment, total)
+    buffer: list[Outcome] = []
+    last_flush = time.monotonic()
+    executed = 0
+    status = "interrupted"
+    try:
+        for outcome in outcomes:
+            executed += 1
+            buffer.append(outcome)
+            bar.advance(outcome.ok)
+            if len(buffer) >= size or time.monotonic() - last_flush >= FLUSH_SECONDS:
+                store.add_batch(buffer)
+                buffer, last_flush = [], time.monotonic()
+        status = "failed" if store.failures else "complete"
+    except KeyboardInterrupt:
+        outcomes.close()
+        bar.close()
+        store.add_batch(buffer)
+        store.write_summary()
+        store.write_manifest("interrupted")
+        bar.log(
+            f"interrupted: {len(store.done)} of {total} runs saved in {folder}; "
+            f"run the same command again to resume."
+        )
+        raise
+    finally:
+        outcomes.close()
+        bar.close()
+    store.add_batch(buffer)
+    store.write_summary()
+    store.write_manifest(status)
+    failures = {plan.runs[i].run_id: err for i, err in sorted(store.failures.items())}
+    return SweepResult(
+        folder, total, len(store.done), resumed, executed, failures, time.monotonic() - started
+    )
+
+
+def _task(plan: Plan, index: int, run_fn: str) -> Task:
+    run = plan.runs[index]
+    out = plan.experiment.output
+    return Task(
+        index=index, seed=run.seed, params=run.params, base=plan.base, steps=plan.steps,
+        measures=tuple(out.measures), supplier_measures=tuple(out.supplier_measures),
+        summary=out.summary, tail=out.tail, run_fn=run_fn,
+    )
