@@ -163,7 +163,7 @@ class Promises(Section):
     tolerance: NonNegative = Field(
         0.05, description="|delivered - promised| within this counts as kept; above: exceeded; below: broken."
     )
-    noise: NonNegative = Field(0.05, description="Standard deviation of delivered quality per delivery.")
+    noise: NonNegative = Field(0.03, description="Standard deviation of delivered quality per delivery.")
     failure_drop: NonNegative = Field(
         0.3, description="Quality lost in an erratic failure (probability 1 - reliability)."
     )
@@ -297,7 +297,7 @@ class SupplierPolicy(Section):
     transparency: Probability = Field(
         0.5, description="Chance a failure is admitted and repaired (Covey: right wrongs)."
     )
-    care: Probability = Field(0.5, description="Listening/care effort; 0.5 is neutral for the care component.")
+    care: Probability = Field(0.6, description="Listening/care effort; 0.5 is neutral for the care component.")
     ad_budget: NonNegative = Field(1.0, description="Advertising budget in units of `advertising.reach`.")
     banner_share: Probability = Field(0.0, description="Share of the ad budget spent on online banners.")
     extend_trust: Probability = Field(

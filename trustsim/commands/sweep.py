@@ -1,0 +1,78 @@
+"""`trustsim sweep EXPERIMENT`: run or resume a parameter sweep (locally or on a Dask cluster)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    """Register the `sweep` sub-command."""
+    p = subparsers.add_parser(
+        "sweep",
+        help="run (or resume) a parameter sweep from an experiment file",
+        description=(
+            "Run every design point x replicate of an experiment and write manifest.json, "
+            "summary.parquet and per-step time series to DIR. Re-running the same command "
+            "resumes: finished runs are not recomputed."
+        ),
+    )
+    p.add_argument("experiment", help="experiment TOML file (see experiments/)")
+    p.add_argument("--out", metavar="DIR", help="results folder (default results/<name>)")
+    p.add_argument("--workers", type=_positive, metavar="N", help="local processes (default: cores)")
+    p.add_argument(
+        "--scheduler", metavar="ADDRESS",
+        help="run on an existing Dask cluster, e.g. tcp://127.0.0.1:8786",
+    )
+    p.add_argument("--replicates", type=_positive, metavar="R", help="replace the replicates")
+    p.add_argument("--steps", type=_non_negative, metavar="T", help="replace the steps per run")
+    p.add_argument(
+        "--set", action="append", metavar="K=V", default=[],
+        help="override a scenario key for every run, e.g. --set market.customers=500",
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress output")
+    p.set_defaults(func=main)
+
+
+def _positive(text: str) -> int:
+    value = _non_negative(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {text}")
+    return value
+
+
+def _non_negative(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative, got {text}")
+    return value
+
+
+def main(args: argparse.Namespace) -> int:
+    """Run the sweep; exit 1 listing the failed runs if any run failed."""
+    from trustsim.config import parse_set_args
+    from trustsim.sweep import load_experiment, run_sweep
+
+    experiment = load_experiment(
+        args.experiment, parse_set_args(args.set), replicates=args.replicates, steps=args.steps
+    )
+    result = run_sweep(
+        experiment, args.out, workers=args.workers, scheduler=args.scheduler,
+        progress=not args.quiet,
+    )
+    print(
+        f"{result.done} of {result.total} runs done ({result.executed} run now, "
+        f"{result.resumed} resumed) in {result.seconds:.1f} s; results in {result.folder}",
+        file=sys.stderr,
+    )
+    if result.failures:
+        print(f"{len(result.failures)} run(s) failed:", file=sys.stderr)
+        for run_id, error in list(result.failures.items())[:20]:
+            print(f"  {run_id}: {error.splitlines()[0]}", file=sys.stderr)
+        if len(result.failures) > 20:
+            print(f"  ... and {len(result.failures) - 20} more (see manifest.json)", file=sys.stderr)
+        return 1
+    return 0
