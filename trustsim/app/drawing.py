@@ -146,8 +146,9 @@ def draw_network(ax: Axes, model: TrustMarket, sample: NetworkSample, colour_by:
     whole = "all" if shown == sample.population else f"{shown} of {sample.population:,}"
     ax.set_title(f"Step {model.steps} — {whole} customers", fontsize=FONT_SIZE + 2)
     ax.legend(
-        handles=_legend_handles(model, colour_by), loc="upper left", bbox_to_anchor=(1.0, 1.0),
-        fontsize=FONT_SIZE - 1, frameon=False, borderaxespad=0.0,
+        handles=_legend_handles(model, colour_by), loc="upper center", ncols=3,
+        bbox_to_anchor=(0.5, 0.0), fontsize=FONT_SIZE - 1, frameon=False, columnspacing=1.0,
+        handletextpad=0.2,
     )
 
 
@@ -175,7 +176,7 @@ def draw_trends(axes: list[Axes], model: TrustMarket) -> None:
     table = model.supplier_table()
     ax_customers, ax_stages, ax_nps, ax_trust = axes
     titles = ("Customers per firm", "Ambassadors and detractors", "Net Promoter Score",
-              "Trust per component (mean of firms)")
+              "Trust by component (all firms)")
     for ax, title in zip(axes, titles, strict=True):
         ax.set_title(title, fontsize=FONT_SIZE + 1)
         ax.tick_params(labelsize=FONT_SIZE - 2)
