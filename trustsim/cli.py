@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
             raise
         _print_error("interrupted.")
         return 130
-    except Exception as e:  # noqa: BLE001 - the last line of defence against a traceback
+    except Exception as e:
         if args.debug:
             raise
         _print_error(f"internal error: {type(e).__name__}: {e} (run with --debug for the traceback)")

@@ -189,8 +189,10 @@ class TrustMarket(mesa.Model):
         components = expit(pop.trust.reshape(-1, 4)[experienced * sc.market.suppliers + last])
         pop.score[experienced] = loyalty.recommend_score(trust.combine(components, self.weights))
         self._experienced = (experienced, last, components)
+        # Someone who just started buying has no experience yet to warn others about.
+        has_experience = (pop.last_supplier >= 0) & ((pop.supplier < 0) | (pop.tenure > 0))
         pop.stage[:] = loyalty.ladder_stage(
-            pop.supplier >= 0, pop.last_supplier >= 0, pop.tenure, pop.score,
+            pop.supplier >= 0, has_experience, pop.tenure, pop.score,
             loyal_tenure=sc.loyalty.loyal_tenure, ambassador_tenure=sc.loyalty.ambassador_tenure,
             loyal_score=sc.loyalty.loyal_score, ambassador_score=sc.loyalty.ambassador_score,
             detractor_score=sc.loyalty.detractor_score,

@@ -301,20 +301,24 @@ def load_experiment(
     Raises:
         ConfigError: naming the file, the key, the bad value and what is allowed.
     """
+    base_dir = None
     if isinstance(source, Experiment):
-        data = source.model_dump()
+        data = source.model_dump(exclude={"base_dir"})
+        base_dir = source.base_dir
         label = source.source
     elif isinstance(source, (str, Path)):
         label = str(source)
         data = read_toml(source)
         data.setdefault("name", _default_name(Path(source)))
-        data["base_dir"] = str(Path(source).resolve().parent)
+        base_dir = str(Path(source).resolve().parent)
     elif isinstance(source, Mapping):
         label = "<experiment>"
         data = dict(source)
     else:
         raise ConfigError(f"cannot load an experiment from a {type(source).__name__}")
     data = _normalise(data, label)
+    if base_dir is not None:
+        data["base_dir"] = base_dir
     if overrides:
         data["overrides"] = {**data.get("overrides", {}), **dict(overrides)}
     if replicates is not None:
