@@ -97,7 +97,7 @@ def from_edges(n: int, u: np.ndarray, v: np.ndarray, kind: str) -> Network:
 
 def erdos_renyi(n: int, mean_degree: float, rng: np.random.Generator) -> Network:
     """G(n, m) random graph with m = n * mean_degree / 2 ties (Erdős & Rényi 1959)."""
-    m = int(round(n * mean_degree / 2))
+    m = round(n * mean_degree / 2)
     # Draw a little extra to make up for self-loops and duplicates removed afterwards.
     extra = int(m * (mean_degree / max(n - 1, 1))) + 16
     u = rng.integers(0, n, size=m + extra)
@@ -120,7 +120,7 @@ def small_world(n: int, mean_degree: float, rewire: float, rng: np.random.Genera
     Each ring tie (u, u+j) is, with probability `rewire`, moved to (u, w) for a uniform w
     (Watts & Strogatz 1998). Clustering is high for small `rewire`; paths are short.
     """
-    half = max(1, int(round(mean_degree / 2)))
+    half = max(1, round(mean_degree / 2))
     half = min(half, (n - 1) // 2) or 1
     u = np.repeat(np.arange(n, dtype=np.int64), half)
     v = (u + np.tile(np.arange(1, half + 1, dtype=np.int64), n)) % n
@@ -135,7 +135,7 @@ def scale_free(n: int, mean_degree: float, rng: np.random.Generator) -> Network:
     Vectorised Batagelj–Brandes (2005): every newcomer's tie copies the endpoint at a uniformly
     random earlier position of the edge list, which selects nodes in proportion to degree.
     """
-    m = max(1, int(round(mean_degree / 2)))
+    m = max(1, round(mean_degree / 2))
     e = n * m
     source = np.arange(e, dtype=np.int64) // m
     # Position 2k holds the source of edge k, 2k+1 its target; target k copies position r < 2k+1.

@@ -88,7 +88,7 @@ def initial_population(scenario: Scenario, rng: np.random.Generator) -> Populati
         trust=np.zeros((n, s, 4), dtype=np.float32),
         heard=np.full((n, s), -1, dtype=np.int8),
     )
-    k = int(round(scenario.market.initial_customers * n))
+    k = round(scenario.market.initial_customers * n)
     if k:
         who = rng.choice(n, size=k, replace=False)
         sup = rng.integers(0, s, size=k).astype(np.int16)
