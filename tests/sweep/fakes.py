@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +25,9 @@ def fake_run_one(scenario, seed, steps=None):
             f.write(f"{seed}\n")
     if scenario.wom.rate == 0.666:
         raise ValueError("the devil's rate")
+    if scenario.wom.rate == 0.999:
+        os._exit(3)  # a run that kills its worker process
+    time.sleep(float(os.environ.get("FAKE_SLEEP", "0")))
     steps = scenario.steps if steps is None else steps
     rng = np.random.default_rng(seed)
     share = np.cumsum(rng.random(steps + 1)) * scenario.wom.rate / (steps + 1)

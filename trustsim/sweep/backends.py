@@ -31,13 +31,16 @@ def default_workers() -> int:
 
 
 def local_outcomes(tasks: Iterable[Task], workers: int) -> Iterator[Outcome]:
-    """Run tasks on a local process pool (forkserver start method, whatever the global one).
+    """Run tasks on a local process pool, started with "spawn" whatever the global start method.
+
+    Spawned workers are fresh interpreters: they see the current environment and code, and
+    nothing of the parent's state (a forkserver would keep the environment of its first use).
 
     A worker process that dies (out of memory, a crash in native code) breaks the pool: the
     pool is started again and the runs that were in flight are retried, up to
     :data:`MAX_POOL_CRASHES` times each.
     """
-    context = multiprocessing.get_context("forkserver")
+    context = multiprocessing.get_context("spawn")
     queue: deque[Task] = deque(tasks)
     crashes: Counter[int] = Counter()
     window = 2 * workers

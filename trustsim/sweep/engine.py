@@ -121,15 +121,11 @@ def _sweep(
     if resumed:
         bar.log(f"resuming: {resumed} of {total} runs already done")
     tasks = [_task(plan, run.index, run_fn) for run in plan.runs if run.index not in store.done]
-    if scheduler:
-        outcomes = dask_outcomes(tasks, scheduler)
-    else:
-        outcomes = local_outcomes(tasks, workers or default_workers())
+    outcomes = dask_outcomes(tasks, scheduler) if scheduler else local_outcomes(tasks, workers or default_workers())
     size = batch_size(plan.experiment, total)
     buffer: list[Outcome] = []
     last_flush = time.monotonic()
     executed = 0
-    status = "interrupted"
     try:
         for outcome in outcomes:
             executed += 1
@@ -138,7 +134,6 @@ def _sweep(
             if len(buffer) >= size or time.monotonic() - last_flush >= FLUSH_SECONDS:
                 store.add_batch(buffer)
                 buffer, last_flush = [], time.monotonic()
-        status = "failed" if store.failures else "complete"
     except KeyboardInterrupt:
         outcomes.close()
         bar.close()
@@ -155,7 +150,7 @@ def _sweep(
         bar.close()
     store.add_batch(buffer)
     store.write_summary()
-    store.write_manifest(status)
+    store.write_manifest("failed" if store.failures else "complete")
     failures = {plan.runs[i].run_id: err for i, err in sorted(store.failures.items())}
     return SweepResult(
         folder, total, len(store.done), resumed, executed, failures, time.monotonic() - started

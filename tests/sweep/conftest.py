@@ -1,0 +1,43 @@
+"""Shared helpers of the sweep tests: small experiments, and the fake run function's path."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).parent
+ROOT = HERE.parent.parent
+PYTHON = sys.executable
+
+
+def grid_experiment(**changes):
+    """A 3 x 2 grid x 2 replicates experiment as a dict (12 runs)."""
+    data = {
+        "name": "test_grid",
+        "seed": 11,
+        "replicates": 2,
+        "steps": 6,
+        "overrides": {"market.customers": 120, "market.suppliers": 2, "network.mean_degree": 4},
+        "design": {
+            "kind": "grid",
+            "parameters": {"wom.rate": [0.1, 0.3, 0.5], "trust.loss_multiplier": [2.0, 4.0]},
+        },
+    }
+    data.update(changes)
+    return data
+
+
+@pytest.fixture
+def fake_env(monkeypatch, tmp_path):
+    """Make the fake run function importable in child processes and log every run it does."""
+    log = tmp_path / "runs.log"
+    monkeypatch.setenv("FAKE_LOG", str(log))
+    monkeypatch.setenv("PYTHONPATH", f"{HERE}:{ROOT}")
+    return log
+
+
+def runs_logged(log: Path) -> list[str]:
+    """Seeds of the runs the fake executed (one line each)."""
+    return log.read_text().split() if log.exists() else []

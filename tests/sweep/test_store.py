@@ -1,0 +1,146 @@
+"""Results folder: identical results on any number of workers, failures, resume, refusal, lock."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import time
+
+import pandas as pd
+import pytest
+from conftest import HERE, PYTHON, ROOT, grid_experiment, runs_logged
+
+from trustsim.errors import ConfigError, RunError
+from trustsim.sweep import load_summary, load_timeseries, read_manifest, run_sweep
+from trustsim.sweep.lock import folder_lock
+
+FAKE = "fakes:fake_run_one"
+
+
+def _sweep(out, workers=2, **changes):
+    return run_sweep(grid_experiment(**changes), out, workers=workers, progress=False, run_fn=FAKE)
+
+
+def test_one_and_two_workers_give_identical_files(tmp_path, fake_env):
+    one = _sweep(tmp_path / "one", workers=1, output={"batch_runs": 5})
+    two = _sweep(tmp_path / "two", workers=2, output={"batch_runs": 5})
+    assert one.ok and two.ok and one.done == 12
+    a, b = (tmp_path / "one/summary.parquet").read_bytes(), (tmp_path / "two/summary.parquet").read_bytes()
+    assert a == b
+    summary = load_summary(tmp_path / "one")
+    assert list(summary["run"]) == list(range(12))
+    assert {"run_id", "point", "replicate", "seed", "wom.rate", "customer_share"} <= set(summary)
+    pd.testing.assert_frame_equal(load_timeseries(tmp_path / "one"), load_timeseries(tmp_path / "two"))
+    manifest = read_manifest(tmp_path / "one")
+    assert manifest["status"] == "complete" and manifest["counts"]["done"] == 12
+    assert len(manifest["batches"]) == 3  # 12 runs in files of 5: few files, not one per run
+    assert len(runs_logged(fake_env)) == 24
+
+
+def test_a_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path, fake_env):
+    params = {"wom.rate": [0.1, 0.666, 0.999], "trust.loss_multiplier": [2.0]}
+    result = _sweep(tmp_path, design={"kind": "grid", "parameters": params})
+    assert result.done == 2 and not result.ok
+    assert set(result.failures) == {"p0001-r000", "p0001-r001", "p0002-r000", "p0002-r001"}
+    assert "ValueError: the devil's rate" in result.failures["p0001-r000"]
+    assert "worker process died" in result.failures["p0002-r000"]
+    manifest = read_manifest(tmp_path)
+    assert manifest["status"] == "failed"
+    assert manifest["runs"]["status"] == ["done", "done", "failed", "failed", "failed", "failed"]
+
+
+def test_resume_recomputes_only_missing_or_corrupt_runs(tmp_path, fake_env):
+    reference = _sweep(tmp_path / "ref", output={"batch_runs": 4})
+    assert reference.ok
+    out = tmp_path / "out"
+    _sweep(out, output={"batch_runs": 4})
+    # as after a crash: the last batch was written but not yet recorded in the manifest,
+    # and one recorded file is damaged
+    manifest = json.loads((out / "manifest.json").read_text())
+    lost = manifest["batches"].pop()
+    manifest["status"] = "running"
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    damaged = out / next(iter(manifest["batches"][0]["files"]))
+    damaged.write_bytes(damaged.read_bytes()[:-20])
+    (out / "summary.parquet").unlink()
+    fake_env.unlink()
+    again = _sweep(out, output={"batch_runs": 4})
+    assert again.resumed == 12 - 4 - len(lost["runs"])
+    assert again.executed == 4 + len(lost["runs"]) == len(runs_logged(fake_env))
+    assert (out / "summary.parquet").read_bytes() == (tmp_path / "ref/summary.parquet").read_bytes()
+    pd.testing.assert_frame_equal(load_timeseries(out), load_timeseries(tmp_path / "ref"))
+    fake_env.unlink()
+    assert _sweep(out, output={"batch_runs": 4}).executed == 0
+
+
+def test_a_folder_of_another_experiment_is_refused(tmp_path, fake_env):
+    _sweep(tmp_path)
+    with pytest.raises(ConfigError, match="different experiment"):
+        _sweep(tmp_path, replicates=3)
+
+
+def test_a_locked_folder_is_refused(tmp_path, fake_env):
+    tmp_path.mkdir(exist_ok=True)
+    with folder_lock(tmp_path), pytest.raises(RunError, match="another trustsim sweep"):
+        _sweep(tmp_path)
+
+
+def _child(experiment, out, workers=2):
+    return subprocess.Popen(
+        [PYTHON, str(HERE / "sweep_script.py"), json.dumps(experiment), str(out), str(workers)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True,
+    )
+
+
+def _wait_for_batches(out, n, timeout=30.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if len(read_manifest(out)["batches"]) >= n:
+                return
+        except RunError:
+            pass
+        time.sleep(0.05)
+    raise AssertionError("no batch written in time")
+
+
+def test_kill_9_at_random_moments_then_resume_gives_identical_results(tmp_path, fake_env, monkeypatch):
+    experiment = grid_experiment(replicates=4, output={"batch_runs": 2})
+    monkeypatch.setenv("FAKE_SLEEP", "0.05")
+    ref = tmp_path / "ref"
+    run_sweep(experiment, ref, workers=2, progress=False, run_fn=FAKE)
+    out = tmp_path / "out"
+    rng = random.Random(4)
+    for _ in range(4):
+        child = _child(experiment, out)
+        time.sleep(rng.uniform(0.3, 0.9))
+        os.killpg(child.pid, signal.SIGKILL)
+        child.wait()
+    child = _child(experiment, out)
+    stdout, stderr = child.communicate(timeout=60)
+    assert child.returncode == 0, stderr
+    assert (out / "summary.parquet").read_bytes() == (ref / "summary.parquet").read_bytes()
+    pd.testing.assert_frame_equal(load_timeseries(out), load_timeseries(ref))
+    assert not [p for p in out.rglob("*.tmp")]
+
+
+def test_sigint_stops_quickly_and_says_how_to_resume(tmp_path, fake_env, monkeypatch):
+    monkeypatch.setenv("FAKE_SLEEP", "0.5")
+    experiment = grid_experiment(replicates=6, output={"batch_runs": 2})
+    out = tmp_path / "out"
+    child = _child(experiment, out)
+    _wait_for_batches(out, 1)
+    started = time.monotonic()
+    os.killpg(child.pid, signal.SIGINT)
+    _, stderr = child.communicate(timeout=20)
+    assert time.monotonic() - started < 5
+    assert child.returncode == 130
+    assert "run the same command again to resume" in stderr
+    manifest = read_manifest(out)
+    assert manifest["status"] == "interrupted"
+    assert 2 <= manifest["counts"]["done"] < 36
+    assert len(load_summary(out)) == manifest["counts"]["done"]
