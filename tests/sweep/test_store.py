@@ -121,7 +121,7 @@ def test_kill_9_at_random_moments_then_resume_gives_identical_results(tmp_path, 
         os.killpg(child.pid, signal.SIGKILL)
         child.wait()
     child = _child(experiment, out)
-    stdout, stderr = child.communicate(timeout=60)
+    _, stderr = child.communicate(timeout=60)
     assert child.returncode == 0, stderr
     assert (out / "summary.parquet").read_bytes() == (ref / "summary.parquet").read_bytes()
     pd.testing.assert_frame_equal(load_timeseries(out), load_timeseries(ref))
