@@ -14,6 +14,7 @@ from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from typing import Any
 
 from trustsim.errors import RunError
 from trustsim.sweep.worker import Outcome, Task, execute, ignore_sigint
@@ -85,47 +86,50 @@ def _stop_pool(pool: ProcessPoolExecutor) -> None:
         process.join(timeout=5)
 
 
-def dask_outcomes(
-    tasks: Iterable[Task],
-    address: str,
-    *,
-    connect_timeout: float = 5.0,
-    worker_timeout: float = 30.0,
-) -> Iterator[Outcome]:
-    """Run tasks on an existing Dask distributed cluster at ``address`` (tcp://host:port).
+def connect_dask(address: str, *, timeout: float = 3.0, worker_timeout: float = 30.0) -> Any:
+    """A ``distributed.Client`` of the scheduler at ``address`` (tcp://host:port), with a worker.
+
+    Raises:
+        RunError: if the scheduler does not answer within ``timeout`` seconds, or no worker
+            joins within ``worker_timeout`` seconds.
+    """
+    from distributed import Client
+
+    try:
+        client = Client(address, timeout=timeout, set_as_default=False)
+    except (OSError, TimeoutError, ValueError, TypeError) as e:
+        raise RunError(
+            f"--scheduler {address}: no Dask scheduler answered within {timeout:g} s "
+            f"({type(e).__name__}: {e}). Start one with `dask scheduler`, or omit --scheduler "
+            f"to use the local process pool."
+        ) from None
+    try:
+        client.wait_for_workers(1, timeout=worker_timeout)
+    except TimeoutError:
+        client.close()
+        raise RunError(
+            f"--scheduler {address}: the scheduler answers but no worker joined within "
+            f"{worker_timeout:g} s; start workers with `dask worker {address}`."
+        ) from None
+    return client
+
+
+def dask_outcomes(tasks: Iterable[Task], client: Any) -> Iterator[Outcome]:
+    """Run tasks on a Dask distributed cluster through ``client``.
 
     Results are drained with ``as_completed`` and handed on as soon as they arrive, so a
     worker that dies afterwards cannot lose them. A run whose task kills every worker it
     lands on (``KilledWorker``) is recorded as that run's failure.
-
-    Raises:
-        RunError: if the scheduler does not answer within ``connect_timeout`` seconds or no
-            worker joins within ``worker_timeout`` seconds.
     """
-    from distributed import Client, as_completed
+    from distributed import as_completed
 
-    try:
-        client = Client(address, timeout=connect_timeout, set_as_default=False)
-    except (OSError, TimeoutError, ValueError) as e:
-        raise RunError(
-            f"--scheduler {address}: no Dask scheduler answered within {connect_timeout:g} s "
-            f"({type(e).__name__}: {e}). Start one with `dask scheduler`, or omit --scheduler "
-            f"to use the local process pool."
-        ) from None
     prefix = f"trustsim-run-{uuid.uuid4().hex[:8]}"
-    futures = {}
+    futures: dict[str, tuple[Any, Task]] = {}
     try:
-        try:
-            client.wait_for_workers(1, timeout=worker_timeout)
-        except TimeoutError:
-            raise RunError(
-                f"--scheduler {address}: the scheduler answers but no worker joined within "
-                f"{worker_timeout:g} s; start workers with `dask worker {address}`."
-            ) from None
         threads = sum(client.nthreads().values()) or 1
         window = 4 * threads + 8
         queue = iter(tasks)
-        completed = as_completed()
+        completed = as_completed(loop=client.loop)
 
         def top_up() -> None:
             while len(futures) < window:
@@ -149,4 +153,3 @@ def dask_outcomes(
     finally:
         if futures:
             client.cancel([f for f, _ in futures.values()], force=True)
-        client.close(timeout=5)

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from trustsim.errors import RunError
-from trustsim.sweep.backends import dask_outcomes, default_workers, local_outcomes
+from trustsim.sweep.backends import connect_dask, dask_outcomes, default_workers, local_outcomes
 from trustsim.sweep.experiment import Experiment, load_experiment
 from trustsim.sweep.lock import folder_lock
 from trustsim.sweep.plan import Plan, make_plan
@@ -99,17 +99,21 @@ def run_sweep(
         experiment = load_experiment(experiment)
     plan = make_plan(experiment)
     folder = Path(out_dir) if out_dir is not None else default_out_dir(experiment)
+    client = connect_dask(scheduler) if scheduler else None
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise RunError(f"{folder}: cannot create the results folder ({e.strerror}).") from None
-    with folder_lock(folder):
-        return _sweep(plan, folder, workers, scheduler, progress, run_fn)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise RunError(f"{folder}: cannot create the results folder ({e.strerror}).") from None
+        with folder_lock(folder):
+            return _sweep(plan, folder, workers, client, progress, run_fn)
+    finally:
+        if client is not None:
+            client.close(timeout=5)
 
 
 def _sweep(
-    plan: Plan, folder: Path, workers: int | None, scheduler: str | None, progress: bool,
-    run_fn: str,
+    plan: Plan, folder: Path, workers: int | None, client: Any, progress: bool, run_fn: str
 ) -> SweepResult:
     started = time.monotonic()
     store = Store(folder, plan)
@@ -121,7 +125,10 @@ def _sweep(
     if resumed:
         bar.log(f"resuming: {resumed} of {total} runs already done")
     tasks = [_task(plan, run.index, run_fn) for run in plan.runs if run.index not in store.done]
-    outcomes = dask_outcomes(tasks, scheduler) if scheduler else local_outcomes(tasks, workers or default_workers())
+    if client is not None:
+        outcomes = dask_outcomes(tasks, client)
+    else:
+        outcomes = local_outcomes(tasks, workers or default_workers())
     size = batch_size(plan.experiment, total)
     buffer: list[Outcome] = []
     last_flush = time.monotonic()
