@@ -32,7 +32,9 @@ def logit(p: np.ndarray | float) -> np.ndarray:
 def expit(x: np.ndarray) -> np.ndarray:
     """Trust from log-odds: 1 / (1 + exp(-x)), in the dtype of `x`."""
     x = np.asarray(x)
-    out = np.negative(x)
+    if x.dtype.kind != "f":
+        x = x.astype(np.float64)
+    out = np.negative(x, out=np.empty_like(x))
     np.exp(out, out=out)
     out += 1
     np.reciprocal(out, out=out)
