@@ -175,8 +175,8 @@ def draw_trends(axes: list[Axes], model: TrustMarket) -> None:
     """Four live plots: customers per supplier, ambassadors and detractors, NPS, trust."""
     table = model.supplier_table()
     ax_customers, ax_stages, ax_nps, ax_trust = axes
-    titles = ("Customers per firm", "Ambassadors and detractors", "Net Promoter Score",
-              "Trust by component (all firms)")
+    titles = ("Customers per firm", "Ambassadors, detractors", "Net Promoter Score",
+              "Trust by component")
     for ax, title in zip(axes, titles, strict=True):
         ax.set_title(title, fontsize=FONT_SIZE + 1)
         ax.tick_params(labelsize=FONT_SIZE - 2)
@@ -198,7 +198,11 @@ def draw_trends(axes: list[Axes], model: TrustMarket) -> None:
                    lw=2.5, ls="--", label="detractors")
     _draw_trust(ax_trust, table)
     ax_nps.axhline(0, color="#666666", lw=1)
+    ax_nps.set_ylim(-100, 100)
+    ax_customers.set_ylim(bottom=0)
+    ax_stages.set_ylim(bottom=0)
     for ax in axes:
+        ax.set_xlim(0, max(10, int(table["step"].max())))
         ax.legend(fontsize=FONT_SIZE - 3, loc="best", frameon=False)
         ax.set_xlabel("step", fontsize=FONT_SIZE - 2)
 
@@ -215,14 +219,14 @@ def _draw_trust(ax: Axes, table: pd.DataFrame) -> None:
 
 def network_figure(model: TrustMarket, sample: NetworkSample, colour_by: str = "stage") -> Figure:
     """The network view as a figure of its own (the app's left panel)."""
-    fig = Figure(figsize=(8.4, 6.0), dpi=100, layout="constrained")
+    fig = Figure(figsize=(6.0, 6.4), dpi=100, layout="constrained")
     draw_network(fig.add_subplot(), model, sample, colour_by)
     return fig
 
 
 def trends_figure(model: TrustMarket) -> Figure:
     """The four trend plots as a 2 x 2 figure (the app's right panel)."""
-    fig = Figure(figsize=(8.4, 6.0), dpi=100, layout="constrained")
+    fig = Figure(figsize=(6.6, 6.4), dpi=100, layout="constrained")
     draw_trends(list(fig.subplots(2, 2).flat), model)
     return fig
 
