@@ -1,3 +1,32 @@
-"""trustsim: an agent-based simulation of trust between suppliers and customers."""
+"""trustsim: an agent-based simulation of trust between suppliers and customers.
+
+Public API (imported lazily, so the command line starts fast)::
+
+    from trustsim import TrustMarket, load_scenario, run_one
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
 
 __version__ = "0.1.0"
+
+_EXPORTS = {
+    "TrustMarket": "trustsim.model",
+    "Scenario": "trustsim.config",
+    "load_scenario": "trustsim.config",
+    "ConfigError": "trustsim.errors",
+    "RunError": "trustsim.errors",
+    "run_one": "trustsim.runner",
+    "RunResult": "trustsim.runner",
+    "write_run": "trustsim.runner",
+}
+
+__all__ = ["__version__", *_EXPORTS]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'trustsim' has no attribute {name!r}")
