@@ -74,9 +74,8 @@ def render() -> str:
         lines += ["", f"## `[{prefix}]`", "", doc + (f" {description}" if description else ""), ""]
         lines += ["| key | type | range | default | meaning |", "|---|---|---|---|---|"]
         for name, info in model.model_fields.items():
-            lines.append(
-                f"| `{prefix}.{name}` | {_type(info)} | {_range(info)} | `{_default(info)}` | {info.description or ''} |"
-            )
+            row = [f"`{prefix}.{name}`", _type(info), _range(info), f"`{_default(info)}`", info.description or ""]
+            lines.append("| " + " | ".join(row) + " |")
     return "\n".join(lines) + "\n"
 
 
