@@ -41,3 +41,19 @@ def fake_env(monkeypatch, tmp_path):
 def runs_logged(log: Path) -> list[str]:
     """Seeds of the runs the fake executed (one line each)."""
     return log.read_text().split() if log.exists() else []
+
+
+def real_experiment(**changes):
+    """A small experiment on the real model: the baseline scenario, 3 points x 2 replicates."""
+    data = {
+        "name": "test_real",
+        "scenario": str(ROOT / "configs" / "baseline.toml"),
+        "seed": 5,
+        "replicates": 2,
+        "steps": 12,
+        "overrides": {"market.customers": 300, "network.mean_degree": 6},
+        "design": {"kind": "grid", "parameters": {"wom.rate": [0.1, 0.3, 0.6]}},
+        "output": {"measures": ["customer_share", "nps", "mean_trust"]},
+    }
+    data.update(changes)
+    return data

@@ -19,8 +19,8 @@ from typing import Any
 from trustsim.errors import RunError
 from trustsim.sweep.worker import Outcome, Task, execute, ignore_sigint
 
-MAX_POOL_CRASHES = 3
-"""A run in flight during this many worker-process crashes is recorded as failed."""
+MAX_CRASHES = 3
+"""A run in flight when its worker process died this many times is recorded as failed."""
 
 
 def default_workers() -> int:
@@ -39,7 +39,7 @@ def local_outcomes(tasks: Iterable[Task], workers: int) -> Iterator[Outcome]:
 
     A worker process that dies (out of memory, a crash in native code) breaks the pool: the
     pool is started again and the runs that were in flight are retried, up to
-    :data:`MAX_POOL_CRASHES` times each.
+    :data:`MAX_CRASHES` times each.
     """
     context = multiprocessing.get_context("spawn")
     queue: deque[Task] = deque(tasks)
@@ -62,7 +62,7 @@ def local_outcomes(tasks: Iterable[Task], workers: int) -> Iterator[Outcome]:
                     except BrokenProcessPool:
                         broken = True
                         crashes[task.index] += 1
-                        if crashes[task.index] >= MAX_POOL_CRASHES:
+                        if crashes[task.index] >= MAX_CRASHES:
                             yield Outcome(task.index, False, error="a worker process died")
                         else:
                             queue.appendleft(task)
@@ -118,8 +118,10 @@ def dask_outcomes(tasks: Iterable[Task], client: Any) -> Iterator[Outcome]:
     """Run tasks on a Dask distributed cluster through ``client``.
 
     Results are drained with ``as_completed`` and handed on as soon as they arrive, so a
-    worker that dies afterwards cannot lose them. A run whose task kills every worker it
-    lands on (``KilledWorker``) is recorded as that run's failure.
+    worker that dies afterwards cannot lose them. A task that was running on workers that
+    died more often than the scheduler's ``allowed-failures`` ends as ``KilledWorker``: it
+    is submitted again (it may have been a bystander) and after :data:`MAX_CRASHES` such
+    ends it is recorded as that run's failure.
     """
     from distributed import as_completed
 
@@ -131,14 +133,20 @@ def dask_outcomes(tasks: Iterable[Task], client: Any) -> Iterator[Outcome]:
         queue = iter(tasks)
         completed = as_completed(loop=client.loop)
 
+        crashes: Counter[int] = Counter()
+
+        def submit(task: Task) -> None:
+            key = f"{prefix}-{task.index}-{crashes[task.index]}"
+            future = client.submit(execute, task, key=key, pure=False)
+            futures[future.key] = (future, task)
+            completed.add(future)
+
         def top_up() -> None:
             while len(futures) < window:
                 task = next(queue, None)
                 if task is None:
                     return
-                future = client.submit(execute, task, key=f"{prefix}-{task.index}", pure=False)
-                futures[future.key] = (future, task)
-                completed.add(future)
+                submit(task)
 
         top_up()
         for future in completed:
@@ -146,6 +154,12 @@ def dask_outcomes(tasks: Iterable[Task], client: Any) -> Iterator[Outcome]:
             try:
                 outcome = future.result()
             except Exception as e:  # KilledWorker, lost data...: a failed run
+                future.release()
+                if type(e).__name__ == "KilledWorker":
+                    crashes[task.index] += 1
+                    if crashes[task.index] < MAX_CRASHES:
+                        submit(task)
+                        continue
                 outcome = Outcome(task.index, False, error=f"{type(e).__name__}: {e}")
             future.release()
             yield outcome
