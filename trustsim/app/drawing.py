@@ -43,9 +43,17 @@ LINE_STYLES: tuple[str, ...] = ("-", "--", "-.", ":")
 COMPONENT_COLOURS: tuple[str, ...] = ("#0072B2", "#E69F00", "#009E73", "#CC79A7")
 NO_SUPPLIER_COLOUR = "#DDDDDD"
 NO_SUPPLIER_MARKER = "o"
+LABEL_CHARS = 18
+"""Longest firm label in the network legend, so long names cannot squeeze the drawing."""
 FONT_SIZE = 14
 COLOUR_MODES: tuple[str, ...] = ("stage", "supplier")
 """What the colour of a customer shows: its loyalty stage or the firm it buys from."""
+
+
+def firm_label(index: int, name: str) -> str:
+    """How a firm is named on screen: 'S1', or 'S1 Steady' when the scenario names it."""
+    short = f"S{index + 1}"
+    return short if name in ("", short) else f"{short} {name}"
 
 
 def supplier_colour(index: int) -> str:
@@ -146,7 +154,8 @@ def draw_network(ax: Axes, model: TrustMarket, sample: NetworkSample, colour_by:
     whole = "all" if shown == sample.population else f"{shown} of {sample.population:,}"
     ax.set_title(f"Step {model.steps} — {whole} customers", fontsize=FONT_SIZE + 2)
     ax.legend(
-        handles=_legend_handles(model, colour_by), loc="upper center", ncols=3,
+        handles=_legend_handles(model, colour_by), loc="upper center",
+        ncols=4 if colour_by == "stage" else 2,
         bbox_to_anchor=(0.5, 0.0), fontsize=FONT_SIZE - 1, frameon=False, columnspacing=1.0,
         handletextpad=0.2,
     )
@@ -154,7 +163,7 @@ def draw_network(ax: Axes, model: TrustMarket, sample: NetworkSample, colour_by:
 
 def _legend_handles(model: TrustMarket, colour_by: str) -> list[Line2D]:
     """Legend entries: the colours in use, then one shape per supplier."""
-    names = [s.name for s in model.suppliers_list]
+    names = [firm_label(i, s.name)[:LABEL_CHARS] for i, s in enumerate(model.suppliers_list)]
 
     def entry(label: str, colour: str, marker: str = "o") -> Line2D:
         return Line2D([], [], ls="", marker=marker, markersize=12, markerfacecolor=colour,
@@ -162,12 +171,11 @@ def _legend_handles(model: TrustMarket, colour_by: str) -> list[Line2D]:
 
     if colour_by == "stage":
         handles = [entry(stage, STAGE_COLOURS[stage]) for stage in STAGES]
-        handles += [entry(f"buys from {name}", "white", supplier_marker(i))
-                    for i, name in enumerate(names)]
-        handles.append(entry("buys from nobody", "white", NO_SUPPLIER_MARKER))
+        handles += [entry(f"S{i + 1}", "white", supplier_marker(i)) for i in range(len(names))]
+        handles.append(entry("no firm", "white", NO_SUPPLIER_MARKER))
         return handles
     handles = [entry(name, supplier_colour(i), supplier_marker(i)) for i, name in enumerate(names)]
-    handles.append(entry("nobody", NO_SUPPLIER_COLOUR, NO_SUPPLIER_MARKER))
+    handles.append(entry("no firm", NO_SUPPLIER_COLOUR, NO_SUPPLIER_MARKER))
     return handles
 
 
@@ -186,8 +194,8 @@ def draw_trends(axes: list[Axes], model: TrustMarket) -> None:
             ax.text(0.5, 0.5, "press Step", ha="center", va="center", transform=ax.transAxes,
                     fontsize=FONT_SIZE, color="#666666")
         return
-    for i, (name, rows) in enumerate(table.groupby("supplier", sort=True)):
-        label = str(rows["name"].iloc[0]) if "name" in rows else f"S{int(name) + 1}"
+    for i, (_, rows) in enumerate(table.groupby("supplier", sort=True)):
+        label = firm_label(i, str(rows["name"].iloc[0]) if "name" in rows else "")
         style = {"color": supplier_colour(i), "ls": LINE_STYLES[i % len(LINE_STYLES)], "lw": 2.5}
         ax_customers.plot(rows["step"], rows["customers"], label=label, **style)
         ax_nps.plot(rows["step"], rows["nps"], label=label, **style)
@@ -203,8 +211,9 @@ def draw_trends(axes: list[Axes], model: TrustMarket) -> None:
     ax_stages.set_ylim(bottom=0)
     for ax in axes:
         ax.set_xlim(0, max(10, int(table["step"].max())))
-        ax.legend(fontsize=FONT_SIZE - 3, loc="best", frameon=False)
         ax.set_xlabel("step", fontsize=FONT_SIZE - 2)
+    for ax in (ax_customers, ax_stages, ax_trust):  # NPS uses the firms' colours of the first
+        ax.legend(fontsize=FONT_SIZE - 3, loc="best", frameon=False)
 
 
 def _draw_trust(ax: Axes, table: pd.DataFrame) -> None:
@@ -226,7 +235,8 @@ def network_figure(model: TrustMarket, sample: NetworkSample, colour_by: str = "
 
 def trends_figure(model: TrustMarket) -> Figure:
     """The four trend plots as a 2 x 2 figure (the app's right panel)."""
-    fig = Figure(figsize=(6.6, 6.4), dpi=100, layout="constrained")
+    fig = Figure(figsize=(6.6, 6.4), dpi=100)
+    fig.subplots_adjust(left=0.1, right=0.98, bottom=0.08, top=0.94, wspace=0.3, hspace=0.42)
     draw_trends(list(fig.subplots(2, 2).flat), model)
     return fig
 

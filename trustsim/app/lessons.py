@@ -24,12 +24,23 @@ class Lesson:
         title: name shown in the picker.
         watch_for: two sentences on screen: what happens and what to look at.
         overrides: dotted scenario keys to set, e.g. ``{"suppliers.0.promise": 0.95}``.
+        firms: number of suppliers in the lesson (None keeps the base scenario's); the
+            base's later suppliers, and shocks aimed at them, are dropped.
     """
 
     title: str
     watch_for: str
     overrides: Mapping[str, Any] = field(default_factory=dict)
+    firms: int | None = None
 
+
+SAME_BASICS: dict[str, Any] = {
+    f"suppliers.{i}.{key}": value
+    for i in (0, 1)
+    for key, value in {"promise": 0.7, "competence": 0.85, "reliability": 0.95,
+                       "transparency": 0.5, "price": 1.0, "capacity": 1.0}.items()
+}
+"""Two-firm lessons give both firms the same basics, so only the lesson's difference counts."""
 
 LESSONS: dict[str, Lesson] = {
     "free_play": Lesson(
@@ -40,22 +51,28 @@ LESSONS: dict[str, Lesson] = {
     ),
     "ten_ambassadors": Lesson(
         "Ten ambassadors, not one customer",
-        "S1 hardly advertises but over-delivers and listens; S2 spends heavily on ads. Watch S2 "
-        "lead at first, then S1's ambassadors recommend it along the network until it overtakes.",
+        "Both firms advertise the same, but S1 over-delivers and listens while S2 just keeps "
+        "its promises. Watch S1's ambassadors appear, then its growth speed up as they "
+        "recommend it to their friends.",
         {
+            **SAME_BASICS,
+            "suppliers.0.name": "Over-deliverer",
             "suppliers.0.over_delivery": 0.1,
             "suppliers.0.care": 0.85,
-            "suppliers.0.ad_budget": 0.2,
+            "suppliers.0.ad_budget": 1.0,
+            "suppliers.1.name": "Just enough",
             "suppliers.1.over_delivery": 0.0,
-            "suppliers.1.care": 0.4,
-            "suppliers.1.ad_budget": 4.0,
+            "suppliers.1.care": 0.5,
+            "suppliers.1.ad_budget": 1.0,
         },
+        firms=2,
     ),
     "broken_promise": Lesson(
         "The broken promise",
         "S1 promises more than it can deliver, so many of its promises break. Watch its "
         "detractors grow and its trust fall much faster than any firm's trust ever rose.",
         {
+            "suppliers.0.name": "Over-promiser",
             "suppliers.0.promise": 0.95,
             "suppliers.0.competence": 0.8,
             "suppliers.0.over_delivery": 0.0,
@@ -69,16 +86,20 @@ LESSONS: dict[str, Lesson] = {
     ),
     "ads_vs_wom": Lesson(
         "Ads vs word of mouth",
-        "S1 buys reach with a big advertising budget; S2 spends nothing on ads and relies on "
-        "happy customers who talk. Compare how fast each grows, and who is ahead after a year.",
+        "S1 buys reach with a big advertising budget; S2 hardly advertises and relies on happy "
+        "customers who talk. Compare how fast each grows, and who is ahead after a year.",
         {
+            **SAME_BASICS,
+            "suppliers.0.name": "Big ads",
             "suppliers.0.ad_budget": 5.0,
             "suppliers.0.care": 0.35,
             "suppliers.0.over_delivery": 0.0,
-            "suppliers.1.ad_budget": 0.0,
+            "suppliers.1.name": "Word of mouth",
+            "suppliers.1.ad_budget": 0.2,
             "suppliers.1.care": 0.85,
             "suppliers.1.over_delivery": 0.1,
         },
+        firms=2,
     ),
 }
 """The lessons of the picker, in the order shown (the experiments' scenarios)."""
@@ -129,15 +150,25 @@ KNOBS: dict[str, Knob] = {
 
 
 def lesson_scenario(base: Scenario, lesson: str) -> Scenario:
-    """The base scenario with a lesson's overrides applied (at least two firms).
+    """The base scenario with a lesson's firms and overrides applied.
 
     Raises:
         ConfigError: if the lesson does not fit the base scenario.
     """
-    overrides = dict(LESSONS[lesson].overrides)
-    if base.market.suppliers < 2 and any(k.startswith("suppliers.1.") for k in overrides):
-        overrides["market.suppliers"] = 2
-    return load_scenario(base, overrides=overrides) if overrides else base
+    chosen = LESSONS[lesson]
+    data = base.model_dump(exclude_unset=True)
+    data["base_dir"] = base.base_dir
+    firms = chosen.firms
+    if firms is None and any(k.startswith("suppliers.1.") for k in chosen.overrides):
+        firms = max(2, base.market.suppliers)
+    if firms is not None:
+        data.setdefault("market", {})["suppliers"] = firms
+        data["suppliers"] = data.get("suppliers", [])[:firms]
+        data["shocks"] = [
+            shock for shock in data.get("shocks", [])
+            if shock.get("supplier", "all") == "all" or shock["supplier"] < firms
+        ]
+    return load_scenario(data, overrides=chosen.overrides)
 
 
 def knob_values(scenario: Scenario) -> dict[str, Any]:

@@ -49,7 +49,8 @@ CSS = """
 .v-application .v-btn { font-size: 16px !important; letter-spacing: 0; }
 .v-application .v-card__title { font-size: 22px !important; }
 .v-application .v-toolbar__title { font-size: 24px !important; }
-.trustsim-banner { font-size: 20px; line-height: 1.35; padding: 4px 12px 0 12px; }
+.solara-autorouter-content .v-sheet { row-gap: 0 !important; }
+.trustsim-banner { font-size: 20px; line-height: 1.35; padding: 0 12px 8px 12px; }
 .trustsim-step { font-size: 28px; font-weight: 700; margin-right: 16px; }
 .trustsim-watch { font-size: 18px; color: #333; }
 .trustsim-market { font-size: 16px; color: #555; }
@@ -159,8 +160,8 @@ def Banner(model: solara.Reactive[TrustMarket]) -> None:
         with solara.Row(style={"align-items": "baseline"}):
             solara.Text(f"Step {model.value.steps}", classes=["trustsim-step"])
             solara.Text(current.title, style={"font-weight": "600"})
-        solara.Text(current.watch_for, classes=["trustsim-watch"])
-        solara.Text(market_line(model.value), classes=["trustsim-market"])
+        solara.Div(children=[current.watch_for], classes=["trustsim-watch"])
+        solara.Div(children=[market_line(model.value)], classes=["trustsim-market"])
 
 
 def market_line(model: TrustMarket) -> str:
@@ -179,7 +180,7 @@ def LessonCard(model: solara.Reactive[TrustMarket]) -> None:
     """Lesson picker, event buttons and the colour toggle (sidebar)."""
     update_counter.get()
     titles = {key: item.title for key, item in LESSONS.items()}
-    names = [s.name for s in model.value.suppliers_list]
+    names = [f"S{i + 1}" for i in range(len(model.value.suppliers_list))]
 
     def pick(title: str) -> None:
         lesson.set(next(k for k, t in titles.items() if t == title))
@@ -202,8 +203,8 @@ def LessonCard(model: solara.Reactive[TrustMarket]) -> None:
                           on_click=broken_promises)
         events = [_describe(e, names) for e in model.value.events[-3:]]
         if events:
-            solara.Text(" · ".join(events), classes=["trustsim-events"])
-        solara.Text("Colour customers by", style={"margin-top": "8px"})
+            solara.Div(children=["; ".join(events)], classes=["trustsim-events"])
+        solara.Div(children=["Colour customers by"], style={"margin-top": "8px"})
         solara.ToggleButtonsSingle(
             value=COLOUR_LABELS[colour_by.value], values=list(COLOUR_LABELS.values()),
             on_value=lambda label: colour_by.set(_colour_mode(label)),
@@ -239,7 +240,7 @@ def Page() -> None:
         components=[],
         model_params=model_params(base, lesson.value),
         name=TITLE,
-        play_interval=300,
+        play_interval=500,
     ).key(f"viz-{lesson.value}")
     Banner(model)
     with solara.Columns([10, 11], gutters_dense=True):
