@@ -19,6 +19,7 @@ from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.ticker import MaxNLocator
 
 from trustsim.config import COMPONENTS
 from trustsim.mechanisms.loyalty import STAGES
@@ -211,6 +212,7 @@ def draw_trends(axes: list[Axes], model: TrustMarket) -> None:
     ax_stages.set_ylim(bottom=0)
     for ax in axes:
         ax.set_xlim(0, max(10, int(table["step"].max())))
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlabel("step", fontsize=FONT_SIZE - 2)
     for ax in (ax_customers, ax_stages, ax_trust):  # NPS uses the firms' colours of the first
         ax.legend(fontsize=FONT_SIZE - 3, loc="best", frameon=False)
@@ -244,7 +246,16 @@ def trends_figure(model: TrustMarket) -> Figure:
 def frame_figure(model: TrustMarket, sample: NetworkSample, colour_by: str = "stage") -> Figure:
     """Network and trends side by side in one 16:9 frame (for slides and animations)."""
     fig = Figure(figsize=(16, 9), dpi=80, layout="constrained")
-    grid = fig.add_gridspec(2, 3, width_ratios=(1.6, 1, 1))
+    draw_frame(fig, model, sample, colour_by)
+    return fig
+
+
+def draw_frame(fig: Figure, model: TrustMarket, sample: NetworkSample, colour_by: str) -> None:
+    """Clear `fig` and draw the current state of `model` on it (one frame of an animation).
+
+    Give `fig` ``layout="constrained"`` so that the legend below the network fits.
+    """
+    fig.clear()
+    grid = fig.add_gridspec(2, 3, width_ratios=(1.5, 1, 1))
     draw_network(fig.add_subplot(grid[:, 0]), model, sample, colour_by)
     draw_trends([fig.add_subplot(grid[r, c]) for r in range(2) for c in (1, 2)], model)
-    return fig
