@@ -67,6 +67,8 @@ def test_toml_with_dotted_keys_and_base_scenario(tmp_path):
         ({"output": {"summary": "median"}}, "output.summary = 'median'"),
         ({"name": "../escape"}, "name = '../escape' is not allowed"),
         ({"scenario": "missing.toml"}, "scenario = 'missing.toml': no such file"),
+        ({"output": {"measures": ["nsp"]}}, "output.measures = 'nsp' is not a measure. Did you mean 'nps'?"),
+        ({"plot": {"heatmap": ["wom.rate", "trust.gain"]}}, "plot.heatmap = ['wom.rate', 'trust.gain']"),
     ],
 )
 def test_bad_experiments_name_key_value_and_what_is_allowed(change, expected):

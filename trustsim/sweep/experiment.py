@@ -348,9 +348,17 @@ def _check_design(experiment: Experiment, label: str) -> None:
             f"(looked for {experiment.resolve_path(experiment.scenario)}; paths are relative "
             f"to the experiment file)."
         )
+    _check_output(experiment, label)
     base = experiment.base_data()
     build_scenario(base, f"{label} (base scenario with overrides)")
-    points = design_points(experiment).points
+    design = design_points(experiment)
+    points = design.points
+    heat = experiment.plot.heatmap
+    if heat and (len(heat) != 2 or any(p not in design.names for p in heat)):
+        raise ConfigError(
+            f"{label}: plot.heatmap = {heat!r} is not allowed: name two swept parameters "
+            f"(of: {', '.join(design.names)})."
+        )
     seen: set[str] = set()
     for i, point in enumerate(points):
         where = f"{label}: design point {i} {_short(point)}"
@@ -365,6 +373,25 @@ def _check_design(experiment: Experiment, label: str) -> None:
             seen.add(key)
         data = apply_overrides(base, point, where)
         build_scenario(data, where)
+
+
+def _check_output(experiment: Experiment, label: str) -> None:
+    """Measures to keep must be columns of the model's tables (trustsim.metrics)."""
+    from trustsim.metrics import MODEL_COLUMNS, SUPPLIER_COLUMNS
+
+    for key, names, columns, keys in (
+        ("output.measures", experiment.output.measures, MODEL_COLUMNS, ("step",)),
+        ("output.supplier_measures", experiment.output.supplier_measures, SUPPLIER_COLUMNS,
+         ("step", "supplier", "name")),
+    ):
+        allowed = [c for c in columns if c not in keys]
+        for name in names:
+            if name not in allowed:
+                hint = difflib.get_close_matches(name, allowed, n=1)
+                dym = f" Did you mean '{hint[0]}'?" if hint else ""
+                raise ConfigError(
+                    f"{label}: {key} = {name!r} is not a measure.{dym} Allowed: {', '.join(allowed)}."
+                )
 
 
 def _short(point: Mapping[str, Any]) -> str:
