@@ -12,14 +12,13 @@ See docs/validation.md for each check, its reference and how its tolerance is de
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterable
 
 from trustsim.errors import ConfigError
 from trustsim.validation import bass_checks, trust_checks  # noqa: F401  (register the checks)
 from trustsim.validation.core import CHECKS, SIZES, Check, CheckResult, Size
 from trustsim.validation.report import write_report
-from trustsim.validation.runs import run_jobs
+from trustsim.validation.runs import Job, Tables, run_jobs
 
 
 def check_names(size: str = "full") -> list[str]:
@@ -57,17 +56,24 @@ def run_checks(
     Returns:
         One :class:`CheckResult` per check, in report order.
     """
+    chosen, spec, tables = collect_runs(size, workers, only, progress)
+    return [c.judge(spec, tables) for c in chosen]
+
+
+def collect_runs(
+    size: str = "full",
+    workers: int = 1,
+    only: Iterable[str] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[list[Check], Size, dict[Job, Tables]]:
+    """The chosen checks, their size and the tables of every run they need (each run done once)."""
     chosen = select_checks(size, only)
-    spec: Size = SIZES[size]
     if workers < 1:
         raise ConfigError(f"--workers {workers}: must be at least 1.")
-    start = time.perf_counter()
+    spec: Size = SIZES[size]
     tables = run_jobs([j for c in chosen for j in c.plan(spec)], workers=workers, progress=progress)
-    results = [c.judge(spec, tables) for c in chosen]
-    elapsed = time.perf_counter() - start
-    for r in results:
-        r.curves.setdefault("_meta", {"size": size, "seconds": elapsed, "runs": len(tables)})
-    return results
+    return chosen, spec, tables
 
 
-__all__ = ["CHECKS", "SIZES", "CheckResult", "check_names", "run_checks", "select_checks", "write_report"]
+__all__ = ["CHECKS", "SIZES", "CheckResult", "check_names", "collect_runs", "run_checks", "select_checks",
+           "write_report"]

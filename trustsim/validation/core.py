@@ -114,7 +114,10 @@ class CheckResult:
     passed: bool
     reference: str
     details: list[dict[str, Any]] = field(default_factory=list)
-    curves: dict[str, Any] = field(default_factory=dict)
+    curves: dict[Any, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.passed = bool(self.passed)
 
 
 @dataclass(frozen=True)

@@ -110,9 +110,9 @@ def run_jobs(jobs: Iterable[Job], workers: int = 1,
             if progress:
                 progress(len(done), len(todo))
         return done
-    # fork where the platform has it: works from scripts and notebooks without a __main__ guard.
-    methods = multiprocessing.get_all_start_methods()
-    ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    # spawn, like the sweep's local pool: workers inherit nothing (forking a threaded parent can
+    # deadlock); a script calling this needs the usual `if __name__ == "__main__":` guard.
+    ctx = multiprocessing.get_context("spawn")
     with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
         futures = {pool.submit(execute, j): j for j in todo}
         for fut in cf.as_completed(futures):
