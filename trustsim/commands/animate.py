@@ -62,5 +62,5 @@ def main(args: argparse.Namespace) -> int:
         task = progress.add_task("frames", total=steps + 1)
         animate(model, args.out, steps, fps=args.fps, colour_by=args.colour_by,
                 sample_size=args.sample, on_frame=lambda _: progress.advance(task))
-    console.print(f"wrote {args.out} ({steps + 1} frames)")
+    console.print(f"wrote {args.out} ({steps + 1} frames)", soft_wrap=True, highlight=False)
     return 0
