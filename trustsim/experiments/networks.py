@@ -14,8 +14,16 @@ from typing import Any
 
 import numpy as np
 
-from trustsim.experiments.common import PALETTE, Size, band_plot, bands, first_step_at_or_above, mean_ci, pyplot
-from trustsim.experiments.common import save_figure
+from trustsim.experiments.common import (
+    PALETTE,
+    Size,
+    band_plot,
+    bands,
+    first_step_at_or_above,
+    mean_ci,
+    pyplot,
+    save_figure,
+)
 from trustsim.experiments.ten_ambassadors import names_of, summarise_point
 
 CLAIM = (
