@@ -70,7 +70,8 @@ LESSONS: dict[str, Lesson] = {
     "broken_promise": Lesson(
         "The broken promise",
         "S1 promises more than it can deliver, so many of its promises break. Watch its "
-        "detractors grow and its trust fall much faster than any firm's trust ever rose.",
+        "detractors warn their friends and its NPS sink, while firms that keep their promises "
+        "slowly win trust.",
         {
             "suppliers.0.name": "Over-promiser",
             "suppliers.0.promise": 0.95,
