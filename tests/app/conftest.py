@@ -3,6 +3,7 @@
 The browser is Debian's ``chromium`` package driven by Playwright through ``executable_path``;
 no browser is ever downloaded. Without Chromium the browser tests fail with a clear message
 when ``CI`` is set (CI must have installed it, see .ci/run) and are skipped otherwise.
+``TRUSTSIM_CHROMIUM`` names another Chromium binary.
 """
 
 from __future__ import annotations

@@ -109,7 +109,7 @@ def slider(page: Any, label: str) -> Any:
     return field.locator("[role=slider]").first
 
 
-def test_classroom_app_end_to_end(app_url: str, browser: Any, tmp_path: Path) -> None:
+def test_classroom_app_end_to_end(browser: Any, app_url: str, tmp_path: Path) -> None:
     started = time.monotonic()
     page = browser.new_page(viewport={"width": 1280, "height": 720})
     page.set_default_timeout(TIMEOUT_MS)
