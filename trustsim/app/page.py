@@ -2,12 +2,12 @@
 
 Layout (fits a 1280 x 720 projector, sidebar collapsible with the menu button):
 
-- sidebar: the lesson picker with what to watch for, the event buttons (scandal, broken
-  promises), the colour toggle; below it Mesa's own controls (step, play/pause, reset, speed)
-  and the teacher's knobs (sliders, network picker, seed box), which take effect on Reset;
-- main area: a banner with the lesson and the step counter, then the network sample and the
-  four live plots side by side. They are laid out here rather than in SolaraViz's draggable
-  grid, whose half-width tiles are too small for a projector.
+- sidebar: the lesson picker, the event buttons (scandal, broken promises) and the colour
+  toggle; below them Mesa's own controls (step, play/pause, reset, speed) and the teacher's
+  knobs (sliders, network picker, seed box), which take effect on Reset;
+- main area: a banner with the step counter, the lesson and what to watch for, then the
+  network sample and the four live plots side by side. They are laid out here rather than in
+  SolaraViz's draggable grid, whose half-width tiles are too small for a projector.
 
 Served by :func:`trustsim.app.server.serve` (``trustsim viz``); ``solara run
 trustsim.app.page`` works too. State that differs per browser tab (lesson, colour mode) lives
@@ -52,8 +52,8 @@ CSS = """
 .solara-autorouter-content .v-sheet { row-gap: 0 !important; }
 .trustsim-banner { font-size: 20px; line-height: 1.35; padding: 0 12px 8px 12px; }
 .trustsim-step { font-size: 28px; font-weight: 700; margin-right: 16px; }
-.trustsim-watch { font-size: 18px; color: #333; }
-.trustsim-market { font-size: 16px; color: #555; }
+.trustsim-watch { font-size: 18px; opacity: 0.9; }
+.trustsim-market { font-size: 16px; opacity: 0.75; }
 .trustsim-events { font-size: 16px; }
 .trustsim-panel img { width: 100%; height: auto; }
 """
