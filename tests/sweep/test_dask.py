@@ -117,6 +117,9 @@ def test_a_scheduler_that_does_not_answer_fails_fast_and_writes_nothing(tmp_path
         run_sweep(real_experiment(), tmp_path / "out", scheduler="tcp://127.0.0.1:9", progress=False)
     assert time.monotonic() - started < 6
     assert not (tmp_path / "out").exists()
+
+
+def test_cli_scheduler_that_does_not_answer_exits_1(tmp_path):
     proc = subprocess.run(
         [PYTHON, "-m", "trustsim.cli", "sweep", str(ROOT / "experiments/demo_grid.toml"),
          "--out", str(tmp_path / "cli"), "--scheduler", "tcp://127.0.0.1:9"],

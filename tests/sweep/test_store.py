@@ -20,7 +20,7 @@ from trustsim.sweep.lock import folder_lock
 FAKE = "fakes:fake_run_one"
 
 
-def _sweep(out, workers=2, **changes):
+def _sweep(out, workers=1, **changes):
     """The real model, 3 points x 4 replicates."""
     changes.setdefault("replicates", 4)
     return run_sweep(real_experiment(**changes), out, workers=workers, progress=False)
