@@ -9,9 +9,10 @@ Layout (fits a 1280 x 720 projector, sidebar collapsible with the menu button):
   network sample and the four live plots side by side. They are laid out here rather than in
   SolaraViz's draggable grid, whose half-width tiles are too small for a projector.
 
-Served by :func:`trustsim.app.server.serve` (``trustsim viz``); ``solara run
-trustsim.app.page`` works too. State that differs per browser tab (lesson, colour mode) lives
-in Solara reactive variables, which Solara keeps per session.
+Served by :func:`trustsim.app.server.serve` (``trustsim viz``), which also switches Solara's
+telemetry off; ``solara run trustsim.app.page`` serves it with the defaults. State that
+differs per browser tab (lesson, colour mode) lives in Solara reactive variables, which Solara
+keeps per session.
 """
 
 # ruff: noqa: N802 - Solara components are named like classes, as in Solara's and Mesa's docs
