@@ -166,3 +166,25 @@ def test_sigint_stops_quickly_and_says_how_to_resume(tmp_path, fake_env, monkeyp
     assert manifest["status"] == "interrupted"
     assert 2 <= manifest["counts"]["done"] < 36
     assert len(load_summary(out)) == manifest["counts"]["done"]
+
+
+def test_a_write_error_stops_with_a_clear_message_and_keeps_finished_runs(tmp_path, monkeypatch):
+    from trustsim.sweep import store
+
+    real_write = store.atomic_write_parquet
+    calls = []
+
+    def failing_write(path, frame):
+        calls.append(path)
+        if len(calls) > 3:  # the second batch's first file: the disk is full
+            raise RunError(f"{path}: no space left on device while writing results.")
+        return real_write(path, frame)
+
+    monkeypatch.setattr(store, "atomic_write_parquet", failing_write)
+    with pytest.raises(RunError, match="no space left on device"):
+        _sweep(tmp_path, output={"batch_runs": 4, "supplier_measures": ["revenue"]})
+    assert read_manifest(tmp_path)["counts"]["done"] == 4
+    assert len(load_summary(tmp_path)) == 4
+    monkeypatch.setattr(store, "atomic_write_parquet", real_write)
+    again = _sweep(tmp_path, output={"batch_runs": 4, "supplier_measures": ["revenue"]})
+    assert again.ok and again.resumed == 4
