@@ -120,8 +120,8 @@ def _sweep(
     store.open()
     total, resumed = len(plan.runs), len(store.done)
     bar = Progress(total, resumed, enabled=progress)
-    for rel in store.dropped:
-        bar.log(f"warning: {rel} is missing or corrupt; its runs will be done again")
+    for warning in store.warnings:
+        bar.log(f"warning: {warning}")
     if resumed:
         bar.log(f"resuming: {resumed} of {total} runs already done")
     tasks = [_task(plan, run.index, run_fn) for run in plan.runs if run.index not in store.done]

@@ -52,7 +52,7 @@ class Store:
         self.done: set[int] = set()
         self.failures: dict[int, str] = {}
         self.batches: list[dict[str, Any]] = []
-        self.dropped: list[str] = []
+        self.warnings: list[str] = []
         self.created = _now()
         self._summary_sha = ""
 
@@ -72,13 +72,19 @@ class Store:
                     f"to start again."
                 )
             self.created = manifest.get("created", self.created)
+            if manifest.get("trustsim_version") != __version__:
+                self.warnings.append(
+                    f"the runs already done were made with trustsim "
+                    f"{manifest.get('trustsim_version')}, this is {__version__}; if the model "
+                    f"changed, start a new folder rather than mix results"
+                )
             for batch in manifest.get("batches", []):
                 bad = [
                     rel for rel, digest in batch["files"].items()
                     if not (self.folder / rel).is_file() or sha256_file(self.folder / rel) != digest
                 ]
                 if bad:
-                    self.dropped.extend(bad)
+                    self.warnings += [f"{rel} is missing or damaged; its runs will be done again" for rel in bad]
                     continue
                 self.batches.append(batch)
                 self.done.update(batch["runs"])
