@@ -216,6 +216,8 @@ def _read_batches(folder: Path, batches: list[dict[str, Any]], table: str) -> pd
         return pd.DataFrame({"run": pd.Series([], dtype="int64")})
     frame = pd.concat(parts, ignore_index=True)
     keys = ["run", *[k for k in ("step", "supplier") if k in frame.columns]]
+    # a run is stored once; should an interrupted write ever record it twice, keep the first
+    frame = frame.drop_duplicates(keys, keep="first")
     return frame.sort_values(keys, kind="stable").reset_index(drop=True)
 
 
