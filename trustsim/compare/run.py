@@ -137,6 +137,22 @@ def _experiment(
     }
 
 
+def _validated(experiment: dict[str, Any]) -> Any:
+    """Validate with the sweep engine's loader, then add the ``switched_to_<j>`` columns.
+
+    Adapter: ``load_experiment`` accepts only the public supplier columns as measures, while
+    :func:`run_with_flows` adds ``switched_to_<j>``; they are added after validation (the
+    fingerprint covers them, so resuming still works).
+    """
+    from trustsim.sweep import load_experiment
+
+    output = experiment["output"]
+    public = [m for m in output["supplier_measures"] if not m.startswith("switched_to_")]
+    loaded = load_experiment({**experiment, "output": {**output, "supplier_measures": public}})
+    full = loaded.output.model_copy(update={"supplier_measures": list(output["supplier_measures"])})
+    return loaded.model_copy(update={"output": full})
+
+
 def _run(experiment: Any, folder: Path, workers: int | None, scheduler: str | None,
          progress: bool) -> tuple[pd.DataFrame, float]:
     from trustsim.sweep import load_timeseries, run_sweep
@@ -209,12 +225,10 @@ def compare_policies(
         raise ConfigError("compare: give at least one policy (a file or a name from configs/policies/).")
     seed = base.seed if seed is None else seed
     sweep_overrides = {k: v for k, v in overrides.items() if k != "steps"}
-    from trustsim.sweep import load_experiment
-
     points = [p.overrides(base, as_index) for p in loaded]
     out = Path(out_dir)
     # Both experiments are validated (every design point's scenario built) before anything runs.
-    main = load_experiment(_experiment("compare", path, sweep_overrides, points, seed, replicates, base.steps, n_sup))
+    main = _validated(_experiment("compare", path, sweep_overrides, points, seed, replicates, base.steps, n_sup))
     vary = default_vary(base) if vary is None else dict(vary)
     r_rep = (robust_replicates or max(2, replicates // 2)) if vary else 0
     robust = _robustness_experiment(path, sweep_overrides, base, loaded, as_index, vary, seed, r_rep) if vary else None
@@ -252,8 +266,6 @@ def _robustness_experiment(
     vary: Mapping[str, list[Any]], seed: int, replicates: int,
 ) -> Any:
     """Every policy in every cell of the grid over the varied parameters (cell-major order)."""
-    from trustsim.sweep import load_experiment
-
     keys = list(vary)
     for key in keys:
         if key.startswith(f"suppliers.{as_index}.") or key in ("seed", "steps"):
@@ -272,7 +284,7 @@ def _robustness_experiment(
         points += [{**cell, **p.overrides(scenario, as_index)} for p in policies]
     experiment = _experiment("compare_robustness", path, overrides, points, seed, replicates, base.steps,
                              base.market.suppliers)
-    return load_experiment(experiment)
+    return _validated(experiment)
 
 
 def _robustness_values(

@@ -58,11 +58,12 @@ def run_values(ours: pd.DataFrame, measures: tuple[Measure, ...] = MEASURES) -> 
         A frame indexed by run.
     """
     ours = ours.sort_values(["run", "step"], kind="stable")
-    grouped = ours.groupby("run", sort=True)
+    # tail(1), not last(): last() skips NaN (an NPS with no customers left must stay NaN).
+    final = ours.groupby("run", sort=True).tail(1).set_index("run").sort_index()
     out = {}
     for m in measures:
         if m.how == "final":
-            out[m.key] = grouped[m.key].last()
+            out[m.key] = final[m.key]
         else:
             out[m.key] = ours[ours["step"] > 0].groupby("run", sort=True)[m.key].sum()
     return pd.DataFrame(out)

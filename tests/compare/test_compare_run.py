@@ -1,0 +1,162 @@
+"""`trustsim compare` end to end on a tiny market: common random numbers, ranking, flows, report."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from trustsim.compare.flows import run_with_flows, switch_columns
+from trustsim.config import load_scenario
+from trustsim.runner import run_one
+
+BASELINE = Path(__file__).resolve().parents[2] / "configs" / "baseline.toml"
+
+
+def test_flow_run_matches_run_one_and_accounts_for_every_customer():
+    scenario = load_scenario(BASELINE, {"market.customers": 400, "steps": 25})
+    flows, plain = run_with_flows(scenario, seed=5), run_one(scenario, seed=5)
+    pd.testing.assert_frame_equal(flows.model, plain.model)
+    pd.testing.assert_frame_equal(flows.suppliers[plain.suppliers.columns], plain.suppliers)
+    s = flows.suppliers
+    cols = switch_columns(4)
+    assert (s[cols].sum(axis=1) == s["churned"]).all()
+    assert s["churned"].sum() > 0, "the test market must see some switching"
+    for j in range(4):
+        assert (s.loc[s["supplier"] == j, f"switched_to_{j}"] == 0).all()
+    # Customers only change supplier by adopting or switching: final = initial + won - lost.
+    for _, g in s.groupby("supplier"):
+        g = g.sort_values("step")
+        won = g.loc[g["step"] > 0, "acquired"].sum()
+        assert g["customers"].iloc[-1] == g["customers"].iloc[0] + won - g.loc[g["step"] > 0, "churned"].sum()
+
+
+def test_cli_exit_status_and_files(cli_run):
+    status, out = cli_run
+    assert status == 0
+    for name in ("report.html", "report.md", "ranking.csv", "figures/ranking.png", "figures/timecourse.png",
+                 "figures/flows.png", "figures/robustness.png", "runs/manifest.json",
+                 "robustness/manifest.json"):
+        assert (out / name).is_file(), name
+
+
+def test_common_random_numbers_make_a_copied_policy_identical(comparison):
+    """Same seeds: the copy of Listener reproduces Listener in every replicate, exactly."""
+    v = comparison.values.set_index(["policy", "replicate"]).sort_index()
+    a, b = v.loc["Listener"], v.loc["Listener again"]
+    pd.testing.assert_frame_equal(a.drop(columns="run"), b.drop(columns="run"))
+    assert v.loc["Listener", "revenue"].nunique() > 1, "replicates must differ from each other"
+    r = comparison.rankings["revenue"].set_index("policy")
+    assert r.loc["Listener", "mean"] == r.loc["Listener again", "mean"]
+    assert not (r.loc[["Listener", "Listener again"], "significant"]).any()
+
+
+def test_seeds_are_common_across_policies_and_distinct_across_replicates(comparison):
+    from trustsim.sweep import load_summary
+
+    runs = load_summary(comparison.out_dir / "runs")
+    seeds = runs.pivot(index="replicate", columns="point", values="seed")
+    assert (seeds.nunique(axis=1) == 1).all()
+    assert seeds[0].nunique() == comparison.replicates
+
+
+def test_over_promising_costs_trust_and_nps_significantly(comparison):
+    """The asymmetry: promising 0.95 with ability 0.85 breaks promises, so trust and NPS fall."""
+    for measure in ("trust", "nps"):
+        r = comparison.rankings[measure].set_index("policy")
+        assert r.index[-1] == "Over-promiser"
+        assert r.loc["Over-promiser", "significant"]
+        assert r.loc["Over-promiser", "diff_hi"] < 0
+
+
+def test_values_are_our_suppliers(comparison):
+    """The ranked values are supplier 0's, and its competitors keep their own policies."""
+    s = comparison.suppliers
+    final = s[s["step"] == s["step"].max()]
+    ours = final[final["supplier"] == 0].sort_values("run")
+    v = comparison.values.sort_values("run")
+    assert ours["customers"].to_numpy().tolist() == v["customers"].to_numpy().tolist()
+    other = final[final["supplier"] == 2].groupby("policy")["customers"].mean()
+    assert other.nunique() > 1, "a competitor's result depends on our policy"
+
+
+def test_report_states_the_winner_with_its_numbers(comparison, cli_run):
+    _, out = cli_run
+    md = (out / "report.md").read_text()
+    first = md.split("\n\n")[1]
+    r = comparison.rankings["revenue"]
+    assert first.startswith("Under this market")
+    assert f"**{r['policy'].iloc[0]}**" in first
+    runner = r.iloc[1]
+    lead = -runner["diff"] / runner["mean"]
+    assert f"{lead:.1%}" in first and runner["policy"] in first
+    assert ("not significant" in first) != bool(runner["significant"])
+    for m in ("Revenue (total)", "Customers (final)", "NPS (final)", "Ambassadors (final)", "Trust (final)"):
+        assert m in md
+    assert "lower*" in md  # the over-promiser is significantly below the best somewhere
+    ranking = pd.read_csv(out / "ranking.csv")
+    assert set(ranking["measure"]) == {"revenue", "customers", "nps", "ambassadors", "trust"}
+
+
+def test_report_html_is_self_contained(cli_run):
+    _, out = cli_run
+    page = (out / "report.html").read_text()
+    assert page.count('src="data:image/png;base64,') == 4
+    assert not re.search(r'(src|href)="(?!data:)', page), "the page must not load anything"
+    assert "<script" not in page
+
+
+def test_robustness_grid_has_every_policy_in_every_cell(comparison):
+    rob = comparison.robustness
+    assert sorted(rob["trust.loss_multiplier"].unique()) == [1.5, 5.0]
+    counts = rob.groupby(["cell", "policy"]).size()
+    assert len(counts) == 2 * 4 and (counts == 2).all()
+    # The asymmetry hurts the over-promiser more when broken promises cost 5 kept ones than 1.5.
+    op = rob[rob["policy"] == "Over-promiser"].groupby("trust.loss_multiplier")["trust"].mean()
+    assert op[5.0] < op[1.5]
+
+
+def test_rerun_resumes_without_recomputing(comparison):
+    from trustsim.sweep import read_manifest
+
+    manifest = read_manifest(comparison.out_dir / "runs")
+    assert manifest["status"] == "complete"
+    assert manifest["counts"]["done"] == 4 * comparison.replicates
+    assert np.isfinite(comparison.rankings["trust"]["mean"]).all()
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    (["listner"], "Did you mean 'listener'"),
+    (["listener", "--as", "9"], "--as 9: the scenario has 4 supplier"),
+    (["listener", "--replicates", "1"], "at least 2 replicates"),
+    (["listener", "--vary", "trust.loss_multiplier=0.5"], "loss_multiplier = 0.5"),
+    (["listener", "--vary", "suppliers.0.care=0.5"], "cannot be varied"),
+    (["listener", "--vary", "wom.rate"], "expected KEY=V1,V2"),
+    (["listener", "--set", "market.customer=5"], "Did you mean 'customers'"),
+])
+def test_bad_input_exits_2_with_a_message_and_no_output(tmp_path, capsys, extra, message):
+    from trustsim.cli import main
+
+    out = tmp_path / "out"
+    status = main(["compare", "--scenario", str(BASELINE), "--out", str(out), *extra])
+    err = capsys.readouterr().err
+    assert status == 2, err
+    assert message in " ".join(err.split()) and "Traceback" not in err
+    assert not out.exists()
+
+
+def test_cli_runs_as_a_program(tmp_path):
+    """The console entry point reports a bad policy file with exit status 2 and no traceback."""
+    bad = tmp_path / "bad.toml"
+    bad.write_text('name = "x"\npromise = 2\n')
+    proc = subprocess.run(
+        [sys.executable, "-m", "trustsim.cli", "compare", str(bad), "--scenario", str(BASELINE),
+         "--out", str(tmp_path / "out")], capture_output=True, text=True, timeout=120,
+    )
+    assert proc.returncode == 2
+    assert str(bad) in proc.stderr and "promise = 2" in proc.stderr and "Traceback" not in proc.stderr
