@@ -2,7 +2,7 @@
 ads-only growth, sparse networks and the 1/sqrt(N) law of the spread across seeds.
 
 Models: docking (Rand & Rust 2011) with Bass (1969); the complete graph is the fastest
-network (Fibich & Levin). Every run uses ``configs/bass_limit.toml`` (one supplier,
+network (Fibich & Levin 2023). Every run uses ``configs/bass_limit.toml`` (one supplier,
 well-mixed, trust gating off) with ``advertising.reach = p`` and ``wom.rate = q``.
 """
 
@@ -254,7 +254,7 @@ def check_sparse_networks(size: Size, tables: dict[Job, Tables]) -> CheckResult:
         expected="network mean ≤ well-mixed mean at every step (complete graph is fastest), and below it mid-way",
         measured=f"share when well-mixed reaches {rows[0]['well-mixed']:.2f} (step {half}): {lags}",
         tolerance=f"z·SE of the difference per step, z = {z:.2f} (α={ALPHA:g} over all steps)",
-        passed=ok, reference="Fibich & Levin (Bass on networks): the complete graph bounds adoption",
+        passed=ok, reference="Fibich & Levin (2023), universal bounds: the complete graph is fastest",
         details=rows,
     )
 

@@ -35,9 +35,9 @@ def summary_table(results: list[CheckResult]) -> Any:
 
 
 def _cell(value: Any) -> str:
-    if isinstance(value, bool):
+    if isinstance(value, (bool, np.bool_)):
         return "yes" if value else "**no**"
-    if isinstance(value, float):
+    if isinstance(value, (float, np.floating)):
         return f"{value:g}" if math.isfinite(value) else "–"
     return str(value).replace("|", "\\|")
 

@@ -271,7 +271,7 @@ def check_channels(size: Size, tables: dict[Job, Tables]) -> CheckResult:
     cred = Scenario().credibility
     runs = range(1, size.channel_runs + 1)
     z = float(norm.ppf(1 - ALPHA / (2 * (len(CHANNELS) * 2 + 1))))
-    rows, rates, ses, ok = [], [], [], True
+    rows, rates, ses, expected_rates, ok = [], [], [], [], True
     for c in CHANNELS:
         conversions, messages, expected = 0.0, 0.0, 0.0
         for s in runs:
@@ -291,6 +291,7 @@ def check_channels(size: Size, tables: dict[Job, Tables]) -> CheckResult:
         inside = abs(rate - exp_rate) <= z * se
         ok &= inside
         rates.append(rate)
+        expected_rates.append(exp_rate)
         ses.append(se)
         rows.append({"channel": c, "credibility": getattr(cred, c), "messages (expected)": round(messages),
                      "conversions": int(conversions), "per message": round(rate, 4),
@@ -308,8 +309,9 @@ def check_channels(size: Size, tables: dict[Job, Tables]) -> CheckResult:
     return CheckResult(
         name="channel_credibility",
         title=f"Equal reach ({CHANNEL_REACH:g}): recommendations > reviews > ads > banners",
-        expected="conversion per message = credibility × trust (" + ", ".join(
-            f"{c} {getattr(cred, c) * PRIOR:.3f}" for c in CHANNELS) + "); strictly ordered",
+        expected=f"conversion per message = credibility × trust {PRIOR:g} (" + ", ".join(
+            f"{c} {e:.3f}" for c, e in zip(CHANNELS, expected_rates, strict=True))
+        + "; recommendations a little less than 0.9 × 0.8 as one prospect can hear several); strictly ordered",
         measured=", ".join(f"{c} {r:.3f}" for c, r in zip(CHANNELS, rates, strict=True)),
         tolerance=f"z·SE (binomial), z = {z:.2f}; each gap > z·SE of the difference",
         passed=bool(ok and ordered and mech_ok),
