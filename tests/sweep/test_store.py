@@ -188,3 +188,30 @@ def test_a_write_error_stops_with_a_clear_message_and_keeps_finished_runs(tmp_pa
     monkeypatch.setattr(store, "atomic_write_parquet", real_write)
     again = _sweep(tmp_path, output={"batch_runs": 4, "supplier_measures": ["revenue"]})
     assert again.ok and again.resumed == 4
+
+
+def test_cli_lists_failed_runs_and_exits_1(tmp_path):
+    experiment = tmp_path / "fail.toml"
+    experiment.write_text(f"""
+name = "fail"
+scenario = "{ROOT / 'configs' / 'baseline.toml'}"
+steps = 3
+[overrides]
+market.customers = 200
+[design]
+kind = "list"
+[[design.points]]
+network.kind = "well_mixed"
+[[design.points]]
+network.kind = "edge_list"
+network.path = "no_such_edges.txt"
+""")
+    proc = subprocess.run(
+        [PYTHON, "-m", "trustsim.cli", "sweep", str(experiment), "--out", str(tmp_path / "out"),
+         "--workers", "1"],
+        capture_output=True, text=True, cwd=ROOT, timeout=120,
+    )
+    assert proc.returncode == 1
+    assert "1 of 2 runs done" in proc.stderr and "1 run(s) failed" in proc.stderr
+    assert "p0001-r000: ConfigError" in proc.stderr and "edge list file not found" in proc.stderr
+    assert "sweep: 2/2 runs (1 failed)" in proc.stderr  # plain progress lines when not a terminal
