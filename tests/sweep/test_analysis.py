@@ -7,7 +7,7 @@ import subprocess
 
 import pandas as pd
 import pytest
-from conftest import PYTHON, ROOT, real_experiment
+from sweep_helpers import PYTHON, ROOT, real_experiment
 
 from trustsim.analysis.sensitivity import sensitivity
 from trustsim.analysis.sweep_plots import mean_ci

@@ -10,7 +10,7 @@ import threading
 import time
 
 import pytest
-from conftest import HERE, PYTHON, ROOT, real_experiment
+from sweep_helpers import HERE, PYTHON, ROOT, real_experiment
 
 from trustsim.errors import RunError
 from trustsim.sweep import load_summary, read_manifest, run_sweep
@@ -104,7 +104,7 @@ def test_a_run_that_kills_every_worker_is_that_runs_failure(cluster, tmp_path):
         output={"measures": ["customer_share", "nps"]}, replicates=1,
     )
     result = run_sweep(experiment, tmp_path, scheduler=cluster, progress=False,
-                       run_fn="fakes:fake_run_one")
+                       run_fn="sweep_fakes:fake_run_one")
     assert result.done == 1
     assert set(result.failures) == {"p0001-r000"}
     assert all("KilledWorker" in e for e in result.failures.values())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import grid_experiment
+from sweep_helpers import grid_experiment
 
 from trustsim.sweep import design_points, load_experiment, make_plan, run_seed
 

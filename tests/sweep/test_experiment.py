@@ -6,7 +6,7 @@ import subprocess
 import textwrap
 
 import pytest
-from conftest import PYTHON, ROOT, grid_experiment
+from sweep_helpers import PYTHON, ROOT, grid_experiment
 
 from trustsim.errors import ConfigError
 from trustsim.sweep import load_experiment, make_plan

@@ -11,13 +11,13 @@ import time
 
 import pandas as pd
 import pytest
-from conftest import HERE, PYTHON, ROOT, grid_experiment, real_experiment, runs_logged
+from sweep_helpers import HERE, PYTHON, ROOT, grid_experiment, real_experiment, runs_logged
 
 from trustsim.errors import ConfigError, RunError
 from trustsim.sweep import load_summary, load_timeseries, read_manifest, run_sweep
 from trustsim.sweep.lock import folder_lock
 
-FAKE = "fakes:fake_run_one"
+FAKE = "sweep_fakes:fake_run_one"
 
 
 def _sweep(out, workers=1, **changes):

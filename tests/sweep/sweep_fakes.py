@@ -43,5 +43,5 @@ def fake_run_one(scenario, seed, steps=None):
     return FakeResult(model, suppliers)
 
 
-FAKE = "fakes:fake_run_one"
+FAKE = "sweep_fakes:fake_run_one"
 HERE = Path(__file__).parent
