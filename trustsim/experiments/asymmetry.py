@@ -34,7 +34,8 @@ FALSIFIED_IF = (
 )
 RUN_FN = "trustsim.experiments.runs:run_broken_promise_pair"
 SIZES = {
-    "tiny": Size({"market.customers": 400}, replicates=2, steps=40),
+    "tiny": Size({"market.customers": 300}, replicates=2, steps=40,
+                 grid={"trust.loss_multiplier": [1.0, 3.0, 5.0]}),
     "laptop": Size({"market.customers": 2000}, replicates=6, steps=80),
 }
 K = "trust.loss_multiplier"

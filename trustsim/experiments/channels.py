@@ -34,11 +34,12 @@ FALSIFIED_IF = (
     "At the reference point advertising's share of acquisitions is not higher early than late, "
     "recommendations never overtake advertising, or raising wom.rate does not speed up adoption."
 )
+AD, WOM = "supplier_defaults.ad_budget", "wom.rate"
 SIZES = {
-    "tiny": Size({"market.customers": 600}, replicates=2, steps=60),
+    "tiny": Size({"market.customers": 600}, replicates=2, steps=60,
+                 grid={AD: [1.0, 4.0], WOM: [0.1, 0.3]}),
     "laptop": Size({"market.customers": 3000}, replicates=4, steps=104),
 }
-AD, WOM = "supplier_defaults.ad_budget", "wom.rate"
 CHANNEL_COLUMNS = {"ads (mass media)": "acquired_mass_media", "banners": "acquired_banners",
                    "reviews": "acquired_reviews", "recommendations": "acquired_recommendations"}
 

@@ -32,11 +32,28 @@ REPO_EXPERIMENTS = Path(__file__).resolve().parents[2] / "experiments"
 
 @dataclass(frozen=True)
 class Size:
-    """How one size changes an experiment: scenario overrides, replicates and steps (None: as written)."""
+    """How one size changes an experiment: scenario overrides, replicates and steps (None: as written).
+
+    ``grid`` keeps only some values of grid parameters and ``points`` only some points of a list
+    design (the smoke test runs a corner of the design; every point is still validated).
+    """
 
     overrides: Mapping[str, Any] = field(default_factory=dict)
     replicates: int | None = None
     steps: int | None = None
+    grid: Mapping[str, list[Any]] = field(default_factory=dict)
+    points: tuple[int, ...] | None = None
+
+    def shrink(self, experiment: Any) -> Any:
+        """The experiment with its design cut down to ``grid`` / ``points`` (unchanged if none apply)."""
+        design = experiment.design
+        if design.kind == "grid" and self.grid:
+            params = {k: list(self.grid.get(k, v)) for k, v in design.parameters.items()}
+            return experiment.model_copy(update={"design": design.model_copy(update={"parameters": params})})
+        if design.kind == "list" and self.points is not None:
+            kept = [p for i, p in enumerate(design.points) if i in self.points]
+            return experiment.model_copy(update={"design": design.model_copy(update={"points": kept})})
+        return experiment
 
 
 @dataclass
@@ -79,9 +96,9 @@ def run_design(
     from trustsim.sweep import load_experiment, load_summary, load_timeseries, run_sweep
     from trustsim.sweep.design import design_points
 
-    experiment = load_experiment(
+    experiment = size.shrink(load_experiment(
         path, dict(size.overrides) or None, replicates=size.replicates, steps=size.steps
-    )
+    ))
     kwargs: dict[str, Any] = {"workers": workers, "scheduler": scheduler, "progress": progress}
     if run_fn:
         kwargs["run_fn"] = run_fn

@@ -21,7 +21,7 @@ from trustsim.experiments.common import PALETTE, Size, mean_ci, pyplot, save_fig
 CLAIM = "Of the four components, care buys most trust (and ambassadors) per unit of effort; reliability least."
 FALSIFIED_IF = "With the brief's weights, +0.1 of care does not buy the largest gain in trust of the four levers."
 SIZES = {
-    "tiny": Size({"market.customers": 400}, replicates=3, steps=30),
+    "tiny": Size({"market.customers": 300}, replicates=3, steps=30, points=(0, 1, 2, 3, 4)),
     "laptop": Size({"market.customers": 1500}, replicates=6, steps=52),
 }
 UNIT = 0.1

@@ -26,11 +26,12 @@ FALSIFIED_IF = (
     "restore them, or reciprocity does not deepen the fall."
 )
 RUN_FN = "trustsim.experiments.runs:run_with_extras"
+REL, EXT, REC = "mutual.reliability_mean", "supplier_defaults.extend_trust", "mutual.reciprocity"
 SIZES = {
-    "tiny": Size({"market.customers": 300}, replicates=2, steps=30),
+    "tiny": Size({"market.customers": 300}, replicates=2, steps=30,
+                 grid={REL: [0.7, 0.9], EXT: [0.0, 0.9], REC: [0.0, 1.0]}),
     "laptop": Size({"market.customers": 1500}, replicates=4, steps=52),
 }
-REL, EXT, REC = "mutual.reliability_mean", "supplier_defaults.extend_trust", "mutual.reciprocity"
 MEASURES = ("supplier_trust", "effort", "broken_share", "customer_trust", "ambassador_share")
 
 

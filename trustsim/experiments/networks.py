@@ -36,7 +36,7 @@ FALSIFIED_IF = (
 )
 RUN_FN = "trustsim.experiments.runs:run_with_extras"
 SIZES = {
-    "tiny": Size({"market.customers": 600}, replicates=2, steps=100),
+    "tiny": Size({"market.customers": 500}, replicates=2, steps=80),
     "laptop": Size({"market.customers": 3000}, replicates=5, steps=156),
 }
 KIND = "network.kind"

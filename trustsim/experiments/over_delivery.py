@@ -30,11 +30,12 @@ FALSIFIED_IF = (
     "More over-delivery does not shorten the time to trust at a given promise, or at equal delivered "
     "quality under-promise-and-over-deliver is not faster than promising exactly, and that than over-promising."
 )
+PROMISE, OVER = "supplier_defaults.promise", "supplier_defaults.over_delivery"
 SIZES = {
-    "tiny": Size({"market.customers": 300}, replicates=2, steps=30),
+    "tiny": Size({"market.customers": 300}, replicates=2, steps=30,
+                 grid={PROMISE: [0.7, 0.85, 0.95], OVER: [0.0, 0.15]}),
     "laptop": Size({"market.customers": 1500}, replicates=4, steps=52),
 }
-PROMISE, OVER = "supplier_defaults.promise", "supplier_defaults.over_delivery"
 LEVEL = 0.7
 """Mean trust that counts as 'trusted' for the growth-speed measure."""
 NAMED = {

@@ -38,11 +38,12 @@ FALSIFIED_IF = (
     "bank, or the calibrated scandal does not take the trusting share from about 44% to about 40%."
 )
 RUN_FN = "trustsim.experiments.runs:run_with_extras"
+WHO, SEVERITY = "shocks.0.supplier", "shocks.0.severity"
 SIZES = {
-    "tiny": Size({"market.customers": 600, "shocks.0.step": 26}, replicates=2, steps=52),
+    "tiny": Size({"market.customers": 600, "shocks.0.step": 26}, replicates=2, steps=52,
+                 grid={SEVERITY: [0.0, 0.18]}),
     "laptop": Size({"market.customers": 3000}, replicates=5, steps=104),
 }
-WHO, SEVERITY = "shocks.0.supplier", "shocks.0.severity"
 SURVEY = (0.44, 0.40)
 """Share of Dutch consumers trusting banks, before and after (MODEL_BRIEF §4)."""
 

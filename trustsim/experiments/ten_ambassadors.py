@@ -48,11 +48,12 @@ FALSIFIED_IF = (
 )
 
 SIZES = {
-    "tiny": Size({"market.customers": 600}, replicates=2, steps=120),
+    "tiny": Size({"market.customers": 500}, replicates=2, steps=100,
+                 grid={"network.rewire": [0.1, 1.0], "credibility.recommendation": [0.5, 0.9]}),
     "laptop": Size({"market.customers": 4000}, replicates=8, steps=156),
 }
 EXCHANGE_SIZES = {
-    "tiny": Size({"market.customers": 600}, replicates=2, steps=120),
+    "tiny": Size({"market.customers": 500}, replicates=2, steps=100, points=(0, 2)),
     "laptop": Size({"market.customers": 4000}, replicates=6, steps=156),
 }
 TARGET = 10.0
