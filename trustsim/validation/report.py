@@ -26,11 +26,14 @@ def summary_table(results: list[CheckResult]) -> Any:
     from rich.table import Table
 
     table = Table(title="trustsim validation", show_lines=True)
-    for col, style in (("check", "bold"), ("expected", ""), ("measured", ""), ("tolerance", "dim"), ("", "")):
-        table.add_column(col, style=style, overflow="fold")
+    table.add_column("check", style="bold", no_wrap=True)
+    for col in ("expected", "measured"):
+        table.add_column(col, overflow="fold")
+    table.add_column("tolerance", style="dim", overflow="fold")
+    table.add_column("result", no_wrap=True)
     for r in results:
         verdict = "[green]pass[/green]" if r.passed else "[bold red]FAIL[/bold red]"
-        table.add_row(f"{r.name}\n[dim]{r.title}[/dim]", r.expected, r.measured, r.tolerance, verdict)
+        table.add_row(r.name, r.expected, r.measured, r.tolerance, verdict)
     return table
 
 
