@@ -53,11 +53,14 @@ def _reasons(cmp: Comparison, winner: str, runner: str) -> str:
     """Why the winner earns more: the channels and losses that separate it from the runner-up."""
     flows = figures.flows_table(cmp)
     w, r = flows.loc[winner], flows.loc[runner]
+    gains = sorted(((w[c] - r[c], c) for c in ("recommendations", "reviews", "ads") if w[c] - r[c] > 0.5),
+                   reverse=True)
     parts = []
-    for channel in ("recommendations", "reviews", "ads"):
-        delta = w[channel] - r[channel]
-        if delta > 0.5:
-            parts.append((delta, f"won {delta:,.0f} more customers through {channel}"))
+    if gains:
+        won = f"won {gains[0][0]:,.0f} more customers through {gains[0][1]}"
+        if len(gains) > 1 and (r["lost"] - w["lost"]) < gains[1][0]:
+            won += f" and {gains[1][0]:,.0f} more through {gains[1][1]}"
+        parts.append((gains[0][0], won))
     lost = r["lost"] - w["lost"]
     if lost > 0.5:
         parts.append((lost, f"lost {lost:,.0f} fewer to competitors"))
@@ -148,7 +151,8 @@ def _ranking_section(cmp: Comparison) -> Section:
                 detail.append([str(r["rank"]), r["policy"], m.format(r["mean"]), "—", "—", "—", "best"])
                 continue
             diff = f"{m.format(r['diff'])} ({_ci(m, r['diff_lo'], r['diff_hi'])})"
-            detail.append([str(r["rank"]), r["policy"], m.format(r["mean"]), diff, _pct(r["rel"]),
+            rel = _pct(r["rel"]) if m.key != "nps" else "—"  # NPS is a difference of shares already
+            detail.append([str(r["rank"]), r["policy"], m.format(r["mean"]), diff, rel,
                            f"{r['p_holm']:.3g}" if np.isfinite(r["p_holm"]) else "n/a",
                            "yes" if r["significant"] else "no"])
         tables.append(([f"{m.label}: rank", "Policy", "Mean", "Difference to best (95% CI)", "Relative",
