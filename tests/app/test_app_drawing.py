@@ -95,6 +95,15 @@ def test_animate_refuses_unknown_formats_and_lessons(tmp_path, capsys):
     assert "--lesson 'nope'" in capsys.readouterr().err
 
 
+@pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg is not installed (optional)")
+def test_animate_writes_an_mp4_with_ffmpeg(tmp_path):
+    out = tmp_path / "run.mp4"
+    code = main(["animate", str(BASELINE), "--out", str(out), "--steps", "2", "--sample", "60",
+                 "--set", "market.customers=300"])
+    assert code == 0
+    assert out.stat().st_size > 1000 and out.read_bytes()[4:8] == b"ftyp"
+
+
 @pytest.mark.skipif(shutil.which("ffmpeg") is not None, reason="ffmpeg is installed here")
 def test_animate_mp4_without_ffmpeg_says_what_to_install(tmp_path, capsys):
     assert main(["animate", str(BASELINE), "--out", str(tmp_path / "x.mp4")]) == 2
