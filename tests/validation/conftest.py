@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from trustsim.validation import collect_runs
+from trustsim.validation import collect_runs, judge
 
 
 @pytest.fixture(scope="session")
@@ -17,4 +17,4 @@ def ci_runs():
 def ci_results(ci_runs):
     """Each check's verdict at CI size, by name."""
     checks, size, tables = ci_runs
-    return {c.name: c.judge(size, tables) for c in checks}
+    return {c.name: judge(c, size, tables) for c in checks}

@@ -81,3 +81,21 @@ def test_runs_are_identical_on_one_and_two_workers():
     for j in jobs:
         for col, values in one[j].model.items():
             assert np.array_equal(values, two[j].model[col], equal_nan=values.dtype.kind == "f"), col
+
+
+def test_a_check_that_cannot_be_computed_fails_instead_of_stopping_the_suite(ci_runs):
+    from trustsim.validation import CHECKS, judge
+
+    _, size, tables = ci_runs
+    check = next(c for c in CHECKS if c.name == "asymmetry")
+    broken = {j: type(t)({k: v for k, v in t.model.items() if k != "trust_reliability"}) for j, t in tables.items()}
+    result = judge(check, size, broken)
+    assert not result.passed and "KeyError" in result.measured
+
+
+def test_a_failing_run_names_the_run():
+    from trustsim.errors import RunError
+
+    bad = job("bass_limit.toml", {"market.customers": 100}, 1, 3, events=[(1, "flood", 0, 1.0)])
+    with pytest.raises(RunError, match=r"seed 1, 3 steps\): ValueError: unknown intervention 'flood'"):
+        run_jobs([bad])

@@ -57,7 +57,16 @@ def run_checks(
         One :class:`CheckResult` per check, in report order.
     """
     chosen, spec, tables = collect_runs(size, workers, only, progress)
-    return [c.judge(spec, tables) for c in chosen]
+    return [judge(c, spec, tables) for c in chosen]
+
+
+def judge(check: Check, size: Size, tables: dict[Job, Tables]) -> CheckResult:
+    """The check's verdict; a check that cannot even be computed (say a column is missing) fails."""
+    try:
+        return check.judge(size, tables)
+    except Exception as e:  # a broken check must show up as a failure in the report, not stop it
+        return CheckResult(check.name, check.name, "the check runs", f"error: {type(e).__name__}: {e}",
+                           "–", False, "–")
 
 
 def collect_runs(
@@ -75,5 +84,5 @@ def collect_runs(
     return chosen, spec, tables
 
 
-__all__ = ["CHECKS", "SIZES", "CheckResult", "check_names", "collect_runs", "run_checks", "select_checks",
-           "write_report"]
+__all__ = ["CHECKS", "SIZES", "CheckResult", "check_names", "collect_runs", "judge", "run_checks",
+           "select_checks", "write_report"]

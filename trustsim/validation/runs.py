@@ -16,6 +16,8 @@ from typing import Any
 
 import numpy as np
 
+from trustsim.errors import RunError, TrustsimError
+
 CONFIGS = Path(__file__).resolve().parents[2] / "configs"
 
 
@@ -63,7 +65,24 @@ class Tables:
 
 
 def execute(j: Job) -> Tables:
-    """Run one job and return its model table (and supplier table) as column arrays."""
+    """Run one job and return its model table (and supplier table) as column arrays.
+
+    Raises:
+        RunError: naming the run, if the model fails.
+    """
+    try:
+        return _execute(j)
+    except TrustsimError:
+        raise
+    except Exception as e:
+        overrides = ", ".join(f"{k}={v}" for k, v in j.overrides)
+        raise RunError(
+            f"validation run failed ({j.base or 'defaults'}, {overrides}, seed {j.seed}, {j.steps} steps): "
+            f"{type(e).__name__}: {e}"
+        ) from e
+
+
+def _execute(j: Job) -> Tables:
     from trustsim.config import load_scenario
     from trustsim.model import TrustMarket
 
