@@ -36,8 +36,8 @@ FALSIFIED_IF = (
 )
 RUN_FN = "trustsim.experiments.runs:run_with_extras"
 SIZES = {
-    "tiny": Size({"market.customers": 500}, replicates=2, steps=80),
-    "laptop": Size({"market.customers": 3000}, replicates=5, steps=156),
+    "tiny": Size({"market.customers": 500}, replicates=2, steps=100),
+    "laptop": Size({"market.customers": 3000}, replicates=5),
 }
 KIND = "network.kind"
 KINDS = ("well_mixed", "erdos_renyi", "small_world", "scale_free")
