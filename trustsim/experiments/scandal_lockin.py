@@ -44,6 +44,8 @@ SIZES = {
                  grid={SEVERITY: [0.0, 0.18]}),
     "laptop": Size({"market.customers": 3000}, replicates=5, steps=104),
 }
+SINGLE = "0"
+"""The bank hit by the single-bank scandal (as written in the design: text)."""
 SURVEY = (0.44, 0.40)
 """Share of Dutch consumers trusting banks, before and after (MODEL_BRIEF §4)."""
 
@@ -117,7 +119,7 @@ def analyse(ctx: Any) -> tuple[dict[str, Any], list[Path]]:
     def cell(who: str, sev: float) -> dict[str, Any] | None:
         return next((c for c in cells if c["scandal_at"] == who and np.isclose(c["severity"], sev)), None)
 
-    sector, single = cell("all", ref_severity), cell("3", ref_severity)
+    sector, single = cell("all", ref_severity), cell(SINGLE, ref_severity)
     ratios = runs[runs[WHO] == "all"].groupby(SEVERITY)[["trusting_before", "trusting_after"]].mean()
     rel = (ratios["trusting_after"] / ratios["trusting_before"]).sort_index()
     target = SURVEY[1] / SURVEY[0]
@@ -156,7 +158,7 @@ def _trust(data: SweepData, sev: float, at: int, out: Path) -> Path:
     plt = pyplot()
     fig, axes = plt.subplots(1, 2, figsize=(12, 4))
     for i, (who, s, label) in enumerate((("all", 0.0, "no scandal"), ("all", sev, "sector-wide scandal"),
-                                         ("3", sev, "scandal at one bank (Pusher)"))):
+                                         (SINGLE, sev, "scandal at one bank (Steady)"))):
         f = _select(data.series, who, s)
         band_plot(axes[0], bands(f, [], "trusting_share"), PALETTE[i], label)
         band_plot(axes[1], bands(f, [], "churned"), PALETTE[i], label)
@@ -175,7 +177,7 @@ def _trust(data: SweepData, sev: float, at: int, out: Path) -> Path:
 def _churn(cells: list[dict[str, Any]], out: Path) -> Path:
     plt = pyplot()
     fig, axes = plt.subplots(1, 2, figsize=(12, 4))
-    for i, (who, label) in enumerate((("all", "sector-wide"), ("3", "one bank"))):
+    for i, (who, label) in enumerate((("all", "sector-wide"), (SINGLE, "one bank (Steady)"))):
         rows = sorted((c for c in cells if c["scandal_at"] == who), key=lambda c: c["severity"])
         x = [c["severity"] for c in rows]
         for ax, key in zip(axes, ("churn_ratio", "locked_after"), strict=True):
