@@ -33,7 +33,7 @@ TIMECOURSE = (
 )
 
 
-def _pyplot():
+def pyplot():
     import matplotlib
 
     matplotlib.use("Agg")
@@ -42,11 +42,11 @@ def _pyplot():
     return plt
 
 
-def _png(fig: Figure) -> bytes:
+def to_png(fig: Figure) -> bytes:
     buf = io.BytesIO()
     # Fixed metadata: the same comparison gives byte-identical figures.
     fig.savefig(buf, format="png", dpi=110, bbox_inches="tight", metadata={"Software": None})
-    _pyplot().close(fig)
+    pyplot().close(fig)
     return buf.getvalue()
 
 
@@ -60,31 +60,33 @@ def _wrap(name: str, width: int = 22) -> str:
 
 
 def ranking_figure(cmp: Comparison) -> bytes:
-    """Each policy's mean with its 95% CI, one panel per measure; hollow = worse than the best."""
-    plt = _pyplot()
-    names = [p.name for p in cmp.policies]
+    """Each policy's mean with its 95% CI, one panel per measure, ordered by revenue; hollow =
+    significantly below the best."""
+    plt = pyplot()
+    index = {p.name: k for k, p in enumerate(cmp.policies)}  # colours follow the order given
+    names = list(cmp.rankings["revenue"]["policy"])  # rows follow the report's table
     fig, axes = plt.subplots(1, len(MEASURES), figsize=(3.0 * len(MEASURES), 0.45 * len(names) + 1.6),
                              sharey=True)
     y = np.arange(len(names))[::-1]
     for ax, m in zip(axes, MEASURES, strict=True):
         r = cmp.rankings[m.key].set_index("policy").loc[names]
         for k, name in enumerate(names):
-            row = r.loc[name]
+            row, c = r.loc[name], colour(index[name])
             filled = not bool(row["significant"])
             ax.errorbar(row["mean"], y[k], xerr=[[row["mean"] - row["lo"]], [row["hi"] - row["mean"]]],
-                        fmt="o", color=colour(k), mfc=colour(k) if filled else "white", capsize=3, ms=6)
+                        fmt="o", color=c, mfc=c if filled else "white", capsize=3, ms=6)
         ax.set_title(m.label, fontsize=10)
         ax.grid(axis="x", alpha=0.3)
     axes[0].set_yticks(y, [_wrap(n) for n in names], fontsize=9)
     fig.suptitle("Mean and 95% CI over replicates; hollow = significantly below the best (paired, Holm)",
                  fontsize=9, y=1.0)
     fig.tight_layout()
-    return _png(fig)
+    return to_png(fig)
 
 
 def timecourse_figure(cmp: Comparison) -> bytes:
     """Each measure of our supplier over time: mean per policy with a 95% CI band."""
-    plt = _pyplot()
+    plt = pyplot()
     fig, axes = plt.subplots(1, len(TIMECOURSE), figsize=(3.2 * len(TIMECOURSE), 3.4))
     for ax, (col, title) in zip(axes, TIMECOURSE, strict=True):
         for k, p in enumerate(cmp.policies):
@@ -99,7 +101,7 @@ def timecourse_figure(cmp: Comparison) -> bytes:
     fig.legend(handles, labels, loc="lower center", ncol=min(4, len(labels)), fontsize=8, frameon=False,
                bbox_to_anchor=(0.5, -0.02 - 0.05 * ((len(labels) - 1) // 4)))
     fig.tight_layout(rect=(0, 0.08 + 0.05 * ((len(labels) - 1) // 4), 1, 1))
-    return _png(fig)
+    return to_png(fig)
 
 
 def flows_table(cmp: Comparison) -> pd.DataFrame:
@@ -121,7 +123,7 @@ def flows_table(cmp: Comparison) -> pd.DataFrame:
 def flows_figure(cmp: Comparison) -> bytes:
     """Where our customers came from (right: ads, reviews, recommendations) and where they went
     (left: the competitor they switched to), mean per run over the horizon."""
-    plt = _pyplot()
+    plt = pyplot()
     table = flows_table(cmp)
     names = list(table.index)
     y = np.arange(len(names))[::-1]
@@ -143,7 +145,7 @@ def flows_figure(cmp: Comparison) -> bytes:
     ax.legend(fontsize=8, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, frameon=False)
     ax.grid(axis="x", alpha=0.3)
     fig.tight_layout()
-    return _png(fig)
+    return to_png(fig)
 
 
 def robustness_winners(cmp: Comparison, measure: str) -> pd.DataFrame:
@@ -190,7 +192,7 @@ def robustness_figure(cmp: Comparison, measures: tuple[str, ...] = ("revenue", "
     keys = list(cmp.vary)
     if cmp.robustness is None or not 1 <= len(keys) <= 2:
         return None
-    plt = _pyplot()
+    plt = pyplot()
     names = [p.name for p in cmp.policies]
     xs = cmp.vary[keys[0]]
     ys = cmp.vary[keys[1]] if len(keys) == 2 else [None]
@@ -217,4 +219,4 @@ def robustness_figure(cmp: Comparison, measures: tuple[str, ...] = ("revenue", "
             ax.set_yticks([])
         ax.set_title(f"Winner on {MEASURE_BY_KEY[measure].label.split(' (')[0]}", fontsize=10)
     fig.tight_layout()
-    return _png(fig)
+    return to_png(fig)

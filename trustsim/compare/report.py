@@ -40,7 +40,7 @@ def _pct(x: float) -> str:
     return "n/a" if not np.isfinite(x) else f"{x:+.1%}".replace("+-", "-")
 
 
-def _ci(m, lo: float, hi: float) -> str:
+def ci_text(m, lo: float, hi: float) -> str:
     if not (np.isfinite(lo) and np.isfinite(hi)):
         return "n/a"
     return f"{m.format(lo)} to {m.format(hi)}"
@@ -88,7 +88,7 @@ def headline(cmp: Comparison) -> str:
     best = r.iloc[0]
     if len(r) == 1:
         m = MEASURES[0]
-        ci = _ci(m, best["lo"], best["hi"])
+        ci = ci_text(m, best["lo"], best["hi"])
         return f"{market}, **{best['policy']}** earns a revenue of {m.format(best['mean'])} (95% CI {ci})."
     runner = r.iloc[1]
     base = abs(runner["mean"]) if runner["mean"] else np.nan
@@ -141,7 +141,7 @@ def _ranking_section(cmp: Comparison) -> Section:
         for m in MEASURES:
             r = cmp.rankings[m.key].set_index("policy").loc[name]
             mark = "best" if r["rank"] == 1 else ("lower*" if r["significant"] else "≈ best")
-            row.append(f"{m.format(r['mean'])} ({_ci(m, r['lo'], r['hi'])}) {mark}")
+            row.append(f"{m.format(r['mean'])} ({ci_text(m, r['lo'], r['hi'])}) {mark}")
         rows.append(row)
     tables = [(header, rows)]
     for m in MEASURES:
@@ -150,7 +150,7 @@ def _ranking_section(cmp: Comparison) -> Section:
             if r["rank"] == 1:
                 detail.append([str(r["rank"]), r["policy"], m.format(r["mean"]), "—", "—", "—", "best"])
                 continue
-            diff = f"{m.format(r['diff'])} ({_ci(m, r['diff_lo'], r['diff_hi'])})"
+            diff = f"{m.format(r['diff'])} ({ci_text(m, r['diff_lo'], r['diff_hi'])})"
             rel = _pct(r["rel"]) if m.key != "nps" else "—"  # NPS is a difference of shares already
             detail.append([str(r["rank"]), r["policy"], m.format(r["mean"]), diff, rel,
                            f"{r['p_holm']:.3g}" if np.isfinite(r["p_holm"]) else "n/a",

@@ -115,10 +115,11 @@ def parse_vary(pairs: list[str], source: str = "--vary") -> dict[str, list[Any]]
     return out
 
 
-def _experiment(
+def experiment_dict(
     name: str, scenario_path: Path | None, overrides: Mapping[str, Any], points: list[dict[str, Any]],
     seed: int, replicates: int, steps: int, suppliers: int,
 ) -> dict[str, Any]:
+    """An experiment (as the sweep engine's dict) playing each point on common seeds with our flows."""
     return {
         "name": name,
         "description": "trustsim compare: policies played as one supplier on common random numbers",
@@ -137,7 +138,7 @@ def _experiment(
     }
 
 
-def _validated(experiment: dict[str, Any]) -> Any:
+def validated_experiment(experiment: dict[str, Any]) -> Any:
     """Validate with the sweep engine's loader, then add the ``switched_to_<j>`` columns.
 
     Adapter: ``load_experiment`` accepts only the public supplier columns as measures, while
@@ -153,8 +154,13 @@ def _validated(experiment: dict[str, Any]) -> Any:
     return loaded.model_copy(update={"output": full})
 
 
-def _run(experiment: Any, folder: Path, workers: int | None, scheduler: str | None,
+def run_experiment(experiment: Any, folder: Path, workers: int | None, scheduler: str | None,
          progress: bool) -> tuple[pd.DataFrame, float]:
+    """Run (or resume) a sweep with :func:`run_with_flows`; its supplier series and wall time.
+
+    Raises:
+        RunError: if any run failed (re-running retries them).
+    """
     from trustsim.sweep import load_timeseries, run_sweep
 
     result = run_sweep(experiment, folder, workers=workers, scheduler=scheduler, progress=progress, run_fn=RUN_FN)
@@ -228,11 +234,13 @@ def compare_policies(
     points = [p.overrides(base, as_index) for p in loaded]
     out = Path(out_dir)
     # Both experiments are validated (every design point's scenario built) before anything runs.
-    main = _validated(_experiment("compare", path, sweep_overrides, points, seed, replicates, base.steps, n_sup))
+    main = validated_experiment(
+        experiment_dict("compare", path, sweep_overrides, points, seed, replicates, base.steps, n_sup)
+    )
     vary = default_vary(base) if vary is None else dict(vary)
     r_rep = (robust_replicates or max(2, replicates // 2)) if vary else 0
     robust = _robustness_experiment(path, sweep_overrides, base, loaded, as_index, vary, seed, r_rep) if vary else None
-    suppliers, seconds = _run(main, out / "runs", workers, scheduler, progress)
+    suppliers, seconds = run_experiment(main, out / "runs", workers, scheduler, progress)
     names = [p.name for p in loaded]
     suppliers.insert(1, "policy", [names[i] for i in suppliers["point"]])
     series = suppliers[suppliers["supplier"] == as_index].reset_index(drop=True)
@@ -241,7 +249,7 @@ def compare_policies(
 
     robustness = None
     if robust is not None:
-        robust_suppliers, more = _run(robust, out / "robustness", workers, scheduler, progress)
+        robust_suppliers, more = run_experiment(robust, out / "robustness", workers, scheduler, progress)
         robustness = _robustness_values(robust_suppliers, loaded, as_index, vary, robust.design.points)
         seconds += more
     return Comparison(
@@ -282,9 +290,9 @@ def _robustness_experiment(
         except ConfigError as e:
             raise ConfigError(f"--vary {', '.join(f'{k}={v!r}' for k, v in cell.items())}: {e}") from None
         points += [{**cell, **p.overrides(scenario, as_index)} for p in policies]
-    experiment = _experiment("compare_robustness", path, overrides, points, seed, replicates, base.steps,
+    experiment = experiment_dict("compare_robustness", path, overrides, points, seed, replicates, base.steps,
                              base.market.suppliers)
-    return _validated(experiment)
+    return validated_experiment(experiment)
 
 
 def _robustness_values(

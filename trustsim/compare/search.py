@@ -27,7 +27,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from trustsim.compare.run import Comparison, _experiment, _run, _validated, compare_policies
+from trustsim.compare.run import (
+    Comparison,
+    compare_policies,
+    experiment_dict,
+    run_experiment,
+    validated_experiment,
+)
 from trustsim.compare.stats import run_values
 from trustsim.config import Scenario, load_scenario
 from trustsim.errors import ConfigError
@@ -164,9 +170,12 @@ def optimize_policy(
         settings = [_suggest(t, budget) for t in asked]
         points = [Policy(f"trial {t.number}", settings=s).overrides(base, as_index) for t, s in zip(
             asked, settings, strict=True)]
-        experiment = _validated(_experiment(f"optimize_batch_{number:03d}", path, sweep_overrides, points, seed,
-                                            replicates, base.steps, base.market.suppliers))
-        suppliers, took = _run(experiment, out / "trials" / f"batch-{number:03d}", workers, scheduler, progress)
+        experiment = validated_experiment(experiment_dict(
+            f"optimize_batch_{number:03d}", path, sweep_overrides, points, seed, replicates, base.steps,
+            base.market.suppliers,
+        ))
+        folder = out / "trials" / f"batch-{number:03d}"
+        suppliers, took = run_experiment(experiment, folder, workers, scheduler, progress)
         seconds += took
         ours = suppliers[suppliers["supplier"] == as_index]
         values = run_values(ours).join(ours.groupby("run")["point"].first())

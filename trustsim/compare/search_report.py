@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from trustsim.compare import figures
-from trustsim.compare.report import Section, _ci, render_html, render_markdown, write_report
+from trustsim.compare.report import Section, ci_text, render_html, render_markdown, write_report
 from trustsim.compare.search import Search
 from trustsim.compare.stats import LEVEL, MEASURE_BY_KEY, paired_difference
 from trustsim.io import atomic_write_bytes, atomic_write_text
@@ -25,7 +25,7 @@ SHOWN = ("revenue", "nps", "customers")
 
 def front_figure(search: Search) -> bytes:
     """Every candidate's search mean (revenue vs NPS), the front, and the validated 95% CIs."""
-    plt = figures._pyplot()
+    plt = figures.pyplot()
     t = search.trials
     fig, ax = plt.subplots(figsize=(7.5, 5))
     ax.scatter(t["revenue"], t["nps"], s=18, color="#999999", label="candidate (search mean)")
@@ -43,7 +43,7 @@ def front_figure(search: Search) -> bytes:
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7, loc="best")
     fig.tight_layout()
-    return figures._png(fig)
+    return figures.to_png(fig)
 
 
 def search_headline(search: Search) -> str:
@@ -65,8 +65,8 @@ def search_headline(search: Search) -> str:
             f"With {search.budget:g} budget units per step, the best {what} found spends "
             f"{s['ad_budget']:.2f} on ads, over-delivers by {s['over_delivery']:.3f}, cares at {s['care']:.2f} and "
             f"promises {s['promise']:.2f} (**{best.name}**): {m.format(row['mean'])} (95% CI "
-            f"{_ci(m, row['lo'], row['hi'])} on fresh seeds), {m.format(diff)} against the current policy "
-            f"(95% CI {_ci(m, lo, hi)}, paired) — {verdict} {'better' if diff > 0 else 'worse'}."
+            f"{ci_text(m, row['lo'], row['hi'])} on fresh seeds), {m.format(diff)} against the current policy "
+            f"(95% CI {ci_text(m, lo, hi)}, paired) — {verdict} {'better' if diff > 0 else 'worse'}."
         )
     return " ".join(texts)
 
@@ -95,7 +95,7 @@ def write_search_report(search: Search, out_dir: str | Path, command: str = "") 
         for key in SHOWN:
             m, r = MEASURE_BY_KEY[key], v.rankings[key].set_index("policy").loc[p.name]
             mark = "best" if r["rank"] == 1 else ("lower*" if r["significant"] else "≈ best")
-            row.append(f"{m.format(r['mean'])} ({_ci(m, r['lo'], r['hi'])}) {mark}")
+            row.append(f"{m.format(r['mean'])} ({ci_text(m, r['lo'], r['hi'])}) {mark}")
         rows.append(row)
     header = ["Policy", "Budget", "Ads", "Over-delivery", "Care", "Promise", "Banner share",
               *[f"{MEASURE_BY_KEY[k].label} (95% CI)" for k in SHOWN]]
