@@ -187,12 +187,16 @@ class TrustMarket(mesa.Model):
         experienced = np.flatnonzero(pop.last_supplier >= 0)
         last = pop.last_supplier[experienced].astype(np.int64)
         components = expit(pop.trust.reshape(-1, 4)[experienced * sc.market.suppliers + last])
-        pop.score[experienced] = loyalty.recommend_score(trust.combine(components, self.weights))
+        total = trust.combine(components, self.weights)
+        pop.score[experienced] = loyalty.recommend_score(total)
         self._experienced = (experienced, last, components)
-        # Someone who just started buying has no experience yet to warn others about.
-        has_experience = (pop.last_supplier >= 0) & ((pop.supplier < 0) | (pop.tenure > 0))
+        # Detractors are disappointed: experience left their trust below their own benefit of
+        # the doubt. Someone who just started buying has no experience to warn others about yet.
+        disappointed = np.zeros(pop.n, dtype=bool)
+        disappointed[experienced] = total < expit(pop.prior_logits[experienced])
+        disappointed &= (pop.supplier < 0) | (pop.tenure > 0)
         pop.stage[:] = loyalty.ladder_stage(
-            pop.supplier >= 0, has_experience, pop.tenure, pop.score,
+            pop.supplier >= 0, disappointed, pop.tenure, pop.score,
             loyal_tenure=sc.loyalty.loyal_tenure, ambassador_tenure=sc.loyalty.ambassador_tenure,
             loyal_score=sc.loyalty.loyal_score, ambassador_score=sc.loyalty.ambassador_score,
             detractor_score=sc.loyalty.detractor_score,

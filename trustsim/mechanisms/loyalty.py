@@ -38,7 +38,8 @@ def ladder_stage(
 ) -> np.ndarray:
     """Each customer's rung on the loyalty ladder (exactly one of STAGES).
 
-    - detractor: has experience of a supplier and scores it at most `detractor_score`;
+    - detractor: disappointed by a supplier (`experienced`: its experience left trust below the
+      person's own benefit of the doubt) and scoring it at most `detractor_score`;
     - ambassador: a customer for `ambassador_tenure` steps who scores at least
       `ambassador_score` (and, where given, whom the supplier trusts: trust is mutual);
     - loyal: a customer for `loyal_tenure` steps scoring at least `loyal_score`;
