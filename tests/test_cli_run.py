@@ -45,3 +45,17 @@ def test_output_path_that_is_a_file_is_refused(tmp_path):
     f.write_text("x")
     r = trustsim("run", "configs/baseline.toml", "--out", str(f), "--steps", "1")
     assert r.returncode == 2 and "is a file" in r.stderr and f.read_text() == "x"
+
+
+def test_results_are_readable_by_others(tmp_path):
+    import os
+    import stat
+
+    from trustsim.io import atomic_write_text
+
+    old = os.umask(0o022)
+    try:
+        atomic_write_text(tmp_path / "x.json", "{}")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "x.json").stat().st_mode) == 0o644

@@ -32,6 +32,12 @@ def _translated_os_errors(path: Path) -> Iterator[None]:
         raise RunError(f"{path}: cannot write results: {e.strerror or e}.") from None
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def atomic_write_bytes(path: str | Path, data: bytes) -> str:
     """Write `data` to `path` atomically (temp file, fsync, rename) and return its SHA-256."""
     path = Path(path)
@@ -39,6 +45,8 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> str:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         try:
+            # mkstemp creates 0600; give results the permissions any new file would get.
+            os.fchmod(fd, 0o666 & ~_umask())
             with os.fdopen(fd, "wb") as f:
                 f.write(data)
                 f.flush()
