@@ -16,7 +16,7 @@ PYTHON ?= $(shell \
     done; \
   fi)
 
-.PHONY: run test venv lint bench clean
+.PHONY: run test venv lint validate clean
 
 $(STAMP): pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then \
@@ -36,6 +36,9 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(VENV)/bin/python -m pytest -q
+
+validate: $(STAMP)
+	$(VENV)/bin/trustsim validate
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check trustsim tests benchmarks experiments
