@@ -220,3 +220,13 @@ network.path = "no_such_edges.txt"
     assert "1 of 2 runs done" in proc.stderr and "1 run(s) failed" in proc.stderr
     assert "p0001-r000: ConfigError" in proc.stderr and "edge list file not found" in proc.stderr
     assert "sweep: 2/2 runs (1 failed)" in proc.stderr  # plain progress lines when not a terminal
+
+
+def test_batches_grow_for_fast_runs_and_are_written_at_least_every_15_s():
+    from trustsim.sweep.engine import should_flush
+
+    assert not should_flush(8, 0.5, size=8, exact=False)  # fast runs: gather more
+    assert should_flush(8, 2.5, size=8, exact=False)
+    assert should_flush(1000, 0.1, size=8, exact=False)
+    assert should_flush(4, 0.0, size=4, exact=True)
+    assert should_flush(1, 15.0, size=500, exact=False)

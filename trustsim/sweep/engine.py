@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from trustsim.errors import RunError
+from trustsim.errors import ConfigError, RunError
 from trustsim.sweep.backends import connect_dask, dask_outcomes, default_workers, local_outcomes
 from trustsim.sweep.experiment import Experiment, load_experiment
 from trustsim.sweep.lock import folder_lock
@@ -20,6 +20,13 @@ from trustsim.sweep.worker import DEFAULT_RUN_FN, Outcome, Task
 
 FLUSH_SECONDS = 15.0
 """Finished runs are written at least this often, whatever the batch size."""
+
+MIN_FLUSH_SECONDS = 2.0
+"""With the automatic batch size, batches are written at most this often (fast runs make
+bigger files rather than many small ones)..."""
+
+MAX_BATCH = 1000
+"""... up to this many runs per file."""
 
 
 @dataclass
@@ -63,7 +70,21 @@ def batch_size(experiment: Experiment, total: int) -> int:
     """Runs per result file: the experiment's ``output.batch_runs``, or about 200 files a sweep."""
     if experiment.output.batch_runs:
         return experiment.output.batch_runs
-    return min(1000, max(8, math.ceil(total / 200)))
+    return min(MAX_BATCH, max(8, math.ceil(total / 200)))
+
+
+def should_flush(buffered: int, seconds: float, size: int, exact: bool) -> bool:
+    """Whether to write the buffered runs now.
+
+    Always after :data:`FLUSH_SECONDS` (bounding what a crash can lose). With an exact
+    ``output.batch_runs``: at that many runs. Otherwise at ``size`` runs if the last write is
+    at least :data:`MIN_FLUSH_SECONDS` old, or at :data:`MAX_BATCH` runs.
+    """
+    if seconds >= FLUSH_SECONDS:
+        return True
+    if exact:
+        return buffered >= size
+    return (buffered >= size and seconds >= MIN_FLUSH_SECONDS) or buffered >= MAX_BATCH
 
 
 def run_sweep(
@@ -99,6 +120,8 @@ def run_sweep(
         experiment = load_experiment(experiment)
     plan = make_plan(experiment)
     folder = Path(out_dir) if out_dir is not None else default_out_dir(experiment)
+    if folder.exists() and not folder.is_dir():
+        raise ConfigError(f"--out {folder}: exists and is a file, not a folder.")
     client = connect_dask(scheduler) if scheduler else None
     try:
         try:
@@ -130,6 +153,7 @@ def _sweep(
     else:
         outcomes = local_outcomes(tasks, workers or default_workers())
     size = batch_size(plan.experiment, total)
+    exact = bool(plan.experiment.output.batch_runs)
     buffer: list[Outcome] = []
     last_flush = time.monotonic()
     executed = 0
@@ -138,7 +162,7 @@ def _sweep(
             executed += 1
             buffer.append(outcome)
             bar.advance(outcome.ok)
-            if len(buffer) >= size or time.monotonic() - last_flush >= FLUSH_SECONDS:
+            if should_flush(len(buffer), time.monotonic() - last_flush, size, exact):
                 store.add_batch(buffer)
                 buffer, last_flush = [], time.monotonic()
     except KeyboardInterrupt:
