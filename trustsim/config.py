@@ -18,7 +18,15 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from trustsim.errors import ConfigError
 
@@ -37,6 +45,15 @@ class Section(BaseModel):
     """Base of every config section: unknown keys are errors, values are checked on assignment."""
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_bool_as_number(cls, value: Any, info: ValidationInfo) -> Any:
+        # pydantic would silently read `rate = true` as 1.0: only true/false fields take booleans
+        values = value if isinstance(value, list) else [value]
+        if any(isinstance(v, bool) for v in values) and cls.model_fields[info.field_name].annotation is not bool:
+            raise ValueError("true/false is not a number; give a number")
+        return value
 
 
 class Market(Section):
@@ -200,10 +217,14 @@ class Loyalty(Section):
 class Wom(Section):
     """Word of mouth on the network (MODEL_BRIEF §2.9-2.11, §4)."""
 
-    rate: NonNegative = Field(
-        0.3, description="Recommendations an ambassador makes per step (Poisson mean) = Bass q."
+    rate: float = Field(
+        0.3, ge=0.0, le=100.0, allow_inf_nan=False,
+        description="Recommendations an ambassador makes per step (Poisson mean) = Bass q.",
     )
-    warn_rate: NonNegative = Field(0.5, description="Warnings a detractor gives per step (Poisson mean).")
+    warn_rate: float = Field(
+        0.5, ge=0.0, le=100.0, allow_inf_nan=False,
+        description="Warnings a detractor gives per step (Poisson mean).",
+    )
     signal: NonNegative = Field(
         0.5, description="Log-odds a fully credible message moves the hearer's trust."
     )
