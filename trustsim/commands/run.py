@@ -36,6 +36,10 @@ def prepare_out_dir(path: Path) -> None:
 
     if not os.access(parent, os.W_OK | os.X_OK):
         raise ConfigError(f"--out {path}: folder {parent} is not writable.")
+    try:  # os.access says yes to root and on read-only file systems: try for real
+        tempfile.TemporaryDirectory(prefix=".trustsim-probe.", dir=parent).cleanup()
+    except OSError as e:
+        raise ConfigError(f"--out {path}: cannot write in folder {parent} ({e.strerror}).") from None
 
 
 def main(args: argparse.Namespace) -> int:
