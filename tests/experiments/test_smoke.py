@@ -82,7 +82,7 @@ def test_four_components(tiny_reports):
 def test_scandal_lockin(tiny_reports):
     f = tiny_reports("scandal_lockin").findings
     cells = {(c["scandal_at"], c["severity"]): c for c in f["cells"]}
-    sector = cells[("all", 0.18)]
+    sector = cells[("all", f["reference_severity"])]
     control = cells[("all", 0.0)]
     assert _m(sector["trusting_after"]) < _m(control["trusting_after"]) - 0.02
     assert _m(sector["locked_after"]) > _m(control["locked_after"])

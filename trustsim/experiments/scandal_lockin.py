@@ -41,7 +41,7 @@ RUN_FN = "trustsim.experiments.runs:run_with_extras"
 WHO, SEVERITY = "shocks.0.supplier", "shocks.0.severity"
 SIZES = {
     "tiny": Size({"market.customers": 600, "shocks.0.step": 26}, replicates=2, steps=52,
-                 grid={SEVERITY: [0.0, 0.18]}),
+                 grid={SEVERITY: [0.0, 0.14]}),
     "laptop": Size({"market.customers": 3000}, replicates=5, steps=104),
 }
 SINGLE = "0"
@@ -206,3 +206,51 @@ def _banks(data: SweepData, sev: float, at: int, out: Path) -> Path:
            title="Which bank recovers first after a sector-wide scandal? (95% bands)")
     ax.legend(frameon=False)
     return save_figure(fig, out, "scandal_lockin_banks")
+
+
+def calibrate(
+    scenario: str = "configs/scandal_banks.toml",
+    customers: int = 3000,
+    seeds: tuple[int, ...] = (1, 2, 3),
+    target: tuple[float, float] = SURVEY,
+    iterations: int = 7,
+) -> dict[str, float]:
+    """Find the propensity mean and scandal severity that reproduce the survey (44% -> 40%).
+
+    Bisection with common random numbers: first ``propensity.mean`` so that the share of
+    customers trusting their bank over the 13 periods before the scandal is ``target[0]``, then
+    ``shocks.0.severity`` (sector-wide) so that the share over the 13 periods from the scandal is
+    ``target[1]``. Runs stop 13 periods after the scandal. Used to set the values written in
+    ``configs/scandal_banks.toml`` (re-run it when the model's mechanisms change)::
+
+        python -c "from trustsim.experiments.scandal_lockin import calibrate; print(calibrate())"
+    """
+    from trustsim.config import load_scenario
+    from trustsim.experiments.runs import run_with_extras
+
+    base = load_scenario(scenario)
+    at = base.shocks[0].step
+
+    def shares(mean: float, severity: float) -> tuple[float, float]:
+        sc = load_scenario(scenario, {"market.customers": customers, "propensity.mean": mean,
+                                      "shocks.0.severity": severity, "shocks.0.supplier": "all"})
+        before, after = [], []
+        for seed in seeds:
+            m = run_with_extras(sc, seed=seed, steps=at + 13).model
+            before.append(_window(m, "trusting_share", at - 13, at))
+            after.append(_window(m, "trusting_share", at, at + 13))
+        return float(np.mean(before)), float(np.mean(after))
+
+    lo, hi = 0.2, 0.8
+    for _ in range(iterations):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if shares(mid, 0.0)[0] < target[0] else (lo, mid)
+    mean = round((lo + hi) / 2, 3)
+    lo, hi = 0.0, 2.0
+    for _ in range(iterations):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if shares(mean, mid)[1] > target[1] else (lo, mid)
+    severity = round((lo + hi) / 2, 3)
+    before, after = shares(mean, severity)
+    return {"propensity.mean": mean, "shocks.0.severity": severity, "trusting_before": before,
+            "trusting_after": after}
