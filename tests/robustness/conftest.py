@@ -1,0 +1,49 @@
+"""Shared helpers of the robustness tests: tiny valid inputs and a snapshot of a folder."""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+PYTHON = sys.executable
+
+TINY_SCENARIO = """\
+seed = 3
+steps = 3
+[market]
+customers = 40
+suppliers = 2
+initial_customers = 0.3
+[network]
+kind = "small_world"
+mean_degree = 4
+"""
+"""A valid scenario that runs in a fraction of a second; bad inputs are variations of it."""
+
+TINY_EXPERIMENT = """\
+name = "tiny"
+scenario = "s.toml"
+seed = 1
+replicates = 1
+[design]
+kind = "grid"
+[design.parameters]
+"wom.rate" = [0.1, 0.3]
+"""
+"""A valid experiment on TINY_SCENARIO (saved as s.toml beside it)."""
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    """Every path below `folder` (hidden ones too) with a digest of its content, to detect any change."""
+    out: dict[str, str] = {}
+    for path in sorted(folder.rglob("*")):
+        rel = str(path.relative_to(folder))
+        if path.is_dir():
+            out[rel] = "<folder>"
+        elif path.is_file():
+            out[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
+        else:
+            out[rel] = "<special>"
+    return out
