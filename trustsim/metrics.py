@@ -15,7 +15,7 @@ import numpy as np
 from trustsim.config import COMPONENTS
 from trustsim.mechanisms import loyalty
 from trustsim.mechanisms.channels import AD, BANNER, RECOMMENDATION, REVIEW
-from trustsim.mechanisms.trust import BROKEN, EXCEEDED, KEPT
+from trustsim.mechanisms.trust import BROKEN, EXCEEDED, KEPT, combine
 
 if TYPE_CHECKING:
     from trustsim.model import TrustMarket
@@ -134,7 +134,7 @@ def measure(model: TrustMarket) -> tuple[dict[str, float], dict[str, np.ndarray]
     customers = np.bincount(current, minlength=s)
     stage = pop.stage
     experienced, last, components = model._experienced
-    total_trust = components @ model.weights
+    total_trust = combine(components, model.weights)
 
     sup: dict[str, np.ndarray] = {
         "step": np.full(s, model.steps),

@@ -51,8 +51,12 @@ def combine(components: np.ndarray, weights: np.ndarray) -> np.ndarray:
     """Overall trust: the weighted mean of the four components (probabilities, last axis).
 
     Models: care weighs most, then competence, transparency, reliability (MODEL_BRIEF §1).
+    Written out rather than ``components @ weights``: BLAS sums a 4-term dot product in an
+    order that depends on the CPU and on the row's position in the array, and the compiled
+    kernels (trustsim/kernels.py) must reproduce it bit for bit.
     """
-    return components @ weights
+    c, w = components, weights
+    return (c[..., 0] * w[0] + c[..., 1] * w[1]) + (c[..., 2] * w[2] + c[..., 3] * w[3])
 
 
 def asymmetric(delta: np.ndarray, loss_multiplier: float) -> np.ndarray:
