@@ -99,6 +99,6 @@ def test_mutual_trust(tiny_reports):
 def test_networks(tiny_reports):
     f = tiny_reports("networks").findings
     net = f["by_network"]
-    assert set(net) == {"well_mixed", "erdos_renyi", "small_world", "scale_free"}
+    assert set(net) == {"well_mixed", "scale_free"}  # the tiny size runs two of the four kinds
     assert net["well_mixed"]["hub_share_of_ambassadors"]["mean"] is None  # no degrees when well mixed
     assert _m(net["scale_free"]["ambassador_degree_ratio"]) > 1.0

@@ -35,12 +35,12 @@ FALSIFIED_IF = (
     "or hubs are not over-represented among ambassadors on the scale-free network."
 )
 RUN_FN = "trustsim.experiments.runs:run_with_extras"
-SIZES = {
-    "tiny": Size({"market.customers": 500}, replicates=2, steps=100),
-    "laptop": Size({"market.customers": 3000}, replicates=5),
-}
 KIND = "network.kind"
 KINDS = ("well_mixed", "erdos_renyi", "small_world", "scale_free")
+SIZES = {
+    "tiny": Size({"market.customers": 1000}, replicates=3, steps=100, grid={KIND: ["well_mixed", "scale_free"]}),
+    "laptop": Size({"market.customers": 3000}, replicates=5),
+}
 
 
 def analyse(ctx: Any) -> tuple[dict[str, Any], list[Path]]:
