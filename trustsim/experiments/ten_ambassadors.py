@@ -173,6 +173,7 @@ def analyse(ctx: Any) -> tuple[dict[str, Any], list[Path]]:
         ),
         "customers_per_ambassador_by_policy": head["customers_per_ambassador"],
         "new_customers_per_ambassador_per_step": head["per_ambassador_step"],
+        "periods_for_one_ambassador_to_bring_ten": _periods_for_ten(head["per_ambassador_step"][names[1]]),
         "value_of_a_non_ambassador_customer": {
             "recommendations": 0.0,
             "customers_via_reviews_over_horizon": head["customers_per_customer_reviews"],
@@ -207,6 +208,15 @@ def analyse(ctx: Any) -> tuple[dict[str, Any], list[Path]]:
     if len(data.names) == 2:
         figures.append(_heatmap(grid, data.names, ctx.out))
     return findings, figures
+
+
+def _periods_for_ten(rate: dict[str, Any]) -> dict[str, Any]:
+    """TARGET / (new customers per ambassador-period), with the interval mapped through (monotone)."""
+    def inv(x: float | None) -> float | None:
+        return TARGET / x if x else None
+
+    return {"mean": inv(rate["mean"]), "ci_low": inv(rate["ci_high"]), "ci_high": inv(rate["ci_low"]),
+            "n": rate["n"], "note": "ten / new customers per ambassador-period, at the rate observed"}
 
 
 def _customers(data: SweepData) -> int:
