@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from trustsim.compare.flows import run_with_flows, switch_columns
+from trustsim.compare.stats import paired_difference
 from trustsim.config import load_scenario
 from trustsim.runner import run_one
 
@@ -51,9 +52,12 @@ def test_common_random_numbers_make_a_copied_policy_identical(comparison):
     a, b = v.loc["Listener"], v.loc["Listener again"]
     pd.testing.assert_frame_equal(a.drop(columns="run"), b.drop(columns="run"))
     assert v.loc["Listener", "revenue"].nunique() > 1, "replicates must differ from each other"
-    r = comparison.rankings["revenue"].set_index("policy")
-    assert r.loc["Listener", "mean"] == r.loc["Listener again", "mean"]
-    assert not (r.loc[["Listener", "Listener again"], "significant"]).any()
+    for measure, ranking in comparison.rankings.items():
+        r = ranking.set_index("policy")
+        assert r.loc["Listener", "mean"] == r.loc["Listener again", "mean"], measure
+        assert r.loc["Listener", "significant"] == r.loc["Listener again", "significant"], measure
+        table = comparison.table(measure)
+        assert paired_difference(table["Listener"], table["Listener again"]) == (0.0, 0.0, 0.0, 1.0)
 
 
 def test_seeds_are_common_across_policies_and_distinct_across_replicates(comparison):
