@@ -9,11 +9,35 @@ The library API (the `trustsim sweep` command is a thin shell over it)::
     summary = load_summary(result.folder)
 """
 
-from trustsim.sweep.design import DesignPoints, design_points
-from trustsim.sweep.engine import SweepResult, default_out_dir, run_sweep
-from trustsim.sweep.experiment import Experiment, load_experiment
-from trustsim.sweep.plan import Plan, Run, make_plan, run_seed
-from trustsim.sweep.store import load_summary, load_timeseries, read_manifest
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from trustsim.sweep.design import DesignPoints, design_points
+    from trustsim.sweep.engine import SweepResult, default_out_dir, run_sweep
+    from trustsim.sweep.experiment import Experiment, load_experiment
+    from trustsim.sweep.plan import Plan, Run, make_plan, run_seed
+    from trustsim.sweep.store import load_summary, load_timeseries, read_manifest
+
+# Imported on first use, so that a local worker process can set itself up (trustsim.sweep.child)
+# before numpy is loaded.
+_HOMES = {
+    "DesignPoints": "design", "design_points": "design",
+    "SweepResult": "engine", "default_out_dir": "engine", "run_sweep": "engine",
+    "Experiment": "experiment", "load_experiment": "experiment",
+    "Plan": "plan", "Run": "plan", "make_plan": "plan", "run_seed": "plan",
+    "load_summary": "store", "load_timeseries": "store", "read_manifest": "store",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'trustsim.sweep' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"trustsim.sweep.{home}"), name)
+
 
 __all__ = [
     "DesignPoints",

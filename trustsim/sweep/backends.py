@@ -17,7 +17,8 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from trustsim.errors import RunError
-from trustsim.sweep.worker import Outcome, Task, execute, ignore_sigint
+from trustsim.sweep.child import init_worker
+from trustsim.sweep.worker import Outcome, Task, execute
 
 MAX_CRASHES = 3
 """A run in flight when its worker process died this many times is recorded as failed."""
@@ -46,7 +47,7 @@ def local_outcomes(tasks: Iterable[Task], workers: int) -> Iterator[Outcome]:
     crashes: Counter[int] = Counter()
     window = 2 * workers
     while queue:
-        pool = ProcessPoolExecutor(workers, mp_context=context, initializer=ignore_sigint)
+        pool = ProcessPoolExecutor(workers, mp_context=context, initializer=init_worker)
         pending: dict[Future[Outcome], Task] = {}
         broken = False
         try:

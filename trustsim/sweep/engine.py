@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import sys
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -171,9 +172,10 @@ def _sweep(
         store.add_batch(buffer)
         store.write_summary()
         store.write_manifest("interrupted")
-        bar.log(
+        # printed even without progress output (--quiet): the user must learn how to resume
+        print(
             f"interrupted: {len(store.done)} of {total} runs saved in {folder}; "
-            f"run the same command again to resume."
+            f"run the same command again to resume.", file=sys.stderr, flush=True,
         )
         raise
     finally:

@@ -8,7 +8,6 @@ so the sweep records it and goes on.
 from __future__ import annotations
 
 import importlib
-import signal
 import time
 import traceback
 from collections.abc import Callable
@@ -60,11 +59,6 @@ def resolve_run_fn(spec: str) -> Callable[..., Any]:
         fn = getattr(importlib.import_module(module), attr)
         _RUN_FNS[spec] = fn
     return fn
-
-
-def ignore_sigint() -> None:
-    """Process-pool initializer: Ctrl-C is handled by the parent, which stops the pool."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def execute(task: Task) -> Outcome:
