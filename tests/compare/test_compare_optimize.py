@@ -54,11 +54,11 @@ def test_search_writes_its_report_and_reusable_policies(search_dir):
     files = sorted((search_dir / "policies").glob("*.toml"))
     assert 1 <= len(files) <= 2
     best = trials.loc[trials["revenue"].idxmax()]
-    policy = load_policy(next(f for f in files if "best_revenue" in f.name))
+    policy = load_policy(next(f for f in files if "search_best_revenue" in f.name))
     assert policy.settings["ad_budget"] == pytest.approx(best["ad_budget"], rel=1e-5)
     assert policy.settings["care"] == pytest.approx(best["care"], rel=1e-5)
     md = (search_dir / "report.md").read_text()
-    assert "With 2 budget units per step, the best revenue found" in md
+    assert "With 2 budget units per step, the most revenue on fresh seeds comes from" in md
     html = (search_dir / "report.html").read_text()
     assert html.count('src="data:image/png;base64,') == 1 and "<script" not in html
     assert (search_dir / "validation" / "report.html").is_file()

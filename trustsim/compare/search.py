@@ -220,10 +220,10 @@ def _chosen(table: pd.DataFrame, objective: str, limit: int, base: Scenario, as_
         row = table.loc[i]
         label = []
         if i == table["revenue"].idxmax():
-            label.append("best revenue")
+            label.append("search best revenue")
         if i == table["nps"].idxmax():
-            label.append("best NPS")
-        name = f"Trial {int(row['trial'])}" + (f" ({', '.join(label)})" if label else " (front)")
+            label.append("search best NPS")
+        name = f"Trial {int(row['trial'])}" + (f" ({', '.join(label)})" if label else " (on the front)")
         settings = {f: float(row[f]) for f in fields}
         description = (f"Found by trustsim optimize: ads {settings['ad_budget']:.2f}, over-delivery "
                        f"{settings['over_delivery']:.3f}, care {settings['care']:.2f}, promise "

@@ -60,13 +60,17 @@ def search_headline(search: Search) -> str:
         table = v.table(key)
         diff, lo, hi, p = paired_difference(table[best.name].to_numpy(), table[current].to_numpy())
         verdict = "significantly" if np.isfinite(p) and p < 1 - LEVEL else "not significantly"
-        what = "NPS" if key == "nps" else "revenue"
+        what = "highest NPS" if key == "nps" else "most revenue"
+        tied = [name for name, t in r.iterrows() if name not in (best.name, current) and t["rank"] > 1
+                and not t["significant"]] if row["rank"] == 1 else []
+        tie = f"; statistically tied with {', '.join(tied)}" if tied else ""
+        cost = budget_cost(search.chosen[-1].resolved(search.scenario))
         texts.append(
-            f"With {search.budget:g} budget units per step, the best {what} found spends "
-            f"{s['ad_budget']:.2f} on ads, over-delivers by {s['over_delivery']:.3f}, cares at {s['care']:.2f} and "
-            f"promises {s['promise']:.2f} (**{best.name}**): {m.format(row['mean'])} (95% CI "
-            f"{ci_text(m, row['lo'], row['hi'])} on fresh seeds), {m.format(diff)} against the current policy "
-            f"(95% CI {ci_text(m, lo, hi)}, paired) — {verdict} {'better' if diff > 0 else 'worse'}."
+            f"With {search.budget:g} budget units per step, the {what} on fresh seeds comes from "
+            f"**{best.name}**: {s['ad_budget']:.2f} on ads, over-delivery {s['over_delivery']:.3f}, care "
+            f"{s['care']:.2f}, promise {s['promise']:.2f} — {m.format(row['mean'])} (95% CI "
+            f"{ci_text(m, row['lo'], row['hi'])}{tie}), {m.format(diff)} against the current policy, which spends "
+            f"{cost:.2f} units (95% CI {ci_text(m, lo, hi)}, paired): {verdict} {'better' if diff > 0 else 'worse'}."
         )
     return " ".join(texts)
 
