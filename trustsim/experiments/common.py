@@ -48,12 +48,18 @@ class Size:
         """The experiment with its design cut down to ``grid`` / ``points`` (unchanged if none apply)."""
         design = experiment.design
         if design.kind == "grid" and self.grid:
-            params = {k: list(self.grid.get(k, v)) for k, v in design.parameters.items()}
+            params = {k: self._keep(v, self.grid[k]) if k in self.grid else v for k, v in design.parameters.items()}
             return experiment.model_copy(update={"design": design.model_copy(update={"parameters": params})})
         if design.kind == "list" and self.points is not None:
             kept = [p for i, p in enumerate(design.points) if i in self.points]
             return experiment.model_copy(update={"design": design.model_copy(update={"points": kept})})
         return experiment
+
+    @staticmethod
+    def _keep(values: list[Any], wanted: list[Any]) -> list[Any]:
+        """The design's values that are among `wanted`; if none are, its first and last value."""
+        kept = [v for v in values if any(_same(v, w) for w in wanted)]
+        return kept or list(dict.fromkeys([values[0], values[-1]]))
 
 
 @dataclass
