@@ -164,3 +164,17 @@ def test_cli_runs_as_a_program(tmp_path):
     )
     assert proc.returncode == 2
     assert str(bad) in proc.stderr and "promise = 2" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_as_plays_the_policies_as_another_supplier(tmp_path):
+    """--as 3: the policies replace the Listener (supplier 3); the values are supplier 3's."""
+    from trustsim.compare import compare_policies
+
+    cmp = compare_policies(BASELINE, ["big_advertiser", "cost_cutter"], tmp_path / "as3", as_index=3,
+                           replicates=2, steps=12, overrides={"market.customers": 300}, vary={},
+                           workers=1, progress=False)
+    assert set(cmp.series["supplier"]) == {3}
+    trust = cmp.table("trust")
+    assert (trust["Cost cutter"] < trust["Big advertiser"] - 0.05).all()  # less able and caring, in every replicate
+    assert (cmp.series["customers"] <= 0.3 * 300).where(cmp.series["policy"] == "Cost cutter", True).all()
+    assert cmp.supplier_names[3] == "Listener"

@@ -179,7 +179,9 @@ def _flows_section(cmp: Comparison) -> Section:
         "Where customers came from and where they went",
         [f"Mean per run over {cmp.steps} steps, for our supplier (supplier {cmp.as_index}, "
          f"'{cmp.supplier_names[cmp.as_index]}' in the scenario). Customers leave a supplier only by switching "
-         "to a competitor they trust more; 'to X' counts them by destination."],
+         "to a competitor they trust more; 'to X' counts them by destination. Customers won include those who "
+         "switched to us from a competitor, by the channel through which they first heard of us; won minus lost "
+         "is the change in customers."],
         [(header, rows)], "flows.png", "Right: customers won per channel; left: customers lost, by competitor.",
     )
 
