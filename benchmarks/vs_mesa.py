@@ -1,0 +1,97 @@
+"""trustsim against a plain per-agent Mesa model, side by side in one process (issue 8).
+
+The peer is Mesa's own shipped ``virus_on_network`` example (``mesa.examples``) with its
+defaults (one initial infection, spread chance 0.4, ...), its model code unmodified. Two
+things around it are swapped because they are quadratic in the number of nodes and take
+many minutes at 100,000: the graph comes from ``networkx.fast_gnp_random_graph`` (the same
+G(n, p) distribution as its ``erdos_renyi_graph``), and its ``Network`` space is built with
+``layout=None`` (the spring layout only gives positions for drawing).
+
+Both models get the same number of agents (Mesa's nodes, trustsim's customers), mean degree
+and number of steps, each from its own initial state; trustsim runs the baseline scenario
+(configs/baseline.toml, every mechanism it switches on) with 10 suppliers. Mesa's steps cost
+more while the epidemic is large, so whole runs are compared, not single steps. The two run
+in alternating rounds with fresh models and the best round of each counts, so load from
+other processes on a shared machine hurts both alike.
+
+Throughput is agent-steps per second: agents x steps / seconds of stepping (building the
+models is reported separately). The last line is ``ratio=<trustsim/mesa>``.
+
+    .venv/bin/python benchmarks/vs_mesa.py [--customers 100000] [--steps 30] [--rounds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from functools import partial
+from unittest import mock
+
+import networkx as nx
+
+from trustsim.config import load_scenario
+from trustsim.model import TrustMarket
+
+
+def build_mesa(nodes: int, mean_degree: float, seed: int):
+    """Mesa's VirusOnNetwork with its defaults, on a G(n, p) graph from the fast generator."""
+    from mesa.discrete_space import Network
+    from mesa.examples.basic.virus_on_network import model as virus
+
+    def fast_gnp(n, p, seed=None, directed=False):
+        return nx.fast_gnp_random_graph(n, p, seed=seed_for_graph, directed=directed)
+
+    seed_for_graph = seed
+    # layout=None: no spring layout (positions only serve drawing; it is quadratic in nodes)
+    with (mock.patch.object(nx, "erdos_renyi_graph", fast_gnp),
+          mock.patch.object(virus, "Network", partial(Network, layout=None))):
+        return virus.VirusOnNetwork(num_nodes=nodes, avg_node_degree=mean_degree, rng=seed)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=100_000)
+    parser.add_argument("--suppliers", type=int, default=10)
+    parser.add_argument("--mean-degree", type=float, default=10)
+    parser.add_argument("--steps", type=int, default=30, help="steps of each run, from each model's initial state")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds; the best round of each counts")
+    args = parser.parse_args()
+    n, k, steps = args.customers, args.mean_degree, args.steps
+    scenario = load_scenario("configs/baseline.toml", {
+        "market.customers": n, "market.suppliers": args.suppliers, "network.mean_degree": k, "steps": steps,
+    })
+    TrustMarket(load_scenario("configs/baseline.toml", {"market.customers": 500}), rng=0).run(2)  # JIT warm-up
+    print(f"{n:,} agents, mean degree {k:g}, {steps} steps per run; trustsim: baseline scenario, "
+          f"{args.suppliers} suppliers")
+
+    best = {"mesa": float("inf"), "trustsim": float("inf")}
+    for rnd in range(1, args.rounds + 1):
+        t0 = time.perf_counter()
+        mesa_model = build_mesa(n, k, seed=rnd)
+        t1 = time.perf_counter()
+        per_step = []
+        for _ in range(steps):
+            a = time.perf_counter()
+            mesa_model.step()
+            per_step.append(time.perf_counter() - a)
+        infected = sum(1 for a in mesa_model.agents if a.state.name == "INFECTED")
+        t2 = time.perf_counter()
+        ours = TrustMarket(scenario, rng=rnd)
+        t3 = time.perf_counter()
+        ours.run(steps)
+        t4 = time.perf_counter()
+        mesa_run, ours_run = sum(per_step), t4 - t3
+        best["mesa"], best["trustsim"] = min(best["mesa"], mesa_run), min(best["trustsim"], ours_run)
+        print(f"round {rnd}: mesa build {t1 - t0:5.1f} s, {steps} steps {mesa_run:6.2f} s "
+              f"(step {min(per_step) * 1e3:.0f}-{max(per_step) * 1e3:.0f} ms, infected at the end {infected:,}); "
+              f"trustsim build {t3 - t2:4.2f} s, {steps} steps {ours_run:5.2f} s "
+              f"(customer share {ours.model_metrics['customer_share']:.2f})", flush=True)
+        del mesa_model, ours
+    mesa_rate, ours_rate = n * steps / best["mesa"], n * steps / best["trustsim"]
+    print(f"mesa virus_on_network: {mesa_rate:12,.0f} agent-steps/s")
+    print(f"trustsim:              {ours_rate:12,.0f} agent-steps/s")
+    print(f"ratio={ours_rate / mesa_rate:.1f}")
+
+
+if __name__ == "__main__":
+    main()
