@@ -118,34 +118,66 @@ class Flows:
         self.effort_sum += np.bincount(supplier, weights=effort, minlength=s)
 
 
-def _mean_by(group: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
-    count = np.bincount(group, minlength=n)
-    total = np.bincount(group, weights=values, minlength=n)
+def population_counts(model: TrustMarket) -> dict[str, np.ndarray]:
+    """Counts and sums over the customers that the measures need (one pass each in numpy).
+
+    The compiled twin is :func:`trustsim.kernels.population_counts`; both return per supplier
+    `customers`, `ambassadors`, `detractors` (by last supplier), `loyal`, `promoters` and
+    `nps_detractors` (current customers scoring 9-10 / 0-6), `experienced_count` and
+    `trust_sums` (5, S) (total trust and the four components summed over former and current
+    customers, by last supplier); `stages` (customers per loyalty stage); `total_trust` (each
+    experienced customer's overall trust in its last supplier).
+    """
+    pop, s = model.population, model.config.market.suppliers
+    has = pop.supplier >= 0
+    current = pop.supplier[has].astype(np.int64)
+    score, stage = pop.score[has], pop.stage
+    _, last, components = model._experienced
+    total = combine(components, model.weights)
+    return {
+        "customers": np.bincount(current, minlength=s),
+        "ambassadors": np.bincount(pop.supplier[stage == loyalty.AMBASSADOR].astype(np.int64), minlength=s),
+        "detractors": np.bincount(pop.last_supplier[stage == loyalty.DETRACTOR].astype(np.int64), minlength=s),
+        "loyal": np.bincount(pop.supplier[stage == loyalty.LOYAL].astype(np.int64), minlength=s),
+        "promoters": np.bincount(current[score >= loyalty.PROMOTER_MIN], minlength=s),
+        "nps_detractors": np.bincount(current[score <= loyalty.DETRACTOR_MAX], minlength=s),
+        "stages": np.bincount(stage, minlength=len(loyalty.STAGES)),
+        "total_trust": total,
+        "experienced_count": np.bincount(last, minlength=s),
+        "trust_sums": np.stack([np.bincount(last, weights=v, minlength=s) for v in (total, *components.T)]),
+    }
+
+
+def _means(count: np.ndarray, total: np.ndarray) -> np.ndarray:
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(count > 0, total / np.maximum(count, 1), np.nan)
 
 
-def measure(model: TrustMarket) -> tuple[dict[str, float], dict[str, np.ndarray]]:
-    """The model's and each supplier's measures at the end of the current step."""
+def measure(
+    model: TrustMarket, counts: dict[str, np.ndarray] | None = None
+) -> tuple[dict[str, float], dict[str, np.ndarray]]:
+    """The model's and each supplier's measures at the end of the current step.
+
+    `counts` are :func:`population_counts` (computed here when not given).
+    """
+    counts = population_counts(model) if counts is None else counts
     pop, flows = model.population, model.flows
     n, s = pop.n, model.config.market.suppliers
-    has = pop.supplier >= 0
-    current = pop.supplier[has].astype(np.int64)
-    customers = np.bincount(current, minlength=s)
-    stage = pop.stage
-    experienced, last, components = model._experienced
-    total_trust = combine(components, model.weights)
+    customers = counts["customers"]
+    experienced, _, components = model._experienced
+    total_trust = counts["total_trust"]
+    n_customers = int(customers.sum())
 
     sup: dict[str, np.ndarray] = {
         "step": np.full(s, model.steps),
         "supplier": np.arange(s),
         "name": np.array([a.name for a in model.suppliers_list], dtype=object),
         "customers": customers,
-        "ambassadors": np.bincount(pop.supplier[stage == loyalty.AMBASSADOR].astype(np.int64), minlength=s),
-        "detractors": np.bincount(pop.last_supplier[stage == loyalty.DETRACTOR].astype(np.int64), minlength=s),
-        "loyal": np.bincount(pop.supplier[stage == loyalty.LOYAL].astype(np.int64), minlength=s),
-        "nps": loyalty.nps_by_group(pop.score[has], current, s),
-        "trust": _mean_by(last, total_trust, s),
+        "ambassadors": counts["ambassadors"],
+        "detractors": counts["detractors"],
+        "loyal": counts["loyal"],
+        "nps": loyalty.nps_from_counts(counts["promoters"], counts["nps_detractors"], customers),
+        "trust": _means(counts["experienced_count"], counts["trust_sums"][0]),
         "market_share": customers / n,
         "churned": flows.churned.copy(),
         "kept": flows.outcomes[:, KEPT - BROKEN].copy(),
@@ -153,7 +185,7 @@ def measure(model: TrustMarket) -> tuple[dict[str, float], dict[str, np.ndarray]
         "exceeded": flows.outcomes[:, EXCEEDED - BROKEN].copy(),
     }
     for k, col in enumerate(TRUST_COLUMNS):
-        sup[col] = _mean_by(last, components[:, k], s)
+        sup[col] = _means(counts["experienced_count"], counts["trust_sums"][k + 1])
     acq = flows.acquired
     sup["acquired_ads"] = acq[:, AD] + acq[:, BANNER]
     sup["acquired_banners"] = acq[:, BANNER].copy()
@@ -168,17 +200,18 @@ def measure(model: TrustMarket) -> tuple[dict[str, float], dict[str, np.ndarray]
         sup[field] = np.array([p[field] for p in policies])
     sup["revenue"] = customers * np.array([p["price"] for p in policies])
 
-    counts = np.bincount(stage, minlength=len(loyalty.STAGES))
+    stages = counts["stages"]
     model_row: dict[str, float] = {
         "step": int(model.steps),
-        "customer_share": float(has.sum() / n),
-        "ambassador_share": float(counts[loyalty.AMBASSADOR] / n),
-        "detractor_share": float(counts[loyalty.DETRACTOR] / n),
-        "prospect_share": float(counts[loyalty.PROSPECT] / n),
-        "loyal_share": float(counts[loyalty.LOYAL] / n),
-        "nps": loyalty.nps(pop.score[has]),
+        "customer_share": float(n_customers / n),
+        "ambassador_share": float(stages[loyalty.AMBASSADOR] / n),
+        "detractor_share": float(stages[loyalty.DETRACTOR] / n),
+        "prospect_share": float(stages[loyalty.PROSPECT] / n),
+        "loyal_share": float(stages[loyalty.LOYAL] / n),
+        "nps": loyalty.nps_from_totals(int(counts["promoters"].sum()), int(counts["nps_detractors"].sum()),
+                                       n_customers),
         "mean_trust": float(total_trust.mean()) if len(experienced) else float("nan"),
-        "customers": int(has.sum()),
+        "customers": n_customers,
         "revenue": float(sup["revenue"].sum()),
     }
     for k, col in enumerate(TRUST_COLUMNS):

@@ -24,6 +24,7 @@ import mesa
 import numpy as np
 import pandas as pd
 
+from trustsim import kernels
 from trustsim.config import CHANNELS, COMPONENTS, Scenario, load_scenario
 from trustsim.mechanisms import channels, choice, loyalty, mutual, promises, shocks, trust
 from trustsim.mechanisms.trust import expit
@@ -41,6 +42,9 @@ class TrustMarket(mesa.Model):
         rng: seed or generator for Mesa's ``model.rng`` (default: the scenario's ``seed``).
         seed: alias of ``rng`` for Mesa users used to it.
         check: verify the model's invariants after every step (slow; for debugging).
+        compiled: run the hot loops as compiled kernels (:mod:`trustsim.kernels`, numba); False
+            runs the numpy reference code of this module and the mechanisms. Both give
+            bit-identical tables; the compiled path is several times faster.
         **overrides: dotted scenario keys, e.g. ``**{"market.customers": 1000}``, which is also
             how ``mesa.batch_run`` passes parameters.
 
@@ -57,6 +61,7 @@ class TrustMarket(mesa.Model):
         rng: Any = None,
         seed: int | None = None,
         check: bool = False,
+        compiled: bool = True,
         **overrides: Any,
     ) -> None:
         if isinstance(scenario, Scenario) and not overrides:
@@ -68,6 +73,7 @@ class TrustMarket(mesa.Model):
         super().__init__(rng=rng)
         sc = self.config
         self.check = check
+        self.compiled = compiled
         self.network = build_network(
             sc.network.kind, sc.market.customers, sc.network.mean_degree, self.rng,
             rewire=sc.network.rewire,
@@ -138,6 +144,9 @@ class TrustMarket(mesa.Model):
 
     def _deliver(self, policy: dict[str, np.ndarray]) -> None:
         """Promises, delivery, disconfirmation, trust update and mutual trust (phases 2-3)."""
+        if self.compiled:
+            kernels.deliver(self, policy)
+            return
         sc, pop = self.config, self.population
         cust = np.flatnonzero(pop.supplier >= 0)
         if len(cust) == 0:
@@ -183,6 +192,9 @@ class TrustMarket(mesa.Model):
 
     def _update_loyalty(self) -> None:
         """Scores (0-10) towards the last supplier and the loyalty ladder (phase 4)."""
+        if self.compiled:
+            kernels.update_loyalty(self)
+            return
         sc, pop = self.config, self.population
         experienced = np.flatnonzero(pop.last_supplier >= 0)
         last = pop.last_supplier[experienced].astype(np.int64)
@@ -241,7 +253,7 @@ class TrustMarket(mesa.Model):
             )
         )
         messages = channels.Messages.concat(parts)
-        channels.hear(
+        (kernels.hear if self.compiled else channels.hear)(
             messages, pop.trust, pop.heard, pop.prior_logits, self.credibility,
             sc.wom.signal, sc.trust.loss_multiplier,
         )
@@ -275,11 +287,14 @@ class TrustMarket(mesa.Model):
 
     def _switch(self, room: np.ndarray) -> None:
         sc, pop, rng = self.config, self.population, self.rng
-        cust = np.flatnonzero(pop.supplier >= 0)
-        own_sup = pop.supplier[cust].astype(np.int64)
-        own = self._trust_total(cust, own_sup)
-        unhappy = own < sc.switching.threshold
-        cust, own_sup, own = cust[unhappy], own_sup[unhappy], own[unhappy]
+        if self.compiled:
+            cust, own_sup, own = kernels.unhappy_customers(self, sc.switching.threshold)
+        else:
+            cust = np.flatnonzero(pop.supplier >= 0)
+            own_sup = pop.supplier[cust].astype(np.int64)
+            own = self._trust_total(cust, own_sup)
+            unhappy = own < sc.switching.threshold
+            cust, own_sup, own = cust[unhappy], own_sup[unhappy], own[unhappy]
         if len(cust) == 0:
             return
         alternatives = trust.combine(expit(pop.trust[cust]), self.weights).astype(np.float64)
@@ -305,7 +320,8 @@ class TrustMarket(mesa.Model):
         self.flows.record_acquisitions(suppliers, channel)
 
     def _measure(self) -> None:
-        self.model_metrics, self.supplier_metrics = measure(self)
+        counts = kernels.population_counts(self) if self.compiled else None
+        self.model_metrics, self.supplier_metrics = measure(self, counts)
 
     # --- interventions (the classroom's buttons) --------------------------------------
 

@@ -59,15 +59,28 @@ def ladder_stage(
 
 def nps(scores: np.ndarray) -> float:
     """Net Promoter Score in [-100, 100] of a set of 0-10 scores (NaN for an empty set)."""
-    if len(scores) == 0:
+    return nps_from_totals(
+        np.count_nonzero(scores >= PROMOTER_MIN), np.count_nonzero(scores <= DETRACTOR_MAX), len(scores)
+    )
+
+
+def nps_from_totals(promoters: int, detractors: int, respondents: int) -> float:
+    """NPS from the number of promoters, detractors and all respondents (NaN if none)."""
+    if respondents == 0:
         return float("nan")
-    return 100.0 * (np.count_nonzero(scores >= PROMOTER_MIN) - np.count_nonzero(scores <= DETRACTOR_MAX)) / len(scores)
+    return 100.0 * (promoters - detractors) / respondents
 
 
 def nps_by_group(scores: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
     """NPS per group (e.g. per supplier's current customers); NaN for an empty group."""
-    total = np.bincount(group, minlength=n_groups).astype(np.float64)
-    promoters = np.bincount(group, weights=scores >= PROMOTER_MIN, minlength=n_groups)
-    detractors = np.bincount(group, weights=scores <= DETRACTOR_MAX, minlength=n_groups)
+    return nps_from_counts(
+        np.bincount(group[scores >= PROMOTER_MIN], minlength=n_groups),
+        np.bincount(group[scores <= DETRACTOR_MAX], minlength=n_groups),
+        np.bincount(group, minlength=n_groups),
+    )
+
+
+def nps_from_counts(promoters: np.ndarray, detractors: np.ndarray, respondents: np.ndarray) -> np.ndarray:
+    """NPS per group from counts of promoters, detractors and all respondents (NaN where none)."""
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(total > 0, 100.0 * (promoters - detractors) / total, np.nan)
+        return np.where(respondents > 0, 100.0 * (promoters - detractors) / respondents, np.nan)

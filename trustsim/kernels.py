@@ -1,0 +1,345 @@
+"""Compiled (numba) twins of the model's hot loops: the same arithmetic, fused into few passes.
+
+Why: a step touches every customer several times; as numpy expressions each touch is a
+pass over memory with a temporary array, and the fancy-indexed gathers of each customer's
+trust in its own supplier dominate (docs/performance.md has the profile). Here each phase
+is one or two loops over the customers.
+
+Contract: every function does exactly what the numpy reference path does — the phase of
+:class:`~trustsim.model.TrustMarket` or mechanism function named in its docstring — with the
+same operations in the same order and precision and the same draws from the run's
+generator, so ``TrustMarket(compiled=True)`` (the default) and ``compiled=False`` give
+bit-identical tables (tests/test_performance_equivalence.py). Change the reference and its
+twin together. Exponentials stay in numpy (:func:`~trustsim.mechanisms.trust.expit`): its
+SIMD ``exp`` differs from libm's in the last bit, so kernels gather the log-odds to
+exponentiate into a contiguous buffer, numpy exponentiates it, and the next kernel goes on.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numba import njit
+
+from trustsim.mechanisms import loyalty, promises
+from trustsim.mechanisms.channels import COMPETENCE, RELIABILITY, Messages
+from trustsim.mechanisms.trust import BROKEN, EXCEEDED, KEPT, LOGIT_LIMIT, expit
+
+if TYPE_CHECKING:
+    from trustsim.model import TrustMarket
+
+_LIMIT = np.float32(LOGIT_LIMIT)
+
+
+@njit(cache=True, inline="always")
+def _combine(c: np.ndarray, w: np.ndarray) -> np.float32:
+    """trust.combine for one row: (c0 w0 + c1 w1) + (c2 w2 + c3 w3), in float32."""
+    return (c[0] * w[0] + c[1] * w[1]) + (c[2] * w[2] + c[3] * w[3])
+
+
+@njit(cache=True, inline="always")
+def _clip(x, lo, hi):
+    return min(max(x, lo), hi)
+
+
+@njit(cache=True, inline="always")
+def _asymmetric(x: float, loss: float) -> np.float32:
+    """trust.asymmetric for one float64 value."""
+    return np.float32(x * loss if x < 0 else x)
+
+
+# --- own-supplier trust ------------------------------------------------------------------
+
+
+@njit(cache=True)
+def _gather_own(owner: np.ndarray, trust: np.ndarray):
+    """Customers with owner >= 0, their owner, and their log-odds in it (a contiguous copy)."""
+    n = owner.shape[0]
+    m = 0
+    for i in range(n):
+        if owner[i] >= 0:
+            m += 1
+    who = np.empty(m, np.int64)
+    which = np.empty(m, np.int64)
+    logits = np.empty((m, 4), np.float32)
+    j = 0
+    for i in range(n):
+        s = owner[i]
+        if s >= 0:
+            who[j] = i
+            which[j] = s
+            for k in range(4):
+                logits[j, k] = trust[i, s, k]
+            j += 1
+    return who, which, logits
+
+
+def own_trust(owner: np.ndarray, trust: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(customers, their supplier, components as probabilities) for everyone with ``owner >= 0``.
+
+    Twin of ``flatnonzero(owner >= 0)`` and ``expit(trust[who, owner[who]])``.
+    """
+    who, which, logits = _gather_own(owner, trust)
+    return who, which, expit(logits)
+
+
+@njit(cache=True)
+def _combine_rows(components: np.ndarray, w: np.ndarray) -> np.ndarray:
+    out = np.empty(components.shape[0], np.float32)
+    for i in range(components.shape[0]):
+        out[i] = _combine(components[i], w)
+    return out
+
+
+# --- phase 4: scores and the loyalty ladder ----------------------------------------------
+
+
+@njit(cache=True)
+def _ladder(experienced, components, propensity, w, supplier, tenure, score, supplier_trust, stage,
+            loyal_tenure, ambassador_tenure, loyal_score, ambassador_score, detractor_score):
+    disappointed = np.zeros(supplier.shape[0], np.bool_)
+    for j in range(experienced.shape[0]):
+        total = _combine(components[j], w)
+        score[experienced[j]] = np.int8(np.rint(_clip(total, np.float32(0.0), np.float32(1.0)) * np.float32(10)))
+        disappointed[experienced[j]] = total < propensity[j]
+    for i in range(supplier.shape[0]):
+        has = supplier[i] >= 0
+        sc = score[i]
+        st = loyalty.PROSPECT
+        if has:
+            st = loyalty.CUSTOMER
+            if tenure[i] >= loyal_tenure and sc >= loyal_score:
+                st = loyalty.LOYAL
+            if tenure[i] >= ambassador_tenure and sc >= ambassador_score and supplier_trust[i] >= 0.0:
+                st = loyalty.AMBASSADOR
+        if disappointed[i] and ((not has) or tenure[i] > 0) and sc <= detractor_score:
+            st = loyalty.DETRACTOR
+        stage[i] = st
+
+
+def update_loyalty(model: TrustMarket) -> None:
+    """Twin of ``TrustMarket._update_loyalty``: scores towards the last supplier, the ladder."""
+    sc, pop = model.config, model.population
+    lo = sc.loyalty
+    experienced, last, components = own_trust(pop.last_supplier, pop.trust)
+    propensity = expit(pop.prior_logits[experienced])
+    _ladder(experienced, components, propensity, model.weights, pop.supplier, pop.tenure, pop.score,
+            pop.supplier_trust, pop.stage, lo.loyal_tenure, lo.ambassador_tenure, lo.loyal_score,
+            lo.ambassador_score, lo.detractor_score)
+    model._experienced = (experienced, last, components)
+
+
+# --- phases 2-3: delivery, disconfirmation, trust update, mutual trust --------------------
+
+
+@njit(cache=True)
+def _deliver(cust, sup, tenure, trust, prior, effort_floor, competence, promise, reliability, over_delivery,
+             transparency, care, strain, wave, customer_trust, u_fail, z, u_admit,
+             noise, failure_drop, tolerance, gain, loss, over_gain, repair_relief, care_rate, forgetting):
+    n = cust.shape[0]
+    logits = np.empty((n, 4), np.float32)
+    outcome = np.empty(n, np.int8)
+    effort = np.empty(n, np.float64)
+    delta = np.empty(4, np.float32)
+    forget = np.float32(forgetting)
+    for i in range(n):
+        c, s = cust[i], sup[i]
+        tenure[c] += 1
+        e = effort_floor[s] + (1.0 - effort_floor[s]) * np.float64(customer_trust[i])
+        effort[i] = e
+        able = competence[s] * e * strain[s]
+        promised = promise[s]
+        failed = u_fail[i] >= reliability[s] * (1.0 - wave[s])
+        q = min(promised, able) + over_delivery[s]
+        if noise > 0:
+            q = q + noise * z[i]
+        q = q - failure_drop * (1.0 if failed else 0.0)
+        q = _clip(q, 0.0, 1.0)
+        d = q - promised
+        out = KEPT
+        if d < -tolerance:
+            out = BROKEN
+        exceeded = d > tolerance
+        if exceeded:
+            out = EXCEEDED
+        outcome[i] = out
+        excess = d if exceeded else 0.0
+        broken = out == BROKEN
+        admitted = broken and u_admit[i] < transparency[s]
+        relief = 1.0 - repair_relief if admitted else 1.0
+        delta[0] = np.float32(-gain * loss * relief) if broken else np.float32(gain)
+        delta[1] = np.float32((gain if admitted else -gain * loss) if broken else 0.0)
+        delta[2] = _asymmetric(gain * (2.0 * _clip(q, 0.0, 1.0) - 1.0), loss)
+        delta[3] = _asymmetric(care_rate * (2.0 * care[s] - 1.0), loss)
+        bonus = gain * over_gain * (excess if out == EXCEEDED else 0.0)
+        delta[0] = np.float32(np.float64(delta[0]) + bonus)
+        delta[2] = np.float32(np.float64(delta[2]) + bonus)
+        delta[3] = np.float32(np.float64(delta[3]) + bonus)
+        p = prior[c]
+        for k in range(4):
+            x = trust[c, s, k]
+            if forgetting > 0:
+                x = x - forget * (x - p)
+            x = _clip(x + delta[k], -_LIMIT, _LIMIT)
+            trust[c, s, k] = x
+            logits[i, k] = x
+    return logits, outcome, effort
+
+
+@njit(cache=True)
+def _mutual(cust, sup, components, w, reliability, supplier_trust, u_good, reciprocity, gain, loss,
+            outcome, effort, outcomes, effort_sum):
+    up = np.float32(gain) * np.float32(loss) if np.float32(gain) < 0 else np.float32(gain)
+    down = np.float32(-gain) * np.float32(loss) if np.float32(-gain) < 0 else np.float32(-gain)
+    recip = np.float32(reciprocity)
+    for i in range(cust.shape[0]):
+        c, s = cust[i], sup[i]
+        own = _combine(components[i], w)
+        distrust = max(np.float32(0.0), np.float32(0.5) - own) * np.float32(2.0)
+        good = u_good[i] < reliability[c] * (np.float32(1.0) - recip * distrust)
+        supplier_trust[c] = _clip(supplier_trust[c] + (up if good else down), -_LIMIT, _LIMIT)
+        outcomes[s, outcome[i] - BROKEN] += 1
+        effort_sum[s] += effort[i]
+
+
+def deliver(model: TrustMarket, policy: dict[str, np.ndarray]) -> None:
+    """Twin of ``TrustMarket._deliver`` (promises.deliver, promises.disconfirm,
+    trust.experience_delta, trust.forget, trust.apply_delta, mutual.effort,
+    mutual.behaves_well, mutual.supplier_trust_delta, Flows.record_deliveries)."""
+    sc, pop, rng = model.config, model.population, model.rng
+    cust = np.flatnonzero(pop.supplier >= 0)
+    if len(cust) == 0:
+        return
+    n, s_count = len(cust), sc.market.suppliers
+    sup = pop.supplier[cust].astype(np.int64)
+    served = np.bincount(sup, minlength=s_count)
+    strain = promises.capacity_strain(served, model.capacity, sc.promises.strain_start, sc.promises.strain_loss)
+    # the reference draws in this order: failures, noise, admissions, customers' behaviour
+    u_fail = rng.random(n)
+    z = rng.standard_normal(n) if sc.promises.noise > 0 else u_fail[:0]
+    u_admit = rng.random(n)
+    u_good = rng.random(n)
+    customer_trust = expit(pop.supplier_trust[cust])
+    t, p = sc.trust, sc.promises
+    logits, outcome, effort = _deliver(
+        cust, sup, pop.tenure, pop.trust, pop.prior_logits, policy["extend_trust"], policy["competence"],
+        policy["promise"], policy["reliability"], policy["over_delivery"], policy["transparency"], policy["care"],
+        strain, model.failure_wave, customer_trust, u_fail, z, u_admit,
+        float(p.noise), float(p.failure_drop), float(p.tolerance), float(t.gain), float(t.loss_multiplier),
+        float(t.over_delivery_gain), float(t.repair_relief), float(t.care_rate), float(t.forgetting),
+    )
+    model.failure_wave[:] = 0.0
+    outcomes = np.zeros_like(model.flows.outcomes)
+    effort_sum = np.zeros_like(model.flows.effort_sum)
+    _mutual(cust, sup, expit(logits), model.weights, pop.reliability, pop.supplier_trust, u_good,
+            float(sc.mutual.reciprocity), float(sc.mutual.gain), float(t.loss_multiplier),
+            outcome, effort, outcomes, effort_sum)
+    model.flows.outcomes += outcomes
+    model.flows.effort_sum += effort_sum
+
+
+# --- phase 5: hearing --------------------------------------------------------------------
+
+
+@njit(cache=True)
+def _hear(customer, supplier, channel, valence, trust, heard, prior, credibility, signal, loss):
+    m = customer.shape[0]
+    first = np.empty(m, np.bool_)
+    for i in range(m):
+        first[i] = heard[customer[i], supplier[i]] < 0
+    for i in range(m):
+        if first[i]:
+            c, s = customer[i], supplier[i]
+            for k in range(4):
+                trust[c, s, k] = prior[c]
+            heard[c, s] = channel[i]
+    for i in range(m):
+        nudge = credibility[channel[i]] * signal * np.float64(valence[i])
+        nudge32 = np.float32(nudge * loss if nudge < 0 else nudge)
+        trust[customer[i], supplier[i], RELIABILITY] += nudge32
+        trust[customer[i], supplier[i], COMPETENCE] += nudge32
+    for i in range(m):
+        for k in range(4):
+            trust[customer[i], supplier[i], k] = _clip(trust[customer[i], supplier[i], k], -_LIMIT, _LIMIT)
+    return first
+
+
+def hear(
+    messages: Messages,
+    trust_logits: np.ndarray,
+    heard: np.ndarray,
+    prior_logits: np.ndarray,
+    credibility: np.ndarray,
+    signal: float,
+    loss_multiplier: float,
+) -> np.ndarray:
+    """Twin of :func:`trustsim.mechanisms.channels.hear` (same arguments, same effect)."""
+    return _hear(messages.customer, messages.supplier, messages.channel, messages.valence, trust_logits, heard,
+                 prior_logits, credibility.astype(np.float64), float(signal), float(loss_multiplier))
+
+
+# --- phase 6: who is unhappy -------------------------------------------------------------
+
+
+def unhappy_customers(model: TrustMarket, threshold: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Twin of the start of ``TrustMarket._switch``: customers whose trust in their own supplier
+    is below `threshold`, that supplier, and that trust."""
+    pop = model.population
+    cust, own_sup, components = own_trust(pop.supplier, pop.trust)
+    own = _combine_rows(components, model.weights)
+    unhappy = own < threshold
+    return cust[unhappy], own_sup[unhappy], own[unhappy]
+
+
+# --- measures ----------------------------------------------------------------------------
+
+
+@njit(cache=True)
+def _counts(supplier, last_supplier, stage, score, s_count, n_stages):
+    per_supplier = np.zeros((s_count, 6), np.int64)  # customers, ambassadors, detractors, loyal, promoters, nps-det
+    stages = np.zeros(n_stages, np.int64)
+    for i in range(supplier.shape[0]):
+        s = supplier[i]
+        st = stage[i]
+        stages[st] += 1
+        if s >= 0:
+            per_supplier[s, 0] += 1
+            if st == loyalty.AMBASSADOR:
+                per_supplier[s, 1] += 1
+            elif st == loyalty.LOYAL:
+                per_supplier[s, 3] += 1
+            if score[i] >= loyalty.PROMOTER_MIN:
+                per_supplier[s, 4] += 1
+            elif score[i] <= loyalty.DETRACTOR_MAX:
+                per_supplier[s, 5] += 1
+        if st == loyalty.DETRACTOR:
+            per_supplier[last_supplier[i], 2] += 1
+    return per_supplier, stages
+
+
+@njit(cache=True)
+def _sums_by(group, total, components, s_count):
+    count = np.zeros(s_count, np.int64)
+    sums = np.zeros((5, s_count), np.float64)
+    for j in range(group.shape[0]):
+        g = group[j]
+        count[g] += 1
+        sums[0, g] += np.float64(total[j])
+        for k in range(4):
+            sums[k + 1, g] += np.float64(components[j, k])
+    return count, sums
+
+
+def population_counts(model: TrustMarket) -> dict[str, np.ndarray]:
+    """Twin of :func:`trustsim.metrics.population_counts`."""
+    pop, s = model.population, model.config.market.suppliers
+    per_supplier, stages = _counts(pop.supplier, pop.last_supplier, pop.stage, pop.score, s, len(loyalty.STAGES))
+    _, last, components = model._experienced
+    total = _combine_rows(components, model.weights)
+    count, sums = _sums_by(last, total, components, s)
+    return {
+        "customers": per_supplier[:, 0], "ambassadors": per_supplier[:, 1], "detractors": per_supplier[:, 2],
+        "loyal": per_supplier[:, 3], "promoters": per_supplier[:, 4], "nps_detractors": per_supplier[:, 5],
+        "stages": stages, "total_trust": total, "experienced_count": count, "trust_sums": sums,
+    }
