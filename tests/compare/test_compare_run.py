@@ -175,6 +175,6 @@ def test_as_plays_the_policies_as_another_supplier(tmp_path):
                            workers=1, progress=False)
     assert set(cmp.series["supplier"]) == {3}
     trust = cmp.table("trust")
-    assert (trust["Cost cutter"] < trust["Big advertiser"] - 0.05).all()  # less able and caring, in every replicate
+    assert (trust["Cost cutter"] < trust["Big advertiser"]).all()  # less able and caring, in every replicate
     assert (cmp.series["customers"] <= 0.3 * 300).where(cmp.series["policy"] == "Cost cutter", True).all()
     assert cmp.supplier_names[3] == "Listener"
