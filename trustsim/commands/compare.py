@@ -20,7 +20,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         description=(
             "Play each POLICY as our supplier (supplier 0 of the scenario, or --as N) against the "
             "scenario's competitors, with the same seeds for every policy (common random numbers), "
-            "and write DIR/report.html (self-contained) and DIR/report.md: ranking with 95%% CIs "
+            "and write DIR/report.html (self-contained) and DIR/report.md: ranking with 95% CIs "
             "and significance, time courses, where customers came from and went, and which "
             "policy wins across the uncertain parameters. Re-running the same command resumes."
         ),
@@ -68,6 +68,13 @@ def _non_negative(text: str) -> int:
     return value
 
 
+def _command_line(name: str) -> str:
+    """The command that reproduces this report ('' when not run as `trustsim NAME ...`)."""
+    import shlex
+
+    return shlex.join(["trustsim", *sys.argv[1:]]) if name in sys.argv[1:3] else ""
+
+
 def main(args: argparse.Namespace) -> int:
     """Run the comparison and write its report."""
     from pathlib import Path
@@ -85,7 +92,7 @@ def main(args: argparse.Namespace) -> int:
         robust_replicates=args.robust_replicates, workers=args.workers, scheduler=args.scheduler,
         progress=not args.quiet,
     )
-    paths = write_report(cmp, out, ["trustsim", "compare", *sys.argv[2:]] if sys.argv[1:2] == ["compare"] else "")
+    paths = write_report(cmp, out, _command_line("compare"))
     from trustsim.compare.report import headline
 
     print(headline(cmp).replace("**", ""))

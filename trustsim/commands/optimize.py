@@ -12,7 +12,7 @@ import argparse
 import sys
 import time
 
-from trustsim.commands.compare import _non_negative, _positive
+from trustsim.commands.compare import _command_line, _non_negative, _positive
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -81,8 +81,7 @@ def main(args: argparse.Namespace) -> int:
         seed=args.seed, overrides=parse_set_args(args.set), workers=args.workers,
         scheduler=args.scheduler, progress=not args.quiet,
     )
-    command = " ".join(["trustsim", *sys.argv[1:]]) if sys.argv[1:2] == ["optimize"] else ""
-    paths = write_search_report(search, out, command)
+    paths = write_search_report(search, out, _command_line("optimize"))
     print(search_headline(search).replace("**", ""))
     print(f"report: {paths['report.html']} and {paths['report.md']} ({time.monotonic() - started:.1f} s)",
           file=sys.stderr)
