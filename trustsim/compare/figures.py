@@ -150,13 +150,17 @@ def flows_figure(cmp: Comparison) -> bytes:
 
 def robustness_winners(cmp: Comparison, measure: str) -> pd.DataFrame:
     """Per cell of the robustness grid: the varied values, the winner and its lead over the
-    runner-up (``diff``; ``lead`` as a share of the runner-up's mean), and whether that lead is
-    significant."""
+    runner-up (``diff``; ``lead`` as a share of the runner-up's mean), whether that lead is
+    significant, and ``tau``: Kendall's rank correlation of the cell's order of all policies with
+    the main comparison's (1 = same order)."""
+    from scipy.stats import kendalltau
+
     from trustsim.compare.stats import rank_policies
 
     assert cmp.robustness is not None
     rows = []
     names = [p.name for p in cmp.policies]
+    overall = cmp.rankings[measure].set_index("policy").loc[names, "mean"].to_numpy()
     for cell, group in cmp.robustness.groupby("cell", sort=True):
         wide = group.pivot(index="replicate", columns="policy", values=measure)[names]
         r = rank_policies(wide)
@@ -168,6 +172,9 @@ def robustness_winners(cmp: Comparison, measure: str) -> pd.DataFrame:
             row["diff"] = -runner["diff"]
             row["lead"] = -runner["diff"] / abs(runner["mean"]) if runner["mean"] else np.nan
             row["significant"] = bool(runner["significant"])
+            cell_means = r.set_index("policy").loc[names, "mean"].to_numpy()
+            ok = np.isfinite(overall) & np.isfinite(cell_means)
+            row["tau"] = float(kendalltau(overall[ok], cell_means[ok]).statistic) if ok.sum() > 1 else np.nan
         rows.append(row)
     return pd.DataFrame(rows)
 

@@ -125,7 +125,11 @@ def robustness_summary(cmp: Comparison) -> str:
     others = ", ".join(f"{name} in {n}" for name, n in counts.items() if name != top)
     text = (f"Across {len(w)} combinations of {', '.join(cmp.vary)}, **{top}** wins on revenue in {wins} of "
             f"{len(w)}")
-    return text + (f"; {others}." if others else ".")
+    text += f"; {others}" if others else ""
+    if "tau" in w and np.isfinite(w["tau"]).any():
+        text += (f"; the whole revenue ranking keeps its order on average at Kendall τ = {np.nanmean(w['tau']):.2f} "
+                 f"(lowest {np.nanmin(w['tau']):.2f}; 1 = the same order everywhere)")
+    return text + "."
 
 
 # --- sections ----------------------------------------------------------------------------
@@ -196,14 +200,17 @@ def _robustness_section(cmp: Comparison) -> Section:
         for _, r in w.iterrows():
             rows.append([*[str(r[k]) for k in cmp.vary], r["winner"], r.get("runner_up", "—"),
                          figures.lead_text(r, measure) or "n/a",
-                         "yes" if r.get("significant", False) else "no"])
-        tables.append(([*cmp.vary, f"Winner ({measure})", "Runner-up", "Lead", "Significant?"], rows))
+                         "yes" if r.get("significant", False) else "no",
+                         f"{r['tau']:+.2f}" if np.isfinite(r.get("tau", np.nan)) else "n/a"])
+        tables.append(([*cmp.vary, f"Winner ({measure})", "Runner-up", "Lead", "Significant?",
+                        "Same order as overall (Kendall τ)"], rows))
     return Section(
         "Robustness across the uncertain parameters",
         [robustness_summary(cmp),
          f"Every policy was played in every combination of the values below, {cmp.robust_replicates} replicates "
          "each, on common seeds. Lead = winner over runner-up (revenue: as a share of the runner-up's mean; NPS: "
-         "in points); bold in the figure = significant (paired t-test, Holm)."],
+         "in points); bold in the figure = significant (paired t-test, Holm); Kendall τ compares the cell's order "
+         "of all policies with the order in the main comparison."],
         tables, "robustness.png",
         "Winner per combination of the varied parameters.",
     )
