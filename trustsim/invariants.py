@@ -11,7 +11,7 @@ is credited to one channel (MODEL_BRIEF §4) and NPS is a percentage difference.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -20,6 +20,7 @@ from trustsim.mechanisms import loyalty
 from trustsim.mechanisms.trust import LOGIT_LIMIT
 
 if TYPE_CHECKING:
+    from trustsim.config import Scenario
     from trustsim.model import TrustMarket
 
 TOLERANCE = 1e-4
@@ -167,3 +168,18 @@ def check(model: TrustMarket) -> None:
     problems = violations(model)
     if problems:
         raise InvariantError(f"step {model.steps}: " + "; ".join(problems))
+
+
+CHECKED_RUN_FN = "trustsim.invariants:run_one_checked"
+"""The sweep run function of ``trustsim sweep --check``."""
+
+
+def run_one_checked(scenario: Scenario, seed: int | None = None, steps: int | None = None) -> Any:
+    """:func:`trustsim.runner.run_one` with every invariant checked after every step.
+
+    For ``run_sweep(..., run_fn=CHECKED_RUN_FN)``: a run that breaks an invariant is recorded
+    as that run's failure (``InvariantError: step N: ...``); results are the same as unchecked.
+    """
+    from trustsim.runner import run_one
+
+    return run_one(scenario, seed, steps, check=True)

@@ -172,3 +172,38 @@ def test_cli_run_check_reports_a_broken_invariant_and_writes_nothing(tmp_path, c
     assert "InvariantError: step 3: NPS outside [-100, 100]" in err and "Traceback" not in err
     assert not out.exists() and not list(tmp_path.iterdir())
     assert main(args) == 0 and (out / "model.parquet").exists()  # without --check the bug goes unseen
+
+
+def test_a_sweep_run_that_breaks_an_invariant_is_recorded_as_that_runs_failure(monkeypatch):
+    from trustsim.invariants import CHECKED_RUN_FN
+    from trustsim.sweep.worker import Task, execute
+
+    base = {"market": {"customers": 100, "initial_customers": 0.5}}
+    task = Task(index=0, seed=1, params={"wom.rate": 0.2}, base=base, steps=5, measures=("nps",))
+    checked = execute(Task(**{**task.__dict__, "run_fn": CHECKED_RUN_FN}))
+    plain = execute(task)
+    assert checked.ok and plain.ok and checked.summary == plain.summary  # checking changes no result
+    monkeypatch.setattr(TrustMarket, "_measure", _measure_with_bug)
+    assert execute(task).ok  # unchecked, the bug goes unseen
+    broken = execute(Task(**{**task.__dict__, "run_fn": CHECKED_RUN_FN}))
+    assert not broken.ok and broken.error.startswith("InvariantError: step 3: NPS outside [-100, 100]")
+
+
+def test_sweep_check_option_runs_the_checked_run_function(tmp_path, monkeypatch):
+    import trustsim.sweep
+    from trustsim.invariants import CHECKED_RUN_FN
+
+    seen = {}
+
+    def fake_run_sweep(experiment, out, **kwargs):
+        seen.update(kwargs)
+        raise KeyboardInterrupt  # stop here: only the wiring is under test
+
+    monkeypatch.setattr(trustsim.sweep, "run_sweep", fake_run_sweep)
+    exp = tmp_path / "e.toml"
+    exp.write_text('name = "x"\n[design]\nkind = "grid"\n[design.parameters]\n"wom.rate" = [0.1]\n')
+    assert main(["sweep", str(exp), "--check", "--quiet"]) == 130
+    assert seen["run_fn"] == CHECKED_RUN_FN
+    seen.clear()
+    assert main(["sweep", str(exp), "--quiet"]) == 130
+    assert "run_fn" not in seen or seen["run_fn"] != CHECKED_RUN_FN
