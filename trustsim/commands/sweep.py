@@ -31,6 +31,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="override a scenario key for every run, e.g. --set market.customers=500",
     )
     p.add_argument("--quiet", action="store_true", help="no progress output")
+    p.add_argument("--check", action="store_true",
+                   help="verify the model's invariants after every step of every run (slower)")
     p.set_defaults(func=main)
 
 
@@ -59,9 +61,12 @@ def main(args: argparse.Namespace) -> int:
     experiment = load_experiment(
         args.experiment, parse_set_args(args.set), replicates=args.replicates, steps=args.steps
     )
+    from trustsim.invariants import CHECKED_RUN_FN
+
+    extra = {"run_fn": CHECKED_RUN_FN} if args.check else {}
     result = run_sweep(
         experiment, args.out, workers=args.workers, scheduler=args.scheduler,
-        progress=not args.quiet,
+        progress=not args.quiet, **extra,
     )
     print(
         f"{result.done} of {result.total} runs done ({result.executed} run now, "
