@@ -72,9 +72,10 @@ def comparison(cli_run: tuple[int, Path]) -> Any:
     )
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """Headless Debian Chromium under Playwright (never a downloaded browser)."""
+    """Headless Debian Chromium under Playwright (never a downloaded browser); module-scoped so it
+    is closed before another test module starts its own Playwright."""
     path = os.environ.get("TRUSTSIM_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
     if not Path(path).exists():
         missing("headless Chromium not found: install Debian's package with 'apt-get install chromium' "
