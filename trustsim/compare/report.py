@@ -237,6 +237,9 @@ def _method_section(cmp: Comparison, command: str) -> Section:
          "the last step (NPS over current customers, trust = mean trust of current and former customers).",
          "Budget (units per step) = ad_budget + over_delivery / 0.1 + max(0, care − 0.6) / 0.2, the exchange "
          "rate of configs/ten_ambassadors.toml; the model itself has no costs (revenue = customers × price).",
+         (f"Note: this scenario lets suppliers imitate more successful rivals (imitation.rate = "
+          f"{cmp.scenario.imitation.rate:g}), so a policy is where our supplier starts, not where it ends."
+          if cmp.scenario.imitation.rate > 0 else ""),
          f"Reproduce: `{command}`" if command else ""],
         [(["Policy", "Description", "Settings (differing from the market's default supplier)", "Budget"], rows)],
     )
