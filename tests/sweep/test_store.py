@@ -230,3 +230,13 @@ def test_batches_grow_for_fast_runs_and_are_written_at_least_every_15_s():
     assert should_flush(1000, 0.1, size=8, exact=False)
     assert should_flush(4, 0.0, size=4, exact=True)
     assert should_flush(1, 15.0, size=500, exact=False)
+
+
+def test_readers_refuse_a_damaged_file(tmp_path):
+    assert _sweep(tmp_path, replicates=1).ok
+    manifest = read_manifest(tmp_path)
+    damaged = tmp_path / next(r for r in manifest["batches"][0]["files"] if r.startswith("timeseries/"))
+    damaged.write_bytes(damaged.read_bytes()[:-10])
+    assert len(load_summary(tmp_path)) == 3  # other tables are still readable
+    with pytest.raises(RunError, match="does not match its checksum"):
+        load_timeseries(tmp_path)

@@ -242,10 +242,15 @@ def read_manifest(folder: str | Path) -> dict[str, Any]:
     return manifest
 
 
-def _verified_batches(folder: Path, manifest: dict[str, Any], verify: bool) -> list[dict[str, Any]]:
+def _verified_batches(
+    folder: Path, manifest: dict[str, Any], verify: bool, table: str
+) -> list[dict[str, Any]]:
+    """The manifest's batches, after checking the files of `table` against their checksums."""
     if verify:
         for batch in manifest["batches"]:
             for rel, digest in batch["files"].items():
+                if not rel.startswith(f"{table}/"):
+                    continue
                 path = folder / rel
                 if not path.is_file() or sha256_file(path) != digest:
                     raise RunError(
@@ -259,7 +264,7 @@ def load_summary(folder: str | Path, *, verify: bool = True) -> pd.DataFrame:
     """One row per finished run, read from the checked batch files (sorted by run)."""
     folder = Path(folder)
     manifest = read_manifest(folder)
-    return _read_batches(folder, _verified_batches(folder, manifest, verify), "runs")
+    return _read_batches(folder, _verified_batches(folder, manifest, verify, "runs"), "runs")
 
 
 def load_timeseries(
@@ -273,7 +278,7 @@ def load_timeseries(
         raise ValueError(f"table must be 'timeseries' or 'suppliers', not {table!r}")
     folder = Path(folder)
     manifest = read_manifest(folder)
-    frame = _read_batches(folder, _verified_batches(folder, manifest, verify), table)
+    frame = _read_batches(folder, _verified_batches(folder, manifest, verify, table), table)
     runs = manifest["runs"]
     frame.insert(1, "point", pd.Series(runs["point"]).iloc[frame["run"]].to_numpy())
     frame.insert(2, "replicate", pd.Series(runs["replicate"]).iloc[frame["run"]].to_numpy())
