@@ -506,6 +506,10 @@ def parse_set_args(pairs: list[str] | None) -> dict[str, Any]:
     return out
 
 
+MAX_LIST_INDEX = 1000
+"""Largest list index a dotted override may name, plus one (suppliers, shocks, weights)."""
+
+
 def apply_overrides(data: dict[str, Any], overrides: Mapping[str, Any], source: str) -> dict[str, Any]:
     """Set dotted keys ('market.customers', 'suppliers.0.promise') in a raw scenario dict.
 
@@ -523,6 +527,11 @@ def apply_overrides(data: dict[str, Any], overrides: Mapping[str, Any], source: 
                 if not part.isdigit():
                     raise ConfigError(f"{source}: '{dotted}': '{part}' must be a list index.")
                 idx = int(part)
+                if idx >= MAX_LIST_INDEX:  # padding the list up to it would exhaust memory
+                    raise ConfigError(
+                        f"{source}: '{dotted}': list index {idx} is too large; indexes count from 0 "
+                        f"and no list here holds more than {MAX_LIST_INDEX} items (market.suppliers <= 250)."
+                    )
                 while len(node) <= idx:
                     node.append({})
                 if last:
