@@ -19,7 +19,7 @@ import subprocess
 from dataclasses import dataclass, field
 
 import pytest
-from conftest import PYTHON, ROOT, TINY_EXPERIMENT, TINY_SCENARIO, snapshot
+from robustness_support import PYTHON, ROOT, TINY_EXPERIMENT, TINY_SCENARIO, snapshot
 
 from trustsim.cli import COMMANDS, main
 
@@ -205,6 +205,8 @@ CASES = [
     set_case("set-value-as-section", "market.customers.size=5", r"'market\.customers\.size': 'customers' is a value"),
     set_case("set-section-as-value", "market=5", SRC + r"market = 5 is not allowed"),
     set_case("set-bad-list-index", "suppliers.first.promise=0.5", r"unknown key 'suppliers\.first\.promise'"),
+    set_case("set-huge-list-index", "suppliers.30000000.promise=0.5",
+             r"'suppliers\.30000000\.promise': list index 30000000 is too large; indexes count from 0"),
     set_case("set-bool-for-number", "market.customers=true", SRC + r"market\.customers = True is not allowed"),
     # --- command-line arguments -------------------------------------------------------------------
     Case("steps-not-a-number", [*RUN, "--steps", "many"], 2, r"argument --steps: invalid int value: 'many'",
@@ -258,6 +260,8 @@ CASES = [
                     r"output\.measures = 'nsp' is not a measure\. Did you mean 'nps'\?"),
     experiment_case("exp-sweeps-seed", experiment({'"wom.rate"': '"seed"', "[0.1, 0.3]": "[1, 2]"}),
                     r"design parameter 'seed' cannot be swept"),
+    experiment_case("exp-huge-list-index", experiment({'"wom.rate"': '"suppliers.99999999.promise"'}),
+                    r"{d}/e\.toml: design point 0 .*list index 99999999 is too large"),
     experiment_case("exp-malformed", "name = \n", r"{d}/e\.toml: malformed TOML"),
     experiment_case("exp-empty", "", r"{d}/e\.toml: the file is empty"),
     Case("sweep-zero-workers", [*SWEEP[:-3], "--workers", "0"], 2, r"argument --workers: must be at least 1",

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import PYTHON, ROOT
+from robustness_support import PYTHON, ROOT
 
 from trustsim.cli import main
 from trustsim.io import sha256_file

@@ -6,7 +6,7 @@ import re
 
 import numpy as np
 import pytest
-from conftest import ROOT
+from robustness_support import ROOT
 
 from trustsim.cli import main
 from trustsim.invariants import INVARIANTS, InvariantError, check, violations

@@ -10,9 +10,9 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, TINY_SCENARIO
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from robustness_support import ROOT, TINY_SCENARIO
 
 from trustsim.analysis.sweep_plots import file_stem
 from trustsim.cli import main

@@ -1,4 +1,5 @@
-"""Shared helpers of the robustness tests: tiny valid inputs and a snapshot of a folder."""
+"""Shared helpers of the robustness tests: tiny valid inputs and a snapshot of a folder (imported by name,
+not a conftest, so it cannot be confused with another test folder's conftest)."""
 
 from __future__ import annotations
 
