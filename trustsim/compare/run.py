@@ -85,8 +85,7 @@ class Comparison:
 
     def table(self, measure: str) -> pd.DataFrame:
         """Replicates x policies for one measure (the input of :func:`rank_policies`)."""
-        wide = self.values.pivot(index="replicate", columns="policy", values=measure)
-        return wide[[p.name for p in self.policies]]
+        return _wide(self.values, measure, [p.name for p in self.policies])
 
 
 def default_vary(scenario: Scenario) -> dict[str, list[float]]:
@@ -239,6 +238,8 @@ def compare_policies(
     )
     vary = default_vary(base) if vary is None else dict(vary)
     r_rep = (robust_replicates or max(2, replicates // 2)) if vary else 0
+    if vary and r_rep < 2:
+        raise ConfigError(f"--robust-replicates {r_rep}: at least 2 are needed to tell winners apart.")
     robust = _robustness_experiment(path, sweep_overrides, base, loaded, as_index, vary, seed, r_rep) if vary else None
     suppliers, seconds = run_experiment(main, out / "runs", workers, scheduler, progress)
     names = [p.name for p in loaded]
