@@ -248,8 +248,8 @@ def update_docs(doc: str | Path, results: str | Path) -> list[str]:
         if not source.is_file():
             continue
         block = "\n".join(writer(json.loads(source.read_text(encoding="utf-8"))))
-        pattern = re.compile(rf"(<!-- findings:{name} -->\n).*?(\n<!-- /findings:{name} -->)", re.S)
-        text, n = pattern.subn(lambda m, b=block: m.group(1) + b + m.group(2), text)
+        pattern = re.compile(rf"(<!-- findings:{name} -->\n)(?:.*?\n)?(<!-- /findings:{name} -->)", re.S)
+        text, n = pattern.subn(lambda m, b=block: m.group(1) + b + "\n" + m.group(2), text)
         if n:
             done.append(name)
     atomic_write_text(path, text)
