@@ -173,3 +173,15 @@ def test_bass_limit_nobody_churns_and_everyone_recommends():
     assert r.model["churned"].sum() == 0
     assert r.model["customer_share"].is_monotonic_increasing
     assert r.model["acquired_recommendations"].sum() > r.model["acquired_ads"].sum()
+
+
+def test_new_customers_do_not_switch_before_their_first_delivery():
+    m = TrustMarket(load_scenario(None, {"market.customers": 3000, "switching.rate": 1.0,
+                                         "switching.threshold": 0.9, "switching.margin": 0.0}), rng=2)
+    for _ in range(10):
+        before = m.population.supplier.copy()
+        m.step()
+        switched = (before >= 0) & (m.population.supplier != before)
+        joined = (before < 0) & (m.population.supplier >= 0)
+        assert int(switched.sum()) == int(m.model_metrics["churned"])
+        assert m.model_metrics["acquired"] == int(joined.sum()) + int(switched.sum())

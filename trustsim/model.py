@@ -295,6 +295,8 @@ class TrustMarket(mesa.Model):
             own = self._trust_total(cust, own_sup)
             unhappy = own < sc.switching.threshold
             cust, own_sup, own = cust[unhappy], own_sup[unhappy], own[unhappy]
+        settled = pop.tenure[cust] > 0  # who joined this very step has had no delivery to judge yet
+        cust, own_sup, own = cust[settled], own_sup[settled], own[settled]
         if len(cust) == 0:
             return
         alternatives = trust.combine(expit(pop.trust[cust]), self.weights).astype(np.float64)
