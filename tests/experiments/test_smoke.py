@@ -102,3 +102,18 @@ def test_networks(tiny_reports):
     assert set(net) == {"well_mixed", "scale_free"}  # the tiny size runs two of the four kinds
     assert net["well_mixed"]["hub_share_of_ambassadors"]["mean"] is None  # no degrees when well mixed
     assert _m(net["scale_free"]["ambassador_degree_ratio"]) > 1.0
+
+
+def test_docs_findings_blocks_are_written_from_findings(tiny_reports, tmp_path):
+    from trustsim.experiments.report import fmt, update_docs
+
+    reports = {name: tiny_reports(name) for name in EXPERIMENTS}
+    root = reports["asymmetry"].out.parent
+    doc = tmp_path / "doc.md"
+    doc.write_text("".join(f"# {n}\n<!-- findings:{n} -->\nold\n<!-- /findings:{n} -->\n" for n in EXPERIMENTS))
+    assert update_docs(doc, root) == list(EXPERIMENTS)
+    first = doc.read_text()
+    assert "old" not in first
+    assert fmt(reports["ten_ambassadors"].findings["customers_per_ambassador"]) in first
+    update_docs(doc, root)
+    assert doc.read_text() == first  # idempotent
