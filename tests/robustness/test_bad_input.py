@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 from dataclasses import dataclass, field
 
@@ -32,6 +33,10 @@ POLICY = 'name = "Mine"\npromise = 0.6\n'
 OPTIMIZE = ["optimize", "--scenario", "{d}/s.toml", "--out", "{d}/out", "--workers", "1", "--quiet"]
 EDGE_SCENARIO = S.replace('kind = "small_world"', 'kind = "edge_list"\npath = "edges.txt"').replace(
     "customers = 40", "customers = 5")
+
+
+SWEEP_FOLDER = "<a finished sweep of TINY_EXPERIMENT>"
+DAMAGED_SWEEP_FOLDER = "<the same, with a result file cut short>"
 
 
 def edit(text: str, old: str, new: str) -> str:
@@ -318,6 +323,17 @@ CASES = [
          {"s.toml": S}),
     Case("plot-corrupt-manifest", ["plot", "{d}"], 1, r"{d}/manifest\.json: unreadable manifest",
          {"manifest.json": "{not json"}),
+    Case("plot-unknown-measure", ["plot", "{d}/sc", "--measure", "nsp"], 2,
+         r"--measure nsp: not a measure of the sweep in {d}/sc\. Did you mean 'nps'\? Available: customer_share",
+         {"sc": SWEEP_FOLDER}),
+    Case("plot-damaged-result-file", ["plot", "{d}/sc"], 1,
+         r"{d}/sc/runs/batch-000001\.parquet: missing or does not match its checksum in manifest\.json; re-run",
+         {"sc": DAMAGED_SWEEP_FOLDER}),
+    Case("sensitivity-of-a-grid", ["sensitivity", "{d}/sc"], 1,
+         r"{d}/sc: a 'grid' design; sensitivity indices need a 'sobol' or 'morris' design", {"sc": SWEEP_FOLDER}),
+    Case("sweep-into-another-experiments-folder", [*SWEEP[:3], "{d}/sc", *SWEEP[4:]], 2,
+         r"{d}/sc: holds results of a different experiment \('tiny'.*refusing to mix results",
+         {"sc": SWEEP_FOLDER, "s.toml": S, "e.toml": experiment({"replicates = 1": "replicates = 2"})}),
     Case("sensitivity-not-a-sweep", ["sensitivity", "{d}"], 1, r"{d}: no manifest\.json", {"s.toml": S}),
     Case("validate-zero-workers", ["validate", "--workers", "0", "--out", "{d}/out"], 2,
          r"--workers 0: must be at least 1"),
@@ -355,13 +371,30 @@ def read_only_dir(tmp_path):
     ro.chmod(0o755)
 
 
+@pytest.fixture(scope="module")
+def sweep_folder(tmp_path_factory):
+    """A finished sweep of TINY_EXPERIMENT (made once, copied into the cases that need it)."""
+    from trustsim.sweep import run_sweep
+
+    d = tmp_path_factory.mktemp("sweep")
+    (d / "s.toml").write_text(S)
+    (d / "e.toml").write_text(TINY_EXPERIMENT)
+    assert run_sweep(str(d / "e.toml"), d / "sc", workers=1, progress=False).ok
+    return d / "sc"
+
+
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
-def test_bad_input_gives_one_clear_message_and_no_output(case, tmp_path, read_only_dir, capsys, monkeypatch):
+def test_bad_input_gives_one_clear_message_and_no_output(case, tmp_path, read_only_dir, capsys, monkeypatch, request):
     d = tmp_path / "w"
     d.mkdir()
     for name, content in case.files.items():
         path = d / name
-        if content == "<sparse 11 MB>":
+        if content in (SWEEP_FOLDER, DAMAGED_SWEEP_FOLDER):
+            shutil.copytree(request.getfixturevalue("sweep_folder"), path)
+            if content == DAMAGED_SWEEP_FOLDER:
+                batch = path / "runs" / "batch-000001.parquet"
+                batch.write_bytes(batch.read_bytes()[:-30])
+        elif content == "<sparse 11 MB>":
             with open(path, "wb") as f:
                 f.truncate(11_000_000)
         elif isinstance(content, bytes):
