@@ -53,18 +53,10 @@ def _asymmetric(x: float, loss: float) -> np.float32:
 
 
 @njit(cache=True)
-def _gather_own(owner: np.ndarray, trust: np.ndarray):
-    """Customers with owner >= 0, their owner, and their log-odds in it (a contiguous copy)."""
-    n = owner.shape[0]
-    m = 0
-    for i in range(n):
-        if owner[i] >= 0:
-            m += 1
-    who = np.empty(m, np.int64)
-    which = np.empty(m, np.int64)
-    logits = np.empty((m, 4), np.float32)
+def _gather_own(owner, trust, who, which, logits):
+    """Customers with owner >= 0, their owner, and their log-odds in it; returns how many."""
     j = 0
-    for i in range(n):
+    for i in range(owner.shape[0]):
         s = owner[i]
         if s >= 0:
             who[j] = i
@@ -72,7 +64,7 @@ def _gather_own(owner: np.ndarray, trust: np.ndarray):
             for k in range(4):
                 logits[j, k] = trust[i, s, k]
             j += 1
-    return who, which, logits
+    return j
 
 
 def own_trust(owner: np.ndarray, trust: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -80,15 +72,22 @@ def own_trust(owner: np.ndarray, trust: np.ndarray) -> tuple[np.ndarray, np.ndar
 
     Twin of ``flatnonzero(owner >= 0)`` and ``expit(trust[who, owner[who]])``.
     """
-    who, which, logits = _gather_own(owner, trust)
-    return who, which, expit(logits)
+    n = len(owner)
+    who, which, logits = np.empty(n, np.int64), np.empty(n, np.int64), np.empty((n, 4), np.float32)
+    m = _gather_own(owner, trust, who, which, logits)
+    return who[:m], which[:m], expit(logits[:m])
 
 
 @njit(cache=True)
-def _combine_rows(components: np.ndarray, w: np.ndarray) -> np.ndarray:
-    out = np.empty(components.shape[0], np.float32)
+def _combine_rows_into(components, w, out):
     for i in range(components.shape[0]):
         out[i] = _combine(components[i], w)
+
+
+def _combine_rows(components: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """trust.combine over rows."""
+    out = np.empty(components.shape[0], np.float32)
+    _combine_rows_into(components, w, out)
     return out
 
 
@@ -96,9 +95,8 @@ def _combine_rows(components: np.ndarray, w: np.ndarray) -> np.ndarray:
 
 
 @njit(cache=True)
-def _ladder(experienced, components, propensity, w, supplier, tenure, score, supplier_trust, stage,
+def _ladder(experienced, components, propensity, w, supplier, tenure, score, supplier_trust, stage, disappointed,
             loyal_tenure, ambassador_tenure, loyal_score, ambassador_score, detractor_score):
-    disappointed = np.zeros(supplier.shape[0], np.bool_)
     for j in range(experienced.shape[0]):
         total = _combine(components[j], w)
         score[experienced[j]] = np.int8(np.rint(_clip(total, np.float32(0.0), np.float32(1.0)) * np.float32(10)))
@@ -125,8 +123,8 @@ def update_loyalty(model: TrustMarket) -> None:
     experienced, last, components = own_trust(pop.last_supplier, pop.trust)
     propensity = expit(pop.prior_logits[experienced])
     _ladder(experienced, components, propensity, model.weights, pop.supplier, pop.tenure, pop.score,
-            pop.supplier_trust, pop.stage, lo.loyal_tenure, lo.ambassador_tenure, lo.loyal_score,
-            lo.ambassador_score, lo.detractor_score)
+            pop.supplier_trust, pop.stage, np.zeros(pop.n, np.bool_), lo.loyal_tenure, lo.ambassador_tenure,
+            lo.loyal_score, lo.ambassador_score, lo.detractor_score)
     model._experienced = (experienced, last, components)
 
 
@@ -134,18 +132,12 @@ def update_loyalty(model: TrustMarket) -> None:
 
 
 @njit(cache=True)
-def _deliver(cust, sup, tenure, trust, prior, effort_floor, competence, promise, reliability, over_delivery,
-             transparency, care, strain, wave, customer_trust, u_fail, z, u_admit,
-             noise, failure_drop, tolerance, gain, loss, over_gain, repair_relief, care_rate, forgetting):
-    n = cust.shape[0]
-    logits = np.empty((n, 4), np.float32)
-    outcome = np.empty(n, np.int8)
-    effort = np.empty(n, np.float64)
-    delta = np.empty(4, np.float32)
-    forget = np.float32(forgetting)
-    for i in range(n):
-        c, s = cust[i], sup[i]
-        tenure[c] += 1
+def _deliver(sup, effort_floor, competence, promise, reliability, over_delivery, transparency, care, strain, wave,
+             customer_trust, u_fail, z, u_admit, noise, failure_drop, tolerance, gain, loss, over_gain,
+             repair_relief, care_rate, delta, outcome, effort):
+    """Delivery, disconfirmation and the log-odds change of each component, per customer served."""
+    for i in range(sup.shape[0]):
+        s = sup[i]
         e = effort_floor[s] + (1.0 - effort_floor[s]) * np.float64(customer_trust[i])
         effort[i] = e
         able = competence[s] * e * strain[s]
@@ -164,27 +156,34 @@ def _deliver(cust, sup, tenure, trust, prior, effort_floor, competence, promise,
         if exceeded:
             out = EXCEEDED
         outcome[i] = out
-        excess = d if exceeded else 0.0
         broken = out == BROKEN
         admitted = broken and u_admit[i] < transparency[s]
         relief = 1.0 - repair_relief if admitted else 1.0
-        delta[0] = np.float32(-gain * loss * relief) if broken else np.float32(gain)
-        delta[1] = np.float32((gain if admitted else -gain * loss) if broken else 0.0)
-        delta[2] = _asymmetric(gain * (2.0 * _clip(q, 0.0, 1.0) - 1.0), loss)
-        delta[3] = _asymmetric(care_rate * (2.0 * care[s] - 1.0), loss)
-        bonus = gain * over_gain * (excess if out == EXCEEDED else 0.0)
-        delta[0] = np.float32(np.float64(delta[0]) + bonus)
-        delta[2] = np.float32(np.float64(delta[2]) + bonus)
-        delta[3] = np.float32(np.float64(delta[3]) + bonus)
+        bonus = gain * over_gain * (d if exceeded else 0.0)
+        d0 = np.float32(-gain * loss * relief) if broken else np.float32(gain)
+        delta[i, 0] = np.float32(np.float64(d0) + bonus)
+        delta[i, 1] = np.float32((gain if admitted else -gain * loss) if broken else 0.0)
+        d2 = _asymmetric(gain * (2.0 * _clip(q, 0.0, 1.0) - 1.0), loss)
+        delta[i, 2] = np.float32(np.float64(d2) + bonus)
+        d3 = _asymmetric(care_rate * (2.0 * care[s] - 1.0), loss)
+        delta[i, 3] = np.float32(np.float64(d3) + bonus)
+
+
+@njit(cache=True)
+def _update_trust(cust, sup, tenure, trust, prior, delta, forgetting, logits):
+    """trust.forget then trust.apply_delta on each served customer's row; a copy into `logits`."""
+    forget = np.float32(forgetting)
+    for i in range(cust.shape[0]):
+        c, s = cust[i], sup[i]
+        tenure[c] += 1
         p = prior[c]
         for k in range(4):
             x = trust[c, s, k]
             if forgetting > 0:
                 x = x - forget * (x - p)
-            x = _clip(x + delta[k], -_LIMIT, _LIMIT)
+            x = _clip(x + delta[i, k], -_LIMIT, _LIMIT)
             trust[c, s, k] = x
             logits[i, k] = x
-    return logits, outcome, effort
 
 
 @njit(cache=True)
@@ -222,13 +221,16 @@ def deliver(model: TrustMarket, policy: dict[str, np.ndarray]) -> None:
     u_good = rng.random(n)
     customer_trust = expit(pop.supplier_trust[cust])
     t, p = sc.trust, sc.promises
-    logits, outcome, effort = _deliver(
-        cust, sup, pop.tenure, pop.trust, pop.prior_logits, policy["extend_trust"], policy["competence"],
-        policy["promise"], policy["reliability"], policy["over_delivery"], policy["transparency"], policy["care"],
-        strain, model.failure_wave, customer_trust, u_fail, z, u_admit,
-        float(p.noise), float(p.failure_drop), float(p.tolerance), float(t.gain), float(t.loss_multiplier),
-        float(t.over_delivery_gain), float(t.repair_relief), float(t.care_rate), float(t.forgetting),
+    delta, outcome, effort = np.empty((n, 4), np.float32), np.empty(n, np.int8), np.empty(n)
+    _deliver(
+        sup, policy["extend_trust"], policy["competence"], policy["promise"], policy["reliability"],
+        policy["over_delivery"], policy["transparency"], policy["care"], strain, model.failure_wave, customer_trust,
+        u_fail, z, u_admit, float(p.noise), float(p.failure_drop), float(p.tolerance), float(t.gain),
+        float(t.loss_multiplier), float(t.over_delivery_gain), float(t.repair_relief), float(t.care_rate),
+        delta, outcome, effort,
     )
+    logits = np.empty((n, 4), np.float32)
+    _update_trust(cust, sup, pop.tenure, pop.trust, pop.prior_logits, delta, float(t.forgetting), logits)
     model.failure_wave[:] = 0.0
     outcomes = np.zeros_like(model.flows.outcomes)
     effort_sum = np.zeros_like(model.flows.effort_sum)
@@ -243,9 +245,8 @@ def deliver(model: TrustMarket, policy: dict[str, np.ndarray]) -> None:
 
 
 @njit(cache=True)
-def _hear(customer, supplier, channel, valence, trust, heard, prior, credibility, signal, loss):
+def _hear(customer, supplier, channel, valence, trust, heard, prior, credibility, signal, loss, first):
     m = customer.shape[0]
-    first = np.empty(m, np.bool_)
     for i in range(m):
         first[i] = heard[customer[i], supplier[i]] < 0
     for i in range(m):
@@ -262,7 +263,6 @@ def _hear(customer, supplier, channel, valence, trust, heard, prior, credibility
     for i in range(m):
         for k in range(4):
             trust[customer[i], supplier[i], k] = _clip(trust[customer[i], supplier[i], k], -_LIMIT, _LIMIT)
-    return first
 
 
 def hear(
@@ -275,8 +275,10 @@ def hear(
     loss_multiplier: float,
 ) -> np.ndarray:
     """Twin of :func:`trustsim.mechanisms.channels.hear` (same arguments, same effect)."""
-    return _hear(messages.customer, messages.supplier, messages.channel, messages.valence, trust_logits, heard,
-                 prior_logits, credibility.astype(np.float64), float(signal), float(loss_multiplier))
+    first = np.empty(len(messages), np.bool_)
+    _hear(messages.customer, messages.supplier, messages.channel, messages.valence, trust_logits, heard,
+          prior_logits, credibility.astype(np.float64), float(signal), float(loss_multiplier), first)
+    return first
 
 
 # --- phase 6: who is unhappy -------------------------------------------------------------
