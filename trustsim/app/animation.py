@@ -5,6 +5,7 @@ GIF needs nothing beyond matplotlib (Pillow); MP4 needs ``ffmpeg`` on the PATH.
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -72,12 +73,19 @@ def animate(
     out.parent.mkdir(parents=True, exist_ok=True)
     sample = sample_network(model.network, sample_size)
     fig = Figure(figsize=(12.8, 7.2), dpi=100, layout="constrained")
-    with writer.saving(fig, str(out), dpi=100):
-        for frame in range(steps + 1):
-            if frame:
-                model.step()
-            draw_frame(fig, model, sample, colour_by)
-            writer.grab_frame()
-            if on_frame is not None:
-                on_frame(frame)
+    # frames go to a temporary file renamed at the end: an interrupted or failed run leaves no
+    # truncated animation behind (the writer saves what it has when its block exits)
+    partial = out.with_name(f".{out.stem}.partial{out.suffix}")
+    try:
+        with writer.saving(fig, str(partial), dpi=100):
+            for frame in range(steps + 1):
+                if frame:
+                    model.step()
+                draw_frame(fig, model, sample, colour_by)
+                writer.grab_frame()
+                if on_frame is not None:
+                    on_frame(frame)
+        os.replace(partial, out)
+    finally:
+        partial.unlink(missing_ok=True)
     return out
