@@ -217,3 +217,24 @@ def test_an_os_error_while_writing_a_run_leaves_nothing(tmp_path, capsys, monkey
     err = " ".join(capsys.readouterr().err.split())
     assert code == 1 and message in err and "Traceback" not in err
     assert list(tmp_path.iterdir()) == [], "partial output or staging folder left behind"
+
+
+def test_an_interrupted_animation_leaves_no_truncated_file(tmp_path, capsys, monkeypatch):
+    import trustsim.app.animation as animation
+
+    real_draw, frames = animation.draw_frame, []
+
+    def draw_then_interrupt(*args, **kwargs):
+        frames.append(1)
+        if len(frames) == 3:
+            raise KeyboardInterrupt  # Ctrl-C while the third frame is drawn
+        return real_draw(*args, **kwargs)
+
+    monkeypatch.setattr(animation, "draw_frame", draw_then_interrupt)
+    out = tmp_path / "movie.gif"
+    argv = ["animate", str(ROOT / "configs/baseline.toml"), "--out", str(out), "--steps", "4",
+            "--set", "market.customers=200", "--sample", "50"]
+    assert main(argv) == 130
+    assert list(tmp_path.iterdir()) == [], "a truncated animation was left behind"
+    monkeypatch.setattr(animation, "draw_frame", real_draw)
+    assert main(argv) == 0 and out.stat().st_size > 0 and list(tmp_path.iterdir()) == [out]
