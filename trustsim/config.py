@@ -41,19 +41,23 @@ CHANNELS: tuple[str, ...] = ("recommendation", "review", "ad", "banner")
 """Channels through which a prospect hears of a supplier (MODEL_BRIEF §4)."""
 
 
+def refuse_bool_as_number(cls: type[BaseModel], value: Any, info: ValidationInfo) -> Any:
+    """A 'before' field validator: true/false only where a field is a switch.
+
+    pydantic would silently read ``rate = true`` as 1.0 and ``suppliers = true`` as 1.
+    """
+    values = value if isinstance(value, list) else [value]
+    if any(isinstance(v, bool) for v in values) and cls.model_fields[info.field_name].annotation is not bool:
+        raise ValueError("true/false is not a number; give a number")
+    return value
+
+
 class Section(BaseModel):
     """Base of every config section: unknown keys are errors, values are checked on assignment."""
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
 
-    @field_validator("*", mode="before")
-    @classmethod
-    def _no_bool_as_number(cls, value: Any, info: ValidationInfo) -> Any:
-        # pydantic would silently read `rate = true` as 1.0: only true/false fields take booleans
-        values = value if isinstance(value, list) else [value]
-        if any(isinstance(v, bool) for v in values) and cls.model_fields[info.field_name].annotation is not bool:
-            raise ValueError("true/false is not a number; give a number")
-        return value
+    _no_bool_as_number = field_validator("*", mode="before")(refuse_bool_as_number)
 
 
 class Market(Section):

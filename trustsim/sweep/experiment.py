@@ -34,7 +34,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from trustsim.config import (
     Scenario,
@@ -42,6 +42,7 @@ from trustsim.config import (
     build_scenario,
     format_validation_error,
     read_toml,
+    refuse_bool_as_number,
 )
 from trustsim.errors import ConfigError
 
@@ -50,6 +51,8 @@ NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$"
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    _no_bool_as_number = field_validator("*", mode="before")(refuse_bool_as_number)
 
 
 class Range(_Section):
