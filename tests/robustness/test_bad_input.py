@@ -251,6 +251,8 @@ CASES = [
         extra='"trust.gain" = {low = 0.1, high = 1}\n',
         replace={'kind = "grid"': 'kind = "sobol"\nsamples = 6', "[0.1, 0.3]": "{low = 0.1, high = 0.3}"}),
         r"samples = 6: a Sobol design needs a power of 2 \(e\.g\. 4 or 8\)"),
+    experiment_case("exp-bool-for-number", experiment({"replicates = 1": "replicates = true"}),
+                    r"{d}/e\.toml: replicates = True is not allowed: true/false is not a number"),
     experiment_case("exp-zero-replicates", experiment({"replicates = 1": "replicates = 0"}),
                     r"{d}/e\.toml: replicates = 0 is not allowed: .*greater than or equal to 1"),
     experiment_case("exp-unknown-design-kind", experiment({'"grid"': '"factorial"'}),
