@@ -182,3 +182,61 @@ def test_a_random_edge_list_gives_a_config_error_or_a_sound_network(tmp_path_fac
     assert not (src == net.indices).any()  # no self-loops
     pairs = set(zip(src.tolist(), net.indices.tolist(), strict=True))
     assert all((b, a) in pairs for a, b in pairs)  # undirected
+
+
+ANY = st.one_of(st.none(), st.booleans(), st.integers(-5, 10**6), st.floats(allow_nan=True, allow_infinity=True),
+                st.text(max_size=12), st.lists(st.floats(-1, 2), max_size=3))
+
+
+def _mostly(good: st.SearchStrategy) -> st.SearchStrategy:
+    """`good` three times in four, else anything."""
+    return st.integers(0, 3).flatmap(lambda k: ANY if k == 3 else good)
+
+
+@FAST
+@given(st.fixed_dictionaries({"name": _mostly(st.just("mine"))}, optional={
+    "promise": _mostly(st.floats(0.0, 1.0)), "care": _mostly(st.floats(0.0, 1.0)),
+    "ad_budget": _mostly(st.floats(0.0, 5.0)), "capacity": _mostly(st.floats(0.0, 1.0)),
+    "promis": st.floats(0.0, 1.0),  # an unknown key
+}))
+def test_a_random_policy_table_gives_a_config_error_or_a_valid_policy(data):
+    from trustsim.policies import SETTINGS, parse_policy
+
+    try:
+        policy = parse_policy(data, "p.toml", "fallback")
+    except ConfigError as e:
+        event("refused")
+        assert str(e).startswith("p.toml: ")
+        return
+    event("valid")
+    assert policy.name and set(policy.settings) <= set(SETTINGS)
+
+
+@FAST
+@given(st.fixed_dictionaries({
+    "name": _mostly(st.just("ok")),
+    "replicates": _mostly(st.integers(1, 3)),
+    "design": st.fixed_dictionaries({
+        "kind": st.sampled_from(["grid", "grid", "grid", "lhs", "lhs", "sobol", "morris", "list", "other"]),
+        "samples": _mostly(st.sampled_from([2, 4])),
+        "parameters": st.dictionaries(
+            st.sampled_from(["wom.rate", "trust.gain", "wom.warn_rate"] * 3 + ["market.customers", "wom.rat", "seed"]),
+            st.one_of(st.lists(st.floats(0.05, 1), min_size=1, max_size=3),
+                      st.lists(st.floats(0.05, 1), min_size=1, max_size=3),
+                      st.fixed_dictionaries({"low": st.floats(0.05, 0.5), "high": st.floats(0.5, 1)}),
+                      ANY),
+            min_size=1, max_size=3),
+    }),
+}))
+def test_a_random_experiment_gives_a_config_error_or_a_plan(data):
+    from trustsim.sweep import load_experiment, make_plan
+
+    try:
+        experiment = load_experiment(data)
+    except ConfigError as e:
+        event("refused")
+        assert str(e).startswith("<experiment>")
+        return
+    event("planned")
+    plan = make_plan(experiment)
+    assert len(plan.runs) >= 1 and len({r.seed for r in plan.runs}) == len(plan.runs)
