@@ -324,6 +324,8 @@ class TrustMarket(mesa.Model):
     def _measure(self) -> None:
         counts = kernels.population_counts(self) if self.compiled else None
         self.model_metrics, self.supplier_metrics = measure(self, counts)
+        # Python scalars for the DataCollector, which deep-copies every numpy scalar it stores
+        self._supplier_values = {k: v.tolist() for k, v in self.supplier_metrics.items()}
 
     # --- interventions (the classroom's buttons) --------------------------------------
 
@@ -366,7 +368,8 @@ def _model_reporter(name: str) -> Any:
 
 
 def _supplier_reporter(name: str) -> Any:
-    return lambda a: a.measure(name)
+    """``Supplier.measure(name)``, as a Python scalar."""
+    return lambda a: a.model._supplier_values[name][a.index]
 
 
 __all__ = ["COMPONENTS", "TrustMarket"]
