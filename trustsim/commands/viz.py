@@ -45,7 +45,8 @@ def main(args: argparse.Namespace) -> int:
         config = DEFAULT_CONFIG
     base = load_scenario(config, overrides=parse_set_args(args.overrides))
 
-    from trustsim.app.server import serve
+    from trustsim.app.server import check_port, serve
 
+    check_port(args.host, args.port)  # refuse a bad port before announcing the address
     print(f"trustsim viz: open http://{args.host}:{args.port}/ (Ctrl+C stops)", flush=True)
     return serve(base, host=args.host, port=args.port, open_browser=args.open)
