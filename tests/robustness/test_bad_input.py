@@ -410,8 +410,10 @@ def test_bad_input_gives_one_clear_message_and_no_output(case, tmp_path, read_on
         code = main(argv)
     except SystemExit as e:  # argparse
         code = e.code
-    err = capsys.readouterr().err
+    captured = capsys.readouterr()
+    err = captured.err
     assert code == case.code, err
+    assert captured.out == "", "a failing command printed as if it worked"
     flat = " ".join(err.split())  # rich wraps long lines
     pattern = case.message.replace("{d}", re.escape(str(d))).replace("{ro}", re.escape(read_only_dir))
     assert re.search(pattern, flat), f"{pattern!r} not in {flat!r}"
