@@ -43,7 +43,9 @@ def main(args: argparse.Namespace) -> int:
     from trustsim.errors import ConfigError
     from trustsim.model import TrustMarket
 
-    movie_writer(args.out, max(1, min(args.fps, 60)))  # a bad format fails before the run
+    if not 1 <= args.fps <= 60:  # refused before the model is built and the progress bar shown
+        raise ConfigError(f"--fps {args.fps}: must be between 1 and 60.")
+    movie_writer(args.out, args.fps)  # a bad format fails before the run
     if args.sample < 2:
         raise ConfigError(f"--sample {args.sample}: must be at least 2.")
     scenario = load_scenario(args.config, overrides=parse_set_args(args.overrides))
