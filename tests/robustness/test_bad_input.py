@@ -343,6 +343,8 @@ CASES = [
          r"--only bsas: no check matches; checks at size 'ci': bass_recursion"),
     Case("animate-bad-format", ["animate", "{d}/s.toml", "--out", "{d}/out.txt"], 2,
          r"--out {d}/out\.txt: unknown format '\.txt'; use one of \.gif, \.mp4", {"s.toml": S}),
+    Case("animate-bad-fps", ["animate", "{d}/s.toml", "--out", "{d}/out.gif", "--fps", "0"], 2,
+         r"--fps 0: must be between 1 and 60", {"s.toml": S}),
     Case("animate-unknown-lesson", ["animate", "{d}/s.toml", "--out", "{d}/out.gif", "--lesson", "x"], 2,
          r"--lesson 'x': use one of free_play", {"s.toml": S}),
     Case("animate-bad-scenario", ["animate", "{d}/s.toml", "--out", "{d}/out.gif"], 2,
@@ -418,6 +420,7 @@ def test_bad_input_gives_one_clear_message_and_no_output(case, tmp_path, read_on
     pattern = case.message.replace("{d}", re.escape(str(d))).replace("{ro}", re.escape(read_only_dir))
     assert re.search(pattern, flat), f"{pattern!r} not in {flat!r}"
     assert "Traceback" not in err
+    assert flat.startswith(("error: ", "usage: ")), "nothing (no progress, no partial work) before the message"
     assert len(flat) < 2000, "one clear message, not a wall of text"
     assert snapshot(d) == before, "the command left output behind"
 
