@@ -38,40 +38,45 @@ def local_outcomes(tasks: Iterable[Task], workers: int) -> Iterator[Outcome]:
     Spawned workers are fresh interpreters: they see the current environment and code, and
     nothing of the parent's state (a forkserver would keep the environment of its first use).
 
-    A worker process that dies (out of memory, a crash in native code) breaks the pool: the
-    pool is started again and the runs that were in flight are retried, up to
-    :data:`MAX_CRASHES` times each.
+    A worker process that dies (out of memory, a crash in native code) breaks the pool and
+    every run in flight with it. The pool is started again and those runs are retried one at
+    a time, so that a crash is blamed on the run that caused it: that run is recorded as
+    failed after :data:`MAX_CRASHES` crashes, the others finish normally.
     """
     context = multiprocessing.get_context("spawn")
     queue: deque[Task] = deque(tasks)
+    suspects: deque[Task] = deque()  # in flight during a crash: retried one at a time
     crashes: Counter[int] = Counter()
-    window = 2 * workers
-    while queue:
+    while queue or suspects:
         pool = ProcessPoolExecutor(workers, mp_context=context, initializer=init_worker)
         pending: dict[Future[Outcome], Task] = {}
-        broken = False
         try:
-            while queue or pending:
-                while queue and len(pending) < window:
-                    task = queue.popleft()
+            while queue or suspects or pending:
+                if not suspects:
+                    while queue and len(pending) < 2 * workers:
+                        task = queue.popleft()
+                        pending[pool.submit(execute, task)] = task
+                elif not pending:
+                    task = suspects.popleft()
                     pending[pool.submit(execute, task)] = task
                 done, _ = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
+                alone = len(pending) == 1
+                crashed = False
                 for future in done:
                     task = pending.pop(future)
                     try:
                         outcome = future.result()
                     except BrokenProcessPool:
-                        broken = True
-                        crashes[task.index] += 1
+                        crashed = True
+                        crashes[task.index] += alone
                         if crashes[task.index] >= MAX_CRASHES:
-                            yield Outcome(task.index, False, error="a worker process died")
+                            yield Outcome(task.index, False, error="a worker process died during this run")
                         else:
-                            queue.appendleft(task)
+                            suspects.append(task)
                         continue
                     yield outcome
-                if broken:
-                    queue.extendleft(reversed(list(pending.values())))
-                    pending.clear()
+                if crashed:
+                    suspects.extend(pending.values())
                     break
         finally:
             _stop_pool(pool)
