@@ -116,11 +116,31 @@ def _ladder(experienced, components, propensity, w, supplier, tenure, score, sup
         stage[i] = st
 
 
+@njit(cache=True)
+def _owners_match(who, which, owner):
+    j = 0
+    for i in range(owner.shape[0]):
+        if owner[i] >= 0:
+            if j >= who.shape[0] or who[j] != i or which[j] != owner[i]:
+                return False
+            j += 1
+    return j == who.shape[0]
+
+
+def _same_owners(who: np.ndarray, which: np.ndarray, owner: np.ndarray) -> bool:
+    """Whether (who, which) lists exactly the customers with owner >= 0, in order, and their owner."""
+    return bool(_owners_match(who, which, owner))
+
+
 def update_loyalty(model: TrustMarket) -> None:
     """Twin of ``TrustMarket._update_loyalty``: scores towards the last supplier, the ladder."""
     sc, pop = model.config, model.population
     lo = sc.loyalty
-    experienced, last, components = own_trust(pop.last_supplier, pop.trust)
+    fresh, model._delivered = model._delivered, None
+    if fresh is not None and _same_owners(fresh[0], fresh[1], pop.last_supplier):
+        experienced, last, components = fresh  # just computed by deliver(): no second pass over trust
+    else:
+        experienced, last, components = own_trust(pop.last_supplier, pop.trust)
     propensity = expit(pop.prior_logits[experienced])
     _ladder(experienced, components, propensity, model.weights, pop.supplier, pop.tenure, pop.score,
             pop.supplier_trust, pop.stage, np.zeros(pop.n, np.bool_), lo.loyal_tenure, lo.ambassador_tenure,
@@ -207,6 +227,7 @@ def deliver(model: TrustMarket, policy: dict[str, np.ndarray]) -> None:
     trust.experience_delta, trust.forget, trust.apply_delta, mutual.effort,
     mutual.behaves_well, mutual.supplier_trust_delta, Flows.record_deliveries)."""
     sc, pop, rng = model.config, model.population, model.rng
+    model._delivered = model._served = None
     cust = np.flatnonzero(pop.supplier >= 0)
     if len(cust) == 0:
         return
@@ -234,7 +255,10 @@ def deliver(model: TrustMarket, policy: dict[str, np.ndarray]) -> None:
     model.failure_wave[:] = 0.0
     outcomes = np.zeros_like(model.flows.outcomes)
     effort_sum = np.zeros_like(model.flows.effort_sum)
-    _mutual(cust, sup, expit(logits), model.weights, pop.reliability, pop.supplier_trust, u_good,
+    components = expit(logits)
+    # update_loyalty() and unhappy_customers() reuse these instead of reading the trust array again
+    model._delivered = model._served = (cust, sup, components)
+    _mutual(cust, sup, components, model.weights, pop.reliability, pop.supplier_trust, u_good,
             float(sc.mutual.reciprocity), float(sc.mutual.gain), float(t.loss_multiplier),
             outcome, effort, outcomes, effort_sum)
     model.flows.outcomes += outcomes
@@ -284,11 +308,29 @@ def hear(
 # --- phase 6: who is unhappy -------------------------------------------------------------
 
 
-def unhappy_customers(model: TrustMarket, threshold: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Twin of the start of ``TrustMarket._switch``: customers whose trust in their own supplier
-    is below `threshold`, that supplier, and that trust."""
+def unhappy_customers(
+    model: TrustMarket, threshold: float, messages: Messages
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Twin of the start of ``TrustMarket._switch``: customers (served this step) whose trust in
+    their own supplier is below `threshold`, that supplier, and that trust.
+
+    The reference scans every current customer; those who joined this step are dropped
+    right after (no delivery to judge yet), so this scans the customers served by
+    :func:`deliver`, whose trust rows it still holds: only the rows this step's `messages`
+    touched since are read again.
+    """
     pop = model.population
-    cust, own_sup, components = own_trust(pop.supplier, pop.trust)
+    served = model._served
+    if served is None:
+        cust, own_sup, components = own_trust(pop.supplier, pop.trust)
+    else:
+        cust, own_sup, components = served
+        touched = np.zeros(pop.n, dtype=bool)
+        touched[messages.customer[pop.supplier[messages.customer] == messages.supplier]] = True
+        rows = np.flatnonzero(touched[cust])
+        if len(rows):
+            components = components.copy()
+            components[rows] = expit(pop.trust[cust[rows], own_sup[rows]])
     own = _combine_rows(components, model.weights)
     unhappy = own < threshold
     return cust[unhappy], own_sup[unhappy], own[unhappy]

@@ -74,6 +74,9 @@ class TrustMarket(mesa.Model):
         sc = self.config
         self.check = check
         self.compiled = compiled
+        # this step's served customers, their supplier and trust, kept by kernels.deliver
+        self._delivered: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._served: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         self.network = build_network(
             sc.network.kind, sc.market.customers, sc.network.mean_degree, self.rng,
             rewire=sc.network.rewire,
@@ -283,12 +286,12 @@ class TrustMarket(mesa.Model):
         self._join(chosen.customer, chosen.supplier, chosen.channel)
         room -= np.bincount(chosen.supplier, minlength=s_count)
         if sc.trust.gating:
-            self._switch(room)
+            self._switch(room, messages)
 
-    def _switch(self, room: np.ndarray) -> None:
+    def _switch(self, room: np.ndarray, messages: channels.Messages) -> None:
         sc, pop, rng = self.config, self.population, self.rng
         if self.compiled:
-            cust, own_sup, own = kernels.unhappy_customers(self, sc.switching.threshold)
+            cust, own_sup, own = kernels.unhappy_customers(self, sc.switching.threshold, messages)
         else:
             cust = np.flatnonzero(pop.supplier >= 0)
             own_sup = pop.supplier[cust].astype(np.int64)
