@@ -95,3 +95,10 @@ def test_cli_bad_experiment_exits_2_naming_the_file_and_writes_nothing(tmp_path)
     assert proc.returncode == 2
     assert str(path) in proc.stderr and "low = 0.9 must not exceed high = 0.1" in proc.stderr
     assert not out.exists()
+
+
+@pytest.mark.parametrize(("name", "runs"), [("demo_grid", 36), ("demo_sobol", 896), ("demo_morris", 80)])
+def test_demo_experiments_load(name, runs):
+    plan = make_plan(load_experiment(ROOT / "experiments" / f"{name}.toml"))
+    assert len(plan.runs) == runs
+    assert plan.experiment.name == name
