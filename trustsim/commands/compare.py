@@ -86,6 +86,9 @@ def main(args: argparse.Namespace) -> int:
     started = time.monotonic()
     vary = {} if args.no_robustness else (parse_vary(args.vary) or None)
     out = Path(args.out) if args.out else Path("results") / f"compare-{Path(args.scenario).stem}"
+    from trustsim.commands.run import prepare_out_dir
+
+    prepare_out_dir(out)  # a file or an unwritable folder is refused before any run
     cmp = compare_policies(
         args.scenario, args.policies, out, as_index=args.as_index, replicates=args.replicates,
         steps=args.horizon, seed=args.seed, overrides=parse_set_args(args.set), vary=vary,

@@ -44,8 +44,13 @@ def _positive(text: str) -> int:
 
 def main(args: argparse.Namespace) -> int:
     """Run the experiment and print where its files are and its runtime."""
+    from pathlib import Path
+
+    from trustsim.commands.run import prepare_out_dir
     from trustsim.experiments import run_experiment
 
+    if args.out:
+        prepare_out_dir(Path(args.out))  # a file or an unwritable folder is refused before any run
     report = run_experiment(
         args.experiment, args.out, size=args.size, workers=args.workers, scheduler=args.scheduler,
         progress=not args.quiet,

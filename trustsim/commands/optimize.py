@@ -74,6 +74,9 @@ def main(args: argparse.Namespace) -> int:
 
     started = time.monotonic()
     out = Path(args.out) if args.out else Path("results") / f"optimize-{Path(args.scenario).stem}"
+    from trustsim.commands.run import prepare_out_dir
+
+    prepare_out_dir(out)  # a file or an unwritable folder is refused before any run
     search = optimize_policy(
         args.scenario, out, budget=args.budget, objective=args.objective, trials=args.trials,
         batch=args.batch, replicates=args.replicates, validate=args.validate,
