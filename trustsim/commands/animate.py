@@ -46,6 +46,11 @@ def main(args: argparse.Namespace) -> int:
     if not 1 <= args.fps <= 60:  # refused before the model is built and the progress bar shown
         raise ConfigError(f"--fps {args.fps}: must be between 1 and 60.")
     movie_writer(args.out, args.fps)  # a bad format fails before the run
+    if args.out.is_dir():
+        raise ConfigError(f"--out {args.out}: is a folder; give a file name ending in .gif or .mp4.")
+    from trustsim.commands.run import prepare_out_dir
+
+    prepare_out_dir(args.out.parent)  # its folder must be (or become) a writable folder
     if args.sample < 2:
         raise ConfigError(f"--sample {args.sample}: must be at least 2.")
     scenario = load_scenario(args.config, overrides=parse_set_args(args.overrides))
