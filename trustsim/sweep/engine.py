@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
+import signal
 import sys
+import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -129,11 +132,33 @@ def run_sweep(
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as e:
             raise RunError(f"{folder}: cannot create the results folder ({e.strerror}).") from None
-        with folder_lock(folder):
+        with folder_lock(folder), _terminate_as_interrupt():
             return _sweep(plan, folder, workers, client, progress, run_fn)
     finally:
         if client is not None:
             client.close(timeout=5)
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """Treat SIGTERM (`kill PID`, a batch system's time limit) like Ctrl-C while a sweep runs.
+
+    Without this the process would die at once, leaving its worker processes running as
+    orphans and no word on how to resume; with it, finished runs are saved, the workers are
+    stopped and the resume hint is printed.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _sweep(
