@@ -238,3 +238,38 @@ def test_an_interrupted_animation_leaves_no_truncated_file(tmp_path, capsys, mon
     assert list(tmp_path.iterdir()) == [], "a truncated animation was left behind"
     monkeypatch.setattr(animation, "draw_frame", real_draw)
     assert main(argv) == 0 and out.stat().st_size > 0 and list(tmp_path.iterdir()) == [out]
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state not in ("Z", "X")
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
+def test_sigterm_saves_finished_runs_and_leaves_no_worker_behind(experiment_file, tmp_path):
+    out = tmp_path / "out"
+    child = _start(experiment_file, out)
+    _wait(child, _runs_saved(out, 2))
+    workers = _children(child.pid)
+    assert workers, "the sweep runs on worker processes"
+    started = time.monotonic()
+    child.send_signal(signal.SIGTERM)  # `kill PID`, or a batch system's time limit: the parent only
+    _, stderr = child.communicate(timeout=30)
+    assert time.monotonic() - started < 5
+    assert "run the same command again to resume" in stderr and "Traceback" not in stderr
+    deadline = time.monotonic() + 5
+    while any(_alive(w) for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [w for w in workers if _alive(w)], "worker processes outlived the sweep"
+    assert read_manifest(out)["status"] == "interrupted"
+    assert _check_against_manifest(out) >= 2
