@@ -20,7 +20,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from numba import njit
+from llvmlite import ir
+from numba import njit, types
+from numba.core import cgutils
+from numba.extending import intrinsic
 
 from trustsim.mechanisms import loyalty, promises
 from trustsim.mechanisms.channels import COMPETENCE, RELIABILITY, Messages
@@ -30,6 +33,33 @@ if TYPE_CHECKING:
     from trustsim.model import TrustMarket
 
 _LIMIT = np.float32(LOGIT_LIMIT)
+_AHEAD = 16  # rows to prefetch ahead: one cache miss per customer is the cost of a pass over trust
+
+
+@intrinsic
+def _prefetch(typingctx, array, i, j):
+    """Ask the CPU to fetch ``array[i, j]`` into cache (LLVM's prefetch hint; no effect on results).
+
+    The trust array is read one row per customer at an irregular stride, which the hardware
+    prefetcher does not follow; without it a pass waits on memory for every customer.
+    """
+    sig = types.void(array, i, j)
+
+    def codegen(context, builder, signature, args):
+        arrty = signature.args[0]
+        arr = context.make_array(arrty)(context, builder, args[0])
+        idx = [context.cast(builder, a, t, types.intp) for a, t in zip(args[1:], signature.args[1:], strict=True)]
+        idx += [context.get_constant(types.intp, 0)] * (arrty.ndim - 2)
+        ptr = cgutils.get_item_pointer2(context, builder, data=arr.data, shape=cgutils.unpack_tuple(builder, arr.shape),
+                                        strides=cgutils.unpack_tuple(builder, arr.strides), layout=arrty.layout,
+                                        inds=idx)
+        i8p, i32 = ir.IntType(8).as_pointer(), ir.IntType(32)
+        fn = cgutils.get_or_insert_function(builder.module, ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32]),
+                                            "llvm.prefetch.p0")
+        builder.call(fn, [builder.bitcast(ptr, i8p), ir.Constant(i32, 1), ir.Constant(i32, 3), ir.Constant(i32, 1)])
+        return context.get_dummy_value()
+
+    return sig, codegen
 
 
 @njit(cache=True, inline="always")
@@ -55,8 +85,10 @@ def _asymmetric(x: float, loss: float) -> np.float32:
 @njit(cache=True)
 def _gather_own(owner, trust, who, which, logits):
     """Customers with owner >= 0, their owner, and their log-odds in it; returns how many."""
-    j = 0
-    for i in range(owner.shape[0]):
+    j, n = 0, owner.shape[0]
+    for i in range(n):
+        if i + _AHEAD < n:
+            _prefetch(trust, i + _AHEAD, max(owner[i + _AHEAD], 0))
         s = owner[i]
         if s >= 0:
             who[j] = i
@@ -116,20 +148,12 @@ def _ladder(experienced, components, propensity, w, supplier, tenure, score, sup
         stage[i] = st
 
 
-@njit(cache=True)
-def _owners_match(who, which, owner):
-    j = 0
-    for i in range(owner.shape[0]):
-        if owner[i] >= 0:
-            if j >= who.shape[0] or who[j] != i or which[j] != owner[i]:
-                return False
-            j += 1
-    return j == who.shape[0]
-
-
 def _same_owners(who: np.ndarray, which: np.ndarray, owner: np.ndarray) -> bool:
-    """Whether (who, which) lists exactly the customers with owner >= 0, in order, and their owner."""
-    return bool(_owners_match(who, which, owner))
+    """Whether (who, which) lists exactly the customers with owner >= 0, in order, and their owner.
+
+    `which` >= 0 and ``owner[who] == which`` make `who` a subset of them; equal counts make it all.
+    """
+    return bool((which >= 0).all() and np.count_nonzero(owner >= 0) == len(who) and np.array_equal(owner[who], which))
 
 
 def update_loyalty(model: TrustMarket) -> None:
@@ -193,7 +217,10 @@ def _deliver(sup, effort_floor, competence, promise, reliability, over_delivery,
 def _update_trust(cust, sup, tenure, trust, prior, delta, forgetting, logits):
     """trust.forget then trust.apply_delta on each served customer's row; a copy into `logits`."""
     forget = np.float32(forgetting)
-    for i in range(cust.shape[0]):
+    n = cust.shape[0]
+    for i in range(n):
+        if i + _AHEAD < n:
+            _prefetch(trust, cust[i + _AHEAD], sup[i + _AHEAD])
         c, s = cust[i], sup[i]
         tenure[c] += 1
         p = prior[c]
@@ -272,6 +299,9 @@ def deliver(model: TrustMarket, policy: dict[str, np.ndarray]) -> None:
 def _hear(customer, supplier, channel, valence, trust, heard, prior, credibility, signal, loss, first):
     m = customer.shape[0]
     for i in range(m):
+        if i + _AHEAD < m:
+            _prefetch(heard, customer[i + _AHEAD], supplier[i + _AHEAD])
+            _prefetch(trust, customer[i + _AHEAD], supplier[i + _AHEAD])
         first[i] = heard[customer[i], supplier[i]] < 0
     for i in range(m):
         if first[i]:
@@ -334,6 +364,35 @@ def unhappy_customers(
     own = _combine_rows(components, model.weights)
     unhappy = own < threshold
     return cust[unhappy], own_sup[unhappy], own[unhappy]
+
+
+@njit(cache=True)
+def _best_alternative(components, w, heard, cust, own_sup, own, room, threshold, margin, target):
+    """choice.switch_targets over alternatives masked as in ``TrustMarket._switch``."""
+    thr32, margin32 = np.float32(threshold), np.float32(margin)
+    for i in range(cust.shape[0]):
+        c = cust[i]
+        best, best_s = -np.inf, 0
+        for s in range(components.shape[1]):
+            if heard[c, s] < 0 or s == own_sup[i] or room[s] <= 0:
+                continue
+            v = np.float64(_combine(components[i, s], w))
+            if v > best:
+                best, best_s = v, s
+        ok = own[i] < thr32 and best >= threshold and best >= np.float64(own[i] + margin32)
+        target[i] = best_s if ok else -1
+
+
+def switch_targets(model: TrustMarket, cust: np.ndarray, own_sup: np.ndarray, own: np.ndarray, room: np.ndarray,
+                   threshold: float, margin: float) -> np.ndarray:
+    """Twin of the alternatives of ``TrustMarket._switch`` and :func:`choice.switch_targets`: each
+    unhappy customer's best known alternative with room, or -1."""
+    pop = model.population
+    components = expit(pop.trust[cust])
+    target = np.empty(len(cust), np.int64)
+    _best_alternative(components, model.weights, pop.heard, cust, own_sup, own, room.astype(np.int64),
+                      float(threshold), float(margin), target)
+    return target
 
 
 # --- measures ----------------------------------------------------------------------------

@@ -30,7 +30,7 @@ from trustsim.mechanisms import channels, choice, loyalty, mutual, promises, sho
 from trustsim.mechanisms.trust import expit
 from trustsim.metrics import MODEL_COLUMNS, SUPPLIER_COLUMNS, Flows, measure
 from trustsim.network import build_network
-from trustsim.population import capacities, initial_population
+from trustsim.population import capacities, check_memory, initial_population
 from trustsim.suppliers import Supplier, policy_arrays
 
 
@@ -70,6 +70,7 @@ class TrustMarket(mesa.Model):
             self.config = load_scenario(scenario, overrides)
         if rng is None:
             rng = self.config.seed if seed is None else seed
+        check_memory(self.config)
         super().__init__(rng=rng)
         sc = self.config
         self.check = check
@@ -302,13 +303,17 @@ class TrustMarket(mesa.Model):
         cust, own_sup, own = cust[settled], own_sup[settled], own[settled]
         if len(cust) == 0:
             return
-        alternatives = trust.combine(expit(pop.trust[cust]), self.weights).astype(np.float64)
-        alternatives[pop.heard[cust] < 0] = -np.inf
-        alternatives[np.arange(len(cust)), own_sup] = -np.inf
-        alternatives[:, room <= 0] = -np.inf
-        target = choice.switch_targets(
-            own, alternatives, threshold=sc.switching.threshold, margin=sc.switching.margin
-        )
+        if self.compiled:
+            target = kernels.switch_targets(self, cust, own_sup, own, room, sc.switching.threshold,
+                                            sc.switching.margin)
+        else:
+            alternatives = trust.combine(expit(pop.trust[cust]), self.weights).astype(np.float64)
+            alternatives[pop.heard[cust] < 0] = -np.inf
+            alternatives[np.arange(len(cust)), own_sup] = -np.inf
+            alternatives[:, room <= 0] = -np.inf
+            target = choice.switch_targets(
+                own, alternatives, threshold=sc.switching.threshold, margin=sc.switching.margin
+            )
         go = (target >= 0) & (rng.random(len(cust)) < sc.switching.rate)
         cust, own_sup, target = cust[go], own_sup[go], target[go]
         ok = choice.within_capacity(rng, target, room)
