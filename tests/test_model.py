@@ -185,3 +185,10 @@ def test_new_customers_do_not_switch_before_their_first_delivery():
         joined = (before < 0) & (m.population.supplier >= 0)
         assert int(switched.sum()) == int(m.model_metrics["churned"])
         assert m.model_metrics["acquired"] == int(joined.sum()) + int(switched.sum())
+
+
+def test_a_market_too_big_for_memory_is_refused_before_allocating():
+    from trustsim.errors import RunError
+
+    with pytest.raises(RunError, match=r"needs about \d+\.\d GiB of memory"):
+        TrustMarket(None, **{"market.customers": 50_000_000, "market.suppliers": 250})

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from trustsim.config import Scenario
+from trustsim.errors import RunError
 from trustsim.mechanisms.channels import AD
 from trustsim.mechanisms.choice import within_capacity
 from trustsim.mechanisms.loyalty import PROSPECT
@@ -47,6 +48,31 @@ class Population:
     def trust_in(self, customers: np.ndarray, suppliers: np.ndarray) -> np.ndarray:
         """Trust components (probabilities, shape (n, 4)) of customers in given suppliers."""
         return expit(self.trust[customers, suppliers])
+
+
+def state_bytes(scenario: Scenario) -> int:
+    """A generous estimate of the memory a run needs: customer x supplier state, customer
+    arrays, the network and the temporaries of building it."""
+    n, s = scenario.market.customers, scenario.market.suppliers
+    ties = 0 if scenario.network.kind in ("well_mixed", "edge_list") else n * scenario.network.mean_degree
+    return int(n * s * 2 * (4 * 4 + 1) + n * 64 + ties * 40)
+
+
+def check_memory(scenario: Scenario) -> None:
+    """Refuse, before allocating anything, a run that cannot fit in this machine's memory.
+
+    Raises:
+        RunError: naming the sizes, the memory needed and the memory available.
+    """
+    import psutil
+
+    need, have = state_bytes(scenario), psutil.virtual_memory().available
+    if need > 0.9 * have:
+        raise RunError(
+            f"market.customers = {scenario.market.customers:,} x market.suppliers = {scenario.market.suppliers} "
+            f"needs about {need / 2**30:.1f} GiB of memory, but only {have / 2**30:.1f} GiB is available here; "
+            "use fewer customers or suppliers, or a bigger machine."
+        )
 
 
 def capacities(scenario: Scenario) -> np.ndarray:
