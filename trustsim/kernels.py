@@ -399,6 +399,16 @@ def switch_targets(model: TrustMarket, cust: np.ndarray, own_sup: np.ndarray, ow
 
 
 @njit(cache=True)
+def customers_per_supplier(supplier: np.ndarray, s_count: int) -> np.ndarray:
+    """Twin of ``np.bincount(supplier[supplier >= 0], minlength=s_count)``."""
+    out = np.zeros(s_count, np.int64)
+    for i in range(supplier.shape[0]):
+        if supplier[i] >= 0:
+            out[supplier[i]] += 1
+    return out
+
+
+@njit(cache=True)
 def _counts(supplier, last_supplier, stage, score, s_count, n_stages):
     per_supplier = np.zeros((s_count, 6), np.int64)  # customers, ambassadors, detractors, loyal, promoters, nps-det
     stages = np.zeros(n_stages, np.int64)

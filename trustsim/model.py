@@ -221,11 +221,12 @@ class TrustMarket(mesa.Model):
 
     def _post_reviews(self) -> None:
         pop, rv = self.population, self.config.reviews
-        cust = np.flatnonzero(pop.supplier >= 0)
-        self.reviews.post(
-            self.rng, pop.supplier[cust].astype(np.int64), pop.score[cust].astype(np.float64),
-            rv.post_rate, rv.memory,
-        )
+        if self.compiled and self._served is not None:
+            cust, sup = self._served[:2]  # the customers served this step; nobody has joined since
+        else:
+            cust = np.flatnonzero(pop.supplier >= 0)
+            sup = pop.supplier[cust].astype(np.int64)
+        self.reviews.post(self.rng, sup, pop.score[cust].astype(np.float64), rv.post_rate, rv.memory)
 
     def _spread_word(self, policy: dict[str, np.ndarray]) -> channels.Messages:
         """Recommendations, warnings, reviews read and ads seen this period (phase 5)."""
@@ -270,9 +271,10 @@ class TrustMarket(mesa.Model):
         """Prospects adopt, unhappy customers switch (phase 6)."""
         sc, pop, rng = self.config, self.population, self.rng
         s_count = sc.market.suppliers
-        room = self.capacity - np.bincount(
-            pop.supplier[pop.supplier >= 0].astype(np.int64), minlength=s_count
-        )
+        if self.compiled:
+            room = self.capacity - kernels.customers_per_supplier(pop.supplier, s_count)
+        else:
+            room = self.capacity - np.bincount(pop.supplier[pop.supplier >= 0].astype(np.int64), minlength=s_count)
         offers = messages.take((pop.supplier[messages.customer] < 0) & (messages.valence > 0))
         offers = offers.take(room[offers.supplier] > 0)
         level = self._trust_total(offers.customer, offers.supplier)
