@@ -409,26 +409,18 @@ def customers_per_supplier(supplier: np.ndarray, s_count: int) -> np.ndarray:
 
 
 @njit(cache=True)
-def _counts(supplier, last_supplier, stage, score, s_count, n_stages):
-    per_supplier = np.zeros((s_count, 6), np.int64)  # customers, ambassadors, detractors, loyal, promoters, nps-det
-    stages = np.zeros(n_stages, np.int64)
+def _histogram(supplier, last_supplier, stage, score, s_count, n_stages):
+    """Customers by (current supplier + 1, stage, promoter / passive / detractor score), and
+    detractors by last supplier: one increment per customer, so no counter waits on the last."""
+    h = np.zeros((s_count + 1, n_stages, 3), np.int64)
+    detractors = np.zeros(s_count, np.int64)
     for i in range(supplier.shape[0]):
-        s = supplier[i]
-        st = stage[i]
-        stages[st] += 1
-        if s >= 0:
-            per_supplier[s, 0] += 1
-            if st == loyalty.AMBASSADOR:
-                per_supplier[s, 1] += 1
-            elif st == loyalty.LOYAL:
-                per_supplier[s, 3] += 1
-            if score[i] >= loyalty.PROMOTER_MIN:
-                per_supplier[s, 4] += 1
-            elif score[i] <= loyalty.DETRACTOR_MAX:
-                per_supplier[s, 5] += 1
+        st, sc = stage[i], score[i]
+        kind = 0 if sc >= loyalty.PROMOTER_MIN else (2 if sc <= loyalty.DETRACTOR_MAX else 1)
+        h[supplier[i] + 1, st, kind] += 1
         if st == loyalty.DETRACTOR:
-            per_supplier[last_supplier[i], 2] += 1
-    return per_supplier, stages
+            detractors[last_supplier[i]] += 1
+    return h, detractors
 
 
 @njit(cache=True)
@@ -447,12 +439,14 @@ def _sums_by(group, total, components, s_count):
 def population_counts(model: TrustMarket) -> dict[str, np.ndarray]:
     """Twin of :func:`trustsim.metrics.population_counts`."""
     pop, s = model.population, model.config.market.suppliers
-    per_supplier, stages = _counts(pop.supplier, pop.last_supplier, pop.stage, pop.score, s, len(loyalty.STAGES))
+    h, detractors = _histogram(pop.supplier, pop.last_supplier, pop.stage, pop.score, s, len(loyalty.STAGES))
     _, last, components = model._experienced
     total = _combine_rows(components, model.weights)
     count, sums = _sums_by(last, total, components, s)
+    current = h[1:]
     return {
-        "customers": per_supplier[:, 0], "ambassadors": per_supplier[:, 1], "detractors": per_supplier[:, 2],
-        "loyal": per_supplier[:, 3], "promoters": per_supplier[:, 4], "nps_detractors": per_supplier[:, 5],
-        "stages": stages, "total_trust": total, "experienced_count": count, "trust_sums": sums,
+        "customers": current.sum(axis=(1, 2)), "ambassadors": current[:, loyalty.AMBASSADOR].sum(axis=1),
+        "detractors": detractors, "loyal": current[:, loyalty.LOYAL].sum(axis=1),
+        "promoters": current[:, :, 0].sum(axis=1), "nps_detractors": current[:, :, 2].sum(axis=1),
+        "stages": h.sum(axis=(0, 2)), "total_trust": total, "experienced_count": count, "trust_sums": sums,
     }
