@@ -11,14 +11,16 @@ Both models get the same number of agents (Mesa's nodes, trustsim's customers), 
 and number of steps, each from its own initial state; trustsim runs the baseline scenario
 (configs/baseline.toml, every mechanism it switches on) with 10 suppliers. Mesa's steps cost
 more while the epidemic is large, so whole runs are compared, not single steps. Each round
-builds both models afresh and alternates their steps one by one, so load from other
-processes on a shared machine hurts both alike; the best round of each counts. CPU time is
-printed too (load does not inflate it).
+builds both models afresh and alternates them in blocks of 10 steps, so load from other
+processes on a shared machine hurts both alike; the best round of each counts. (Blocks
+rather than single steps: a Mesa step walks ~100 MB of Python objects, which leaves
+trustsim's arrays out of the caches at the start of its next step; ``--block 1`` shows
+that cost, about 15 % of trustsim's time.) CPU time is printed too (load does not inflate it).
 
 Throughput is agent-steps per second: agents x steps / seconds of stepping (building the
 models is reported separately). The last line is ``ratio=<trustsim/mesa>``.
 
-    .venv/bin/python benchmarks/vs_mesa.py [--customers 100000] [--steps 30] [--rounds 3]
+    .venv/bin/python benchmarks/vs_mesa.py [--customers 100000] [--steps 30] [--rounds 3] [--block 10]
 """
 
 from __future__ import annotations
@@ -56,6 +58,7 @@ def main() -> None:
     parser.add_argument("--mean-degree", type=float, default=10)
     parser.add_argument("--steps", type=int, default=30, help="steps of each run, from each model's initial state")
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds; the best round of each counts")
+    parser.add_argument("--block", type=int, default=10, help="steps each model runs before the other takes over")
     args = parser.parse_args()
     n, k, steps = args.customers, args.mean_degree, args.steps
     scenario = load_scenario("configs/baseline.toml", {
@@ -74,10 +77,11 @@ def main() -> None:
         ours = TrustMarket(scenario, rng=rnd)
         t2 = time.perf_counter()
         took = {"mesa": [0.0, 0.0], "trustsim": [0.0, 0.0]}
-        for _ in range(steps):  # alternate step by step: load from other processes hits both alike
+        for start in range(0, steps, args.block):  # alternate in blocks: load hits both alike
             for name, model in (("mesa", mesa_model), ("trustsim", ours)):
                 a, c = time.perf_counter(), time.process_time()
-                model.step()
+                for _ in range(min(args.block, steps - start)):
+                    model.step()
                 took[name][0] += time.perf_counter() - a
                 took[name][1] += time.process_time() - c
         for name in took:
