@@ -2,7 +2,7 @@
 
 Public API (imported lazily, so the command line starts fast)::
 
-    from trustsim import TrustMarket, load_scenario, run_one
+    from trustsim import TrustMarket, load_scenario, run_one, load_experiment, run_sweep
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ _EXPORTS = {
     "run_one": "trustsim.runner",
     "RunResult": "trustsim.runner",
     "write_run": "trustsim.runner",
+    "run_sweep": "trustsim.sweep",
+    "load_experiment": "trustsim.sweep",
 }
 
 __all__ = ["__version__", *_EXPORTS]
