@@ -16,7 +16,7 @@ PYTHON ?= $(shell \
     done; \
   fi)
 
-.PHONY: run test venv lint validate clean
+.PHONY: run test venv lint validate bench clean
 
 $(STAMP): pyproject.toml
 	@if [ -z "$(PYTHON)" ]; then \
@@ -39,6 +39,13 @@ test: $(STAMP)
 
 validate: $(STAMP)
 	$(VENV)/bin/trustsim validate
+
+bench: $(STAMP)
+	$(VENV)/bin/python benchmarks/run_100k.py
+	$(VENV)/bin/python benchmarks/vs_mesa.py
+	$(VENV)/bin/python benchmarks/scale.py
+	$(VENV)/bin/python benchmarks/bandwidth.py
+	$(VENV)/bin/python benchmarks/sweep_throughput.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check trustsim tests benchmarks experiments
