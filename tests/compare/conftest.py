@@ -8,9 +8,6 @@ asymmetry over two values.
 
 from __future__ import annotations
 
-import os
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,19 +18,6 @@ BASELINE = REPO / "configs" / "baseline.toml"
 POLICIES = REPO / "configs" / "policies"
 SMALL = ["--set", "market.customers=300", "--horizon", "20"]
 REPLICATES = 4
-
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-
-
-def missing(reason: str) -> None:
-    """Fail (when CI is set) or skip (elsewhere) with a reason a person can act on."""
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason} (CI is set, so the browser test must run)")
-    pytest.skip(reason)
-
 
 @pytest.fixture(scope="session")
 def compare_args(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
@@ -70,23 +54,3 @@ def comparison(cli_run: tuple[int, Path]) -> Any:
         replicates=REPLICATES, steps=20, overrides={"market.customers": 300},
         vary={"trust.loss_multiplier": [1.5, 5]}, robust_replicates=2, workers=2, progress=False,
     )
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """Headless Debian Chromium under Playwright (never a downloaded browser); module-scoped so it
-    is closed before another test module starts its own Playwright."""
-    path = os.environ.get("TRUSTSIM_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-    if not Path(path).exists():
-        missing("headless Chromium not found: install Debian's package with 'apt-get install chromium' "
-                "(never 'playwright install')")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        missing("the Python package 'playwright' is not installed (pip install -e '.[dev]')")
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
