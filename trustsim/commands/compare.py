@@ -11,6 +11,8 @@ import argparse
 import sys
 import time
 
+from trustsim.commands._args import add_backend_arguments, non_negative_int, positive_int
+
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     """Register the `compare` sub-command."""
@@ -30,42 +32,27 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="policy TOML file, or a name from configs/policies/ (e.g. listener big_advertiser)",
     )
     p.add_argument("--scenario", required=True, metavar="CONFIG", help="scenario TOML file (the market)")
-    p.add_argument("--replicates", type=_positive, default=10, metavar="R",
+    p.add_argument("--replicates", type=positive_int, default=10, metavar="R",
                    help="replicates per policy (default 10, at least 2)")
-    p.add_argument("--horizon", type=_positive, metavar="T", help="steps per run (default: the scenario's)")
+    p.add_argument("--horizon", type=positive_int, metavar="T", help="steps per run (default: the scenario's)")
     p.add_argument("--out", metavar="DIR", help="results folder (default results/compare-<scenario>)")
-    p.add_argument("--as", dest="as_index", type=_non_negative, default=0, metavar="N",
+    p.add_argument("--as", dest="as_index", type=non_negative_int, default=0, metavar="N",
                    help="which supplier of the scenario plays the policies (0-based, default 0)")
-    p.add_argument("--seed", type=_non_negative, help="seed the replicate seeds derive from (default: scenario's)")
+    p.add_argument("--seed", type=non_negative_int, help="seed the replicate seeds derive from (default: scenario's)")
     p.add_argument("--set", action="append", default=[], metavar="K=V",
                    help="override a scenario key for every run, e.g. --set market.customers=2000")
     p.add_argument("--vary", action="append", default=[], metavar="KEY=V1,V2,...",
                    help="uncertain parameter for the robustness sweep (repeatable; default: "
                         "trust.loss_multiplier=1.5,<scenario>,5 and wom.rate at 0.5x, 1x, 1.5x)")
     p.add_argument("--no-robustness", action="store_true", help="skip the robustness sweep")
-    p.add_argument("--robust-replicates", type=_positive, metavar="R",
+    p.add_argument("--robust-replicates", type=positive_int, metavar="R",
                    help="replicates per policy and robustness cell (default: half of --replicates, >= 2)")
-    p.add_argument("--workers", type=_positive, metavar="N", help="local processes (default: cores)")
-    p.add_argument("--scheduler", metavar="ADDRESS", help="run on a Dask cluster, e.g. tcp://127.0.0.1:8786")
-    p.add_argument("--quiet", action="store_true", help="no progress output")
+    add_backend_arguments(p)
     p.set_defaults(func=main)
 
 
-def _positive(text: str) -> int:
-    value = _non_negative(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {text}")
-    return value
 
 
-def _non_negative(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must not be negative, got {text}")
-    return value
 
 
 def _command_line(name: str) -> str:

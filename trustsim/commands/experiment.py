@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from trustsim.commands._args import add_backend_arguments
+
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     """Register the `experiment` sub-command."""
@@ -26,20 +28,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "--size", choices=SIZES, default="full",
         help="tiny: seconds (CI smoke test); laptop: minutes; full: as in the TOML (default)",
     )
-    p.add_argument("--workers", type=_positive, metavar="N", help="local processes (default: cores)")
-    p.add_argument("--scheduler", metavar="ADDRESS", help="run on a Dask cluster, e.g. tcp://127.0.0.1:8786")
-    p.add_argument("--quiet", action="store_true", help="no progress output")
+    add_backend_arguments(p)
     p.set_defaults(func=main)
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {text}")
-    return value
 
 
 def main(args: argparse.Namespace) -> int:

@@ -12,7 +12,8 @@ import argparse
 import sys
 import time
 
-from trustsim.commands.compare import _command_line, _non_negative, _positive
+from trustsim.commands._args import add_backend_arguments, non_negative_int, positive_int
+from trustsim.commands.compare import _command_line
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -32,25 +33,23 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--budget", required=True, type=_budget, metavar="B", help="budget units per step (0-20)")
     p.add_argument("--objective", choices=("revenue", "nps", "both"), default="both",
                    help="what to maximise (default both: the revenue-NPS trade-off front)")
-    p.add_argument("--trials", type=_positive, default=40, metavar="N", help="candidates to evaluate (default 40)")
-    p.add_argument("--batch", type=_positive, default=8, metavar="K",
+    p.add_argument("--trials", type=positive_int, default=40, metavar="N", help="candidates to evaluate (default 40)")
+    p.add_argument("--batch", type=positive_int, default=8, metavar="K",
                    help="candidates per sweep, run in parallel (default 8)")
-    p.add_argument("--replicates", type=_positive, default=4, metavar="R",
+    p.add_argument("--replicates", type=positive_int, default=4, metavar="R",
                    help="common-seed replicates per candidate during the search (default 4, >= 2)")
-    p.add_argument("--validate", type=_positive, default=5, metavar="N",
+    p.add_argument("--validate", type=positive_int, default=5, metavar="N",
                    help="front candidates validated on fresh seeds (default 5)")
-    p.add_argument("--validate-replicates", type=_positive, metavar="R",
+    p.add_argument("--validate-replicates", type=positive_int, metavar="R",
                    help="replicates of the validation (default 2 x --replicates)")
-    p.add_argument("--horizon", type=_positive, metavar="T", help="steps per run (default: the scenario's)")
+    p.add_argument("--horizon", type=positive_int, metavar="T", help="steps per run (default: the scenario's)")
     p.add_argument("--out", metavar="DIR", help="results folder (default results/optimize-<scenario>)")
-    p.add_argument("--as", dest="as_index", type=_non_negative, default=0, metavar="N",
+    p.add_argument("--as", dest="as_index", type=non_negative_int, default=0, metavar="N",
                    help="which supplier of the scenario is ours (0-based, default 0)")
-    p.add_argument("--seed", type=_non_negative, help="seed of the sampler and the replicates (default: scenario's)")
+    p.add_argument("--seed", type=non_negative_int, help="seed of the sampler and the replicates (default: scenario's)")
     p.add_argument("--set", action="append", default=[], metavar="K=V",
                    help="override a scenario key for every run, e.g. --set market.customers=2000")
-    p.add_argument("--workers", type=_positive, metavar="N", help="local processes (default: cores)")
-    p.add_argument("--scheduler", metavar="ADDRESS", help="run on a Dask cluster, e.g. tcp://127.0.0.1:8786")
-    p.add_argument("--quiet", action="store_true", help="no progress output")
+    add_backend_arguments(p)
     p.set_defaults(func=main)
 
 

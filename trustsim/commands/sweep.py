@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from trustsim.commands._args import add_backend_arguments, non_negative_int, positive_int
+
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     """Register the `sweep` sub-command."""
@@ -19,38 +21,20 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("experiment", help="experiment TOML file (see experiments/)")
     p.add_argument("--out", metavar="DIR", help="results folder (default results/<name>)")
-    p.add_argument("--workers", type=_positive, metavar="N", help="local processes (default: cores)")
-    p.add_argument(
-        "--scheduler", metavar="ADDRESS",
-        help="run on an existing Dask cluster, e.g. tcp://127.0.0.1:8786",
-    )
-    p.add_argument("--replicates", type=_positive, metavar="R", help="replace the replicates")
-    p.add_argument("--steps", type=_non_negative, metavar="T", help="replace the steps per run")
+    add_backend_arguments(p)
+    p.add_argument("--replicates", type=positive_int, metavar="R", help="replace the replicates")
+    p.add_argument("--steps", type=non_negative_int, metavar="T", help="replace the steps per run")
     p.add_argument(
         "--set", action="append", metavar="K=V", default=[],
         help="override a scenario key for every run, e.g. --set market.customers=500",
     )
-    p.add_argument("--quiet", action="store_true", help="no progress output")
     p.add_argument("--check", action="store_true",
                    help="verify the model's invariants after every step of every run (slower)")
     p.set_defaults(func=main)
 
 
-def _positive(text: str) -> int:
-    value = _non_negative(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {text}")
-    return value
 
 
-def _non_negative(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must not be negative, got {text}")
-    return value
 
 
 def main(args: argparse.Namespace) -> int:
