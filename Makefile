@@ -31,7 +31,10 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
+# The flagship experiment ("rather ten ambassadors than one customer") at laptop size, then the
+# baseline scenario with its standard figures.
 run: $(STAMP)
+	$(VENV)/bin/trustsim experiment ten_ambassadors --size laptop
 	$(VENV)/bin/trustsim run configs/baseline.toml --out results/baseline --plot
 
 test: $(STAMP)
