@@ -23,7 +23,8 @@ def test_run_writes_tables_metadata_and_figures(tmp_path, capsys):
     assert model["step"].tolist() == list(range(7)) and len(sup) == 7 * 4
     meta = json.loads((out / "run.json").read_text())
     assert meta["seed"] == 3 and meta["scenario"]["market"]["customers"] == 800
-    assert {"customers_ambassadors.png", "nps.svg", "trust_components.png"} <= {p.name for p in (out / "figures").iterdir()}
+    figures = {p.name for p in (out / "figures").iterdir()}
+    assert {"customers_ambassadors.png", "nps.svg", "trust_components.png"} <= figures
     assert "Overdeliverer" in capsys.readouterr().out
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no staging left behind
 
