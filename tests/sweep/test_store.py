@@ -124,7 +124,7 @@ def _wait_for_batches(out, n, timeout=30.0):
         try:
             if len(read_manifest(out)["batches"]) >= n:
                 return
-        except RunError:
+        except (RunError, ConfigError):  # no manifest yet, or one being replaced
             pass
         time.sleep(0.05)
     raise AssertionError("no batch written in time")

@@ -228,11 +228,15 @@ def read_manifest(folder: str | Path) -> dict[str, Any]:
     """The manifest of a results folder.
 
     Raises:
-        RunError: if the folder holds no sweep results or the manifest is unreadable.
+        ConfigError: if the folder holds no sweep results (the user named the wrong folder).
+        RunError: if the manifest is unreadable.
     """
     path = Path(folder) / "manifest.json"
     if not path.is_file():
-        raise RunError(f"{folder}: no manifest.json; not a sweep results folder.")
+        raise ConfigError(
+            f"{folder}: no manifest.json; not a sweep results folder (give the --out folder of a "
+            "`trustsim sweep`)."
+        )
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as e:
