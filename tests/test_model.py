@@ -192,3 +192,43 @@ def test_a_market_too_big_for_memory_is_refused_before_allocating():
 
     with pytest.raises(RunError, match=r"needs about \d+\.\d GiB of memory"):
         TrustMarket(None, **{"market.customers": 50_000_000, "market.suppliers": 250})
+
+
+def test_turnover_replaces_people_with_newcomers_who_know_no_supplier():
+    sc = load_scenario(None, {"market.customers": 4000, "market.initial_customers": 0.5, "steps": 30,
+                              "market.turnover": 0.05})
+    m = TrustMarket(sc, rng=3, check=True)
+    m.run(29)
+    before = m.population.supplier.copy()
+    m.step()
+    departed = int(m.model_metrics["departed"])
+    expected = 0.05 * int((before >= 0).sum())
+    assert abs(departed - expected) < 4 * np.sqrt(expected)
+    assert int(m.supplier_metrics["departed"].sum()) == departed
+    closed = run_one(load_scenario(sc, {"market.turnover": 0.0}), seed=3)
+    assert m.model_table()["customer_share"].iloc[-1] < closed.model["customer_share"].iloc[-1] - 0.05
+
+
+def test_newcomers_start_as_prospects_with_fresh_state():
+    from trustsim.population import renew
+
+    sc = load_scenario(None, {"market.customers": 2000, "market.initial_customers": 1.0, "market.turnover": 0.1})
+    m = TrustMarket(sc, rng=1)
+    who, former = renew(m.population, sc, m.rng)
+    pop = m.population
+    assert len(who) > 100 and (former >= 0).all()
+    assert (pop.supplier[who] == -1).all() and (pop.heard[who] == -1).all() and (pop.trust[who] == 0).all()
+    assert (pop.stage[who] == 0).all() and (pop.tenure[who] == 0).all()
+
+
+def test_turnover_zero_draws_nothing_and_compiled_path_matches_numpy_path():
+    sc = load_scenario("configs/baseline.toml", {"market.customers": 1500, "steps": 25, "market.turnover": 0.03})
+    a = TrustMarket(sc, rng=5).run()
+    b = TrustMarket(sc, rng=5, compiled=False).run()
+    pd.testing.assert_frame_equal(a.model_table(), b.model_table())
+    pd.testing.assert_frame_equal(a.supplier_table(), b.supplier_table())
+    from trustsim.population import renew
+
+    m = TrustMarket(load_scenario(sc, {"market.turnover": 0.0}), rng=5)
+    state = m.rng.bit_generator.state
+    assert len(renew(m.population, m.config, m.rng)[0]) == 0 and m.rng.bit_generator.state == state

@@ -65,6 +65,13 @@ class Market(Section):
 
     customers: int = Field(10_000, ge=2, le=50_000_000, description="Number of customers N (people).")
     suppliers: int = Field(4, ge=1, le=250, description="Number of suppliers S.")
+    turnover: Probability = Field(
+        0.0,
+        description=(
+            "Share of people who leave the market each step (move away, no longer need it), each "
+            "replaced by a newcomer who has never heard of any supplier; 0 = a closed market."
+        ),
+    )
     initial_customers: Probability = Field(
         0.0,
         description="Share of customers who already buy from a (uniformly random) supplier at step 0.",

@@ -43,6 +43,7 @@ MODEL_COLUMNS: tuple[str, ...] = (
     "kept",
     "broken",
     "exceeded",
+    "departed",
 )
 """Columns of `model.parquet`, one row per step (step 0 = initial state)."""
 
@@ -74,13 +75,15 @@ SUPPLIER_COLUMNS: tuple[str, ...] = (
     "ad_budget",
     "care",
     "transparency",
+    "departed",
 )
 """Columns of `suppliers.parquet`, one row per step x supplier.
 
 `trust*` is the mean trust of the supplier's current and former customers (NaN if it never
 had one); `nps` is over its current customers (NaN if none); `acquired_ads` counts all
 advertising (mass media and banners), `acquired_banners` the banner part of it; `acquired`
-= ads + reviews + recommendations; policy columns show the policy in force (imitation may
+= ads + reviews + recommendations; `churned` counts customers who switched to a rival,
+`departed` those who left the market (`market.turnover`); policy columns show the policy in force (imitation may
 change it).
 """
 
@@ -93,6 +96,7 @@ class Flows:
     churned: np.ndarray
     outcomes: np.ndarray  # (S, 3) broken, kept, exceeded
     effort_sum: np.ndarray
+    departed: np.ndarray  # customers who left the market (turnover)
 
     @classmethod
     def zeros(cls, suppliers: int) -> Flows:
@@ -102,6 +106,7 @@ class Flows:
             np.zeros(suppliers, dtype=np.int64),
             np.zeros((suppliers, 3), dtype=np.int64),
             np.zeros(suppliers),
+            np.zeros(suppliers, dtype=np.int64),
         )
 
     def record_acquisitions(self, supplier: np.ndarray, channel: np.ndarray) -> None:
@@ -180,6 +185,7 @@ def measure(
         "trust": _means(counts["experienced_count"], counts["trust_sums"][0]),
         "market_share": customers / n,
         "churned": flows.churned.copy(),
+        "departed": flows.departed.copy(),
         "kept": flows.outcomes[:, KEPT - BROKEN].copy(),
         "broken": flows.outcomes[:, 0].copy(),
         "exceeded": flows.outcomes[:, EXCEEDED - BROKEN].copy(),
@@ -217,6 +223,6 @@ def measure(
     for k, col in enumerate(TRUST_COLUMNS):
         model_row[col] = float(components[:, k].mean()) if len(experienced) else float("nan")
     for col in ("acquired", "acquired_ads", "acquired_banners", "acquired_reviews",
-                "acquired_recommendations", "churned", "kept", "broken", "exceeded"):
+                "acquired_recommendations", "churned", "departed", "kept", "broken", "exceeded"):
         model_row[col] = int(sup[col].sum())
     return model_row, sup

@@ -4,6 +4,7 @@ The model owns the state (the customer arrays in :class:`~trustsim.population.Po
 suppliers as Mesa agents) and wires the mechanisms of :mod:`trustsim.mechanisms` into a
 ``step()`` that reads as the ODD schedule (docs/ODD.md):
 
+0. market turnover: some people leave, newcomers take their place (if `market.turnover` > 0);
 1. scandals scheduled for this period hit;
 2. suppliers deliver to their customers; each promise is kept, broken or exceeded;
 3. customers update their trust (asymmetric), suppliers their trust in customers (mutual);
@@ -30,7 +31,7 @@ from trustsim.mechanisms import channels, choice, loyalty, mutual, promises, sho
 from trustsim.mechanisms.trust import expit
 from trustsim.metrics import MODEL_COLUMNS, SUPPLIER_COLUMNS, Flows, measure
 from trustsim.network import build_network
-from trustsim.population import capacities, check_memory, initial_population
+from trustsim.population import capacities, check_memory, initial_population, renew
 from trustsim.suppliers import Supplier, policy_arrays
 
 
@@ -120,6 +121,7 @@ class TrustMarket(mesa.Model):
         """One period, in the order of the ODD schedule (see the module docstring)."""
         policy = policy_arrays(self.suppliers_list)
         self.flows = Flows.zeros(self.config.market.suppliers)
+        self._turnover()
         self._scandals()
         self._deliver(policy)
         self._update_loyalty()
@@ -140,6 +142,11 @@ class TrustMarket(mesa.Model):
         return self
 
     # --- phases ----------------------------------------------------------------------
+
+    def _turnover(self) -> None:
+        """People leave the market and newcomers take their place (phase 0, `market.turnover`)."""
+        _, former = renew(self.population, self.config, self.rng)
+        self.flows.departed += np.bincount(former[former >= 0], minlength=len(self.flows.departed))
 
     def _scandals(self) -> None:
         for shock in self.config.shocks:

@@ -126,3 +126,34 @@ def initial_population(scenario: Scenario, rng: np.random.Generator) -> Populati
         pop.trust[who, sup, :] = prior[who][:, None]
         pop.heard[who, sup] = AD
     return pop
+
+
+def renew(pop: Population, scenario: Scenario, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Market turnover: a `market.turnover` share of people leave and newcomers take their place.
+
+    Models: an open market in which customers are lost not only to rivals; newcomers start as
+    prospects who have never heard of any supplier, with their own benefit of the doubt
+    (MODEL_BRIEF §2.2). Returns the people replaced and the supplier each was buying from (-1 for
+    none); no random draws at all when turnover is 0.
+    """
+    rate = scenario.market.turnover
+    none = np.zeros(0, dtype=np.int64)
+    if rate <= 0:
+        return none, none
+    k = int(rng.binomial(pop.n, rate))
+    who = np.sort(rng.choice(pop.n, size=k, replace=False)) if k else none
+    former = pop.supplier[who].astype(np.int64)
+    if k:
+        pop.prior_logits[who] = logit(beta_draws(rng, scenario.propensity.mean, scenario.propensity.sd, k))
+        pop.reliability[who] = beta_draws(
+            rng, scenario.mutual.reliability_mean, scenario.mutual.reliability_sd, k
+        ).astype(np.float32)
+        pop.supplier[who] = -1
+        pop.last_supplier[who] = -1
+        pop.tenure[who] = 0
+        pop.stage[who] = PROSPECT
+        pop.score[who] = 0
+        pop.supplier_trust[who] = logit(scenario.mutual.prior)
+        pop.trust[who] = 0.0
+        pop.heard[who] = -1
+    return who, former
