@@ -31,10 +31,11 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-# The flagship experiment ("rather ten ambassadors than one customer") at laptop size, then the
-# baseline scenario with its standard figures.
+# The flagship experiment ("rather ten ambassadors than one customer") at laptop size, in a closed
+# and an open market, then the baseline scenario with its standard figures (about a minute).
 run: $(STAMP)
 	$(VENV)/bin/trustsim experiment ten_ambassadors --size laptop
+	$(VENV)/bin/trustsim experiment experiments/ten_ambassadors_open.toml --size laptop --out results/ten_ambassadors_open
 	$(VENV)/bin/trustsim run configs/baseline.toml --out results/baseline --plot
 
 test: $(STAMP)
