@@ -5,7 +5,7 @@ Prints the seconds for building the model (network included) and for the 100 ste
 last line is ``seconds=<run seconds>``. Timings on a shared machine are noisy: ``--repeats``
 runs it several times and reports the best.
 
-    .venv/bin/python benchmarks/run_100k.py [--repeats 3] [--reference]
+    .venv/bin/python benchmarks/run_100k.py [--repeats 3]
 """
 
 from __future__ import annotations
@@ -23,15 +23,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("--steps", type=int, default=100)
-    parser.add_argument("--reference", action="store_true", help="use the numpy reference path (no compiled kernels)")
     args = parser.parse_args()
     scenario = load_scenario("configs/baseline.toml", SIZE)
-    extra = {"compiled": False} if args.reference else {}
-    TrustMarket(load_scenario("configs/baseline.toml", {"market.customers": 500}), rng=0, **extra).run(2)  # JIT warm-up
+    TrustMarket(load_scenario("configs/baseline.toml", {"market.customers": 500}), rng=0).run(2)  # JIT warm-up
     best_build = best_run = float("inf")
     for rep in range(args.repeats):
         t0 = time.perf_counter()
-        model = TrustMarket(scenario, rng=1 + rep, **extra)
+        model = TrustMarket(scenario, rng=1 + rep)
         t1, c1 = time.perf_counter(), time.process_time()
         model.run(args.steps)
         t2, c2 = time.perf_counter(), time.process_time()

@@ -76,7 +76,7 @@ def test_invariants_hold_every_step(kind):
                                                  {"step": 20, "supplier": 2, "severity": 2.0}],
     })
     m = TrustMarket(sc, rng=4, check=True).run()
-    assert len(np.unique(m.population.stage)) <= len(STAGES)
+    assert {"customer", "loyal", "detractor"} <= {STAGES[i] for i in np.unique(m.population.stage)}  # all exercised
     assert m.supplier_table().query("supplier == 0")["customers"].max() <= 75
 
 
@@ -221,12 +221,8 @@ def test_newcomers_start_as_prospects_with_fresh_state():
     assert (pop.stage[who] == 0).all() and (pop.tenure[who] == 0).all()
 
 
-def test_turnover_zero_draws_nothing_and_compiled_path_matches_numpy_path():
+def test_turnover_zero_draws_nothing():
     sc = load_scenario("configs/baseline.toml", {"market.customers": 1500, "steps": 25, "market.turnover": 0.03})
-    a = TrustMarket(sc, rng=5).run()
-    b = TrustMarket(sc, rng=5, compiled=False).run()
-    pd.testing.assert_frame_equal(a.model_table(), b.model_table())
-    pd.testing.assert_frame_equal(a.supplier_table(), b.supplier_table())
     from trustsim.population import renew
 
     m = TrustMarket(load_scenario(sc, {"market.turnover": 0.0}), rng=5)

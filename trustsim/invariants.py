@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from trustsim.config import CHANNELS
 from trustsim.mechanisms import loyalty
+from trustsim.mechanisms.channels import CHANNELS
 from trustsim.mechanisms.trust import LOGIT_LIMIT
 
 if TYPE_CHECKING:

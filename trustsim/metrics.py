@@ -8,17 +8,15 @@ detractors, NPS, trust per component, churn, acquisitions per channel, revenue, 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-from trustsim.config import COMPONENTS
+from trustsim.jit import loop
 from trustsim.mechanisms import loyalty
 from trustsim.mechanisms.channels import AD, BANNER, RECOMMENDATION, REVIEW
-from trustsim.mechanisms.trust import BROKEN, EXCEEDED, KEPT, combine
-
-if TYPE_CHECKING:
-    from trustsim.model import TrustMarket
+from trustsim.mechanisms.trust import BROKEN, COMPONENTS, EXCEEDED, KEPT, combine_rows
+from trustsim.phases import Delivery, Served
+from trustsim.population import Population
 
 TRUST_COLUMNS = tuple(f"trust_{c}" for c in COMPONENTS)
 
@@ -115,42 +113,38 @@ class Flows:
         idx = np.asarray(supplier, dtype=np.int64) * 4 + np.asarray(channel, dtype=np.int64)
         self.acquired += np.bincount(idx, minlength=s * 4).reshape(s, 4)
 
-    def record_deliveries(self, supplier: np.ndarray, outcome: np.ndarray, effort: np.ndarray) -> None:
-        """Count kept, broken and exceeded promises and total effort per supplier."""
-        s = self.outcomes.shape[0]
-        idx = supplier * 3 + (outcome.astype(np.int64) - BROKEN)
-        self.outcomes += np.bincount(idx, minlength=s * 3).reshape(s, 3)
-        self.effort_sum += np.bincount(supplier, weights=effort, minlength=s)
+    def record_delivery(self, delivery: Delivery) -> None:
+        """Count kept, broken and exceeded promises and the effort put in, per supplier."""
+        self.outcomes += delivery.outcomes
+        self.effort_sum += delivery.effort_sum
 
 
-def population_counts(model: TrustMarket) -> dict[str, np.ndarray]:
-    """Counts and sums over the customers that the measures need (one pass each in numpy).
+@loop
+def _histogram(supplier, last_supplier, stage, score, s_count, n_stages):
+    """Customers by (current supplier + 1, stage, promoter / passive / detractor score), and
+    detractors by last supplier: one increment per customer, so no counter waits on the last."""
+    h = np.zeros((s_count + 1, n_stages, 3), np.int64)
+    detractors = np.zeros(s_count, np.int64)
+    for i in range(supplier.shape[0]):
+        st, sc = stage[i], score[i]
+        kind = 0 if sc >= loyalty.PROMOTER_MIN else (2 if sc <= loyalty.DETRACTOR_MAX else 1)
+        h[supplier[i] + 1, st, kind] += 1
+        if st == loyalty.DETRACTOR:
+            detractors[last_supplier[i]] += 1
+    return h, detractors
 
-    The compiled twin is :func:`trustsim.kernels.population_counts`; both return per supplier
-    `customers`, `ambassadors`, `detractors` (by last supplier), `loyal`, `promoters` and
-    `nps_detractors` (current customers scoring 9-10 / 0-6), `experienced_count` and
-    `trust_sums` (5, S) (total trust and the four components summed over former and current
-    customers, by last supplier); `stages` (customers per loyalty stage); `total_trust` (each
-    experienced customer's overall trust in its last supplier).
-    """
-    pop, s = model.population, model.config.market.suppliers
-    has = pop.supplier >= 0
-    current = pop.supplier[has].astype(np.int64)
-    score, stage = pop.score[has], pop.stage
-    _, last, components = model._experienced
-    total = combine(components, model.weights)
-    return {
-        "customers": np.bincount(current, minlength=s),
-        "ambassadors": np.bincount(pop.supplier[stage == loyalty.AMBASSADOR].astype(np.int64), minlength=s),
-        "detractors": np.bincount(pop.last_supplier[stage == loyalty.DETRACTOR].astype(np.int64), minlength=s),
-        "loyal": np.bincount(pop.supplier[stage == loyalty.LOYAL].astype(np.int64), minlength=s),
-        "promoters": np.bincount(current[score >= loyalty.PROMOTER_MIN], minlength=s),
-        "nps_detractors": np.bincount(current[score <= loyalty.DETRACTOR_MAX], minlength=s),
-        "stages": np.bincount(stage, minlength=len(loyalty.STAGES)),
-        "total_trust": total,
-        "experienced_count": np.bincount(last, minlength=s),
-        "trust_sums": np.stack([np.bincount(last, weights=v, minlength=s) for v in (total, *components.T)]),
-    }
+
+@loop
+def _sums_by(group, total, components, s_count):
+    count = np.zeros(s_count, np.int64)
+    sums = np.zeros((5, s_count), np.float64)
+    for j in range(group.shape[0]):
+        g = group[j]
+        count[g] += 1
+        sums[0, g] += np.float64(total[j])
+        for k in range(4):
+            sums[k + 1, g] += np.float64(components[j, k])
+    return count, sums
 
 
 def _means(count: np.ndarray, total: np.ndarray) -> np.ndarray:
@@ -159,30 +153,49 @@ def _means(count: np.ndarray, total: np.ndarray) -> np.ndarray:
 
 
 def measure(
-    model: TrustMarket, counts: dict[str, np.ndarray] | None = None
+    step: int,
+    pop: Population,
+    experienced: Served,
+    weights: np.ndarray,
+    flows: Flows,
+    names: list[str],
+    policies: list[dict[str, float]],
 ) -> tuple[dict[str, float], dict[str, np.ndarray]]:
-    """The model's and each supplier's measures at the end of the current step.
+    """The model's and each supplier's measures at the end of a step.
 
-    `counts` are :func:`population_counts` (computed here when not given).
+    Args:
+        step: the step just completed (0: the initial state).
+        pop: the customer state.
+        experienced: everyone with a last supplier, that supplier and their trust components in
+            it (as returned by :func:`trustsim.phases.rank`).
+        weights: the trust component weights.
+        flows: the events counted during the step.
+        names, policies: each supplier's name and policy in force.
+
+    Returns:
+        (one row of `model.parquet`, the columns of `suppliers.parquet` for this step).
     """
-    counts = population_counts(model) if counts is None else counts
-    pop, flows = model.population, model.flows
-    n, s = pop.n, model.config.market.suppliers
-    customers = counts["customers"]
-    experienced, _, components = model._experienced
-    total_trust = counts["total_trust"]
+    s, n = len(names), pop.n
+    h, detractors = _histogram(pop.supplier, pop.last_supplier, pop.stage, pop.score, s, len(loyalty.STAGES))
+    current = h[1:]
+    customers = current.sum(axis=(1, 2))
+    promoters, nps_detractors = current[:, :, 0].sum(axis=1), current[:, :, 2].sum(axis=1)
+    stages = h.sum(axis=(0, 2))
+    components = experienced.components
+    total_trust = combine_rows(components, weights)
+    count, trust_sums = _sums_by(experienced.supplier, total_trust, components, s)
     n_customers = int(customers.sum())
 
     sup: dict[str, np.ndarray] = {
-        "step": np.full(s, model.steps),
+        "step": np.full(s, step),
         "supplier": np.arange(s),
-        "name": np.array([a.name for a in model.suppliers_list], dtype=object),
+        "name": np.array(names, dtype=object),
         "customers": customers,
-        "ambassadors": counts["ambassadors"],
-        "detractors": counts["detractors"],
-        "loyal": counts["loyal"],
-        "nps": loyalty.nps_from_counts(counts["promoters"], counts["nps_detractors"], customers),
-        "trust": _means(counts["experienced_count"], counts["trust_sums"][0]),
+        "ambassadors": current[:, loyalty.AMBASSADOR].sum(axis=1),
+        "detractors": detractors,
+        "loyal": current[:, loyalty.LOYAL].sum(axis=1),
+        "nps": loyalty.nps_from_counts(promoters, nps_detractors, customers),
+        "trust": _means(count, trust_sums[0]),
         "market_share": customers / n,
         "churned": flows.churned.copy(),
         "departed": flows.departed.copy(),
@@ -191,7 +204,7 @@ def measure(
         "exceeded": flows.outcomes[:, EXCEEDED - BROKEN].copy(),
     }
     for k, col in enumerate(TRUST_COLUMNS):
-        sup[col] = _means(counts["experienced_count"], counts["trust_sums"][k + 1])
+        sup[col] = _means(count, trust_sums[k + 1])
     acq = flows.acquired
     sup["acquired_ads"] = acq[:, AD] + acq[:, BANNER]
     sup["acquired_banners"] = acq[:, BANNER].copy()
@@ -201,27 +214,25 @@ def measure(
     deliveries = flows.outcomes.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         sup["effort"] = np.where(deliveries > 0, flows.effort_sum / np.maximum(deliveries, 1), np.nan)
-    policies = [a.policy() for a in model.suppliers_list]
     for field in ("promise", "over_delivery", "ad_budget", "care", "transparency"):
         sup[field] = np.array([p[field] for p in policies])
     sup["revenue"] = customers * np.array([p["price"] for p in policies])
 
-    stages = counts["stages"]
+    has_experience = len(experienced.customer) > 0
     model_row: dict[str, float] = {
-        "step": int(model.steps),
+        "step": int(step),
         "customer_share": float(n_customers / n),
         "ambassador_share": float(stages[loyalty.AMBASSADOR] / n),
         "detractor_share": float(stages[loyalty.DETRACTOR] / n),
         "prospect_share": float(stages[loyalty.PROSPECT] / n),
         "loyal_share": float(stages[loyalty.LOYAL] / n),
-        "nps": loyalty.nps_from_totals(int(counts["promoters"].sum()), int(counts["nps_detractors"].sum()),
-                                       n_customers),
-        "mean_trust": float(total_trust.mean()) if len(experienced) else float("nan"),
+        "nps": loyalty.nps_from_totals(int(promoters.sum()), int(nps_detractors.sum()), n_customers),
+        "mean_trust": float(total_trust.mean()) if has_experience else float("nan"),
         "customers": n_customers,
         "revenue": float(sup["revenue"].sum()),
     }
     for k, col in enumerate(TRUST_COLUMNS):
-        model_row[col] = float(components[:, k].mean()) if len(experienced) else float("nan")
+        model_row[col] = float(components[:, k].mean()) if has_experience else float("nan")
     for col in ("acquired", "acquired_ads", "acquired_banners", "acquired_reviews",
                 "acquired_recommendations", "churned", "departed", "kept", "broken", "exceeded"):
         model_row[col] = int(sup[col].sum())

@@ -25,12 +25,14 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from trustsim import kernels
-from trustsim.config import CHANNELS, COMPONENTS, Scenario, load_scenario
-from trustsim.mechanisms import channels, choice, loyalty, mutual, promises, shocks, trust
-from trustsim.mechanisms.trust import expit
+from trustsim import phases
+from trustsim.config import Scenario, load_scenario
+from trustsim.mechanisms import channels, choice, loyalty, shocks, trust
+from trustsim.mechanisms.channels import CHANNELS
+from trustsim.mechanisms.trust import COMPONENTS, expit
 from trustsim.metrics import MODEL_COLUMNS, SUPPLIER_COLUMNS, Flows, measure
 from trustsim.network import build_network
+from trustsim.phases import Rules, Served
 from trustsim.population import capacities, check_memory, initial_population, renew
 from trustsim.suppliers import Supplier, policy_arrays
 
@@ -41,13 +43,12 @@ class TrustMarket(mesa.Model):
     Args:
         scenario: a :class:`Scenario`, a path to a TOML scenario, a dict, or None (defaults).
         rng: seed or generator for Mesa's ``model.rng`` (default: the scenario's ``seed``).
-        seed: alias of ``rng`` for Mesa users used to it.
         check: verify the model's invariants after every step (slow; for debugging).
-        compiled: run the hot loops as compiled kernels (:mod:`trustsim.kernels`, numba); False
-            runs the numpy reference code of this module and the mechanisms. Both give
-            bit-identical tables; the compiled path is several times faster.
         **overrides: dotted scenario keys, e.g. ``**{"market.customers": 1000}``, which is also
             how ``mesa.batch_run`` passes parameters.
+
+    The rules are compiled with numba; ``NUMBA_DISABLE_JIT=1`` runs the very same code as
+    plain Python (slow, identical results) so that a rule can be stepped through in a debugger.
 
     Example:
         >>> m = TrustMarket(None, rng=1, **{"market.customers": 500})
@@ -60,9 +61,7 @@ class TrustMarket(mesa.Model):
         scenario: Scenario | str | Path | Mapping[str, Any] | None = None,
         *,
         rng: Any = None,
-        seed: int | None = None,
         check: bool = False,
-        compiled: bool = True,
         **overrides: Any,
     ) -> None:
         if isinstance(scenario, Scenario) and not overrides:
@@ -70,15 +69,11 @@ class TrustMarket(mesa.Model):
         else:
             self.config = load_scenario(scenario, overrides)
         if rng is None:
-            rng = self.config.seed if seed is None else seed
+            rng = self.config.seed
         check_memory(self.config)
         super().__init__(rng=rng)
         sc = self.config
         self.check = check
-        self.compiled = compiled
-        # this step's served customers, their supplier and trust, kept by kernels.deliver
-        self._delivered: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
-        self._served: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
         self.network = build_network(
             sc.network.kind, sc.market.customers, sc.network.mean_degree, self.rng,
             rewire=sc.network.rewire,
@@ -88,12 +83,13 @@ class TrustMarket(mesa.Model):
         self.suppliers_list = [Supplier(self, i, p) for i, p in enumerate(sc.supplier_policies())]
         self.capacity = capacities(sc)
         self.weights = trust.normalised_weights(sc.trust.weights)
+        self.rules = Rules.from_scenario(sc)
         self.credibility = np.array([getattr(sc.credibility, c) for c in CHANNELS])
         self.reviews = channels.ReviewPool.empty(sc.market.suppliers)
         self.flows = Flows.zeros(sc.market.suppliers)
         self.failure_wave = np.zeros(sc.market.suppliers)
         self.events: list[dict[str, Any]] = []
-        self._update_loyalty()
+        self.experienced = phases.rank(self.population, self.weights, self.rules.ladder)
         self.model_metrics: dict[str, float] = {}
         self.supplier_metrics: dict[str, np.ndarray] = {}
         self._measure()
@@ -119,16 +115,20 @@ class TrustMarket(mesa.Model):
 
     def step(self) -> None:
         """One period, in the order of the ODD schedule (see the module docstring)."""
+        sc, pop, rng = self.config, self.population, self.rng
         policy = policy_arrays(self.suppliers_list)
-        self.flows = Flows.zeros(self.config.market.suppliers)
+        self.flows = Flows.zeros(sc.market.suppliers)
         self._turnover()
         self._scandals()
-        self._deliver(policy)
-        self._update_loyalty()
-        self._post_reviews()
+        delivery = phases.deliver(pop, policy, self.capacity, self.failure_wave, self.rules, self.weights, rng)
+        self.flows.record_delivery(delivery)
+        phases.rank(pop, self.weights, self.rules.ladder, known=delivery.served)
+        served = delivery.served
+        self.reviews.post(rng, served.supplier, pop.score[served.customer].astype(np.float64),
+                          sc.reviews.post_rate, sc.reviews.memory)
         messages = self._spread_word(policy)
-        self._choose(messages)
-        self._update_loyalty()
+        self._choose(messages, served)
+        self.experienced = phases.rank(pop, self.weights, self.rules.ladder)
         self._measure()
         self.agents.shuffle_do("imitate")
         self.datacollector.collect(self)
@@ -152,88 +152,6 @@ class TrustMarket(mesa.Model):
         for shock in self.config.shocks:
             if shock.step == self.steps:
                 self.trigger_scandal(shock.supplier, shock.severity, shock.reach)
-
-    def _deliver(self, policy: dict[str, np.ndarray]) -> None:
-        """Promises, delivery, disconfirmation, trust update and mutual trust (phases 2-3)."""
-        if self.compiled:
-            kernels.deliver(self, policy)
-            return
-        sc, pop = self.config, self.population
-        cust = np.flatnonzero(pop.supplier >= 0)
-        if len(cust) == 0:
-            return
-        s_count = sc.market.suppliers
-        sup = pop.supplier[cust].astype(np.int64)
-        pop.tenure[cust] += 1
-        served = np.bincount(sup, minlength=s_count)
-        strain = promises.capacity_strain(
-            served, self.capacity, sc.promises.strain_start, sc.promises.strain_loss
-        )
-        effort = mutual.effort(pop.supplier_trust[cust], policy["extend_trust"][sup])
-        able = promises.capability(policy["competence"][sup], effort, strain[sup])
-        promised = policy["promise"][sup]
-        reliability = policy["reliability"][sup] * (1.0 - self.failure_wave[sup])
-        quality, _ = promises.deliver(
-            self.rng, promised, able, policy["over_delivery"][sup], reliability,
-            sc.promises.noise, sc.promises.failure_drop,
-        )
-        self.failure_wave[:] = 0.0
-        outcome, excess = promises.disconfirm(quality, promised, sc.promises.tolerance)
-        broken = outcome == trust.BROKEN
-        admitted = broken & (self.rng.random(len(cust)) < policy["transparency"][sup])
-        delta = trust.experience_delta(
-            outcome, excess, quality, admitted, policy["care"][sup],
-            gain=sc.trust.gain, loss_multiplier=sc.trust.loss_multiplier,
-            over_delivery_gain=sc.trust.over_delivery_gain,
-            repair_relief=sc.trust.repair_relief, care_rate=sc.trust.care_rate,
-        )
-        flat = pop.trust.reshape(-1, 4)
-        rows = cust * s_count + sup
-        logits = flat[rows]
-        trust.forget(logits, pop.prior_logits[cust], sc.trust.forgetting)
-        flat[rows] = trust.apply_delta(logits, delta)
-        own = trust.combine(expit(logits), self.weights)
-        good = mutual.behaves_well(self.rng, pop.reliability[cust], own, sc.mutual.reciprocity)
-        pop.supplier_trust[cust] = np.clip(
-            pop.supplier_trust[cust]
-            + mutual.supplier_trust_delta(good, sc.mutual.gain, sc.trust.loss_multiplier),
-            -trust.LOGIT_LIMIT, trust.LOGIT_LIMIT,
-        )
-        self.flows.record_deliveries(sup, outcome, effort)
-
-    def _update_loyalty(self) -> None:
-        """Scores (0-10) towards the last supplier and the loyalty ladder (phase 4)."""
-        if self.compiled:
-            kernels.update_loyalty(self)
-            return
-        sc, pop = self.config, self.population
-        experienced = np.flatnonzero(pop.last_supplier >= 0)
-        last = pop.last_supplier[experienced].astype(np.int64)
-        components = expit(pop.trust.reshape(-1, 4)[experienced * sc.market.suppliers + last])
-        total = trust.combine(components, self.weights)
-        pop.score[experienced] = loyalty.recommend_score(total)
-        self._experienced = (experienced, last, components)
-        # Detractors are disappointed: experience left their trust below their own benefit of
-        # the doubt. Someone who just started buying has no experience to warn others about yet.
-        disappointed = np.zeros(pop.n, dtype=bool)
-        disappointed[experienced] = total < expit(pop.prior_logits[experienced])
-        disappointed &= (pop.supplier < 0) | (pop.tenure > 0)
-        pop.stage[:] = loyalty.ladder_stage(
-            pop.supplier >= 0, disappointed, pop.tenure, pop.score,
-            loyal_tenure=sc.loyalty.loyal_tenure, ambassador_tenure=sc.loyalty.ambassador_tenure,
-            loyal_score=sc.loyalty.loyal_score, ambassador_score=sc.loyalty.ambassador_score,
-            detractor_score=sc.loyalty.detractor_score,
-            mutual_ok=pop.supplier_trust >= 0.0,
-        )
-
-    def _post_reviews(self) -> None:
-        pop, rv = self.population, self.config.reviews
-        if self.compiled and self._served is not None:
-            cust, sup = self._served[:2]  # the customers served this step; nobody has joined since
-        else:
-            cust = np.flatnonzero(pop.supplier >= 0)
-            sup = pop.supplier[cust].astype(np.int64)
-        self.reviews.post(self.rng, sup, pop.score[cust].astype(np.float64), rv.post_rate, rv.memory)
 
     def _spread_word(self, policy: dict[str, np.ndarray]) -> channels.Messages:
         """Recommendations, warnings, reviews read and ads seen this period (phase 5)."""
@@ -265,23 +183,17 @@ class TrustMarket(mesa.Model):
             )
         )
         messages = channels.Messages.concat(parts)
-        (kernels.hear if self.compiled else channels.hear)(
-            messages, pop.trust, pop.heard, pop.prior_logits, self.credibility,
-            sc.wom.signal, sc.trust.loss_multiplier,
-        )
+        channels.hear(messages, pop.trust, pop.heard, pop.prior_logits, self.credibility, self.rules.hear)
         return messages
 
     def _trust_total(self, customers: np.ndarray, suppliers: np.ndarray) -> np.ndarray:
-        return trust.combine(expit(self.population.trust[customers, suppliers]), self.weights)
+        return trust.combine_rows(expit(self.population.trust[customers, suppliers]), self.weights)
 
-    def _choose(self, messages: channels.Messages) -> None:
+    def _choose(self, messages: channels.Messages, served: Served) -> None:
         """Prospects adopt, unhappy customers switch (phase 6)."""
         sc, pop, rng = self.config, self.population, self.rng
         s_count = sc.market.suppliers
-        if self.compiled:
-            room = self.capacity - kernels.customers_per_supplier(pop.supplier, s_count)
-        else:
-            room = self.capacity - np.bincount(pop.supplier[pop.supplier >= 0].astype(np.int64), minlength=s_count)
+        room = self.capacity - phases.customers_per_supplier(pop.supplier, s_count)
         offers = messages.take((pop.supplier[messages.customer] < 0) & (messages.valence > 0))
         offers = offers.take(room[offers.supplier] > 0)
         level = self._trust_total(offers.customer, offers.supplier)
@@ -296,33 +208,17 @@ class TrustMarket(mesa.Model):
         self._join(chosen.customer, chosen.supplier, chosen.channel)
         room -= np.bincount(chosen.supplier, minlength=s_count)
         if sc.trust.gating:
-            self._switch(room, messages)
+            self._switch(room, messages, served)
 
-    def _switch(self, room: np.ndarray, messages: channels.Messages) -> None:
+    def _switch(self, room: np.ndarray, messages: channels.Messages, served: Served) -> None:
         sc, pop, rng = self.config, self.population, self.rng
-        if self.compiled:
-            cust, own_sup, own = kernels.unhappy_customers(self, sc.switching.threshold, messages)
-        else:
-            cust = np.flatnonzero(pop.supplier >= 0)
-            own_sup = pop.supplier[cust].astype(np.int64)
-            own = self._trust_total(cust, own_sup)
-            unhappy = own < sc.switching.threshold
-            cust, own_sup, own = cust[unhappy], own_sup[unhappy], own[unhappy]
+        cust, own_sup, own = phases.unhappy_customers(pop, self.weights, served, messages, sc.switching.threshold)
         settled = pop.tenure[cust] > 0  # who joined this very step has had no delivery to judge yet
         cust, own_sup, own = cust[settled], own_sup[settled], own[settled]
         if len(cust) == 0:
             return
-        if self.compiled:
-            target = kernels.switch_targets(self, cust, own_sup, own, room, sc.switching.threshold,
-                                            sc.switching.margin)
-        else:
-            alternatives = trust.combine(expit(pop.trust[cust]), self.weights).astype(np.float64)
-            alternatives[pop.heard[cust] < 0] = -np.inf
-            alternatives[np.arange(len(cust)), own_sup] = -np.inf
-            alternatives[:, room <= 0] = -np.inf
-            target = choice.switch_targets(
-                own, alternatives, threshold=sc.switching.threshold, margin=sc.switching.margin
-            )
+        target = choice.switch_targets(expit(pop.trust[cust]), self.weights, pop.heard, cust, own_sup, own, room,
+                                       self.rules.switch)
         go = (target >= 0) & (rng.random(len(cust)) < sc.switching.rate)
         cust, own_sup, target = cust[go], own_sup[go], target[go]
         ok = choice.within_capacity(rng, target, room)
@@ -339,8 +235,10 @@ class TrustMarket(mesa.Model):
         self.flows.record_acquisitions(suppliers, channel)
 
     def _measure(self) -> None:
-        counts = kernels.population_counts(self) if self.compiled else None
-        self.model_metrics, self.supplier_metrics = measure(self, counts)
+        self.model_metrics, self.supplier_metrics = measure(
+            self.steps, self.population, self.experienced, self.weights, self.flows,
+            [a.name for a in self.suppliers_list], [a.policy() for a in self.suppliers_list],
+        )
         # Python scalars for the DataCollector, which deep-copies every numpy scalar it stores
         self._supplier_values = {k: v.tolist() for k, v in self.supplier_metrics.items()}
 

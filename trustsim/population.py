@@ -17,7 +17,7 @@ from trustsim.errors import RunError
 from trustsim.mechanisms.channels import AD
 from trustsim.mechanisms.choice import within_capacity
 from trustsim.mechanisms.loyalty import PROSPECT
-from trustsim.mechanisms.trust import expit, logit
+from trustsim.mechanisms.trust import logit
 
 
 @dataclass
@@ -40,14 +40,6 @@ class Population:
         """Number of customers."""
         return len(self.supplier)
 
-    @property
-    def propensity(self) -> np.ndarray:
-        """Each customer's benefit of the doubt, as a probability."""
-        return expit(self.prior_logits)
-
-    def trust_in(self, customers: np.ndarray, suppliers: np.ndarray) -> np.ndarray:
-        """Trust components (probabilities, shape (n, 4)) of customers in given suppliers."""
-        return expit(self.trust[customers, suppliers])
 
 
 def state_bytes(scenario: Scenario) -> int:

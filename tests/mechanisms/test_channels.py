@@ -40,7 +40,7 @@ def test_first_contact_starts_at_the_benefit_of_the_doubt_and_credibility_scales
                           np.array([channels.AD, channels.RECOMMENDATION, channels.BANNER, channels.RECOMMENDATION],
                                    dtype=np.int8),
                           np.array([0.0, 1.0, 1.0, -1.0], dtype=np.float32))
-    first = channels.hear(m, logits, heard, prior, cred, signal=0.5, loss_multiplier=3.0)
+    first = channels.hear(m, logits, heard, prior, cred, channels.HearParams(signal=0.5, loss_multiplier=3.0))
     assert first.all()
     assert np.allclose(logits[0, 0], prior[0])                      # valence 0: just the prior
     assert np.isclose(logits[1, 0, 0] - prior[1], 0.9 * 0.5)        # recommendation: credible

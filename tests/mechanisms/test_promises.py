@@ -1,6 +1,7 @@
 """Promises, delivery, disconfirmation and capacity (MODEL_BRIEF §2.5-2.7; Oliver 1980)."""
 
 import numpy as np
+import pytest
 
 from trustsim.mechanisms import promises
 from trustsim.mechanisms.trust import BROKEN, EXCEEDED, KEPT
@@ -13,9 +14,13 @@ def shares(outcome):
 
 
 def run(rng, promise, able, over=0.0, reliability=1.0, noise=0.03):
-    q, failed = promises.deliver(rng, np.full(N, promise), np.full(N, able), np.full(N, over),
-                                 np.full(N, reliability), noise, 0.3)
-    return promises.disconfirm(q, np.full(N, promise), 0.05), failed
+    """N deliveries of one supplier; ((outcome, excess), failed) per delivery."""
+    p = promises.DeliveryParams(noise=noise, failure_drop=0.3, tolerance=0.05)
+    failed = rng.random(N) >= reliability
+    z = rng.standard_normal(N)
+    q = np.array([promises.delivered_quality(promise, able, over, f, zi, p) for f, zi in zip(failed, z, strict=True)])
+    outcome = np.array([promises.disconfirm(qi, promise, p.tolerance) for qi in q])
+    return (outcome, np.where(outcome == EXCEEDED, q - promise, 0.0)), failed
 
 
 def test_able_supplier_keeps_promises(rng):
@@ -47,4 +52,11 @@ def test_capacity_strain_lowers_quality_only_near_capacity():
     strain = promises.capacity_strain(np.array([50, 80, 90, 100]), np.array([100.0] * 4), 0.8, 0.5)
     assert strain[0] == strain[1] == 1.0
     assert strain[2] == 0.75 and strain[3] == 0.5
-    assert (promises.capability(np.array([0.9]), np.array([1.0]), strain[3:]) < 0.9).all()
+    assert promises.capability(0.9, 1.0, strain[3]) < 0.9 == promises.capability(0.9, 1.0, strain[0])
+
+
+def test_a_supplier_delivers_what_it_promised_unless_it_cannot():
+    p = promises.DeliveryParams(noise=0.0, failure_drop=0.3, tolerance=0.05)
+    assert promises.delivered_quality(0.7, 0.9, 0.0, False, 0.0, p) == 0.7    # do what you say
+    assert promises.delivered_quality(0.9, 0.75, 0.0, False, 0.0, p) == 0.75  # cannot do more than it can
+    assert promises.delivered_quality(0.7, 0.9, 0.0, True, 0.0, p) == pytest.approx(0.4)  # an erratic failure

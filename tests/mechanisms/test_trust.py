@@ -6,15 +6,12 @@ import pytest
 from trustsim.mechanisms import trust
 from trustsim.mechanisms.trust import BROKEN, CARE, COMPETENCE, EXCEEDED, KEPT, RELIABILITY, TRANSPARENCY
 
-PARAMS = dict(gain=0.15, loss_multiplier=3.0, over_delivery_gain=2.0, repair_relief=0.6, care_rate=0.1)
+PARAMS = dict(gain=0.15, loss_multiplier=3.0, over_delivery_gain=2.0, repair_relief=0.6, care_rate=0.1, forgetting=0.0)
 
 
 def delta(outcome, excess=0.0, quality=0.7, admitted=False, care=0.5, **over):
-    p = PARAMS | over
-    return trust.experience_delta(
-        np.array([outcome]), np.array([excess]), np.array([quality]), np.array([admitted]),
-        np.array([care]), **p,
-    )[0]
+    params = trust.TrustParams(**PARAMS | over)
+    return np.array(trust.experience_delta(outcome, excess, quality, admitted, care, params))
 
 
 @pytest.mark.parametrize("k", [1.5, 2.0, 3.0, 5.0])
@@ -27,7 +24,7 @@ def test_k_kept_promises_restore_one_broken_promise(k):
     while logit < start - 1e-6:
         logit += delta(KEPT, loss_multiplier=k)[RELIABILITY]
         kept += 1
-    assert kept == int(np.ceil(trust.kept_promises_to_recover(k) - 1e-9))
+    assert kept == int(np.ceil(k - 1e-9))
 
 
 def test_broken_promise_costs_more_than_kept_gains():
@@ -45,7 +42,6 @@ def test_admitted_failure_costs_less_and_raises_transparency():
     silent, admitted = delta(BROKEN), delta(BROKEN, admitted=True)
     assert admitted[RELIABILITY] == pytest.approx(silent[RELIABILITY] * (1 - 0.6))
     assert admitted[TRANSPARENCY] > 0 > silent[TRANSPARENCY]
-    assert trust.kept_promises_to_recover(3.0, 0.6, admitted=True) == pytest.approx(1.2)
 
 
 def test_care_effort_moves_care_and_lack_of_care_weighs_more():
@@ -69,18 +65,18 @@ def test_default_weights_rise_so_care_moves_overall_trust_most():
         improved = base.copy()
         improved[comp] += 0.1
         gains.append(trust.combine(improved, w) - trust.combine(base, w))
+    assert trust.combine_rows(np.stack([base, base]), w).tolist() == [trust.combine(base, w)] * 2
     assert gains[CARE] > gains[COMPETENCE] > gains[TRANSPARENCY] > gains[RELIABILITY] > 0
 
 
 def test_logits_are_clipped_so_trust_stays_in_the_open_unit_interval():
-    x = np.array([[7.9, -7.9, 0.0, 0.0]], dtype=np.float32)
-    trust.apply_delta(x, np.array([[5.0, -5.0, 0.0, 0.0]], dtype=np.float32))
-    p = trust.expit(x)
+    up = trust.update_component(np.float32(7.9), np.float32(0.0), np.float32(5.0), 0.0)
+    down = trust.update_component(np.float32(-7.9), np.float32(0.0), np.float32(-5.0), 0.0)
+    assert up == trust.LOGIT_LIMIT and down == -trust.LOGIT_LIMIT
+    p = trust.expit(np.array([up, down]))
     assert (p > 0).all() and (p < 1).all()
-    assert x[0, 0] == trust.LOGIT_LIMIT and x[0, 1] == -trust.LOGIT_LIMIT
 
 
-def test_forgetting_pulls_back_to_the_prior():
-    x = np.array([[2.0, 2.0, 2.0, 2.0]], dtype=np.float32)
-    trust.forget(x, np.array([0.0], dtype=np.float32), 0.25)
-    assert np.allclose(x, 1.5)
+def test_forgetting_pulls_back_to_the_prior_before_the_experience():
+    assert trust.update_component(np.float32(2.0), np.float32(0.0), np.float32(0.0), 0.25) == pytest.approx(1.5)
+    assert trust.update_component(np.float32(2.0), np.float32(0.0), np.float32(0.1), 0.0) == pytest.approx(2.1)

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from trustsim.config import Scenario
-from trustsim.mechanisms import loyalty
+from trustsim.mechanisms import choice, loyalty, trust
 from trustsim.mechanisms.trust import expit
 from trustsim.model import TrustMarket
 from trustsim.runner import RunResult
@@ -55,20 +55,15 @@ def extra_measures(model: TrustMarket, hubs: np.ndarray | None) -> dict[str, flo
     out = dict.fromkeys(EXTRA_COLUMNS, nan)
     if len(cust):
         own_sup = pop.supplier[cust].astype(np.int64)
-        own = expit(pop.trust[cust, own_sup]) @ model.weights
+        own = trust.combine_rows(expit(pop.trust[cust, own_sup]), model.weights)
         out["trusting_share"] = float(np.mean(own >= TRUSTING_LEVEL))
         unhappy = own < sc.switching.threshold
         out["unhappy_share"] = float(np.mean(unhappy))
-        if unhappy.any():
-            u, u_sup, u_own = cust[unhappy], own_sup[unhappy], own[unhappy]
-            alt = (expit(pop.trust[u]) @ model.weights).astype(np.float64)
-            alt[pop.heard[u] < 0] = -np.inf
-            alt[np.arange(len(u)), u_sup] = -np.inf
-            best = alt.max(axis=1) if alt.shape[1] else np.full(len(u), -np.inf)
-            ok = (best >= sc.switching.threshold) & (best >= u_own + sc.switching.margin)
-            out["locked_share"] = float(np.count_nonzero(~ok) / len(cust))
-        else:
-            out["locked_share"] = 0.0
+        u = cust[unhappy]
+        anywhere = np.ones(sc.market.suppliers, np.int64)  # capacity aside: is any alternative trusted enough?
+        target = choice.switch_targets(expit(pop.trust[u]), model.weights, pop.heard, u, own_sup[unhappy],
+                                       own[unhappy], anywhere, model.rules.switch)
+        out["locked_share"] = float(np.count_nonzero(target < 0) / len(cust))
         out["supplier_trust_mean"] = float(expit(pop.supplier_trust[cust]).mean())
     amb = np.flatnonzero(pop.stage == loyalty.AMBASSADOR)
     if hubs is not None and len(amb):

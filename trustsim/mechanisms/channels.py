@@ -10,13 +10,17 @@ word of mouth later (Goldenberg, Libai & Muller 2001).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
-from trustsim.mechanisms.trust import COMPETENCE, LOGIT_LIMIT, RELIABILITY
+from trustsim.jit import AHEAD, loop, prefetch, rule
+from trustsim.mechanisms.trust import COMPETENCE, RELIABILITY, clip_logit
 from trustsim.network import Network
 
-RECOMMENDATION, REVIEW, AD, BANNER = 0, 1, 2, 3
+CHANNELS: tuple[str, ...] = ("recommendation", "review", "ad", "banner")
+"""The channels through which people hear of a supplier; their index order."""
+RECOMMENDATION, REVIEW, AD, BANNER = range(4)
 
 
 @dataclass
@@ -165,21 +169,60 @@ def read_reviews(
     )
 
 
+class HearParams(NamedTuple):
+    """What moves trust when people hear of a supplier (``[wom] signal``, ``[trust] loss_multiplier``)."""
+
+    signal: float
+    loss_multiplier: float
+
+
+@rule
+def nudge(credibility: float, valence: np.float32, p: HearParams) -> np.float32:
+    """Log-odds a message moves the expected reliability and competence of its supplier.
+
+    Models: Verwachting (MODEL_BRIEF §2.4): what others say moves the expectation by
+    ``credibility * signal * valence``; warnings weigh k times (Slovic 1993).
+    """
+    x = credibility * p.signal * np.float64(valence)
+    return np.float32(x * p.loss_multiplier if x < 0 else x)
+
+
+@loop
+def _hear(customer, supplier, channel, valence, trust, heard, prior, credibility, p, first):
+    m = customer.shape[0]
+    for i in range(m):
+        if i + AHEAD < m:
+            prefetch(heard, customer[i + AHEAD], supplier[i + AHEAD])
+            prefetch(trust, customer[i + AHEAD], supplier[i + AHEAD])
+        first[i] = heard[customer[i], supplier[i]] < 0
+    for i in range(m):
+        if first[i]:
+            c, s = customer[i], supplier[i]
+            for k in range(4):
+                trust[c, s, k] = prior[c]
+            heard[c, s] = channel[i]
+    for i in range(m):
+        step = nudge(credibility[channel[i]], valence[i], p)
+        trust[customer[i], supplier[i], RELIABILITY] += step
+        trust[customer[i], supplier[i], COMPETENCE] += step
+    for i in range(m):
+        for k in range(4):
+            trust[customer[i], supplier[i], k] = clip_logit(trust[customer[i], supplier[i], k])
+
+
 def hear(
     messages: Messages,
     trust_logits: np.ndarray,
     heard: np.ndarray,
     prior_logits: np.ndarray,
     credibility: np.ndarray,
-    signal: float,
-    loss_multiplier: float,
+    params: HearParams,
 ) -> np.ndarray:
     """People take in what they heard: first contact, then a nudge to their trust.
 
     Models: benefit of the doubt at first contact (MODEL_BRIEF §2.2): a supplier someone
     hears of for the first time starts at that person's propensity to trust in every
-    component; Verwachting (§2.4): what others say moves the expectation of reliability and
-    competence by ``credibility * signal * valence`` log-odds (warnings weigh k times).
+    component; then every message moves trust by :func:`nudge`.
 
     Args:
         messages: this step's messages.
@@ -187,20 +230,12 @@ def hear(
         heard: (N, S) channel of first contact, -1 where unknown; updated in place.
         prior_logits: (N,) each person's initial trust (benefit of the doubt), in log-odds.
         credibility: (4,) credibility per channel.
-        signal, loss_multiplier: see ``[wom]`` and ``[trust]``.
+        params: the signal and the loss multiplier.
 
     Returns:
         Boolean mask of the messages that were a first contact.
     """
-    c, s = messages.customer, messages.supplier
-    first = heard[c, s] < 0
-    if first.any():
-        fc, fs = c[first], s[first]
-        trust_logits[fc, fs, :] = prior_logits[fc][:, None]
-        heard[fc, fs] = messages.channel[first]
-    nudge = credibility[messages.channel] * signal * messages.valence
-    nudge = np.where(nudge < 0, nudge * loss_multiplier, nudge).astype(np.float32)
-    for comp in (RELIABILITY, COMPETENCE):
-        np.add.at(trust_logits[..., comp], (c, s), nudge)
-    trust_logits[c, s, :] = np.clip(trust_logits[c, s, :], -LOGIT_LIMIT, LOGIT_LIMIT)
+    first = np.empty(len(messages), np.bool_)
+    _hear(messages.customer, messages.supplier, messages.channel, messages.valence, trust_logits, heard,
+          prior_logits, credibility.astype(np.float64), params, first)
     return first

@@ -8,7 +8,12 @@ supplier is trusted people hardly switch (MODEL_BRIEF §4, the bank figures).
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
+
+from trustsim.jit import loop, rule
+from trustsim.mechanisms.trust import combine
 
 
 def persuaded(
@@ -64,24 +69,59 @@ def within_capacity(
     return ok
 
 
+class SwitchParams(NamedTuple):
+    """The ``[switching]`` thresholds (see docs/config.md)."""
+
+    threshold: float
+    margin: float
+
+
+@rule
+def switches(own: np.float32, best: float, p: SwitchParams) -> bool:
+    """Whether a customer with trust `own` in its supplier leaves for an alternative trusted `best`.
+
+    Lock-in (MODEL_BRIEF §4): only when its trust is below `threshold`, the alternative reaches
+    `threshold`, and the alternative is trusted at least `margin` more.
+    """
+    return own < np.float32(p.threshold) and best >= p.threshold and best >= np.float64(own + np.float32(p.margin))
+
+
+@loop
+def _best_alternatives(components, w, heard, cust, own_sup, own, room, p, target):
+    for i in range(cust.shape[0]):
+        c = cust[i]
+        best, best_s = -np.inf, 0
+        for s in range(components.shape[1]):
+            if heard[c, s] < 0 or s == own_sup[i] or room[s] <= 0:
+                continue
+            v = np.float64(combine(components[i, s], w))
+            if v > best:
+                best, best_s = v, s
+        target[i] = best_s if switches(own[i], best, p) else -1
+
+
 def switch_targets(
+    components: np.ndarray,
+    weights: np.ndarray,
+    heard: np.ndarray,
+    customers: np.ndarray,
+    own_supplier: np.ndarray,
     own_trust: np.ndarray,
-    alternatives: np.ndarray,
-    *,
-    threshold: float,
-    margin: float,
+    room: np.ndarray,
+    params: SwitchParams,
 ) -> np.ndarray:
-    """Best alternative supplier for each unhappy customer, or -1 where none qualifies.
+    """Each unhappy customer's best known alternative with room, or -1 where none qualifies.
 
     Args:
-        own_trust: (n,) trust in the current supplier.
-        alternatives: (n, S) trust in every supplier; unknown, full or own suppliers as -inf.
-        threshold: trust below which a customer wants to leave; an alternative must reach it.
-        margin: an alternative must be trusted this much more than the current supplier.
+        components: (n, S, 4) trust components (probabilities) of these customers in every supplier.
+        weights: component weights.
+        heard: (N, S) channel of first contact (-1: never heard of the supplier).
+        customers: the n customers.
+        own_supplier: each one's current supplier; own_trust: its overall trust in it.
+        room: free places per supplier.
+        params: the switching thresholds.
     """
-    if alternatives.size == 0:
-        return np.full(len(own_trust), -1, dtype=np.int64)
-    best = np.argmax(alternatives, axis=1)
-    best_trust = alternatives[np.arange(len(best)), best]
-    ok = (own_trust < threshold) & (best_trust >= threshold) & (best_trust >= own_trust + margin)
-    return np.where(ok, best, -1)
+    target = np.empty(len(customers), np.int64)
+    _best_alternatives(components, weights, heard, customers, own_supplier, own_trust, room.astype(np.int64),
+                       params, target)
+    return target

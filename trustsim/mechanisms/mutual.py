@@ -8,34 +8,44 @@ extending trust (Covey) keeps effort up and breaks it.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
-from trustsim.mechanisms.trust import asymmetric, expit
+from trustsim.jit import rule
+from trustsim.mechanisms.trust import asymmetric
 
 
-def behaves_well(
-    rng: np.random.Generator,
-    reliability: np.ndarray,
-    trust_in_supplier: np.ndarray,
-    reciprocity: float,
-) -> np.ndarray:
-    """Whether each customer behaves well this period (pays, does not threaten).
+class MutualParams(NamedTuple):
+    """The ``[mutual]`` parameters of the supplier's side (see docs/config.md)."""
+
+    reciprocity: float
+    gain: float
+    loss_multiplier: float
+
+
+@rule
+def effort(extend_trust: float, trust_in_customer: float) -> float:
+    """Effort a supplier puts into a customer: a floor `extend_trust`, the rest by trust.
+
+    ``effort = extend_trust + (1 - extend_trust) * trust_in_customer``.
+    """
+    return extend_trust + (1.0 - extend_trust) * np.float64(trust_in_customer)
+
+
+@rule
+def behaves_well(u: float, reliability: np.float32, trust_in_supplier: np.float32, reciprocity: float) -> bool:
+    """Whether a customer behaves well this period (pays, does not threaten); `u` is a uniform draw.
 
     The chance is the customer's own reliability, lowered when its trust in the supplier is
     below one half: ``reliability * (1 - reciprocity * 2 * max(0, 0.5 - trust))``.
     """
-    distrust = np.maximum(0.0, 0.5 - trust_in_supplier) * 2.0
-    return rng.random(len(reliability)) < reliability * (1.0 - reciprocity * distrust)
+    distrust = max(np.float32(0.0), np.float32(0.5) - trust_in_supplier) * np.float32(2.0)
+    return u < reliability * (np.float32(1.0) - np.float32(reciprocity) * distrust)
 
 
-def supplier_trust_delta(good: np.ndarray, gain: float, loss_multiplier: float) -> np.ndarray:
-    """Log-odds change of a supplier's trust in each customer: +gain if good, -gain*k if not."""
-    return asymmetric(np.where(good, gain, -gain).astype(np.float32), loss_multiplier)
-
-
-def effort(supplier_trust_logits: np.ndarray, extend_trust: np.ndarray) -> np.ndarray:
-    """Effort a supplier puts into each customer: a floor `extend_trust`, the rest by trust.
-
-    ``effort = extend_trust + (1 - extend_trust) * trust_in_customer``.
-    """
-    return extend_trust + (1.0 - extend_trust) * expit(supplier_trust_logits)
+@rule
+def supplier_trust_change(good: bool, p: MutualParams) -> np.float32:
+    """Log-odds change of a supplier's trust in a customer: +gain if good, -gain * k if not."""
+    gain = np.float32(p.gain)
+    return asymmetric(gain if good else -gain, np.float32(p.loss_multiplier))

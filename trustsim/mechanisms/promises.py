@@ -7,16 +7,20 @@ Models: Voornemen, Vertonen and Voortreffelijk — state the promise, keep it, d
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
-from trustsim.mechanisms.trust import BROKEN, EXCEEDED, KEPT
+from trustsim.jit import rule
+from trustsim.mechanisms.trust import BROKEN, EXCEEDED, KEPT, clip
 
 
-def capability(
-    competence: np.ndarray, effort: np.ndarray, strain: np.ndarray
-) -> np.ndarray:
-    """Quality a supplier can deliver to a customer: competence x effort x capacity strain."""
-    return competence * effort * strain
+class DeliveryParams(NamedTuple):
+    """The ``[promises]`` parameters of one delivery (see docs/config.md)."""
+
+    noise: float
+    failure_drop: float
+    tolerance: float
 
 
 def capacity_strain(
@@ -37,44 +41,38 @@ def capacity_strain(
     return 1.0 - strain_loss * over
 
 
-def deliver(
-    rng: np.random.Generator,
-    promise: np.ndarray,
-    able: np.ndarray,
-    over_delivery: np.ndarray,
-    reliability: np.ndarray,
-    noise: float,
-    failure_drop: float,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Delivered quality for each customer served this period.
+@rule
+def capability(competence: float, effort: float, strain: float) -> float:
+    """Quality a supplier can deliver to a customer: competence x effort x capacity strain."""
+    return competence * effort * strain
+
+
+@rule
+def delivered_quality(
+    promised: float, able: float, over_delivery: float, failed: bool, z: float, p: DeliveryParams
+) -> float:
+    """Delivered quality in [0, 1] for one customer served this period.
 
     A supplier aims at what it promised ("do what you say"), limited by what it is able to
-    deliver; over-delivery adds quality on purpose; an erratic failure (probability
-    1 - reliability) loses `failure_drop`; noise blurs every delivery.
-
-    Returns:
-        (quality in [0, 1], failed) arrays of the customers' length.
+    deliver; over-delivery adds quality on purpose; an erratic failure loses `failure_drop`;
+    noise (`z`, a standard normal draw) blurs every delivery.
     """
-    n = len(promise)
-    failed = rng.random(n) >= reliability
-    quality = np.minimum(promise, able) + over_delivery
-    if noise > 0:
-        quality = quality + noise * rng.standard_normal(n)
-    quality = quality - failure_drop * failed
-    return np.clip(quality, 0.0, 1.0), failed
+    q = min(promised, able) + over_delivery
+    if p.noise > 0:
+        q = q + p.noise * z
+    q = q - p.failure_drop * (1.0 if failed else 0.0)
+    return clip(q, 0.0, 1.0)
 
 
-def disconfirm(
-    quality: np.ndarray, promise: np.ndarray, tolerance: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Classify each delivery as BROKEN (-1), KEPT (0) or EXCEEDED (1); return (outcome, excess).
+@rule
+def disconfirm(quality: float, promised: float, tolerance: float) -> int:
+    """BROKEN (-1), KEPT (0) or EXCEEDED (1): the delivery against the promise.
 
     Within ±tolerance of the promise the promise counts as kept (Oliver 1980: confirmation).
-    `excess` is delivered - promised where the promise was exceeded, else 0.
     """
-    d = quality - promise
-    outcome = np.full(len(d), KEPT, dtype=np.int8)
-    outcome[d < -tolerance] = BROKEN
-    exceeded = d > tolerance
-    outcome[exceeded] = EXCEEDED
-    return outcome, np.where(exceeded, d, 0.0)
+    d = quality - promised
+    if d > tolerance:
+        return EXCEEDED
+    if d < -tolerance:
+        return BROKEN
+    return KEPT

@@ -10,17 +10,39 @@ of a Beta reputation (Jøsang & Ismail 2002). A good event adds ``gain``; a bad 
 ``gain * loss_multiplier``. Because updates add in log-odds, exactly ``loss_multiplier`` kept
 promises restore the trust lost to one broken promise, from any starting level (away from the
 clip at ``±LOGIT_LIMIT``); an admitted and repaired failure costs ``1 - repair_relief`` of that.
+
+The per-customer rules (:func:`combine`, :func:`asymmetric`, :func:`experience_delta`,
+:func:`update_component`) are compiled with numba and called by the loops of
+:mod:`trustsim.phases`; they are the only statement of each rule.
 """
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
-RELIABILITY, TRANSPARENCY, COMPETENCE, CARE = 0, 1, 2, 3
+from trustsim.jit import loop, rule
+
+COMPONENTS: tuple[str, ...] = ("reliability", "transparency", "competence", "care")
+"""The four components of trust, in order of rising weight (MODEL_BRIEF §1); their index order."""
+RELIABILITY, TRANSPARENCY, COMPETENCE, CARE = range(4)
 LOGIT_LIMIT = 8.0
 """Log-odds are clipped to ±8 (trust in [0.0003, 0.9997]) so that nothing is ever certain."""
+_LIMIT = np.float32(LOGIT_LIMIT)
 
 BROKEN, KEPT, EXCEEDED = -1, 0, 1
+
+
+class TrustParams(NamedTuple):
+    """The ``[trust]`` parameters the per-delivery update needs (see docs/config.md)."""
+
+    gain: float
+    loss_multiplier: float
+    over_delivery_gain: float
+    repair_relief: float
+    care_rate: float
+    forgetting: float
 
 
 def logit(p: np.ndarray | float) -> np.ndarray:
@@ -30,7 +52,12 @@ def logit(p: np.ndarray | float) -> np.ndarray:
 
 
 def expit(x: np.ndarray) -> np.ndarray:
-    """Trust from log-odds: 1 / (1 + exp(-x)), in the dtype of `x`."""
+    """Trust from log-odds: 1 / (1 + exp(-x)), in the dtype of `x`.
+
+    Exponentials are taken here, in numpy, over whole arrays, never inside compiled loops:
+    numpy's vectorised ``exp`` and the C library's differ in the last bit, and one place for
+    them keeps compiled and plain-Python runs identical.
+    """
     x = np.asarray(x)
     if x.dtype.kind != "f":
         x = x.astype(np.float64)
@@ -47,37 +74,53 @@ def normalised_weights(weights: list[float] | np.ndarray) -> np.ndarray:
     return (w / w.sum()).astype(np.float32)
 
 
-def combine(components: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """Overall trust: the weighted mean of the four components (probabilities, last axis).
+@rule
+def clip(x, lo, hi):
+    """x limited to [lo, hi]."""
+    return min(max(x, lo), hi)
+
+
+@rule
+def clip_logit(x: np.float32) -> np.float32:
+    """Log-odds limited to ±LOGIT_LIMIT, in float32."""
+    return clip(x, -_LIMIT, _LIMIT)
+
+
+@rule
+def combine(c: np.ndarray, w: np.ndarray) -> np.float32:
+    """Overall trust: the weighted mean of the four components (probabilities) of one row.
 
     Models: care weighs most, then competence, transparency, reliability (MODEL_BRIEF §1).
-    Written out rather than ``components @ weights``: BLAS sums a 4-term dot product in an
-    order that depends on the CPU and on the row's position in the array, and the compiled
-    kernels (trustsim/kernels.py) must reproduce it bit for bit.
+    Written as ``(c0 w0 + c1 w1) + (c2 w2 + c3 w3)`` in float32, never as a BLAS dot product,
+    whose summation order depends on the CPU and on the row's position in an array.
     """
-    c, w = components, weights
-    return (c[..., 0] * w[0] + c[..., 1] * w[1]) + (c[..., 2] * w[2] + c[..., 3] * w[3])
+    return (c[0] * w[0] + c[1] * w[1]) + (c[2] * w[2] + c[3] * w[3])
 
 
-def asymmetric(delta: np.ndarray, loss_multiplier: float) -> np.ndarray:
-    """Scale the negative part of a log-odds change by the loss multiplier (Slovic 1993)."""
-    return np.where(delta < 0, delta * loss_multiplier, delta).astype(np.float32)
+@loop
+def _combine_rows_into(components, w, out):
+    for i in range(components.shape[0]):
+        out[i] = combine(components[i], w)
 
 
+def combine_rows(components: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """:func:`combine` over the rows of an (n, 4) array of components; float32 (n,)."""
+    out = np.empty(components.shape[0], np.float32)
+    _combine_rows_into(components, weights, out)
+    return out
+
+
+@rule
+def asymmetric(x: float, loss_multiplier: float) -> np.float32:
+    """A log-odds change with its negative part scaled by the loss multiplier (Slovic 1993)."""
+    return np.float32(x * loss_multiplier if x < 0 else x)
+
+
+@rule
 def experience_delta(
-    outcome: np.ndarray,
-    excess: np.ndarray,
-    quality: np.ndarray,
-    admitted: np.ndarray,
-    care_effort: np.ndarray,
-    *,
-    gain: float,
-    loss_multiplier: float,
-    over_delivery_gain: float,
-    repair_relief: float,
-    care_rate: float,
-) -> np.ndarray:
-    """Log-odds change of each trust component after one delivery, per customer.
+    outcome: int, excess: float, quality: float, admitted: bool, care_effort: float, p: TrustParams
+) -> tuple[np.float32, np.float32, np.float32, np.float32]:
+    """Log-odds change of each trust component after one delivery.
 
     Models: Vertonen, Voortreffelijk (MODEL_BRIEF §2.6-2.7), Covey's "right wrongs" (§4) and
     the family doctor's listening (§5). The event moves the components it concerns:
@@ -91,52 +134,36 @@ def experience_delta(
     - over-delivery adds ``gain * over_delivery_gain * excess`` to reliability, competence and care.
 
     Args:
-        outcome: BROKEN (-1), KEPT (0) or EXCEEDED (1) per delivery.
-        excess: delivered minus promised where positive (0 otherwise).
+        outcome: BROKEN (-1), KEPT (0) or EXCEEDED (1).
+        excess: delivered minus promised (used only when the promise was exceeded).
         quality: delivered quality in [0, 1].
-        admitted: True where a broken promise was admitted and repaired.
+        admitted: the broken promise was admitted and repaired.
         care_effort: the supplier's listening/care effort in [0, 1].
-        gain, loss_multiplier, over_delivery_gain, repair_relief, care_rate: see ``[trust]``.
+        p: the ``[trust]`` parameters.
 
     Returns:
-        float32 array (n, 4) of log-odds changes.
+        The float32 log-odds changes of (reliability, transparency, competence, care).
     """
-    n = len(outcome)
-    delta = np.zeros((n, 4), dtype=np.float32)
     broken = outcome == BROKEN
-    relief = np.where(admitted & broken, 1.0 - repair_relief, 1.0)
-    delta[:, RELIABILITY] = np.where(broken, -gain * loss_multiplier * relief, gain)
-    delta[:, TRANSPARENCY] = np.where(broken, np.where(admitted, gain, -gain * loss_multiplier), 0.0)
-    delta[:, COMPETENCE] = asymmetric(gain * (2.0 * np.clip(quality, 0, 1) - 1.0), loss_multiplier)
-    delta[:, CARE] = asymmetric(care_rate * (2.0 * care_effort - 1.0), loss_multiplier)
-    bonus = gain * over_delivery_gain * np.where(outcome == EXCEEDED, excess, 0.0)
-    delta[:, RELIABILITY] += bonus
-    delta[:, COMPETENCE] += bonus
-    delta[:, CARE] += bonus
-    return delta
+    gain, loss = p.gain, p.loss_multiplier
+    relief = 1.0 - p.repair_relief if admitted else 1.0
+    bonus = gain * p.over_delivery_gain * (excess if outcome == EXCEEDED else 0.0)
+    reliability = np.float32(-gain * loss * relief) if broken else np.float32(gain)
+    transparency = np.float32((gain if admitted else -gain * loss) if broken else 0.0)
+    competence = asymmetric(gain * (2.0 * clip(quality, 0.0, 1.0) - 1.0), loss)
+    care = asymmetric(p.care_rate * (2.0 * care_effort - 1.0), loss)
+    return (np.float32(np.float64(reliability) + bonus), transparency,
+            np.float32(np.float64(competence) + bonus), np.float32(np.float64(care) + bonus))
 
 
-def kept_promises_to_recover(loss_multiplier: float, repair_relief: float = 0.0, admitted: bool = False) -> float:
-    """Kept promises needed to restore the reliability lost to one broken promise.
+@rule
+def update_component(logit_now: np.float32, prior: np.float32, delta: np.float32, forgetting: float) -> np.float32:
+    """One component after an experience: forget towards the prior, add the change, clip.
 
-    The exact relation implied by the log-odds update: ``k`` for a silent failure,
-    ``k * (1 - repair_relief)`` for an admitted and repaired one (away from the clip).
+    Forgetting (a share `forgetting` of the way back to the person's benefit of the doubt each
+    experience) discounts old evidence, as in the Beta reputation system (Jøsang & Ismail 2002).
     """
-    return loss_multiplier * ((1.0 - repair_relief) if admitted else 1.0)
-
-
-def apply_delta(logits: np.ndarray, delta: np.ndarray) -> np.ndarray:
-    """Add a log-odds change and clip to ±LOGIT_LIMIT (in place when possible)."""
-    logits += delta
-    np.clip(logits, -LOGIT_LIMIT, LOGIT_LIMIT, out=logits)
-    return logits
-
-
-def forget(logits: np.ndarray, prior: np.ndarray, forgetting: float) -> np.ndarray:
-    """Let trust drift back towards the customer's prior by a share `forgetting` per step.
-
-    Models: forgetting in the Beta reputation system (Jøsang & Ismail 2002); 0 keeps all.
-    """
+    x = logit_now
     if forgetting > 0:
-        logits -= forgetting * (logits - prior[:, None])
-    return logits
+        x = x - np.float32(forgetting) * (x - prior)
+    return clip_logit(x + delta)

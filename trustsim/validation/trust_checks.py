@@ -15,8 +15,10 @@ import numpy as np
 from scipy.stats import norm
 from scipy.stats import t as student_t
 
-from trustsim.config import CHANNELS, COMPONENTS, Scenario
+from trustsim.config import Scenario
 from trustsim.mechanisms import choice, trust
+from trustsim.mechanisms.channels import CHANNELS
+from trustsim.mechanisms.trust import COMPONENTS
 from trustsim.validation.core import ALPHA, CheckResult, Size, no_runs, register
 from trustsim.validation.runs import Job, Tables, job
 
@@ -71,7 +73,7 @@ def check_asymmetry(size: Size, tables: dict[Job, Tables]) -> CheckResult:
     """Kept promises needed to restore the reliability lost to one broken promise = loss multiplier."""
     rows, ok = [], True
     for k in LOSS_MULTIPLIERS:
-        exact = trust.kept_promises_to_recover(k)
+        exact = kept_promises_to_recover(k)
         expected = math.ceil(exact - 1e-9)
         counts = [kept_to_recover(tables[_wave_job(size, k, 0.0, s)].model["trust_reliability"])
                   for s in _seeds(size)]
@@ -115,7 +117,7 @@ def check_repair(size: Size, tables: dict[Job, Tables]) -> CheckResult:
                      "after repaired failure": round(float(repaired["mean_trust"][after]), 4),
                      "kept to recover (silent)": n_silent, "kept to recover (repaired)": n_repaired,
                      "pass": good})
-    exact = trust.kept_promises_to_recover(3.0, relief, admitted=True)
+    exact = kept_promises_to_recover(3.0, relief, admitted=True)
     return CheckResult(
         name="repair",
         title="Transparent repair leaves more trust than a silent failure (k = 3)",
@@ -132,10 +134,20 @@ def check_repair(size: Size, tables: dict[Job, Tables]) -> CheckResult:
 def _delta(outcome: int, **kw: float) -> np.ndarray:
     sc = Scenario().trust
     params = {"gain": sc.gain, "loss_multiplier": sc.loss_multiplier, "over_delivery_gain": sc.over_delivery_gain,
-              "repair_relief": sc.repair_relief, "care_rate": sc.care_rate}
-    excess, admitted = kw.pop("excess", 0.0), kw.pop("admitted", False)
-    return trust.experience_delta(np.array([outcome]), np.array([excess]), np.array([0.7 + excess]),
-                                  np.array([admitted]), np.array([0.6]), **(params | kw))[0]
+              "repair_relief": sc.repair_relief, "care_rate": sc.care_rate, "forgetting": 0.0}
+    excess, admitted = kw.pop("excess", 0.0), bool(kw.pop("admitted", False))
+    rule = trust.TrustParams(**(params | kw))
+    return np.array(trust.experience_delta(outcome, excess, 0.7 + excess, admitted, 0.6, rule))
+
+
+def kept_promises_to_recover(loss_multiplier: float, repair_relief: float = 0.0, admitted: bool = False) -> float:
+    """Kept promises needed to restore the reliability lost to one broken promise.
+
+    The exact relation implied by the log-odds update of :func:`trust.experience_delta`: ``k``
+    for a silent failure, ``k * (1 - repair_relief)`` for an admitted and repaired one (away
+    from the clip); the checks measure it in the model.
+    """
+    return loss_multiplier * ((1.0 - repair_relief) if admitted else 1.0)
 
 
 # --- over-delivery -------------------------------------------------------------------------
@@ -203,7 +215,7 @@ def check_component_weights(size: Size, tables: dict[Job, Tables]) -> CheckResul
     for c in range(4):
         better = state.copy()
         better[:, c] += step
-        effects.append(float((trust.combine(better, weights) - trust.combine(state, weights)).mean()) / step)
+        effects.append(float((trust.combine_rows(better, weights) - trust.combine_rows(state, weights)).mean()) / step)
     # model: how mean_trust in the public table responds to each component column
     x = np.vstack([np.column_stack([tables[j].model[f"trust_{c}"] for c in COMPONENTS]) for j in _weight_jobs(size)])
     y = np.concatenate([tables[j].model["mean_trust"] for j in _weight_jobs(size)])
@@ -412,7 +424,7 @@ def check_asymmetry_relation(size: Size, tables: dict[Job, Tables]) -> CheckResu
             lost = -_delta(trust.BROKEN, loss_multiplier=k, admitted=admitted)[trust.RELIABILITY]
             per_kept = _delta(trust.KEPT, loss_multiplier=k)[trust.RELIABILITY]
             measured = float(lost / per_kept)
-            exact = trust.kept_promises_to_recover(k, relief, admitted)
+            exact = kept_promises_to_recover(k, relief, admitted)
             good = abs(measured - exact) < 1e-5 and abs(per_kept - gain) < 1e-6
             ok &= good
             rows.append({"k": k, "repaired": admitted, "loss / gain": round(measured, 5), "exact": exact,
@@ -423,5 +435,5 @@ def check_asymmetry_relation(size: Size, tables: dict[Job, Tables]) -> CheckResu
         expected="loss/gain = k (silent), k(1 − repair_relief) (admitted and repaired)",
         measured=", ".join(f"{r['loss / gain']:g}" for r in rows),
         tolerance="1e-5 (float32)",
-        passed=ok, reference="trustsim.mechanisms.trust.kept_promises_to_recover", details=rows,
+        passed=ok, reference="trustsim.validation.trust_checks.kept_promises_to_recover", details=rows,
     )

@@ -1,0 +1,268 @@
+"""The passes over the customers that apply the rules of :mod:`trustsim.mechanisms`.
+
+Each phase of the schedule (docs/ODD.md) that touches every customer is one or a few
+compiled loops here; the loops only wire the rules together — every piece of arithmetic is a
+rule function in :mod:`trustsim.mechanisms` — and state passes in and out explicitly: arrays
+and the small dataclasses below, never another module's private attributes.
+
+Why loops rather than numpy expressions: a step touches every customer several times; as
+numpy expressions each touch is a pass over memory with a temporary array, and the gathers of
+each customer's trust in its own supplier dominate (docs/performance.md). Exponentials are
+taken in numpy between loops (:func:`~trustsim.mechanisms.trust.expit`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+
+from trustsim.config import Scenario
+from trustsim.jit import AHEAD, loop, prefetch
+from trustsim.mechanisms import loyalty, mutual, promises, trust
+from trustsim.mechanisms.channels import HearParams, Messages
+from trustsim.mechanisms.choice import SwitchParams
+from trustsim.mechanisms.loyalty import LadderParams
+from trustsim.mechanisms.mutual import MutualParams
+from trustsim.mechanisms.promises import DeliveryParams
+from trustsim.mechanisms.trust import TrustParams, combine, combine_rows, expit
+from trustsim.population import Population
+
+
+class Rules(NamedTuple):
+    """The parameters of every per-customer rule, read once from the scenario."""
+
+    trust: TrustParams
+    delivery: DeliveryParams
+    mutual: MutualParams
+    ladder: LadderParams
+    hear: HearParams
+    switch: SwitchParams
+    strain_start: float
+    strain_loss: float
+
+    @classmethod
+    def from_scenario(cls, sc: Scenario) -> Rules:
+        """The rules' parameters of scenario `sc`."""
+        t, p, lo = sc.trust, sc.promises, sc.loyalty
+        return cls(
+            TrustParams(float(t.gain), float(t.loss_multiplier), float(t.over_delivery_gain),
+                        float(t.repair_relief), float(t.care_rate), float(t.forgetting)),
+            DeliveryParams(float(p.noise), float(p.failure_drop), float(p.tolerance)),
+            MutualParams(float(sc.mutual.reciprocity), float(sc.mutual.gain), float(t.loss_multiplier)),
+            LadderParams(int(lo.loyal_tenure), int(lo.ambassador_tenure), int(lo.loyal_score),
+                         int(lo.ambassador_score), int(lo.detractor_score)),
+            HearParams(float(sc.wom.signal), float(t.loss_multiplier)),
+            SwitchParams(float(sc.switching.threshold), float(sc.switching.margin)),
+            float(p.strain_start), float(p.strain_loss),
+        )
+
+
+@dataclass
+class Served:
+    """Customers with a supplier, that supplier, and their trust components in it (probabilities)."""
+
+    customer: np.ndarray
+    supplier: np.ndarray
+    components: np.ndarray
+
+    @classmethod
+    def nobody(cls) -> Served:
+        """No customers."""
+        none = np.zeros(0, np.int64)
+        return cls(none, none.copy(), np.zeros((0, 4), np.float32))
+
+
+@dataclass
+class Delivery:
+    """What delivery did this step: who was served (trust after the experience) and the outcomes."""
+
+    served: Served
+    outcomes: np.ndarray  # (S, 3) broken, kept, exceeded
+    effort_sum: np.ndarray  # (S,) total effort put into the customers served
+
+
+# --- own-supplier trust ------------------------------------------------------------------
+
+
+@loop
+def _gather_own(owner, trust_logits, who, which, logits):
+    j, n = 0, owner.shape[0]
+    for i in range(n):
+        if i + AHEAD < n:
+            prefetch(trust_logits, i + AHEAD, max(owner[i + AHEAD], 0))
+        s = owner[i]
+        if s >= 0:
+            who[j] = i
+            which[j] = s
+            for k in range(4):
+                logits[j, k] = trust_logits[i, s, k]
+            j += 1
+    return j
+
+
+def own_trust(owner: np.ndarray, trust_logits: np.ndarray) -> Served:
+    """Everyone with ``owner >= 0``, that owner, and their trust components in it."""
+    n = len(owner)
+    who, which, logits = np.empty(n, np.int64), np.empty(n, np.int64), np.empty((n, 4), np.float32)
+    m = _gather_own(owner, trust_logits, who, which, logits)
+    return Served(who[:m], which[:m], expit(logits[:m]))
+
+
+@loop
+def customers_per_supplier(supplier: np.ndarray, s_count: int) -> np.ndarray:
+    """Current customers of each supplier."""
+    out = np.zeros(s_count, np.int64)
+    for i in range(supplier.shape[0]):
+        if supplier[i] >= 0:
+            out[supplier[i]] += 1
+    return out
+
+
+# --- phases 2-3: delivery, disconfirmation, trust update, mutual trust --------------------
+
+
+@loop
+def _experience(sup, extend_trust, competence, promise, reliability, over_delivery, transparency, care, strain, wave,
+                customer_trust, u_fail, z, u_admit, dp, tp, delta, outcome, effort):
+    for i in range(sup.shape[0]):
+        s = sup[i]
+        e = mutual.effort(extend_trust[s], customer_trust[i])
+        effort[i] = e
+        able = promises.capability(competence[s], e, strain[s])
+        failed = u_fail[i] >= reliability[s] * (1.0 - wave[s])
+        q = promises.delivered_quality(promise[s], able, over_delivery[s], failed, z[i] if dp.noise > 0 else 0.0, dp)
+        out = promises.disconfirm(q, promise[s], dp.tolerance)
+        outcome[i] = out
+        admitted = out == trust.BROKEN and u_admit[i] < transparency[s]
+        d = trust.experience_delta(out, q - promise[s], q, admitted, care[s], tp)
+        for k in range(4):
+            delta[i, k] = d[k]
+
+
+@loop
+def _update_trust(cust, sup, tenure, trust_logits, prior, delta, forgetting, logits):
+    n = cust.shape[0]
+    for i in range(n):
+        if i + AHEAD < n:
+            prefetch(trust_logits, cust[i + AHEAD], sup[i + AHEAD])
+        c, s = cust[i], sup[i]
+        tenure[c] += 1
+        for k in range(4):
+            x = trust.update_component(trust_logits[c, s, k], prior[c], delta[i, k], forgetting)
+            trust_logits[c, s, k] = x
+            logits[i, k] = x
+
+
+@loop
+def _mutual(cust, sup, components, w, reliability, supplier_trust, u_good, mp, outcome, effort, outcomes, effort_sum):
+    for i in range(cust.shape[0]):
+        c, s = cust[i], sup[i]
+        good = mutual.behaves_well(u_good[i], reliability[c], combine(components[i], w), mp.reciprocity)
+        supplier_trust[c] = trust.clip_logit(supplier_trust[c] + mutual.supplier_trust_change(good, mp))
+        outcomes[s, outcome[i] - trust.BROKEN] += 1
+        effort_sum[s] += effort[i]
+
+
+def deliver(
+    pop: Population,
+    policy: dict[str, np.ndarray],
+    capacity: np.ndarray,
+    failure_wave: np.ndarray,
+    rules: Rules,
+    weights: np.ndarray,
+    rng: np.random.Generator,
+) -> Delivery:
+    """Phases 2-3: every customer is served; promises kept, broken or exceeded; trust updated.
+
+    Applies :func:`promises.capacity_strain`, :func:`mutual.effort`, :func:`promises.capability`,
+    :func:`promises.delivered_quality`, :func:`promises.disconfirm`, :func:`trust.experience_delta`,
+    :func:`trust.update_component`, :func:`mutual.behaves_well` and
+    :func:`mutual.supplier_trust_change`, with draws in this order: failures, noise, admissions,
+    customers' behaviour. A broken-promise wave (`failure_wave`) is used up.
+    """
+    s_count = len(capacity)
+    outcomes, effort_sum = np.zeros((s_count, 3), np.int64), np.zeros(s_count)
+    cust = np.flatnonzero(pop.supplier >= 0)
+    if len(cust) == 0:
+        return Delivery(Served.nobody(), outcomes, effort_sum)
+    n = len(cust)
+    sup = pop.supplier[cust].astype(np.int64)
+    strain = promises.capacity_strain(np.bincount(sup, minlength=s_count), capacity, rules.strain_start,
+                                      rules.strain_loss)
+    u_fail = rng.random(n)
+    z = rng.standard_normal(n) if rules.delivery.noise > 0 else u_fail[:0]
+    u_admit = rng.random(n)
+    u_good = rng.random(n)
+    delta, outcome, effort = np.empty((n, 4), np.float32), np.empty(n, np.int8), np.empty(n)
+    _experience(sup, policy["extend_trust"], policy["competence"], policy["promise"], policy["reliability"],
+                policy["over_delivery"], policy["transparency"], policy["care"], strain, failure_wave,
+                expit(pop.supplier_trust[cust]), u_fail, z, u_admit, rules.delivery, rules.trust, delta, outcome,
+                effort)
+    logits = np.empty((n, 4), np.float32)
+    _update_trust(cust, sup, pop.tenure, pop.trust, pop.prior_logits, delta, rules.trust.forgetting, logits)
+    failure_wave[:] = 0.0
+    components = expit(logits)
+    _mutual(cust, sup, components, weights, pop.reliability, pop.supplier_trust, u_good, rules.mutual, outcome,
+            effort, outcomes, effort_sum)
+    return Delivery(Served(cust, sup, components), outcomes, effort_sum)
+
+
+# --- phase 4: scores and the loyalty ladder ----------------------------------------------
+
+
+@loop
+def _ladder(experienced, components, propensity, w, supplier, tenure, score, supplier_trust, stage, disappointed, lp):
+    for j in range(experienced.shape[0]):
+        c = experienced[j]
+        total = combine(components[j], w)
+        score[c] = loyalty.recommend_score(total)
+        disappointed[c] = total < propensity[j] and (supplier[c] < 0 or tenure[c] > 0)
+    for i in range(supplier.shape[0]):
+        stage[i] = loyalty.ladder_stage(supplier[i] >= 0, disappointed[i], tenure[i], score[i],
+                                        supplier_trust[i] >= 0.0, lp)
+
+
+def _same_owners(known: Served, owner: np.ndarray) -> bool:
+    """Whether `known` lists exactly the people with owner >= 0, in order, with their owner."""
+    return bool((known.supplier >= 0).all() and np.count_nonzero(owner >= 0) == len(known.customer)
+                and np.array_equal(owner[known.customer], known.supplier))
+
+
+def rank(pop: Population, weights: np.ndarray, params: LadderParams, known: Served | None = None) -> Served:
+    """Phase 4: everyone's score (0-10) for the supplier it last bought from, and the loyalty ladder.
+
+    Applies :func:`loyalty.recommend_score` and :func:`loyalty.ladder_stage`. `known` are the
+    trust components just computed by :func:`deliver`, used when they are still everyone's
+    (saves a pass over the trust array). Returns everyone with a last supplier, that supplier
+    and their trust components in it.
+    """
+    if known is not None and _same_owners(known, pop.last_supplier):
+        experienced = known
+    else:
+        experienced = own_trust(pop.last_supplier, pop.trust)
+    propensity = expit(pop.prior_logits[experienced.customer])
+    _ladder(experienced.customer, experienced.components, propensity, weights, pop.supplier, pop.tenure, pop.score,
+            pop.supplier_trust, pop.stage, np.zeros(pop.n, np.bool_), params)
+    return experienced
+
+
+# --- phase 6: who is unhappy, and where they would go ------------------------------------
+
+
+def unhappy_customers(
+    pop: Population, weights: np.ndarray, served: Served, messages: Messages, threshold: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Customers served this step whose trust in their own supplier is below `threshold`, that
+    supplier, and that trust (after this step's messages)."""
+    cust, own_sup, components = served.customer, served.supplier, served.components
+    touched = np.zeros(pop.n, dtype=bool)
+    touched[messages.customer[pop.supplier[messages.customer] == messages.supplier]] = True
+    rows = np.flatnonzero(touched[cust])
+    if len(rows):
+        components = components.copy()
+        components[rows] = expit(pop.trust[cust[rows], own_sup[rows]])
+    own = combine_rows(components, weights)
+    unhappy = own < threshold
+    return cust[unhappy], own_sup[unhappy], own[unhappy]
