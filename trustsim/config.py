@@ -167,6 +167,20 @@ class Trust(Section):
         0.0,
         description="Share of each component's distance from its prior forgotten per step (0 = none).",
     )
+    competence_visibility: Probability = Field(
+        0.5,
+        description=(
+            "Share of the ability a supplier has beyond its promise that customers see in what is "
+            "delivered, and credit to competence (0 = invisible, as in version 1)."
+        ),
+    )
+    anchoring_gain: float = Field(
+        0.5, ge=0.0, le=10.0, allow_inf_nan=False,
+        description=(
+            "Log-odds of transparency per kept promise that the supplier anchors ('says what it did'), "
+            "as a multiple of `gain` (Verankering)."
+        ),
+    )
     gating: bool = Field(
         True,
         description=(
@@ -239,6 +253,47 @@ class Wom(Section):
     signal: NonNegative = Field(
         0.5, description="Log-odds a fully credible message moves the hearer's trust."
     )
+    mode: Literal["smooth", "gate"] = Field(
+        "smooth",
+        description=(
+            "'smooth': every customer recommends with a chance rising smoothly with its score, the "
+            "disappointed warn; 'gate': only ambassadors recommend and detractors warn (version 1)."
+        ),
+    )
+    recommend_midpoint: float = Field(
+        8.5, ge=0.0, le=10.0, allow_inf_nan=False,
+        description="Score (0-10) at which a customer recommends at half of `rate` (smooth mode).",
+    )
+    warn_midpoint: float = Field(
+        3.5, ge=0.0, le=10.0, allow_inf_nan=False,
+        description="Score at which a disappointed person warns at half of `warn_rate` (smooth mode).",
+    )
+    spread: float = Field(
+        0.5, gt=0.0, le=10.0, allow_inf_nan=False,
+        description="Score points over which the chance to talk rises by a factor e (smooth mode).",
+    )
+    talk_sd: float = Field(
+        1.0, ge=0.0, le=10.0, allow_inf_nan=False,
+        description="Spread of talkativeness between people (Gamma, mean 1; 0 = everyone alike).",
+    )
+    hub_exponent: float = Field(
+        0.0, ge=0.0, le=3.0, allow_inf_nan=False,
+        description="Talkativeness grows as (degree / mean degree) to this power (opinion leaders; 0 = off).",
+    )
+    negative_weight: float = Field(
+        1.0, ge=0.0, le=20.0, allow_inf_nan=False,
+        description=(
+            "Weight of a warning against a recommendation in the hearer's trust (smooth mode; the gate "
+            "mode uses trust.loss_multiplier as in version 1)."
+        ),
+    )
+    transfer: Probability = Field(
+        0.3,
+        description="Share of the gap to the recommender's own trust that a recommendation carries over.",
+    )
+    reach_rivals: bool = Field(
+        True, description="A credible recommendation can move a rival's customer (through the switching rule)."
+    )
 
 
 class Credibility(Section):
@@ -276,6 +331,13 @@ class Switching(Section):
     )
     margin: Probability = Field(0.1, description="An alternative must be trusted this much more.")
     rate: Probability = Field(0.25, description="Chance per step that a willing customer actually switches.")
+    softness: float = Field(
+        0.05, ge=0.0, le=1.0, allow_inf_nan=False,
+        description=(
+            "Churn as a hazard: the wish to leave rises smoothly as trust falls below `threshold`, over "
+            "this much trust (0 = a hard threshold, as in version 1)."
+        ),
+    )
 
 
 class Mutual(Section):
@@ -298,6 +360,53 @@ class Mutual(Section):
         if s > 0 and s**2 >= m * (1 - m):
             raise ValueError(f"reliability_sd = {s} is too large for reliability_mean = {m}")
         return self
+
+
+class Fit(Section):
+    """How well each supplier suits each customer, and what a recommendation tells about it."""
+
+    sd: float = Field(
+        0.1, ge=0.0, le=1.0, allow_inf_nan=False,
+        description=(
+            "Spread of fit across customer x supplier pairs: quality as experienced is delivered quality "
+            "plus fit (0 = everyone alike, as in version 1)."
+        ),
+    )
+    signal_noise: float = Field(
+        0.05, ge=0.0, le=10.0, allow_inf_nan=False,
+        description="Error of the recommender's judgement of whether the supplier suits the hearer.",
+    )
+
+
+class Money(Section):
+    """Costs and discounting: profit, customer lifetime value and referral value (Kumar et al. 2010)."""
+
+    service_cost: float = Field(
+        0.5, ge=0.0, le=1e6, allow_inf_nan=False,
+        description="Cost of serving one customer for one period at no over-delivery and no care.",
+    )
+    over_delivery_cost: float = Field(
+        2.0, ge=0.0, le=1e6, allow_inf_nan=False,
+        description="Extra cost per customer per period per unit of over-delivery.",
+    )
+    care_cost: float = Field(
+        0.2, ge=0.0, le=1e6, allow_inf_nan=False,
+        description="Extra cost per customer per period per unit of care effort.",
+    )
+    ad_cost: float = Field(
+        1.0, ge=0.0, le=1e6, allow_inf_nan=False,
+        description=(
+            "Cost of reaching one person with an ad or banner (an effective exposure, one that can win "
+            "a customer: Bass p), in units of price per period."
+        ),
+    )
+    fixed_cost: float = Field(
+        0.0, ge=0.0, le=1e9, allow_inf_nan=False, description="Fixed cost of each supplier per period."
+    )
+    discount_rate: float = Field(
+        0.001, ge=0.0, le=1.0, allow_inf_nan=False,
+        description="Discount rate per period (a week: 0.001 is about 5% a year).",
+    )
 
 
 class Shock(Section):
@@ -337,6 +446,9 @@ class SupplierPolicy(Section):
     )
     capacity: Probability = Field(1.0, description="Most customers served, as a share of the market.")
     price: NonNegative = Field(1.0, description="Revenue per customer per step.")
+    anchoring: Probability = Field(
+        0.0, description="Chance the supplier reminds a customer of a promise kept ('zeg wat je gedaan hebt')."
+    )
 
 
 class Scenario(Section):
@@ -357,6 +469,8 @@ class Scenario(Section):
     switching: Switching = Field(default_factory=Switching)
     mutual: Mutual = Field(default_factory=Mutual)
     imitation: Imitation = Field(default_factory=Imitation)
+    fit: Fit = Field(default_factory=Fit)
+    money: Money = Field(default_factory=Money)
     supplier_defaults: SupplierPolicy = Field(default_factory=SupplierPolicy)
     suppliers: list[SupplierPolicy] = Field(
         default_factory=list,

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from trustsim.mechanisms import loyalty
-from trustsim.mechanisms.channels import CHANNELS
+from trustsim.mechanisms.channels import CHANNELS, RECOMMENDATION
+from trustsim.records import END_REASONS, LEFT, SPELL_CHANNELS, SWITCHED
 from trustsim.mechanisms.trust import LOGIT_LIMIT
 
 if TYPE_CHECKING:
@@ -139,6 +140,57 @@ def measures_in_range(model: TrustMarket) -> list[str]:
     return problems
 
 
+def referrals_recorded(model: TrustMarket) -> list[str]:
+    """This step's acquisitions in the referral records: one spell each, with one channel, summing to
+    the supplier table's acquisitions, churn and departures; each recommendation's referrer was a
+    customer of the same supplier at that step."""
+    sp, sm, step = model.spells, model.supplier_metrics, model.steps
+    if step == 0:
+        return []
+    n, s = sp.n, model.config.market.suppliers
+    new = np.flatnonzero(sp.start[:n] == step)
+    problems = []
+    if (sp.channel[new] < 0).any() or (sp.channel[new] >= len(SPELL_CHANNELS)).any():
+        problems.append("an acquisition without exactly one valid channel")
+    if not np.array_equal(np.bincount(sp.supplier[new].astype(np.int64), minlength=s), sm["acquired"]):
+        problems.append("spells started this step do not match the supplier table's acquisitions")
+    ended = np.flatnonzero(sp.end[:n] == step)
+    for reason, column in ((SWITCHED, "churned"), (LEFT, "departed")):
+        who = ended[sp.reason[ended] == reason]
+        if not np.array_equal(np.bincount(sp.supplier[who].astype(np.int64), minlength=s), sm[column]):
+            problems.append(f"spells ended this step ({END_REASONS[reason]}) do not match the column '{column}'")
+    rec = new[sp.channel[new] == RECOMMENDATION]
+    ref = sp.referrer_spell[rec]
+    if (ref < 0).any():
+        problems.append("a recommendation acquisition without a referrer")
+    else:
+        same = sp.supplier[ref] == sp.supplier[rec]
+        current = (sp.start[ref] <= step) & ((sp.end[ref] < 0) | (sp.end[ref] >= step))
+        if not (same & current).all() or not np.array_equal(sp.customer[ref], sp.referrer[rec]):
+            problems.append("a referrer who was not a customer of the same supplier at that step")
+    if (sp.referrer_spell[new[sp.channel[new] != RECOMMENDATION]] >= 0).any():
+        problems.append("a referrer recorded for an acquisition not won by a recommendation")
+    return problems
+
+
+def money_adds_up(model: TrustMarket) -> list[str]:
+    """Costs are non-negative and finite; profit = revenue - costs; the spells earned the revenue."""
+    sm, sp = model.supplier_metrics, model.spells
+    problems = []
+    costs = np.concatenate([sm["costs"], sm["service_costs"], sm["ad_costs"]])
+    if not np.isfinite(costs).all() or (costs < 0).any():
+        problems.append("negative or non-finite costs")
+    if not np.allclose(sm["profit"], sm["revenue"] - sm["costs"], rtol=1e-12, atol=1e-9):
+        problems.append("profit is not revenue minus costs")
+    if not np.isfinite(sm["discounted_profit"]).all():
+        problems.append("discounted profit not finite")
+    billed = float(np.sum(model.datacollector.model_vars.get("revenue", [])))
+    earned = float(sp.revenue[: sp.n].sum())
+    if not np.isclose(billed, earned, rtol=1e-9, atol=1e-6):
+        problems.append(f"the spells earned {earned:g}, but the suppliers billed {billed:g}")
+    return problems
+
+
 INVARIANTS: tuple[Callable[[TrustMarket], list[str]], ...] = (
     trust_in_unit_interval,
     one_stage_each,
@@ -146,6 +198,8 @@ INVARIANTS: tuple[Callable[[TrustMarket], list[str]], ...] = (
     capacity_respected,
     channels_add_up,
     measures_in_range,
+    referrals_recorded,
+    money_adds_up,
 )
 """Every invariant :func:`check` verifies, in order."""
 
@@ -163,7 +217,10 @@ def check(model: TrustMarket) -> None:
     - customers per supplier match the population and sum to the number of customers;
     - no supplier serves more than its capacity;
     - acquisitions per channel sum to the total;
-    - NPS within [-100, 100], shares and mean trust within [0, 1].
+    - NPS within [-100, 100], shares and mean trust within [0, 1];
+    - this step's acquisitions, switches and departures recorded as spells, each recommendation
+      with a referrer who was a customer of the same supplier;
+    - costs non-negative, profit = revenue - costs.
     """
     problems = violations(model)
     if problems:

@@ -11,9 +11,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from trustsim.config import Money
 from trustsim.jit import loop
 from trustsim.mechanisms import loyalty
 from trustsim.mechanisms.channels import AD, BANNER, RECOMMENDATION, REVIEW
+from trustsim.mechanisms.money import advertising_cost, discount_factor
 from trustsim.mechanisms.trust import BROKEN, COMPONENTS, EXCEEDED, KEPT, combine_rows
 from trustsim.phases import Delivery, Served
 from trustsim.population import Population
@@ -42,6 +44,8 @@ MODEL_COLUMNS: tuple[str, ...] = (
     "broken",
     "exceeded",
     "departed",
+    "costs",
+    "profit",
 )
 """Columns of `model.parquet`, one row per step (step 0 = initial state)."""
 
@@ -74,6 +78,13 @@ SUPPLIER_COLUMNS: tuple[str, ...] = (
     "care",
     "transparency",
     "departed",
+    "service_costs",
+    "ad_costs",
+    "costs",
+    "profit",
+    "discounted_profit",
+    "reached",
+    "anchoring",
 )
 """Columns of `suppliers.parquet`, one row per step x supplier.
 
@@ -82,7 +93,11 @@ had one); `nps` is over its current customers (NaN if none); `acquired_ads` coun
 advertising (mass media and banners), `acquired_banners` the banner part of it; `acquired`
 = ads + reviews + recommendations; `churned` counts customers who switched to a rival,
 `departed` those who left the market (`market.turnover`); policy columns show the policy in force (imitation may
-change it).
+change it). Money: `revenue` = customers at the end of the period x price; `service_costs` = those
+customers x the cost of serving them (`money.service_cost` + over-delivery and care); `ad_costs` =
+people reached by its advertising (`reached`) x `money.ad_cost`; `costs` = service + ads +
+`money.fixed_cost`; `profit` = revenue - costs; `discounted_profit` = profit discounted to step 0
+at `money.discount_rate` per period, summed from step 0 to this step.
 """
 
 
@@ -95,6 +110,8 @@ class Flows:
     outcomes: np.ndarray  # (S, 3) broken, kept, exceeded
     effort_sum: np.ndarray
     departed: np.ndarray  # customers who left the market (turnover)
+    reached: np.ndarray  # people reached by each supplier's advertising
+    service_costs: np.ndarray  # cost of serving each supplier's customers
 
     @classmethod
     def zeros(cls, suppliers: int) -> Flows:
@@ -105,6 +122,8 @@ class Flows:
             np.zeros((suppliers, 3), dtype=np.int64),
             np.zeros(suppliers),
             np.zeros(suppliers, dtype=np.int64),
+            np.zeros(suppliers, dtype=np.int64),
+            np.zeros(suppliers),
         )
 
     def record_acquisitions(self, supplier: np.ndarray, channel: np.ndarray) -> None:
@@ -160,6 +179,8 @@ def measure(
     flows: Flows,
     names: list[str],
     policies: list[dict[str, float]],
+    money: Money,
+    discounted_profit: np.ndarray,
 ) -> tuple[dict[str, float], dict[str, np.ndarray]]:
     """The model's and each supplier's measures at the end of a step.
 
@@ -171,6 +192,8 @@ def measure(
         weights: the trust component weights.
         flows: the events counted during the step.
         names, policies: each supplier's name and policy in force.
+        money: the costs and the discount rate.
+        discounted_profit: each supplier's profit discounted to step 0, summed up to the last step.
 
     Returns:
         (one row of `model.parquet`, the columns of `suppliers.parquet` for this step).
@@ -217,6 +240,13 @@ def measure(
     for field in ("promise", "over_delivery", "ad_budget", "care", "transparency"):
         sup[field] = np.array([p[field] for p in policies])
     sup["revenue"] = customers * np.array([p["price"] for p in policies])
+    sup["service_costs"] = flows.service_costs.copy()
+    sup["ad_costs"] = advertising_cost(flows.reached, money)
+    sup["costs"] = sup["service_costs"] + sup["ad_costs"] + money.fixed_cost
+    sup["profit"] = sup["revenue"] - sup["costs"]
+    sup["discounted_profit"] = discounted_profit + sup["profit"] * discount_factor(step, money.discount_rate)
+    sup["reached"] = flows.reached.copy()
+    sup["anchoring"] = np.array([p["anchoring"] for p in policies])
 
     has_experience = len(experienced.customer) > 0
     model_row: dict[str, float] = {
@@ -230,6 +260,8 @@ def measure(
         "mean_trust": float(total_trust.mean()) if has_experience else float("nan"),
         "customers": n_customers,
         "revenue": float(sup["revenue"].sum()),
+        "costs": float(sup["costs"].sum()),
+        "profit": float(sup["profit"].sum()),
     }
     for k, col in enumerate(TRUST_COLUMNS):
         model_row[col] = float(components[:, k].mean()) if has_experience else float("nan")

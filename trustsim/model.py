@@ -27,13 +27,15 @@ import pandas as pd
 
 from trustsim import phases
 from trustsim.config import Scenario, load_scenario
-from trustsim.mechanisms import channels, choice, loyalty, shocks, trust
+from trustsim.mechanisms import channels, choice, loyalty, money, shocks, trust
+from trustsim.mechanisms import fit as fit_rule
 from trustsim.mechanisms.channels import CHANNELS
 from trustsim.mechanisms.trust import COMPONENTS, expit
 from trustsim.metrics import MODEL_COLUMNS, SUPPLIER_COLUMNS, Flows, measure
 from trustsim.network import build_network
 from trustsim.phases import Rules, Served
 from trustsim.population import capacities, check_memory, initial_population, renew
+from trustsim.records import CUSTOMER_COLUMNS, INITIAL, LEFT, SWITCH, SWITCHED, Spells
 from trustsim.suppliers import Supplier, policy_arrays
 
 
@@ -80,6 +82,12 @@ class TrustMarket(mesa.Model):
             path=sc.resolve_path(sc.network.path) if sc.network.path else None,
         )
         self.population = initial_population(sc, self.rng)
+        self.hub = channels.hub_factor(self.network.degree, sc.wom.hub_exponent).astype(np.float32)
+        self.wom = channels.WomParams(float(sc.wom.rate), float(sc.wom.warn_rate), float(sc.wom.recommend_midpoint),
+                                      float(sc.wom.warn_midpoint), float(sc.wom.spread))
+        self.spells = Spells(sc.money.discount_rate)
+        self._record_initial_customers()
+        self.discounted_profit = np.zeros(sc.market.suppliers)
         self.suppliers_list = [Supplier(self, i, p) for i, p in enumerate(sc.supplier_policies())]
         self.capacity = capacities(sc)
         self.weights = trust.normalised_weights(sc.trust.weights)
@@ -98,6 +106,13 @@ class TrustMarket(mesa.Model):
             agent_reporters={c: _supplier_reporter(c) for c in SUPPLIER_COLUMNS},
         )
         self.datacollector.collect(self)
+
+    def _record_initial_customers(self) -> None:
+        pop = self.population
+        cust = np.flatnonzero(pop.supplier >= 0)
+        none = np.full(len(cust), -1, np.int64)
+        pop.spell[cust] = self.spells.start_spells(0, cust, pop.supplier[cust], np.full(len(cust), INITIAL, np.int8),
+                                                   pop.heard[cust, pop.supplier[cust]], none, none, none)
 
     @classmethod
     def from_config(
@@ -145,8 +160,11 @@ class TrustMarket(mesa.Model):
 
     def _turnover(self) -> None:
         """People leave the market and newcomers take their place (phase 0, `market.turnover`)."""
-        _, former = renew(self.population, self.config, self.rng)
+        pop = self.population
+        who, former = renew(pop, self.config, self.rng)
         self.flows.departed += np.bincount(former[former >= 0], minlength=len(self.flows.departed))
+        self.spells.end_spells(pop.spell[who], self.steps, LEFT)
+        pop.spell[who] = -1
 
     def _scandals(self) -> None:
         for shock in self.config.shocks:
@@ -156,41 +174,58 @@ class TrustMarket(mesa.Model):
     def _spread_word(self, policy: dict[str, np.ndarray]) -> channels.Messages:
         """Recommendations, warnings, reviews read and ads seen this period (phase 5)."""
         sc, pop, rng = self.config, self.population, self.rng
-        if sc.trust.gating:
-            senders = np.flatnonzero(pop.stage == loyalty.AMBASSADOR)
-        else:
-            senders = np.flatnonzero(pop.supplier >= 0)
-        parts = [
-            channels.word_of_mouth(
-                rng, self.network, senders, pop.supplier[senders].astype(np.int64), sc.wom.rate, 1.0
-            )
-        ]
-        if sc.trust.gating:
-            warners = np.flatnonzero(pop.stage == loyalty.DETRACTOR)
-            parts.append(
-                channels.word_of_mouth(
-                    rng, self.network, warners, pop.last_supplier[warners].astype(np.int64),
-                    sc.wom.warn_rate, -1.0,
-                )
-            )
+        parts = self._word_of_mouth()
         prospects = np.flatnonzero(pop.supplier < 0)
         k = int(rng.binomial(len(prospects), sc.reviews.read_rate)) if len(prospects) else 0
         readers = rng.choice(prospects, size=k, replace=False) if k else prospects[:0]
         parts.append(channels.read_reviews(rng, readers, self.reviews))
-        parts.append(
-            channels.advertise(
-                rng, pop.n, sc.advertising.reach, policy["ad_budget"], policy["banner_share"]
-            )
-        )
+        ads = channels.advertise(rng, pop.n, sc.advertising.reach, policy["ad_budget"], policy["banner_share"])
+        self.flows.reached += np.bincount(ads.supplier, minlength=len(self.flows.reached))
+        parts.append(ads)
         messages = channels.Messages.concat(parts)
         channels.hear(messages, pop.trust, pop.heard, pop.prior_logits, self.credibility, self.rules.hear)
         return messages
 
+    def _word_of_mouth(self) -> list[channels.Messages]:
+        """Who recommends and who warns (MODEL_BRIEF §2.11, §4): smoothly by score, or the version-1 gate."""
+        sc, pop, rng = self.config, self.population, self.rng
+        if not sc.trust.gating:  # the Bass limit: every customer talks at the Bass q
+            senders = np.flatnonzero(pop.supplier >= 0)
+            return [channels.word_of_mouth(rng, self.network, senders, pop.supplier[senders].astype(np.int64),
+                                           sc.wom.rate, 1.0)]
+        if sc.wom.mode == "gate":
+            senders = np.flatnonzero(pop.stage == loyalty.AMBASSADOR)
+            warners = np.flatnonzero(pop.stage == loyalty.DETRACTOR)
+            recommend, warn = sc.wom.rate, sc.wom.warn_rate
+        else:
+            senders = np.flatnonzero(pop.supplier >= 0)
+            warners = np.flatnonzero(pop.disappointed)
+            talk = pop.talk * self.hub
+            recommend = channels.recommend_rate(pop.score[senders], talk[senders], self.wom)
+            warn = channels.warn_rate(pop.score[warners], talk[warners], self.wom)
+        return [
+            channels.word_of_mouth(rng, self.network, senders, pop.supplier[senders].astype(np.int64), recommend, 1.0),
+            channels.word_of_mouth(rng, self.network, warners, pop.last_supplier[warners].astype(np.int64), warn,
+                                   -1.0),
+        ]
+
     def _trust_total(self, customers: np.ndarray, suppliers: np.ndarray) -> np.ndarray:
         return trust.combine_rows(expit(self.population.trust[customers, suppliers]), self.weights)
 
+    def _followed(self, offers: channels.Messages) -> np.ndarray:
+        """Which recommendations the recommender judged a good fit for the hearer (all, when fit is off)."""
+        pop, rng = self.population, self.rng
+        ok = np.ones(len(offers), dtype=bool)
+        if pop.fit.shape[1] == 0:
+            return ok
+        rec = np.flatnonzero(offers.channel == channels.RECOMMENDATION)
+        noise = self.config.fit.signal_noise * rng.standard_normal(len(rec))
+        fits = pop.fit[offers.customer[rec], offers.supplier[rec]]
+        ok[rec] = fit_rule.recommender_says_it_fits(fits, noise)
+        return ok
+
     def _choose(self, messages: channels.Messages, served: Served) -> None:
-        """Prospects adopt, unhappy customers switch (phase 6)."""
+        """Prospects adopt, recommendations move rivals' customers, unhappy customers switch (phase 6)."""
         sc, pop, rng = self.config, self.population, self.rng
         s_count = sc.market.suppliers
         room = self.capacity - phases.customers_per_supplier(pop.supplier, s_count)
@@ -199,46 +234,110 @@ class TrustMarket(mesa.Model):
         level = self._trust_total(offers.customer, offers.supplier)
         yes = choice.persuaded(rng, self.credibility[offers.channel], level, sc.trust.gating)
         offers, level = offers.take(yes), level[yes]
+        fits = self._followed(offers)
+        offers, level = offers.take(fits), level[fits]
         picked = choice.logit_choice(rng, offers.customer, offers.supplier, sc.switching.sensitivity * level)
         mask = np.zeros(len(offers), dtype=bool)
         mask[picked] = True
         chosen = offers.take(mask)
         ok = choice.within_capacity(rng, chosen.supplier, room)
         chosen = chosen.take(ok)
-        self._join(chosen.customer, chosen.supplier, chosen.channel)
+        self._join(chosen.customer, chosen.supplier, chosen.channel, chosen.sender)
         room -= np.bincount(chosen.supplier, minlength=s_count)
         if sc.trust.gating:
+            if sc.wom.reach_rivals:
+                self._recommended_switch(room, messages)
             self._switch(room, messages, served)
 
+    def _recommended_switch(self, room: np.ndarray, messages: channels.Messages) -> None:
+        """A credible recommendation moves a rival's customer, if it trusts the rival enough (lock-in)."""
+        pop, rng = self.population, self.rng
+        own_sup = pop.supplier[messages.customer]
+        offers = messages.take((messages.sender >= 0) & (messages.valence > 0) & (own_sup >= 0)
+                               & (own_sup != messages.supplier) & (pop.tenure[messages.customer] > 0))
+        offers = offers.take(room[offers.supplier] > 0)
+        if len(offers) == 0:
+            return
+        level = self._trust_total(offers.customer, offers.supplier)
+        yes = choice.persuaded(rng, self.credibility[offers.channel], level, True)
+        offers, level = offers.take(yes), level[yes]
+        fits = self._followed(offers)
+        offers, level = offers.take(fits), level[fits]
+        own_sup = pop.supplier[offers.customer].astype(np.int64)
+        own = self._trust_total(offers.customer, own_sup)
+        offers = offers.take(choice.acceptable_alternatives(own, level, self.rules.switch))
+        first = np.unique(offers.customer, return_index=True)[1]  # one move per customer: the first heard
+        offers = offers.take(np.sort(first))
+        ok = choice.within_capacity(rng, offers.supplier, room)
+        offers = offers.take(ok)
+        leaving = pop.supplier[offers.customer].astype(np.int64)
+        self.flows.churned += np.bincount(leaving, minlength=len(room))
+        self._join(offers.customer, offers.supplier, offers.channel, offers.sender)
+        room -= np.bincount(offers.supplier, minlength=len(room))
+
     def _switch(self, room: np.ndarray, messages: channels.Messages, served: Served) -> None:
+        """Customers who wish to leave go to their best trusted alternative (lock-in: or stay)."""
         sc, pop, rng = self.config, self.population, self.rng
-        cust, own_sup, own = phases.unhappy_customers(pop, self.weights, served, messages, sc.switching.threshold)
-        settled = pop.tenure[cust] > 0  # who joined this very step has had no delivery to judge yet
+        hard = sc.switching.softness == 0
+        cust, own_sup, own = phases.unhappy_customers(pop, self.weights, served, messages,
+                                                      sc.switching.threshold if hard else np.inf)
+        settled = (pop.tenure[cust] > 0) & (pop.supplier[cust] == own_sup)  # joined or moved this step: not yet
         cust, own_sup, own = cust[settled], own_sup[settled], own[settled]
+        if not hard and len(cust):
+            wish = rng.random(len(cust)) < choice.leave_chance(own, self.rules.switch)
+            cust, own_sup, own = cust[wish], own_sup[wish], own[wish]
         if len(cust) == 0:
             return
         target = choice.switch_targets(expit(pop.trust[cust]), self.weights, pop.heard, cust, own_sup, own, room,
                                        self.rules.switch)
-        go = (target >= 0) & (rng.random(len(cust)) < sc.switching.rate)
+        go = (target >= 0) & (rng.random(len(cust)) < sc.switching.rate) if hard else target >= 0
         cust, own_sup, target = cust[go], own_sup[go], target[go]
         ok = choice.within_capacity(rng, target, room)
         cust, own_sup, target = cust[ok], own_sup[ok], target[ok]
         self.flows.churned += np.bincount(own_sup, minlength=len(room))
-        self._join(cust, target, pop.heard[cust, target])
+        self._join(cust, target, np.full(len(cust), SWITCH, np.int8), np.full(len(cust), -1, np.int64))
+        room -= np.bincount(target, minlength=len(room))
 
-    def _join(self, customers: np.ndarray, suppliers: np.ndarray, channel: np.ndarray) -> None:
+    def _join(self, customers: np.ndarray, suppliers: np.ndarray, channel: np.ndarray, referrer: np.ndarray) -> None:
+        """Customers start buying from suppliers: a new spell in the referral records for each.
+
+        `channel` is what won each (a CHANNELS code, or SWITCH for the switching rule), `referrer`
+        the recommender (-1 for none). The supplier table credits a switch to the channel through
+        which the customer first heard of its new supplier (as in version 1).
+        """
         pop = self.population
+        heard_via = pop.heard[customers, suppliers]
+        from_supplier = pop.supplier[customers].astype(np.int64)
+        self.spells.end_spells(pop.spell[customers], self.steps, SWITCHED)
+        referrer_spell = np.where(referrer >= 0, pop.spell[np.maximum(referrer, 0)], -1)
+        pop.spell[customers] = self.spells.start_spells(self.steps, customers, suppliers, channel, heard_via,
+                                                        referrer, referrer_spell, from_supplier)
         pop.supplier[customers] = suppliers
         pop.last_supplier[customers] = suppliers
         pop.tenure[customers] = 0
         pop.supplier_trust[customers] = trust.logit(self.config.mutual.prior)
-        self.flows.record_acquisitions(suppliers, channel)
+        self.flows.record_acquisitions(suppliers, np.where(channel == SWITCH, heard_via, channel))
+
+    def _earn(self) -> None:
+        """Every current customer pays its supplier's price this period and costs it service."""
+        pop = self.population
+        policies = [a.policy() for a in self.suppliers_list]
+        price = np.array([p["price"] for p in policies])
+        cost = money.unit_cost(np.array([p["over_delivery"] for p in policies]),
+                               np.array([p["care"] for p in policies]), self.config.money)
+        cust = np.flatnonzero(pop.supplier >= 0)
+        sup = pop.supplier[cust].astype(np.int64)
+        self.spells.earn(pop.spell[cust], price[sup], (price - cost)[sup], self.steps)
+        self.flows.service_costs += np.bincount(sup, weights=cost[sup], minlength=len(price))
 
     def _measure(self) -> None:
+        self._earn()
         self.model_metrics, self.supplier_metrics = measure(
             self.steps, self.population, self.experienced, self.weights, self.flows,
-            [a.name for a in self.suppliers_list], [a.policy() for a in self.suppliers_list],
+            [a.name for a in self.suppliers_list], [a.policy() for a in self.suppliers_list], self.config.money,
+            self.discounted_profit,
         )
+        self.discounted_profit = self.supplier_metrics["discounted_profit"]
         # Python scalars for the DataCollector, which deep-copies every numpy scalar it stores
         self._supplier_values = {k: v.tolist() for k, v in self.supplier_metrics.items()}
 
@@ -264,6 +363,10 @@ class TrustMarket(mesa.Model):
         """One row per step (step 0 = initial state): the public model measures."""
         frame = self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
         return frame[list(MODEL_COLUMNS)]
+
+    def customer_table(self) -> pd.DataFrame:
+        """One row per customer spell: the referral records (`customers.parquet`, docs/ODD.md)."""
+        return self.spells.table([a.name for a in self.suppliers_list])[list(CUSTOMER_COLUMNS)]
 
     def supplier_table(self) -> pd.DataFrame:
         """One row per step x supplier: the public supplier measures."""

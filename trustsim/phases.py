@@ -48,13 +48,16 @@ class Rules(NamedTuple):
         t, p, lo = sc.trust, sc.promises, sc.loyalty
         return cls(
             TrustParams(float(t.gain), float(t.loss_multiplier), float(t.over_delivery_gain),
-                        float(t.repair_relief), float(t.care_rate), float(t.forgetting)),
-            DeliveryParams(float(p.noise), float(p.failure_drop), float(p.tolerance)),
+                        float(t.repair_relief), float(t.care_rate), float(t.forgetting), float(t.anchoring_gain)),
+            DeliveryParams(float(p.noise), float(p.failure_drop), float(p.tolerance), float(t.competence_visibility)),
             MutualParams(float(sc.mutual.reciprocity), float(sc.mutual.gain), float(t.loss_multiplier)),
             LadderParams(int(lo.loyal_tenure), int(lo.ambassador_tenure), int(lo.loyal_score),
                          int(lo.ambassador_score), int(lo.detractor_score)),
-            HearParams(float(sc.wom.signal), float(t.loss_multiplier)),
-            SwitchParams(float(sc.switching.threshold), float(sc.switching.margin)),
+            HearParams(float(sc.wom.signal),
+                       float(t.loss_multiplier if sc.wom.mode == "gate" else sc.wom.negative_weight),
+                       float(sc.wom.transfer)),
+            SwitchParams(float(sc.switching.threshold), float(sc.switching.margin), float(sc.switching.rate),
+                         float(sc.switching.softness)),
             float(p.strain_start), float(p.strain_loss),
         )
 
@@ -124,19 +127,23 @@ def customers_per_supplier(supplier: np.ndarray, s_count: int) -> np.ndarray:
 
 
 @loop
-def _experience(sup, extend_trust, competence, promise, reliability, over_delivery, transparency, care, strain, wave,
-                customer_trust, u_fail, z, u_admit, dp, tp, delta, outcome, effort):
+def _experience(cust, sup, policy, strain, wave, customer_trust, fit, u_fail, z, u_admit, u_anchor, dp, tp, delta,
+                outcome, effort):
+    (extend_trust, competence, promise, reliability, over_delivery, transparency, care, anchoring) = policy
     for i in range(sup.shape[0]):
         s = sup[i]
         e = mutual.effort(extend_trust[s], customer_trust[i])
         effort[i] = e
         able = promises.capability(competence[s], e, strain[s])
         failed = u_fail[i] >= reliability[s] * (1.0 - wave[s])
-        q = promises.delivered_quality(promise[s], able, over_delivery[s], failed, z[i] if dp.noise > 0 else 0.0, dp)
+        q = promises.delivered_quality(promise[s], able, over_delivery[s], failed, z[i] if dp.noise > 0 else 0.0,
+                                       fit[cust[i], s] if fit.shape[1] else 0.0, dp)
         out = promises.disconfirm(q, promise[s], dp.tolerance)
         outcome[i] = out
         admitted = out == trust.BROKEN and u_admit[i] < transparency[s]
-        d = trust.experience_delta(out, q - promise[s], q, admitted, care[s], tp)
+        anchored = u_anchor.shape[0] > 0 and u_anchor[i] < anchoring[s]
+        seen = promises.visible_competence(q, able, promise[s], dp.visibility) if dp.visibility > 0 else q
+        d = trust.experience_delta(out, q - promise[s], seen, admitted, anchored, care[s], tp)
         for k in range(4):
             delta[i, k] = d[k]
 
@@ -177,10 +184,11 @@ def deliver(
     """Phases 2-3: every customer is served; promises kept, broken or exceeded; trust updated.
 
     Applies :func:`promises.capacity_strain`, :func:`mutual.effort`, :func:`promises.capability`,
-    :func:`promises.delivered_quality`, :func:`promises.disconfirm`, :func:`trust.experience_delta`,
-    :func:`trust.update_component`, :func:`mutual.behaves_well` and
+    :func:`promises.delivered_quality`, :func:`promises.disconfirm`, :func:`promises.visible_competence`,
+    :func:`trust.experience_delta`, :func:`trust.update_component`, :func:`mutual.behaves_well` and
     :func:`mutual.supplier_trust_change`, with draws in this order: failures, noise, admissions,
-    customers' behaviour. A broken-promise wave (`failure_wave`) is used up.
+    customers' behaviour, anchoring (only when some supplier anchors). A broken-promise wave
+    (`failure_wave`) is used up.
     """
     s_count = len(capacity)
     outcomes, effort_sum = np.zeros((s_count, 3), np.int64), np.zeros(s_count)
@@ -195,11 +203,12 @@ def deliver(
     z = rng.standard_normal(n) if rules.delivery.noise > 0 else u_fail[:0]
     u_admit = rng.random(n)
     u_good = rng.random(n)
+    u_anchor = rng.random(n) if (policy["anchoring"] > 0).any() else u_fail[:0]
     delta, outcome, effort = np.empty((n, 4), np.float32), np.empty(n, np.int8), np.empty(n)
-    _experience(sup, policy["extend_trust"], policy["competence"], policy["promise"], policy["reliability"],
-                policy["over_delivery"], policy["transparency"], policy["care"], strain, failure_wave,
-                expit(pop.supplier_trust[cust]), u_fail, z, u_admit, rules.delivery, rules.trust, delta, outcome,
-                effort)
+    rules_of_policy = tuple(policy[k] for k in ("extend_trust", "competence", "promise", "reliability", "over_delivery",
+                                                "transparency", "care", "anchoring"))
+    _experience(cust, sup, rules_of_policy, strain, failure_wave, expit(pop.supplier_trust[cust]), pop.fit, u_fail, z,
+                u_admit, u_anchor, rules.delivery, rules.trust, delta, outcome, effort)
     logits = np.empty((n, 4), np.float32)
     _update_trust(cust, sup, pop.tenure, pop.trust, pop.prior_logits, delta, rules.trust.forgetting, logits)
     failure_wave[:] = 0.0
@@ -243,8 +252,9 @@ def rank(pop: Population, weights: np.ndarray, params: LadderParams, known: Serv
     else:
         experienced = own_trust(pop.last_supplier, pop.trust)
     propensity = expit(pop.prior_logits[experienced.customer])
+    pop.disappointed[:] = False
     _ladder(experienced.customer, experienced.components, propensity, weights, pop.supplier, pop.tenure, pop.score,
-            pop.supplier_trust, pop.stage, np.zeros(pop.n, np.bool_), params)
+            pop.supplier_trust, pop.stage, pop.disappointed, params)
     return experienced
 
 

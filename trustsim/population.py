@@ -14,8 +14,9 @@ import numpy as np
 
 from trustsim.config import Scenario
 from trustsim.errors import RunError
-from trustsim.mechanisms.channels import AD
+from trustsim.mechanisms.channels import AD, talkativeness_draws
 from trustsim.mechanisms.choice import within_capacity
+from trustsim.mechanisms.fit import draw_fit
 from trustsim.mechanisms.loyalty import PROSPECT
 from trustsim.mechanisms.trust import logit
 
@@ -29,11 +30,15 @@ class Population:
     tenure: np.ndarray  # int32 (N,), steps with the current supplier
     stage: np.ndarray  # int8 (N,), index into loyalty.STAGES
     score: np.ndarray  # int8 (N,), 0-10 likelihood to recommend last_supplier
+    disappointed: np.ndarray  # bool (N,), experience left trust in last_supplier below the benefit of the doubt
     prior_logits: np.ndarray  # float32 (N,), propensity to trust, log-odds
     reliability: np.ndarray  # float32 (N,), chance the customer behaves well
     supplier_trust: np.ndarray  # float32 (N,), current supplier's trust in the customer, log-odds
     trust: np.ndarray  # float32 (N, S, 4), trust components, log-odds
     heard: np.ndarray  # int8 (N, S), channel of first contact, -1 = unknown
+    talk: np.ndarray  # float32 (N,), talkativeness (mean 1): how much a person says to others
+    fit: np.ndarray  # float32 (N, S), how well each supplier suits each customer; (N, 0) when all alike
+    spell: np.ndarray  # int64 (N,), the customer's current spell in the referral records, -1 = none
 
     @property
     def n(self) -> int:
@@ -47,7 +52,9 @@ def state_bytes(scenario: Scenario) -> int:
     arrays, the network and the temporaries of building it."""
     n, s = scenario.market.customers, scenario.market.suppliers
     ties = 0 if scenario.network.kind in ("well_mixed", "edge_list") else n * scenario.network.mean_degree
-    return int(n * s * 2 * (4 * 4 + 1) + n * 64 + ties * 40)
+    fit = 4 if scenario.fit.sd > 0 else 0
+    spells = 3 * n * 64  # referral records: about three spells per person over a long run
+    return int(n * s * 2 * (4 * 4 + 1 + fit) + n * 64 + ties * 40 + spells)
 
 
 def check_memory(scenario: Scenario) -> None:
@@ -84,6 +91,13 @@ def beta_draws(rng: np.random.Generator, mean: float, sd: float, n: int) -> np.n
     return rng.beta(mean * kappa, (1 - mean) * kappa, size=n)
 
 
+def talkativeness(rng: np.random.Generator, n: int, scenario: Scenario) -> np.ndarray:
+    """Each person's talkativeness (mean 1); all 1, with no draws, unless word of mouth is smooth."""
+    if scenario.wom.mode != "smooth":
+        return np.ones(n, np.float32)
+    return talkativeness_draws(rng, n, scenario.wom.talk_sd)
+
+
 def initial_population(scenario: Scenario, rng: np.random.Generator) -> Population:
     """Customers at step 0: priors and reliabilities drawn, an `initial_customers` share buying.
 
@@ -100,11 +114,15 @@ def initial_population(scenario: Scenario, rng: np.random.Generator) -> Populati
         tenure=np.zeros(n, dtype=np.int32),
         stage=np.full(n, PROSPECT, dtype=np.int8),
         score=np.zeros(n, dtype=np.int8),
+        disappointed=np.zeros(n, dtype=np.bool_),
         prior_logits=prior,
         reliability=reliability,
         supplier_trust=np.full(n, logit(scenario.mutual.prior), dtype=np.float32),
         trust=np.zeros((n, s, 4), dtype=np.float32),
         heard=np.full((n, s), -1, dtype=np.int8),
+        talk=talkativeness(rng, n, scenario),
+        fit=draw_fit(rng, n, s, scenario.fit.sd),
+        spell=np.full(n, -1, dtype=np.int64),
     )
     k = round(scenario.market.initial_customers * n)
     if k:
@@ -125,8 +143,9 @@ def renew(pop: Population, scenario: Scenario, rng: np.random.Generator) -> tupl
 
     Models: an open market in which customers are lost not only to rivals; newcomers start as
     prospects who have never heard of any supplier, with their own benefit of the doubt
-    (MODEL_BRIEF §2.2). Returns the people replaced and the supplier each was buying from (-1 for
-    none); no random draws at all when turnover is 0.
+    (MODEL_BRIEF §2.2), talkativeness and fit. Returns the people replaced and the supplier each was
+    buying from (-1 for none); their spells in the referral records are the caller's to end. No
+    random draws at all when turnover is 0.
     """
     rate = scenario.market.turnover
     none = np.zeros(0, dtype=np.int64)
@@ -145,7 +164,11 @@ def renew(pop: Population, scenario: Scenario, rng: np.random.Generator) -> tupl
         pop.tenure[who] = 0
         pop.stage[who] = PROSPECT
         pop.score[who] = 0
+        pop.disappointed[who] = False
         pop.supplier_trust[who] = logit(scenario.mutual.prior)
         pop.trust[who] = 0.0
         pop.heard[who] = -1
+        pop.talk[who] = talkativeness(rng, k, scenario)
+        if pop.fit.shape[1]:
+            pop.fit[who] = draw_fit(rng, k, pop.fit.shape[1], scenario.fit.sd)
     return who, former

@@ -2,7 +2,7 @@
 
 ``run_one(scenario, seed, steps) -> RunResult`` builds a :class:`TrustMarket`, runs it and
 returns the public tables; ``write_run`` stores them (atomically) as ``model.parquet``,
-``suppliers.parquet`` and ``run.json``.
+``suppliers.parquet``, ``customers.parquet`` and ``run.json``.
 """
 
 from __future__ import annotations
@@ -23,12 +23,14 @@ from trustsim.model import TrustMarket
 
 @dataclass
 class RunResult:
-    """The tables of one run: `model` (one row per step), `suppliers` (step x supplier)."""
+    """The tables of one run: `model` (one row per step), `suppliers` (step x supplier) and
+    `customers` (one row per customer spell: the referral records)."""
 
     model: pd.DataFrame
     suppliers: pd.DataFrame
     seed: int
     steps: int
+    customers: pd.DataFrame | None = None
 
 
 def run_one(
@@ -58,7 +60,7 @@ def run_one(
         model.step()
         if on_step is not None:
             on_step(model.steps)
-    return RunResult(model.model_table(), model.supplier_table(), seed, steps)
+    return RunResult(model.model_table(), model.supplier_table(), seed, steps, model.customer_table())
 
 
 def run_metadata(scenario: Scenario, seed: int, steps: int) -> dict[str, Any]:
@@ -80,7 +82,7 @@ def run_metadata(scenario: Scenario, seed: int, steps: int) -> dict[str, Any]:
 
 
 def write_run(out_dir: str | Path, result: RunResult, scenario: Scenario) -> dict[str, str]:
-    """Write model.parquet, suppliers.parquet and run.json to `out_dir`, each atomically.
+    """Write model.parquet, suppliers.parquet, customers.parquet and run.json to `out_dir`, each atomically.
 
     Returns:
         SHA-256 of each file written, by file name.
@@ -90,6 +92,8 @@ def write_run(out_dir: str | Path, result: RunResult, scenario: Scenario) -> dic
         "model.parquet": atomic_write_parquet(out / "model.parquet", result.model),
         "suppliers.parquet": atomic_write_parquet(out / "suppliers.parquet", result.suppliers),
     }
+    if result.customers is not None:
+        sums["customers.parquet"] = atomic_write_parquet(out / "customers.parquet", result.customers)
     meta = run_metadata(scenario, result.seed, result.steps) | {"sha256": sums}
     sums["run.json"] = atomic_write_json(out / "run.json", meta)
     return sums

@@ -39,8 +39,9 @@ def test_first_contact_starts_at_the_benefit_of_the_doubt_and_credibility_scales
     m = channels.Messages(np.array([0, 1, 2, 3]), np.array([0, 0, 0, 1]),
                           np.array([channels.AD, channels.RECOMMENDATION, channels.BANNER, channels.RECOMMENDATION],
                                    dtype=np.int8),
-                          np.array([0.0, 1.0, 1.0, -1.0], dtype=np.float32))
-    first = channels.hear(m, logits, heard, prior, cred, channels.HearParams(signal=0.5, loss_multiplier=3.0))
+                          np.array([0.0, 1.0, 1.0, -1.0], dtype=np.float32), np.full(4, -1))
+    first = channels.hear(m, logits, heard, prior, cred, channels.HearParams(signal=0.5, negative_weight=3.0,
+                                                                              transfer=0.0))
     assert first.all()
     assert np.allclose(logits[0, 0], prior[0])                      # valence 0: just the prior
     assert np.isclose(logits[1, 0, 0] - prior[1], 0.9 * 0.5)        # recommendation: credible
@@ -58,3 +59,48 @@ def test_reviews_pool_tracks_scores_and_readers_see_the_rating(rng):
     assert np.allclose(pool.rating, [0.9, 0.2])
     m = channels.read_reviews(rng, np.arange(2000), pool)
     assert np.allclose(m.valence[m.supplier == 0], 0.8) and np.allclose(m.valence[m.supplier == 1], -0.6)
+
+
+def test_word_of_mouth_records_who_said_it(rng):
+    net = build_network("erdos_renyi", 2000, 8, rng)
+    senders = np.array([5, 17, 99])
+    m = channels.word_of_mouth(rng, net, senders, np.array([0, 1, 2]), np.array([3.0, 3.0, 3.0]), 1.0)
+    assert set(np.unique(m.sender)) <= set(senders.tolist()) and len(m) > 0
+    for who, sup in ((5, 0), (17, 1), (99, 2)):
+        assert (m.supplier[m.sender == who] == sup).all()
+    assert (channels.advertise(rng, 100, 0.5, np.array([1.0]), np.array([0.0])).sender == -1).all()
+
+
+def test_promoters_recommend_most_passives_less_and_the_disappointed_warn():
+    p = channels.WomParams(rate=0.3, warn_rate=0.5, recommend_midpoint=8.5, warn_midpoint=3.5, spread=0.5)
+    scores = np.arange(11)
+    rec = channels.recommend_rate(scores, np.ones(11), p)
+    warn = channels.warn_rate(scores, np.ones(11), p)
+    assert (np.diff(rec) > 0).all() and (np.diff(warn) < 0).all()   # smooth and monotone in the score
+    assert rec[10] > 0.9 * 0.3 and rec[9] > 2.5 * rec[8] and rec[8] > 5 * rec[7]  # promoters most, passives less
+    assert rec[6] < 0.01 * 0.3 and warn[2] > 0.8 * 0.5 and warn[8] < 1e-3
+    assert channels.recommend_rate(np.array([9]), np.array([2.0]), p)[0] == 2 * rec[9]  # talkative people say more
+
+
+def test_talkativeness_varies_between_people_and_grows_with_degree(rng):
+    talk = channels.talkativeness_draws(rng, 100_000, 1.0)
+    assert abs(talk.mean() - 1.0) < 0.02 and abs(talk.std() - 1.0) < 0.03
+    assert (channels.talkativeness_draws(rng, 10, 0.0) == 1).all()
+    hub = channels.hub_factor(np.array([2, 4, 8, 16]), 1.0)
+    assert np.allclose(hub, np.array([2, 4, 8, 16]) / 7.5) and (channels.hub_factor(np.array([3, 9]), 0.0) == 1).all()
+
+
+def test_a_recommendation_carries_part_of_the_recommenders_trust():
+    n, s = 3, 1
+    logits = np.zeros((n, s, 4), dtype=np.float32)
+    logits[2, 0] = 4.0  # the recommender trusts the supplier a lot
+    heard = np.array([[0], [0], [0]], dtype=np.int8)
+    prior = np.zeros(n, np.float32)
+    cred = np.array([0.9, 0.7, 0.55, 0.33])
+    m = channels.Messages(np.array([0, 1]), np.array([0, 0]), np.array([0, 0], np.int8),
+                          np.array([1.0, 1.0], np.float32), np.array([2, -1]))
+    channels.hear(m, logits, heard, prior, cred, channels.HearParams(signal=0.5, negative_weight=1.0, transfer=0.5))
+    told, plain = logits[0, 0], logits[1, 0]
+    assert np.isclose(plain[0], 0.45) and plain[3] == 0          # no sender: the nudge only
+    assert np.isclose(told[3], 0.5 * 0.9 * 4.0)                   # care: a share of the recommender's view
+    assert np.isclose(told[0], 0.45 + 0.5 * 0.9 * (4.0 - 0.45))  # after the nudge, towards the recommender

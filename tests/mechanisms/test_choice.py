@@ -39,7 +39,7 @@ def test_customers_switch_only_to_a_trusted_alternative():
     components = np.repeat(alts[:, :, None], 4, axis=2)   # every component equal: overall trust = alts
     heard = np.array([[0, 0, 0], [0, 0, 0], [0, 0, -1], [0, 0, 0]], dtype=np.int8)
     weights = np.full(4, 0.25, dtype=np.float32)
-    p = choice.SwitchParams(threshold=0.4, margin=0.1)
+    p = choice.SwitchParams(threshold=0.4, margin=0.1, rate=0.25, softness=0.0)
     target = choice.switch_targets(components, weights, heard, np.arange(4), np.zeros(4, np.int64), own,
                                    np.array([9, 9, 9]), p)
     # 0: trusted alternative -> switches; 1: nobody trusted -> stays (lock-in);

@@ -6,12 +6,13 @@ import pytest
 from trustsim.mechanisms import trust
 from trustsim.mechanisms.trust import BROKEN, CARE, COMPETENCE, EXCEEDED, KEPT, RELIABILITY, TRANSPARENCY
 
-PARAMS = dict(gain=0.15, loss_multiplier=3.0, over_delivery_gain=2.0, repair_relief=0.6, care_rate=0.1, forgetting=0.0)
+PARAMS = dict(gain=0.15, loss_multiplier=3.0, over_delivery_gain=2.0, repair_relief=0.6, care_rate=0.1, forgetting=0.0,
+              anchoring_gain=0.5)
 
 
 def delta(outcome, excess=0.0, quality=0.7, admitted=False, care=0.5, **over):
     params = trust.TrustParams(**PARAMS | over)
-    return np.array(trust.experience_delta(outcome, excess, quality, admitted, care, params))
+    return np.array(trust.experience_delta(outcome, excess, quality, admitted, False, care, params))
 
 
 @pytest.mark.parametrize("k", [1.5, 2.0, 3.0, 5.0])

@@ -25,22 +25,24 @@ RECOMMENDATION, REVIEW, AD, BANNER = range(4)
 
 @dataclass
 class Messages:
-    """One row per message heard this step: who hears, about which supplier, how, and its tone.
+    """One row per message heard this step: who hears, about which supplier, how, its tone, from whom.
 
     `valence` is +1 for a recommendation, -1 for a warning, 2 * rating - 1 for reviews and
-    +0.5 for advertising claims (Veronderstelling: "we can solve your problem").
+    +0.5 for advertising claims (Veronderstelling: "we can solve your problem"); `sender` is the
+    person who said it (-1 for reviews and advertising).
     """
 
     customer: np.ndarray
     supplier: np.ndarray
     channel: np.ndarray
     valence: np.ndarray
+    sender: np.ndarray
 
     @classmethod
     def empty(cls) -> Messages:
         """No messages."""
         z = np.zeros(0, dtype=np.int64)
-        return cls(z, z.copy(), z.astype(np.int8), z.astype(np.float32))
+        return cls(z, z.copy(), z.astype(np.int8), z.astype(np.float32), z.copy())
 
     @classmethod
     def concat(cls, parts: list[Messages]) -> Messages:
@@ -51,14 +53,16 @@ class Messages:
             np.concatenate([p.supplier for p in parts]),
             np.concatenate([p.channel for p in parts]).astype(np.int8),
             np.concatenate([p.valence for p in parts]).astype(np.float32),
+            np.concatenate([p.sender for p in parts]),
         )
 
     def __len__(self) -> int:
         return len(self.customer)
 
     def take(self, mask: np.ndarray) -> Messages:
-        """The messages where `mask` is true."""
-        return Messages(self.customer[mask], self.supplier[mask], self.channel[mask], self.valence[mask])
+        """The messages where `mask` is true (or at these indices)."""
+        return Messages(self.customer[mask], self.supplier[mask], self.channel[mask], self.valence[mask],
+                        self.sender[mask])
 
 
 def advertise(
@@ -88,9 +92,52 @@ def advertise(
                 np.full(k, s, dtype=np.int64),
                 np.where(banner, BANNER, AD).astype(np.int8),
                 np.full(k, 0.5, dtype=np.float32),
+                np.full(k, -1, dtype=np.int64),
             )
         )
     return Messages.concat(parts)
+
+
+class WomParams(NamedTuple):
+    """Who talks how much (``[wom]``; see docs/config.md)."""
+
+    rate: float
+    warn_rate: float
+    recommend_midpoint: float
+    warn_midpoint: float
+    spread: float
+
+
+def talkativeness_draws(rng: np.random.Generator, n: int, sd: float) -> np.ndarray:
+    """How much each person talks, relative to the average: Gamma with mean 1 and this sd.
+
+    Models: many who would recommend never do, a few talk a lot (Kumar, Petersen & Leone 2007);
+    with ``sd = 1`` talkativeness is exponential. No draws when ``sd = 0`` (everyone talks alike).
+    """
+    if sd <= 0:
+        return np.ones(n, np.float32)
+    shape = 1.0 / sd**2
+    return rng.gamma(shape, 1.0 / shape, size=n).astype(np.float32)
+
+
+def hub_factor(degree: np.ndarray, exponent: float) -> np.ndarray:
+    """Talkativeness of opinion leaders: ``(degree / mean degree) ** exponent`` (Goldenberg et al. 2009)."""
+    if exponent == 0 or len(degree) == 0:
+        return np.ones(len(degree))
+    mean = max(float(degree.mean()), 1e-12)
+    return (degree / mean) ** exponent
+
+
+def recommend_rate(score: np.ndarray, talk: np.ndarray, p: WomParams) -> np.ndarray:
+    """Recommendations per step a customer makes: ``rate * talk`` times a chance rising smoothly with
+    the score, one half at `recommend_midpoint` (promoters most, passives less; Reichheld 2003)."""
+    return p.rate * talk / (1.0 + np.exp(-(score - p.recommend_midpoint) / p.spread))
+
+
+def warn_rate(score: np.ndarray, talk: np.ndarray, p: WomParams) -> np.ndarray:
+    """Warnings per step a disappointed person gives: ``warn_rate * talk`` times a chance falling
+    smoothly with the score, one half at `warn_midpoint` (East, Hammond & Wright 2007)."""
+    return p.warn_rate * talk / (1.0 + np.exp((score - p.warn_midpoint) / p.spread))
 
 
 def word_of_mouth(
@@ -98,15 +145,16 @@ def word_of_mouth(
     network: Network,
     senders: np.ndarray,
     about: np.ndarray,
-    rate: float,
+    rate: float | np.ndarray,
     valence: float,
 ) -> Messages:
     """Each sender tells Poisson(`rate`) random contacts about supplier `about[i]`.
 
-    Models: ambassadors recommend (valence +1) and detractors warn (valence -1) their ties;
-    on a well-mixed population contacts are uniformly random members (Bass q).
+    Models: satisfied customers recommend (valence +1) and disappointed ones warn (valence -1)
+    their ties; on a well-mixed population contacts are uniformly random members (Bass q).
+    `rate` is one number for all senders or one per sender.
     """
-    if len(senders) == 0 or rate <= 0:
+    if len(senders) == 0 or np.all(np.asarray(rate) <= 0):
         return Messages.empty()
     counts = rng.poisson(rate, size=len(senders))
     who = np.repeat(senders, counts)
@@ -116,7 +164,7 @@ def word_of_mouth(
     k = int(ok.sum())
     return Messages(
         to[ok], sup[ok].astype(np.int64), np.full(k, RECOMMENDATION, dtype=np.int8),
-        np.full(k, valence, dtype=np.float32),
+        np.full(k, valence, dtype=np.float32), who[ok].astype(np.int64),
     )
 
 
@@ -166,14 +214,16 @@ def read_reviews(
         readers.astype(np.int64), sup.astype(np.int64),
         np.full(len(readers), REVIEW, dtype=np.int8),
         (2.0 * pool.rating[sup] - 1.0).astype(np.float32),
+        np.full(len(readers), -1, dtype=np.int64),
     )
 
 
 class HearParams(NamedTuple):
-    """What moves trust when people hear of a supplier (``[wom] signal``, ``[trust] loss_multiplier``)."""
+    """What moves trust when people hear of a supplier (``[wom]``; see docs/config.md)."""
 
     signal: float
-    loss_multiplier: float
+    negative_weight: float
+    transfer: float
 
 
 @rule
@@ -181,14 +231,22 @@ def nudge(credibility: float, valence: np.float32, p: HearParams) -> np.float32:
     """Log-odds a message moves the expected reliability and competence of its supplier.
 
     Models: Verwachting (MODEL_BRIEF §2.4): what others say moves the expectation by
-    ``credibility * signal * valence``; warnings weigh k times (Slovic 1993).
+    ``credibility * signal * valence``; negative messages weigh `negative_weight` times (East,
+    Hammond & Lomax 2008; in the version-1 gate this is the loss multiplier, Slovic 1993).
     """
     x = credibility * p.signal * np.float64(valence)
-    return np.float32(x * p.loss_multiplier if x < 0 else x)
+    return np.float32(x * p.negative_weight if x < 0 else x)
+
+
+@rule
+def transferred(hearer: np.float32, recommender: np.float32, credibility: float, transfer: float) -> np.float32:
+    """Log-odds of one component after a recommendation: a share ``transfer * credibility`` of the
+    way towards the recommender's own trust (trust transfer from a trusted source)."""
+    return hearer + np.float32(transfer * credibility) * (recommender - hearer)
 
 
 @loop
-def _hear(customer, supplier, channel, valence, trust, heard, prior, credibility, p, first):
+def _hear(customer, supplier, channel, valence, sender, trust, heard, prior, credibility, p, first):
     m = customer.shape[0]
     for i in range(m):
         if i + AHEAD < m:
@@ -202,9 +260,13 @@ def _hear(customer, supplier, channel, valence, trust, heard, prior, credibility
                 trust[c, s, k] = prior[c]
             heard[c, s] = channel[i]
     for i in range(m):
+        c, s, r = customer[i], supplier[i], sender[i]
         step = nudge(credibility[channel[i]], valence[i], p)
-        trust[customer[i], supplier[i], RELIABILITY] += step
-        trust[customer[i], supplier[i], COMPETENCE] += step
+        trust[c, s, RELIABILITY] += step
+        trust[c, s, COMPETENCE] += step
+        if p.transfer > 0 and r >= 0 and valence[i] > 0:
+            for k in range(4):
+                trust[c, s, k] = transferred(trust[c, s, k], trust[r, s, k], credibility[channel[i]], p.transfer)
     for i in range(m):
         for k in range(4):
             trust[customer[i], supplier[i], k] = clip_logit(trust[customer[i], supplier[i], k])
@@ -222,7 +284,8 @@ def hear(
 
     Models: benefit of the doubt at first contact (MODEL_BRIEF §2.2): a supplier someone
     hears of for the first time starts at that person's propensity to trust in every
-    component; then every message moves trust by :func:`nudge`.
+    component; then every message moves trust by :func:`nudge`, and a recommendation carries part
+    of the recommender's own trust (:func:`transferred`).
 
     Args:
         messages: this step's messages.
@@ -236,6 +299,7 @@ def hear(
         Boolean mask of the messages that were a first contact.
     """
     first = np.empty(len(messages), np.bool_)
-    _hear(messages.customer, messages.supplier, messages.channel, messages.valence, trust_logits, heard,
+    _hear(messages.customer, messages.supplier, messages.channel, messages.valence, messages.sender, trust_logits,
+          heard,
           prior_logits, credibility.astype(np.float64), params, first)
     return first

@@ -74,16 +74,53 @@ class SwitchParams(NamedTuple):
 
     threshold: float
     margin: float
+    rate: float
+    softness: float
+
+
+def leave_chance(own_trust: np.ndarray, p: SwitchParams) -> np.ndarray:
+    """Chance per step that a customer wishes to leave: churn as a hazard rising smoothly as its
+    trust in its supplier falls, ``rate / (1 + exp((trust - threshold) / softness))``.
+
+    Models: the less a customer trusts its supplier the likelier it looks elsewhere; whether it
+    actually leaves depends on a trusted alternative (:func:`switches`, lock-in).
+    """
+    return p.rate / (1.0 + np.exp((own_trust.astype(np.float64) - p.threshold) / p.softness))
+
+
+@rule
+def acceptable(own: np.float32, best: float, p: SwitchParams) -> bool:
+    """Whether an alternative trusted `best` is worth leaving a supplier trusted `own` for.
+
+    Lock-in (MODEL_BRIEF §4): only an alternative that reaches `threshold` and is trusted at
+    least `margin` more; when no supplier is trusted, nobody moves.
+    """
+    return best >= p.threshold and best >= np.float64(own + np.float32(p.margin))
+
+
+@loop
+def _acceptable_all(own, best, p, out):
+    for i in range(own.shape[0]):
+        out[i] = acceptable(own[i], best[i], p)
+
+
+def acceptable_alternatives(own: np.ndarray, best: np.ndarray, p: SwitchParams) -> np.ndarray:
+    """:func:`acceptable` for each pair of (own trust, the alternative's trust)."""
+    out = np.empty(len(own), np.bool_)
+    _acceptable_all(own.astype(np.float32), best.astype(np.float64), p, out)
+    return out
 
 
 @rule
 def switches(own: np.float32, best: float, p: SwitchParams) -> bool:
-    """Whether a customer with trust `own` in its supplier leaves for an alternative trusted `best`.
+    """Whether a customer with trust `own` in its supplier leaves for its best alternative, trusted `best`.
 
-    Lock-in (MODEL_BRIEF §4): only when its trust is below `threshold`, the alternative reaches
-    `threshold`, and the alternative is trusted at least `margin` more.
+    With a hard threshold (``softness = 0``, version 1) only when `own` is below `threshold`;
+    otherwise whoever :func:`leave_chance` made wish to leave; in both cases only for an
+    :func:`acceptable` alternative.
     """
-    return own < np.float32(p.threshold) and best >= p.threshold and best >= np.float64(own + np.float32(p.margin))
+    unhappy = p.softness > 0 or own < np.float32(p.threshold)
+    return unhappy and acceptable(own, best, p)
 
 
 @loop

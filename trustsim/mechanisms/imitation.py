@@ -14,6 +14,7 @@ IMITABLE: tuple[str, ...] = (
     "ad_budget",
     "banner_share",
     "extend_trust",
+    "anchoring",
 )
 """Policy fields a supplier can copy (abilities such as competence cannot simply be copied)."""
 

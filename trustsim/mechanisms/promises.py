@@ -16,11 +16,12 @@ from trustsim.mechanisms.trust import BROKEN, EXCEEDED, KEPT, clip
 
 
 class DeliveryParams(NamedTuple):
-    """The ``[promises]`` parameters of one delivery (see docs/config.md)."""
+    """The ``[promises]`` parameters of one delivery and ``trust.competence_visibility``."""
 
     noise: float
     failure_drop: float
     tolerance: float
+    visibility: float
 
 
 def capacity_strain(
@@ -49,19 +50,28 @@ def capability(competence: float, effort: float, strain: float) -> float:
 
 @rule
 def delivered_quality(
-    promised: float, able: float, over_delivery: float, failed: bool, z: float, p: DeliveryParams
+    promised: float, able: float, over_delivery: float, failed: bool, z: float, fit: float, p: DeliveryParams
 ) -> float:
-    """Delivered quality in [0, 1] for one customer served this period.
+    """Quality in [0, 1] as one customer served this period experiences it.
 
     A supplier aims at what it promised ("do what you say"), limited by what it is able to
     deliver; over-delivery adds quality on purpose; an erratic failure loses `failure_drop`;
-    noise (`z`, a standard normal draw) blurs every delivery.
+    noise (`z`, a standard normal draw) blurs every delivery; and the delivery suits this
+    customer by `fit` (see :mod:`trustsim.mechanisms.fit`).
     """
     q = min(promised, able) + over_delivery
     if p.noise > 0:
         q = q + p.noise * z
     q = q - p.failure_drop * (1.0 if failed else 0.0)
-    return clip(q, 0.0, 1.0)
+    return clip(q + fit, 0.0, 1.0)
+
+
+@rule
+def visible_competence(quality: float, able: float, promised: float, visibility: float) -> float:
+    """The quality a customer credits to competence: what was delivered, plus a share `visibility`
+    of the ability beyond the promise that shows in the work (Vertonen, MODEL_BRIEF §2.6:
+    competence is seeing the other actually do the job well)."""
+    return clip(quality + visibility * max(0.0, able - promised), 0.0, 1.0)
 
 
 @rule

@@ -43,6 +43,7 @@ class TrustParams(NamedTuple):
     repair_relief: float
     care_rate: float
     forgetting: float
+    anchoring_gain: float
 
 
 def logit(p: np.ndarray | float) -> np.ndarray:
@@ -118,7 +119,8 @@ def asymmetric(x: float, loss_multiplier: float) -> np.float32:
 
 @rule
 def experience_delta(
-    outcome: int, excess: float, quality: float, admitted: bool, care_effort: float, p: TrustParams
+    outcome: int, excess: float, competence_seen: float, admitted: bool, anchored: bool,
+    care_effort: float, p: TrustParams,
 ) -> tuple[np.float32, np.float32, np.float32, np.float32]:
     """Log-odds change of each trust component after one delivery.
 
@@ -127,17 +129,21 @@ def experience_delta(
 
     - reliability: +gain for a kept or exceeded promise, -gain * k for a broken one
       (times ``1 - repair_relief`` when the failure was admitted and repaired);
-    - transparency: +gain when a failure is admitted, -gain * k when it is hidden;
-    - competence: moves with the quality seen, ``gain * (2 * quality - 1)`` (losses * k);
+    - transparency: +gain when a failure is admitted, -gain * k when it is hidden; and
+      ``gain * anchoring_gain`` when a kept promise is anchored (Verankering, §2.8: the supplier
+      reminds the customer of the promise and that it was kept);
+    - competence: moves with the quality credited to competence, ``gain * (2 * seen - 1)``
+      (losses * k);
     - care: moves with the supplier's listening effort, ``care_rate * (2 * care - 1)``
       (a lack of authentic care weighs k times);
     - over-delivery adds ``gain * over_delivery_gain * excess`` to reliability, competence and care.
 
     Args:
         outcome: BROKEN (-1), KEPT (0) or EXCEEDED (1).
-        excess: delivered minus promised (used only when the promise was exceeded).
-        quality: delivered quality in [0, 1].
+        excess: delivered (as experienced) minus promised; counts only when the promise was exceeded.
+        competence_seen: the quality credited to competence (see ``promises.visible_competence``).
         admitted: the broken promise was admitted and repaired.
+        anchored: the supplier said what it did (only counts for a promise kept or exceeded).
         care_effort: the supplier's listening/care effort in [0, 1].
         p: the ``[trust]`` parameters.
 
@@ -149,8 +155,11 @@ def experience_delta(
     relief = 1.0 - p.repair_relief if admitted else 1.0
     bonus = gain * p.over_delivery_gain * (excess if outcome == EXCEEDED else 0.0)
     reliability = np.float32(-gain * loss * relief) if broken else np.float32(gain)
-    transparency = np.float32((gain if admitted else -gain * loss) if broken else 0.0)
-    competence = asymmetric(gain * (2.0 * clip(quality, 0.0, 1.0) - 1.0), loss)
+    if broken:
+        transparency = np.float32(gain if admitted else -gain * loss)
+    else:
+        transparency = np.float32(gain * p.anchoring_gain if anchored else 0.0)
+    competence = asymmetric(gain * (2.0 * clip(competence_seen, 0.0, 1.0) - 1.0), loss)
     care = asymmetric(p.care_rate * (2.0 * care_effort - 1.0), loss)
     return (np.float32(np.float64(reliability) + bonus), transparency,
             np.float32(np.float64(competence) + bonus), np.float32(np.float64(care) + bonus))

@@ -134,10 +134,11 @@ def check_repair(size: Size, tables: dict[Job, Tables]) -> CheckResult:
 def _delta(outcome: int, **kw: float) -> np.ndarray:
     sc = Scenario().trust
     params = {"gain": sc.gain, "loss_multiplier": sc.loss_multiplier, "over_delivery_gain": sc.over_delivery_gain,
-              "repair_relief": sc.repair_relief, "care_rate": sc.care_rate, "forgetting": 0.0}
+              "repair_relief": sc.repair_relief, "care_rate": sc.care_rate, "forgetting": 0.0,
+              "anchoring_gain": sc.anchoring_gain}
     excess, admitted = kw.pop("excess", 0.0), bool(kw.pop("admitted", False))
     rule = trust.TrustParams(**(params | kw))
-    return np.array(trust.experience_delta(outcome, excess, 0.7 + excess, admitted, 0.6, rule))
+    return np.array(trust.experience_delta(outcome, excess, 0.7 + excess, admitted, False, 0.6, rule))
 
 
 def kept_promises_to_recover(loss_multiplier: float, repair_relief: float = 0.0, admitted: bool = False) -> float:
