@@ -17,8 +17,8 @@ import numpy as np
 
 from trustsim.mechanisms import loyalty
 from trustsim.mechanisms.channels import CHANNELS, RECOMMENDATION
-from trustsim.records import END_REASONS, LEFT, SPELL_CHANNELS, SWITCHED
 from trustsim.mechanisms.trust import LOGIT_LIMIT
+from trustsim.records import END_REASONS, LEFT, SPELL_CHANNELS, SWITCHED
 
 if TYPE_CHECKING:
     from trustsim.config import Scenario

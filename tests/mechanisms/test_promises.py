@@ -18,7 +18,8 @@ def run(rng, promise, able, over=0.0, reliability=1.0, noise=0.03):
     p = promises.DeliveryParams(noise=noise, failure_drop=0.3, tolerance=0.05, visibility=0.0)
     failed = rng.random(N) >= reliability
     z = rng.standard_normal(N)
-    q = np.array([promises.delivered_quality(promise, able, over, f, zi, 0.0, p) for f, zi in zip(failed, z, strict=True)])
+    q = np.array([promises.delivered_quality(promise, able, over, f, zi, 0.0, p)
+                  for f, zi in zip(failed, z, strict=True)])
     outcome = np.array([promises.disconfirm(qi, promise, p.tolerance) for qi in q])
     return (outcome, np.where(outcome == EXCEEDED, q - promise, 0.0)), failed
 
