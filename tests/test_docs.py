@@ -62,3 +62,32 @@ def test_odd_points_to_functions_that_exist():
                 module = head
             checked += 1
     assert checked > 25
+
+
+def test_odd_lists_every_parameter_with_unit_and_source():
+    import re
+
+    def keys(model, prefix=""):
+        for name, info in model.model_fields.items():
+            if name == "base_dir":
+                continue
+            ann = info.annotation
+            subs = [a for a in (ann, *getattr(ann, "__args__", ())) if isinstance(a, type) and issubclass(a, Section)]
+            if subs and name in ("supplier_defaults", "suppliers"):
+                yield from (f"supplier {k}" for k in subs[0].model_fields if k != "name")
+            elif subs:
+                yield from keys(subs[0], f"{prefix}{name}.")
+            else:
+                yield f"{prefix}{name}"
+
+    table = (ROOT / "docs" / "ODD.md").read_text().split("## 8. Parameters")[1]
+    rows = [r.split("|") for r in table.splitlines() if r.startswith("| `") or r.startswith("| supplier")]
+    listed = set()
+    for cells in rows:
+        assert len(cells) == 6 and all(c.strip() for c in cells[1:5]), cells  # default, unit and source filled in
+        for name in re.findall(r"`([\w.*]+)`", cells[1]):
+            listed.add(name)
+        if cells[1].strip().startswith("supplier"):
+            listed.update(f"supplier {n}" for n in re.findall(r"`(\w+)`", cells[1]))
+    missing = [k for k in keys(Scenario) if k not in listed and f"{k.split('.')[0]}.*" not in listed]
+    assert not missing, f"parameters missing from docs/ODD.md section 8: {missing}"

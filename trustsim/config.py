@@ -455,7 +455,7 @@ class Scenario(Section):
     """A whole scenario: the market, its mechanisms' parameters, suppliers and shocks."""
 
     seed: int = Field(0, ge=0, le=2**63 - 1, description="Seed of the run's random generator.")
-    steps: int = Field(52, ge=0, le=100_000, description="Periods to simulate (weeks, say).")
+    steps: int = Field(52, ge=0, le=100_000, description="Periods to simulate; one period is a week.")
     market: Market = Field(default_factory=Market)
     network: Network = Field(default_factory=Network)
     propensity: Propensity = Field(default_factory=Propensity)

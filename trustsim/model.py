@@ -332,6 +332,8 @@ class TrustMarket(mesa.Model):
 
     def _measure(self) -> None:
         self._earn()
+        pop = self.population
+        self.spells.mark_ambassadors(pop.spell[pop.stage == loyalty.AMBASSADOR])
         self.model_metrics, self.supplier_metrics = measure(
             self.steps, self.population, self.experienced, self.weights, self.flows,
             [a.name for a in self.suppliers_list], [a.policy() for a in self.suppliers_list], self.config.money,

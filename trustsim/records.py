@@ -32,12 +32,12 @@ END_REASONS: tuple[str, ...] = ("switch", "left")
 
 CUSTOMER_COLUMNS: tuple[str, ...] = (
     "spell", "customer", "supplier", "channel", "referrer", "referrer_spell", "from_supplier", "heard_via",
-    "start_step", "end_step", "end_reason", "referrals", "revenue", "value", "referral_value",
+    "start_step", "end_step", "end_reason", "referrals", "revenue", "value", "referral_value", "ambassador",
 )
 """Columns of `customers.parquet`, one row per customer spell (docs/ODD.md, 'Referral records')."""
 
 _GROWN = ("customer", "supplier", "channel", "referrer", "referrer_spell", "from_supplier", "heard_via",
-          "start", "end", "reason", "referrals", "revenue", "value0")
+          "start", "end", "reason", "referrals", "revenue", "value0", "ambassador")
 
 
 @dataclass
@@ -63,6 +63,7 @@ class Spells:
     referrals: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
     revenue: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float64))
     value0: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float64))
+    ambassador: np.ndarray = field(default_factory=lambda: np.zeros(0, np.bool_))
 
     def _reserve(self, extra: int) -> None:
         need = self.n + extra
@@ -100,6 +101,7 @@ class Spells:
         self.referrals[ids] = 0
         self.revenue[ids] = 0.0
         self.value0[ids] = 0.0
+        self.ambassador[ids] = False
         self.n += k
         credited = referrer_spell[referrer_spell >= 0]
         np.add.at(self.referrals, credited, 1)
@@ -115,6 +117,10 @@ class Spells:
         """Each of these (current) spells earns `revenue` and `margin` (revenue - its cost) this step."""
         self.revenue[spells] += revenue
         self.value0[spells] += margin * discount_factor(step, self.discount_rate)
+
+    def mark_ambassadors(self, spells: np.ndarray) -> None:
+        """These spells reached the ambassador rung of the loyalty ladder (MODEL_BRIEF §2.11)."""
+        self.ambassador[spells] = True
 
     def table(self, names: list[str]) -> pd.DataFrame:
         """The public table: one row per spell, columns CUSTOMER_COLUMNS (see docs/ODD.md)."""
@@ -146,6 +152,7 @@ class Spells:
             "revenue": self.revenue[:n].copy(),
             "value": value,
             "referral_value": referral_value,
+            "ambassador": self.ambassador[:n].copy(),
         })
         frame.loc[referrer_spell < 0, "referrer"] = pd.NA
         frame.loc[referrer_spell < 0, "referrer_spell"] = pd.NA
