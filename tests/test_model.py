@@ -83,7 +83,7 @@ def test_invariants_hold_every_step(kind):
 def _supplier_pair(**second):
     return load_scenario(None, {
         "market.customers": 4000, "market.suppliers": 2, "market.initial_customers": 0.5, "steps": 40,
-        "advertising.reach": 0.0, "switching.rate": 0.0,
+        "advertising.reach": 0.0, "switching.rate": 0.0, "fit.sd": 0.0,  # every customer suits a supplier alike
         **{f"suppliers.1.{k}": v for k, v in second.items()}, "suppliers.0.name": "A",
     })
 
@@ -135,10 +135,9 @@ def test_broken_promise_wave_and_scandal_hit_the_supplier_now():
 
 
 def test_unreliable_customers_get_less_effort_and_more_broken_promises():
-    good = run_one(load_scenario(None, {"market.customers": 3000, "market.initial_customers": 0.5,
-                                        "mutual.reliability_mean": 0.95, "steps": 30}), seed=1)
-    bad = run_one(load_scenario(None, {"market.customers": 3000, "market.initial_customers": 0.5,
-                                       "mutual.reliability_mean": 0.6, "steps": 30}), seed=1)
+    market = {"market.customers": 3000, "market.initial_customers": 0.5, "steps": 30, "fit.sd": 0.0}
+    good = run_one(load_scenario(None, {**market, "mutual.reliability_mean": 0.95}), seed=1)
+    bad = run_one(load_scenario(None, {**market, "mutual.reliability_mean": 0.6}), seed=1)
     assert bad.suppliers["effort"].iloc[-4:].mean() < good.suppliers["effort"].iloc[-4:].mean() - 0.05
     assert bad.model["broken"].iloc[-10:].sum() > 2 * good.model["broken"].iloc[-10:].sum()
 

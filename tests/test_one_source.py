@@ -120,8 +120,10 @@ sys.exit(code)
 """
 
 EVERYTHING_ON = [
-    "market.customers=400", "market.turnover=0.02", "trust.forgetting=0.02", "imitation.rate=1.0",
-    "suppliers.0.capacity=0.2", "promises.strain_start=0.5", "reviews.read_rate=0.2",
+    "market.customers=800", "market.initial_customers=0.3", "market.turnover=0.02", "trust.forgetting=0.02",
+    "imitation.rate=1.0", "suppliers.0.capacity=0.2", "promises.strain_start=0.5", "reviews.read_rate=0.2",
+    "reviews.post_rate=0.0",  # no reviews are ever posted, so readers find none: the empty-message path
+    "suppliers.1.anchoring=0.5", "wom.hub_exponent=1.0",
     'shocks=[{step=3, supplier="all", severity=0.5}, {step=5, supplier=1, severity=1.0}]',
 ]
 
@@ -129,7 +131,7 @@ EVERYTHING_ON = [
 @pytest.mark.slow
 def test_plain_python_cli_run_calls_every_public_mechanism_function(tmp_path):
     out = tmp_path / "called.json"
-    argv = ["run", "configs/baseline.toml", "--steps", "30", "--out", str(tmp_path / "run")]
+    argv = ["run", "configs/baseline.toml", "--steps", "40", "--out", str(tmp_path / "run")]
     for item in EVERYTHING_ON:
         argv += ["--set", item]
     env = os.environ | {"NUMBA_DISABLE_JIT": "1"}

@@ -366,7 +366,7 @@ class Fit(Section):
     """How well each supplier suits each customer, and what a recommendation tells about it."""
 
     sd: float = Field(
-        0.1, ge=0.0, le=1.0, allow_inf_nan=False,
+        0.05, ge=0.0, le=1.0, allow_inf_nan=False,
         description=(
             "Spread of fit across customer x supplier pairs: quality as experienced is delivered quality "
             "plus fit (0 = everyone alike, as in version 1)."

@@ -185,7 +185,7 @@ def money_adds_up(model: TrustMarket) -> list[str]:
     if not np.isfinite(sm["discounted_profit"]).all():
         problems.append("discounted profit not finite")
     billed = float(np.sum(model.datacollector.model_vars.get("revenue", [])))
-    earned = float(sp.revenue[: sp.n].sum())
+    earned = float(sp.money()[0].sum())
     if not np.isclose(billed, earned, rtol=1e-9, atol=1e-6):
         problems.append(f"the spells earned {earned:g}, but the suppliers billed {billed:g}")
     return problems

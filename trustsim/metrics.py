@@ -111,7 +111,7 @@ class Flows:
     effort_sum: np.ndarray
     departed: np.ndarray  # customers who left the market (turnover)
     reached: np.ndarray  # people reached by each supplier's advertising
-    service_costs: np.ndarray  # cost of serving each supplier's customers
+    unit_cost: np.ndarray  # cost of serving one customer this week, per supplier
 
     @classmethod
     def zeros(cls, suppliers: int) -> Flows:
@@ -240,7 +240,7 @@ def measure(
     for field in ("promise", "over_delivery", "ad_budget", "care", "transparency"):
         sup[field] = np.array([p[field] for p in policies])
     sup["revenue"] = customers * np.array([p["price"] for p in policies])
-    sup["service_costs"] = flows.service_costs.copy()
+    sup["service_costs"] = customers * flows.unit_cost
     sup["ad_costs"] = advertising_cost(flows.reached, money)
     sup["costs"] = sup["service_costs"] + sup["ad_costs"] + money.fixed_cost
     sup["profit"] = sup["revenue"] - sup["costs"]

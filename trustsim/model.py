@@ -35,7 +35,7 @@ from trustsim.metrics import MODEL_COLUMNS, SUPPLIER_COLUMNS, Flows, measure
 from trustsim.network import build_network
 from trustsim.phases import Rules, Served
 from trustsim.population import capacities, check_memory, initial_population, renew
-from trustsim.records import CUSTOMER_COLUMNS, INITIAL, LEFT, SWITCH, SWITCHED, Spells
+from trustsim.records import CUSTOMER_COLUMNS, INITIAL, LEFT, SWITCH, SWITCHED, Ledger, Spells
 from trustsim.suppliers import Supplier, policy_arrays
 
 
@@ -85,7 +85,7 @@ class TrustMarket(mesa.Model):
         self.hub = channels.hub_factor(self.network.degree, sc.wom.hub_exponent).astype(np.float32)
         self.wom = channels.WomParams(float(sc.wom.rate), float(sc.wom.warn_rate), float(sc.wom.recommend_midpoint),
                                       float(sc.wom.warn_midpoint), float(sc.wom.spread))
-        self.spells = Spells(sc.money.discount_rate)
+        self.spells = Spells(Ledger(sc.money.discount_rate, sc.market.suppliers))
         self._record_initial_customers()
         self.discounted_profit = np.zeros(sc.market.suppliers)
         self.suppliers_list = [Supplier(self, i, p) for i, p in enumerate(sc.supplier_policies())]
@@ -216,7 +216,7 @@ class TrustMarket(mesa.Model):
         """Which recommendations the recommender judged a good fit for the hearer (all, when fit is off)."""
         pop, rng = self.population, self.rng
         ok = np.ones(len(offers), dtype=bool)
-        if pop.fit.shape[1] == 0:
+        if pop.fit.shape[1] == 0 or not self.config.trust.gating:  # the Bass limit: every message persuades
             return ok
         rec = np.flatnonzero(offers.channel == channels.RECOMMENDATION)
         noise = self.config.fit.signal_noise * rng.standard_normal(len(rec))
@@ -318,26 +318,22 @@ class TrustMarket(mesa.Model):
         pop.supplier_trust[customers] = trust.logit(self.config.mutual.prior)
         self.flows.record_acquisitions(suppliers, np.where(channel == SWITCH, heard_via, channel))
 
-    def _earn(self) -> None:
-        """Every current customer pays its supplier's price this period and costs it service."""
-        pop = self.population
-        policies = [a.policy() for a in self.suppliers_list]
+    def _earn(self, policies: list[dict[str, float]]) -> None:
+        """Every current customer pays its supplier's price this week and costs it service."""
         price = np.array([p["price"] for p in policies])
         cost = money.unit_cost(np.array([p["over_delivery"] for p in policies]),
                                np.array([p["care"] for p in policies]), self.config.money)
-        cust = np.flatnonzero(pop.supplier >= 0)
-        sup = pop.supplier[cust].astype(np.int64)
-        self.spells.earn(pop.spell[cust], price[sup], (price - cost)[sup], self.steps)
-        self.flows.service_costs += np.bincount(sup, weights=cost[sup], minlength=len(price))
+        self.spells.ledger.add(self.steps, price, price - cost)
+        self.flows.unit_cost = cost
 
     def _measure(self) -> None:
-        self._earn()
         pop = self.population
+        policies = [a.policy() for a in self.suppliers_list]
+        self._earn(policies)
         self.spells.mark_ambassadors(pop.spell[pop.stage == loyalty.AMBASSADOR])
         self.model_metrics, self.supplier_metrics = measure(
             self.steps, self.population, self.experienced, self.weights, self.flows,
-            [a.name for a in self.suppliers_list], [a.policy() for a in self.suppliers_list], self.config.money,
-            self.discounted_profit,
+            [a.name for a in self.suppliers_list], policies, self.config.money, self.discounted_profit,
         )
         self.discounted_profit = self.supplier_metrics["discounted_profit"]
         # Python scalars for the DataCollector, which deep-copies every numpy scalar it stores

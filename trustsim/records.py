@@ -9,7 +9,10 @@ Hanssens 2008) are read from these records.
 
 State like any other: the model's phases write it (a spell starts when a customer is won and
 ends when it switches or leaves the market), :meth:`Spells.table` reads it into the public table.
-Arrays grow by doubling, so recording costs a few array writes per acquisition.
+Arrays grow by doubling, so recording costs a few array writes per acquisition. Money is kept
+per supplier and week in a :class:`Ledger` (every customer of a supplier pays the same price and
+costs the same to serve in a given week), so a spell's revenue and value are differences of
+running sums: nothing per customer per week.
 """
 
 from __future__ import annotations
@@ -37,18 +40,47 @@ CUSTOMER_COLUMNS: tuple[str, ...] = (
 """Columns of `customers.parquet`, one row per customer spell (docs/ODD.md, 'Referral records')."""
 
 _GROWN = ("customer", "supplier", "channel", "referrer", "referrer_spell", "from_supplier", "heard_via",
-          "start", "end", "reason", "referrals", "revenue", "value0", "ambassador")
+          "start", "end", "reason", "referrals", "ambassador")
+
+
+@dataclass
+class Ledger:
+    """Running sums per supplier of what one customer paid (`price`) and earned its supplier
+    (`margin`, discounted to week 0) from week 0 to each week; row t + 1 holds weeks 0..t."""
+
+    discount_rate: float
+    suppliers: int
+    price: np.ndarray = field(init=False)
+    margin0: np.ndarray = field(init=False)
+    weeks: int = 0
+
+    def __post_init__(self) -> None:
+        self.price = np.zeros((64, self.suppliers))
+        self.margin0 = np.zeros((64, self.suppliers))
+
+    def add(self, step: int, price: np.ndarray, margin: np.ndarray) -> None:
+        """Week `step` (the next one): each supplier's price and margin (price - cost) per customer."""
+        if step != self.weeks:
+            raise ValueError(f"the ledger is at week {self.weeks}, not {step}")
+        if step + 2 > len(self.price):
+            self.price = np.concatenate([self.price, np.zeros_like(self.price)])
+            self.margin0 = np.concatenate([self.margin0, np.zeros_like(self.margin0)])
+        self.price[step + 1] = self.price[step] + price
+        self.margin0[step + 1] = self.margin0[step] + margin * discount_factor(step, self.discount_rate)
+        self.weeks += 1
+
+    def totals(self, supplier: np.ndarray, first: np.ndarray, last: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(Price paid, margin discounted to week 0) by one customer of `supplier` over weeks first..last."""
+        rows = (np.maximum(last + 1, first), first)
+        return (self.price[rows[0], supplier] - self.price[rows[1], supplier],
+                self.margin0[rows[0], supplier] - self.margin0[rows[1], supplier])
 
 
 @dataclass
 class Spells:
-    """The spells recorded so far (struct of arrays; the first `n` rows are in use).
+    """The spells recorded so far (struct of arrays; the first `n` rows are in use), and the money."""
 
-    `value0` is each spell's profit discounted to step 0 of the run; :meth:`table` reports it
-    discounted to the spell's own start (its lifetime value at acquisition).
-    """
-
-    discount_rate: float
+    ledger: Ledger
     n: int = 0
     customer: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
     supplier: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int16))
@@ -61,8 +93,6 @@ class Spells:
     end: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
     reason: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int8))
     referrals: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
-    revenue: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float64))
-    value0: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float64))
     ambassador: np.ndarray = field(default_factory=lambda: np.zeros(0, np.bool_))
 
     def _reserve(self, extra: int) -> None:
@@ -99,8 +129,6 @@ class Spells:
         self.end[ids] = -1
         self.reason[ids] = -1
         self.referrals[ids] = 0
-        self.revenue[ids] = 0.0
-        self.value0[ids] = 0.0
         self.ambassador[ids] = False
         self.n += k
         credited = referrer_spell[referrer_spell >= 0]
@@ -113,10 +141,15 @@ class Spells:
         self.end[spells] = step
         self.reason[spells] = reason
 
-    def earn(self, spells: np.ndarray, revenue: np.ndarray, margin: np.ndarray, step: int) -> None:
-        """Each of these (current) spells earns `revenue` and `margin` (revenue - its cost) this step."""
-        self.revenue[spells] += revenue
-        self.value0[spells] += margin * discount_factor(step, self.discount_rate)
+    def money(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each spell's revenue, and its profit discounted to week 0, up to the ledger's last week.
+
+        A spell earns in every week from the one it started in to the one before it ended (a
+        customer pays at the end of each week it is a customer).
+        """
+        n, last_week = self.n, self.ledger.weeks - 1
+        last = np.where(self.end[:n] >= 0, self.end[:n] - 1, last_week).astype(np.int64)
+        return self.ledger.totals(self.supplier[:n].astype(np.int64), self.start[:n].astype(np.int64), last)
 
     def mark_ambassadors(self, spells: np.ndarray) -> None:
         """These spells reached the ambassador rung of the loyalty ladder (MODEL_BRIEF §2.11)."""
@@ -124,13 +157,14 @@ class Spells:
 
     def table(self, names: list[str]) -> pd.DataFrame:
         """The public table: one row per spell, columns CUSTOMER_COLUMNS (see docs/ODD.md)."""
-        n = self.n
-        value = self.value0[:n] / discount_factor(self.start[:n], self.discount_rate)
+        n, rate = self.n, self.ledger.discount_rate
+        revenue, value0 = self.money()
+        value = value0 / discount_factor(self.start[:n], rate)
         referrer_spell = self.referrer_spell[:n]
         referred_at = np.where(referrer_spell >= 0, self.start[:n], 0)
         # the referred spell's value is discounted to its own start; bring it back to the referrer's start
         gap = (referred_at - self.start[np.maximum(referrer_spell, 0)]).astype(np.float64)
-        back = value * discount_factor(gap, self.discount_rate)
+        back = value * discount_factor(gap, rate)
         referral_value = np.bincount(referrer_spell[referrer_spell >= 0], weights=back[referrer_spell >= 0],
                                      minlength=n)[:n]
         ended = self.end[:n] >= 0
@@ -149,7 +183,7 @@ class Spells:
             "end_reason": pd.Categorical.from_codes(np.where(ended, self.reason[:n], -1).astype(np.int64),
                                                     categories=list(END_REASONS)),
             "referrals": self.referrals[:n].astype(np.int64),
-            "revenue": self.revenue[:n].copy(),
+            "revenue": revenue,
             "value": value,
             "referral_value": referral_value,
             "ambassador": self.ambassador[:n].copy(),

@@ -23,12 +23,13 @@ from trustsim.validation.core import ALPHA, CheckResult, Size, no_runs, register
 from trustsim.validation.runs import Job, Tables, job
 
 # A fixed market: one supplier serving everyone, no messages (so nothing but deliveries moves
-# trust), no capacity strain and no effort loss, so a promise is kept exactly unless it fails.
+# trust), no capacity strain, no effort loss and every customer suiting the supplier alike (no
+# fit), so a promise is kept exactly unless it fails.
 FIXED_MARKET: dict[str, object] = {
     "market.suppliers": 1, "market.initial_customers": 1.0, "network.kind": "well_mixed",
     "advertising.reach": 0.0, "wom.rate": 0.0, "wom.warn_rate": 0.0, "reviews.read_rate": 0.0,
     "promises.strain_loss": 0.0, "supplier_defaults.extend_trust": 1.0,
-    "supplier_defaults.reliability": 1.0, "supplier_defaults.transparency": 0.0,
+    "supplier_defaults.reliability": 1.0, "supplier_defaults.transparency": 0.0, "fit.sd": 0.0,
 }
 WAVE_AFTER = 5
 """The broken-promise wave hits in step WAVE_AFTER + 1; row WAVE_AFTER is the state before it."""
@@ -248,9 +249,11 @@ PRIOR = 0.8
 def _channel_job(size: Size, channel: str, seed: int) -> Job:
     """One step in which only `channel` reaches prospects, at the same reach for every channel.
 
-    Everyone starts with trust PRIOR (no spread) and messages do not move trust (wom.signal = 0),
-    so a message converts with probability credibility x PRIOR; the seeded customers are all
-    ambassadors from step 1 so that recommendations can be sent.
+    Everyone starts with trust PRIOR (no spread) and messages do not move trust (wom.signal = 0,
+    no trust transfer), so a message converts with probability credibility x PRIOR; the seeded
+    customers are all ambassadors from step 1 and word of mouth is the ambassador gate, so that
+    each sends recommendations at the set rate; fit is off, so no recommendation is judged a poor
+    fit (with fit on, recommendations convert less per message and bring better-matched customers).
     """
     base: dict[str, object] = {
         "market.customers": size.channel_customers, "market.suppliers": 1,
@@ -259,7 +262,7 @@ def _channel_job(size: Size, channel: str, seed: int) -> Job:
         "loyalty.loyal_tenure": 1, "loyalty.ambassador_tenure": 1, "loyalty.loyal_score": 5,
         "loyalty.ambassador_score": 5, "loyalty.detractor_score": 2,
         "advertising.reach": 0.0, "wom.rate": 0.0, "reviews.read_rate": 0.0,
-        "supplier_defaults.banner_share": 0.0,
+        "supplier_defaults.banner_share": 0.0, "wom.mode": "gate", "wom.transfer": 0.0, "fit.sd": 0.0,
     }
     only = {
         "recommendation": {"wom.rate": CHANNEL_REACH / SEEDED_SHARE},
