@@ -83,8 +83,10 @@ class TrustMarket(mesa.Model):
         )
         self.population = initial_population(sc, self.rng)
         self.hub = channels.hub_factor(self.network.degree, sc.wom.hub_exponent).astype(np.float32)
-        self.wom = channels.WomParams(float(sc.wom.rate), float(sc.wom.warn_rate), float(sc.wom.recommend_midpoint),
-                                      float(sc.wom.warn_midpoint), float(sc.wom.spread))
+        wom = channels.WomParams(float(sc.wom.rate), float(sc.wom.warn_rate), float(sc.wom.recommend_midpoint),
+                                 float(sc.wom.warn_midpoint), float(sc.wom.spread))
+        self.recommend_by_score = channels.by_score(channels.recommend_chance, wom)
+        self.warn_by_score = channels.by_score(channels.warn_chance, wom)
         self.spells = Spells(Ledger(sc.money.discount_rate, sc.market.suppliers))
         self._record_initial_customers()
         self.discounted_profit = np.zeros(sc.market.suppliers)
@@ -201,8 +203,8 @@ class TrustMarket(mesa.Model):
             senders = np.flatnonzero(pop.supplier >= 0)
             warners = np.flatnonzero(pop.disappointed)
             talk = pop.talk * self.hub
-            recommend = channels.recommend_rate(pop.score[senders], talk[senders], self.wom)
-            warn = channels.warn_rate(pop.score[warners], talk[warners], self.wom)
+            recommend = self.recommend_by_score[pop.score[senders]] * talk[senders]
+            warn = self.warn_by_score[pop.score[warners]] * talk[warners]
         return [
             channels.word_of_mouth(rng, self.network, senders, pop.supplier[senders].astype(np.int64), recommend, 1.0),
             channels.word_of_mouth(rng, self.network, warners, pop.last_supplier[warners].astype(np.int64), warn,
@@ -252,9 +254,9 @@ class TrustMarket(mesa.Model):
     def _recommended_switch(self, room: np.ndarray, messages: channels.Messages) -> None:
         """A credible recommendation moves a rival's customer, if it trusts the rival enough (lock-in)."""
         pop, rng = self.population, self.rng
-        own_sup = pop.supplier[messages.customer]
-        offers = messages.take((messages.sender >= 0) & (messages.valence > 0) & (own_sup >= 0)
-                               & (own_sup != messages.supplier) & (pop.tenure[messages.customer] > 0))
+        offers = messages.take((messages.sender >= 0) & (messages.valence > 0))
+        own_sup = pop.supplier[offers.customer]
+        offers = offers.take((own_sup >= 0) & (own_sup != offers.supplier) & (pop.tenure[offers.customer] > 0))
         offers = offers.take(room[offers.supplier] > 0)
         if len(offers) == 0:
             return
@@ -279,13 +281,7 @@ class TrustMarket(mesa.Model):
         """Customers who wish to leave go to their best trusted alternative (lock-in: or stay)."""
         sc, pop, rng = self.config, self.population, self.rng
         hard = sc.switching.softness == 0
-        cust, own_sup, own = phases.unhappy_customers(pop, self.weights, served, messages,
-                                                      sc.switching.threshold if hard else np.inf)
-        settled = (pop.tenure[cust] > 0) & (pop.supplier[cust] == own_sup)  # joined or moved this step: not yet
-        cust, own_sup, own = cust[settled], own_sup[settled], own[settled]
-        if not hard and len(cust):
-            wish = rng.random(len(cust)) < choice.leave_chance(own, self.rules.switch)
-            cust, own_sup, own = cust[wish], own_sup[wish], own[wish]
+        cust, own_sup, own = phases.leaving_customers(pop, self.weights, served, messages, self.rules.switch, rng)
         if len(cust) == 0:
             return
         target = choice.switch_targets(expit(pop.trust[cust]), self.weights, pop.heard, cust, own_sup, own, room,

@@ -20,13 +20,13 @@ import numpy as np
 
 from trustsim.config import Scenario
 from trustsim.jit import AHEAD, loop, prefetch
-from trustsim.mechanisms import loyalty, mutual, promises, trust
+from trustsim.mechanisms import choice, loyalty, mutual, promises, trust
 from trustsim.mechanisms.channels import HearParams, Messages
 from trustsim.mechanisms.choice import SwitchParams
 from trustsim.mechanisms.loyalty import LadderParams
 from trustsim.mechanisms.mutual import MutualParams
 from trustsim.mechanisms.promises import DeliveryParams
-from trustsim.mechanisms.trust import TrustParams, combine, combine_rows, expit
+from trustsim.mechanisms.trust import TrustParams, combine, expit
 from trustsim.population import Population
 
 
@@ -258,14 +258,32 @@ def rank(pop: Population, weights: np.ndarray, params: LadderParams, known: Serv
     return experienced
 
 
-# --- phase 6: who is unhappy, and where they would go ------------------------------------
+# --- phase 6: who wishes to leave ---------------------------------------------------------
 
 
-def unhappy_customers(
-    pop: Population, weights: np.ndarray, served: Served, messages: Messages, threshold: float
+@loop
+def _leaving(cust, own_sup, components, w, tenure, supplier, u, p, out_cust, out_sup, out_own):
+    j = 0
+    for i in range(cust.shape[0]):
+        c = cust[i]
+        if tenure[c] == 0 or supplier[c] != own_sup[i]:  # joined or moved this step: nothing to judge yet
+            continue
+        own = combine(components[i], w)
+        if choice.wishes_to_leave(own, u[i] if u.shape[0] else 0.0, p):
+            out_cust[j], out_sup[j], out_own[j] = c, own_sup[i], own
+            j += 1
+    return j
+
+
+def leaving_customers(
+    pop: Population, weights: np.ndarray, served: Served, messages: Messages, params: SwitchParams,
+    rng: np.random.Generator,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Customers served this step whose trust in their own supplier is below `threshold`, that
-    supplier, and that trust (after this step's messages)."""
+    """Customers served this step who wish to leave their supplier (:func:`choice.wishes_to_leave`
+    on their trust after this step's messages), that supplier, and that trust.
+
+    Churn as a hazard draws one uniform per customer served; the version-1 hard threshold draws none.
+    """
     cust, own_sup, components = served.customer, served.supplier, served.components
     touched = np.zeros(pop.n, dtype=bool)
     touched[messages.customer[pop.supplier[messages.customer] == messages.supplier]] = True
@@ -273,6 +291,8 @@ def unhappy_customers(
     if len(rows):
         components = components.copy()
         components[rows] = expit(pop.trust[cust[rows], own_sup[rows]])
-    own = combine_rows(components, weights)
-    unhappy = own < threshold
-    return cust[unhappy], own_sup[unhappy], own[unhappy]
+    u = rng.random(len(cust)) if params.softness > 0 else np.zeros(0)
+    n = len(cust)
+    out_cust, out_sup, out_own = np.empty(n, np.int64), np.empty(n, np.int64), np.empty(n, np.float32)
+    k = _leaving(cust, own_sup, components, weights, pop.tenure, pop.supplier, u, params, out_cust, out_sup, out_own)
+    return out_cust[:k], out_sup[:k], out_own[:k]

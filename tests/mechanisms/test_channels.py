@@ -73,13 +73,12 @@ def test_word_of_mouth_records_who_said_it(rng):
 
 def test_promoters_recommend_most_passives_less_and_the_disappointed_warn():
     p = channels.WomParams(rate=0.3, warn_rate=0.5, recommend_midpoint=8.5, warn_midpoint=3.5, spread=0.5)
-    scores = np.arange(11)
-    rec = channels.recommend_rate(scores, np.ones(11), p)
-    warn = channels.warn_rate(scores, np.ones(11), p)
+    rec = channels.by_score(channels.recommend_chance, p)
+    warn = channels.by_score(channels.warn_chance, p)
     assert (np.diff(rec) > 0).all() and (np.diff(warn) < 0).all()   # smooth and monotone in the score
     assert rec[10] > 0.9 * 0.3 and rec[9] > 2.5 * rec[8] and rec[8] > 5 * rec[7]  # promoters most, passives less
     assert rec[6] < 0.01 * 0.3 and warn[2] > 0.8 * 0.5 and warn[8] < 1e-3
-    assert channels.recommend_rate(np.array([9]), np.array([2.0]), p)[0] == 2 * rec[9]  # talkative people say more
+    assert channels.recommend_chance(9.0, p) == rec[9] and channels.warn_chance(2.0, p) == warn[2]
 
 
 def test_talkativeness_varies_between_people_and_grows_with_degree(rng):

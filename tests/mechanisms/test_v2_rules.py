@@ -48,9 +48,13 @@ def test_ability_beyond_the_promise_shows_as_competence():
 
 def test_churn_is_a_hazard_that_rises_smoothly_as_trust_falls():
     p = choice.SwitchParams(threshold=0.4, margin=0.1, rate=0.25, softness=0.05)
-    chance = choice.leave_chance(np.linspace(0.1, 0.9, 81).astype(np.float32), p)
+    chance = np.array([choice.leave_chance(np.float32(t), p) for t in np.linspace(0.1, 0.9, 81)])
     assert (np.diff(chance) < 0).all() and chance[0] > 0.24 and chance[-1] < 1e-4
-    assert choice.leave_chance(np.array([0.4], np.float32), p)[0] == pytest.approx(0.125)
+    assert choice.leave_chance(np.float32(0.4), p) == pytest.approx(0.125)
+    assert choice.wishes_to_leave(np.float32(0.45), 0.01, p) and not choice.wishes_to_leave(np.float32(0.45), 0.2, p)
+    hard = p._replace(softness=0.0)
+    assert choice.wishes_to_leave(np.float32(0.39), 0.99, hard)
+    assert not choice.wishes_to_leave(np.float32(0.41), 0.0, hard)
 
 
 def test_lock_in_nobody_leaves_for_an_untrusted_alternative():

@@ -9,6 +9,8 @@ word of mouth later (Goldenberg, Libai & Muller 2001).
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -128,16 +130,25 @@ def hub_factor(degree: np.ndarray, exponent: float) -> np.ndarray:
     return (degree / mean) ** exponent
 
 
-def recommend_rate(score: np.ndarray, talk: np.ndarray, p: WomParams) -> np.ndarray:
-    """Recommendations per step a customer makes: ``rate * talk`` times a chance rising smoothly with
-    the score, one half at `recommend_midpoint` (promoters most, passives less; Reichheld 2003)."""
-    return p.rate * talk / (1.0 + np.exp(-(score - p.recommend_midpoint) / p.spread))
+@rule
+def recommend_chance(score: float, p: WomParams) -> float:
+    """Recommendations per week of an average talker with this 0-10 score: ``rate`` times a chance
+    rising smoothly with the score, one half at `recommend_midpoint` (promoters most, passives
+    less; Reichheld 2003). A person's own rate is this times its talkativeness."""
+    return p.rate / (1.0 + math.exp(-(score - p.recommend_midpoint) / p.spread))
 
 
-def warn_rate(score: np.ndarray, talk: np.ndarray, p: WomParams) -> np.ndarray:
-    """Warnings per step a disappointed person gives: ``warn_rate * talk`` times a chance falling
-    smoothly with the score, one half at `warn_midpoint` (East, Hammond & Wright 2007)."""
-    return p.warn_rate * talk / (1.0 + np.exp((score - p.warn_midpoint) / p.spread))
+@rule
+def warn_chance(score: float, p: WomParams) -> float:
+    """Warnings per week of an average talker who is disappointed and scores this: ``warn_rate``
+    times a chance falling smoothly with the score, one half at `warn_midpoint` (East, Hammond &
+    Wright 2007: positive word of mouth is the more common). Times talkativeness, as above."""
+    return p.warn_rate / (1.0 + math.exp((score - p.warn_midpoint) / p.spread))
+
+
+def by_score(chance: Callable[[float, WomParams], float], p: WomParams) -> np.ndarray:
+    """A chance of :func:`recommend_chance` or :func:`warn_chance` for each score 0..10."""
+    return np.array([chance(float(score), p) for score in range(11)])
 
 
 def word_of_mouth(

@@ -8,6 +8,7 @@ supplier is trusted people hardly switch (MODEL_BRIEF §4, the bank figures).
 
 from __future__ import annotations
 
+import math
 from typing import NamedTuple
 
 import numpy as np
@@ -78,14 +79,27 @@ class SwitchParams(NamedTuple):
     softness: float
 
 
-def leave_chance(own_trust: np.ndarray, p: SwitchParams) -> np.ndarray:
-    """Chance per step that a customer wishes to leave: churn as a hazard rising smoothly as its
+@rule
+def leave_chance(own: np.float32, p: SwitchParams) -> float:
+    """Chance per week that a customer wishes to leave: churn as a hazard rising smoothly as its
     trust in its supplier falls, ``rate / (1 + exp((trust - threshold) / softness))``.
 
     Models: the less a customer trusts its supplier the likelier it looks elsewhere; whether it
-    actually leaves depends on a trusted alternative (:func:`switches`, lock-in).
+    actually leaves depends on a trusted alternative (:func:`acceptable`, lock-in).
     """
-    return p.rate / (1.0 + np.exp((own_trust.astype(np.float64) - p.threshold) / p.softness))
+    return p.rate / (1.0 + math.exp((np.float64(own) - p.threshold) / p.softness))
+
+
+@rule
+def wishes_to_leave(own: np.float32, u: float, p: SwitchParams) -> bool:
+    """Whether a customer trusting its supplier `own` wishes to leave this week (`u`: a uniform draw).
+
+    With ``softness = 0`` (version 1) whenever `own` is below `threshold`; otherwise with
+    :func:`leave_chance`.
+    """
+    if p.softness > 0:
+        return u < leave_chance(own, p)
+    return own < np.float32(p.threshold)
 
 
 @rule
@@ -113,11 +127,10 @@ def acceptable_alternatives(own: np.ndarray, best: np.ndarray, p: SwitchParams) 
 
 @rule
 def switches(own: np.float32, best: float, p: SwitchParams) -> bool:
-    """Whether a customer with trust `own` in its supplier leaves for its best alternative, trusted `best`.
+    """Whether a customer who wishes to leave (:func:`wishes_to_leave`) goes to its best alternative.
 
-    With a hard threshold (``softness = 0``, version 1) only when `own` is below `threshold`;
-    otherwise whoever :func:`leave_chance` made wish to leave; in both cases only for an
-    :func:`acceptable` alternative.
+    Only for an :func:`acceptable` alternative; with a hard threshold (``softness = 0``, version
+    1) the customer must also still trust its supplier less than `threshold`.
     """
     unhappy = p.softness > 0 or own < np.float32(p.threshold)
     return unhappy and acceptable(own, best, p)
