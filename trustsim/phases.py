@@ -127,37 +127,29 @@ def customers_per_supplier(supplier: np.ndarray, s_count: int) -> np.ndarray:
 
 
 @loop
-def _experience(cust, sup, policy, strain, wave, customer_trust, fit, u_fail, z, u_admit, u_anchor, dp, tp, delta,
-                outcome, effort):
+def _experience(cust, sup, policy, strain, wave, customer_trust, fit, u_fail, z, u_admit, u_anchor, dp, tp, tenure,
+                trust_logits, prior, logits, outcome, effort):
     (extend_trust, competence, promise, reliability, over_delivery, transparency, care, anchoring) = policy
-    for i in range(sup.shape[0]):
-        s = sup[i]
+    n = cust.shape[0]
+    for i in range(n):
+        if i + AHEAD < n:
+            prefetch(trust_logits, cust[i + AHEAD], sup[i + AHEAD])
+        c, s = cust[i], sup[i]
         e = mutual.effort(extend_trust[s], customer_trust[i])
         effort[i] = e
         able = promises.capability(competence[s], e, strain[s])
         failed = u_fail[i] >= reliability[s] * (1.0 - wave[s])
         q = promises.delivered_quality(promise[s], able, over_delivery[s], failed, z[i] if dp.noise > 0 else 0.0,
-                                       fit[cust[i], s] if fit.shape[1] else 0.0, dp)
+                                       fit[c, s] if fit.shape[1] else 0.0, dp)
         out = promises.disconfirm(q, promise[s], dp.tolerance)
         outcome[i] = out
         admitted = out == trust.BROKEN and u_admit[i] < transparency[s]
         anchored = u_anchor.shape[0] > 0 and u_anchor[i] < anchoring[s]
         seen = promises.visible_competence(q, able, promise[s], dp.visibility) if dp.visibility > 0 else q
         d = trust.experience_delta(out, q - promise[s], seen, admitted, anchored, care[s], tp)
-        for k in range(4):
-            delta[i, k] = d[k]
-
-
-@loop
-def _update_trust(cust, sup, tenure, trust_logits, prior, delta, forgetting, logits):
-    n = cust.shape[0]
-    for i in range(n):
-        if i + AHEAD < n:
-            prefetch(trust_logits, cust[i + AHEAD], sup[i + AHEAD])
-        c, s = cust[i], sup[i]
         tenure[c] += 1
         for k in range(4):
-            x = trust.update_component(trust_logits[c, s, k], prior[c], delta[i, k], forgetting)
+            x = trust.update_component(trust_logits[c, s, k], prior[c], d[k], tp.forgetting)
             trust_logits[c, s, k] = x
             logits[i, k] = x
 
@@ -204,13 +196,12 @@ def deliver(
     u_admit = rng.random(n)
     u_good = rng.random(n)
     u_anchor = rng.random(n) if (policy["anchoring"] > 0).any() else u_fail[:0]
-    delta, outcome, effort = np.empty((n, 4), np.float32), np.empty(n, np.int8), np.empty(n)
+    logits, outcome, effort = np.empty((n, 4), np.float32), np.empty(n, np.int8), np.empty(n)
     rules_of_policy = tuple(policy[k] for k in ("extend_trust", "competence", "promise", "reliability", "over_delivery",
                                                 "transparency", "care", "anchoring"))
     _experience(cust, sup, rules_of_policy, strain, failure_wave, expit(pop.supplier_trust[cust]), pop.fit, u_fail, z,
-                u_admit, u_anchor, rules.delivery, rules.trust, delta, outcome, effort)
-    logits = np.empty((n, 4), np.float32)
-    _update_trust(cust, sup, pop.tenure, pop.trust, pop.prior_logits, delta, rules.trust.forgetting, logits)
+                u_admit, u_anchor, rules.delivery, rules.trust, pop.tenure, pop.trust, pop.prior_logits, logits,
+                outcome, effort)
     failure_wave[:] = 0.0
     components = expit(logits)
     _mutual(cust, sup, components, weights, pop.reliability, pop.supplier_trust, u_good, rules.mutual, outcome,

@@ -103,3 +103,17 @@ def test_a_recommendation_carries_part_of_the_recommenders_trust():
     assert np.isclose(plain[0], 0.45) and plain[3] == 0          # no sender: the nudge only
     assert np.isclose(told[3], 0.5 * 0.9 * 4.0)                   # care: a share of the recommender's view
     assert np.isclose(told[0], 0.45 + 0.5 * 0.9 * (4.0 - 0.45))  # after the nudge, towards the recommender
+
+
+def test_word_of_mouth_with_a_rate_per_sender_gives_each_its_poisson_share(rng):
+    net = build_network("well_mixed", 5000, 0, rng)
+    senders = np.arange(4)
+    rates = np.array([0.0, 0.5, 1.0, 2.0])
+    counts = np.zeros(4)
+    runs = 4000
+    for _ in range(runs):
+        m = channels.word_of_mouth(rng, net, senders, senders, rates, 1.0)
+        counts += np.bincount(m.sender, minlength=4)
+    mean = counts / runs
+    assert mean[0] == 0
+    assert np.all(np.abs(mean[1:] - rates[1:]) < 4 * np.sqrt(rates[1:] / runs))  # Poisson: variance = mean

@@ -163,13 +163,21 @@ def word_of_mouth(
 
     Models: satisfied customers recommend (valence +1) and disappointed ones warn (valence -1)
     their ties; on a well-mixed population contacts are uniformly random members (Bass q).
-    `rate` is one number for all senders or one per sender.
+    `rate` is one number for all senders or one per sender; with one per sender the independent
+    Poisson counts are drawn as a Poisson total shared out in proportion to the rates (the same
+    distribution; cheaper when most senders rarely talk).
     """
     if len(senders) == 0 or np.all(np.asarray(rate) <= 0):
         return Messages.empty()
-    counts = rng.poisson(rate, size=len(senders))
-    who = np.repeat(senders, counts)
-    sup = np.repeat(about, counts)
+    if np.ndim(rate) == 0:
+        counts = rng.poisson(rate, size=len(senders))
+        who, sup = np.repeat(senders, counts), np.repeat(about, counts)
+    else:
+        total = np.cumsum(rate, dtype=np.float64)
+        k = int(rng.poisson(total[-1]))
+        pick = np.searchsorted(total, rng.random(k) * total[-1], side="right")
+        pick = np.minimum(pick, len(senders) - 1)
+        who, sup = senders[pick], about[pick]
     to = network.random_contacts(who, rng)
     ok = to >= 0
     k = int(ok.sum())

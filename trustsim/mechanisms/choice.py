@@ -98,7 +98,7 @@ def wishes_to_leave(own: np.float32, u: float, p: SwitchParams) -> bool:
     :func:`leave_chance`.
     """
     if p.softness > 0:
-        return u < leave_chance(own, p)
+        return u < p.rate and u < leave_chance(own, p)  # the chance never exceeds `rate`: most need no exp
     return own < np.float32(p.threshold)
 
 
