@@ -31,6 +31,7 @@ from functools import partial
 from unittest import mock
 
 import networkx as nx
+from warmup import warm_up
 
 from trustsim.config import load_scenario
 from trustsim.model import TrustMarket
@@ -64,7 +65,7 @@ def main() -> None:
     scenario = load_scenario("configs/baseline.toml", {
         "market.customers": n, "market.suppliers": args.suppliers, "network.mean_degree": k, "steps": steps,
     })
-    TrustMarket(load_scenario("configs/baseline.toml", {"market.customers": 500}), rng=0).run(2)  # JIT warm-up
+    warm_up()  # every compiled rule loaded before timing
     print(f"{n:,} agents, mean degree {k:g}, {steps} steps per run; trustsim: baseline scenario, "
           f"{args.suppliers} suppliers")
 

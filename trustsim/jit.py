@@ -32,7 +32,7 @@ def rule(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 def loop(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Compile a pass over customers (calls rules); cached on disk."""
-    return numba.njit(cache=True)(fn)
+    return numba.njit(cache=True, inline="always")(fn)
 
 
 @intrinsic

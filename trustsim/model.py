@@ -198,18 +198,12 @@ class TrustMarket(mesa.Model):
         if sc.wom.mode == "gate":
             senders = np.flatnonzero(pop.stage == loyalty.AMBASSADOR)
             warners = np.flatnonzero(pop.stage == loyalty.DETRACTOR)
-            recommend, warn = sc.wom.rate, sc.wom.warn_rate
+            recommend = (senders, pop.supplier[senders].astype(np.int64), sc.wom.rate)
+            warn = (warners, pop.last_supplier[warners].astype(np.int64), sc.wom.warn_rate)
         else:
-            senders = np.flatnonzero(pop.supplier >= 0)
-            warners = np.flatnonzero(pop.disappointed)
-            talk = pop.talk * self.hub
-            recommend = self.recommend_by_score[pop.score[senders]] * talk[senders]
-            warn = self.warn_by_score[pop.score[warners]] * talk[warners]
-        return [
-            channels.word_of_mouth(rng, self.network, senders, pop.supplier[senders].astype(np.int64), recommend, 1.0),
-            channels.word_of_mouth(rng, self.network, warners, pop.last_supplier[warners].astype(np.int64), warn,
-                                   -1.0),
-        ]
+            recommend, warn = phases.talkers(pop, self.hub, self.recommend_by_score, self.warn_by_score)
+        return [channels.word_of_mouth(rng, self.network, *recommend, 1.0),
+                channels.word_of_mouth(rng, self.network, *warn, -1.0)]
 
     def _trust_total(self, customers: np.ndarray, suppliers: np.ndarray) -> np.ndarray:
         return trust.combine_rows(expit(self.population.trust[customers, suppliers]), self.weights)

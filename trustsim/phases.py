@@ -249,6 +249,39 @@ def rank(pop: Population, weights: np.ndarray, params: LadderParams, known: Serv
     return experienced
 
 
+# --- phase 5: who talks -------------------------------------------------------------------
+
+
+@loop
+def _talkers(supplier, last_supplier, disappointed, score, talk, hub, recommend_by_score, warn_by_score, rec_who,
+             rec_about, rec_rate, warn_who, warn_about, warn_rate):
+    r = w = 0
+    for i in range(supplier.shape[0]):
+        t = talk[i] * hub[i]
+        if supplier[i] >= 0:
+            rec_who[r], rec_about[r], rec_rate[r] = i, supplier[i], recommend_by_score[score[i]] * t
+            r += 1
+        if disappointed[i]:
+            warn_who[w], warn_about[w], warn_rate[w] = i, last_supplier[i], warn_by_score[score[i]] * t
+            w += 1
+    return r, w
+
+
+def talkers(
+    pop: Population, hub: np.ndarray, recommend_by_score: np.ndarray, warn_by_score: np.ndarray
+) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Who may recommend (every customer, about its supplier) and who may warn (the disappointed,
+    about their last supplier), each with its expected messages per week: the chance for its
+    score (:func:`channels.recommend_chance`, :func:`channels.warn_chance`) times its
+    talkativeness and hub factor. Returns ((who, about, rate) of recommenders, (...) of warners)."""
+    n = pop.n
+    out = [np.empty(n, np.int64), np.empty(n, np.int64), np.empty(n), np.empty(n, np.int64), np.empty(n, np.int64),
+           np.empty(n)]
+    r, w = _talkers(pop.supplier, pop.last_supplier, pop.disappointed, pop.score, pop.talk, hub, recommend_by_score,
+                    warn_by_score, *out)
+    return (out[0][:r], out[1][:r], out[2][:r]), (out[3][:w], out[4][:w], out[5][:w])
+
+
 # --- phase 6: who wishes to leave ---------------------------------------------------------
 
 
