@@ -306,14 +306,15 @@ def leaving_customers(
     """Customers served this step who wish to leave their supplier (:func:`choice.wishes_to_leave`
     on their trust after this step's messages), that supplier, and that trust.
 
-    Churn as a hazard draws one uniform per customer served; the version-1 hard threshold draws none.
+    `served.components` is brought up to date (in place) for the customers whose trust in their
+    supplier this step's messages moved. Churn as a hazard draws one uniform per customer served;
+    the version-1 hard threshold draws none.
     """
     cust, own_sup, components = served.customer, served.supplier, served.components
     touched = np.zeros(pop.n, dtype=bool)
     touched[messages.customer[pop.supplier[messages.customer] == messages.supplier]] = True
     rows = np.flatnonzero(touched[cust])
     if len(rows):
-        components = components.copy()
         components[rows] = expit(pop.trust[cust[rows], own_sup[rows]])
     u = rng.random(len(cust)) if params.softness > 0 else np.zeros(0)
     n = len(cust)
