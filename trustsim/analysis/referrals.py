@@ -59,12 +59,15 @@ def referral_distribution(spells: pd.DataFrame) -> dict[str, float]:
 
 
 def value_by_channel(spells: pd.DataFrame, horizon: int) -> dict[str, float]:
-    """Value and churn of recommendation- against ad-acquired customers, matched by acquisition time.
+    """Value and churn of recommendation- against ad-acquired customers of the same supplier,
+    matched by acquisition time.
 
-    Within each 13-week stratum of acquisition periods the mean lifetime value (profit discounted
-    to acquisition, up to `horizon`) and the share of spells ended by a switch to a rival are
-    compared; the strata are weighted by the smaller of the two groups. Returns both means and
-    their ratio (value) and difference (churn).
+    Within each stratum of supplier and 13-week period of acquisition the mean lifetime value
+    (profit discounted to acquisition, up to `horizon`) and the share of spells ended by a switch
+    to a rival are compared; the strata are weighted by the smaller of the two groups (so a
+    supplier that wins customers mostly by one channel does not pass for a channel effect, as in
+    the within-firm comparisons of Schmitt, Skiera & Van den Bulte 2011). Returns both means and
+    their ratio (value).
     """
     later = spells[(spells["start_step"] > 0) & (spells["start_step"] <= horizon)].copy()
     later["group"] = np.where(later["channel"].isin(WOM_CHANNELS), "wom",
@@ -72,7 +75,7 @@ def value_by_channel(spells: pd.DataFrame, horizon: int) -> dict[str, float]:
     later = later[later["group"] != "other"]
     later["stratum"] = (later["start_step"] - 1) // STRATUM
     later["switched"] = later["end_reason"].astype(object).eq("switch")
-    stats = later.groupby(["stratum", "group"], observed=True).agg(n=("value", "size"), value=("value", "mean"),
+    stats = later.groupby(["supplier", "stratum", "group"], observed=True).agg(n=("value", "size"), value=("value", "mean"),
                                                                    churn=("switched", "mean")).unstack("group")
     stats = stats.dropna()
     if stats.empty:
