@@ -67,6 +67,9 @@ def main(args: argparse.Namespace) -> int:
     """Run the search and write its report."""
     from pathlib import Path
 
+    from trustsim.extras import require
+
+    require("optimize", "trustsim optimize")
     from trustsim.compare.search import optimize_policy
     from trustsim.compare.search_report import search_headline, write_search_report
     from trustsim.config import parse_set_args

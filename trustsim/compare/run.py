@@ -153,8 +153,8 @@ def validated_experiment(experiment: dict[str, Any]) -> Any:
     return loaded.model_copy(update={"output": full})
 
 
-def run_experiment(experiment: Any, folder: Path, workers: int | None, scheduler: str | None,
-         progress: bool) -> tuple[pd.DataFrame, float]:
+def sweep_supplier_series(experiment: Any, folder: Path, workers: int | None, scheduler: str | None,
+                          progress: bool) -> tuple[pd.DataFrame, float]:
     """Run (or resume) a sweep with :func:`run_with_flows`; its supplier series and wall time.
 
     Raises:
@@ -241,7 +241,7 @@ def compare_policies(
     if vary and r_rep < 2:
         raise ConfigError(f"--robust-replicates {r_rep}: at least 2 are needed to tell winners apart.")
     robust = _robustness_experiment(path, sweep_overrides, base, loaded, as_index, vary, seed, r_rep) if vary else None
-    suppliers, seconds = run_experiment(main, out / "runs", workers, scheduler, progress)
+    suppliers, seconds = sweep_supplier_series(main, out / "runs", workers, scheduler, progress)
     names = [p.name for p in loaded]
     suppliers.insert(1, "policy", [names[i] for i in suppliers["point"]])
     series = suppliers[suppliers["supplier"] == as_index].reset_index(drop=True)
@@ -250,7 +250,7 @@ def compare_policies(
 
     robustness = None
     if robust is not None:
-        robust_suppliers, more = run_experiment(robust, out / "robustness", workers, scheduler, progress)
+        robust_suppliers, more = sweep_supplier_series(robust, out / "robustness", workers, scheduler, progress)
         robustness = _robustness_values(robust_suppliers, loaded, as_index, vary, robust.design.points)
         seconds += more
     return Comparison(

@@ -31,7 +31,7 @@ from trustsim.compare.run import (
     Comparison,
     compare_policies,
     experiment_dict,
-    run_experiment,
+    sweep_supplier_series,
     validated_experiment,
 )
 from trustsim.compare.stats import run_values
@@ -139,6 +139,9 @@ def optimize_policy(
         The :class:`Search`; the same arguments give the same search (seeded sampler), and a
         re-run resumes its finished sweeps.
     """
+    from trustsim.extras import require
+
+    require("optimize", "the policy search")
     import optuna
 
     if objective not in OBJECTIVES:
@@ -175,7 +178,7 @@ def optimize_policy(
             base.market.suppliers,
         ))
         folder = out / "trials" / f"batch-{number:03d}"
-        suppliers, took = run_experiment(experiment, folder, workers, scheduler, progress)
+        suppliers, took = sweep_supplier_series(experiment, folder, workers, scheduler, progress)
         seconds += took
         ours = suppliers[suppliers["supplier"] == as_index]
         values = run_values(ours).join(ours.groupby("run")["point"].first())

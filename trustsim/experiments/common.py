@@ -1,6 +1,6 @@
 """Shared machinery of the experiments: sizes, sweeps through :mod:`trustsim.sweep`, CIs, figures.
 
-Every experiment is an experiment TOML in ``experiments/`` (the design, run by
+Every experiment is a built-in experiment TOML (``trustsim/data/experiments/``, the design, run by
 :func:`trustsim.sweep.run_sweep`) plus an analysis module in this package that turns the
 sweep's tables into figures and ``findings.json``. Sizes: ``full`` runs the TOML as written
 (what a researcher would report); ``laptop`` and ``tiny`` override the number of customers,
@@ -25,10 +25,6 @@ from trustsim.io import atomic_write_bytes, atomic_write_json
 SIZES: tuple[str, ...] = ("tiny", "laptop", "full")
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 """Okabe–Ito colour-blind-safe palette (as in trustsim.analysis.run_plots)."""
-
-REPO_EXPERIMENTS = Path(__file__).resolve().parents[2] / "experiments"
-"""The experiments/ folder of the source tree (the package is installed editable)."""
-
 
 @dataclass(frozen=True)
 class Size:
