@@ -29,7 +29,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
             "on fresh seeds. Writes DIR/report.html, report.md, trials.csv and policies/*.toml."
         ),
     )
-    p.add_argument("--scenario", required=True, metavar="CONFIG", help="scenario TOML file (the market)")
+    p.add_argument("--scenario", required=True, metavar="CONFIG", help="the market: scenario file or built-in name")
     p.add_argument("--budget", required=True, type=_budget, metavar="B", help="budget units per step (0-20)")
     p.add_argument("--objective", choices=("revenue", "nps", "both"), default="both",
                    help="what to maximise (default both: the revenue-NPS trade-off front)")
