@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from trustsim import builtin
 from trustsim.compare.flows import RUN_FN, switch_columns
 from trustsim.compare.stats import MEASURES, rank_policies, run_values
 from trustsim.config import Scenario, load_scenario
@@ -217,7 +218,7 @@ def compare_policies(
     overrides = dict(overrides or {})
     if steps is not None:
         overrides["steps"] = steps
-    path = Path(scenario) if scenario is not None else None
+    path = builtin.resolve("scenario", scenario) if scenario is not None else None
     base = load_scenario(path, overrides)
     n_sup = base.market.suppliers
     if not 0 <= as_index < n_sup:
@@ -254,7 +255,7 @@ def compare_policies(
         robustness = _robustness_values(robust_suppliers, loaded, as_index, vary, robust.design.points)
         seconds += more
     return Comparison(
-        scenario=base, scenario_label=str(path) if path else "<default scenario>", policies=loaded,
+        scenario=base, scenario_label=str(scenario) if path else "<default scenario>", policies=loaded,
         as_index=as_index, replicates=replicates, seed=seed, series=series, suppliers=suppliers,
         values=values, rankings=rankings, robustness=robustness, vary=vary, robust_replicates=r_rep,
         seconds=seconds, out_dir=out,

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from trustsim import builtin
 from trustsim.compare.run import (
     Comparison,
     compare_policies,
@@ -153,7 +154,7 @@ def optimize_policy(
     overrides = dict(overrides or {})
     if steps is not None:
         overrides["steps"] = steps
-    path = Path(scenario) if scenario is not None else None
+    path = builtin.resolve("scenario", scenario) if scenario is not None else None
     base = load_scenario(path, overrides)
     if not 0 <= as_index < base.market.suppliers:
         raise ConfigError(f"--as {as_index}: the scenario has {base.market.suppliers} supplier(s), "

@@ -1,0 +1,1 @@
+"""Analysis layers on top of the model: plots, statistics, validation, reports."""

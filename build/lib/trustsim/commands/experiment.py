@@ -1,0 +1,56 @@
+"""`trustsim experiment NAME|FILE`: run one of the claims' experiments and write its figures and findings."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from trustsim.commands._args import add_backend_arguments
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    """Register the `experiment` sub-command."""
+    from trustsim.experiments.common import SIZES
+
+    p = subparsers.add_parser(
+        "experiment",
+        help="run an experiment that tests a claim of the source texts (figures + findings.json)",
+        description=(
+            "Run one experiment (ten_ambassadors, asymmetry, over_delivery, channels, four_components, "
+            "scandal_lockin, mutual_trust, networks) or a variant of one given as its TOML file, and "
+            "write its figures (PNG) and findings.json (headline numbers with 95% confidence "
+            "intervals) to DIR. Sweeps are kept in DIR/sweeps/: running again resumes."
+        ),
+    )
+    p.add_argument("experiment", metavar="NAME|FILE",
+                   help="built-in experiment name (see `trustsim list`) or experiment TOML file")
+    p.add_argument("--out", metavar="DIR", help="results folder (default results/<name>)")
+    p.add_argument(
+        "--size", choices=SIZES, default="full",
+        help="tiny: seconds (CI smoke test); laptop: minutes; full: as in the TOML (default)",
+    )
+    add_backend_arguments(p)
+    p.set_defaults(func=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    """Run the experiment and print where its files are and its runtime."""
+    from pathlib import Path
+
+    from trustsim.commands.run import prepare_out_dir
+    from trustsim.experiments import run_experiment
+
+    if args.out:
+        prepare_out_dir(Path(args.out))  # a file or an unwritable folder is refused before any run
+    report = run_experiment(
+        args.experiment, args.out, size=args.size, workers=args.workers, scheduler=args.scheduler,
+        progress=not args.quiet,
+    )
+    print(
+        f"{report.name} ({args.size}): {len(report.figures)} figures and findings.json in {report.out} "
+        f"({report.findings['runtime_seconds']} s)",
+        file=sys.stderr,
+    )
+    for path in report.figures:
+        print(f"  {path}", file=sys.stderr)
+    return 0

@@ -1,0 +1,130 @@
+"""`trustsim run CONFIG`: one simulation, its tables, a summary table and optional figures."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from trustsim.errors import ConfigError
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    """Register `trustsim run`."""
+    p = sub.add_parser("run", help="run one simulation and write its tables")
+    p.add_argument("config",
+                   help="scenario TOML file or built-in scenario name (e.g. baseline; see `trustsim list`)")
+    p.add_argument("--steps", type=int, help="periods to run (default: the scenario's steps)")
+    p.add_argument("--seed", type=int, help="seed (default: the scenario's seed)")
+    p.add_argument("--out", default=None, help="output folder (default: results/<config name>)")
+    p.add_argument("--set", dest="sets", action="append", metavar="KEY=VALUE", default=[],
+                   help="override a scenario key, e.g. --set market.customers=1000 (repeatable)")
+    p.add_argument("--plot", action="store_true", help="also draw the standard figures")
+    p.add_argument("--check", action="store_true", help="verify invariants after every step")
+    p.set_defaults(func=main)
+
+
+def prepare_out_dir(path: Path) -> None:
+    """Refuse an output path that cannot be a results folder, before any work is done."""
+    if path.exists() and not path.is_dir():
+        raise ConfigError(f"--out {path}: exists and is a file, not a folder.")
+    parent = path if path.exists() else next((p for p in path.parents if p.exists()), Path("."))
+    if not parent.is_dir():
+        raise ConfigError(f"--out {path}: {parent} is not a folder.")
+    import os
+
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise ConfigError(f"--out {path}: folder {parent} is not writable.")
+    try:  # os.access says yes to root and on read-only file systems: try for real
+        tempfile.TemporaryDirectory(prefix=".trustsim-probe.", dir=parent).cleanup()
+    except OSError as e:
+        raise ConfigError(f"--out {path}: cannot write in folder {parent} ({e.strerror}).") from None
+
+
+def main(args: argparse.Namespace) -> int:
+    """Run one simulation; write model.parquet, suppliers.parquet, run.json (and figures)."""
+    from trustsim.config import load_scenario, parse_set_args
+
+    overrides = parse_set_args(args.sets)
+    if args.seed is not None:
+        overrides["seed"] = args.seed
+    if args.steps is not None:
+        overrides["steps"] = args.steps
+    scenario = load_scenario(args.config, overrides)
+    out = Path(args.out) if args.out else Path("results") / Path(args.config).stem
+    prepare_out_dir(out)
+
+    from trustsim.runner import write_run
+
+    result = _run_with_progress(scenario, args.check)
+    # Write into a fresh folder beside the target and move it in, so no partial output is left.
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        write_run(staging, result, scenario)
+        if args.plot:
+            from trustsim.analysis.run_plots import plot_run
+
+            plot_run(result.model, result.suppliers, staging / "figures")
+        out.mkdir(exist_ok=True)
+        for item in staging.iterdir():
+            target = out / item.name
+            if target.is_dir():
+                shutil.rmtree(target)
+            item.replace(target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    _print_summary(result, out)
+    return 0
+
+
+def _run_with_progress(scenario, check: bool):
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    from trustsim.runner import run_one
+
+    steps = scenario.steps
+    if not sys.stderr.isatty():
+        every = max(1, steps // 10)
+
+        def log(step: int) -> None:
+            if step % every == 0 or step == steps:
+                print(f"step {step}/{steps}", file=sys.stderr, flush=True)
+
+        return run_one(scenario, check=check, on_step=log)
+    with Progress(
+        TextColumn("[bold]simulating"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+        transient=True,
+    ) as progress:
+        task = progress.add_task("run", total=steps)
+        return run_one(scenario, check=check, on_step=lambda _: progress.advance(task))
+
+
+def _print_summary(result, out: Path) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    final = result.suppliers[result.suppliers["step"] == result.steps]
+    table = Table(title=f"Final state after {result.steps} steps (seed {result.seed})")
+    for col in ("supplier", "customers", "ambassadors", "detractors", "NPS", "trust", "revenue"):
+        table.add_column(col, justify="left" if col == "supplier" else "right")
+    for row in final.itertuples():
+        nps = "–" if row.nps != row.nps else f"{row.nps:+.0f}"
+        trust = "–" if row.trust != row.trust else f"{row.trust:.2f}"
+        table.add_row(row.name, f"{row.customers:,}", f"{row.ambassadors:,}", f"{row.detractors:,}",
+                      nps, trust, f"{row.revenue:,.0f}")
+    console = Console()
+    console.print(table)
+    m = result.model.iloc[-1]
+    console.print(
+        f"customers {m.customer_share:.1%}, ambassadors {m.ambassador_share:.1%}, "
+        f"detractors {m.detractor_share:.1%}, NPS {m.nps:+.0f}; results in {out}/"
+    )

@@ -1,0 +1,252 @@
+"""Shared machinery of the experiments: sizes, sweeps through :mod:`trustsim.sweep`, CIs, figures.
+
+Every experiment is a built-in experiment TOML (``trustsim/data/experiments/``, the design, run by
+:func:`trustsim.sweep.run_sweep`) plus an analysis module in this package that turns the
+sweep's tables into figures and ``findings.json``. Sizes: ``full`` runs the TOML as written
+(what a researcher would report); ``laptop`` and ``tiny`` override the number of customers,
+replicates and steps (``tiny`` is the CI smoke test).
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from trustsim.errors import RunError
+from trustsim.io import atomic_write_bytes, atomic_write_json
+
+SIZES: tuple[str, ...] = ("tiny", "laptop", "full")
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+"""Okabe–Ito colour-blind-safe palette (as in trustsim.analysis.run_plots)."""
+
+@dataclass(frozen=True)
+class Size:
+    """How one size changes an experiment: scenario overrides, replicates and steps (None: as written).
+
+    ``grid`` keeps only some values of grid parameters and ``points`` only some points of a list
+    design (the smoke test runs a corner of the design; every point is still validated).
+    """
+
+    overrides: Mapping[str, Any] = field(default_factory=dict)
+    replicates: int | None = None
+    steps: int | None = None
+    grid: Mapping[str, list[Any]] = field(default_factory=dict)
+    points: tuple[int, ...] | None = None
+
+    def shrink(self, experiment: Any) -> Any:
+        """The experiment with its design cut down to ``grid`` / ``points`` (unchanged if none apply)."""
+        design = experiment.design
+        if design.kind == "grid" and self.grid:
+            params = {k: self._keep(v, self.grid[k]) if k in self.grid else v for k, v in design.parameters.items()}
+            return experiment.model_copy(update={"design": design.model_copy(update={"parameters": params})})
+        if design.kind == "list" and self.points is not None:
+            kept = [p for i, p in enumerate(design.points) if i in self.points]
+            return experiment.model_copy(update={"design": design.model_copy(update={"points": kept})})
+        return experiment
+
+    @staticmethod
+    def _keep(values: list[Any], wanted: list[Any]) -> list[Any]:
+        """The design's values that are among `wanted`; if none are, its first and last value."""
+        kept = [v for v in values if any(_same(v, w) for w in wanted)]
+        return kept or list(dict.fromkeys([values[0], values[-1]]))
+
+
+@dataclass
+class SweepData:
+    """The tables of one finished sweep, with every run's design parameters joined in.
+
+    Attributes:
+        experiment: the validated experiment that ran.
+        names: the swept parameters (dotted keys), in design order.
+        summary: one row per run (run, point, replicate, seed, parameters, final measures).
+        series: per-step model measures (run, point, replicate, step, parameters, measures).
+        suppliers: per-step, per-supplier measures (empty if none were kept).
+        seconds: wall time of the sweep in this session.
+    """
+
+    experiment: Any
+    names: list[str]
+    summary: pd.DataFrame
+    series: pd.DataFrame
+    suppliers: pd.DataFrame
+    seconds: float
+
+
+def run_design(
+    path: str | Path,
+    folder: str | Path,
+    size: Size,
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    progress: bool = True,
+    run_fn: str | None = None,
+) -> SweepData:
+    """Run (or resume) the sweep of an experiment TOML at a given size and read its tables back.
+
+    Raises:
+        ConfigError: the experiment file is bad.
+        RunError: a run failed (the sweep folder keeps the finished ones; re-run to resume).
+    """
+    from trustsim.sweep import load_experiment, load_summary, load_timeseries, run_sweep
+    from trustsim.sweep.design import design_points
+
+    experiment = size.shrink(load_experiment(
+        path, dict(size.overrides) or None, replicates=size.replicates, steps=size.steps
+    ))
+    kwargs: dict[str, Any] = {"workers": workers, "scheduler": scheduler, "progress": progress}
+    if run_fn:
+        kwargs["run_fn"] = run_fn
+    result = run_sweep(experiment, folder, **kwargs)
+    if result.failures:
+        first_id, error = next(iter(result.failures.items()))
+        raise RunError(
+            f"{len(result.failures)} run(s) of {experiment.name} failed (first: {first_id}: "
+            f"{error.splitlines()[0]}); finished runs are kept in {folder}."
+        )
+    names = design_points(experiment).names
+    summary = load_summary(folder)
+    params = summary[["run", *names]]
+    series = load_timeseries(folder).merge(params, on="run", how="left")
+    kept_suppliers = bool(experiment.output.supplier_measures)
+    suppliers = load_timeseries(folder, "suppliers").merge(params, on="run", how="left") if kept_suppliers \
+        else pd.DataFrame()
+    return SweepData(experiment, names, summary, series, suppliers, result.seconds)
+
+
+# --- statistics ---------------------------------------------------------------------------
+
+
+def mean_ci(values: Any, level: float = 0.95) -> dict[str, Any]:
+    """Mean and Student-t confidence interval of independent replicates (NaNs dropped).
+
+    Returns:
+        {"mean", "ci_low", "ci_high", "n"}; the interval is None with fewer than two values.
+    """
+    from scipy import stats
+
+    x = np.asarray(values, dtype=float)
+    x = x[np.isfinite(x)]
+    n = len(x)
+    if n == 0:
+        return {"mean": None, "ci_low": None, "ci_high": None, "n": 0}
+    m = float(x.mean())
+    if n < 2:
+        return {"mean": m, "ci_low": None, "ci_high": None, "n": 1}
+    half = float(stats.t.ppf(0.5 + level / 2, n - 1) * x.std(ddof=1) / math.sqrt(n))
+    return {"mean": m, "ci_low": m - half, "ci_high": m + half, "n": n}
+
+
+def bands(frame: pd.DataFrame, keys: list[str], value: str) -> pd.DataFrame:
+    """Per (keys..., step) mean of `value` over replicates with a 95% t interval (lo, hi)."""
+    from scipy import stats
+
+    g = frame.groupby([*keys, "step"], sort=True)[value]
+    out = g.agg(["mean", "std", "count"]).reset_index()
+    t = stats.t.ppf(0.975, np.maximum(out["count"] - 1, 1))
+    half = np.where(out["count"] > 1, t * out["std"] / np.sqrt(out["count"]), 0.0)
+    out["lo"], out["hi"] = out["mean"] - half, out["mean"] + half
+    return out
+
+
+def crossover_step(steps: np.ndarray, leader: np.ndarray, other: np.ndarray) -> float:
+    """First step from which `leader` stays strictly above `other` to the end (NaN if never)."""
+    ahead = np.asarray(leader) > np.asarray(other)
+    if not ahead[-1]:
+        return float("nan")
+    behind = np.flatnonzero(~ahead)
+    first = 0 if len(behind) == 0 else behind[-1] + 1
+    return float(np.asarray(steps)[first])
+
+
+def first_step_at_or_above(steps: np.ndarray, values: np.ndarray, level: float) -> float:
+    """First step where `values` reaches `level` (NaN if it never does)."""
+    hit = np.flatnonzero(np.asarray(values) >= level)
+    return float(np.asarray(steps)[hit[0]]) if len(hit) else float("nan")
+
+
+def clean(obj: Any) -> Any:
+    """Make numpy scalars and NaNs JSON-friendly (NaN -> None)."""
+    if isinstance(obj, Mapping):
+        return {str(k): clean(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [clean(v) for v in obj]
+    if isinstance(obj, (np.integer,)):
+        return int(obj)
+    if isinstance(obj, (float, np.floating)):
+        return None if not math.isfinite(float(obj)) else float(obj)
+    if isinstance(obj, np.bool_):
+        return bool(obj)
+    return obj
+
+
+# --- figures and files ------------------------------------------------------------------
+
+
+def pyplot() -> Any:
+    """matplotlib.pyplot on the non-interactive Agg backend."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def save_figure(fig: Any, out: Path, name: str) -> Path:
+    """Save a figure as a modest PNG, atomically; close it; return the path."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=100, bbox_inches="tight")
+    pyplot().close(fig)
+    path = out / f"{name}.png"
+    atomic_write_bytes(path, buf.getvalue())
+    return path
+
+
+def band_plot(ax: Any, band: pd.DataFrame, color: str, label: str, **kw: Any) -> None:
+    """A mean line with its shaded 95% band."""
+    ax.plot(band["step"], band["mean"], color=color, label=label, **kw)
+    ax.fill_between(band["step"], band["lo"], band["hi"], color=color, alpha=0.25, lw=0)
+
+
+def write_findings(out: Path, findings: Mapping[str, Any]) -> Path:
+    """Write findings.json atomically (NaN written as null)."""
+    path = out / "findings.json"
+    atomic_write_json(path, clean(findings))
+    return path
+
+
+def base_value(experiment: Any, key: str) -> Any:
+    """The value of a dotted scenario key in an experiment's base scenario (with its overrides)."""
+    from trustsim.config import build_scenario
+
+    node: Any = build_scenario(experiment.base_data(), experiment.source)
+    for part in key.split("."):
+        node = node[int(part)] if part.isdigit() else getattr(node, part)
+    return node
+
+
+def reference_point(data: SweepData) -> int:
+    """The design point that equals the base scenario in every swept key (else point 0)."""
+    if not data.names:
+        return 0
+    base = {k: base_value(data.experiment, k) for k in data.names}
+    points = data.summary.drop_duplicates("point").sort_values("point")
+    for _, row in points.iterrows():
+        if all(_same(row[k], base[k]) for k in data.names):
+            return int(row["point"])
+    return int(points["point"].iloc[0])
+
+
+def _same(a: Any, b: Any) -> bool:
+    try:
+        return bool(np.isclose(float(a), float(b)))
+    except (TypeError, ValueError):
+        return a == b

@@ -1,0 +1,45 @@
+"""One sweep per results folder: an exclusive, non-blocking ``fcntl.flock`` on ``DIR/.lock``.
+
+The lock is released by the kernel when the process ends, however it ends (even ``kill -9``),
+so a stale lock file never blocks a later sweep.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from trustsim.errors import RunError
+
+LOCK_NAME = ".lock"
+
+
+@contextlib.contextmanager
+def folder_lock(folder: Path) -> Iterator[None]:
+    """Hold the results folder's lock for the duration of the block.
+
+    Raises:
+        RunError: if another process holds it, or the folder cannot be written.
+    """
+    path = folder / LOCK_NAME
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as e:
+        raise RunError(f"{folder}: cannot create the lock file ({e.strerror}).") from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or "unknown"
+            raise RunError(
+                f"{folder}: another trustsim sweep (pid {holder}) is writing to this folder; "
+                f"wait for it to finish or stop it, or choose another --out."
+            ) from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        yield
+    finally:
+        os.close(fd)
