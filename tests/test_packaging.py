@@ -20,7 +20,8 @@ REPO = Path(__file__).resolve().parents[1]
 VERSION = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["version"]
 
 # Modules of the extras (trustsim.extras.EXTRAS): hidden, the core commands must still run.
-HIDE_EXTRAS = "import sys\nfor m in ('solara', 'ipyvuetify', 'altair', 'distributed', 'optuna'): sys.modules[m] = None\n"
+HIDDEN = ("solara", "ipyvuetify", "altair", "distributed", "optuna")
+HIDE_EXTRAS = f"import sys\nfor m in {HIDDEN!r}: sys.modules[m] = None\n"
 
 
 def _clean_env(**extra: str) -> dict[str, str]:
@@ -100,9 +101,28 @@ def test_wheel_installs_and_runs_the_built_ins_from_an_empty_folder(tmp_path):
     assert exp.returncode == 0, exp.stderr
     assert (work / "results" / "ten_ambassadors" / "findings.json").is_file()
 
-    cmp = _run([trustsim, "compare", "listener", "big_advertiser", "--scenario", "baseline", "--replicates", "2",
-                "--horizon", "5", "--set", "market.customers=300", "--no-robustness", "--workers", "1", "--quiet"],
-               work, env)
+    cmp = _run(
+        [
+            trustsim,
+            "compare",
+            "listener",
+            "big_advertiser",
+            "--scenario",
+            "baseline",
+            "--replicates",
+            "2",
+            "--horizon",
+            "5",
+            "--set",
+            "market.customers=300",
+            "--no-robustness",
+            "--workers",
+            "1",
+            "--quiet",
+        ],
+        work,
+        env,
+    )
     assert cmp.returncode == 0, cmp.stderr
     assert (work / "results" / "compare-baseline" / "report.md").is_file()
 
