@@ -16,11 +16,13 @@ from pathlib import Path
 
 import pytest
 
+from trustsim.extras import EXTRAS
+
 REPO = Path(__file__).resolve().parents[1]
 VERSION = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["version"]
 
-# Modules of the extras (trustsim.extras.EXTRAS): hidden, the core commands must still run.
-HIDDEN = ("solara", "ipyvuetify", "altair", "distributed", "optuna")
+# The extras' modules: hidden, the core commands must still run.
+HIDDEN = tuple(module for modules in EXTRAS.values() for module in modules)
 HIDE_EXTRAS = f"import sys\nfor m in {HIDDEN!r}: sys.modules[m] = None\n"
 
 
