@@ -209,7 +209,7 @@ def _banks(data: SweepData, sev: float, at: int, out: Path) -> Path:
 
 
 def calibrate(
-    scenario: str = "configs/scandal_banks.toml",
+    scenario: str = "scandal_banks",
     customers: int = 3000,
     seeds: tuple[int, ...] = (1, 2, 3),
     target: tuple[float, float] = SURVEY,
