@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from trustsim.errors import RunError
 from trustsim.io import atomic_write_bytes, atomic_write_json
@@ -156,7 +157,7 @@ def bands(frame: pd.DataFrame, keys: list[str], value: str) -> pd.DataFrame:
     return out
 
 
-def crossover_step(steps: np.ndarray, leader: np.ndarray, other: np.ndarray) -> float:
+def crossover_step(steps: ArrayLike, leader: ArrayLike, other: ArrayLike) -> float:
     """First step from which `leader` stays strictly above `other` to the end (NaN if never)."""
     ahead = np.asarray(leader) > np.asarray(other)
     if not ahead[-1]:
