@@ -9,6 +9,7 @@ message that names the install command.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -69,7 +70,11 @@ def test_wheel_installs_and_runs_the_built_ins_from_an_empty_folder(tmp_path):
     dist, venv, work = tmp_path / "dist", tmp_path / "venv", tmp_path / "empty"
     work.mkdir()
     env = _clean_env(PIP_DISABLE_PIP_VERSION_CHECK="1")
-    build = _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist), str(REPO)], tmp_path, env)
+    source = tmp_path / "source"  # a copy, so building leaves no build/ folder in the checkout
+    shutil.copytree(REPO / "trustsim", source / "trustsim", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
+        shutil.copy2(REPO / name, source / name)
+    build = _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dist), str(source)], tmp_path, env)
     assert build.returncode == 0, build.stderr
     (wheel,) = dist.glob("trustsim-*.whl")
 

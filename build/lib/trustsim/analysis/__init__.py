@@ -1,1 +1,0 @@
-"""Analysis layers on top of the model: plots, statistics, validation, reports."""
