@@ -26,7 +26,7 @@ $(STAMP): pyproject.toml
 	@echo "using $(PYTHON)"
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/python -m pip install -q --upgrade pip
-	$(VENV)/bin/python -m pip install -q -e '.[dev]'
+	$(VENV)/bin/python -m pip install -q -e '.[all,dev]'
 	@touch $(STAMP)
 
 venv: $(STAMP)
@@ -35,8 +35,8 @@ venv: $(STAMP)
 # and an open market, then the baseline scenario with its standard figures (about a minute).
 run: $(STAMP)
 	$(VENV)/bin/trustsim experiment ten_ambassadors --size laptop
-	$(VENV)/bin/trustsim experiment experiments/ten_ambassadors_open.toml --size laptop --out results/ten_ambassadors_open
-	$(VENV)/bin/trustsim run configs/baseline.toml --out results/baseline --plot
+	$(VENV)/bin/trustsim experiment ten_ambassadors_open --size laptop --out results/ten_ambassadors_open
+	$(VENV)/bin/trustsim run baseline --out results/baseline --plot
 
 test: $(STAMP)
 	$(VENV)/bin/python -m pytest -q
@@ -51,8 +51,11 @@ bench: $(STAMP)
 	$(VENV)/bin/python benchmarks/bandwidth.py
 	$(VENV)/bin/python benchmarks/sweep_throughput.py
 
+# Formatting, lint rules and types (pyright in basic mode, configured in pyproject.toml).
 lint: $(STAMP)
-	$(VENV)/bin/ruff check trustsim tests benchmarks experiments
+	$(VENV)/bin/ruff format --check trustsim tests benchmarks
+	$(VENV)/bin/ruff check trustsim tests benchmarks
+	$(VENV)/bin/pyright
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -8,9 +8,13 @@ Public API (imported lazily, so the command line starts fast)::
 from __future__ import annotations
 
 import importlib
+from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
-__version__ = "0.1.0"
+try:
+    __version__ = version("trustsim")  # one source: the version in pyproject.toml
+except PackageNotFoundError:  # pragma: no cover - running from a source tree that was never installed
+    __version__ = "0+unknown"
 
 _EXPORTS = {
     "TrustMarket": "trustsim.model",

@@ -708,7 +708,8 @@ def load_scenario(
     """Load and validate a scenario from a TOML path, a dict, or an existing Scenario.
 
     Args:
-        source: path to a TOML file, a dict of sections, a Scenario, or None for the defaults.
+        source: path to a TOML file, the name of a built-in scenario (``"baseline"``), a dict of
+            sections, a Scenario, or None for the defaults.
         overrides: dotted keys to set, e.g. ``{"market.customers": 1000}``.
 
     Returns:
@@ -722,6 +723,9 @@ def load_scenario(
         data["base_dir"] = source.base_dir
         label = "<scenario>"
     elif isinstance(source, (str, Path)):
+        from trustsim.builtin import resolve  # a path, or the name of a built-in scenario
+
+        source = resolve("scenario", source)
         label = str(source)
         data = read_toml(source)
         data["base_dir"] = str(Path(source).resolve().parent)

@@ -1,6 +1,7 @@
 """Policy files: a named set of supplier settings to play as "our" supplier in a market.
 
-A policy is a TOML file in ``configs/policies/`` (or anywhere) with a ``name``, an optional
+A policy is a TOML file anywhere, or a built-in one named by its file name (``listener``; see
+``trustsim list`` and :mod:`trustsim.builtin`), with a ``name``, an optional
 ``description`` and any fields of :class:`~trustsim.config.SupplierPolicy` (promise,
 over-delivery, ad budget and channel mix, transparency, care, extend_trust, capacity, price,
 and the abilities competence and reliability)::
@@ -21,7 +22,6 @@ Covey's trust behaviours (MODEL_BRIEF §4).
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -30,11 +30,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from trustsim import builtin
 from trustsim.config import Scenario, SupplierPolicy, format_validation_error, read_toml
 from trustsim.errors import ConfigError
-
-POLICY_DIR = Path(__file__).resolve().parents[1] / "configs" / "policies"
-"""Where bare policy names (``listener``) are looked up."""
 
 SETTINGS: tuple[str, ...] = tuple(f for f in SupplierPolicy.model_fields if f != "name")
 """The supplier settings a policy may set."""
@@ -105,25 +103,13 @@ def slugify(text: str) -> str:
 
 
 def policy_path(spec: str | Path) -> Path:
-    """The file of a policy given as a path or as a bare name from ``configs/policies/``."""
-    p = Path(spec)
-    if p.suffix == ".toml" or p.exists() or len(p.parts) > 1:
-        return p
-    candidate = POLICY_DIR / f"{spec}.toml"
-    if candidate.is_file():
-        return candidate
-    known = available_policies()
-    hint = difflib.get_close_matches(str(spec), known, n=1)
-    dym = f" Did you mean '{hint[0]}'?" if hint else ""
-    raise ConfigError(
-        f"policy {spec!r}: no such file, and no {spec}.toml in {POLICY_DIR}.{dym} "
-        f"Give a path to a policy TOML file or one of: {', '.join(known)}."
-    )
+    """The file of a policy given as a path or as the name of a built-in policy."""
+    return builtin.resolve("policy", spec)
 
 
 def available_policies() -> list[str]:
-    """Names of the policies shipped in ``configs/policies/``."""
-    return sorted(p.stem for p in POLICY_DIR.glob("*.toml"))
+    """Names of the built-in policies."""
+    return builtin.names("policy")
 
 
 def parse_policy(data: Mapping[str, Any], source: str, default_name: str = "") -> Policy:
@@ -131,8 +117,7 @@ def parse_policy(data: Mapping[str, Any], source: str, default_name: str = "") -
     allowed = (*META_KEYS, *SETTINGS)
     for key, value in data.items():
         if key not in allowed:
-            hint = difflib.get_close_matches(str(key), allowed, n=1)
-            dym = f" Did you mean '{hint[0]}'?" if hint else ""
+            dym = builtin.did_you_mean(str(key), allowed)
             shown = f" (= {value!r})" if not isinstance(value, dict) else " (a table)"
             raise ConfigError(
                 f"{source}: unknown key '{key}'{shown}.{dym} A policy takes name, description and "
@@ -169,7 +154,7 @@ def _allowed(key: str) -> str:
 
 
 def load_policy(spec: str | Path | Mapping[str, Any] | Policy) -> Policy:
-    """Load a policy from a file, a bare name in ``configs/policies/``, or a dict.
+    """Load a policy from a file, the name of a built-in policy, or a dict.
 
     Raises:
         ConfigError: naming the file, the key, the bad value and what is allowed.
@@ -198,7 +183,6 @@ def load_policies(specs: list[str | Path | Mapping[str, Any] | Policy]) -> list[
 
 __all__ = [
     "BUDGET_RATE",
-    "POLICY_DIR",
     "SETTINGS",
     "Policy",
     "available_policies",

@@ -7,7 +7,8 @@ from trustsim.cli import main
 
 def test_unknown_name_is_refused(capsys, tmp_path):
     assert main(["experiment", "eleven_ambassadors", "--out", str(tmp_path / "x")]) == 2
-    assert "Known experiments: ten_ambassadors" in capsys.readouterr().err
+    err = " ".join(capsys.readouterr().err.split())
+    assert "Did you mean 'ten_ambassadors'?" in err and "Built-in experiments: ten_ambassadors" in err
     assert not (tmp_path / "x").exists()
 
 

@@ -75,8 +75,9 @@ def test_four_components(tiny_reports):
     f = tiny_reports("four_components").findings
     r = next(iter(f["per_unit_of_effort"].values()))
     assert _m(r["care"]["trust_per_unit"]) > _m(r["transparency"]["trust_per_unit"]) > 0
-    # suppliers deliver what they promise, so competence beyond the promise is never seen
-    assert _m(r["competence"]["trust_per_unit"]) == 0.0
+    assert _m(r["reliability"]["trust_per_unit"]) > 0  # fewer erratic failures, more trust
+    # No assertion on competence: its +0.1 lies above the promise, so with common random numbers
+    # that run is the base run again (a difference of exactly 0 that no change could make fail).
 
 
 def test_scandal_lockin(tiny_reports):

@@ -323,7 +323,8 @@ CASES = [
          ["experiment", "asymmetry", "--size", "tiny", "--out", "{d}/out", "--scheduler", "tcp://127.0.0.1:9",
           "--quiet"], 1, r"--scheduler tcp://127\.0\.0\.1:9: no Dask scheduler answered"),
     Case("experiment-unknown", ["experiment", "ten_ambasadors", "--out", "{d}/out"], 2,
-         r"experiment 'ten_ambasadors': not a known experiment.*Known experiments: ten_ambassadors"),
+         r"experiment 'ten_ambasadors': not a built-in experiment and not a file\. Did you mean 'ten_ambassadors'\? "
+         r"Built-in experiments: ten_ambassadors"),
     Case("experiment-out-is-a-file", ["experiment", "asymmetry", "--size", "tiny", "--out", "{d}/s.toml"], 2,
          r"--out {d}/s\.toml: exists and is a file, not a folder", {"s.toml": S}),
     Case("experiment-bad-size", ["experiment", "asymmetry", "--size", "huge", "--out", "{d}/out"], 2,
@@ -363,6 +364,13 @@ CASES = [
     Case("viz-bad-port", ["viz", "{d}/s.toml", "--port", "70000"], 2,
          r"--port 70000: must be between 1 and 65535", {"s.toml": S}),
     Case("viz-bad-scenario", ["viz", "{d}/s.toml"], 2, SRC + r"malformed TOML", {"s.toml": "[market"}),
+    Case("run-unknown-builtin", ["run", "baselin", "--out", "{d}/out"], 2,
+         r"scenario 'baselin': no such file and no built-in scenario of that name\. Did you mean 'baseline'\? "
+         r"Give the path of a scenario TOML file or one of the built-in scenarios: baseline, bass_limit"),
+    Case("compare-unknown-builtin-policy", ["compare", "listenr", "big_advertiser", "--scenario", "baseline",
+                                            "--out", "{d}/out"], 2,
+         r"policy 'listenr': no such file and no built-in policy of that name\. Did you mean 'listener'\?"),
+    Case("list-unknown-kind", ["list", "widgets"], 2, r"argument kind: invalid choice: 'widgets'"),
 ]
 
 

@@ -34,6 +34,7 @@ DYNAMIC_IMPORTS = {
     ("trustsim/cli.py", "the fixed COMMANDS tuple"),
     ("trustsim/experiments/__init__.py", "a name checked against EXPERIMENTS"),
     ("trustsim/sweep/worker.py", "run_sweep(run_fn=...), a Python argument, not an experiment key"),
+    ("trustsim/extras.py", "the fixed EXTRAS table of optional modules"),
 }
 
 

@@ -75,7 +75,7 @@ def test_out_that_is_a_file_is_refused(tmp_path, capsys):
 
 
 def test_runs_are_identical_on_one_and_two_workers():
-    jobs = [job("bass_limit.toml", {"market.customers": 800, "advertising.reach": 0.03, "wom.rate": 0.38}, s, 8)
+    jobs = [job("bass_limit", {"market.customers": 800, "advertising.reach": 0.03, "wom.rate": 0.38}, s, 8)
             for s in (1, 2, 3)]
     one, two = run_jobs(jobs, workers=1), run_jobs(jobs, workers=2)
     for j in jobs:
@@ -96,6 +96,6 @@ def test_a_check_that_cannot_be_computed_fails_instead_of_stopping_the_suite(ci_
 def test_a_failing_run_names_the_run():
     from trustsim.errors import RunError
 
-    bad = job("bass_limit.toml", {"market.customers": 100}, 1, 3, events=[(1, "flood", 0, 1.0)])
+    bad = job("bass_limit", {"market.customers": 100}, 1, 3, events=[(1, "flood", 0, 1.0)])
     with pytest.raises(RunError, match=r"seed 1, 3 steps\): ValueError: unknown intervention 'flood'"):
         run_jobs([bad])

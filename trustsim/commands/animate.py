@@ -14,7 +14,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         description="Run a scenario and write one frame per step: the network sample coloured "
         "by loyalty stage (or firm) beside the live plots of the classroom app.",
     )
-    p.add_argument("config", type=Path, help="scenario TOML file")
+    p.add_argument("config", help="scenario TOML file or built-in scenario name (e.g. baseline)")
     p.add_argument("--out", type=Path, required=True, help="output file, .gif or .mp4")
     p.add_argument("--steps", type=int, default=None,
                    help="periods to run (default: the scenario's steps)")

@@ -29,9 +29,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "policies", nargs="+", metavar="POLICY",
-        help="policy TOML file, or a name from configs/policies/ (e.g. listener big_advertiser)",
+        help="policy TOML file, or a built-in policy name (e.g. listener big_advertiser; see `trustsim list`)",
     )
-    p.add_argument("--scenario", required=True, metavar="CONFIG", help="scenario TOML file (the market)")
+    p.add_argument("--scenario", required=True, metavar="CONFIG", help="the market: scenario file or built-in name")
     p.add_argument("--replicates", type=positive_int, default=10, metavar="R",
                    help="replicates per policy (default 10, at least 2)")
     p.add_argument("--horizon", type=positive_int, metavar="T", help="steps per run (default: the scenario's)")

@@ -22,7 +22,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
             "intervals) to DIR. Sweeps are kept in DIR/sweeps/: running again resumes."
         ),
     )
-    p.add_argument("experiment", metavar="NAME|FILE", help="experiment name or experiment TOML file")
+    p.add_argument("experiment", metavar="NAME|FILE",
+                   help="built-in experiment name (see `trustsim list`) or experiment TOML file")
     p.add_argument("--out", metavar="DIR", help="results folder (default results/<name>)")
     p.add_argument(
         "--size", choices=SIZES, default="full",

@@ -29,7 +29,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
             "on fresh seeds. Writes DIR/report.html, report.md, trials.csv and policies/*.toml."
         ),
     )
-    p.add_argument("--scenario", required=True, metavar="CONFIG", help="scenario TOML file (the market)")
+    p.add_argument("--scenario", required=True, metavar="CONFIG", help="the market: scenario file or built-in name")
     p.add_argument("--budget", required=True, type=_budget, metavar="B", help="budget units per step (0-20)")
     p.add_argument("--objective", choices=("revenue", "nps", "both"), default="both",
                    help="what to maximise (default both: the revenue-NPS trade-off front)")
@@ -67,6 +67,9 @@ def main(args: argparse.Namespace) -> int:
     """Run the search and write its report."""
     from pathlib import Path
 
+    from trustsim.extras import require
+
+    require("optimize", "trustsim optimize")
     from trustsim.compare.search import optimize_policy
     from trustsim.compare.search_report import search_headline, write_search_report
     from trustsim.config import parse_set_args

@@ -14,7 +14,8 @@ from trustsim.errors import ConfigError
 def add_parser(sub: argparse._SubParsersAction) -> None:
     """Register `trustsim run`."""
     p = sub.add_parser("run", help="run one simulation and write its tables")
-    p.add_argument("config", help="scenario TOML file (e.g. configs/baseline.toml)")
+    p.add_argument("config",
+                   help="scenario TOML file or built-in scenario name (e.g. baseline; see `trustsim list`)")
     p.add_argument("--steps", type=int, help="periods to run (default: the scenario's steps)")
     p.add_argument("--seed", type=int, help="seed (default: the scenario's seed)")
     p.add_argument("--out", default=None, help="output folder (default: results/<config name>)")

@@ -19,7 +19,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
             "resumes: finished runs are not recomputed."
         ),
     )
-    p.add_argument("experiment", help="experiment TOML file (see experiments/)")
+    p.add_argument("experiment",
+                   help="experiment TOML file or built-in design name (e.g. demo_grid; see `trustsim list`)")
     p.add_argument("--out", metavar="DIR", help="results folder (default results/<name>)")
     add_backend_arguments(p)
     p.add_argument("--replicates", type=positive_int, metavar="R", help="replace the replicates")

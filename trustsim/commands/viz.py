@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-DEFAULT_CONFIG = Path("configs/baseline.toml")
+DEFAULT_CONFIG = "baseline"
+"""The built-in scenario the app starts from when none is given."""
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -19,9 +19,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         ),
     )
     p.add_argument(
-        "config", nargs="?", type=Path, default=None,
-        help=f"scenario TOML every lesson starts from (default: {DEFAULT_CONFIG} if present, "
-        "else the built-in defaults)",
+        "config", nargs="?", default=DEFAULT_CONFIG,
+        help=f"scenario TOML or built-in scenario name every lesson starts from (default: {DEFAULT_CONFIG})",
     )
     p.add_argument("--port", type=int, default=8765, help="TCP port (default 8765; 0 = any free)")
     p.add_argument(
@@ -39,11 +38,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def main(args: argparse.Namespace) -> int:
     """Validate the scenario, then serve the app until interrupted."""
     from trustsim.config import load_scenario, parse_set_args
+    from trustsim.extras import require
 
-    config = args.config
-    if config is None and DEFAULT_CONFIG.exists():
-        config = DEFAULT_CONFIG
-    base = load_scenario(config, overrides=parse_set_args(args.overrides))
+    require("app", "trustsim viz")
+    base = load_scenario(args.config, overrides=parse_set_args(args.overrides))
 
     from trustsim.app.server import check_port, serve
 

@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from trustsim import builtin
 from trustsim.compare.flows import RUN_FN, switch_columns
 from trustsim.compare.stats import MEASURES, rank_policies, run_values
 from trustsim.config import Scenario, load_scenario
@@ -153,8 +154,8 @@ def validated_experiment(experiment: dict[str, Any]) -> Any:
     return loaded.model_copy(update={"output": full})
 
 
-def run_experiment(experiment: Any, folder: Path, workers: int | None, scheduler: str | None,
-         progress: bool) -> tuple[pd.DataFrame, float]:
+def sweep_supplier_series(experiment: Any, folder: Path, workers: int | None, scheduler: str | None,
+                          progress: bool) -> tuple[pd.DataFrame, float]:
     """Run (or resume) a sweep with :func:`run_with_flows`; its supplier series and wall time.
 
     Raises:
@@ -217,7 +218,7 @@ def compare_policies(
     overrides = dict(overrides or {})
     if steps is not None:
         overrides["steps"] = steps
-    path = Path(scenario) if scenario is not None else None
+    path = builtin.resolve("scenario", scenario) if scenario is not None else None
     base = load_scenario(path, overrides)
     n_sup = base.market.suppliers
     if not 0 <= as_index < n_sup:
@@ -241,7 +242,7 @@ def compare_policies(
     if vary and r_rep < 2:
         raise ConfigError(f"--robust-replicates {r_rep}: at least 2 are needed to tell winners apart.")
     robust = _robustness_experiment(path, sweep_overrides, base, loaded, as_index, vary, seed, r_rep) if vary else None
-    suppliers, seconds = run_experiment(main, out / "runs", workers, scheduler, progress)
+    suppliers, seconds = sweep_supplier_series(main, out / "runs", workers, scheduler, progress)
     names = [p.name for p in loaded]
     suppliers.insert(1, "policy", [names[i] for i in suppliers["point"]])
     series = suppliers[suppliers["supplier"] == as_index].reset_index(drop=True)
@@ -250,11 +251,11 @@ def compare_policies(
 
     robustness = None
     if robust is not None:
-        robust_suppliers, more = run_experiment(robust, out / "robustness", workers, scheduler, progress)
+        robust_suppliers, more = sweep_supplier_series(robust, out / "robustness", workers, scheduler, progress)
         robustness = _robustness_values(robust_suppliers, loaded, as_index, vary, robust.design.points)
         seconds += more
     return Comparison(
-        scenario=base, scenario_label=str(path) if path else "<default scenario>", policies=loaded,
+        scenario=base, scenario_label=str(scenario) if path else "<default scenario>", policies=loaded,
         as_index=as_index, replicates=replicates, seed=seed, series=series, suppliers=suppliers,
         values=values, rankings=rankings, robustness=robustness, vary=vary, robust_replicates=r_rep,
         seconds=seconds, out_dir=out,

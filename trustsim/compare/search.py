@@ -27,11 +27,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from trustsim import builtin
 from trustsim.compare.run import (
     Comparison,
     compare_policies,
     experiment_dict,
-    run_experiment,
+    sweep_supplier_series,
     validated_experiment,
 )
 from trustsim.compare.stats import run_values
@@ -139,6 +140,9 @@ def optimize_policy(
         The :class:`Search`; the same arguments give the same search (seeded sampler), and a
         re-run resumes its finished sweeps.
     """
+    from trustsim.extras import require
+
+    require("optimize", "the policy search")
     import optuna
 
     if objective not in OBJECTIVES:
@@ -150,7 +154,7 @@ def optimize_policy(
     overrides = dict(overrides or {})
     if steps is not None:
         overrides["steps"] = steps
-    path = Path(scenario) if scenario is not None else None
+    path = builtin.resolve("scenario", scenario) if scenario is not None else None
     base = load_scenario(path, overrides)
     if not 0 <= as_index < base.market.suppliers:
         raise ConfigError(f"--as {as_index}: the scenario has {base.market.suppliers} supplier(s), "
@@ -175,7 +179,7 @@ def optimize_policy(
             base.market.suppliers,
         ))
         folder = out / "trials" / f"batch-{number:03d}"
-        suppliers, took = run_experiment(experiment, folder, workers, scheduler, progress)
+        suppliers, took = sweep_supplier_series(experiment, folder, workers, scheduler, progress)
         seconds += took
         ours = suppliers[suppliers["supplier"] == as_index]
         values = run_values(ours).join(ours.groupby("run")["point"].first())

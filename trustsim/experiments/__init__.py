@@ -1,9 +1,10 @@
 """Experiments: each claim of the source texts as a sweep, with figures and findings.json.
 
-One command runs one experiment (``trustsim experiment ten_ambassadors``): the design in
-``experiments/<name>.toml`` runs through :func:`trustsim.sweep.run_sweep` and the analysis
-module of the same name in this package writes its figures (PNG) and ``findings.json``
-(headline numbers with 95% confidence intervals over replicates) to ``results/<name>/``.
+One command runs one experiment (``trustsim experiment ten_ambassadors``): its built-in design
+``<name>.toml`` (shipped in the package; ``experiments/`` in a source checkout) runs through
+:func:`trustsim.sweep.run_sweep` and the analysis module of the same name in this package writes
+its figures (PNG) and ``findings.json`` (headline numbers with 95% confidence intervals over
+replicates) to ``results/<name>/``.
 
 Library use::
 
@@ -20,8 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from trustsim import builtin
 from trustsim.errors import ConfigError
-from trustsim.experiments.common import REPO_EXPERIMENTS, SIZES, Size, SweepData, run_design, write_findings
+from trustsim.experiments.common import SIZES, Size, SweepData, run_design, write_findings
 
 EXPERIMENTS: tuple[str, ...] = (
     "ten_ambassadors",
@@ -33,7 +35,7 @@ EXPERIMENTS: tuple[str, ...] = (
     "mutual_trust",
     "networks",
 )
-"""The experiments, flagship first; each has experiments/<name>.toml and a module here."""
+"""The experiments, flagship first; each has a built-in design <name>.toml and a module here."""
 
 
 @dataclass
@@ -77,23 +79,24 @@ class Report:
 
 
 def experiment_path(name_or_file: str | Path) -> tuple[str, Path]:
-    """Resolve NAME (one of :data:`EXPERIMENTS`) or an experiment TOML path to (name, path).
+    """Resolve an experiment TOML path or built-in name to (experiment name, design file).
+
+    A built-in name is one of :data:`EXPERIMENTS` or a built-in variant of one
+    (``ten_ambassadors_open``).
 
     Raises:
         ConfigError: unknown name, missing file, or a file whose `name` has no analysis.
     """
     text = str(name_or_file)
-    if text in EXPERIMENTS:
-        path = REPO_EXPERIMENTS / f"{text}.toml"
-        if not path.is_file():
-            raise ConfigError(f"experiment {text!r}: its design file {path} is missing.")
-        return text, path
-    path = Path(text)
-    if path.suffix != ".toml" and not path.exists():
+    if builtin.is_name(text) and not Path(text).is_file() and text not in builtin.names("experiment"):
+        variants = [n for n in builtin.names("experiment") if n not in EXPERIMENTS]
         raise ConfigError(
-            f"experiment {text!r}: not a known experiment and not a file. Known experiments: "
-            f"{', '.join(EXPERIMENTS)}; or give the path of an experiment TOML file."
+            f"experiment {text!r}: not a built-in experiment and not a file."
+            f"{builtin.did_you_mean(text, builtin.names('experiment'))} Built-in experiments: "
+            f"{', '.join(EXPERIMENTS)}; other built-in designs (variants, or sweeps for `trustsim sweep`): "
+            f"{', '.join(variants)}; or give the path of an experiment TOML file (see `trustsim list`)."
         )
+    path = builtin.resolve("experiment", text)
     from trustsim.config import read_toml
 
     data = read_toml(path)

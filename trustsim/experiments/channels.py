@@ -10,7 +10,7 @@ periods until half of the market buys.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -83,7 +83,7 @@ def analyse(ctx: Any) -> tuple[dict[str, Any], list[Path]]:
     cells = []
     for (ad, wom), f in runs.groupby([AD, WOM], sort=True):
         cells.append({
-            "ad_budget": ad, "bass_p": 0.01 * ad, "wom_rate": wom,
+            "ad_budget": ad, "bass_p": 0.01 * cast(float, ad), "wom_rate": wom,
             **{m: mean_ci(f[m]) for m in ("periods_to_half_market", "final_customer_share",
                                           "wom_overtakes_ads", "ad_share_early", "ad_share_late")},
             "share_reaching_half": float(f["periods_to_half_market"].notna().mean()),

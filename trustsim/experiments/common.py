@@ -1,6 +1,6 @@
 """Shared machinery of the experiments: sizes, sweeps through :mod:`trustsim.sweep`, CIs, figures.
 
-Every experiment is an experiment TOML in ``experiments/`` (the design, run by
+Every experiment is a built-in experiment TOML (``trustsim/data/experiments/``, the design, run by
 :func:`trustsim.sweep.run_sweep`) plus an analysis module in this package that turns the
 sweep's tables into figures and ``findings.json``. Sizes: ``full`` runs the TOML as written
 (what a researcher would report); ``laptop`` and ``tiny`` override the number of customers,
@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike
 
 from trustsim.errors import RunError
 from trustsim.io import atomic_write_bytes, atomic_write_json
@@ -25,10 +26,6 @@ from trustsim.io import atomic_write_bytes, atomic_write_json
 SIZES: tuple[str, ...] = ("tiny", "laptop", "full")
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 """Okabe–Ito colour-blind-safe palette (as in trustsim.analysis.run_plots)."""
-
-REPO_EXPERIMENTS = Path(__file__).resolve().parents[2] / "experiments"
-"""The experiments/ folder of the source tree (the package is installed editable)."""
-
 
 @dataclass(frozen=True)
 class Size:
@@ -160,7 +157,7 @@ def bands(frame: pd.DataFrame, keys: list[str], value: str) -> pd.DataFrame:
     return out
 
 
-def crossover_step(steps: np.ndarray, leader: np.ndarray, other: np.ndarray) -> float:
+def crossover_step(steps: ArrayLike, leader: ArrayLike, other: ArrayLike) -> float:
     """First step from which `leader` stays strictly above `other` to the end (NaN if never)."""
     ahead = np.asarray(leader) > np.asarray(other)
     if not ahead[-1]:

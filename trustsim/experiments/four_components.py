@@ -32,8 +32,7 @@ WEIGHTS = "trust.weights"
 def levers(summary: pd.DataFrame) -> pd.DataFrame:
     """Each run's weighting (as text) and lever ('base' or the component raised)."""
     out = summary.copy()
-    out["weighting"] = out[WEIGHTS].map(lambda w: "brief (0.1, 0.2, 0.3, 0.4)" if list(w) == [0.1, 0.2, 0.3, 0.4]
-                                        else "equal" if len(set(w)) == 1 else str(list(w)))
+    out["weighting"] = out[WEIGHTS].map(_weighting)
     lever = pd.Series("base", index=out.index)
     for comp in COMPONENTS:
         col = f"supplier_defaults.{comp}"
@@ -43,12 +42,19 @@ def levers(summary: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _weighting(weights: Any) -> str:
+    """A label for a list of component weights."""
+    w = list(weights)
+    return "brief (0.1, 0.2, 0.3, 0.4)" if w == [0.1, 0.2, 0.3, 0.4] else "equal" if len(set(w)) == 1 else str(w)
+
+
 def analyse(ctx: Any) -> tuple[dict[str, Any], list[Path]]:
     """Run the sweep, draw the figures, return the findings."""
     data = ctx.sweep(ctx.path, SIZES)
     runs = levers(data.summary)
     result: dict[str, dict[str, Any]] = {}
-    for weighting, f in runs.groupby("weighting", sort=False):
+    for label, f in runs.groupby("weighting", sort=False):
+        weighting = str(label)
         base = f[f["lever"] == "base"].set_index("replicate")
         result[weighting] = {}
         for comp in COMPONENTS:
@@ -65,7 +71,7 @@ def analyse(ctx: Any) -> tuple[dict[str, Any], list[Path]]:
     def ranking(weighting: str, key: str) -> list[str]:
         r = result.get(weighting, {})
         vals = {c: r[c][key]["mean"] for c in COMPONENTS if c in r and r[c][key]["mean"] is not None}
-        return sorted(vals, key=vals.get, reverse=True)
+        return sorted(vals, key=lambda c: vals[c], reverse=True)
 
     brief = next((w for w in result if w.startswith("brief")), next(iter(result)))
     findings = {

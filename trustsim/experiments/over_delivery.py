@@ -80,7 +80,7 @@ def analyse(ctx: Any) -> tuple[dict[str, Any], list[Path]]:
     def cell(p: float, od: float) -> dict[str, Any] | None:
         return next((c for c in cells if np.isclose(c["promise"], p) and np.isclose(c["over_delivery"], od)), None)
 
-    named = {k: cell(*v) for k, v in NAMED.items() if cell(*v) is not None}
+    named = {k: c for k, v in NAMED.items() if (c := cell(*v)) is not None}
     slopes = {}
     for p in sorted(runs[PROMISE].unique()):
         f = runs[runs[PROMISE] == p]

@@ -12,7 +12,7 @@ period at which the bank's trust is back at its pre-scandal level.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -200,7 +200,7 @@ def _banks(data: SweepData, sev: float, at: int, out: Path) -> Path:
     sup = _select(data.suppliers, "all", sev)
     fig, ax = plt.subplots(figsize=(8, 4.2))
     for s, f in sup.groupby("supplier", sort=True):
-        band_plot(ax, bands(f, [], "trust"), PALETTE[int(s)], f["name"].iloc[0])
+        band_plot(ax, bands(f, [], "trust"), PALETTE[cast(int, s)], f["name"].iloc[0])
     ax.axvline(at, color="grey", lw=0.5)
     ax.set(xlabel="period", ylabel="mean trust of (former) customers",
            title="Which bank recovers first after a sector-wide scandal? (95% bands)")
@@ -209,7 +209,7 @@ def _banks(data: SweepData, sev: float, at: int, out: Path) -> Path:
 
 
 def calibrate(
-    scenario: str = "configs/scandal_banks.toml",
+    scenario: str = "scandal_banks",
     customers: int = 3000,
     seeds: tuple[int, ...] = (1, 2, 3),
     target: tuple[float, float] = SURVEY,

@@ -99,6 +99,9 @@ def connect_dask(address: str, *, timeout: float = 3.0, worker_timeout: float = 
         RunError: if the scheduler does not answer within ``timeout`` seconds, or no worker
             joins within ``worker_timeout`` seconds.
     """
+    from trustsim.extras import require
+
+    require("cluster", f"--scheduler {address}")
     from distributed import Client
 
     try:

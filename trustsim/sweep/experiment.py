@@ -178,7 +178,9 @@ class Experiment(_Section):
 
     name: str = Field(..., pattern=NAME_PATTERN, description="Name; default results folder.")
     description: str = Field("", max_length=2000, description="What the experiment asks.")
-    scenario: str = Field("", description="Base scenario TOML, relative to the experiment file.")
+    scenario: str = Field(
+        "", description="Base scenario TOML, relative to the experiment file, or a built-in scenario name."
+    )
     seed: int = Field(0, ge=0, le=2**63 - 1, description="Seed every run's seed derives from.")
     seeding: Literal["independent", "common"] = Field(
         "independent",
@@ -210,9 +212,13 @@ class Experiment(_Section):
         return data
 
     def resolve_path(self, path: str) -> Path:
-        """A path from the experiment, relative to the experiment file's folder."""
+        """A path from the experiment, relative to the experiment file's folder, or a built-in name."""
+        from trustsim.builtin import folder, is_name
+
         p = Path(path)
-        return p if p.is_absolute() or not self.base_dir else Path(self.base_dir) / p
+        p = p if p.is_absolute() or not self.base_dir else Path(self.base_dir) / p
+        named = folder("scenario") / f"{path}.toml"
+        return named if is_name(path) and not p.is_file() and named.is_file() else p
 
     @property
     def source(self) -> str:
@@ -310,6 +316,9 @@ def load_experiment(
         base_dir = source.base_dir
         label = source.source
     elif isinstance(source, (str, Path)):
+        from trustsim.builtin import resolve  # a path, or the name of a built-in design
+
+        source = resolve("experiment", source)
         label = str(source)
         data = read_toml(source)
         data.setdefault("name", _default_name(Path(source)))
@@ -343,13 +352,15 @@ def _default_name(path: Path) -> str:
 
 def _check_design(experiment: Experiment, label: str) -> None:
     """Build the scenario of every design point: unknown keys and bad values fail here."""
+    from trustsim.builtin import names as builtin_names
     from trustsim.sweep.design import design_points
 
     if experiment.scenario and not experiment.resolve_path(experiment.scenario).is_file():
         raise ConfigError(
             f"{label}: scenario = {experiment.scenario!r}: no such file "
             f"(looked for {experiment.resolve_path(experiment.scenario)}; paths are relative "
-            f"to the experiment file)."
+            f"to the experiment file) and no built-in scenario of that name "
+            f"({', '.join(builtin_names('scenario'))})."
         )
     _check_output(experiment, label)
     base = experiment.base_data()

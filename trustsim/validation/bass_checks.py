@@ -17,7 +17,7 @@ from trustsim.validation import bass
 from trustsim.validation.core import ALPHA, CheckResult, Size, register
 from trustsim.validation.runs import Job, Tables, job
 
-BASS_CONFIG = "bass_limit.toml"
+BASS_CONFIG = "bass_limit"  # the built-in scenario (trustsim/data/configs/bass_limit.toml)
 MAX_STEPS = 250
 NETWORK_PQ = (0.01, 0.38)
 SPREAD_PQ = (0.03, 0.38)

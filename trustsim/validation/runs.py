@@ -11,14 +11,11 @@ import concurrent.futures as cf
 import multiprocessing
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from trustsim.errors import RunError, TrustsimError
-
-CONFIGS = Path(__file__).resolve().parents[2] / "configs"
 
 
 @dataclass(frozen=True)
@@ -26,7 +23,8 @@ class Job:
     """One run: `base` scenario (path or None) with `overrides`, a seed, steps and interventions.
 
     Attributes:
-        base: scenario file (e.g. ``configs/bass_limit.toml``) or None for the defaults.
+        base: built-in scenario name or scenario file (e.g. ``"bass_limit"``), or None for the
+            defaults.
         overrides: dotted keys, as a tuple of (key, value) pairs so the job is hashable.
         seed: the run's seed.
         steps: periods to run.
@@ -86,9 +84,8 @@ def _execute(j: Job) -> Tables:
     from trustsim.config import load_scenario
     from trustsim.model import TrustMarket
 
-    path = None if j.base is None else str(CONFIGS / j.base)
     overrides = {k: list(v) if isinstance(v, tuple) else v for k, v in j.overrides}
-    scenario = load_scenario(path, overrides)
+    scenario = load_scenario(j.base, overrides)
     model = TrustMarket(scenario, rng=j.seed)
     for t in range(j.steps):
         for after, kind, supplier, amount in j.events:

@@ -201,7 +201,7 @@ WEIGHT_STEPS = 40
 
 
 def _weight_jobs(size: Size) -> list[Job]:
-    return [job("baseline.toml", {"market.customers": size.trust_customers}, s, WEIGHT_STEPS)
+    return [job("baseline", {"market.customers": size.trust_customers}, s, WEIGHT_STEPS)
             for s in _seeds(size, 2)]
 
 
@@ -345,7 +345,7 @@ SINGLE_SEVERITY = 2.0
 
 def _market_job(size: Size, who: int | str, severity: float, seed: int) -> Job:
     events = [(SCANDAL_AFTER, "scandal", who, severity)] if severity > 0 else []
-    return job("baseline.toml", {"market.customers": size.market_customers}, seed,
+    return job("baseline", {"market.customers": size.market_customers}, seed,
                SCANDAL_AFTER + 1 + WINDOW, events=events, suppliers=True)
 
 
