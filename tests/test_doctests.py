@@ -16,15 +16,7 @@ from trustsim.extras import EXTRAS
 MODULES = sorted(m.name for m in pkgutil.walk_packages(trustsim.__path__, "trustsim."))
 OPTIONAL = {module for modules in EXTRAS.values() for module in modules}
 
-# Known failure in a file owned by the model's maintainer: the example shows `10` but numpy 2
-# prints np.int64(10). Strict, so this test fails once the example is fixed: then drop the mark.
-KNOWN = {"trustsim.model": "TrustMarket example prints np.int64(10); wrap the value in int()"}
-
-
-@pytest.mark.parametrize(
-    "name",
-    [pytest.param(n, marks=pytest.mark.xfail(reason=KNOWN[n], strict=True)) if n in KNOWN else n for n in MODULES],
-)
+@pytest.mark.parametrize("name", MODULES)
 def test_docstring_examples(name):
     try:
         module = importlib.import_module(name)

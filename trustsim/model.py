@@ -54,7 +54,7 @@ class TrustMarket(mesa.Model):
 
     Example:
         >>> m = TrustMarket(None, rng=1, **{"market.customers": 500})
-        >>> m.run(10).model_table()["step"].iloc[-1]
+        >>> int(m.run(10).model_table()["step"].iloc[-1])
         10
     """
 
