@@ -75,8 +75,8 @@ def value_by_channel(spells: pd.DataFrame, horizon: int) -> dict[str, float]:
     later = later[later["group"] != "other"]
     later["stratum"] = (later["start_step"] - 1) // STRATUM
     later["switched"] = later["end_reason"].astype(object).eq("switch")
-    stats = later.groupby(["supplier", "stratum", "group"], observed=True).agg(n=("value", "size"), value=("value", "mean"),
-                                                                   churn=("switched", "mean")).unstack("group")
+    groups = later.groupby(["supplier", "stratum", "group"], observed=True)
+    stats = groups.agg(n=("value", "size"), value=("value", "mean"), churn=("switched", "mean")).unstack("group")
     stats = stats.dropna()
     if stats.empty:
         return {"wom_value": math.nan, "ad_value": math.nan, "wom_to_ad_value": math.nan,
