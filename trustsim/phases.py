@@ -213,15 +213,14 @@ def deliver(
 
 
 @loop
-def _ladder(experienced, components, propensity, w, supplier, tenure, score, supplier_trust, stage, disappointed, lp):
-    for j in range(experienced.shape[0]):
-        c = experienced[j]
+def _rerank(customers, components, propensity, w, supplier, tenure, score, supplier_trust, stage, disappointed, lp):
+    for j in range(customers.shape[0]):
+        c = customers[j]
         total = combine(components[j], w)
         score[c] = loyalty.recommend_score(total)
         disappointed[c] = total < propensity[j] and (supplier[c] < 0 or tenure[c] > 0)
-    for i in range(supplier.shape[0]):
-        stage[i] = loyalty.ladder_stage(supplier[i] >= 0, disappointed[i], tenure[i], score[i],
-                                        supplier_trust[i] >= 0.0, lp)
+        trusted = supplier_trust[c] >= 0.0
+        stage[c] = loyalty.ladder_stage(supplier[c] >= 0, disappointed[c], tenure[c], score[c], trusted, lp)
 
 
 def _same_owners(known: Served, owner: np.ndarray) -> bool:
@@ -244,20 +243,10 @@ def rank(pop: Population, weights: np.ndarray, params: LadderParams, known: Serv
         experienced = own_trust(pop.last_supplier, pop.trust)
     propensity = expit(pop.prior_logits[experienced.customer])
     pop.disappointed[:] = False
-    _ladder(experienced.customer, experienced.components, propensity, weights, pop.supplier, pop.tenure, pop.score,
+    pop.stage[:] = loyalty.PROSPECT  # whoever never bought: nothing to judge
+    _rerank(experienced.customer, experienced.components, propensity, weights, pop.supplier, pop.tenure, pop.score,
             pop.supplier_trust, pop.stage, pop.disappointed, params)
     return experienced
-
-
-@loop
-def _rerank(customers, components, propensity, w, supplier, tenure, score, supplier_trust, stage, disappointed, lp):
-    for j in range(customers.shape[0]):
-        c = customers[j]
-        total = combine(components[j], w)
-        score[c] = loyalty.recommend_score(total)
-        disappointed[c] = total < propensity[j] and (supplier[c] < 0 or tenure[c] > 0)
-        trusted = supplier_trust[c] >= 0.0
-        stage[c] = loyalty.ladder_stage(supplier[c] >= 0, disappointed[c], tenure[c], score[c], trusted, lp)
 
 
 def rerank(
