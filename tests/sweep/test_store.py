@@ -218,7 +218,7 @@ network.path = "no_such_edges.txt"
     )
     assert proc.returncode == 1
     assert "1 of 2 runs done" in proc.stderr and "1 run(s) failed" in proc.stderr
-    assert "p0001-r000: ConfigError" in proc.stderr and "edge list file not found" in proc.stderr
+    assert "p0001-r000: ConfigError" in proc.stderr and "no such file (the edge list" in proc.stderr
     assert "sweep: 2/2 runs (1 failed)" in proc.stderr  # plain progress lines when not a terminal
 
 
