@@ -100,6 +100,8 @@ def test_resume_recomputes_only_missing_or_corrupt_runs(tmp_path):
 def test_a_folder_of_another_experiment_is_refused(tmp_path):
     _sweep(tmp_path)
     with pytest.raises(ConfigError, match="different experiment"):
+        _sweep(tmp_path, seed=99)
+    with pytest.raises(ConfigError, match="holds a sweep with 4 replicates; asking for 3"):
         _sweep(tmp_path, replicates=3)
     assert read_manifest(tmp_path)["counts"]["done"] == 12
 

@@ -351,6 +351,8 @@ class Shock(Section):
         """One plain message instead of pydantic's per-branch union errors."""
         if isinstance(value, str) and value.strip().lower() == "all":
             return "all"
+        if isinstance(value, str) and value.strip().isdecimal() and value.strip().isascii():
+            value = int(value)  # a design may list ["all", "0"]: TOML arrays hold one type
         if isinstance(value, int) and not isinstance(value, bool):
             if value < 0:
                 raise ValueError("a supplier index counts from 0 (no negative indexes); or give 'all'")
