@@ -17,6 +17,7 @@ import hashlib
 import io
 import json
 import os
+import shutil
 import stat
 import tempfile
 from collections.abc import Iterator
@@ -93,11 +94,13 @@ def _translated_os_errors(path: Path) -> Iterator[None]:
     try:
         yield
     except PermissionError as e:
-        raise RunError(f"{path}: permission denied while writing results ({e.strerror}).") from None
+        where = e.filename or path
+        raise RunError(f"{where}: permission denied while writing results ({e.strerror}).") from None
     except OSError as e:
+        where = e.filename or path
         if e.errno == 28:
-            raise RunError(f"{path}: no space left on device while writing results.") from None
-        raise RunError(f"{path}: cannot write results: {e.strerror or e}.") from None
+            raise RunError(f"{where}: no space left on device while writing results.") from None
+        raise RunError(f"{where}: cannot write results: {e.strerror or e}.") from None
 
 
 def _umask() -> int:
@@ -156,3 +159,69 @@ def sha256_file(path: str | Path) -> str:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             h.update(chunk)
     return h.hexdigest()
+
+
+STAGING_PREFIX = ".staging-"
+
+
+@contextlib.contextmanager
+def locked_folder(path: str | Path, what: str) -> Iterator[Path]:
+    """Create (if needed) and lock a results folder for the block; a second writer is refused.
+
+    A folder this call created is removed again if the block fails, so bad input leaves
+    nothing behind. OS errors raised in the block (disk full, permission denied) become a
+    :class:`RunError` naming the file.
+
+    Args:
+        path: the results folder.
+        what: the command, for the message a second writer gets ("run", "compare", ...).
+    """
+    from trustsim.sweep.lock import LOCK_NAME, folder_lock
+
+    folder = Path(path)
+    if folder.exists() and not folder.is_dir():
+        raise ConfigError(f"--out {folder}: exists and is a file, not a folder.")
+    created = [p for p in (folder, *folder.parents) if not p.exists()]
+    with _translated_os_errors(folder):
+        folder.mkdir(parents=True, exist_ok=True)
+    try:
+        with folder_lock(folder, what), _translated_os_errors(folder):
+            yield folder
+    except BaseException:
+        if created:  # nothing of ours may stay behind in a folder we made
+            with contextlib.suppress(OSError):
+                (folder / LOCK_NAME).unlink()
+            for made in created:
+                with contextlib.suppress(OSError):
+                    made.rmdir()  # only if empty
+        raise
+
+
+@contextlib.contextmanager
+def output_folder(path: str | Path, what: str) -> Iterator[Path]:
+    """A locked results folder whose new files appear together, or not at all.
+
+    Yields a staging folder inside it; write every file there. When the block succeeds, each
+    item is moved into place (a rename: atomic per file, replacing an older one), so a crash
+    or an error leaves the folder as it was, never half-written. Use it for every command
+    that writes a results folder: ``run``, ``compare``, ``optimize``, ``experiment``; and for
+    those to come (``calibrate``, the classroom game's saved state) likewise.
+
+    Example::
+
+        with output_folder(out, "run") as staging:
+            write_run(staging, result, scenario)
+    """
+    with locked_folder(path, what) as folder:
+        for stale in folder.glob(f"{STAGING_PREFIX}*"):  # left by a killed process
+            shutil.rmtree(stale, ignore_errors=True)
+        staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=folder))
+        try:
+            yield staging
+            for item in sorted(staging.iterdir()):
+                target = folder / item.name
+                if target.is_dir() and not target.is_symlink():
+                    shutil.rmtree(target)
+                item.replace(target)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)

@@ -21,7 +21,6 @@ Covey's trust behaviours (MODEL_BRIEF §4).
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -31,7 +30,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from trustsim.config import Scenario, SupplierPolicy, format_validation_error, read_toml
-from trustsim.errors import ConfigError
+from trustsim.errors import ConfigError, did_you_mean
 
 POLICY_DIR = Path(__file__).resolve().parents[1] / "configs" / "policies"
 """Where bare policy names (``listener``) are looked up."""
@@ -113,10 +112,8 @@ def policy_path(spec: str | Path) -> Path:
     if candidate.is_file():
         return candidate
     known = available_policies()
-    hint = difflib.get_close_matches(str(spec), known, n=1)
-    dym = f" Did you mean '{hint[0]}'?" if hint else ""
     raise ConfigError(
-        f"policy {spec!r}: no such file, and no {spec}.toml in {POLICY_DIR}.{dym} "
+        f"policy {spec!r}: no such file, and no {spec}.toml in {POLICY_DIR}.{did_you_mean(spec, known)} "
         f"Give a path to a policy TOML file or one of: {', '.join(known)}."
     )
 
@@ -131,8 +128,7 @@ def parse_policy(data: Mapping[str, Any], source: str, default_name: str = "") -
     allowed = (*META_KEYS, *SETTINGS)
     for key, value in data.items():
         if key not in allowed:
-            hint = difflib.get_close_matches(str(key), allowed, n=1)
-            dym = f" Did you mean '{hint[0]}'?" if hint else ""
+            dym = did_you_mean(key, allowed)
             shown = f" (= {value!r})" if not isinstance(value, dict) else " (a table)"
             raise ConfigError(
                 f"{source}: unknown key '{key}'{shown}.{dym} A policy takes name, description and "

@@ -12,7 +12,7 @@ import argparse
 import sys
 import time
 
-from trustsim.commands._args import add_backend_arguments, non_negative_int, positive_int
+from trustsim.commands._args import add_backend_arguments, default_out, non_negative_int, positive_int
 from trustsim.commands.compare import _command_line
 
 
@@ -72,18 +72,21 @@ def main(args: argparse.Namespace) -> int:
     from trustsim.config import parse_set_args
 
     started = time.monotonic()
-    out = Path(args.out) if args.out else Path("results") / f"optimize-{Path(args.scenario).stem}"
+    out = Path(args.out) if args.out else default_out(Path(args.scenario).stem, "optimize-")
     from trustsim.commands.run import prepare_out_dir
+    from trustsim.io import locked_folder
 
+    overrides = parse_set_args(args.set)
     prepare_out_dir(out)  # a file or an unwritable folder is refused before any run
-    search = optimize_policy(
-        args.scenario, out, budget=args.budget, objective=args.objective, trials=args.trials,
-        batch=args.batch, replicates=args.replicates, validate=args.validate,
-        validate_replicates=args.validate_replicates, as_index=args.as_index, steps=args.horizon,
-        seed=args.seed, overrides=parse_set_args(args.set), workers=args.workers,
-        scheduler=args.scheduler, progress=not args.quiet,
-    )
-    paths = write_search_report(search, out, _command_line("optimize"))
+    with locked_folder(out, "optimize"):
+        search = optimize_policy(
+            args.scenario, out, budget=args.budget, objective=args.objective, trials=args.trials,
+            batch=args.batch, replicates=args.replicates, validate=args.validate,
+            validate_replicates=args.validate_replicates, as_index=args.as_index, steps=args.horizon,
+            seed=args.seed, overrides=overrides, workers=args.workers,
+            scheduler=args.scheduler, progress=not args.quiet,
+        )
+        paths = write_search_report(search, out, _command_line("optimize"))
     print(search_headline(search).replace("**", ""))
     print(f"report: {paths['report.html']} and {paths['report.md']} ({time.monotonic() - started:.1f} s)",
           file=sys.stderr)

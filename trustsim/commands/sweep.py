@@ -59,8 +59,10 @@ def main(args: argparse.Namespace) -> int:
     )
     if result.failures:
         print(f"{len(result.failures)} run(s) failed:", file=sys.stderr)
+        from trustsim.errors import printable
+
         for run_id, error in list(result.failures.items())[:20]:
-            print(f"  {run_id}: {error.splitlines()[0]}", file=sys.stderr)
+            print(f"  {run_id}: {printable((error.splitlines() or [''])[0])[:500]}", file=sys.stderr)
         if len(result.failures) > 20:
             print(f"  ... and {len(result.failures) - 20} more (see manifest.json)", file=sys.stderr)
         return 1
