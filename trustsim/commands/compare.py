@@ -11,7 +11,7 @@ import argparse
 import sys
 import time
 
-from trustsim.commands._args import add_backend_arguments, default_out, non_negative_int, positive_int
+from trustsim.commands._args import add_backend_arguments, default_out, int_in, non_negative_int, positive_int
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -34,7 +34,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--scenario", required=True, metavar="CONFIG", help="scenario TOML file (the market)")
     p.add_argument("--replicates", type=positive_int, default=10, metavar="R",
                    help="replicates per policy (default 10, at least 2)")
-    p.add_argument("--horizon", type=positive_int, metavar="T", help="steps per run (default: the scenario's)")
+    p.add_argument("--horizon", type=int_in(1, 100_000), metavar="T", help="steps per run (default: the scenario's)")
     p.add_argument("--out", metavar="DIR", help="results folder (default results/compare-<scenario>)")
     p.add_argument("--as", dest="as_index", type=non_negative_int, default=0, metavar="N",
                    help="which supplier of the scenario plays the policies (0-based, default 0)")

@@ -12,7 +12,7 @@ import argparse
 import sys
 import time
 
-from trustsim.commands._args import add_backend_arguments, default_out, non_negative_int, positive_int
+from trustsim.commands._args import add_backend_arguments, default_out, int_in, non_negative_int, positive_int
 from trustsim.commands.compare import _command_line
 
 
@@ -42,7 +42,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                    help="front candidates validated on fresh seeds (default 5)")
     p.add_argument("--validate-replicates", type=positive_int, metavar="R",
                    help="replicates of the validation (default 2 x --replicates)")
-    p.add_argument("--horizon", type=positive_int, metavar="T", help="steps per run (default: the scenario's)")
+    p.add_argument("--horizon", type=int_in(1, 100_000), metavar="T", help="steps per run (default: the scenario's)")
     p.add_argument("--out", metavar="DIR", help="results folder (default results/optimize-<scenario>)")
     p.add_argument("--as", dest="as_index", type=non_negative_int, default=0, metavar="N",
                    help="which supplier of the scenario is ours (0-based, default 0)")
