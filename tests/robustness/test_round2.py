@@ -434,6 +434,55 @@ def test_an_escape_sequence_typed_as_a_key_is_not_replayed(tmp_path, capsys):
     assert code == 2 and "\x1b" not in err and "\\x1b[2J" in err
 
 
+# --- siblings found beyond the list ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("design", [
+    '[design]\nkind = "sobol"\nsamples = 524288\n[design.parameters]\n'
+    '"wom.rate" = {low = 0.1, high = 0.5}\n"trust.gain" = {low = 0.1, high = 0.3}\n',
+    '[design]\nkind = "grid"\n[design.parameters]\n"wom.rate" = [' + ", ".join(["0.1"] * 200) + "]\n",
+])
+def test_a_sweep_too_big_to_list_is_refused_before_sampling(tmp_path, capsys, design):
+    replicates = "1" if "sobol" in design else "100000"
+    exp = f'name = "big"\nscenario = "s.toml"\nreplicates = {replicates}\n{design}'
+    write(tmp_path, {"s.toml": S, "e.toml": exp})
+    code, _, err = run_main(["sweep", str(tmp_path / "e.toml"), "--out", str(tmp_path / "out")], capsys)
+    assert code == 2 and "at most" in err and not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("argv", [
+    ["optimize", "--scenario", "s.toml", "--budget", "1", "--trials", "100000000"],
+    ["compare", "listener", "--scenario", "s.toml", "--replicates", "1000000000"],
+    ["sweep", "e.toml", "--replicates", "1000000000"],
+    ["validate", "--workers", "100000000"],
+])
+def test_counts_on_the_command_line_are_bounded(tmp_path, capsys, argv):
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    assert exit_.value.code == 2 and "must be between" in capsys.readouterr().err
+
+
+def test_validation_workers_die_with_their_parent(tmp_path):
+    # `trustsim validate`'s pool uses the sweep's parent-death guard; here the guard alone, on a bare pool
+    code = (
+        "import os, sys, time, multiprocessing as mp\n"
+        "from concurrent.futures import ProcessPoolExecutor\n"
+        "from trustsim.sweep.child import die_with_parent\n"
+        "if __name__ == '__main__':\n"
+        "    pool = ProcessPoolExecutor(1, mp_context=mp.get_context('spawn'), initializer=die_with_parent,"
+        " initargs=(os.getpid(),))\n"
+        "    print(pool.submit(os.getpid).result(), flush=True)\n"
+        "    time.sleep(600)\n"
+    )
+    child = subprocess.Popen([PYTHON, "-c", code], cwd=tmp_path, stdout=subprocess.PIPE, text=True,
+                             start_new_session=True)
+    worker = psutil.Process(int(child.stdout.readline()))
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait(timeout=30)
+    _, alive = psutil.wait_procs([worker], timeout=10)
+    assert alive == []
+
+
 def test_no_test_left_a_trustsim_process_running():
     mine = psutil.Process().children(recursive=True)
     assert [p for p in mine if p.is_running() and "trustsim" in " ".join(p.cmdline())] == []

@@ -11,7 +11,7 @@ import argparse
 import sys
 import time
 
-from trustsim.commands._args import add_backend_arguments, default_out, int_in, non_negative_int, positive_int
+from trustsim.commands._args import add_backend_arguments, default_out, int_in, non_negative_int
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -32,7 +32,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="policy TOML file, or a name from configs/policies/ (e.g. listener big_advertiser)",
     )
     p.add_argument("--scenario", required=True, metavar="CONFIG", help="scenario TOML file (the market)")
-    p.add_argument("--replicates", type=positive_int, default=10, metavar="R",
+    p.add_argument("--replicates", type=int_in(1, 100_000), default=10, metavar="R",
                    help="replicates per policy (default 10, at least 2)")
     p.add_argument("--horizon", type=int_in(1, 100_000), metavar="T", help="steps per run (default: the scenario's)")
     p.add_argument("--out", metavar="DIR", help="results folder (default results/compare-<scenario>)")
@@ -45,7 +45,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                    help="uncertain parameter for the robustness sweep (repeatable; default: "
                         "trust.loss_multiplier=1.5,<scenario>,5 and wom.rate at 0.5x, 1x, 1.5x)")
     p.add_argument("--no-robustness", action="store_true", help="skip the robustness sweep")
-    p.add_argument("--robust-replicates", type=positive_int, metavar="R",
+    p.add_argument("--robust-replicates", type=int_in(1, 100_000), metavar="R",
                    help="replicates per policy and robustness cell (default: half of --replicates, >= 2)")
     add_backend_arguments(p)
     p.set_defaults(func=main)

@@ -12,7 +12,7 @@ import argparse
 import sys
 import time
 
-from trustsim.commands._args import add_backend_arguments, default_out, int_in, non_negative_int, positive_int
+from trustsim.commands._args import add_backend_arguments, default_out, int_in, non_negative_int
 from trustsim.commands.compare import _command_line
 
 
@@ -33,14 +33,15 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--budget", required=True, type=_budget, metavar="B", help="budget units per step (0-20)")
     p.add_argument("--objective", choices=("revenue", "nps", "both"), default="both",
                    help="what to maximise (default both: the revenue-NPS trade-off front)")
-    p.add_argument("--trials", type=positive_int, default=40, metavar="N", help="candidates to evaluate (default 40)")
-    p.add_argument("--batch", type=positive_int, default=8, metavar="K",
+    p.add_argument("--trials", type=int_in(1, 10_000), default=40, metavar="N",
+                   help="candidates to evaluate (default 40, at most 10,000)")
+    p.add_argument("--batch", type=int_in(1, 1000), default=8, metavar="K",
                    help="candidates per sweep, run in parallel (default 8)")
-    p.add_argument("--replicates", type=positive_int, default=4, metavar="R",
+    p.add_argument("--replicates", type=int_in(1, 10_000), default=4, metavar="R",
                    help="common-seed replicates per candidate during the search (default 4, >= 2)")
-    p.add_argument("--validate", type=positive_int, default=5, metavar="N",
+    p.add_argument("--validate", type=int_in(1, 1000), default=5, metavar="N",
                    help="front candidates validated on fresh seeds (default 5)")
-    p.add_argument("--validate-replicates", type=positive_int, metavar="R",
+    p.add_argument("--validate-replicates", type=int_in(1, 10_000), metavar="R",
                    help="replicates of the validation (default 2 x --replicates)")
     p.add_argument("--horizon", type=int_in(1, 100_000), metavar="T", help="steps per run (default: the scenario's)")
     p.add_argument("--out", metavar="DIR", help="results folder (default results/optimize-<scenario>)")

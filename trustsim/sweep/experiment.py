@@ -28,6 +28,7 @@ errors.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -389,6 +390,7 @@ def _check_design(experiment: Experiment, label: str) -> None:
             f"to the experiment file)."
         )
     _check_output(experiment, label)
+    _check_size(experiment, label)
     base = experiment.base_data()
     build_scenario(base, f"{label} (base scenario with overrides)")
     design = design_points(experiment)
@@ -414,6 +416,42 @@ def _check_design(experiment: Experiment, label: str) -> None:
         data = apply_overrides(base, point, where)
         scenario = build_scenario(data, where)
         check_horizon(scenario, scenario.steps, where)
+
+
+MAX_POINTS = 1_000_000
+"""Most design points of a sweep (the design is held in memory, with its SALib sample)."""
+
+MAX_RUNS = 10_000_000
+"""Most runs of a sweep (design points x replicates): the plan and manifest list every run."""
+
+
+def design_size(design: Design) -> int:
+    """How many design points a design makes, computed before making them."""
+    d = len(design.parameters)
+    if design.kind == "grid":
+        return math.prod(len(v) for v in design.parameters.values())  # type: ignore[arg-type]
+    if design.kind == "list":
+        return len(design.points)
+    if design.kind == "sobol":
+        return design.samples * (2 * d + 2 if design.second_order else d + 2)
+    if design.kind == "morris":
+        return design.samples * (d + 1)
+    return design.samples
+
+
+def _check_size(experiment: Experiment, label: str) -> None:
+    """Refuse a sweep the machine cannot even list, before sampling it."""
+    points = design_size(experiment.design)
+    if points > MAX_POINTS:
+        raise ConfigError(
+            f"{label}: the design makes {points:,} design points; at most {MAX_POINTS:,} are "
+            f"allowed (use fewer values or samples)."
+        )
+    if points * experiment.replicates > MAX_RUNS:
+        raise ConfigError(
+            f"{label}: {points:,} design points x {experiment.replicates:,} replicates = "
+            f"{points * experiment.replicates:,} runs; at most {MAX_RUNS:,} are allowed."
+        )
 
 
 def _check_output(experiment: Experiment, label: str) -> None:
