@@ -21,8 +21,10 @@ def int_in(low: int, high: int) -> Callable[[str], int]:
         if not re.fullmatch(r"\s*[+-]?\d{1,30}\s*", text):
             raise argparse.ArgumentTypeError(f"expected a whole number, got {excerpt(text)}")
         value = int(text)
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"must be between {low:,} and {high:,}, got {value:,}")
+        if value < low:
+            raise argparse.ArgumentTypeError(f"must be at least {low:,}, got {value:,}")
+        if value > high:
+            raise argparse.ArgumentTypeError(f"must be at most {high:,}, got {value:,}")
         return value
 
     parse.__name__ = "whole number"  # argparse names the type in its own messages
