@@ -400,6 +400,21 @@ def test_a_byte_order_mark_is_accepted(tmp_path, capsys):
     assert code == 0, err
 
 
+def test_run_plot_on_a_full_disk_names_the_file_and_leaves_nothing(tmp_path, capsys, monkeypatch):
+    import errno
+
+    import matplotlib.figure
+
+    def full(self, fname, *args, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(fname))
+
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig", full)
+    write(tmp_path, {"s.toml": S})
+    code, _, err = run_main(["run", str(tmp_path / "s.toml"), "--out", str(tmp_path / "out"), "--plot"], capsys)
+    assert code == 1 and "no space left on device" in err and ".png" in err and "internal error" not in err
+    assert not (tmp_path / "out").exists()
+
+
 def test_sensitivity_unknown_measure_is_bad_input_with_a_suggestion(tmp_path, capsys):
     exp = ('name = "sob"\nscenario = "s.toml"\nreplicates = 1\n[design]\nkind = "sobol"\nsamples = 2\n'
            '[design.parameters]\n"wom.rate" = {low = 0.1, high = 0.5}\n"trust.gain" = {low = 0.1, high = 0.3}\n')
