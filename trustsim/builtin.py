@@ -25,13 +25,12 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import difflib
 import tomllib
 from importlib.resources import as_file, files
 from pathlib import Path
 from typing import Literal
 
-from trustsim.errors import ConfigError
+from trustsim.errors import ConfigError, did_you_mean
 
 Kind = Literal["scenario", "policy", "experiment"]
 
@@ -64,16 +63,6 @@ def folder(kind: Kind) -> Path:
 def names(kind: Kind) -> list[str]:
     """The built-in names of one kind, sorted (file names without ``.toml``)."""
     return sorted(p.stem for p in folder(kind).glob("*.toml"))
-
-
-def did_you_mean(word: str, choices: list[str] | tuple[str, ...]) -> str:
-    """`` Did you mean 'x'?`` for the closest choice, or "" if none is close.
-
-    >>> did_you_mean("baselin", ["baseline", "channels"])
-    " Did you mean 'baseline'?"
-    """
-    hint = difflib.get_close_matches(word, list(choices), n=1)
-    return f" Did you mean '{hint[0]}'?" if hint else ""
 
 
 def is_name(spec: str | Path) -> bool:

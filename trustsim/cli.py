@@ -87,12 +87,24 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
+MESSAGE_LINE_LIMIT = 1000
+"""Longest line of an error message printed (a user's value is never echoed at length)."""
+
+
 def _print_error(message: str) -> None:
     from rich.console import Console
     from rich.text import Text
 
+    from trustsim.errors import printable
+
+    lines = []
+    for line in message.splitlines() or [""]:
+        line = printable(line)  # nothing from a file or a name may drive the terminal
+        if len(line) > MESSAGE_LINE_LIMIT:
+            line = f"{line[:MESSAGE_LINE_LIMIT]}… ({len(line) - MESSAGE_LINE_LIMIT:,} more characters)"
+        lines.append(line)
     Console(stderr=True, highlight=False, soft_wrap=True).print(
-        Text.assemble(("error: ", "bold red"), message)
+        Text.assemble(("error: ", "bold red"), "\n".join(lines))
     )
 
 

@@ -12,21 +12,32 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from trustsim.config import Scenario, Section
+from trustsim.config import Scenario, section_model
 
 
-def _range(info: FieldInfo) -> str:
+def _bounds(metadata: list[Any]) -> list[str]:
     bounds = []
-    for meta in info.metadata:
+    for meta in metadata:
         for attr, sym in (("ge", "≥"), ("gt", ">"), ("le", "≤"), ("lt", "<")):
             value = getattr(meta, attr, None)
             if value is not None:
-                bounds.append(f"{sym} {value}")
+                bounds.append(f"{sym} {value:g}" if isinstance(value, float) else f"{sym} {value}")
+    return bounds
+
+
+def _range(info: FieldInfo) -> str:
+    bounds = _bounds(info.metadata)
+    args = typing.get_args(info.annotation)
+    if typing.get_origin(info.annotation) is list and typing.get_origin(args[0]) is typing.Annotated:
+        items = [m for extra in typing.get_args(args[0])[1:] for m in getattr(extra, "metadata", [extra])]
+        bounds.append("each " + ", ".join(_bounds(items)))
     return ", ".join(bounds)
 
 
 def _type_name(ann: Any) -> str:
     origin, args = typing.get_origin(ann), typing.get_args(ann)
+    if origin is typing.Annotated:
+        return _type_name(args[0])
     if origin is typing.Literal:
         return " \\| ".join(f"`{a!r}`" for a in args)
     if origin in (typing.Union, types.UnionType):
@@ -52,7 +63,7 @@ def render() -> str:
     lines = [
         "# Scenario keys",
         "",
-        "Generated from `trustsim/config.py` by `python -m trustsim.config_docs > docs/config.md`.",
+        "Generated from `trustsim/config/schema.py` by `python -m trustsim.config_docs > docs/config.md`.",
         "Every key can be set in a scenario TOML file or with `--set section.key=value`.",
         "",
     ]
@@ -60,12 +71,9 @@ def render() -> str:
     lines += ["## Top level", "", "| key | type | range | default | meaning |", "|---|---|---|---|---|"]
     sections: list[tuple[str, type[BaseModel], str]] = []
     for name, info in top:
-        ann = info.annotation
-        args = getattr(ann, "__args__", ())
-        sub = ann if isinstance(ann, type) and issubclass(ann, Section) else next(
-            (a for a in args if isinstance(a, type) and issubclass(a, Section)), None)
+        sub = section_model(info)
         if sub is not None:
-            prefix = f"{name}[i]" if args else name
+            prefix = f"{name}[i]" if typing.get_origin(info.annotation) is list else name
             sections.append((prefix, sub, info.description or ""))
             continue
         lines.append(f"| `{name}` | {_type(info)} | {_range(info)} | `{_default(info)}` | {info.description or ''} |")

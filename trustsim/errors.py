@@ -1,4 +1,12 @@
-"""Errors a user can cause and fix: each carries a message meant to be read, not a traceback."""
+"""Errors a user can cause and fix: each carries a message meant to be read, not a traceback.
+
+Also the few helpers every message uses: :func:`printable` (no terminal escapes),
+:func:`excerpt` (a short quotation of a bad value) and :func:`did_you_mean`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
 
 
 class TrustsimError(Exception):
@@ -20,3 +28,38 @@ class RunError(TrustsimError):
     """A failure at run time (disk full, permission denied, a cluster that does not answer)."""
 
     exit_code = 1
+
+
+# --- wording shared by every message -------------------------------------------------------
+
+EXCERPT = 60
+"""Most characters of a user's value quoted in a message (a 3 MB line is never echoed whole)."""
+
+
+def printable(text: str) -> str:
+    """``text`` with control and format characters (escape sequences, bidi overrides) written as
+    ``\\x1b``-style escapes, so that nothing a user typed can drive the terminal."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
+def excerpt(value: object, limit: int = EXCERPT) -> str:
+    """A short, printable quotation of a value for a message: ``'abc'``, or ``'abc…' (3,000,000 chars)``."""
+    text = value if isinstance(value, str) else repr(value)
+    quoted = repr(text[:limit]) if isinstance(value, str) else printable(text[:limit])
+    if len(text) > limit:
+        return f"{quoted}… ({len(text):,} characters)"
+    return quoted
+
+
+def did_you_mean(word: object, choices: Iterable[str]) -> str:
+    """" Did you mean 'x'?" for the closest of ``choices`` to ``word``, or "" if none is close.
+
+    >>> did_you_mean("baselin", ["baseline", "channels"])
+    " Did you mean 'baseline'?"
+    """
+    import difflib
+
+    hint = difflib.get_close_matches(str(word)[:200], list(choices), n=1)
+    return f" Did you mean {hint[0]!r}?" if hint else ""

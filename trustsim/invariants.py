@@ -240,3 +240,27 @@ def run_one_checked(scenario: Scenario, seed: int | None = None, steps: int | No
     from trustsim.runner import run_one
 
     return run_one(scenario, seed, steps, check=True)
+
+
+def state_finite(model: TrustMarket) -> list[str]:
+    """No number of the state is infinite or NaN, and no measure is infinite.
+
+    Every scenario key is bounded so that the arithmetic stays finite; this catches any path
+    that still overflows (money, utilities, float32 trust). A measure may be NaN where it is
+    undefined (the NPS, trust or effort of a supplier without customers).
+    """
+    problems = []
+    for name, value in vars(model.population).items():
+        if isinstance(value, np.ndarray) and value.dtype.kind == "f" and not np.isfinite(value).all():
+            problems.append(f"population.{name} holds infinite or NaN values")
+    for where, table in (("supplier", model.supplier_metrics), ("market", model.model_metrics)):
+        for name, value in table.items():
+            values = np.asarray(value)
+            if values.dtype.kind != "f":
+                continue
+            if np.isinf(values).any():
+                problems.append(f"{where} measure {name} is infinite")
+    return problems
+
+
+INVARIANTS = (*INVARIANTS, state_finite)

@@ -152,20 +152,24 @@ def scale_free(n: int, mean_degree: float, rng: np.random.Generator) -> Network:
     return from_edges(n, source, target, "scale_free")
 
 
+EDGE_LIST_LIMIT = 100_000_000
+"""Largest edge list read, in bytes (about 7 million ties); bigger networks use a generated kind."""
+
+
 def read_edge_list(path: Path, n: int) -> Network:
     """Read a user's edge list: 'u v' per line, 0-based ids below n, '#' starts a comment.
+
+    The file gets the checks of every input file (:func:`trustsim.io.read_user_text`: a
+    regular file, at most :data:`EDGE_LIST_LIMIT` bytes, UTF-8, no NUL bytes); messages quote
+    at most a short excerpt of a bad line.
 
     Raises:
         ConfigError: naming the file and line of the first bad line.
     """
-    if not path.exists():
-        raise ConfigError(f"{path}: edge list file not found (network.path).")
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: edge list is not UTF-8 text.") from None
-    except OSError as e:
-        raise ConfigError(f"{path}: cannot read edge list: {e.strerror}.") from None
+    from trustsim.errors import excerpt
+    from trustsim.io import read_user_text
+
+    text = read_user_text(path, "edge list (network.path)", EDGE_LIST_LIMIT)
     us: list[int] = []
     vs: list[int] = []
     for lineno, raw in enumerate(text.splitlines(), start=1):
@@ -173,17 +177,17 @@ def read_edge_list(path: Path, n: int) -> Network:
         if not line:
             continue
         parts = line.replace(",", " ").split()
-        if len(parts) != 2 or not all(p.lstrip("-").isdigit() for p in parts):
+        if len(parts) != 2 or not all(p.lstrip("-").isdigit() and p.isascii() for p in parts):
             raise ConfigError(
-                f"{path}, line {lineno}: {raw.strip()!r} is not an edge; expected two customer "
+                f"{path}, line {lineno}: {excerpt(raw.strip())} is not an edge; expected two customer "
                 f"ids 'u v' (integers 0..{n - 1})."
             )
         a, b = int(parts[0]), int(parts[1])
         for node in (a, b):
             if not 0 <= node < n:
                 raise ConfigError(
-                    f"{path}, line {lineno}: customer {node} does not exist; ids must be 0..{n - 1} "
-                    f"(market.customers = {n})."
+                    f"{path}, line {lineno}: customer {excerpt(node)} does not exist; ids must be "
+                    f"0..{n - 1} (market.customers = {n})."
                 )
         if a == b:
             raise ConfigError(f"{path}, line {lineno}: self-loop {a}-{b}; a customer is not their own tie.")

@@ -32,7 +32,7 @@ from pydantic import ValidationError
 
 from trustsim import builtin
 from trustsim.config import Scenario, SupplierPolicy, format_validation_error, read_toml
-from trustsim.errors import ConfigError
+from trustsim.errors import ConfigError, did_you_mean
 
 SETTINGS: tuple[str, ...] = tuple(f for f in SupplierPolicy.model_fields if f != "name")
 """The supplier settings a policy may set."""
@@ -117,7 +117,7 @@ def parse_policy(data: Mapping[str, Any], source: str, default_name: str = "") -
     allowed = (*META_KEYS, *SETTINGS)
     for key, value in data.items():
         if key not in allowed:
-            dym = builtin.did_you_mean(str(key), allowed)
+            dym = did_you_mean(key, allowed)
             shown = f" (= {value!r})" if not isinstance(value, dict) else " (a table)"
             raise ConfigError(
                 f"{source}: unknown key '{key}'{shown}.{dym} A policy takes name, description and "

@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from trustsim import __version__
-from trustsim.config import Scenario
+from trustsim.config import Scenario, check_horizon
 from trustsim.io import atomic_write_json, atomic_write_parquet
 from trustsim.model import TrustMarket
 
@@ -52,9 +52,13 @@ def run_one(
 
     Returns:
         The run's tables; the same scenario and seed give bit-identical tables.
+
+    Raises:
+        ConfigError: if a shock is scheduled after the last step.
     """
     seed = scenario.seed if seed is None else int(seed)
     steps = scenario.steps if steps is None else int(steps)
+    check_horizon(scenario, steps)  # a shock after the last step would silently never happen
     model = TrustMarket(scenario, rng=seed, check=check)
     for _ in range(steps):
         model.step()

@@ -84,7 +84,7 @@ def test_unknown_key_names_file_key_value_and_allowed(tmp_path):
 
 @pytest.mark.parametrize(("line", "key", "allowed"), [
     ("promise = 1.5", "promise", "0.0 to 1.0"),
-    ("ad_budget = -2", "ad_budget", ">= 0.0"),
+    ("ad_budget = -2", "ad_budget", "0.0 to 1000.0"),
     ('care = "lots"', "care", "0.0 to 1.0"),
 ])
 def test_bad_value_names_file_key_value_and_allowed(tmp_path, line, key, allowed):

@@ -11,7 +11,7 @@ from sweep_helpers import PYTHON, ROOT, real_experiment
 
 from trustsim.analysis.sensitivity import sensitivity
 from trustsim.analysis.sweep_plots import mean_ci
-from trustsim.errors import RunError
+from trustsim.errors import ConfigError
 from trustsim.sweep import run_sweep
 
 RANGES = {"wom.rate": {"low": 0.05, "high": 0.6}, "trust.loss_multiplier": {"low": 1.5, "high": 5}}
@@ -65,5 +65,5 @@ def test_sensitivity_indices_of_sobol_and_morris_designs(tmp_path, kind, samples
 
 def test_sensitivity_of_a_grid_is_refused_clearly(tmp_path):
     assert run_sweep(real_experiment(steps=2, replicates=1), tmp_path, workers=1, progress=False).ok
-    with pytest.raises(RunError, match="need a 'sobol' or 'morris' design"):
+    with pytest.raises(ConfigError, match="need a 'sobol' or 'morris' design"):
         sensitivity(tmp_path)

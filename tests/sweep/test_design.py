@@ -60,12 +60,15 @@ def test_seeds_derive_from_identity_not_order():
     assert run_seed(7, 0, 2, "common") == run_seed(7, 9, 2, "common")
 
 
-def test_plan_orders_runs_by_point_then_replicate_and_fingerprints_results_inputs():
+def test_plan_orders_runs_by_replicate_then_point_and_fingerprints_results_inputs():
     plan = make_plan(load_experiment(grid_experiment()))
-    assert [(r.point, r.replicate) for r in plan.runs[:3]] == [(0, 0), (0, 1), (1, 0)]
-    assert plan.runs[3].run_id == "p0001-r001"
-    assert plan.runs[3].seed == run_seed(11, 1, 1)
+    assert [(r.point, r.replicate) for r in plan.runs[:7]] == [(p, 0) for p in range(6)] + [(0, 1)]
+    assert plan.runs[7].run_id == "p0001-r001"
+    assert plan.runs[7].seed == run_seed(11, 1, 1)
     renamed = make_plan(load_experiment(grid_experiment(name="other", description="x")))
     assert renamed.fingerprint == plan.fingerprint
+    # more replicates extend the sweep: the same runs keep their numbers and seeds
     more = make_plan(load_experiment(grid_experiment(replicates=3)))
-    assert more.fingerprint != plan.fingerprint
+    assert more.fingerprint == plan.fingerprint and more.runs[: len(plan.runs)] == plan.runs
+    other_seed = make_plan(load_experiment(grid_experiment(seed=12)))
+    assert other_seed.fingerprint != plan.fingerprint

@@ -100,6 +100,8 @@ def test_resume_recomputes_only_missing_or_corrupt_runs(tmp_path):
 def test_a_folder_of_another_experiment_is_refused(tmp_path):
     _sweep(tmp_path)
     with pytest.raises(ConfigError, match="different experiment"):
+        _sweep(tmp_path, seed=99)
+    with pytest.raises(ConfigError, match="holds a sweep with 4 replicates; asking for 3"):
         _sweep(tmp_path, replicates=3)
     assert read_manifest(tmp_path)["counts"]["done"] == 12
 
@@ -218,7 +220,7 @@ network.path = "no_such_edges.txt"
     )
     assert proc.returncode == 1
     assert "1 of 2 runs done" in proc.stderr and "1 run(s) failed" in proc.stderr
-    assert "p0001-r000: ConfigError" in proc.stderr and "edge list file not found" in proc.stderr
+    assert "p0001-r000: ConfigError" in proc.stderr and "no such file (the edge list" in proc.stderr
     assert "sweep: 2/2 runs (1 failed)" in proc.stderr  # plain progress lines when not a terminal
 
 

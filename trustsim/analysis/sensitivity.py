@@ -17,8 +17,14 @@ import pandas as pd
 
 from trustsim.analysis.run_plots import PALETTE
 from trustsim.analysis.sweep_plots import file_stem, save_figure, summary_measures
-from trustsim.errors import RunError
+from trustsim.errors import ConfigError, RunError, did_you_mean
 from trustsim.io import atomic_write_bytes
+
+MAX_RESAMPLES = 100_000
+"""Most bootstrap resamples; beyond some thousands the intervals do not change."""
+
+RESAMPLE_CELLS = 50_000_000
+"""Most resamples x design points: SALib holds that many floats (400 MB) per index at once."""
 
 
 def sensitivity(
@@ -44,7 +50,9 @@ def sensitivity(
         ``sensitivity.csv``.
 
     Raises:
-        RunError: if the design is not Sobol or Morris, or runs are missing.
+        ConfigError: if the design is not Sobol or Morris, a measure is unknown or ``resamples``
+            is out of range.
+        RunError: if runs are missing.
     """
     from trustsim.sweep import load_summary, read_manifest
 
@@ -53,7 +61,7 @@ def sensitivity(
     design = manifest["design"]
     kind = design["kind"]
     if kind not in ("sobol", "morris"):
-        raise RunError(
+        raise ConfigError(
             f"{folder}: a {kind!r} design; sensitivity indices need a 'sobol' or 'morris' design."
         )
     summary = load_summary(folder)
@@ -68,7 +76,13 @@ def sensitivity(
     chosen = list(measures or available)
     unknown = [m for m in chosen if m not in available]
     if unknown:
-        raise RunError(f"unknown measure {unknown[0]!r}; available: {', '.join(available)}.")
+        raise ConfigError(
+            f"--measure {unknown[0]}: not a measure of the sweep in {folder}.{did_you_mean(unknown[0], available)} "
+            f"Available: {', '.join(available)}."
+        )
+    if not 1 <= resamples <= MAX_RESAMPLES or resamples * n_points > RESAMPLE_CELLS:
+        most = min(MAX_RESAMPLES, RESAMPLE_CELLS // max(n_points, 1))
+        raise ConfigError(f"--resamples {resamples}: use 1 to {most:,} for this sweep of {n_points:,} design points.")
     problem = design["problem"]
     outputs = summary.groupby("point")[chosen].mean().sort_index()
     rows = []

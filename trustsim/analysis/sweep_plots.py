@@ -98,14 +98,11 @@ def plot_sweep(folder: str | Path, measures: Sequence[str] | None = None) -> lis
     available = summary_measures(summary, params)
     unknown = [m for m in measures or () if m not in available]
     if unknown:  # else nothing would be drawn, silently
-        import difflib
+        from trustsim.errors import ConfigError, did_you_mean
 
-        from trustsim.errors import ConfigError
-
-        hint = difflib.get_close_matches(unknown[0], available, n=1)
-        dym = f" Did you mean '{hint[0]}'?" if hint else ""
         raise ConfigError(
-            f"--measure {unknown[0]}: not a measure of the sweep in {folder}.{dym} Available: {', '.join(available)}."
+            f"--measure {unknown[0]}: not a measure of the sweep in {folder}.{did_you_mean(unknown[0], available)} "
+            f"Available: {', '.join(available)}."
         )
     chosen = list(measures or experiment["plot"]["measures"])
     final_measures = [m for m in summary_measures(summary, params) if not chosen or m in chosen]

@@ -11,7 +11,7 @@ import argparse
 import sys
 import time
 
-from trustsim.commands._args import add_backend_arguments, non_negative_int, positive_int
+from trustsim.commands._args import add_backend_arguments, default_out, int_in, non_negative_int
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -32,9 +32,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="policy TOML file, or a built-in policy name (e.g. listener big_advertiser; see `trustsim list`)",
     )
     p.add_argument("--scenario", required=True, metavar="CONFIG", help="the market: scenario file or built-in name")
-    p.add_argument("--replicates", type=positive_int, default=10, metavar="R",
+    p.add_argument("--replicates", type=int_in(1, 100_000), default=10, metavar="R",
                    help="replicates per policy (default 10, at least 2)")
-    p.add_argument("--horizon", type=positive_int, metavar="T", help="steps per run (default: the scenario's)")
+    p.add_argument("--horizon", type=int_in(1, 100_000), metavar="T", help="steps per run (default: the scenario's)")
     p.add_argument("--out", metavar="DIR", help="results folder (default results/compare-<scenario>)")
     p.add_argument("--as", dest="as_index", type=non_negative_int, default=0, metavar="N",
                    help="which supplier of the scenario plays the policies (0-based, default 0)")
@@ -45,7 +45,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                    help="uncertain parameter for the robustness sweep (repeatable; default: "
                         "trust.loss_multiplier=1.5,<scenario>,5 and wom.rate at 0.5x, 1x, 1.5x)")
     p.add_argument("--no-robustness", action="store_true", help="skip the robustness sweep")
-    p.add_argument("--robust-replicates", type=positive_int, metavar="R",
+    p.add_argument("--robust-replicates", type=int_in(1, 100_000), metavar="R",
                    help="replicates per policy and robustness cell (default: half of --replicates, >= 2)")
     add_backend_arguments(p)
     p.set_defaults(func=main)
@@ -69,23 +69,29 @@ def main(args: argparse.Namespace) -> int:
     from trustsim.compare import compare_policies, write_report
     from trustsim.compare.run import parse_vary
     from trustsim.config import parse_set_args
+    from trustsim.errors import ConfigError
+    from trustsim.io import output_folder
 
     started = time.monotonic()
-    vary = {} if args.no_robustness else (parse_vary(args.vary) or None)
-    out = Path(args.out) if args.out else Path("results") / f"compare-{Path(args.scenario).stem}"
+    vary = parse_vary(args.vary)  # checked even when it would not be used
+    if vary and args.no_robustness:
+        raise ConfigError("--vary sets the robustness sweep, which --no-robustness skips; give one of them.")
+    overrides = parse_set_args(args.set)
+    out = Path(args.out) if args.out else default_out(Path(args.scenario).stem, "compare-")
     from trustsim.commands.run import prepare_out_dir
 
     prepare_out_dir(out)  # a file or an unwritable folder is refused before any run
-    cmp = compare_policies(
-        args.scenario, args.policies, out, as_index=args.as_index, replicates=args.replicates,
-        steps=args.horizon, seed=args.seed, overrides=parse_set_args(args.set), vary=vary,
-        robust_replicates=args.robust_replicates, workers=args.workers, scheduler=args.scheduler,
-        progress=not args.quiet,
-    )
-    paths = write_report(cmp, out, _command_line("compare"))
+    with output_folder(out, "compare") as staging:
+        cmp = compare_policies(
+            args.scenario, args.policies, out, as_index=args.as_index, replicates=args.replicates,
+            steps=args.horizon, seed=args.seed, overrides=overrides,
+            vary={} if args.no_robustness else (vary or None), robust_replicates=args.robust_replicates,
+            workers=args.workers, scheduler=args.scheduler, progress=not args.quiet,
+        )
+        write_report(cmp, staging, _command_line("compare"))
     from trustsim.compare.report import headline
 
     print(headline(cmp).replace("**", ""))
-    print(f"report: {paths['report.html']} and {paths['report.md']} "
+    print(f"report: {out / 'report.html'} and {out / 'report.md'} "
           f"({time.monotonic() - started:.1f} s)", file=sys.stderr)
     return 0

@@ -37,15 +37,19 @@ def main(args: argparse.Namespace) -> int:
     """Run the experiment and print where its files are and its runtime."""
     from pathlib import Path
 
+    from trustsim.commands._args import default_out
     from trustsim.commands.run import prepare_out_dir
-    from trustsim.experiments import run_experiment
+    from trustsim.experiments import experiment_path, run_experiment
+    from trustsim.io import locked_folder
 
-    if args.out:
-        prepare_out_dir(Path(args.out))  # a file or an unwritable folder is refused before any run
-    report = run_experiment(
-        args.experiment, args.out, size=args.size, workers=args.workers, scheduler=args.scheduler,
-        progress=not args.quiet,
-    )
+    name, _ = experiment_path(args.experiment)  # an unknown name or a bad file is refused first
+    out = Path(args.out) if args.out else default_out(name)
+    prepare_out_dir(out)  # a file or an unwritable folder is refused before any run
+    with locked_folder(out, "experiment"):  # its sweeps in out/sweeps/ are locked each on their own
+        report = run_experiment(
+            args.experiment, out, size=args.size, workers=args.workers, scheduler=args.scheduler,
+            progress=not args.quiet,
+        )
     print(
         f"{report.name} ({args.size}): {len(report.figures)} figures and findings.json in {report.out} "
         f"({report.findings['runtime_seconds']} s)",

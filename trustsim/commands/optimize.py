@@ -12,7 +12,7 @@ import argparse
 import sys
 import time
 
-from trustsim.commands._args import add_backend_arguments, non_negative_int, positive_int
+from trustsim.commands._args import add_backend_arguments, default_out, int_in, non_negative_int
 from trustsim.commands.compare import _command_line
 
 
@@ -33,16 +33,17 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--budget", required=True, type=_budget, metavar="B", help="budget units per step (0-20)")
     p.add_argument("--objective", choices=("revenue", "nps", "both"), default="both",
                    help="what to maximise (default both: the revenue-NPS trade-off front)")
-    p.add_argument("--trials", type=positive_int, default=40, metavar="N", help="candidates to evaluate (default 40)")
-    p.add_argument("--batch", type=positive_int, default=8, metavar="K",
+    p.add_argument("--trials", type=int_in(1, 10_000), default=40, metavar="N",
+                   help="candidates to evaluate (default 40, at most 10,000)")
+    p.add_argument("--batch", type=int_in(1, 1000), default=8, metavar="K",
                    help="candidates per sweep, run in parallel (default 8)")
-    p.add_argument("--replicates", type=positive_int, default=4, metavar="R",
+    p.add_argument("--replicates", type=int_in(1, 10_000), default=4, metavar="R",
                    help="common-seed replicates per candidate during the search (default 4, >= 2)")
-    p.add_argument("--validate", type=positive_int, default=5, metavar="N",
+    p.add_argument("--validate", type=int_in(1, 1000), default=5, metavar="N",
                    help="front candidates validated on fresh seeds (default 5)")
-    p.add_argument("--validate-replicates", type=positive_int, metavar="R",
+    p.add_argument("--validate-replicates", type=int_in(1, 10_000), metavar="R",
                    help="replicates of the validation (default 2 x --replicates)")
-    p.add_argument("--horizon", type=positive_int, metavar="T", help="steps per run (default: the scenario's)")
+    p.add_argument("--horizon", type=int_in(1, 100_000), metavar="T", help="steps per run (default: the scenario's)")
     p.add_argument("--out", metavar="DIR", help="results folder (default results/optimize-<scenario>)")
     p.add_argument("--as", dest="as_index", type=non_negative_int, default=0, metavar="N",
                    help="which supplier of the scenario is ours (0-based, default 0)")
@@ -75,18 +76,21 @@ def main(args: argparse.Namespace) -> int:
     from trustsim.config import parse_set_args
 
     started = time.monotonic()
-    out = Path(args.out) if args.out else Path("results") / f"optimize-{Path(args.scenario).stem}"
+    out = Path(args.out) if args.out else default_out(Path(args.scenario).stem, "optimize-")
     from trustsim.commands.run import prepare_out_dir
+    from trustsim.io import locked_folder
 
+    overrides = parse_set_args(args.set)
     prepare_out_dir(out)  # a file or an unwritable folder is refused before any run
-    search = optimize_policy(
-        args.scenario, out, budget=args.budget, objective=args.objective, trials=args.trials,
-        batch=args.batch, replicates=args.replicates, validate=args.validate,
-        validate_replicates=args.validate_replicates, as_index=args.as_index, steps=args.horizon,
-        seed=args.seed, overrides=parse_set_args(args.set), workers=args.workers,
-        scheduler=args.scheduler, progress=not args.quiet,
-    )
-    paths = write_search_report(search, out, _command_line("optimize"))
+    with locked_folder(out, "optimize"):
+        search = optimize_policy(
+            args.scenario, out, budget=args.budget, objective=args.objective, trials=args.trials,
+            batch=args.batch, replicates=args.replicates, validate=args.validate,
+            validate_replicates=args.validate_replicates, as_index=args.as_index, steps=args.horizon,
+            seed=args.seed, overrides=overrides, workers=args.workers,
+            scheduler=args.scheduler, progress=not args.quiet,
+        )
+        paths = write_search_report(search, out, _command_line("optimize"))
     print(search_headline(search).replace("**", ""))
     print(f"report: {paths['report.html']} and {paths['report.md']} ({time.monotonic() - started:.1f} s)",
           file=sys.stderr)

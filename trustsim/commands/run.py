@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 import tempfile
 from pathlib import Path
 
+from trustsim.commands._args import default_out, scenario_int
 from trustsim.errors import ConfigError
 
 
@@ -16,8 +16,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("run", help="run one simulation and write its tables")
     p.add_argument("config",
                    help="scenario TOML file or built-in scenario name (e.g. baseline; see `trustsim list`)")
-    p.add_argument("--steps", type=int, help="periods to run (default: the scenario's steps)")
-    p.add_argument("--seed", type=int, help="seed (default: the scenario's seed)")
+    p.add_argument("--steps", type=scenario_int("steps"), help="periods to run (default: the scenario's steps)")
+    p.add_argument("--seed", type=scenario_int("seed"), help="seed (default: the scenario's seed)")
     p.add_argument("--out", default=None, help="output folder (default: results/<config name>)")
     p.add_argument("--set", dest="sets", action="append", metavar="KEY=VALUE", default=[],
                    help="override a scenario key, e.g. --set market.customers=1000 (repeatable)")
@@ -45,7 +45,7 @@ def prepare_out_dir(path: Path) -> None:
 
 def main(args: argparse.Namespace) -> int:
     """Run one simulation; write model.parquet, suppliers.parquet, run.json (and figures)."""
-    from trustsim.config import load_scenario, parse_set_args
+    from trustsim.config import check_horizon, load_scenario, parse_set_args
 
     overrides = parse_set_args(args.sets)
     if args.seed is not None:
@@ -53,29 +53,21 @@ def main(args: argparse.Namespace) -> int:
     if args.steps is not None:
         overrides["steps"] = args.steps
     scenario = load_scenario(args.config, overrides)
-    out = Path(args.out) if args.out else Path("results") / Path(args.config).stem
+    check_horizon(scenario, scenario.steps, args.config)
+    out = Path(args.out) if args.out else default_out(Path(args.config).stem)
     prepare_out_dir(out)
 
+    from trustsim.io import output_folder
     from trustsim.runner import write_run
 
-    result = _run_with_progress(scenario, args.check)
-    # Write into a fresh folder beside the target and move it in, so no partial output is left.
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
+    # Locked against a second writer; the files appear together when all are written.
+    with output_folder(out, "run") as staging:
+        result = _run_with_progress(scenario, args.check)
         write_run(staging, result, scenario)
         if args.plot:
             from trustsim.analysis.run_plots import plot_run
 
             plot_run(result.model, result.suppliers, staging / "figures")
-        out.mkdir(exist_ok=True)
-        for item in staging.iterdir():
-            target = out / item.name
-            if target.is_dir():
-                shutil.rmtree(target)
-            item.replace(target)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
     _print_summary(result, out)
     return 0
 
@@ -111,20 +103,26 @@ def _run_with_progress(scenario, check: bool):
 def _print_summary(result, out: Path) -> None:
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
+
+    from trustsim.errors import printable
 
     final = result.suppliers[result.suppliers["step"] == result.steps]
     table = Table(title=f"Final state after {result.steps} steps (seed {result.seed})")
     for col in ("supplier", "customers", "ambassadors", "detractors", "NPS", "trust", "revenue"):
         table.add_column(col, justify="left" if col == "supplier" else "right")
     for row in final.itertuples():
-        nps = "–" if row.nps != row.nps else f"{row.nps:+.0f}"
+        nps = "–" if row.nps != row.nps else f"{round(row.nps):+d}"  # never "-0"
         trust = "–" if row.trust != row.trust else f"{row.trust:.2f}"
-        table.add_row(row.name, f"{row.customers:,}", f"{row.ambassadors:,}", f"{row.detractors:,}",
-                      nps, trust, f"{row.revenue:,.0f}")
+        # a name is text, never markup or terminal control (validated printable, escaped again here)
+        table.add_row(Text(printable(str(row.name))), f"{row.customers:,}", f"{row.ambassadors:,}",
+                      f"{row.detractors:,}", nps, trust, f"{row.revenue:,.0f}")
     console = Console()
     console.print(table)
     m = result.model.iloc[-1]
+    nps = "–" if m.nps != m.nps else f"{round(m.nps):+d}"
     console.print(
         f"customers {m.customer_share:.1%}, ambassadors {m.ambassador_share:.1%}, "
-        f"detractors {m.detractor_share:.1%}, NPS {m.nps:+.0f}; results in {out}/"
+        f"detractors {m.detractor_share:.1%}, NPS {nps}; results in {printable(str(out))}/",
+        markup=False, highlight=False,
     )

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import argparse
 
+from trustsim.analysis.sensitivity import MAX_RESAMPLES
+from trustsim.commands._args import int_in
+
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     """Register the `sensitivity` sub-command."""
@@ -19,8 +22,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("folder", metavar="DIR", help="a sweep results folder (with manifest.json)")
     p.add_argument("--measure", action="append", dest="measures", metavar="NAME",
                    help="analyse only this measure (repeatable)")
-    p.add_argument("--resamples", type=int, default=1000, metavar="N",
-                   help="bootstrap resamples for the intervals (default 1000)")
+    p.add_argument("--resamples", type=int_in(10, MAX_RESAMPLES), default=1000, metavar="N",
+                   help=f"bootstrap resamples for the intervals (default 1000, 10 to {MAX_RESAMPLES:,})")
     p.add_argument("--no-plot", action="store_true", help="only write sensitivity.csv")
     p.set_defaults(func=main)
 
@@ -33,10 +36,16 @@ def main(args: argparse.Namespace) -> int:
     from trustsim.analysis.sensitivity import sensitivity
 
     table = sensitivity(args.folder, args.measures, resamples=args.resamples, plot=not args.no_plot)
+    from rich.text import Text
+
+    from trustsim.errors import printable
+
     view = Table("measure", "parameter", "index", "value", "95% CI +/-")
     for row in table.itertuples(index=False):
         conf = "" if row.conf != row.conf else f"{row.conf:.3f}"
-        view.add_row(row.measure, row.parameter, row.index, f"{row.value:.3f}", conf)
+        # measure names carry supplier names: text, never markup or terminal control
+        view.add_row(Text(printable(str(row.measure))), Text(printable(str(row.parameter))), row.index,
+                     f"{row.value:.3f}", conf)
     Console().print(view)
     print(f"written: {args.folder}/sensitivity.csv")
     return 0

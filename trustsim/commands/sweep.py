@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from trustsim.commands._args import add_backend_arguments, non_negative_int, positive_int
+from trustsim.commands._args import add_backend_arguments, int_in
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -23,8 +23,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                    help="experiment TOML file or built-in design name (e.g. demo_grid; see `trustsim list`)")
     p.add_argument("--out", metavar="DIR", help="results folder (default results/<name>)")
     add_backend_arguments(p)
-    p.add_argument("--replicates", type=positive_int, metavar="R", help="replace the replicates")
-    p.add_argument("--steps", type=non_negative_int, metavar="T", help="replace the steps per run")
+    p.add_argument("--replicates", type=int_in(1, 100_000), metavar="R",
+                   help="replace the replicates (more than the folder holds: extend it)")
+    p.add_argument("--steps", type=int_in(0, 100_000), metavar="T", help="replace the steps per run")
     p.add_argument(
         "--set", action="append", metavar="K=V", default=[],
         help="override a scenario key for every run, e.g. --set market.customers=500",
@@ -60,8 +61,10 @@ def main(args: argparse.Namespace) -> int:
     )
     if result.failures:
         print(f"{len(result.failures)} run(s) failed:", file=sys.stderr)
+        from trustsim.errors import printable
+
         for run_id, error in list(result.failures.items())[:20]:
-            print(f"  {run_id}: {error.splitlines()[0]}", file=sys.stderr)
+            print(f"  {run_id}: {printable((error.splitlines() or [''])[0])[:500]}", file=sys.stderr)
         if len(result.failures) > 20:
             print(f"  ... and {len(result.failures) - 20} more (see manifest.json)", file=sys.stderr)
         return 1

@@ -16,13 +16,13 @@ from typing import NamedTuple
 
 import numpy as np
 
+from trustsim.config.schema import CHANNELS
 from trustsim.jit import AHEAD, loop, prefetch, rule
 from trustsim.mechanisms.trust import COMPETENCE, RELIABILITY, clip_logit
 from trustsim.network import Network
 
-CHANNELS: tuple[str, ...] = ("recommendation", "review", "ad", "banner")
-"""The channels through which people hear of a supplier; their index order."""
-RECOMMENDATION, REVIEW, AD, BANNER = range(4)
+RECOMMENDATION, REVIEW, AD, BANNER = (CHANNELS.index(c) for c in ("recommendation", "review", "ad", "banner"))
+"""Code of each channel (the order of :data:`trustsim.config.CHANNELS`)."""
 
 
 @dataclass

@@ -22,11 +22,12 @@ from typing import NamedTuple
 
 import numpy as np
 
+from trustsim.config.schema import COMPONENTS
 from trustsim.jit import loop, rule
 
-COMPONENTS: tuple[str, ...] = ("reliability", "transparency", "competence", "care")
-"""The four components of trust, in order of rising weight (MODEL_BRIEF §1); their index order."""
-RELIABILITY, TRANSPARENCY, COMPETENCE, CARE = range(4)
+RELIABILITY, TRANSPARENCY, COMPETENCE, CARE = (COMPONENTS.index(c) for c in ("reliability", "transparency",
+                                                                            "competence", "care"))
+"""Index of each component in the trust arrays (the order of :data:`trustsim.config.COMPONENTS`)."""
 LOGIT_LIMIT = 8.0
 """Log-odds are clipped to ±8 (trust in [0.0003, 0.9997]) so that nothing is ever certain."""
 _LIMIT = np.float32(LOGIT_LIMIT)

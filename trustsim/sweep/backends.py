@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
+import threading
 import uuid
 from collections import Counter, deque
 from collections.abc import Iterable, Iterator
@@ -16,12 +18,23 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from trustsim.errors import RunError
+from trustsim.errors import ConfigError, RunError, excerpt
 from trustsim.sweep.child import init_worker
-from trustsim.sweep.worker import Outcome, Task, execute
+from trustsim.sweep.worker import Outcome, Task, execute, ping
 
 MAX_CRASHES = 3
 """A run in flight when its worker process died this many times is recorded as failed."""
+
+WORKER_MEMORY = 300 * 2**20
+"""Memory a local worker process needs at least (a model run of a small market: ~275 MB)."""
+
+WORKERS_CANNOT_START = (
+    "the local worker processes cannot start: the first one died before running anything (its "
+    "error is printed above). Usual causes: a script that starts a sweep without the "
+    "`if __name__ == '__main__':` guard, or a main module that a new process cannot import "
+    "again (a deleted file, an interactive session). Put the call under that guard, or run "
+    "`trustsim sweep` from the command line."
+)
 
 
 def default_workers() -> int:
@@ -30,6 +43,29 @@ def default_workers() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # pragma: no cover - not Linux
         return max(1, os.cpu_count() or 1)
+
+
+def usable_workers(requested: int | None, runs: int) -> tuple[int, str]:
+    """How many local processes to start, and a note when fewer than requested.
+
+    Never more than the runs to do, the cores available (more processes only compete for
+    them) or what the free memory holds (:data:`WORKER_MEMORY` each).
+
+    Returns:
+        (workers, note); the note is "" unless a request was cut.
+    """
+    import psutil
+
+    cores = default_workers()
+    memory = max(1, int(psutil.virtual_memory().available // WORKER_MEMORY))
+    limit = max(1, min(cores, memory))
+    wanted = requested or cores
+    workers = max(1, min(wanted, limit, max(runs, 1)))
+    note = ""
+    if requested and requested > limit:
+        why = f"{cores} cores" if limit == cores else f"free memory for {memory} worker processes"
+        note = f"--workers {requested}: using {workers} ({why} on this machine; more processes would only compete)"
+    return workers, note
 
 
 def local_outcomes(tasks: Iterable[Task], workers: int) -> Iterator[Outcome]:
@@ -41,16 +77,26 @@ def local_outcomes(tasks: Iterable[Task], workers: int) -> Iterator[Outcome]:
     A worker process that dies (out of memory, a crash in native code) breaks the pool and
     every run in flight with it. The pool is started again and those runs are retried one at
     a time, so that a crash is blamed on the run that caused it: that run is recorded as
-    failed after :data:`MAX_CRASHES` crashes, the others finish normally.
+    failed after :data:`MAX_CRASHES` crashes, the others finish normally. A worker that cannot
+    start at all (it dies before its first run) stops the sweep at once with one message
+    (:data:`WORKERS_CANNOT_START`) instead of failing every run. Workers die with this process,
+    however it ends (:mod:`trustsim.sweep.child`).
     """
     context = multiprocessing.get_context("spawn")
     queue: deque[Task] = deque(tasks)
     suspects: deque[Task] = deque()  # in flight during a crash: retried one at a time
     crashes: Counter[int] = Counter()
+    first = True
     while queue or suspects:
-        pool = ProcessPoolExecutor(workers, mp_context=context, initializer=init_worker)
+        pool = ProcessPoolExecutor(workers, mp_context=context, initializer=init_worker, initargs=(os.getpid(),))
         pending: dict[Future[Outcome], Task] = {}
         try:
+            if first:
+                first = False
+                try:
+                    pool.submit(ping).result()
+                except BrokenProcessPool:
+                    raise RunError(WORKERS_CANNOT_START) from None
             while queue or suspects or pending:
                 if not suspects:
                     while queue and len(pending) < 2 * workers:
@@ -92,25 +138,97 @@ def _stop_pool(pool: ProcessPoolExecutor) -> None:
         process.join(timeout=5)
 
 
+_ADDRESS = re.compile(
+    r"^(?:(?P<scheme>tcp|tls|ws|wss)://)?(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?)"
+    r":(?P<port>\d{1,5})$"
+)
+
+
+def check_scheduler_address(address: str) -> str:
+    """A Dask scheduler address as ``tcp://host:port`` (tcp, tls, ws or wss; port 1-65535).
+
+    Raises:
+        ConfigError: naming the option and the form expected.
+    """
+    text = address.strip()
+    match = _ADDRESS.match(text)
+    if match is None or not 0 < int(match["port"]) < 65536:
+        raise ConfigError(
+            f"--scheduler {excerpt(address)}: not a Dask scheduler address; expected "
+            f"tcp://HOST:PORT (or tls://, ws://, wss://), e.g. tcp://127.0.0.1:8786. Omit "
+            f"--scheduler to use the local process pool."
+        )
+    return text if match["scheme"] else f"tcp://{text}"
+
+
+def _probe_scheduler(address: str, timeout: float) -> None:
+    """Ask the scheduler who it is, with a hard time limit on the connection and the reply.
+
+    ``Client`` alone can wait forever on a peer that accepts the connection and never answers,
+    and dies with a MemoryError on one that answers garbage.
+    """
+    import asyncio
+
+    from distributed.comm import connect
+
+    async def identity() -> Any:
+        comm = await asyncio.wait_for(connect(address, timeout=timeout), timeout)
+        try:
+            await asyncio.wait_for(comm.write({"op": "identity", "reply": True}), timeout)
+            return await asyncio.wait_for(comm.read(), timeout)
+        finally:
+            comm.abort()
+
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["reply"] = asyncio.run(identity())
+        except BaseException as e:  # reported below, whatever went wrong on the wire
+            outcome["error"] = e
+
+    thread = threading.Thread(target=run, name="trustsim-scheduler-probe", daemon=True)
+    thread.start()
+    thread.join(timeout + 1.0)
+    reply, error = outcome.get("reply"), outcome.get("error")
+    if thread.is_alive() or isinstance(error, (TimeoutError, asyncio.TimeoutError)):
+        raise RunError(
+            f"--scheduler {address}: no Dask scheduler answered within {timeout:g} s. Start one with "
+            f"`dask scheduler`, or omit --scheduler to use the local process pool."
+        )
+    if error is not None and isinstance(error, OSError):
+        raise RunError(
+            f"--scheduler {address}: cannot connect ({excerpt(str(error), 120)}). Start a scheduler "
+            f"with `dask scheduler`, or omit --scheduler to use the local process pool."
+        )
+    if error is not None or not isinstance(reply, dict) or reply.get("type") != "Scheduler":
+        raise RunError(
+            f"--scheduler {address}: something answers there, but not a Dask scheduler (it does not "
+            f"speak Dask's protocol)."
+        )
+
+
 def connect_dask(address: str, *, timeout: float = 3.0, worker_timeout: float = 30.0) -> Any:
     """A ``distributed.Client`` of the scheduler at ``address`` (tcp://host:port), with a worker.
 
     Raises:
-        RunError: if the scheduler does not answer within ``timeout`` seconds, or no worker
-            joins within ``worker_timeout`` seconds.
+        ConfigError: if ``address`` is not a scheduler address.
+        RunError: if the scheduler does not answer within ``timeout`` seconds, answers
+            something else than Dask, or no worker joins within ``worker_timeout`` seconds.
     """
     from trustsim.extras import require
 
     require("cluster", f"--scheduler {address}")
+    address = check_scheduler_address(address)
+    _probe_scheduler(address, timeout)
     from distributed import Client
 
     try:
         client = Client(address, timeout=timeout, set_as_default=False)
-    except (OSError, TimeoutError, ValueError, TypeError) as e:
+    except Exception as e:  # it answered the probe a moment ago: say what changed
         raise RunError(
-            f"--scheduler {address}: no Dask scheduler answered within {timeout:g} s "
-            f"({type(e).__name__}: {e}). Start one with `dask scheduler`, or omit --scheduler "
-            f"to use the local process pool."
+            f"--scheduler {address}: the Dask scheduler did not accept a client within {timeout:g} s "
+            f"({type(e).__name__}: {excerpt(str(e), 120)})."
         ) from None
     try:
         client.wait_for_workers(1, timeout=worker_timeout)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from trustsim.errors import ConfigError, RunError
-from trustsim.sweep.backends import connect_dask, dask_outcomes, default_workers, local_outcomes
+from trustsim.sweep.backends import connect_dask, dask_outcomes, local_outcomes, usable_workers
 from trustsim.sweep.experiment import Experiment, load_experiment
 from trustsim.sweep.lock import folder_lock
 from trustsim.sweep.plan import Plan, make_plan
@@ -126,7 +126,7 @@ def run_sweep(
     folder = Path(out_dir) if out_dir is not None else default_out_dir(experiment)
     if folder.exists() and not folder.is_dir():
         raise ConfigError(f"--out {folder}: exists and is a file, not a folder.")
-    client = connect_dask(scheduler) if scheduler else None
+    client = connect_dask(scheduler) if scheduler is not None else None
     try:
         try:
             folder.mkdir(parents=True, exist_ok=True)
@@ -177,7 +177,10 @@ def _sweep(
     if client is not None:
         outcomes = dask_outcomes(tasks, client)
     else:
-        outcomes = local_outcomes(tasks, workers or default_workers())
+        count, note = usable_workers(workers, len(tasks))
+        if note:
+            bar.log(f"note: {note}")
+        outcomes = local_outcomes(tasks, count)
     size = batch_size(plan.experiment, total)
     exact = bool(plan.experiment.output.batch_runs)
     buffer: list[Outcome] = []

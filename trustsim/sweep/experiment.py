@@ -28,7 +28,7 @@ errors.
 
 from __future__ import annotations
 
-import difflib
+import math
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -40,11 +40,14 @@ from trustsim.config import (
     Scenario,
     apply_overrides,
     build_scenario,
+    check_horizon,
+    flatten_sections,
     format_validation_error,
     read_toml,
     refuse_bool_as_number,
+    unknown_key,
 )
-from trustsim.errors import ConfigError
+from trustsim.errors import ConfigError, did_you_mean
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$"
 
@@ -136,6 +139,14 @@ class Design(_Section):
         return self
 
 
+def _no_repeats(values: list[Any]) -> list[Any]:
+    """A list of names in which each appears once (a repeated column would break every run)."""
+    repeated = [v for i, v in enumerate(values) if v in values[:i]]
+    if repeated:
+        raise ValueError(f"{repeated[0]!r} is listed twice; name each once")
+    return values
+
+
 class Output(_Section):
     """What each run keeps."""
 
@@ -159,6 +170,8 @@ class Output(_Section):
         0, ge=0, le=100_000, description="Runs per result file (0: chosen from the sweep size)."
     )
 
+    _unique = field_validator("measures", "supplier_measures")(_no_repeats)
+
 
 class Plot(_Section):
     """How `trustsim plot` draws the sweep."""
@@ -171,6 +184,8 @@ class Plot(_Section):
         description="Two swept parameters for heatmaps (empty: the first two of a grid).",
     )
     formats: list[Literal["png", "svg"]] = Field(["png", "svg"], description="Figure formats.")
+
+    _unique = field_validator("measures", "heatmap", "formats")(_no_repeats)
 
 
 class Experiment(_Section):
@@ -203,12 +218,14 @@ class Experiment(_Section):
         """The raw scenario dict every run starts from: base file (or defaults) plus overrides."""
         if self.scenario:
             path = self.resolve_path(self.scenario)
-            data = read_toml(path)
+            data = read_toml(path, "scenario")
             data["base_dir"] = str(path.resolve().parent)
         else:
             data = {}
         if self.overrides:
             data = apply_overrides(data, self.overrides, f"{self.source} [overrides]")
+        if self.steps is not None:  # every run's scenario says how long it runs (shocks are checked against it)
+            data["steps"] = self.steps
         return data
 
     def resolve_path(self, path: str) -> Path:
@@ -249,15 +266,9 @@ def _is_range(value: Mapping[str, Any]) -> bool:
 
 def _check_keys(data: Mapping[str, Any], model: type[BaseModel], source: str, where: str) -> None:
     """Refuse unknown keys with a 'did you mean' hint, before pydantic sees them."""
-    known = [k for k in model.model_fields if k != "base_dir"]
     for key in data:
-        if key not in known:
-            hint = difflib.get_close_matches(str(key), known, n=1)
-            dym = f" Did you mean '{hint[0]}'?" if hint else ""
-            label = f"{where}.{key}" if where else str(key)
-            raise ConfigError(
-                f"{source}: unknown key '{label}'.{dym} Allowed here: {', '.join(known)}."
-            )
+        if key not in model.model_fields or key == "base_dir":
+            raise ConfigError(unknown_key(source, f"{where}.{key}" if where else str(key), model, str(key)))
 
 
 def _normalise(raw: Mapping[str, Any], source: str) -> dict[str, Any]:
@@ -332,6 +343,7 @@ def load_experiment(
     if base_dir is not None:
         data["base_dir"] = base_dir
     if overrides:
+        _refuse_swept(flatten_sections(overrides), data.get("design"), "--set")
         data["overrides"] = {**data.get("overrides", {}), **dict(overrides)}
     if replicates is not None:
         data["replicates"] = replicates
@@ -345,9 +357,35 @@ def load_experiment(
     return experiment
 
 
+def _refuse_swept(overrides: Mapping[str, Any], design: Any, where: str) -> None:
+    """An override of a swept parameter would be silently replaced by the design's values."""
+    if not isinstance(design, Mapping):
+        return
+    swept = set(design.get("parameters") or {}) if isinstance(design.get("parameters"), Mapping) else set()
+    for point in design.get("points") or []:
+        if isinstance(point, Mapping):
+            swept.update(point)
+    for key in overrides:
+        clash = next((p for p in swept if p == key or p.startswith(f"{key}.") or key.startswith(f"{p}.")), None)
+        if clash is not None:
+            raise ConfigError(
+                f"{where} {key}: the design sweeps {clash}, so this value would be ignored; change "
+                f"the design's values instead, or remove the override."
+            )
+
+
 def _default_name(path: Path) -> str:
-    stem = re.sub(r"[^A-Za-z0-9_.-]", "_", path.stem)
-    return stem or "experiment"
+    return safe_name(path.stem, "experiment")
+
+
+def safe_name(text: str, fallback: str) -> str:
+    """A file-name-safe name made of ``text`` (letters, digits, '_', '-', '.'; not starting with a dot).
+
+    Default results folders are ``results/<name>``: a config named ``..toml`` or ``...toml``
+    must not lead to ``results/..`` (the folder above).
+    """
+    name = re.sub(r"[^A-Za-z0-9_.-]", "_", text).lstrip(".-")[:80]
+    return name or fallback
 
 
 def _check_design(experiment: Experiment, label: str) -> None:
@@ -363,6 +401,7 @@ def _check_design(experiment: Experiment, label: str) -> None:
             f"({', '.join(builtin_names('scenario'))})."
         )
     _check_output(experiment, label)
+    _check_size(experiment, label)
     base = experiment.base_data()
     build_scenario(base, f"{label} (base scenario with overrides)")
     design = design_points(experiment)
@@ -386,7 +425,44 @@ def _check_design(experiment: Experiment, label: str) -> None:
                 )
             seen.add(key)
         data = apply_overrides(base, point, where)
-        build_scenario(data, where)
+        scenario = build_scenario(data, where)
+        check_horizon(scenario, scenario.steps, where)
+
+
+MAX_POINTS = 1_000_000
+"""Most design points of a sweep (the design is held in memory, with its SALib sample)."""
+
+MAX_RUNS = 10_000_000
+"""Most runs of a sweep (design points x replicates): the plan and manifest list every run."""
+
+
+def design_size(design: Design) -> int:
+    """How many design points a design makes, computed before making them."""
+    d = len(design.parameters)
+    if design.kind == "grid":
+        return math.prod(len(v) for v in design.parameters.values())  # type: ignore[arg-type]
+    if design.kind == "list":
+        return len(design.points)
+    if design.kind == "sobol":
+        return design.samples * (2 * d + 2 if design.second_order else d + 2)
+    if design.kind == "morris":
+        return design.samples * (d + 1)
+    return design.samples
+
+
+def _check_size(experiment: Experiment, label: str) -> None:
+    """Refuse a sweep the machine cannot even list, before sampling it."""
+    points = design_size(experiment.design)
+    if points > MAX_POINTS:
+        raise ConfigError(
+            f"{label}: the design makes {points:,} design points; at most {MAX_POINTS:,} are "
+            f"allowed (use fewer values or samples)."
+        )
+    if points * experiment.replicates > MAX_RUNS:
+        raise ConfigError(
+            f"{label}: {points:,} design points x {experiment.replicates:,} replicates = "
+            f"{points * experiment.replicates:,} runs; at most {MAX_RUNS:,} are allowed."
+        )
 
 
 def _check_output(experiment: Experiment, label: str) -> None:
@@ -401,10 +477,9 @@ def _check_output(experiment: Experiment, label: str) -> None:
         allowed = [c for c in columns if c not in keys]
         for name in names:
             if name not in allowed:
-                hint = difflib.get_close_matches(name, allowed, n=1)
-                dym = f" Did you mean '{hint[0]}'?" if hint else ""
                 raise ConfigError(
-                    f"{label}: {key} = {name!r} is not a measure.{dym} Allowed: {', '.join(allowed)}."
+                    f"{label}: {key} = {name!r} is not a measure.{did_you_mean(name, allowed)} "
+                    f"Allowed: {', '.join(allowed)}."
                 )
 
 

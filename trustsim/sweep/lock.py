@@ -1,4 +1,7 @@
-"""One sweep per results folder: an exclusive, non-blocking ``fcntl.flock`` on ``DIR/.lock``.
+"""One writer per results folder: an exclusive, non-blocking ``fcntl.flock`` on ``DIR/.lock``.
+
+Used by sweeps and, through :func:`trustsim.io.output_folder`, by every command that writes
+a results folder (run, compare, optimize, experiment).
 
 The lock is released by the kernel when the process ends, however it ends (even ``kill -9``),
 so a stale lock file never blocks a later sweep.
@@ -18,8 +21,12 @@ LOCK_NAME = ".lock"
 
 
 @contextlib.contextmanager
-def folder_lock(folder: Path) -> Iterator[None]:
+def folder_lock(folder: Path, what: str = "sweep") -> Iterator[None]:
     """Hold the results folder's lock for the duration of the block.
+
+    Args:
+        folder: the results folder (it must exist).
+        what: the kind of command, for the message a second writer gets.
 
     Raises:
         RunError: if another process holds it, or the folder cannot be written.
@@ -35,7 +42,7 @@ def folder_lock(folder: Path) -> Iterator[None]:
         except BlockingIOError:
             holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or "unknown"
             raise RunError(
-                f"{folder}: another trustsim sweep (pid {holder}) is writing to this folder; "
+                f"{folder}: another trustsim {what} (pid {holder}) is writing to this folder; "
                 f"wait for it to finish or stop it, or choose another --out."
             ) from None
         os.ftruncate(fd, 0)

@@ -3,6 +3,10 @@
 Seeds derive from the experiment's seed and the run's identity through numpy's
 :class:`~numpy.random.SeedSequence`, never from the order in which runs are started or
 finish, so a sweep's results are the same on any backend and any number of workers.
+
+Runs are numbered replicate by replicate (all design points of replicate 0, then of
+replicate 1, ...), so asking for more replicates only adds runs at the end: a finished sweep
+is extended, its runs keep their numbers and are not done again.
 """
 
 from __future__ import annotations
@@ -65,12 +69,20 @@ class Plan:
     steps: int | None
 
     @property
+    def replicates(self) -> int:
+        """Runs per design point."""
+        return self.experiment.replicates
+
+    @property
     def fingerprint(self) -> str:
-        """SHA-256 of everything that determines the results (not the name or the plots)."""
+        """SHA-256 of everything that determines each run's results (not the name, the plots or
+        the number of replicates: more replicates extend a sweep)."""
         payload = {
+            "layout": "replicate-major",
             "base": {k: v for k, v in self.base.items() if k != "base_dir"},
             "design": {"kind": self.design.kind, "points": self.design.points},
-            "runs": [(r.point, r.replicate, r.seed) for r in self.runs],
+            "seed": self.experiment.seed,
+            "seeding": self.experiment.seeding,
             "steps": self.steps,
             "output": self.experiment.output.model_dump(exclude={"batch_runs"}),
         }
@@ -79,12 +91,12 @@ class Plan:
 
 
 def make_plan(experiment: Experiment) -> Plan:
-    """Resolve an experiment into its runs, ordered by design point then replicate."""
+    """Resolve an experiment into its runs, ordered by replicate then design point."""
     base = experiment.base_data()
     design = design_points(experiment)
     runs = []
-    for p, params in enumerate(design.points):
-        for r in range(experiment.replicates):
+    for r in range(experiment.replicates):
+        for p, params in enumerate(design.points):
             seed = run_seed(experiment.seed, p, r, experiment.seeding)
             runs.append(Run(len(runs), p, r, seed, params))
     return Plan(experiment, base, design, runs, experiment.steps)

@@ -13,8 +13,11 @@ Layout of ``DIR/``::
 Runs are written in batches (hundreds of runs a file), so 100,000 runs make a few hundred
 files, not millions. Every file is written atomically (temporary file, fsync, rename) and the
 manifest, written last, is the only record of which batches exist: after a crash at any
-moment, files the manifest does not name are deleted, files whose checksum does not match are
-dropped and their runs done again, and the sweep resumes to the same results.
+moment, batch files the manifest does not name are deleted, files whose checksum or run list
+does not match the manifest are dropped and their runs done again, and the sweep resumes to
+the same results. A folder without a manifest is written only if it is empty: files the
+program cannot account for are never deleted. The same sweep with more replicates extends the
+folder (only the new runs are done).
 """
 
 from __future__ import annotations
@@ -29,8 +32,9 @@ from typing import Any
 import pandas as pd
 
 from trustsim import __version__
-from trustsim.errors import ConfigError, RunError
+from trustsim.errors import ConfigError, RunError, excerpt, printable
 from trustsim.io import atomic_write_json, atomic_write_parquet, sha256_file
+from trustsim.sweep.lock import LOCK_NAME
 from trustsim.sweep.plan import Plan
 from trustsim.sweep.worker import Outcome
 
@@ -61,15 +65,29 @@ class Store:
     def open(self) -> None:
         """Create the folder, or resume from its manifest after checking every file."""
         manifest_path = self.folder / "manifest.json"
-        if manifest_path.exists():
+        if not manifest_path.exists():
+            self._refuse_foreign_files()
+        else:
             manifest = read_manifest(self.folder)
             if manifest.get("fingerprint") != self.plan.fingerprint:
-                name = manifest.get("experiment", {}).get("name", "?")
+                name = manifest["experiment"].get("name", "?")
                 raise ConfigError(
                     f"{self.folder}: holds results of a different experiment ({name!r}, or the "
-                    f"same one with other settings: design, replicates, steps, seed, overrides or "
-                    f"output); refusing to mix results. Choose another --out, or delete the folder "
-                    f"to start again."
+                    f"same one with other settings: design, steps, seed, overrides or output); "
+                    f"refusing to mix results. Choose another --out, or delete the folder to "
+                    f"start again."
+                )
+            had = int(manifest["experiment"].get("replicates", 0))
+            if had > self.plan.replicates:
+                raise ConfigError(
+                    f"{self.folder}: holds a sweep with {had} replicates; asking for "
+                    f"{self.plan.replicates} would leave finished runs out of the results. Use "
+                    f"--replicates {had} (or more, to extend it), or another --out."
+                )
+            if had < self.plan.replicates:
+                self.warnings.append(
+                    f"extending the sweep from {had} to {self.plan.replicates} replicates: only the "
+                    f"new runs are done"
                 )
             self.created = manifest.get("created", self.created)
             if manifest.get("trustsim_version") != __version__:
@@ -78,7 +96,8 @@ class Store:
                     f"{manifest.get('trustsim_version')}, this is {__version__}; if the model "
                     f"changed, start a new folder rather than mix results"
                 )
-            for batch in manifest.get("batches", []):
+            total = len(self.plan.runs)
+            for batch in manifest["batches"]:
                 bad = [
                     rel for rel, digest in batch["files"].items()
                     if not (self.folder / rel).is_file() or sha256_file(self.folder / rel) != digest
@@ -86,10 +105,45 @@ class Store:
                 if bad:
                     self.warnings += [f"{rel} is missing or damaged; its runs will be done again" for rel in bad]
                     continue
+                if not self._runs_match(batch, total):
+                    self.warnings.append(
+                        f"runs/batch-{batch['id']:06d}.parquet does not hold the runs manifest.json lists "
+                        f"for it; its runs will be done again"
+                    )
+                    continue
                 self.batches.append(batch)
                 self.done.update(batch["runs"])
         self._remove_strays()
         self.write_manifest("running")
+
+    def _runs_match(self, batch: dict[str, Any], total: int) -> bool:
+        """The batch's run numbers are valid, new, and exactly those its runs file holds."""
+        runs = batch["runs"]
+        if any(r < 0 or r >= total for r in runs) or len(set(runs)) != len(runs) or self.done & set(runs):
+            return False
+        rel = f"runs/batch-{batch['id']:06d}.parquet"
+        if rel not in batch["files"]:
+            return False
+        try:
+            held = pd.read_parquet(self.folder / rel, columns=["run"])["run"].tolist()
+        except Exception:  # unreadable despite its checksum: do the runs again
+            return False
+        return sorted(held) == sorted(runs)
+
+    def _refuse_foreign_files(self) -> None:
+        """No manifest: the folder must be empty (but for a lock or a temporary file of ours)."""
+        ours = {LOCK_NAME}
+        foreign = sorted(
+            p.name for p in self.folder.iterdir()
+            if p.name not in ours and not (p.name.startswith(".") and p.name.endswith(".tmp"))
+        )
+        if foreign:
+            shown = ", ".join(printable(n) for n in foreign[:5]) + (", ..." if len(foreign) > 5 else "")
+            raise ConfigError(
+                f"{self.folder}: holds files ({shown}) but no manifest.json, so it is not a trustsim "
+                f"sweep folder, or its manifest was lost; refusing to write into it (nothing there is "
+                f"deleted). Choose another --out, or move those files away."
+            )
 
     def _remove_strays(self) -> None:
         """Delete batch files no manifest names (a crash between data and manifest) and temps."""
@@ -238,18 +292,59 @@ def read_manifest(folder: str | Path) -> dict[str, Any]:
             "`trustsim sweep`)."
         )
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as e:
-        raise RunError(f"{path}: unreadable manifest ({e}).") from None
+        text = path.read_text(encoding="utf-8")
+    except OSError as e:
+        raise RunError(f"{path}: cannot read the manifest ({e.strerror}).") from None
+    try:
+        manifest = json.loads(text)
+    except (ValueError, RecursionError) as e:
+        raise ConfigError(f"{path}: damaged manifest, not valid JSON ({excerpt(str(e), 120)}).") from None
+    if not isinstance(manifest, dict):
+        raise ConfigError(f"{path}: damaged manifest: a JSON {type(manifest).__name__}, expected an object.")
     if manifest.get("format") != FORMAT:
-        raise RunError(f"{path}: unknown format {manifest.get('format')!r}; expected {FORMAT!r}.")
+        raise ConfigError(
+            f"{path}: unknown format {excerpt(manifest.get('format'))}; expected {FORMAT!r} "
+            f"(not a trustsim sweep manifest)."
+        )
+    problem = _manifest_problem(manifest)
+    if problem:
+        raise ConfigError(f"{path}: damaged manifest: {problem}; re-run the sweep into a new folder.")
     return manifest
+
+
+def _manifest_problem(manifest: dict[str, Any]) -> str:
+    """What makes a manifest unusable (a hand edit, a foreign file), or "" if its shape is sound."""
+    if not isinstance(manifest.get("experiment"), dict):
+        return "'experiment' is not a table"
+    runs = manifest.get("runs")
+    if not isinstance(runs, dict) or not all(isinstance(runs.get(k), list) for k in ("point", "replicate")):
+        return "'runs' does not list the runs"
+    design = manifest.get("design")
+    if not isinstance(design, dict) or not isinstance(design.get("names"), list):
+        return "'design' is not a table with 'names'"
+    batches = manifest.get("batches")
+    if not isinstance(batches, list):
+        return "'batches' is not a list"
+    for batch in batches:
+        if not (
+            isinstance(batch, dict) and type(batch.get("id")) is int
+            and isinstance(batch.get("runs"), list) and all(type(r) is int for r in batch["runs"])
+            and isinstance(batch.get("files"), dict)
+            and all(isinstance(k, str) and isinstance(v, str) for k, v in batch["files"].items())
+        ):
+            return f"batch entry {excerpt(batch)} is not {{id, runs, files}}"
+        if any(".." in Path(rel).parts or Path(rel).is_absolute() for rel in batch["files"]):
+            return "a batch names a file outside the folder"
+        if any(r < 0 or r >= len(runs["point"]) for r in batch["runs"]):
+            return f"batch {batch['id']} lists a run that does not exist"
+    return ""
 
 
 def _verified_batches(
     folder: Path, manifest: dict[str, Any], verify: bool, table: str
 ) -> list[dict[str, Any]]:
     """The manifest's batches, after checking the files of `table` against their checksums."""
+    _check_counts(folder, manifest)
     if verify:
         for batch in manifest["batches"]:
             for rel, digest in batch["files"].items():
@@ -262,6 +357,19 @@ def _verified_batches(
                         f"re-run the sweep on this folder to repair it."
                     )
     return manifest["batches"]
+
+
+def _check_counts(folder: Path, manifest: dict[str, Any]) -> None:
+    """The runs the manifest calls done are exactly the runs its batches hold."""
+    in_batches = [r for b in manifest["batches"] for r in b["runs"]]
+    status = manifest["runs"].get("status")
+    said = sum(s == "done" for s in status) if isinstance(status, list) else len(in_batches)
+    if len(set(in_batches)) != len(in_batches) or said != len(in_batches):
+        raise ConfigError(
+            f"{folder}/manifest.json: says {said} runs are done but its batches hold "
+            f"{len(set(in_batches))} distinct runs ({len(in_batches)} entries); it was edited or damaged. "
+            f"Re-run the sweep on this folder to repair it."
+        )
 
 
 def load_summary(folder: str | Path, *, verify: bool = True) -> pd.DataFrame:

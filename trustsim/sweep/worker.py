@@ -136,3 +136,8 @@ def _reduce(values: pd.Series, how: str, tail: int) -> Any:
     else:
         value = values.iloc[-tail:].mean()
     return value.item() if hasattr(value, "item") else value
+
+
+def ping() -> bool:
+    """A task that does nothing: proves a new worker process starts (see ``local_outcomes``)."""
+    return True

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import multiprocessing
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -129,7 +130,10 @@ def run_jobs(jobs: Iterable[Job], workers: int = 1,
     # spawn, like the sweep's local pool: workers inherit nothing (forking a threaded parent can
     # deadlock); a script calling this needs the usual `if __name__ == "__main__":` guard.
     ctx = multiprocessing.get_context("spawn")
-    with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+    from trustsim.sweep.child import die_with_parent  # workers die with this process, even on kill -9
+
+    with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=die_with_parent,
+                                initargs=(os.getpid(),)) as pool:
         futures = {pool.submit(execute, j): j for j in todo}
         for fut in cf.as_completed(futures):
             done[futures[fut]] = fut.result()

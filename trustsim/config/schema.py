@@ -1,20 +1,20 @@
 """The scenario schema: every parameter of trustsim, once, with its type, range, unit and default.
 
 A scenario is a TOML file (see ``configs/baseline.toml``) validated by the pydantic models
-below. This module is the single source of truth for parameter names, defaults, ranges and
-the wording of validation errors; the model, sweeps, the app and the docs all read it.
+below. This module is the single source of truth for parameter names, defaults and ranges;
+the model, sweeps, the app and the docs all read it. Loading and ``--set`` overrides live in
+:mod:`trustsim.config.loading`, the wording of validation errors in
+:mod:`trustsim.config.messages`.
 
-Configuration flows one way: TOML -> :func:`load_scenario` -> :class:`Scenario` ->
-``TrustMarket``. No other module reads files or environment variables on its own.
+Every number has a range that keeps the model's arithmetic finite (float32 trust, float64
+money): an upper bound on each count, rate, weight, price and budget, and
+``allow_inf_nan=False`` everywhere.
 """
 
 from __future__ import annotations
 
-import copy
-import difflib
 import math
-import tomllib
-from collections.abc import Mapping
+import typing
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -22,23 +22,57 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    ValidationError,
     ValidationInfo,
     field_validator,
     model_validator,
 )
+from pydantic.fields import FieldInfo
 
-from trustsim.errors import ConfigError
+from trustsim.errors import printable
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
 NonNegative = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
 Positive = Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
+LogOdds = Annotated[float, Field(ge=0.0, le=100.0, allow_inf_nan=False)]
+"""A change of trust in log-odds; trust is clipped to ±8, so 100 is more than any use needs."""
+
+MAX_TIES = 1_000_000_000
+"""Most directed ties a network may hold (customers x mean_degree): about 8 GB of indices."""
 
 COMPONENTS: tuple[str, ...] = ("reliability", "transparency", "competence", "care")
 """The four components of trust, in increasing order of effect (MODEL_BRIEF §1)."""
 
 CHANNELS: tuple[str, ...] = ("recommendation", "review", "ad", "banner")
 """Channels through which a prospect hears of a supplier (MODEL_BRIEF §4)."""
+
+
+def section_model(info: FieldInfo | None) -> type[BaseModel] | None:
+    """The pydantic model a field holds (itself, in a list, or in a union), or None for a value.
+
+    The one lookup of "which section is below this key", used by the overrides, the error
+    messages and the generated docs.
+    """
+    if info is None:
+        return None
+    todo: list[Any] = [info.annotation]
+    while todo:
+        ann = todo.pop(0)
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            return ann
+        todo.extend(typing.get_args(ann))
+    return None
+
+
+def model_at(path: list[str | int] | tuple[Any, ...], root: type[BaseModel] | None = None) -> type[BaseModel] | None:
+    """The model holding the keys below ``path`` (list indexes skipped), or None if ``path`` is a value."""
+    model: type[BaseModel] | None = root or Scenario
+    for part in path:
+        if isinstance(part, int) or (isinstance(part, str) and part.isdigit()):
+            continue
+        if model is None:
+            return None
+        model = section_model(model.model_fields.get(str(part)))
+    return model
 
 
 def refuse_bool_as_number(cls: type[BaseModel], value: Any, info: ValidationInfo) -> Any:
@@ -90,7 +124,7 @@ class Network(Section):
         ),
     )
     mean_degree: float = Field(
-        10.0, ge=1.0, allow_inf_nan=False, description="Mean number of ties per customer."
+        10.0, ge=1.0, le=10_000.0, allow_inf_nan=False, description="Mean number of ties per customer."
     )
     rewire: Probability = Field(
         0.1, description="small_world only: probability that each ring edge is rewired."
@@ -131,7 +165,7 @@ class Trust(Section):
     `gain * loss_multiplier`, so exactly `loss_multiplier` kept promises undo one broken one.
     """
 
-    weights: list[float] = Field(
+    weights: list[Annotated[float, Field(ge=0.0, le=1e6, allow_inf_nan=False)]] = Field(
         [0.1, 0.2, 0.3, 0.4],
         min_length=4,
         max_length=4,
@@ -159,7 +193,7 @@ class Trust(Section):
         0.6,
         description="Share of the loss avoided when a failure is admitted and repaired (right wrongs).",
     )
-    care_rate: NonNegative = Field(
+    care_rate: LogOdds = Field(
         0.1,
         description="Log-odds per step by which listening effort moves the care component.",
     )
@@ -202,17 +236,17 @@ class Trust(Section):
 class Promises(Section):
     """Promise, delivery and disconfirmation (MODEL_BRIEF §2.5-2.7; Oliver 1980)."""
 
-    tolerance: NonNegative = Field(
+    tolerance: Probability = Field(
         0.05, description="|delivered - promised| within this counts as kept; above: exceeded; below: broken."
     )
-    noise: NonNegative = Field(0.03, description="Standard deviation of delivered quality per delivery.")
-    failure_drop: NonNegative = Field(
+    noise: Probability = Field(0.03, description="Standard deviation of delivered quality per delivery.")
+    failure_drop: Probability = Field(
         0.3, description="Quality lost in an erratic failure (probability 1 - reliability)."
     )
     strain_start: Probability = Field(
         0.8, description="Utilisation of capacity above which quality starts to drop."
     )
-    strain_loss: NonNegative = Field(
+    strain_loss: Probability = Field(
         0.5, description="Quality lost at full capacity (linear from strain_start)."
     )
 
@@ -250,7 +284,7 @@ class Wom(Section):
         0.5, ge=0.0, le=100.0, allow_inf_nan=False,
         description="Warnings a detractor gives per step (Poisson mean).",
     )
-    signal: NonNegative = Field(
+    signal: LogOdds = Field(
         0.5, description="Log-odds a fully credible message moves the hearer's trust."
     )
     mode: Literal["smooth", "gate"] = Field(
@@ -325,7 +359,9 @@ class Advertising(Section):
 class Switching(Section):
     """Choice and switching (MODEL_BRIEF §4: low trust everywhere locks the market)."""
 
-    sensitivity: NonNegative = Field(8.0, description="Logit choice: weight of trust in the utility.")
+    sensitivity: float = Field(
+        8.0, ge=0.0, le=1000.0, allow_inf_nan=False, description="Logit choice: weight of trust in the utility."
+    )
     threshold: Probability = Field(
         0.4, description="Trust below which a customer wants to leave; alternatives must be above it."
     )
@@ -352,7 +388,7 @@ class Mutual(Section):
         0.5,
         description="How much a customer's behaviour depends on its own trust in the supplier (the spiral).",
     )
-    gain: NonNegative = Field(0.2, description="Log-odds per good behaviour (losses use loss_multiplier).")
+    gain: LogOdds = Field(0.2, description="Log-odds per good behaviour (losses use loss_multiplier).")
 
     @model_validator(mode="after")
     def _beta_feasible(self) -> Mutual:
@@ -412,11 +448,25 @@ class Money(Section):
 class Shock(Section):
     """A scandal: a one-off fall in trust, at one supplier or the whole sector (MODEL_BRIEF §4)."""
 
-    step: int = Field(..., ge=1, description="Step at which the scandal breaks.")
+    step: int = Field(..., ge=1, le=100_000, description="Step at which the scandal breaks (at most `steps`).")
     supplier: int | Literal["all"] = Field(
         "all", description="Index (0-based) of the supplier hit, or 'all' for a sector-wide scandal."
     )
-    severity: NonNegative = Field(1.0, description="Log-odds removed from every trust component.")
+    severity: LogOdds = Field(1.0, description="Log-odds removed from every trust component.")
+
+    @field_validator("supplier", mode="before")
+    @classmethod
+    def _supplier_index_or_all(cls, value: Any) -> Any:
+        """One plain message instead of pydantic's per-branch union errors."""
+        if isinstance(value, str) and value.strip().lower() == "all":
+            return "all"
+        if isinstance(value, str) and value.strip().isdecimal() and value.strip().isascii():
+            value = int(value)  # a design may list ["all", "0"]: TOML arrays hold one type
+        if isinstance(value, int) and not isinstance(value, bool):
+            if value < 0:
+                raise ValueError("a supplier index counts from 0 (no negative indexes); or give 'all'")
+            return value
+        raise ValueError("give a supplier index (0, 1, ...) or 'all' for a sector-wide scandal")
     reach: Probability = Field(1.0, description="Share of customers who hear of it.")
 
 
@@ -430,7 +480,10 @@ class Imitation(Section):
 class SupplierPolicy(Section):
     """One supplier: its abilities and its policy (MODEL_BRIEF 'What this means for the model')."""
 
-    name: str = Field("", max_length=80, description="Label in tables and plots (default S1, S2, ...).")
+    name: str = Field(
+        "", max_length=80,
+        description="Label in tables and plots (default S1, S2, ...); unique, printable characters only.",
+    )
     promise: Probability = Field(0.7, description="Quality level promised (0-1).")
     competence: Probability = Field(0.85, description="Quality the supplier can deliver at full effort.")
     reliability: Probability = Field(0.95, description="Chance a delivery is not an erratic failure.")
@@ -439,16 +492,28 @@ class SupplierPolicy(Section):
         0.5, description="Chance a failure is admitted and repaired (Covey: right wrongs)."
     )
     care: Probability = Field(0.6, description="Listening/care effort; 0.5 is neutral for the care component.")
-    ad_budget: NonNegative = Field(1.0, description="Advertising budget in units of `advertising.reach`.")
+    ad_budget: float = Field(
+        1.0, ge=0.0, le=1000.0, allow_inf_nan=False,
+        description="Advertising budget in units of `advertising.reach`.",
+    )
     banner_share: Probability = Field(0.0, description="Share of the ad budget spent on online banners.")
     extend_trust: Probability = Field(
         0.5, description="Effort floor for customers the supplier distrusts (Covey: extend trust)."
     )
     capacity: Probability = Field(1.0, description="Most customers served, as a share of the market.")
-    price: NonNegative = Field(1.0, description="Revenue per customer per step.")
+    price: float = Field(1.0, ge=0.0, le=1e6, allow_inf_nan=False, description="Revenue per customer per step.")
     anchoring: Probability = Field(
         0.0, description="Chance the supplier reminds a customer of a promise kept ('zeg wat je gedaan hebt')."
     )
+
+    @field_validator("name")
+    @classmethod
+    def _printable_name(cls, value: str) -> str:
+        if printable(value) != value:
+            raise ValueError(
+                "a name must not contain control characters (escape sequences, tabs, new lines)"
+            )
+        return value
 
 
 class Scenario(Section):
@@ -488,10 +553,15 @@ class Scenario(Section):
             raise ValueError(
                 f"{len(self.suppliers)} [[suppliers]] given but market.suppliers = {s}"
             )
-        if self.network.kind not in ("well_mixed", "edge_list") and self.network.mean_degree >= n:
-            raise ValueError(
-                f"network.mean_degree = {self.network.mean_degree} must be < market.customers = {n}"
-            )
+        if self.network.kind not in ("well_mixed", "edge_list"):
+            degree = self.network.mean_degree
+            if degree >= n:
+                raise ValueError(f"network.mean_degree = {degree} must be < market.customers = {n}")
+            if n * degree > MAX_TIES:
+                raise ValueError(
+                    f"market.customers x network.mean_degree = {n * degree:.3g} ties is more than "
+                    f"{MAX_TIES:.0e} (about 8 GB of memory); use fewer customers or ties"
+                )
         if self.network.kind == "edge_list" and not self.network.path:
             raise ValueError("network.kind = 'edge_list' needs network.path")
         for shock in self.shocks:
@@ -500,6 +570,13 @@ class Scenario(Section):
                     f"shock at step {shock.step} names supplier {shock.supplier}, "
                     f"but there are {s} suppliers (0..{s - 1})"
                 )
+        names = [p.name for p in self.supplier_policies()]
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            raise ValueError(
+                f"two suppliers are named {repeated[0]!r}; names label the columns of every table, "
+                f"so each supplier needs its own (names: {', '.join(names)})"
+            )
         return self
 
     def supplier_policies(self) -> list[SupplierPolicy]:
@@ -517,224 +594,3 @@ class Scenario(Section):
         """A path from the scenario, relative to the scenario file's folder."""
         p = Path(path)
         return p if p.is_absolute() or not self.base_dir else Path(self.base_dir) / p
-
-
-# --- loading, overrides and error messages ----------------------------------------------
-
-
-def _fields_of(model: type[BaseModel]) -> list[str]:
-    return list(model.model_fields)
-
-
-def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
-    """The pydantic model that holds the key at `loc` (for "did you mean")."""
-    model: type[BaseModel] = Scenario
-    for part in loc[:-1]:
-        if isinstance(part, int):
-            continue
-        field = model.model_fields.get(str(part))
-        if field is None:
-            return None
-        ann = field.annotation
-        inner = getattr(ann, "__args__", (ann,))
-        sub = next((a for a in inner if isinstance(a, type) and issubclass(a, BaseModel)), None)
-        if sub is None:
-            return None
-        model = sub
-    return model
-
-
-def _dotted(loc: tuple[Any, ...]) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
-
-
-def format_validation_error(err: ValidationError, source: str) -> str:
-    """One readable paragraph per problem: the source, the key, the bad value, what is allowed."""
-    lines = []
-    for e in err.errors():
-        loc = tuple(p for p in e["loc"] if not (isinstance(p, str) and p.startswith("function-")))
-        key = _dotted(loc) or "(top level)"
-        value = e.get("input")
-        if e["type"] == "extra_forbidden":
-            model = _model_at(loc)
-            known = _fields_of(model) if model else []
-            hint = difflib.get_close_matches(str(loc[-1]), known, n=1)
-            allowed = f"did you mean '{hint[0]}'? " if hint else ""
-            allowed += f"Allowed keys here: {', '.join(k for k in known if k != 'base_dir')}."
-            lines.append(f"{source}: unknown key '{key}'. {allowed}")
-            continue
-        msg = e["msg"]
-        if msg.startswith("Value error, "):
-            msg = msg[len("Value error, ") :]
-        shown = repr(value) if not isinstance(value, dict) else "{...}"
-        if len(shown) > 80:
-            shown = shown[:77] + "..."
-        if e["type"] == "missing":
-            lines.append(f"{source}: missing key '{key}' (required).")
-        elif loc:
-            lines.append(f"{source}: {key} = {shown} is not allowed: {msg}.")
-        else:
-            lines.append(f"{source}: {msg}.")
-    return "\n".join(lines)
-
-
-def read_toml(path: str | Path) -> dict[str, Any]:
-    """Read a TOML file, turning every way it can fail into a :class:`ConfigError`."""
-    p = Path(path)
-    if not p.exists():
-        raise ConfigError(f"{p}: no such file.")
-    if p.is_dir():
-        raise ConfigError(f"{p}: is a folder, expected a TOML file.")
-    size = p.stat().st_size
-    if size == 0:
-        raise ConfigError(f"{p}: the file is empty; expected a TOML scenario.")
-    if size > 10_000_000:
-        raise ConfigError(f"{p}: {size} bytes is too large for a config file (limit 10 MB).")
-    try:
-        raw = p.read_bytes()
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as e:
-        raise ConfigError(f"{p}: not UTF-8 text (byte {e.start}); TOML files must be UTF-8.") from None
-    except OSError as e:
-        raise ConfigError(f"{p}: cannot read: {e.strerror}.") from None
-    if "\x00" in text:
-        raise ConfigError(f"{p}: contains NUL bytes; this looks like a binary file, not TOML.")
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"{p}: malformed TOML: {e}.") from None
-
-
-def parse_value(text: str) -> Any:
-    """Parse the value of a `--set key=value` as TOML (numbers, booleans, lists) or a bare string."""
-    try:
-        return tomllib.loads(f"v = {text}")["v"]
-    except tomllib.TOMLDecodeError:
-        if text and all(c.isalnum() or c in "_-./" for c in text):
-            return text
-        raise ConfigError(
-            f"--set: cannot parse value {text!r}; use a number, true/false, a quoted string or a list."
-        ) from None
-
-
-def parse_set_args(pairs: list[str] | None) -> dict[str, Any]:
-    """Turn ['market.customers=1000', ...] into {'market.customers': 1000, ...}."""
-    out: dict[str, Any] = {}
-    for pair in pairs or []:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
-            raise ConfigError(f"--set {pair!r}: expected KEY=VALUE, e.g. --set market.customers=1000.")
-        out[key.strip()] = parse_value(value.strip())
-    return out
-
-
-MAX_LIST_INDEX = 1000
-"""Largest list index a dotted override may name, plus one (suppliers, shocks, weights)."""
-
-
-def apply_overrides(data: dict[str, Any], overrides: Mapping[str, Any], source: str) -> dict[str, Any]:
-    """Set dotted keys ('market.customers', 'suppliers.0.promise') in a raw scenario dict.
-
-    Unknown keys are refused here (with a suggestion) so that a typo on the command line is
-    never silently ignored.
-    """
-    data = copy.deepcopy(data)
-    for dotted, value in overrides.items():
-        parts = dotted.split(".")
-        node: Any = data
-        model: type[BaseModel] | None = Scenario
-        for depth, part in enumerate(parts):
-            last = depth == len(parts) - 1
-            if isinstance(node, list):
-                if not part.isdigit():
-                    raise ConfigError(f"{source}: '{dotted}': '{part}' must be a list index.")
-                idx = int(part)
-                if idx >= MAX_LIST_INDEX:  # padding the list up to it would exhaust memory
-                    raise ConfigError(
-                        f"{source}: '{dotted}': list index {idx} is too large; indexes count from 0 "
-                        f"and no list here holds more than {MAX_LIST_INDEX} items (market.suppliers <= 250)."
-                    )
-                while len(node) <= idx:
-                    node.append({})
-                if last:
-                    node[idx] = value
-                else:
-                    node = node[idx]
-                continue
-            if model is not None and part not in model.model_fields:
-                known = [k for k in model.model_fields if k != "base_dir"]
-                hint = difflib.get_close_matches(part, known, n=1)
-                dym = f" Did you mean '{hint[0]}'?" if hint else ""
-                raise ConfigError(
-                    f"{source}: unknown key '{dotted}'.{dym} Allowed here: {', '.join(known)}."
-                )
-            if last:
-                node[part] = value
-                break
-            field = model.model_fields[part] if model is not None else None
-            sub = None
-            if field is not None:
-                ann = field.annotation
-                args = getattr(ann, "__args__", (ann,))
-                sub = next((a for a in args if isinstance(a, type) and issubclass(a, BaseModel)), None)
-                if sub is None and args and getattr(args[0], "__args__", None):
-                    sub = next(
-                        (a for a in args[0].__args__ if isinstance(a, type) and issubclass(a, BaseModel)),
-                        None,
-                    )
-            default: Any = [] if parts[depth + 1].isdigit() else {}
-            child = node.setdefault(part, default)
-            if not isinstance(child, (dict, list)):
-                raise ConfigError(f"{source}: '{dotted}': '{part}' is a value, not a section.")
-            node, model = child, sub
-    return data
-
-
-def build_scenario(data: Mapping[str, Any], source: str = "<scenario>") -> Scenario:
-    """Validate a raw dict into a :class:`Scenario`, raising :class:`ConfigError` on any problem."""
-    try:
-        return Scenario.model_validate(dict(data))
-    except ValidationError as e:
-        raise ConfigError(format_validation_error(e, source)) from None
-
-
-def load_scenario(
-    source: str | Path | Mapping[str, Any] | Scenario | None = None,
-    overrides: Mapping[str, Any] | None = None,
-) -> Scenario:
-    """Load and validate a scenario from a TOML path, a dict, or an existing Scenario.
-
-    Args:
-        source: path to a TOML file, the name of a built-in scenario (``"baseline"``), a dict of
-            sections, a Scenario, or None for the defaults.
-        overrides: dotted keys to set, e.g. ``{"market.customers": 1000}``.
-
-    Returns:
-        The validated scenario.
-
-    Raises:
-        ConfigError: with a message naming the file, the key, the value and what is allowed.
-    """
-    if isinstance(source, Scenario):
-        data = source.model_dump(exclude_unset=True)
-        data["base_dir"] = source.base_dir
-        label = "<scenario>"
-    elif isinstance(source, (str, Path)):
-        from trustsim.builtin import resolve  # a path, or the name of a built-in scenario
-
-        source = resolve("scenario", source)
-        label = str(source)
-        data = read_toml(source)
-        data["base_dir"] = str(Path(source).resolve().parent)
-    elif source is None:
-        data, label = {}, "<defaults>"
-    elif isinstance(source, Mapping):
-        data, label = dict(source), "<dict>"
-    else:
-        raise ConfigError(f"cannot load a scenario from a {type(source).__name__}")
-    if overrides:
-        data = apply_overrides(data, overrides, label if not overrides else f"{label} (--set)")
-    return build_scenario(data, label)
