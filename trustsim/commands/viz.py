@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-DEFAULT_CONFIG = Path("configs/baseline.toml")
-
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     """Register the `viz` sub-command."""
@@ -20,8 +18,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "config", nargs="?", type=Path, default=None,
-        help=f"scenario TOML every lesson starts from (default: {DEFAULT_CONFIG} if present, "
-        "else the built-in defaults)",
+        help="scenario TOML every lesson starts from (default: the built-in baseline, from any "
+        "folder)",
     )
     p.add_argument("--port", type=int, default=8765, help="TCP port (default 8765; 0 = any free)")
     p.add_argument(
@@ -38,11 +36,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def main(args: argparse.Namespace) -> int:
     """Validate the scenario, then serve the app until interrupted."""
+    from trustsim.app.lessons import baseline_source
     from trustsim.config import load_scenario, parse_set_args
 
-    config = args.config
-    if config is None and DEFAULT_CONFIG.exists():
-        config = DEFAULT_CONFIG
+    config = baseline_source() if args.config is None else args.config
     base = load_scenario(config, overrides=parse_set_args(args.overrides))
 
     from trustsim.app.server import check_port, serve
