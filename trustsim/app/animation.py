@@ -128,14 +128,19 @@ def animate(
     return out
 
 
+def draw_frame(view: LiveView) -> np.ndarray:
+    """Show the model's current state in `view`; the frame as an RGB array."""
+    view.update()
+    return view.rgb()
+
+
 def _frames(model: TrustMarket, view: LiveView, steps: int, write: Callable[[np.ndarray], Any],
             on_frame: Callable[[int], None] | None) -> None:
-    """Step, update the view, hand each frame to `write` (step 0 first)."""
+    """Step, draw, hand each frame to `write` (step 0 first)."""
     for frame in range(steps + 1):
         if frame:
             model.step()
-            view.update()
-        write(view.rgb())
+        write(draw_frame(view))
         if on_frame is not None:
             on_frame(frame)
 
