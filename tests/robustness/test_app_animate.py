@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 
 from PIL import Image
@@ -23,7 +24,7 @@ def test_frames_are_written_to_the_file_as_they_are_drawn(tmp_path: Path) -> Non
             on_frame=lambda _: sizes.append(partial.stat().st_size if partial.exists() else 0))
     # every frame is on disk before the next is drawn: nothing piles up in memory
     assert len(sizes) == 5 and sizes[0] > 0
-    assert all(later > earlier for earlier, later in zip(sizes, sizes[1:], strict=False))
+    assert all(later > earlier for earlier, later in pairwise(sizes))
     with Image.open(out) as gif:
         assert gif.n_frames == 5 and gif.size == (1280, 720)
         assert gif.info.get("loop") == 0 and abs(gif.info["duration"] - 1000 / 6) < 10  # 1/100 s

@@ -31,7 +31,6 @@ TEXT: dict[str, dict[str, str]] = {
     "step": {"en": "Step ▸", "nl": "Stap ▸"},
     "speed": {"en": "Speed", "nl": "Snelheid"},
     "speed_value": {"en": "{n}/s", "nl": "{n}/s"},
-    "speed_max": {"en": "max", "nl": "max"},
     "week": {"en": "Week {step}", "nl": "Week {step}"},
     "scandal_one": {"en": "⚡ Scandal {firm}", "nl": "⚡ Schandaal {firm}"},
     "scandal_all": {"en": "⚡ Scandal, all", "nl": "⚡ Schandaal, allen"},
@@ -69,7 +68,6 @@ TEXT: dict[str, dict[str, str]] = {
     "trust": {"en": "trust", "nl": "vertrouwen"},
     "revenue": {"en": "revenue", "nl": "omzet"},
     "profit": {"en": "profit", "nl": "winst"},
-    "not_yet": {"en": "–", "nl": "–"},
     # plots
     "plot_customers": {"en": "Customers per firm", "nl": "Klanten per bedrijf"},
     "plot_stages": {"en": "Ambassadors, warn others", "nl": "Ambassadeurs, waarschuwers"},
