@@ -277,6 +277,7 @@ class LiveView:
         self.lines: dict[str, list[Line2D]] = {}
         self.groups: dict[int, PathCollection] = {}
         self._decorations: list[Any] = []
+        self._polylines = PolylineCache()
         self._static_key: tuple[Any, ...] | None = None
         self._build_network()
         self._build_plots()
@@ -512,7 +513,8 @@ class LiveView:
             parts += [_svg_markers(group, height, f"m{index + 1}")
                       for index, group in self.groups.items()]
         else:
-            parts += [_svg_line(line, height) for lines in self.lines.values() for line in lines]
+            parts += [self._polylines.svg(line, height)
+                      for lines in self.lines.values() for line in lines]
         parts.append("</svg>")
         return "".join(parts)
 
@@ -541,22 +543,40 @@ def _dash_array(line: Line2D) -> str:
     return f' stroke-dasharray="{dashes}"'
 
 
-def _svg_line(line: Line2D, height: float) -> str:
-    """A line as SVG polylines (one per run of finite values), in the figure's pixels."""
-    x, y = (np.asarray(v, dtype=float) for v in line.get_data())
-    if len(x) == 0:
-        return ""
-    points = line.axes.transData.transform(np.column_stack([x, y]))
-    finite = np.isfinite(points).all(axis=1)
-    runs = np.split(np.arange(len(x)), np.flatnonzero(np.diff(finite.astype(int))) + 1)
-    style = (f'fill="none" stroke="{to_hex(line.get_color())}" '
-             f'stroke-width="{line.get_linewidth():g}" stroke-linejoin="round"{_dash_array(line)}')
-    out = []
-    for run in runs:
-        if finite[run[0]]:
-            coords = " ".join(f"{px:.1f},{height - py:.1f}" for px, py in points[run])
-            out.append(f'<polyline points="{coords}" {style}/>')
-    return "".join(out)
+class PolylineCache:
+    """Each line's points as SVG text, formatted once: a step appends one point per line.
+
+    Points are written in data coordinates; the axes' data-to-figure transform goes in the
+    polyline's ``transform`` attribute, so a new axis limit changes one attribute, not every
+    point (``vector-effect`` keeps the stroke width in figure pixels).
+    """
+
+    def __init__(self) -> None:
+        self.points: dict[int, list[str | None]] = {}
+
+    def svg(self, line: Line2D, height: float) -> str:
+        """A line as SVG polylines (one per run of finite values)."""
+        x, y = (np.asarray(v, dtype=float) for v in line.get_data())
+        cached = self.points.setdefault(id(line), [])
+        if len(cached) > len(x):
+            cached.clear()
+        for px, py in zip(x[len(cached):], y[len(cached):], strict=True):
+            cached.append(f"{px:g},{py:.5g}" if np.isfinite(px) and np.isfinite(py) else None)
+        if not cached:
+            return ""
+        a, b, c, d, e, f = line.axes.transData.get_affine().to_values()
+        matrix = f"matrix({a:.6g},{-b:.6g},{-c:.6g},{-d:.6g},{e:.6g},{height - f:.6g})"
+        style = (f'transform="{matrix}" vector-effect="non-scaling-stroke" fill="none" '
+                 f'stroke="{to_hex(line.get_color())}" stroke-width="{line.get_linewidth():g}" '
+                 f'stroke-linejoin="round"{_dash_array(line)}')
+        out, run = [], []
+        for point in [*cached, None]:
+            if point is not None:
+                run.append(point)
+            elif run:
+                out.append(f'<polyline points="{" ".join(run)}" {style}/>')
+                run = []
+        return "".join(out)
 
 
 def _svg_path(path: MplPath) -> str:
@@ -580,12 +600,13 @@ def _svg_markers(group: PathCollection, height: float, ident: str) -> str:
         return ""
     scale = math.sqrt(group.get_sizes()[0]) * group.figure.dpi / 72
     shape = group.get_paths()[0].transformed(mpl.transforms.Affine2D().scale(scale))
-    colours = group.get_facecolors()
+    rgb = np.round(np.asarray(group.get_facecolors())[:, :3] * 255).astype(int)
+    hexes = [f"#{r:02x}{g:02x}{b:02x}" for r, g, b in rgb]
+    if len(hexes) == 1:
+        hexes = hexes * len(offsets)
     points = group.axes.transData.transform(offsets)
     out = [f'<defs><path id="{ident}" d="{_svg_path(shape)}" stroke="#333333" '
            f'stroke-width="{group.get_linewidths()[0]:g}"/></defs>']
-    for i, (px, py) in enumerate(points):
-        colour = to_hex(colours[i if len(colours) > 1 else 0])
-        out.append(f'<use href="#{ident}" x="{px:.1f}" y="{height - py:.1f}" fill="{colour}"/>')
+    out += [f'<use href="#{ident}" x="{px:.1f}" y="{height - py:.1f}" fill="{colour}"/>'
+            for (px, py), colour in zip(points, hexes, strict=True)]
     return "".join(out)
-

@@ -28,6 +28,7 @@ from typing import Any
 import ipyvue
 import solara
 import solara.lab
+import solara.server.kernel_context as kernel_context
 import traitlets
 
 from trustsim.app.classroom import Classroom, Frame
@@ -139,6 +140,12 @@ def format_value(value: Any) -> str:
     return f"{value:.2f}"
 
 
+def connected(context: Any) -> bool:
+    """Whether a browser still shows this session (a closed tab must not keep Play running:
+    Solara keeps a session for 24 hours)."""
+    return kernel_context.PageStatus.CONNECTED in context.page_status.values()
+
+
 def same_value(a: Any, b: Any) -> bool:
     """Whether a knob still has the value in force (sliders return floats with rounding)."""
     if isinstance(a, str) or isinstance(b, str):
@@ -208,8 +215,9 @@ def Page() -> None:
     def play_loop() -> None:
         """Step and draw until paused; every step is shown, at most `speed` per second."""
         token = classroom.play_token = object()  # a newer loop makes this one stop
+        context = kernel_context.get_current_context()
         next_at = time.monotonic()
-        while playing.value and classroom.play_token is token:
+        while playing.value and classroom.play_token is token and connected(context):
             classroom.step()
             show()
             # a render still under way elsewhere takes this frame along: wait until it is shown
