@@ -100,11 +100,11 @@ def test_background_text_is_text_of_at_least_the_font_size(model):
 def test_nps_waits_for_customers_with_tenure_and_says_so():
     young = TrustMarket(BASELINE, rng=2, **{"market.customers": 400})
     view = LiveView(young, sample_network(young.network, 50))
-    assert "NPS shows once customers" in view.background_svg()
+    assert "NPS shows once customers" in view.overlay_svg()
     for _ in range(young.config.loyalty.loyal_tenure):
         young.step()
     view.update()
-    assert "NPS shows once customers" not in view.background_svg()
+    assert "NPS shows once customers" not in view.overlay_svg()
 
 
 def test_firm_labels_and_palette():

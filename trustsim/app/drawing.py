@@ -8,9 +8,9 @@ two kinds of work:
 
 - ``trustsim animate`` renders every frame with Agg (:meth:`LiveView.rgb`);
 - the browser gets the slow-changing part (axes, ticks, legends, ghost of the last run, event
-  markers, hints) as an SVG from matplotlib, redrawn only when a limit, an event or a hint
-  changes (:meth:`LiveView.background_svg`), and the parts that move each step (firm lines,
-  customers' markers) as a small SVG overlay written from the same artists
+  markers) as an SVG from matplotlib, redrawn only when a limit or an event changes
+  (:meth:`LiveView.background_svg`), and the parts that move each step (firm lines,
+  customers' markers, hints in empty plots) as a small SVG overlay written from the same artists
   (:meth:`LiveView.overlay_svg`). Text stays text, so the browser test can measure it.
 
 Colours are the Okabe & Ito (2008) colour-blind-safe palette; every series also differs in line
@@ -36,6 +36,7 @@ from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.path import Path as MplPath
+from matplotlib.text import Text
 from matplotlib.ticker import MaxNLocator
 
 from trustsim.app.text import stage_label, tr
@@ -61,6 +62,7 @@ LINE_STYLES: tuple[str, ...] = ("-", "--", "-.", ":")
 NO_SUPPLIER_COLOUR = "#DDDDDD"
 NO_SUPPLIER_MARKER = "o"
 EVENT_COLOUR = "#A50026"
+HINT_COLOUR = "#555555"
 GHOST_ALPHA = 0.28
 LABEL_CHARS = 18
 """Longest firm label in a legend, so long names cannot squeeze the drawing."""
@@ -102,10 +104,10 @@ def money_column(model: TrustMarket) -> str:
 
 
 def nice_ceiling(value: float) -> float:
-    """The smallest of 1, 2, 2.5, 5 x 10^k that is at least `value` (and at least 10)."""
+    """The smallest of 1, 2, 5 x 10^k that is at least `value` (and at least 10)."""
     value = max(float(value), 10.0)
     power = 10 ** math.floor(math.log10(value))
-    return next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= value)
+    return next(m * power for m in (1, 2, 5, 10) if m * power >= value)
 
 
 def _figure(width: int, height: int) -> Figure:
@@ -278,6 +280,11 @@ class LiveView:
         self.groups: dict[int, PathCollection] = {}
         self._decorations: list[Any] = []
         self._polylines = PolylineCache()
+        self.hints: dict[str, Text] = {
+            name: ax.text(0.5, 0.5, "", ha="center", va="center", transform=ax.transAxes,
+                          fontsize=FONT_SIZE, color=HINT_COLOUR, zorder=4)
+            for name, ax in self.axes.items()
+        }
         self._static_key: tuple[Any, ...] | None = None
         self._build_network()
         self._build_plots()
@@ -401,12 +408,22 @@ class LiveView:
             for line, column in zip(self.lines[plot], values.T, strict=True):
                 line.set_data(steps, column)
         self._update_network()
+        self._update_hints()
         key = self._limits()
         if key != self._static_key:
             self._static_key = key
             self._decorate()
             return True
         return False
+
+    def _update_hints(self) -> None:
+        """A friendly hint in an empty plot: press Step; NPS waits for customers with tenure."""
+        last = self.history.steps[-1]
+        for name, hint in self.hints.items():
+            text = tr("empty_hint", self.lang) if last == 0 else ""
+            if name == "nps" and last < self.nps_from:
+                text = tr("nps_hint", self.lang, weeks=self.nps_from)
+            hint.set_text(text)
 
     def _update_network(self) -> None:
         population = self.model.population
@@ -425,7 +442,7 @@ class LiveView:
         """Set the axes' limits; return everything the background depends on."""
         last = self.history.steps[-1]
         ghost_end = self.ghost.steps[-1] if self.ghost is not None and self.ghost.steps else 0
-        x_end = max(X_CHUNK, X_CHUNK * math.ceil(max(last, ghost_end) / X_CHUNK))
+        x_end = X_CHUNK * math.ceil(max(last, ghost_end, self.model.config.steps, 1) / X_CHUNK)
         tops = {}
         for plot, measures in (("customers", ["customers"]),
                                ("stages", ["ambassadors", "detractors"])):
@@ -440,8 +457,7 @@ class LiveView:
             self.axes[plot].set_ylim(0, top)
         events = tuple((e.get("step"), e.get("event"), str(e.get("supplier", "all")))
                        for e in self.model.events)
-        return (x_end, tops["customers"], tops["stages"], events, last == 0,
-                last < self.nps_from)
+        return (x_end, tops["customers"], tops["stages"], events)
 
     def _decorate(self) -> None:
         """Event markers and hints: what changes rarely, redrawn with the background."""
@@ -458,25 +474,14 @@ class LiveView:
                     event["step"], 0.97, f" {label}", transform=ax.get_xaxis_transform(),
                     rotation=90, ha="left", va="top", fontsize=FONT_SIZE, color=EVENT_COLOUR,
                 ))
-        last = self.history.steps[-1]
-        hints = {}
-        if last == 0:
-            hints = {name: tr("empty_hint", self.lang) for name in self.axes}
-        if last < self.nps_from:
-            hints["nps"] = tr("nps_hint", self.lang, weeks=self.nps_from)
-        for name, hint in hints.items():
-            self._decorations.append(self.axes[name].text(
-                0.5, 0.5, hint, ha="center", va="center", transform=self.axes[name].transAxes,
-                fontsize=FONT_SIZE, color="#555555", zorder=4,
-                bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8},
-            ))
 
     # rendering -----------------------------------------------------------------------------
 
     @property
     def dynamic(self) -> list[Any]:
         """The artists that change every step."""
-        return [line for lines in self.lines.values() for line in lines] + list(self.groups.values())
+        return ([line for lines in self.lines.values() for line in lines]
+                + list(self.groups.values()) + list(self.hints.values()))
 
     def rgb(self) -> np.ndarray:
         """The whole view (network left, plots right) as an RGB array rendered by Agg."""
@@ -515,6 +520,7 @@ class LiveView:
         else:
             parts += [self._polylines.svg(line, height)
                       for lines in self.lines.values() for line in lines]
+            parts += [_svg_text(hint, height) for hint in self.hints.values()]
         parts.append("</svg>")
         return "".join(parts)
 
@@ -577,6 +583,25 @@ class PolylineCache:
                 out.append(f'<polyline points="{" ".join(run)}" {style}/>')
                 run = []
         return "".join(out)
+
+
+def _svg_text(text: Text, height: float) -> str:
+    """A centred text (a hint) as SVG text, one line per <tspan>."""
+    if not text.get_text():
+        return ""
+    x, y = text.get_transform().transform(text.get_position())
+    lines = text.get_text().split("\n")
+    size = text.get_fontsize()
+    top = height - y - (len(lines) - 1) * size * 0.6
+    spans = "".join(f'<tspan x="{x:.1f}" y="{top + i * size * 1.2:.1f}">{_escape(line)}</tspan>'
+                    for i, line in enumerate(lines))
+    return (f'<text class="trustsim-hint-text" text-anchor="middle" dominant-baseline="middle" '
+            f'font-family="DejaVu Sans, sans-serif" font-size="{size:g}px" '
+            f'fill="{to_hex(text.get_color())}">{spans}</text>')
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _svg_path(path: MplPath) -> str:

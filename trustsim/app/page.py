@@ -170,6 +170,7 @@ def Page() -> None:
     pending = solara.use_reactive(dict(classroom.applied))
     seed = solara.use_reactive(classroom.seed)
     error = solara.use_reactive("")
+    runs = solara.use_reactive(0)  # a new run re-renders what shows its settings
 
     def show() -> None:
         classroom.shown.clear()
@@ -186,6 +187,7 @@ def Page() -> None:
             error.set("")
         except ConfigError as e:
             error.set(str(e))
+        runs.set(runs.value + 1)
         show()
 
     def pick_lesson(key: str) -> None:
@@ -193,6 +195,7 @@ def Page() -> None:
         classroom.start(key, None, seed.value)
         pending.set(dict(classroom.applied))
         error.set("")
+        runs.set(runs.value + 1)
         show()
 
     def set_language(code: str) -> None:
@@ -238,7 +241,7 @@ def Page() -> None:
             with solara.Div(classes=["trustsim-side"]):
                 LessonPanel(classroom.lesson, lang.value, pick_lesson)
                 MarketLine(frame)
-                Knobs(classroom, lang.value, pending, seed, error.value, set_colour)
+                Knobs(classroom, lang.value, pending, seed, error.value, set_colour, runs.value)
             with solara.Div(classes=["trustsim-main"]):
                 Monitors(frame, lang.value)
                 View(frame, classroom)
@@ -321,9 +324,12 @@ def LessonPanel(lesson_key: str, lang: str, pick: Callable[[str], None]) -> None
 @solara.component
 def Knobs(
     classroom: Classroom, lang: str, pending: solara.Reactive[dict[str, Any]],
-    seed: solara.Reactive[str], error: str, set_colour: Callable[[str], None],
+    seed: solara.Reactive[str], error: str, set_colour: Callable[[str], None], run: int,
 ) -> None:
-    """The teacher's knobs with their values; a changed knob says so until Reset."""
+    """The teacher's knobs with their values; a changed knob says so until Reset.
+
+    `run` counts the runs started, so a Reset re-renders the knobs against the values applied.
+    """
     applied = classroom.applied
     solara.HTML(tag="h3", unsafe_innerHTML=tr("settings", lang))
     if error:
