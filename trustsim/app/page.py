@@ -239,7 +239,8 @@ def Page() -> None:
                 set_language, show)
         with solara.Div(classes=["trustsim-body"]):
             with solara.Div(classes=["trustsim-side"]):
-                LessonPanel(classroom.lesson, lang.value, pick_lesson)
+                LessonPanel(classroom.lesson, lang.value, pick_lesson,
+                            classroom.model.config.loyalty.loyal_tenure)
                 MarketLine(frame)
                 Knobs(classroom, lang.value, pending, seed, error.value, set_colour, runs.value)
             with solara.Div(classes=["trustsim-main"]):
@@ -303,8 +304,9 @@ def MarketLine(frame: solara.Reactive[Frame]) -> None:
 
 
 @solara.component
-def LessonPanel(lesson_key: str, lang: str, pick: Callable[[str], None]) -> None:
-    """The lesson picker and the lesson plan: what to watch, what to ask, what to expect."""
+def LessonPanel(lesson_key: str, lang: str, pick: Callable[[str], None], nps_weeks: int) -> None:
+    """The lesson picker and the lesson plan: what to watch, what to ask, what to expect, and
+    how to read the colours and the NPS."""
     lesson = LESSONS[lesson_key]
     titles = {item.title[lang]: key for key, item in LESSONS.items()}
     with solara.Div(classes=["trustsim-lesson"]):
@@ -319,6 +321,10 @@ def LessonPanel(lesson_key: str, lang: str, pick: Callable[[str], None]) -> None
         solara.Div(children=[lesson.expect[lang]], classes=["trustsim-expect"])
         solara.Div(children=[tr("keys_hint", lang)], classes=["trustsim-hint"],
                    style={"margin-top": "6px"})
+        solara.HTML(tag="h3", unsafe_innerHTML=tr("reading", lang))
+        solara.Div(children=[tr("stage_note", lang)], classes=["trustsim-hint"])
+        solara.Div(children=[tr("nps_note", lang, weeks=nps_weeks)], classes=["trustsim-hint"],
+                   style={"margin-top": "4px"})
 
 
 @solara.component
@@ -369,8 +375,6 @@ def Knobs(
     solara.ToggleButtonsSingle(value=current, values=list(modes),
                                on_value=lambda label: set_colour(modes[label]),
                                classes=["trustsim-colour"])
-    solara.Div(children=[tr("ghost", lang)], classes=["trustsim-hint"],
-               style={"margin-top": "8px"})
 
 
 @solara.component

@@ -42,13 +42,13 @@ TEXT: dict[str, dict[str, str]] = {
     "watch_for": {"en": "What to watch", "nl": "Waar let je op"},
     "questions": {"en": "Ask the class", "nl": "Vraag de klas"},
     "expect": {"en": "Students should see", "nl": "Wat leerlingen zouden moeten zien"},
+    "reading": {"en": "Reading the screen", "nl": "Zo lees je het scherm"},
     "settings": {"en": "Settings (apply on Reset)", "nl": "Instellingen (gelden na Opnieuw)"},
     "changed_hint": {"en": "changed — press Reset", "nl": "gewijzigd — druk op Opnieuw"},
     "seed": {"en": "Seed (same seed, same run)", "nl": "Startgetal (zelfde getal, zelfde run)"},
     "colour_by": {"en": "Colour customers by", "nl": "Kleur klanten naar"},
     "colour_stage": {"en": "loyalty stage", "nl": "loyaliteit"},
     "colour_supplier": {"en": "firm", "nl": "bedrijf"},
-    "ghost": {"en": "Faint lines: the previous run", "nl": "Vage lijnen: de vorige run"},
     "market": {"en": "{customers:,} customers, {firms} firms, {network} network",
                "nl": "{customers:,} klanten, {firms} bedrijven, netwerk: {network}"},
     "s1_policy": {"en": "S1 promises {promise:.2f}, over-delivers {over:.2f}, advertises {ads:.2f}",
@@ -82,18 +82,20 @@ TEXT: dict[str, dict[str, str]] = {
     "nps_hint": {"en": "NPS shows once customers\nhave bought for {weeks} weeks",
                  "nl": "NPS verschijnt zodra klanten\n{weeks} weken kopen"},
     "nps_note": {
-        "en": "NPS = % promoters (score 9–10) minus % detractors (0–6) among a firm's customers "
-              "who have bought for at least {weeks} weeks. New customers judge cautiously, so every "
-              "firm starts below zero: watch the direction, not the level.",
-        "nl": "NPS = % promotors (score 9–10) min % criticasters (0–6) onder klanten die minstens "
-              "{weeks} weken bij een bedrijf kopen. Nieuwe klanten oordelen voorzichtig, dus elk "
-              "bedrijf begint onder nul: let op de richting, niet op het niveau.",
+        "en": "NPS = % promoters (score 9–10) minus % detractors (score 0–6) among a firm's "
+              "customers, shown from week {weeks}, once customers have bought long enough to "
+              "judge. New customers judge cautiously, so every firm starts below zero: watch the "
+              "direction, not the level.",
+        "nl": "NPS = % promotors (score 9–10) min % criticasters (score 0–6) onder de klanten van "
+              "een bedrijf, getoond vanaf week {weeks}, als klanten lang genoeg kopen om te "
+              "oordelen. Nieuwe klanten oordelen voorzichtig, dus elk bedrijf begint onder nul: "
+              "let op de richting, niet op het niveau.",
     },
     "stage_note": {
         "en": "Colours: the loyalty ladder. Orange = warns others: a former or current customer "
-              "who lost trust and warns friends off.",
+              "who lost trust and warns friends off. Faint lines: the previous run.",
         "nl": "Kleuren: de loyaliteitsladder. Oranje = waarschuwt anderen: een (oud-)klant die "
-              "het vertrouwen kwijt is en vrienden waarschuwt.",
+              "het vertrouwen kwijt is en vrienden waarschuwt. Vage lijnen: de vorige run.",
     },
 }
 """Labels of the interface, by key."""
