@@ -142,3 +142,15 @@ def test_a_knob_out_of_range_is_refused_with_the_key(base):
     with pytest.raises(ConfigError, match=r"suppliers\[0\]\.promise"):
         room.start("free_play", {"promise": 1.5})
     assert room.model.steps == 0  # the previous run is still there
+
+
+def test_profit_replaces_revenue_as_soon_as_the_model_reports_it():
+    room = Classroom(load_scenario(BASELINE, {"market.customers": 300}))
+    assert {m.money_kind for m in room.frame().monitors} == {"revenue"}
+    # money is coming to the model: once it reports 'profit' per firm, the app shows it
+    room.model.supplier_metrics["profit"] = room.model.supplier_metrics["revenue"] * 0.25
+    room.set_language("en")  # a new view reads the model's measures again
+    monitors = room.frame().monitors
+    assert {m.money_kind for m in monitors} == {"profit"}
+    assert [m.money for m in monitors] == pytest.approx(
+        list(room.model.supplier_metrics["revenue"] * 0.25))
