@@ -23,12 +23,19 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Start `trustsim viz` on a free local port with a small market; stop it afterwards."""
+def app_url(viz_server: tuple[str, int]) -> str:
+    """The address of the running app."""
+    return viz_server[0]
+
+
+@pytest.fixture(scope="module")
+def viz_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
+    """Start `trustsim viz` on a free local port with 10,000 customers (the size the issue
+    measures); stop it afterwards."""
     port = free_port()
     log = tmp_path_factory.mktemp("viz") / "server.log"
     cmd = [sys.executable, "-m", "trustsim.cli", "viz", str(REPO / "configs" / "baseline.toml"),
-           "--port", str(port), "--set", "market.customers=1500"]
+           "--port", str(port), "--set", "market.customers=10000"]
     with log.open("w") as out:
         server = subprocess.Popen(cmd, cwd=REPO, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
@@ -46,7 +53,7 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             if time.monotonic() > deadline:
                 pytest.fail(f"trustsim viz did not answer on {url} in 60 s:\n{log.read_text()}")
             time.sleep(0.3)
-        yield url
+        yield url, server.pid
     finally:
         server.terminate()
         try:

@@ -1,25 +1,24 @@
-"""The pictures (network sample, trends, frames), `trustsim animate` and `trustsim viz`'s checks."""
+"""The view (network sample, trends, updated in place), `trustsim animate` and `trustsim viz`'s checks."""
 
 from __future__ import annotations
 
-import io
+import re
 import shutil
 import socket
 from pathlib import Path
 
 import numpy as np
 import pytest
-from matplotlib.image import imread
 from PIL import Image
 
 from trustsim.app.drawing import (
+    FONT_SIZE,
     SUPPLIER_COLOURS,
+    History,
+    LiveView,
     firm_label,
-    frame_figure,
-    network_figure,
     sample_network,
     snowball,
-    trends_figure,
 )
 from trustsim.app.server import OFFLINE_ENV
 from trustsim.cli import main
@@ -31,13 +30,6 @@ BASELINE = Path(__file__).resolve().parents[2] / "configs" / "baseline.toml"
 @pytest.fixture(scope="module")
 def model() -> TrustMarket:
     return TrustMarket(BASELINE, rng=3, **{"market.customers": 800})
-
-
-def pixels(figure) -> np.ndarray:
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    buffer.seek(0)
-    return imread(buffer)
 
 
 def test_snowball_sample_is_bounded_and_keeps_neighbourhoods(model):
@@ -57,18 +49,62 @@ def test_well_mixed_sample_has_no_ties():
     assert len(sample.nodes) == 100 and len(sample.edges) == 0
 
 
-def test_network_picture_changes_with_the_colour_mode_and_with_steps(model):
+def test_the_view_changes_with_the_colour_mode_and_with_steps(model):
     sample = sample_network(model.network, 150)
-    by_stage = pixels(network_figure(model, sample, "stage"))
-    by_firm = pixels(network_figure(model, sample, "supplier"))
-    assert not np.array_equal(by_stage, by_firm)
+    by_stage = LiveView(model, sample, colour_by="stage")
+    by_firm = LiveView(model, sample, colour_by="supplier")
+    assert not np.array_equal(by_stage.rgb(), by_firm.rgb())
     with pytest.raises(ValueError, match="colour_by"):
-        network_figure(model, sample, "rainbow")
-    before = pixels(trends_figure(model))
+        LiveView(model, sample, colour_by="rainbow")
+    before = by_stage.rgb()
+    overlay = by_stage.overlay_svg()
     model.step()
     model.step()
-    assert not np.array_equal(before, pixels(trends_figure(model)))
-    assert pixels(frame_figure(model, sample)).shape[:2] == (720, 1280)
+    by_stage.update()
+    assert not np.array_equal(before, by_stage.rgb())
+    assert by_stage.overlay_svg() != overlay and 'data-step="2"' in by_stage.overlay_svg()
+    assert LiveView(model, sample, size=(1280, 720)).rgb().shape[:2] == (720, 1280)
+
+
+def test_updating_in_place_matches_a_view_built_from_scratch(model):
+    sample = sample_network(model.network, 100)
+    live = LiveView(model, sample)
+    for _ in range(3):
+        model.step()
+        live.update()
+    fresh = LiveView(model, sample)
+    for plot, lines in live.lines.items():
+        for mine, theirs in zip(lines, fresh.lines[plot], strict=True):
+            assert np.array_equal(np.asarray(mine.get_ydata(), dtype=float),
+                                  np.asarray(theirs.get_ydata(), dtype=float), equal_nan=True)
+    assert live.overlay_svg("network") == fresh.overlay_svg("network")
+
+
+def test_history_follows_the_supplier_table_step_by_step(model):
+    history = History.of(model)
+    model.step()
+    history.sync(model)
+    table = model.supplier_table()
+    for measure in ("customers", "ambassadors", "detractors", "trust"):
+        expected = table[measure].to_numpy(dtype=float).reshape(-1, len(history.names))
+        assert np.array_equal(history.series(measure), expected, equal_nan=True)
+
+
+def test_background_text_is_text_of_at_least_the_font_size(model):
+    view = LiveView(model, sample_network(model.network, 100))
+    svg = view.background_svg("trends")
+    sizes = [float(s) for s in re.findall(r"font-size: ([0-9.]+)px", svg)]
+    assert sizes and min(sizes) >= FONT_SIZE
+
+
+def test_nps_waits_for_customers_with_tenure_and_says_so():
+    young = TrustMarket(BASELINE, rng=2, **{"market.customers": 400})
+    view = LiveView(young, sample_network(young.network, 50))
+    assert "NPS shows once customers" in view.overlay_svg()
+    for _ in range(young.config.loyalty.loyal_tenure):
+        young.step()
+    view.update()
+    assert "NPS shows once customers" not in view.overlay_svg()
 
 
 def test_firm_labels_and_palette():

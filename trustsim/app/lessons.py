@@ -11,25 +11,31 @@ from __future__ import annotations
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from trustsim import builtin
 from trustsim.config import Scenario, load_scenario
 
 
 @dataclass(frozen=True)
 class Lesson:
-    """A ready-made scenario for the class.
+    """A ready-made scenario for the class, with its lesson plan in English and Dutch.
 
     Attributes:
-        title: name shown in the picker.
-        watch_for: two sentences on screen: what happens and what to look at.
+        title: name shown in the picker, by language.
+        watch_for: two sentences on screen: what happens and what to look at, by language.
+        questions: what to ask the class, by language.
+        expect: what students should see, by language.
         overrides: dotted scenario keys to set, e.g. ``{"suppliers.0.promise": 0.95}``.
         firms: number of suppliers in the lesson (None keeps the base scenario's); the
             base's later suppliers, and shocks aimed at them, are dropped.
     """
 
-    title: str
-    watch_for: str
+    title: Mapping[str, str]
+    watch_for: Mapping[str, str]
+    questions: Mapping[str, tuple[str, ...]]
+    expect: Mapping[str, str]
     overrides: Mapping[str, Any] = field(default_factory=dict)
     firms: int | None = None
 
@@ -44,16 +50,46 @@ SAME_BASICS: dict[str, Any] = {
 
 LESSONS: dict[str, Lesson] = {
     "free_play": Lesson(
-        "Free play",
-        "Several firms compete for the same customers; S1 is the firm you steer with the "
-        "sliders. Watch who turns customers into ambassadors first, and what that does to "
-        "growth.",
+        {"en": "Free play", "nl": "Vrij spel"},
+        {"en": "Several firms compete for the same customers; S1 is the firm you steer with the "
+               "sliders. Watch who turns customers into ambassadors first, and what that does to "
+               "growth.",
+         "nl": "Een paar bedrijven dingen naar dezelfde klanten; S1 stuur je zelf met de "
+               "schuifjes. Kijk wie als eerste klanten tot ambassadeur maakt, en wat dat met de "
+               "groei doet."},
+        {"en": ("Which firm gets its first ambassadors, and when?",
+                "Which firm loses trust, and why?",
+                "Set S1's sliders to build the firm with the most ambassadors after 52 weeks."),
+         "nl": ("Welk bedrijf krijgt als eerste ambassadeurs, en wanneer?",
+                "Welk bedrijf verliest vertrouwen, en waarom?",
+                "Zet de schuifjes van S1 zo dat het na 52 weken de meeste ambassadeurs heeft.")},
+        {"en": "The firms that keep promises and listen gather green ambassadors after a few "
+               "weeks and then grow faster; the advertiser grows first, then gathers people who "
+               "warn others (orange).",
+         "nl": "De bedrijven die beloftes houden en luisteren krijgen na een paar weken groene "
+               "ambassadeurs en groeien dan sneller; de adverteerder groeit eerst, daarna krijgt "
+               "hij mensen die anderen waarschuwen (oranje)."},
     ),
     "ten_ambassadors": Lesson(
-        "Ten ambassadors, not one customer",
-        "Both firms advertise the same, but S1 over-delivers and listens while S2 just keeps "
-        "its promises. Watch S1's ambassadors appear, then its growth speed up as they "
-        "recommend it to their friends.",
+        {"en": "Ten ambassadors, not one customer", "nl": "Tien ambassadeurs, niet één klant"},
+        {"en": "Both firms advertise the same, but S1 over-delivers and listens while S2 just keeps "
+               "its promises. Watch S1's ambassadors appear, then its growth speed up as they "
+               "recommend it to their friends.",
+         "nl": "Beide bedrijven adverteren evenveel, maar S1 levert meer dan beloofd en luistert, "
+               "terwijl S2 alleen zijn beloftes houdt. Kijk hoe S1 ambassadeurs krijgt en daarna "
+               "sneller groeit doordat zij het bij vrienden aanbevelen."},
+        {"en": ("Which firm grows faster in the first weeks?",
+                "When do the first green dots appear, and at which firm?",
+                "What happens to S1's growth after that? Why do the green dots cluster?"),
+         "nl": ("Welk bedrijf groeit de eerste weken sneller?",
+                "Wanneer verschijnen de eerste groene stippen, en bij welk bedrijf?",
+                "Wat gebeurt er daarna met de groei van S1? Waarom zitten de groene stippen bij "
+                "elkaar?")},
+        {"en": "About the same growth at first; after several weeks green ambassadors around S1's "
+               "squares, then S1's customer line bending upwards and its NPS pulling away.",
+         "nl": "Eerst ongeveer even snelle groei; na een aantal weken groene ambassadeurs rond de "
+               "vierkantjes van S1, daarna buigt de klantenlijn van S1 omhoog en loopt zijn NPS "
+               "weg."},
         {
             **SAME_BASICS,
             "suppliers.0.name": "Over-deliverer",
@@ -68,10 +104,23 @@ LESSONS: dict[str, Lesson] = {
         firms=2,
     ),
     "broken_promise": Lesson(
-        "The broken promise",
-        "S1 promises more than it can deliver, so many of its promises break. Watch its "
-        "detractors warn their friends and its NPS sink, while firms that keep their promises "
-        "slowly win trust.",
+        {"en": "The broken promise", "nl": "De gebroken belofte"},
+        {"en": "S1 promises more than it can deliver, so many of its promises break. Watch the "
+               "people who warn others gather around S1 and its NPS sink, while firms that keep "
+               "their promises slowly win trust.",
+         "nl": "S1 belooft meer dan het kan waarmaken, dus veel beloftes worden gebroken. Kijk hoe "
+               "rond S1 mensen opduiken die anderen waarschuwen en hoe zijn NPS zakt, terwijl "
+               "bedrijven die hun beloftes houden langzaam vertrouwen winnen."},
+        {"en": ("Why does S1's trust stay low while the others' trust grows?",
+                "Where do the orange dots appear?",
+                "Predict, then try: loss multiplier 1, then 5 (press Reset after each)."),
+         "nl": ("Waarom blijft het vertrouwen in S1 laag terwijl dat in de anderen groeit?",
+                "Waar verschijnen de oranje stippen?",
+                "Voorspel en probeer: verliesfactor 1, dan 5 (druk na elke keer op Opnieuw).")},
+        {"en": "Orange dots around S1's squares, S1's NPS far below the others', S1 growing more "
+               "slowly than the firms that keep their promises.",
+         "nl": "Oranje stippen rond de vierkantjes van S1, de NPS van S1 ver onder die van de "
+               "anderen, S1 groeit trager dan de bedrijven die hun beloftes houden."},
         {
             "suppliers.0.name": "Over-promiser",
             "suppliers.0.promise": 0.95,
@@ -80,15 +129,45 @@ LESSONS: dict[str, Lesson] = {
         },
     ),
     "scandal": Lesson(
-        "Scandal",
-        "At step 20 a scandal hits S1, although it keeps delivering as before. Watch trust drop "
-        "at once, and how slowly it comes back: trust is earned only once.",
+        {"en": "Scandal", "nl": "Schandaal"},
+        {"en": "At week 20 a scandal hits S1, although it keeps delivering as before. Watch trust "
+               "drop at once, and how slowly it comes back: trust is earned only once.",
+         "nl": "In week 20 treft een schandaal S1, hoewel het net zo goed blijft leveren. Kijk hoe "
+               "het vertrouwen meteen keldert en hoe langzaam het terugkomt: vertrouwen verdien je "
+               "maar één keer."},
+        {"en": ("Does trust come back? How fast?",
+                "Do all of S1's customers leave? Why not?",
+                "Press 'Scandal, all' in another run: do customers switch as much?"),
+         "nl": ("Komt het vertrouwen terug? Hoe snel?",
+                "Lopen alle klanten van S1 weg? Waarom niet?",
+                "Druk in een andere run op 'Schandaal, allen': stappen klanten even vaak "
+                "over?")},
+        {"en": "A marked drop of S1's trust at week 20 and a slow climb back; some customers "
+               "leave, many stay where no rival is trusted more.",
+         "nl": "Een duidelijke val van het vertrouwen in S1 in week 20 en een langzaam herstel; "
+               "sommige klanten vertrekken, velen blijven als geen concurrent meer vertrouwd "
+               "wordt."},
         {"shocks": [{"step": 20, "supplier": 0, "severity": 2.0, "reach": 1.0}]},
     ),
     "ads_vs_wom": Lesson(
-        "Ads vs word of mouth",
-        "S1 buys reach with a big advertising budget; S2 hardly advertises and relies on happy "
-        "customers who talk. Compare how fast each grows, and who is ahead after a year.",
+        {"en": "Ads vs word of mouth", "nl": "Reclame of mond-tot-mond"},
+        {"en": "S1 buys reach with a big advertising budget; S2 hardly advertises and relies on "
+               "happy customers who talk. Compare how fast each grows, and who is ahead after a "
+               "year.",
+         "nl": "S1 koopt bereik met een groot reclamebudget; S2 adverteert nauwelijks en rekent op "
+               "tevreden klanten die erover praten. Vergelijk hoe snel elk groeit, en wie na een "
+               "jaar voorstaat."},
+        {"en": ("Vote before pressing Play: who is ahead after 52 weeks?",
+                "Why is S1 ahead at first?",
+                "Try: lower 'Credibility of ads', or raise 'Recommendations per ambassador'."),
+         "nl": ("Stem voor je op Start drukt: wie staat na 52 weken voor?",
+                "Waarom staat S1 eerst voor?",
+                "Probeer: verlaag 'Geloofwaardigheid van reclame' of verhoog 'Aanbevelingen per "
+                "ambassadeur'.")},
+        {"en": "S1 ahead first (ads reach many people quickly), then S2 catching up or overtaking "
+               "as its ambassadors talk, while S1 gathers people who warn others.",
+         "nl": "Eerst S1 voor (reclame bereikt snel veel mensen), daarna haalt S2 in of gaat "
+               "voorbij doordat zijn ambassadeurs praten, terwijl S1 waarschuwers verzamelt."},
         {
             **SAME_BASICS,
             "suppliers.0.name": "Big ads",
@@ -111,13 +190,13 @@ class Knob:
     """A slider (or a picker, when `choices` is set) bound to one scenario key.
 
     Attributes:
-        label: text next to the control.
+        label: text next to the control, by language.
         key: dotted scenario key, e.g. ``"suppliers.0.promise"``.
         low, high, step: range and increment of a slider.
         choices: the allowed values of a picker.
     """
 
-    label: str
+    label: Mapping[str, str]
     key: str
     low: float = 0.0
     high: float = 1.0
@@ -125,29 +204,49 @@ class Knob:
     choices: tuple[str, ...] = ()
 
 
+def _both(en: str, nl: str) -> dict[str, str]:
+    return {"en": en, "nl": nl}
+
+
 KNOBS: dict[str, Knob] = {
-    "promise": Knob("S1 promise level", "suppliers.0.promise"),
-    "over_delivery": Knob("S1 over-delivery", "suppliers.0.over_delivery", 0.0, 0.3, 0.01),
-    "reliability": Knob("S1 reliability", "suppliers.0.reliability"),
-    "transparency": Knob("S1 transparency / repair", "suppliers.0.transparency"),
-    "care": Knob("S1 care (listening)", "suppliers.0.care"),
-    "ad_budget": Knob("S1 advertising budget", "suppliers.0.ad_budget", 0.0, 6.0, 0.25),
-    "recommendation_rate": Knob("Recommendations per ambassador", "wom.rate", 0.0, 2.0, 0.05),
+    "promise": Knob(_both("S1 promise level", "S1 belofte"), "suppliers.0.promise"),
+    "over_delivery": Knob(_both("S1 over-delivery", "S1 extra levering"),
+                          "suppliers.0.over_delivery", 0.0, 0.3, 0.01),
+    "reliability": Knob(_both("S1 reliability", "S1 betrouwbaarheid"), "suppliers.0.reliability"),
+    "transparency": Knob(_both("S1 transparency / repair", "S1 openheid / herstel"),
+                         "suppliers.0.transparency"),
+    "care": Knob(_both("S1 care (listening)", "S1 aandacht (luisteren)"), "suppliers.0.care"),
+    "ad_budget": Knob(_both("S1 advertising budget", "S1 reclamebudget"),
+                      "suppliers.0.ad_budget", 0.0, 6.0, 0.25),
+    "recommendation_rate": Knob(
+        _both("Recommendations per ambassador", "Aanbevelingen per ambassadeur"),
+        "wom.rate", 0.0, 2.0, 0.05),
     "credibility_recommendation": Knob(
-        "Credibility of recommendations", "credibility.recommendation"
-    ),
-    "credibility_ad": Knob("Credibility of ads", "credibility.ad"),
+        _both("Credibility of recommendations", "Geloofwaardigheid van aanbevelingen"),
+        "credibility.recommendation"),
+    "credibility_ad": Knob(_both("Credibility of ads", "Geloofwaardigheid van reclame"),
+                           "credibility.ad"),
     "loss_multiplier": Knob(
-        "Loss multiplier (broken promise)", "trust.loss_multiplier", 1.0, 6.0, 0.25
-    ),
+        _both("Loss multiplier (broken promise)", "Verliesfactor (gebroken belofte)"),
+        "trust.loss_multiplier", 1.0, 6.0, 0.25),
     "network_kind": Knob(
-        "Network",
+        _both("Network", "Netwerk"),
         "network.kind",
         choices=("small_world", "scale_free", "erdos_renyi", "well_mixed"),
     ),
-    "customers": Knob("Customers", "market.customers", 200, 20_000, 100),
+    "customers": Knob(_both("Customers", "Klanten"), "market.customers", 200, 20_000, 100),
 }
 """The parameters a teacher talks about, in the order of the sidebar."""
+
+
+def baseline_source() -> Path:
+    """Where the built-in baseline scenario is, wherever trustsim is started from (the package's data)."""
+    return builtin.path("scenario", "baseline")
+
+
+def baseline_scenario() -> Scenario:
+    """The built-in baseline scenario (see :func:`baseline_source`)."""
+    return load_scenario(baseline_source())
 
 
 def lesson_scenario(base: Scenario, lesson: str) -> Scenario:

@@ -1,69 +1,121 @@
-"""The classroom page: Mesa's SolaraViz around a TrustMarket, with lessons and one-click events.
+"""The classroom page (Solara): a toolbar, the lesson plan, the knobs, the numbers and the view.
 
-Layout (fits a 1280 x 720 projector, sidebar collapsible with the menu button):
+Layout, made for a 1280 x 720 projector and readable at 1920 x 1080:
 
-- sidebar: the lesson picker, the event buttons (scandal, broken promises) and the colour
-  toggle; below them Mesa's own controls (step, play/pause, reset, speed) and the teacher's
-  knobs (sliders, network picker, seed box), which take effect on Reset;
-- main area: a banner with the step counter, the lesson and what to watch for, then the
-  network sample and the four live plots side by side. They are laid out here rather than in
-  SolaraViz's draggable grid, whose half-width tiles are too small for a projector.
+- a toolbar always on top: the run's controls (Reset, Play/Pause, Step, speed, the week),
+  then the interventions (scandals, broken promises), then the language switch;
+- on the left a panel that scrolls on its own: the lesson picker and its plan (what to watch,
+  what to ask, what students should see), then the knobs with their values, each marked
+  "changed — press Reset" until Reset applies it;
+- on the right the firms' big numbers, then the view: the network and four plots.
 
-Served by :func:`trustsim.app.server.serve` (``trustsim viz``), which also switches Solara's
-telemetry off; ``solara run trustsim.app.page`` serves it with the defaults. State that
-differs per browser tab (lesson, colour mode) lives in Solara reactive variables, which Solara
-keeps per session.
+The model runs in the server; Play is a thread that steps, draws and shows every step. The
+view's slow-changing part is sent only when it changes and the moving part every step (see
+:mod:`trustsim.app.drawing`). Keys: space = play/pause, → = step, r = reset.
+
+Served by :func:`trustsim.app.server.serve` (``trustsim viz``); ``solara run trustsim.app.page``
+serves it with the built-in baseline.
 """
 
 # ruff: noqa: N802 - Solara components are named like classes, as in Solara's and Mesa's docs
 from __future__ import annotations
 
+import math
+import time
+from collections.abc import Callable
 from typing import Any
 
+import ipyvue
 import solara
-from mesa.visualization import Slider, SolaraViz
-from mesa.visualization.utils import force_update, update_counter
+import solara.lab
+import solara.server.kernel_context as kernel_context
+import traitlets
 
-from trustsim.app.drawing import network_figure, sample_network, trends_figure
-from trustsim.app.lessons import (
-    KNOBS,
-    LESSONS,
-    classroom_scenario,
-    knob_values,
-    lesson_scenario,
-    seed_from_text,
-)
-from trustsim.config import Scenario, load_scenario
+from trustsim.app.classroom import Classroom, Frame
+from trustsim.app.lessons import KNOBS, LESSONS
+from trustsim.app.text import LANGUAGES, network_name, tr
+from trustsim.config import Scenario
 from trustsim.errors import ConfigError
-from trustsim.model import TrustMarket
 
-SAMPLE_SIZE = 300
-"""Customers drawn in the network view: enough to see clusters, few enough to read."""
-DEFAULT_SEED = 42
-COLOUR_LABELS: dict[str, str] = {"stage": "loyalty stage", "supplier": "firm"}
-"""Labels of the colour toggle, by colour mode of :func:`trustsim.app.drawing.draw_network`."""
+SPEEDS: tuple[int, ...] = (1, 3, 10)
+"""Steps per second offered in Play (each step is drawn)."""
+DEFAULT_SPEED = 10
 TITLE = "trustsim — watch loyalty emerge"
 CSS = """
-.v-application { font-size: 18px; }
+html, body { overflow: hidden; }
+.v-application { font-size: 16px; }
+.v-application .v-btn { font-size: 16px !important; letter-spacing: 0; text-transform: none; }
 .v-application .v-label, .v-application .v-select__selection,
-.v-application .v-input input, .v-application .v-list-item__title { font-size: 18px !important; }
-.v-application .v-btn { font-size: 16px !important; letter-spacing: 0; }
-.v-application .v-card__title { font-size: 22px !important; }
-.v-application .v-toolbar__title { font-size: 24px !important; }
-.solara-autorouter-content .v-sheet { row-gap: 0 !important; }
-.trustsim-banner { font-size: 20px; line-height: 1.35; padding: 0 12px 8px 12px; }
-.trustsim-step { font-size: 28px; font-weight: 700; margin-right: 16px; }
-.trustsim-watch { font-size: 18px; opacity: 0.9; }
-.trustsim-market { font-size: 16px; opacity: 0.75; }
-.trustsim-events { font-size: 16px; }
-.trustsim-panel img { width: 100%; height: auto; }
+.v-application .v-input input, .v-application .v-list-item__title { font-size: 16px !important; }
+.trustsim-app { height: 100vh; display: flex; flex-direction: column; }
+.trustsim-toolbar { display: flex; flex-wrap: wrap; align-items: center; gap: 6px;
+  padding: 4px 10px; background: #f4f4f4; border-bottom: 1px solid #ccc; flex: none; }
+.trustsim-toolbar .v-input { margin: 0; padding: 0; flex: none; }
+.trustsim-sep { width: 1px; align-self: stretch; background: #bbb; margin: 0 2px; }
+.trustsim-toolbar .v-btn { padding: 0 10px !important; min-width: 0 !important; }
+.trustsim-step { font-size: 24px; font-weight: 700; min-width: 110px; }
+.trustsim-body { display: flex; flex: 1; min-height: 0; }
+.trustsim-side { width: 300px; flex: none; overflow-y: auto; padding: 8px 10px;
+  border-right: 1px solid #ddd; font-size: 15px; line-height: 1.35; }
+.trustsim-side h3 { font-size: 16px; margin: 10px 0 2px 0; }
+.trustsim-side ul { padding-left: 18px; margin: 0; }
+.trustsim-main { flex: 1; min-width: 0; display: flex; flex-direction: column; padding: 4px 8px; }
+.trustsim-monitors { flex: none; border-collapse: collapse; width: 100%; max-width: 960px; }
+.trustsim-monitors th { font-size: 14px; font-weight: 400; opacity: 0.8; text-align: right;
+  padding: 0 10px; line-height: 1.2; }
+.trustsim-monitors td { font-size: 19px; font-weight: 700; text-align: right; padding: 0 10px;
+  line-height: 1.1; font-variant-numeric: tabular-nums; }
+.trustsim-monitors td.firm { text-align: left; font-size: 16px; font-weight: 600;
+  border-left: 8px solid; white-space: nowrap; }
+.trustsim-view { display: flex; flex: 1; min-height: 0; align-items: flex-start;
+  width: 100%; max-width: calc((100vh - 165px) * 1.846); }
+.trustsim-panel { position: relative; flex: none; }
+.trustsim-panel svg { display: block; width: 100%; height: auto; }
+.trustsim-panel .trustsim-layer { position: absolute; left: 0; top: 0; width: 100%; }
+.trustsim-knob { margin-bottom: 2px; }
+.trustsim-knob .head { display: flex; justify-content: space-between; gap: 6px; }
+.trustsim-knob .value { font-weight: 700; font-variant-numeric: tabular-nums; }
+.trustsim-knob .v-input__slot { margin-bottom: 0 !important; }
+.trustsim-knob .v-messages { display: none; }
+.trustsim-changed { color: #b35900; font-weight: 700; font-size: 14px; }
+.trustsim-error { color: #a50026; font-weight: 600; }
+.trustsim-hint { font-size: 14px; opacity: 0.75; }
 """
 
+KEYS_TEMPLATE = """
+<template><span class="trustsim-keys" style="display: none"></span></template>
+<script>
+module.exports = {
+  mounted() {
+    // space = play/pause, right arrow = step, r = reset; not while typing in a field
+    this.handler = (e) => {
+      const t = e.target;
+      if (t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.isContentEditable)) return;
+      if (e.ctrlKey || e.metaKey || e.altKey) return;
+      const key = { " ": "space", ArrowRight: "right", r: "reset", R: "reset" }[e.key];
+      if (key) { e.preventDefault(); this.key_pressed(key); }
+    };
+    window.addEventListener("keydown", this.handler);
+  },
+  destroyed() { window.removeEventListener("keydown", this.handler); },
+};
+</script>
+"""
+
+
+class KeyListener(ipyvue.VueTemplate):
+    """An invisible widget that reports the app's shortcut keys to `handler`."""
+
+    template = traitlets.Unicode(KEYS_TEMPLATE).tag(sync=True)
+    handler = traitlets.Any(None)
+
+    def vue_key_pressed(self, key: str) -> None:
+        """Called from the browser with 'space', 'right' or 'reset'."""
+        if self.handler is not None:
+            self.handler(key)
+
+
 _base: Scenario | None = None
-lesson = solara.reactive("free_play")
-"""Key of the lesson shown (per browser session)."""
-colour_by = solara.reactive("stage")
-"""Colour customers by 'stage' or by 'supplier' (per browser session)."""
 
 
 def configure(base: Scenario) -> None:
@@ -73,177 +125,297 @@ def configure(base: Scenario) -> None:
 
 
 def base_scenario() -> Scenario:
-    """The configured scenario, or the defaults when the page is served without one."""
-    return _base if _base is not None else load_scenario(None)
+    """The configured scenario, or the built-in baseline when the page is served without one."""
+    from trustsim.app.lessons import baseline_scenario
+
+    return _base if _base is not None else baseline_scenario()
 
 
-class ClassroomMarket(TrustMarket):
-    """A TrustMarket built from a lesson and the teacher's knobs.
-
-    This is the class SolaraViz re-instantiates on Reset, with the sidebar's values as
-    keyword arguments.
-
-    Args:
-        base: the scenario lessons start from (default: :func:`base_scenario`).
-        lesson: a key of :data:`trustsim.app.lessons.LESSONS`.
-        rng: the seed box: an integer, or any text (hashed to a stable seed).
-        scenario: Mesa's own scenario object, which SolaraViz passes on Reset; unused.
-        **knobs: values by name of :data:`trustsim.app.lessons.KNOBS`.
-
-    Raises:
-        ConfigError: for an unknown knob, lesson or a value out of range.
-    """
-
-    def __init__(
-        self,
-        base: Scenario | None = None,
-        lesson: str = "free_play",
-        rng: int | str = DEFAULT_SEED,
-        scenario: Any = None,
-        **knobs: Any,
-    ) -> None:
-        unknown = sorted(set(knobs) - set(KNOBS))
-        if unknown:
-            raise ConfigError(f"unknown classroom knob(s) {unknown}; known: {sorted(KNOBS)}")
-        if lesson not in LESSONS:
-            raise ConfigError(f"unknown lesson {lesson!r}; known: {sorted(LESSONS)}")
-        self.lesson = lesson
-        config = classroom_scenario(base or base_scenario(), lesson, knobs)
-        super().__init__(config, rng=seed_from_text(rng))
+def format_value(value: Any) -> str:
+    """A knob's value as shown next to it: '0.80', '2,000', 'small world'."""
+    if isinstance(value, str):
+        return value
+    if float(value).is_integer() and abs(value) >= 100:
+        return f"{int(value):,}"
+    return f"{value:.2f}"
 
 
-def model_params(base: Scenario, lesson_key: str) -> dict[str, Any]:
-    """SolaraViz's parameter controls, starting at the lesson's values."""
-    values = knob_values(lesson_scenario(base, lesson_key))
-    params: dict[str, Any] = {"base": base, "lesson": lesson_key}
-    for name, knob in KNOBS.items():
-        if knob.choices:
-            choices = list(dict.fromkeys([values[name], *knob.choices]))
-            params[name] = {"type": "Select", "value": values[name], "values": choices,
-                            "label": knob.label}
-        else:
-            params[name] = Slider(knob.label, value=values[name], min=knob.low, max=knob.high,
-                                  step=knob.step)
-    params["rng"] = {"type": "InputText", "value": str(DEFAULT_SEED), "label": "Seed"}
-    return params
+def connected(context: Any) -> bool:
+    """Whether a browser still shows this session (a closed tab must not keep Play running:
+    Solara keeps a session for 24 hours)."""
+    return kernel_context.PageStatus.CONNECTED in context.page_status.values()
 
 
-@solara.component
-def NetworkPanel(model: TrustMarket) -> None:
-    """The network sample, coloured by stage or supplier; redrawn every step."""
-    update_counter.get()
-    sample = solara.use_memo(lambda: sample_network(model.network, SAMPLE_SIZE), [model])
-    figure = network_figure(model, sample, colour_by.value)
-    with solara.Div(classes=["trustsim-panel", "trustsim-network"]):
-        solara.FigureMatplotlib(
-            figure, format="png",
-            dependencies=[id(model), model.steps, update_counter.value, colour_by.value],
-        )
+def same_value(a: Any, b: Any) -> bool:
+    """Whether a knob still has the value in force (sliders return floats with rounding)."""
+    if isinstance(a, str) or isinstance(b, str):
+        return a == b
+    return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-9)
 
 
-@solara.component
-def TrendsPanel(model: TrustMarket) -> None:
-    """Customers per firm, ambassadors and detractors, NPS and trust; redrawn every step."""
-    update_counter.get()
-    figure = trends_figure(model)
-    with solara.Div(classes=["trustsim-panel", "trustsim-trends"]):
-        solara.FigureMatplotlib(
-            figure, format="png", dependencies=[id(model), model.steps, update_counter.value]
-        )
-
-
-@solara.component
-def Banner(model: solara.Reactive[TrustMarket]) -> None:
-    """The lesson's title, the step counter and the two sentences on what to watch for."""
-    update_counter.get()
-    current = LESSONS[lesson.value]
-    with solara.Div(classes=["trustsim-banner"]):
-        with solara.Row(style={"align-items": "baseline"}):
-            solara.Text(f"Step {model.value.steps}", classes=["trustsim-step"])
-            solara.Text(current.title, style={"font-weight": "600"})
-        solara.Div(children=[current.watch_for], classes=["trustsim-watch"])
-        solara.Div(children=[market_line(model.value)], classes=["trustsim-market"])
-
-
-def market_line(model: TrustMarket) -> str:
-    """One line on the market being shown, e.g. '2,000 customers on a small_world network'."""
-    config = model.config
-    s1 = config.supplier_policies()[0]
-    return (
-        f"{config.market.customers:,} customers, {config.market.suppliers} firms, "
-        f"{config.network.kind.replace('_', ' ')} network · S1 promises {s1.promise:.2f}, "
-        f"over-delivers {s1.over_delivery:.2f}, advertises {s1.ad_budget:.2f}"
-    )
-
-
-@solara.component
-def LessonCard(model: solara.Reactive[TrustMarket]) -> None:
-    """Lesson picker, event buttons and the colour toggle (sidebar)."""
-    update_counter.get()
-    titles = {key: item.title for key, item in LESSONS.items()}
-    names = [f"S{i + 1}" for i in range(len(model.value.suppliers_list))]
-
-    def pick(title: str) -> None:
-        lesson.set(next(k for k, t in titles.items() if t == title))
-
-    def scandal(supplier: int | str) -> None:
-        model.value.trigger_scandal(supplier=supplier, severity=2.0)
-        force_update()
-
-    def broken_promises() -> None:
-        model.value.trigger_broken_promises(supplier=0, share=0.6)
-        force_update()
-
-    with solara.Card("Lesson"):
-        solara.Select("Lesson", values=list(titles.values()), value=titles[lesson.value],
-                      on_value=pick)
-        with solara.Row(style={"flex-wrap": "wrap", "gap": "6px"}):
-            solara.Button(f"Scandal at {names[0]}", color="error", on_click=lambda: scandal(0))
-            solara.Button("Scandal, all firms", color="error", on_click=lambda: scandal("all"))
-            solara.Button(f"{names[0]} breaks promises", color="warning",
-                          on_click=broken_promises)
-        events = [_describe(e, names) for e in model.value.events[-3:]]
-        if events:
-            solara.Div(children=["; ".join(events)], classes=["trustsim-events"])
-        solara.Div(children=["Colour customers by"], style={"margin-top": "8px"})
-        solara.ToggleButtonsSingle(
-            value=COLOUR_LABELS[colour_by.value], values=list(COLOUR_LABELS.values()),
-            on_value=lambda label: colour_by.set(_colour_mode(label)),
-        )
-
-
-
-def _colour_mode(label: str) -> str:
-    """The colour mode ('stage' or 'supplier') of a toggle label."""
-    return next(mode for mode, text in COLOUR_LABELS.items() if text == label)
-
-
-def _describe(event: dict[str, Any], names: list[str]) -> str:
-    """One line for an event the class triggered, e.g. 'step 12: scandal at S1'."""
-    who = event.get("supplier", "all")
-    firm = "all firms" if who == "all" else names[int(who)]
-    what = "scandal at" if event.get("event") == "scandal" else "broken promises at"
-    return f"step {event.get('step')}: {what} {firm}"
+def format_nps(value: float) -> str:
+    """An NPS as a signed whole number, or a dash before it is shown."""
+    return "–" if math.isnan(value) else f"{value:+.0f}"
 
 
 @solara.component
 def Page() -> None:
-    """The whole app: a fresh model per lesson, Mesa's SolaraViz around it."""
-    base = base_scenario()
-    first = solara.use_memo(lambda: ClassroomMarket(base, lesson.value), [lesson.value])
-    model = solara.use_reactive(first)
+    """The whole app for one browser tab."""
+    lang = solara.use_reactive("en")
+    classroom = solara.use_memo(lambda: Classroom(base_scenario(), lang="en"), [])
+    # read only by the components that show a step, so a step re-renders only those
+    frame = solara.use_memo(lambda: solara.reactive(classroom.frame()), [])
+    playing = solara.use_reactive(False)
+    speed = solara.use_reactive(DEFAULT_SPEED)
+    pending = solara.use_reactive(dict(classroom.applied))
+    seed = solara.use_reactive(classroom.seed)
+    error = solara.use_reactive("")
+    runs = solara.use_reactive(0)  # a new run re-renders what shows its settings
+
+    def show() -> None:
+        classroom.shown.clear()
+        frame.set(classroom.frame())
+
+    def do_step() -> None:
+        classroom.step()
+        show()
+
+    def reset() -> None:
+        playing.set(False)
+        try:
+            classroom.start(classroom.lesson, pending.value, seed.value)
+            error.set("")
+        except ConfigError as e:
+            error.set(str(e))
+        runs.set(runs.value + 1)
+        show()
+
+    def pick_lesson(key: str) -> None:
+        playing.set(False)
+        classroom.start(key, None, seed.value)
+        pending.set(dict(classroom.applied))
+        error.set("")
+        runs.set(runs.value + 1)
+        show()
+
+    def set_language(code: str) -> None:
+        lang.set(code)
+        classroom.set_language(code)
+        show()
+
+    def set_colour(mode: str) -> None:
+        classroom.set_colour(mode)
+        show()
+
+    def on_key(key: str) -> None:
+        if key == "space":
+            playing.set(not playing.value)
+        elif key == "right" and not playing.value:
+            do_step()
+        elif key == "reset":
+            reset()
+
+    def play_loop() -> None:
+        """Step and draw until paused; every step is shown, at most `speed` per second."""
+        token = classroom.play_token = object()  # a newer loop makes this one stop
+        context = kernel_context.get_current_context()
+        next_at = time.monotonic()
+        while playing.value and classroom.play_token is token and connected(context):
+            classroom.step()
+            show()
+            # a render still under way elsewhere takes this frame along: wait until it is shown
+            classroom.shown.wait(timeout=2.0)
+            next_at = max(next_at + 1 / speed.value, time.monotonic() - 1)
+            time.sleep(max(0.0, next_at - time.monotonic()))
+
+    solara.lab.use_task(play_loop, dependencies=[playing.value],
+                        prefer_threaded=True)
+
     solara.Style(CSS)
     solara.Title(TITLE)
-    with solara.Sidebar():
-        LessonCard(model)
-    SolaraViz(
-        model,
-        components=[],
-        model_params=model_params(base, lesson.value),
-        name=TITLE,
-        play_interval=500,
-    ).key(f"viz-{lesson.value}")
-    Banner(model)
-    with solara.Columns([10, 11], gutters_dense=True):
-        NetworkPanel(model.value)
-        TrendsPanel(model.value)
+    KeyListener.element(handler=on_key)
+    with solara.Column(classes=["trustsim-app"], gap="0px"):
+        Toolbar(classroom, frame, lang.value, playing, speed, do_step, reset,
+                set_language, show)
+        with solara.Div(classes=["trustsim-body"]):
+            with solara.Div(classes=["trustsim-side"]):
+                LessonPanel(classroom.lesson, lang.value, pick_lesson,
+                            classroom.model.config.loyalty.loyal_tenure)
+                MarketLine(frame)
+                Knobs(classroom, lang.value, pending, seed, error.value, set_colour, runs.value)
+            with solara.Div(classes=["trustsim-main"]):
+                Monitors(frame, lang.value)
+                View(frame, classroom)
+
+
+@solara.component
+def Toolbar(
+    classroom: Classroom, frame: solara.Reactive[Frame], lang: str, playing: solara.Reactive[bool],
+    speed: solara.Reactive[int], do_step: Callable[[], None], reset: Callable[[], None],
+    set_language: Callable[[str], None], show: Callable[[], None],
+) -> None:
+    """Run controls first, then the interventions, then the language switch."""
+    firms = len(classroom.model.suppliers_list)
+
+    def intervene(action: Callable[[], None]) -> Callable[[], None]:
+        def run() -> None:
+            action()
+            show()
+        return run
+
+    with solara.Div(classes=["trustsim-toolbar"]):
+        solara.Button(tr("reset", lang), on_click=reset, classes=["trustsim-reset"])
+        solara.Button(tr("pause" if playing.value else "play", lang), color="primary",
+                      on_click=lambda: playing.set(not playing.value), classes=["trustsim-play"])
+        solara.Button(tr("step", lang), on_click=do_step, disabled=playing.value,
+                      classes=["trustsim-stepper"])
+        labels = {tr("speed_value", lang, n=s): s for s in SPEEDS}
+        solara.ToggleButtonsSingle(
+            value=tr("speed_value", lang, n=speed.value), values=list(labels),
+            on_value=lambda label: speed.set(labels[label]), classes=["trustsim-speed"],
+        )
+        Week(frame, lang)
+        solara.Div(classes=["trustsim-sep"])
+        solara.Button(tr("scandal_one", lang, firm="S1"), color="error", outlined=True,
+                      on_click=intervene(lambda: classroom.scandal(0)))
+        if firms > 1:
+            solara.Button(tr("scandal_all", lang), color="error", outlined=True,
+                          on_click=intervene(lambda: classroom.scandal("all")))
+        solara.Button(tr("broken_wave", lang, firm="S1"), color="warning", outlined=True,
+                      on_click=intervene(lambda: classroom.broken_promises(0)))
+        solara.Div(classes=["trustsim-sep"])
+        names = {label: code for code, label in LANGUAGES.items()}
+        solara.ToggleButtonsSingle(value=LANGUAGES[lang], values=list(names),
+                                   on_value=lambda label: set_language(names[label]),
+                                   classes=["trustsim-language"])
+
+
+@solara.component
+def Week(frame: solara.Reactive[Frame], lang: str) -> None:
+    """The week counter (re-rendered every step, alone)."""
+    solara.Text(tr("week", lang, step=frame.value.step), classes=["trustsim-step"])
+
+
+@solara.component
+def MarketLine(frame: solara.Reactive[Frame]) -> None:
+    """The market being shown, e.g. '10,000 customers, 4 firms, small world network'."""
+    solara.Div(children=[f"{frame.value.market} · {frame.value.policy}"],
+               classes=["trustsim-hint", "trustsim-market"], style={"margin-top": "6px"})
+
+
+@solara.component
+def LessonPanel(lesson_key: str, lang: str, pick: Callable[[str], None], nps_weeks: int) -> None:
+    """The lesson picker and the lesson plan: what to watch, what to ask, what to expect, and
+    how to read the colours and the NPS."""
+    lesson = LESSONS[lesson_key]
+    titles = {item.title[lang]: key for key, item in LESSONS.items()}
+    with solara.Div(classes=["trustsim-lesson"]):
+        solara.Select(tr("lesson", lang), values=list(titles), value=lesson.title[lang],
+                      on_value=lambda title: pick(titles[title]))
+        solara.HTML(tag="h3", unsafe_innerHTML=tr("watch_for", lang))
+        solara.Div(children=[lesson.watch_for[lang]], classes=["trustsim-watch"])
+        solara.HTML(tag="h3", unsafe_innerHTML=tr("questions", lang))
+        solara.HTML(tag="ul", unsafe_innerHTML="".join(
+            f"<li>{_escape(q)}</li>" for q in lesson.questions[lang]))
+        solara.HTML(tag="h3", unsafe_innerHTML=tr("expect", lang))
+        solara.Div(children=[lesson.expect[lang]], classes=["trustsim-expect"])
+        solara.Div(children=[tr("keys_hint", lang)], classes=["trustsim-hint"],
+                   style={"margin-top": "6px"})
+        solara.HTML(tag="h3", unsafe_innerHTML=tr("reading", lang))
+        solara.Div(children=[tr("stage_note", lang)], classes=["trustsim-hint"])
+        solara.Div(children=[tr("nps_note", lang, weeks=nps_weeks)], classes=["trustsim-hint"],
+                   style={"margin-top": "4px"})
+
+
+@solara.component
+def Knobs(
+    classroom: Classroom, lang: str, pending: solara.Reactive[dict[str, Any]],
+    seed: solara.Reactive[str], error: str, set_colour: Callable[[str], None], run: int,
+) -> None:
+    """The teacher's knobs with their values; a changed knob says so until Reset.
+
+    `run` counts the runs started, so a Reset re-renders the knobs against the values applied.
+    """
+    applied = classroom.applied
+    solara.HTML(tag="h3", unsafe_innerHTML=tr("settings", lang))
+    if error:
+        solara.Div(children=[tr("bad_setting", lang, error=error)], classes=["trustsim-error"])
+    for name, knob in KNOBS.items():
+        value = pending.value.get(name, applied.get(name))
+        changed = not same_value(value, applied.get(name))
+
+        def set_value(new: Any, name: str = name) -> None:
+            pending.set({**pending.value, name: new})
+
+        with solara.Div(classes=["trustsim-knob", f"trustsim-knob-{name}"]):
+            with solara.Div(classes=["head"]):
+                solara.Text(knob.label[lang])
+                shown = network_name(value, lang) if knob.choices else format_value(value)
+                solara.Text(shown, classes=["value"])
+            if knob.choices:
+                options = {network_name(c, lang): c for c in dict.fromkeys([value, *knob.choices])}
+                solara.Select("", values=list(options), value=network_name(value, lang),
+                              on_value=lambda label, f=set_value, o=options: f(o[label]))
+            elif isinstance(knob.low, int) and isinstance(knob.high, int) and knob.step >= 1:
+                solara.SliderInt("", value=int(value), min=knob.low, max=knob.high,
+                                 step=int(knob.step), on_value=set_value, thumb_label=False)
+            else:
+                solara.SliderFloat("", value=float(value), min=knob.low, max=knob.high,
+                                   step=knob.step, on_value=set_value, thumb_label=False)
+            if changed:
+                solara.Text(tr("changed_hint", lang), classes=["trustsim-changed"])
+    with solara.Div(classes=["trustsim-knob", "trustsim-knob-seed"]):
+        solara.InputText(tr("seed", lang), value=seed.value, on_value=seed.set,
+                         continuous_update=True)
+        if seed.value != classroom.seed:
+            solara.Text(tr("changed_hint", lang), classes=["trustsim-changed"])
+    solara.Div(children=[tr("colour_by", lang)], style={"margin-top": "8px"})
+    modes = {tr("colour_stage", lang): "stage", tr("colour_supplier", lang): "supplier"}
+    current = next(label for label, mode in modes.items() if mode == classroom.colour_by)
+    solara.ToggleButtonsSingle(value=current, values=list(modes),
+                               on_value=lambda label: set_colour(modes[label]),
+                               classes=["trustsim-colour"])
+
+
+@solara.component
+def Monitors(frame_state: solara.Reactive[Frame], lang: str) -> None:
+    """Each firm's big numbers: customers, ambassadors, NPS, trust, and profit (or revenue)."""
+    frame = frame_state.value
+    money = frame.monitors[0].money_kind if frame.monitors else "revenue"
+    heads = ("", "customers", "ambassadors", "nps", "trust", money)
+    rows = [
+        f'<tr><td class="firm" style="border-left-color: {m.colour}">{_escape(m.label)}</td>'
+        f"<td>{m.customers:,}</td><td>{m.ambassadors:,}</td><td>{format_nps(m.nps)}</td>"
+        f"<td>{m.trust:.2f}</td><td>{m.money:,.0f}</td></tr>"
+        for m in frame.monitors
+    ]
+    header = "".join(f"<th>{tr(h, lang) if h else ''}</th>" for h in heads)
+    solara.HTML(tag="table", classes=["trustsim-monitors"],
+                unsafe_innerHTML=f"<thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody>")
+
+
+@solara.component
+def View(frame_state: solara.Reactive[Frame], classroom: Classroom) -> None:
+    """The network and the plots: a background sent when it changes, an overlay every step."""
+    frame = frame_state.value
+    solara.use_effect(classroom.shown.set)  # after every render: the Play thread may go on
+    with solara.Div(classes=["trustsim-view"]):
+        for name, background, overlay, share in (
+            ("network", frame.network_background, frame.network_overlay, 40),
+            ("trends", frame.trends_background, frame.trends_overlay, 60),
+        ):
+            with solara.Div(classes=["trustsim-panel", f"trustsim-{name}"],
+                            style={"width": f"{share}%"}):
+                solara.HTML(tag="div", unsafe_innerHTML=background, classes=["trustsim-base"])
+                solara.HTML(tag="div", unsafe_innerHTML=overlay, classes=["trustsim-layer"])
+
+
+def _escape(text: str) -> str:
+    """Text made safe for HTML (firm names come from scenario files)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+@solara.component
+def Layout(children: list[Any] | None = None) -> None:
+    """No app bar, no navigation: the page is the whole screen."""
+    solara.Column(children=children or [], gap="0px", style={"padding": "0"})

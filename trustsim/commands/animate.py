@@ -32,12 +32,21 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=main)
 
 
+def max_steps() -> int:
+    """The most steps a scenario may have (the schema's bound on `steps`)."""
+    from annotated_types import Le
+
+    from trustsim.config import Scenario
+
+    return next(m.le for m in Scenario.model_fields["steps"].metadata if isinstance(m, Le))
+
+
 def main(args: argparse.Namespace) -> int:
     """Build the model, render the frames with a progress bar, report the file written."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-    from trustsim.app.animation import animate, movie_writer
+    from trustsim.app.animation import animate, check_format
     from trustsim.app.lessons import LESSONS, lesson_scenario
     from trustsim.config import load_scenario, parse_set_args
     from trustsim.errors import ConfigError
@@ -45,7 +54,7 @@ def main(args: argparse.Namespace) -> int:
 
     if not 1 <= args.fps <= 60:  # refused before the model is built and the progress bar shown
         raise ConfigError(f"--fps {args.fps}: must be between 1 and 60.")
-    movie_writer(args.out, args.fps)  # a bad format fails before the run
+    check_format(args.out)  # a bad format fails before the run
     if args.out.is_dir():
         raise ConfigError(f"--out {args.out}: is a folder; give a file name ending in .gif or .mp4.")
     from trustsim.commands.run import prepare_out_dir
@@ -59,8 +68,9 @@ def main(args: argparse.Namespace) -> int:
             raise ConfigError(f"--lesson {args.lesson!r}: use one of {', '.join(LESSONS)}.")
         scenario = lesson_scenario(scenario, args.lesson)
     steps = scenario.steps if args.steps is None else args.steps
-    if steps < 0:
-        raise ConfigError(f"--steps {steps}: must be >= 0.")
+    most = max_steps()
+    if not 0 <= steps <= most:
+        raise ConfigError(f"--steps {steps}: must be between 0 and {most:,} (the scenario limit).")
     model = TrustMarket(scenario, rng=scenario.seed if args.seed is None else args.seed)
     console = Console(stderr=True)
     columns = ("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),

@@ -25,7 +25,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--port", type=int, default=8765, help="TCP port (default 8765; 0 = any free)")
     p.add_argument(
         "--host", default="127.0.0.1",
-        help="address to listen on (default 127.0.0.1; 0.0.0.0 lets other machines connect)",
+        help="address to listen on (default 127.0.0.1; 0.0.0.0 lets other machines connect: "
+        "read docs/security.md first)",
     )
     p.add_argument(
         "--set", action="append", metavar="KEY=VALUE", dest="overrides",
@@ -43,8 +44,8 @@ def main(args: argparse.Namespace) -> int:
     require("app", "trustsim viz")
     base = load_scenario(args.config, overrides=parse_set_args(args.overrides))
 
-    from trustsim.app.server import check_port, serve
+    from trustsim.app.server import announce, check_port, serve
 
     check_port(args.host, args.port)  # refuse a bad port before announcing the address
-    print(f"trustsim viz: open http://{args.host}:{args.port}/ (Ctrl+C stops)", flush=True)
+    announce(args.host, args.port)
     return serve(base, host=args.host, port=args.port, open_browser=args.open)
