@@ -15,10 +15,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from trustsim.analysis.run_plots import PALETTE
 from trustsim.analysis.sweep_plots import file_stem, save_figure, summary_measures
 from trustsim.errors import RunError
 from trustsim.io import atomic_write_bytes
+from trustsim.reporting import PALETTE, pyplot
 
 
 def sensitivity(
@@ -118,11 +118,7 @@ def _morris(problem, x, y, manifest, measure, resamples, seed) -> list[tuple]:
 
 
 def _figure(table: pd.DataFrame, kind: str, measure: str, out: Path, formats) -> list[Path]:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
     wide = table.pivot(index="parameter", columns="index", values="value")
     conf = table.pivot(index="parameter", columns="index", values="conf")
     fig, ax = plt.subplots(figsize=(7, 4))

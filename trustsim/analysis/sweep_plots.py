@@ -14,7 +14,6 @@ Table: ``DIR/points.csv``, one row per design point and measure, with n, mean, s
 
 from __future__ import annotations
 
-import io
 import math
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,8 +22,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from trustsim.analysis.run_plots import PALETTE
 from trustsim.io import atomic_write_bytes
+from trustsim.reporting import PALETTE, colours, pyplot
+from trustsim.reporting import save_figure as _save_figure
 
 MAX_BANDS = 12
 """Above this many design points, time-series figures show the spread of point means."""
@@ -112,10 +112,7 @@ def plot_sweep(folder: str | Path, measures: Sequence[str] | None = None) -> lis
     table = point_table(summary, params, summary_measures(summary, params))
     atomic_write_bytes(folder / "points.csv", table.to_csv(index=False).encode())
 
-    import matplotlib
-
-    matplotlib.use("Agg")
-
+    pyplot()
     out = folder / "figures"
     paths: list[Path] = []
     series = load_timeseries(folder)
@@ -158,16 +155,7 @@ def _fmt(value: Any) -> str:
 
 def save_figure(fig: Any, out: Path, name: str, formats: Sequence[str]) -> list[Path]:
     """Write a figure as ``out/name.<ext>`` for each format, atomically, and close it."""
-    import matplotlib.pyplot as plt
-
-    paths = []
-    for ext in formats:
-        buf = io.BytesIO()
-        fig.savefig(buf, format=ext, dpi=120, bbox_inches="tight")
-        atomic_write_bytes(out / f"{name}.{ext}", buf.getvalue())
-        paths.append(out / f"{name}.{ext}")
-    plt.close(fig)
-    return paths
+    return _save_figure(fig, out, name, formats, dpi=120)
 
 
 def file_stem(name: str) -> str:
@@ -184,9 +172,10 @@ def _timeseries_figure(
     fig, ax = plt.subplots(figsize=(7, 4.2))
     points = sorted(stats["point"].unique())
     if len(points) <= MAX_BANDS:
+        palette = colours(len(points))  # never the same colour for two design points
         for i, point in enumerate(points):
             rows = stats[stats["point"] == point]
-            color = PALETTE[i % len(PALETTE)]
+            color = palette[i]
             ax.plot(rows["step"], rows["mean"], color=color, label=labels.get(point, str(point)))
             ax.fill_between(rows["step"], rows["ci_low"], rows["ci_high"], color=color, alpha=0.2, lw=0)
         ax.legend(frameon=False, fontsize=7)

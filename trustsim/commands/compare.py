@@ -47,6 +47,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--no-robustness", action="store_true", help="skip the robustness sweep")
     p.add_argument("--robust-replicates", type=positive_int, metavar="R",
                    help="replicates per policy and robustness cell (default: half of --replicates, >= 2)")
+    p.add_argument("--pdf", action="store_true",
+                   help="also write DIR/report.pdf (headless Chromium, offline; executive summary on page one)")
     add_backend_arguments(p)
     p.set_defaults(func=main)
 
@@ -76,16 +78,21 @@ def main(args: argparse.Namespace) -> int:
     from trustsim.commands.run import prepare_out_dir
 
     prepare_out_dir(out)  # a file or an unwritable folder is refused before any run
+    if args.pdf:
+        from trustsim.reporting import require_pdf
+
+        require_pdf()  # a missing browser is reported before hours of runs, not after
     cmp = compare_policies(
         args.scenario, args.policies, out, as_index=args.as_index, replicates=args.replicates,
         steps=args.horizon, seed=args.seed, overrides=parse_set_args(args.set), vary=vary,
         robust_replicates=args.robust_replicates, workers=args.workers, scheduler=args.scheduler,
         progress=not args.quiet,
     )
-    paths = write_report(cmp, out, _command_line("compare"))
+    paths = write_report(cmp, out, _command_line("compare"), pdf=args.pdf)
     from trustsim.compare.report import headline
 
     print(headline(cmp).replace("**", ""))
-    print(f"report: {paths['report.html']} and {paths['report.md']} "
+    extra = f" and {paths['report.pdf']}" if "report.pdf" in paths else ""
+    print(f"report: {paths['report.html']}, {paths['report.md']}{extra} "
           f"({time.monotonic() - started:.1f} s)", file=sys.stderr)
     return 0

@@ -9,7 +9,6 @@ replicates and steps (``tiny`` is the CI smoke test).
 
 from __future__ import annotations
 
-import io
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -20,11 +19,12 @@ import numpy as np
 import pandas as pd
 
 from trustsim.errors import RunError
-from trustsim.io import atomic_write_bytes, atomic_write_json
+from trustsim.io import atomic_write_json
+from trustsim.reporting import PALETTE as PALETTE  # re-exported for the experiment modules
+from trustsim.reporting import pyplot as pyplot
+from trustsim.reporting import t_interval
 
 SIZES: tuple[str, ...] = ("tiny", "laptop", "full")
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
-"""Okabe–Ito colour-blind-safe palette (as in trustsim.analysis.run_plots)."""
 
 REPO_EXPERIMENTS = Path(__file__).resolve().parents[2] / "experiments"
 """The experiments/ folder of the source tree (the package is installed editable)."""
@@ -134,18 +134,12 @@ def mean_ci(values: Any, level: float = 0.95) -> dict[str, Any]:
     Returns:
         {"mean", "ci_low", "ci_high", "n"}; the interval is None with fewer than two values.
     """
-    from scipy import stats
-
-    x = np.asarray(values, dtype=float)
-    x = x[np.isfinite(x)]
-    n = len(x)
+    mean, lo, hi, n = t_interval(values, level)
     if n == 0:
         return {"mean": None, "ci_low": None, "ci_high": None, "n": 0}
-    m = float(x.mean())
     if n < 2:
-        return {"mean": m, "ci_low": None, "ci_high": None, "n": 1}
-    half = float(stats.t.ppf(0.5 + level / 2, n - 1) * x.std(ddof=1) / math.sqrt(n))
-    return {"mean": m, "ci_low": m - half, "ci_high": m + half, "n": n}
+        return {"mean": mean, "ci_low": None, "ci_high": None, "n": 1}
+    return {"mean": mean, "ci_low": lo, "ci_high": hi, "n": n}
 
 
 def bands(frame: pd.DataFrame, keys: list[str], value: str) -> pd.DataFrame:
@@ -194,24 +188,11 @@ def clean(obj: Any) -> Any:
 # --- figures and files ------------------------------------------------------------------
 
 
-def pyplot() -> Any:
-    """matplotlib.pyplot on the non-interactive Agg backend."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
 def save_figure(fig: Any, out: Path, name: str) -> Path:
     """Save a figure as a modest PNG, atomically; close it; return the path."""
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=100, bbox_inches="tight")
-    pyplot().close(fig)
-    path = out / f"{name}.png"
-    atomic_write_bytes(path, buf.getvalue())
-    return path
+    from trustsim import reporting
+
+    return reporting.save_figure(fig, out, name, ("png",), dpi=100)[0]
 
 
 def band_plot(ax: Any, band: pd.DataFrame, color: str, label: str, **kw: Any) -> None:
