@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -27,16 +28,22 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def main(args: argparse.Namespace) -> int:
     """Compute, print and draw the indices."""
+    import warnings
+
     from rich.console import Console
     from rich.table import Table
 
     from trustsim.analysis.sensitivity import sensitivity
 
-    table = sensitivity(args.folder, args.measures, resamples=args.resamples, plot=not args.no_plot)
+    with warnings.catch_warnings():  # printed below as plain lines, not as Python warnings
+        warnings.simplefilter("ignore")
+        table = sensitivity(args.folder, args.measures, resamples=args.resamples, plot=not args.no_plot)
     view = Table("measure", "parameter", "index", "value", "95% CI +/-")
     for row in table.itertuples(index=False):
         conf = "" if row.conf != row.conf else f"{row.conf:.3f}"
         view.add_row(row.measure, row.parameter, row.index, f"{row.value:.3f}", conf)
     Console().print(view)
+    for note in table.attrs.get("warnings", []):
+        print(f"warning: {note}", file=sys.stderr)
     print(f"written: {args.folder}/sensitivity.csv")
     return 0
