@@ -66,7 +66,7 @@ def ranking_figure(cmp: Comparison) -> bytes:
                         fmt="o", color=c, mfc=c if filled else "white", capsize=3, ms=6)
         ax.set_title(m.label, fontsize=10)
         ax.grid(axis="x", alpha=0.3)
-    axes[0].set_yticks(y, [_wrap(n) for n in names], fontsize=9)
+    axes[0].set_yticks(y, [_wrap(cmp.label(n)) for n in names], fontsize=9)
     fig.suptitle("Mean and 95% CI over replicates; hollow = significantly below the best (paired, Holm)",
                  fontsize=9, y=1.0)
     fig.tight_layout()
@@ -84,7 +84,7 @@ def timecourse_figure(cmp: Comparison) -> bytes:
         bounds = MEASURE_BY_KEY[col].bounds if col in MEASURE_BY_KEY else None
         for k, p in enumerate(cmp.policies):
             b = band(cmp.series[cmp.series["policy"] == p.name], col, bounds=bounds)
-            ax.plot(b["step"], b["mean"], color=palette[k], lw=1.6, label=p.name)
+            ax.plot(b["step"], b["mean"], color=palette[k], lw=1.6, label=cmp.label(p.name))
             ax.fill_between(b["step"], b["lo"], b["hi"], color=palette[k], alpha=0.15, lw=0)
         if bounds is not None and col == "nps":
             ax.set_ylim(max(bounds[0], ax.get_ylim()[0]), min(bounds[1], ax.get_ylim()[1]))
@@ -113,7 +113,7 @@ def horizon_figure(cmp: Comparison) -> bytes:
     for k, name in enumerate(names):
         stats = reporting.bootstrap_interval(cube[k].T) if m.bounds else np.array(
             [reporting.t_interval(cube[k][:, h])[:3] for h in range(cube.shape[2])])
-        ax.plot(steps, stats[:, 0], color=palette[k], lw=1.6, label=name)
+        ax.plot(steps, stats[:, 0], color=palette[k], lw=1.6, label=cmp.label(name))
         ax.fill_between(steps, stats[:, 1], stats[:, 2], color=palette[k], alpha=0.15, lw=0)
     table = horizon.horizon_table(cmp.series, m, names)
     final = table.iloc[-1]
@@ -124,7 +124,7 @@ def horizon_figure(cmp: Comparison) -> bytes:
             ax.axvline(c.mean, color="black", lw=0.8, ls="--")
             if np.isfinite(c.lo):
                 ax.axvspan(c.lo, c.hi, color="grey", alpha=0.15, lw=0)
-            ax.annotate(f"{final['leader']} ahead from period {c.mean:.0f}", (c.mean, ax.get_ylim()[1]),
+            ax.annotate(f"{cmp.label(final['leader'])} ahead from period {c.mean:.0f}", (c.mean, ax.get_ylim()[1]),
                         fontsize=8, va="top", ha="left", xytext=(3, -3), textcoords="offset points")
     ax.set(xlabel="horizon h (periods)", ylabel=m.label, title=f"{m.name} at each horizon")
     ax.grid(alpha=0.3)
@@ -169,7 +169,7 @@ def flows_figure(cmp: Comparison) -> bytes:
         right += table[col].to_numpy()
     ax.set_xlim(-1.08 * max(1e-9, right.max()) - 0.5, 1.08 * max(1e-9, left.max()) + 0.5)
     ax.axvline(0, color="black", lw=0.8)
-    ax.set_yticks(y, [_wrap(n, 28) for n in names], fontsize=9)
+    ax.set_yticks(y, [_wrap(cmp.label(n), 28) for n in names], fontsize=9)
     ax.set_xlabel("customers per run over the horizon (left: lost, right: won)")
     ax.legend(fontsize=8, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, frameon=False)
     ax.grid(axis="x", alpha=0.3)
@@ -239,7 +239,7 @@ def robustness_figure(cmp: Comparison, measures: tuple[str, ...] | None = None) 
             j = xs.index(row[keys[0]])
             k = names.index(row["winner"])
             grid[i, j] = k
-            text = _wrap(row["winner"], 14) + "\n" + lead_text(row, measure)
+            text = _wrap(cmp.label(row["winner"]), 14) + "\n" + lead_text(row, measure)
             ax.text(j, i, text, ha="center", va="center", fontsize=7,
                     weight="bold" if row.get("significant", False) else "normal")
         cmap = plt.matplotlib.colors.ListedColormap(reporting.colours(len(names)))

@@ -50,8 +50,12 @@ def rivals(cmp: Comparison) -> dict[int, str]:
 
 def ours(cmp: Comparison, name: str) -> str:
     """A policy as we play it: '<name> (us)' when a competitor has the same name."""
-    clash = name.casefold() in {n.casefold() for j, n in enumerate(cmp.supplier_names) if j != cmp.as_index}
-    return f"{name} (us)" if clash else name
+    return cmp.label(name)
+
+
+def what(m: Measure) -> str:
+    """The measure's name inside a sentence ('revenue', 'NPS', 'ROI')."""
+    return m.name if m.key in ("nps", "roi") else m.name.lower()
 
 
 # --- the market in plain words ----------------------------------------------------------------
@@ -128,6 +132,11 @@ def net_flows(cmp: Comparison, winner: str, runner: str) -> str:
     price_w, price_r = _setting(cmp, winner, "price"), _setting(cmp, runner, "price")
     if price_w != price_r:
         text += f"; it charges {price_w:g} per customer per period against {price_r:g}"
+    later = cmp.series[cmp.series["step"] > 0]
+    held = later.groupby("policy")["customers"].mean()
+    gap = held[winner] - held[runner]
+    text += (f"; over the {cmp.steps} periods it had {abs(gap):,.0f} {'more' if gap >= 0 else 'fewer'} customers on "
+             "average (when customers arrive matters as much as how many there are at the end)")
     if cmp.has_money:
         money = cmp.series.groupby("policy")[["revenue", "costs"]].sum() / cmp.replicates
         dr = money.loc[winner, "revenue"] - money.loc[runner, "revenue"]
@@ -147,15 +156,15 @@ def headline(cmp: Comparison) -> str:
     r = cmp.rankings[m.key]
     market = f"Under this market ({cmp.scenario_label}, {cmp.replicates} replicates of {cmp.steps} steps)"
     best = r.iloc[0]
-    what = m.name.lower() if m.key != "roi" else "ROI"
+    label = what(m)
     if len(r) == 1:
-        return (f"{market}, **{ours(cmp, best['policy'])}** has a {what} of {m.format(best['mean'])} "
+        return (f"{market}, **{ours(cmp, best['policy'])}** has a {label} of {m.format(best['mean'])} "
                 f"(95% CI {ci_text(m, best['lo'], best['hi'])}).")
     runner = r.iloc[1]
     size = lead_sentence(cmp, m, best["policy"], runner["policy"])
     if runner["significant"]:
-        return f"{market}, **{ours(cmp, best['policy'])}** leads on {what}: {size}; the lead is significant."
-    return (f"{market}, **{ours(cmp, best['policy'])}** has the highest {what}, but the lead is **not "
+        return f"{market}, **{ours(cmp, best['policy'])}** leads on {label}: {size}; the lead is significant."
+    return (f"{market}, **{ours(cmp, best['policy'])}** has the highest {label}, but the lead is **not "
             f"significant**: {size}; with these replicates the two cannot be told apart (run more with --replicates).")
 
 
@@ -176,27 +185,27 @@ def recommendation(cmp: Comparison) -> str:
     names = [p.name for p in cmp.policies]
     if len(names) == 1:
         return f"Only one policy was compared ({ours(cmp, names[0])}); there is nothing to choose between."
-    what = m.name.lower() if m.key != "roi" else "ROI"
+    label = what(m)
     table = horizon.horizon_table(cmp.series, m, names)
     final = table.iloc[-1]
     winner, runner = final["leader"], final["runner_up"]
     early = table[table["leader"] != winner]
     parts = []
     if not final["significant"]:
-        parts.append(f"On {what} **{ours(cmp, winner)}** and **{ours(cmp, runner)}** cannot be told apart at "
+        parts.append(f"On {label} **{ours(cmp, winner)}** and **{ours(cmp, runner)}** cannot be told apart at "
                      f"{cmp.steps} periods; choose between them on the other measures below")
     elif len(early):
         other = early["leader"].iloc[-1]
         c = horizon.crossover(cmp.series, m, names, winner, other)
         when = crossover_text(c, early)
         parts.append(f"Choose **{ours(cmp, winner)}** if you look further than {when}: from then on it leads on "
-                     f"{what}; **{ours(cmp, other)}** leads before that")
+                     f"{label}; **{ours(cmp, other)}** leads before that")
     else:
-        parts.append(f"Choose **{ours(cmp, winner)}** on {what}: it leads at every horizon checked "
+        parts.append(f"Choose **{ours(cmp, winner)}** on {label}: it leads at every horizon checked "
                      f"({', '.join(str(h) for h in table['horizon'])} periods)")
     for vm, leader in _value_leaders(cmp, winner):
         value = "NPS (customers who recommend you)" if vm.key == "nps" else f"{vm.name.lower()} at the end"
-        parts.append(f"choose **{ours(cmp, leader)}** instead if you value {value} more than {what}")
+        parts.append(f"choose **{ours(cmp, leader)}** instead if you value {value} more than {label}")
     move = horizon.still_moving(cmp.series, m, names, winner, runner) if final["significant"] else None
     text = "; ".join(parts) + "."
     if move is not None and move.moving and move.catch_up is not None:
@@ -280,9 +289,9 @@ def robustness_summary(cmp: Comparison, measure: str | None = None) -> str:
     wins = int(((w["winner"] == top) & sig).sum())
     others = w[(w["winner"] != top) & sig]["winner"].value_counts()
     ties = int((~sig).sum())
-    what = m.name.lower() if m.key != "roi" else "ROI"
+    label = what(m)
     text = (f"Across {len(w)} combinations of {', '.join(cmp.vary)}, **{ours(cmp, top)}** is significantly ahead on "
-            f"{what} in {wins} of {len(w)}")
+            f"{label} in {wins} of {len(w)}")
     if len(others):
         text += "; " + ", ".join(f"{ours(cmp, n)} in {k}" for n, k in others.items())
     if ties:
@@ -424,7 +433,9 @@ def _horizon_section(cmp: Comparison) -> Section:
                 f"average; {ours(cmp, final['leader'])} moves ahead for good at period {c.mean:.0f}{ci}, over the "
                 f"{c.n} of {cmp.replicates} replicates in which it ends ahead ({c.share:.0%}).")
         else:
-            paragraphs.append(f"{m.name}: {ours(cmp, final['leader'])} leads at every horizon checked.")
+            tie = "" if final.get("significant", False) is True else (
+                f", though at {cmp.steps} periods not significantly ahead of {ours(cmp, final['runner_up'])}")
+            paragraphs.append(f"{m.name}: {ours(cmp, final['leader'])} leads at every horizon checked{tie}.")
         move = horizon.still_moving(cmp.series, m, names, final["leader"], final["runner_up"])
         if move.moving:
             direction = "growing" if move.slope > 0 else "shrinking"

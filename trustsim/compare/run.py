@@ -104,6 +104,11 @@ class Comparison:
         """Names of the scenario's suppliers (ours included)."""
         return [p.name for p in self.scenario.supplier_policies()]
 
+    def label(self, name: str) -> str:
+        """A policy as we play it: '<name> (us)' when a competitor has the same name."""
+        rivals = {n.casefold() for j, n in enumerate(self.supplier_names) if j != self.as_index}
+        return f"{name} (us)" if name.casefold() in rivals else name
+
     def table(self, measure: str) -> pd.DataFrame:
         """Replicates x policies for one measure (the input of :func:`rank_policies`)."""
         return _wide(self.values, measure, [p.name for p in self.policies])
