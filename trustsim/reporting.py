@@ -186,6 +186,23 @@ def pct(x: float, digits: int = 1) -> str:
     return "n/a" if x is None or not np.isfinite(x) else f"{x:+.{digits}%}"
 
 
+def jsonable(obj: Any) -> Any:
+    """Make numpy scalars and arrays, tuples and NaNs JSON-friendly (NaN and inf -> None)."""
+    from collections.abc import Mapping
+
+    if isinstance(obj, Mapping):
+        return {str(k): jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple, np.ndarray)):
+        return [jsonable(v) for v in obj]
+    if isinstance(obj, (bool, np.bool_)):
+        return bool(obj)
+    if isinstance(obj, np.integer):
+        return int(obj)
+    if isinstance(obj, (float, np.floating)):
+        return None if not math.isfinite(float(obj)) else float(obj)
+    return obj
+
+
 # --- Markdown ----------------------------------------------------------------------------------
 
 

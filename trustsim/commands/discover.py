@@ -6,14 +6,6 @@ import argparse
 import sys
 
 
-def _share(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    return value
-
-
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     """Register the `discover` sub-command."""
     p = subparsers.add_parser(
@@ -30,9 +22,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--outcome", required=True, metavar="EXPR",
                    help="condition per run on the summary columns, e.g. 'nps > 30' or "
                         "'`customers[Listener]` > `customers[Advertiser]`'")
-    p.add_argument("--threshold", type=_share, default=0.8, metavar="D",
+    p.add_argument("--threshold", type=float, default=0.8, metavar="D",
                    help="least density of the box (default 0.8)")
-    p.add_argument("--peel-alpha", type=_share, default=0.05, metavar="A",
+    p.add_argument("--peel-alpha", type=float, default=0.05, metavar="A",
                    help="share of runs peeled off per PRIM step (default 0.05)")
     p.add_argument("--out", metavar="DIR", help="where to write discover.md/json (default SWEEP_DIR/discover)")
     p.set_defaults(func=main)

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from trustsim.compare.stats import LEVEL, Measure, rank_policies
+from trustsim.experiments.common import crossover_step
 from trustsim.reporting import t_interval
 
 
@@ -106,12 +107,8 @@ def crossover(series: pd.DataFrame, measure: Measure, names: list[str], leader: 
     cube = trajectories(series, measure, names)
     d = cube[names.index(leader)] - cube[names.index(rival)]  # (replicates, steps)
     steps = np.arange(1, d.shape[1] + 1)
-    crossings = []
-    for row in d:
-        if not (np.isfinite(row[-1]) and row[-1] > 0):
-            continue  # the leader does not end ahead in this replicate
-        behind = np.flatnonzero(~(row > 0))
-        crossings.append(float(steps[behind[-1] + 1]) if len(behind) else 1.0)
+    # per replicate: the first period from which the leader stays ahead to the end (NaN: it does not end ahead)
+    crossings = [c for row in d if np.isfinite(c := crossover_step(steps, row, np.zeros_like(row)))]
     ahead_everywhere = bool(np.all(d > 0))
     mean_d = np.nanmean(d, axis=0)
     behind_mean = np.flatnonzero(~(mean_d > 0))

@@ -9,7 +9,6 @@ replicates and steps (``tiny`` is the CI smoke test).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,8 +20,8 @@ import pandas as pd
 from trustsim.errors import RunError
 from trustsim.io import atomic_write_json
 from trustsim.reporting import PALETTE as PALETTE  # re-exported for the experiment modules
+from trustsim.reporting import jsonable, t_interval
 from trustsim.reporting import pyplot as pyplot
-from trustsim.reporting import t_interval
 
 SIZES: tuple[str, ...] = ("tiny", "laptop", "full")
 
@@ -171,18 +170,8 @@ def first_step_at_or_above(steps: np.ndarray, values: np.ndarray, level: float) 
 
 
 def clean(obj: Any) -> Any:
-    """Make numpy scalars and NaNs JSON-friendly (NaN -> None)."""
-    if isinstance(obj, Mapping):
-        return {str(k): clean(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [clean(v) for v in obj]
-    if isinstance(obj, (np.integer,)):
-        return int(obj)
-    if isinstance(obj, (float, np.floating)):
-        return None if not math.isfinite(float(obj)) else float(obj)
-    if isinstance(obj, np.bool_):
-        return bool(obj)
-    return obj
+    """Make numpy scalars and NaNs JSON-friendly (NaN -> None); see :func:`trustsim.reporting.jsonable`."""
+    return jsonable(obj)
 
 
 # --- figures and files ------------------------------------------------------------------

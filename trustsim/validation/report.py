@@ -9,10 +9,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from trustsim.io import atomic_write_bytes, atomic_write_text
-from trustsim.reporting import colours, figure_bytes, md_records, pyplot
+from trustsim.reporting import colours, figure_bytes, jsonable, md_records, pyplot
 from trustsim.validation.core import CheckResult
 
 FIGURE = "bass_docking"
@@ -108,20 +106,9 @@ def docking_figure(results: list[CheckResult]) -> Any | None:
 
 
 def _jsonable(r: CheckResult) -> dict[str, Any]:
-    def clean(v: Any) -> Any:
-        if isinstance(v, dict):
-            return {str(k): clean(x) for k, x in v.items()}
-        if isinstance(v, (list, tuple)):
-            return [clean(x) for x in v]
-        if isinstance(v, np.generic):
-            return v.item()
-        if isinstance(v, np.ndarray):
-            return v.tolist()
-        return v
-
     return {"name": r.name, "title": r.title, "expected": r.expected, "measured": r.measured,
             "tolerance": r.tolerance, "passed": bool(r.passed), "reference": r.reference,
-            "details": clean(r.details)}
+            "details": jsonable(r.details)}
 
 
 def write_report(results: list[CheckResult], out_dir: str | Path,
