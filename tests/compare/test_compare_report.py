@@ -196,3 +196,16 @@ def test_full_report_renders_with_summary_first(tmp_path):
     assert md.index("## Executive summary") < md.index("## Ranking") < md.index("## The horizon")
     html = paths["report.html"].read_text()
     assert '<section class="summary">' in html and "horizon.png" in md
+
+
+def test_pdf_without_a_browser_is_refused_before_any_run(tmp_path, monkeypatch, capsys):
+    from trustsim.cli import main
+
+    monkeypatch.setenv("TRUSTSIM_CHROMIUM", str(tmp_path / "no-such-chromium"))
+    monkeypatch.setenv("PATH", str(tmp_path))  # no chromium on PATH either
+    out = tmp_path / "out"
+    status = main(["compare", "listener", "--scenario", str(BASELINE), "--replicates", "2", "--horizon", "2",
+                   "--set", "market.customers=100", "--no-robustness", "--quiet", "--out", str(out), "--pdf"])
+    assert status == 2
+    assert "headless Chromium not found" in capsys.readouterr().err
+    assert not out.exists(), "nothing is written when the PDF cannot be made"

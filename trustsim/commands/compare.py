@@ -77,11 +77,11 @@ def main(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else Path("results") / f"compare-{Path(args.scenario).stem}"
     from trustsim.commands.run import prepare_out_dir
 
-    prepare_out_dir(out)  # a file or an unwritable folder is refused before any run
     if args.pdf:
         from trustsim.reporting import require_pdf
 
-        require_pdf()  # a missing browser is reported before hours of runs, not after
+        require_pdf()  # a missing browser is reported before hours of runs (and before any file), not after
+    prepare_out_dir(out)  # a file or an unwritable folder is refused before any run
     cmp = compare_policies(
         args.scenario, args.policies, out, as_index=args.as_index, replicates=args.replicates,
         steps=args.horizon, seed=args.seed, overrides=parse_set_args(args.set), vary=vary,
