@@ -59,3 +59,20 @@ def test_point_means_within_replicate_noise_are_flagged():
     assert "replicate noise" in degenerate_reason("x", frame, 10)
     frame["x"] = frame["x"] + 10 * frame["point"]
     assert degenerate_reason("x", frame, 10) is None
+
+
+def test_line_colours_never_repeat_within_a_figure(tmp_path, monkeypatch):
+    from trustsim.analysis import sweep_plots
+    from trustsim.reporting import PALETTE, colours
+
+    for n in (1, 8, 9, 12, 40):
+        assert len({c.lower() for c in colours(n)}) == n
+    assert colours(8) == list(PALETTE)
+    # a time-series figure of 12 design points (more than the eight Okabe-Ito colours)
+    drawn = []
+    monkeypatch.setattr(sweep_plots, "save_figure", lambda fig, *a, **k: drawn.append(fig) or [])
+    series = pd.DataFrame([{"point": p, "replicate": r, "step": t, "x": p + r + t}
+                           for p in range(12) for r in range(2) for t in range(3)])
+    sweep_plots._timeseries_figure(series, "x", {p: f"p{p}" for p in range(12)}, tmp_path, ("png",))
+    lines = [line.get_color() for line in drawn[0].axes[0].get_lines()]
+    assert len(lines) == 12 and len(set(lines)) == 12
