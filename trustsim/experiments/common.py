@@ -142,15 +142,19 @@ def mean_ci(values: Any, level: float = 0.95) -> dict[str, Any]:
 
 
 def bands(frame: pd.DataFrame, keys: list[str], value: str) -> pd.DataFrame:
-    """Per (keys..., step) mean of `value` over replicates with a 95% t interval (lo, hi)."""
-    from scipy import stats
+    """Per (keys..., step) mean of `value` over replicates with a 95% t interval (lo, hi).
 
-    g = frame.groupby([*keys, "step"], sort=True)[value]
-    out = g.agg(["mean", "std", "count"]).reset_index()
-    t = stats.t.ppf(0.975, np.maximum(out["count"] - 1, 1))
-    half = np.where(out["count"] > 1, t * out["std"] / np.sqrt(out["count"]), 0.0)
-    out["lo"], out["hi"] = out["mean"] - half, out["mean"] + half
-    return out
+    The interval is :func:`trustsim.analysis.sweep_plots.mean_ci`'s; with a single replicate
+    the band collapses onto the line.
+    """
+    from trustsim.analysis.sweep_plots import mean_ci
+
+    out = mean_ci(frame, [*keys, "step"], [value]).drop(columns="measure")
+    single = out["n"] < 2
+    out["lo"] = out["ci_low"].where(~single, out["mean"])
+    out["hi"] = out["ci_high"].where(~single, out["mean"])
+    out = out.rename(columns={"n": "count", "sd": "std"})
+    return out[[*keys, "step", "mean", "std", "count", "lo", "hi"]]
 
 
 def crossover_step(steps: np.ndarray, leader: np.ndarray, other: np.ndarray) -> float:
