@@ -284,7 +284,9 @@ th,td{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top
 th{background:#f0f0f0}tr:nth-child(even) td{background:#fafafa}
 figure{margin:1em 0}figure img{max-width:100%;height:auto}figcaption{font-size:.85em;color:#555}
 code{background:#f4f4f4;padding:0 .2em;font-size:.9em}
-@media print{body{max-width:none;margin:0}section.summary{break-after:page}
+@media print{body{max-width:none;margin:0;font-size:10pt;line-height:1.35}h1{font-size:1.35em;margin:.2em 0}
+.lead{font-size:1em;padding:.4em .8em;margin:.4em 0}section.summary h2{margin:.3em 0}
+section.summary p{margin:.35em 0}section.summary table{margin:.4em 0}section.summary{break-after:page}
 figure,table{break-inside:avoid}}
 """
 

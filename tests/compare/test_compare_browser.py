@@ -76,5 +76,9 @@ def test_pdf_is_printed_with_the_summary_alone_on_page_one(browser: Any, compare
         page.emulate_media(media="print")
         after = page.eval_on_selector("section.summary", "s => getComputedStyle(s).breakAfter")
         assert after == "page"
+        # and it fits on one A4 page (190 x 273 mm printable at 96 dpi: 718 x 1032 px)
+        page.set_viewport_size({"width": 718, "height": 1032})
+        bottom = page.eval_on_selector("section.summary", "s => s.getBoundingClientRect().bottom")
+        assert bottom <= 1032, bottom
     finally:
         context.close()
