@@ -109,3 +109,23 @@ def test_discover_command_writes_its_report_and_refuses_bad_outcomes(tiny_sweep,
     assert "Did you mean 'customer_share'?" in capsys.readouterr().err
     assert main(["discover", str(tiny_sweep), "--outcome", "ambassador_share > 0.5"]) == 2
     assert "holds in none" in capsys.readouterr().err
+
+
+def test_discover_on_a_comparison_finds_where_a_policy_wins(tmp_path):
+    """A compare folder's robustness grid: the listener wins exactly where trust.loss_multiplier >= 4."""
+    from trustsim.analysis.discover import discover
+
+    rows = []
+    for cell, (loss, rate) in enumerate((a, b) for a in (1.5, 3.0, 4.0, 5.0) for b in (0.15, 0.3, 0.45)):
+        for rep in range(3):
+            for policy, revenue in (("Listener", 100 + 10 * loss), ("Big advertiser", 135 + rep)):
+                rows.append({"cell": cell, "policy": policy, "replicate": rep, "run": len(rows),
+                             "trust.loss_multiplier": loss, "wom.rate": rate, "revenue": float(revenue),
+                             "vary": "trust.loss_multiplier,wom.rate"})
+    pd.DataFrame(rows).to_parquet(tmp_path / "robustness.parquet")
+    found = discover(tmp_path, "winner_revenue == 'Listener'")
+    assert (found.runs, found.holds, found.unit) == (36, 18, "cell replicates")
+    assert found.density == 1.0 and found.coverage == 1.0
+    assert list(found.limits.index) == ["trust.loss_multiplier"]
+    assert found.limits.loc["trust.loss_multiplier", "min"] > 3
+    assert found.scores.index[0] == "trust.loss_multiplier"

@@ -10,7 +10,9 @@ Both come from EMA Workbench (``ema_workbench.analysis``; ``pip install 'trustsi
 
 The outcome is a condition on each run's summary row (``summary.parquet``), written as a pandas
 expression: ``"nps > 30"``, ``"`customers[Listener]` > `customers[Advertiser]`"`` (backticks
-around names with brackets), ``"final_customer_share >= 0.9"``.
+around names with brackets). On the folder of a ``trustsim compare`` it reads the robustness
+grid instead, one row per (cell, replicate), so it can answer "where does the listener win on
+revenue?": ``"winner_revenue == 'Listener'"`` or ``"`revenue[Listener]` > `revenue[Big advertiser]`"``.
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ class Discovery:
     threshold: float
     met: bool
     parameters: list[str] = field(default_factory=list)
+    unit: str = "runs"
 
     def text(self) -> str:
         """The finding in plain words."""
@@ -62,9 +65,10 @@ class Discovery:
         quality = "" if self.met else (f" (no box reaches density {self.threshold:.0%}; this is the densest "
                                        "PRIM found)")
         top = ", ".join(f"{k} {v:.2f}" for k, v in self.scores.items())
-        return (f"`{self.outcome}` holds in {self.holds} of {self.runs} runs ({share:.0%}). It holds in "
-                f"{self.density:.0%} of the runs with {box} (density), and that box holds {self.coverage:.0%} of the "
-                f"runs where it holds (coverage; {self.mass:.0%} of all runs){quality}. Feature scores (extra "
+        u = self.unit
+        return (f"`{self.outcome}` holds in {self.holds} of {self.runs} {u} ({share:.0%}). It holds in "
+                f"{self.density:.0%} of the {u} with {box} (density), and that box holds {self.coverage:.0%} of the "
+                f"{u} where it holds (coverage; {self.mass:.0%} of all {u}){quality}. Feature scores (extra "
                 f"trees, sum 1): {top}.")
 
     @staticmethod
@@ -99,6 +103,37 @@ def evaluate_outcome(summary: pd.DataFrame, expr: str, source: str = "--outcome"
     return values
 
 
+def compare_cells(robustness: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """A comparison's robustness runs as one row per (cell, replicate), for "where does X win?".
+
+    Columns: the varied parameters, ``<measure>[<policy>]`` for every measure and policy, and
+    ``winner_<measure>``, the policy with the highest value in that replicate of that cell.
+    """
+    vary = [k for k in str(robustness["vary"].iloc[0]).split(",") if k]
+    measures = [c for c in robustness.columns
+                if c not in ("cell", "policy", "replicate", "run", "vary", *vary)
+                and pd.api.types.is_numeric_dtype(robustness[c])]
+    wide = robustness.pivot_table(index=["cell", "replicate"], columns="policy", values=measures, sort=False)
+    frame = robustness.groupby(["cell", "replicate"], sort=True)[vary].first()
+    for m in measures:
+        part = wide[m]
+        for policy in part.columns:
+            frame[f"{m}[{policy}]"] = part[policy]
+        frame[f"winner_{m}"] = part.idxmax(axis=1)
+    return frame.reset_index(), vary
+
+
+def _runs(folder: Path) -> tuple[pd.DataFrame, list[str]]:
+    """The runs to analyse and the parameters to explain them by: a sweep's summary, or a
+    comparison's robustness cells (``trustsim compare`` folder)."""
+    from trustsim.sweep import load_summary, read_manifest
+
+    if not (folder / "manifest.json").is_file() and (folder / "robustness.parquet").is_file():
+        return compare_cells(pd.read_parquet(folder / "robustness.parquet"))
+    manifest = read_manifest(folder)
+    return load_summary(folder), list(manifest["design"]["names"])
+
+
 def discover(folder: str | Path, outcome: str, *, threshold: float = THRESHOLD, peel_alpha: float = 0.05,
              seed: int = 0) -> Discovery:
     """PRIM scenario discovery and feature scores of a condition over a sweep's runs.
@@ -118,16 +153,13 @@ def discover(folder: str | Path, outcome: str, *, threshold: float = THRESHOLD, 
             in every run or none; EMA Workbench missing.
         RunError: the folder's files are damaged.
     """
-    from trustsim.sweep import load_summary, read_manifest
-
     if not 0 < threshold <= 1:
         raise ConfigError(f"--threshold {threshold}: give a density between 0 (exclusive) and 1.")
     if not 0 < peel_alpha < 0.5:
         raise ConfigError(f"--peel-alpha {peel_alpha}: give a share between 0 and 0.5.")
     folder = Path(folder)
-    manifest = read_manifest(folder)
-    names = list(manifest["design"]["names"])
-    summary = load_summary(folder)
+    summary, names = _runs(folder)
+    unit = "cell replicates" if "winner_" in " ".join(summary.columns) and "cell" in summary else "runs"
     if summary.empty:
         raise RunError(f"{folder}: no finished runs yet.")
     if not names:
@@ -161,7 +193,7 @@ def discover(folder: str | Path, outcome: str, *, threshold: float = THRESHOLD, 
         coded, y, mode=feature_scoring.RuleInductionType.CLASSIFICATION, random_state=seed)
     scores = scores.iloc[:, 0].sort_values(ascending=False)
     return Discovery(outcome, len(y), holds, limits, float(stats["coverage"]), float(stats["density"]),
-                     float(stats["mass"]), trajectory, scores, threshold, met, names)
+                     float(stats["mass"]), trajectory, scores, threshold, met, names, unit)
 
 
 def write_discovery(d: Discovery, out_dir: str | Path) -> dict[str, Path]:

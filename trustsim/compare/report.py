@@ -591,6 +591,12 @@ def write_report(cmp: Comparison, out_dir: str | Path, command: str | list[str] 
     ranking = pd.concat([r.assign(measure=k) for k, r in cmp.rankings.items()], ignore_index=True)
     paths["ranking.csv"] = out / "ranking.csv"
     atomic_write_text(paths["ranking.csv"], ranking.to_csv(index=False))
+    if cmp.robustness is not None:
+        from trustsim.io import atomic_write_parquet
+
+        # one row per (cell, policy, replicate): what `trustsim discover DIR` reads for "where does X win?"
+        paths["robustness.parquet"] = out / "robustness.parquet"
+        atomic_write_parquet(paths["robustness.parquet"], cmp.robustness.assign(vary=",".join(cmp.vary)))
     paths["report.md"] = out / "report.md"
     atomic_write_text(paths["report.md"], render_markdown(title, lead, parts, figs))
     paths["report.html"] = out / "report.html"
