@@ -19,6 +19,7 @@ COMMANDS = (
     "sweep",
     "plot",
     "sensitivity",
+    "discover",
     "validate",
     "experiment",
     "compare",

@@ -1,8 +1,9 @@
 """The comparison report in a real browser: it opens from disk, every figure loads, nothing errs.
 
 Headless Debian Chromium (never a downloaded browser) opens ``report.html`` by ``file://`` with
-the network cut off; the page must show its headline and tables, decode all four embedded
-figures, log no console or page errors and request nothing but itself and data URLs.
+the network cut off; the page must show its headline, the executive summary and the horizon
+section, decode all five embedded figures, log no console or page errors and request nothing
+but itself and data URLs. ``--pdf`` prints the same page to ``report.pdf`` with that Chromium.
 """
 
 from __future__ import annotations
@@ -31,13 +32,53 @@ def test_report_opens_offline_with_all_figures(browser: Any, cli_run) -> None:
         sizes = page.eval_on_selector_all(
             "img", "imgs => imgs.map(i => [i.complete, i.naturalWidth, i.naturalHeight])"
         )
-        assert len(sizes) == 4
+        assert len(sizes) == 5
         assert all(done and w > 300 and h > 100 for done, w, h in sizes), sizes
-        headers = page.locator("table").first.locator("th").all_inner_texts()
+        summary = page.locator("section.summary")
+        assert summary.locator("h2").inner_text() == "Executive summary"
+        text = summary.inner_text()
+        assert "Recommendation. Choose " in text and "The market (baseline.toml): 300 potential customers" in text
+        assert "Limitations:" in text and "Listener (us)" in text and "rival Listener" in text
+        headers = summary.locator("table").first.locator("th").all_inner_texts()
         assert headers[0] == "Policy" and any("Revenue" in h for h in headers)
-        assert page.locator("table").first.locator("tbody tr").count() == 4
+        assert summary.locator("table").first.locator("tbody tr").count() == 4
+        horizon = page.locator("section", has=page.locator("h2", has_text="The horizon"))
+        rows = horizon.locator("table").first.locator("tbody tr").all_inner_texts()
+        assert [r.split("\t")[0] for r in rows] == ["5", "10", "15", "20"]
+        assert horizon.locator("img").count() == 1
     finally:
         context.close()
     assert not problems, problems
     outside = [u for u in requests if not (u.startswith("data:") or u == page_url)]
     assert not outside, outside
+
+
+def test_pdf_is_printed_with_the_summary_alone_on_page_one(browser: Any, compare_args: list[str], cli_run) -> None:
+    """`--pdf` resumes the finished runs and prints report.pdf; page one holds the summary only."""
+    import re
+    import subprocess
+    import sys
+
+    _, out = cli_run
+    # in a child process: Playwright's sync API cannot start inside this module's running one
+    done = subprocess.run([sys.executable, "-m", "trustsim.cli", "compare", *compare_args, "--pdf"],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    data = (out / "report.pdf").read_bytes()
+    assert data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")
+    pages = len(re.findall(rb"/Type\s*/Page\b", data))
+    assert pages >= 3, pages
+    # the page the PDF was printed from, in print media: the summary ends page one
+    context = browser.new_context(offline=True)
+    page = context.new_page()
+    try:
+        page.goto((out / "report.html").resolve().as_uri(), wait_until="load")
+        page.emulate_media(media="print")
+        after = page.eval_on_selector("section.summary", "s => getComputedStyle(s).breakAfter")
+        assert after == "page"
+        # and it fits on one A4 page (190 x 273 mm printable at 96 dpi: 718 x 1032 px)
+        page.set_viewport_size({"width": 718, "height": 1032})
+        bottom = page.eval_on_selector("section.summary", "s => s.getBoundingClientRect().bottom")
+        assert bottom <= 1032, bottom
+    finally:
+        context.close()

@@ -97,8 +97,9 @@ def test_report_states_the_winner_with_its_numbers(comparison, cli_run):
     assert first.startswith("Under this market")
     assert f"**{r['policy'].iloc[0]}**" in first
     runner = r.iloc[1]
-    lead = -runner["diff"] / runner["mean"]
-    assert f"{lead:.1%}" in first and runner["policy"] in first
+    lead = -runner["diff"] / r["mean"].iloc[0]  # one base for every percentage: the leader's mean
+    assert f"{lead:.1%} less" in first and runner["policy"] in first
+    assert f"| -{lead:.1%} |" in md  # the ranking table shows the same gap on the same base
     assert ("not significant" in first) != bool(runner["significant"])
     for m in ("Revenue (total)", "Customers (final)", "NPS (final)", "Ambassadors (final)", "Trust (final)"):
         assert m in md
@@ -110,7 +111,7 @@ def test_report_states_the_winner_with_its_numbers(comparison, cli_run):
 def test_report_html_is_self_contained(cli_run):
     _, out = cli_run
     page = (out / "report.html").read_text()
-    assert page.count('src="data:image/png;base64,') == 4
+    assert page.count('src="data:image/png;base64,') == 5
     assert not re.search(r'(src|href)="(?!data:)', page), "the page must not load anything"
     assert "<script" not in page
 

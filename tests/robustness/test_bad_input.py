@@ -349,6 +349,8 @@ CASES = [
          r"{d}/sc: holds results of a different experiment \('tiny'.*refusing to mix results",
          {"sc": SWEEP_FOLDER, "s.toml": S, "e.toml": experiment({"seed = 1": "seed = 2"})}),
     Case("sensitivity-not-a-sweep", ["sensitivity", "{d}"], 2, r"{d}: no manifest\.json", {"s.toml": S}),
+    Case("discover-not-a-sweep", ["discover", "{d}", "--outcome", "nps > 0"], 2, r"{d}: no manifest\.json",
+         {"s.toml": S}),
     Case("validate-zero-workers", ["validate", "--workers", "0", "--out", "{d}/out"], 2,
          r"argument --workers: must be at least 1, got 0"),
     Case("validate-unknown-check", ["validate", "--size", "ci", "--only", "bsas", "--out", "{d}/out"], 2,

@@ -7,66 +7,49 @@ from pathlib import Path
 import pandas as pd
 
 from trustsim.config import COMPONENTS
+from trustsim.reporting import colours, pyplot, save_figure
 
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
-"""Okabe–Ito colour-blind-safe palette."""
-
-
-def _save(fig, out: Path, name: str) -> list[Path]:
-    paths = []
-    for ext in ("png", "svg"):
-        p = out / f"{name}.{ext}"
-        tmp = out / f".{name}.tmp.{ext}"
-        fig.savefig(tmp, dpi=120, bbox_inches="tight")
-        tmp.replace(p)
-        paths.append(p)
-    return paths
+FORMATS = ("png", "svg")
 
 
 def plot_run(model: pd.DataFrame, suppliers: pd.DataFrame, out_dir: str | Path) -> list[Path]:
     """Draw the standard figures of one run to `out_dir` as PNG and SVG; return the paths."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths: list[Path] = []
     names = suppliers.drop_duplicates("supplier").sort_values("supplier")["name"].tolist()
+    palette = colours(len(names))  # one colour per supplier, never repeated
 
     fig, axes = plt.subplots(1, 2, figsize=(11, 4), sharex=True)
     for i, name in enumerate(names):
         rows = suppliers[suppliers["supplier"] == i]
-        color = PALETTE[i % len(PALETTE)]
+        color = palette[i]
         axes[0].plot(rows["step"], rows["customers"], color=color, label=name)
         axes[1].plot(rows["step"], rows["ambassadors"], color=color, label=name)
         axes[1].plot(rows["step"], rows["detractors"], color=color, ls="--")
     axes[0].set(title="Customers per supplier", xlabel="step", ylabel="customers")
     axes[1].set(title="Ambassadors (solid) and detractors (dashed)", xlabel="step", ylabel="people")
     axes[0].legend(frameon=False)
-    paths += _save(fig, out, "customers_ambassadors")
-    plt.close(fig)
+    paths += save_figure(fig, out, "customers_ambassadors", FORMATS, dpi=120)
 
     fig, ax = plt.subplots(figsize=(6, 4))
     for i, name in enumerate(names):
         rows = suppliers[suppliers["supplier"] == i]
-        ax.plot(rows["step"], rows["nps"], color=PALETTE[i % len(PALETTE)], label=name)
+        ax.plot(rows["step"], rows["nps"], color=palette[i], label=name)
     ax.plot(model["step"], model["nps"], color="black", lw=2, label="market")
     ax.axhline(0, color="grey", lw=0.5)
     ax.set(title="Net Promoter Score", xlabel="step", ylabel="NPS", ylim=(-100, 100))
     ax.legend(frameon=False)
-    paths += _save(fig, out, "nps")
-    plt.close(fig)
+    paths += save_figure(fig, out, "nps", FORMATS, dpi=120)
 
     fig, axes = plt.subplots(1, 4, figsize=(14, 3.5), sharey=True)
     for k, comp in enumerate(COMPONENTS):
         for i, name in enumerate(names):
             rows = suppliers[suppliers["supplier"] == i]
-            axes[k].plot(rows["step"], rows[f"trust_{comp}"], color=PALETTE[i % len(PALETTE)], label=name)
+            axes[k].plot(rows["step"], rows[f"trust_{comp}"], color=palette[i], label=name)
         axes[k].set(title=f"Trust: {comp}", xlabel="step", ylim=(0, 1))
     axes[0].set_ylabel("mean trust of (former) customers")
     axes[-1].legend(frameon=False)
-    paths += _save(fig, out, "trust_components")
-    plt.close(fig)
+    paths += save_figure(fig, out, "trust_components", FORMATS, dpi=120)
     return paths

@@ -9,16 +9,23 @@ Campolongo et al. 2007). Results: ``DIR/sensitivity.csv`` and ``DIR/figures/sens
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from trustsim.analysis.run_plots import PALETTE
-from trustsim.analysis.sweep_plots import file_stem, save_figure, summary_measures
+from trustsim.analysis.sweep_plots import (
+    DegenerateResultWarning,
+    degenerate_reason,
+    file_stem,
+    save_figure,
+    summary_measures,
+)
 from trustsim.errors import ConfigError, RunError, did_you_mean
 from trustsim.io import atomic_write_bytes
+from trustsim.reporting import PALETTE, pyplot
 
 MAX_RESAMPLES = 100_000
 """Most bootstrap resamples; beyond some thousands the intervals do not change."""
@@ -47,7 +54,8 @@ def sensitivity(
     Returns:
         Long table: measure, parameter, index (S1, ST, mu_star, sigma, ...), value, conf (the
         half-width of the 95% interval, where SALib gives one). Also written as
-        ``sensitivity.csv``.
+        ``sensitivity.csv``. ``table.attrs["warnings"]`` lists the degenerate measures and why
+        (each is also issued as a :class:`DegenerateResultWarning` and printed on its figure).
 
     Raises:
         ConfigError: if the design is not Sobol or Morris, a measure is unknown or ``resamples``
@@ -85,6 +93,10 @@ def sensitivity(
         raise ConfigError(f"--resamples {resamples}: use 1 to {most:,} for this sweep of {n_points:,} design points.")
     problem = design["problem"]
     outputs = summary.groupby("point")[chosen].mean().sort_index()
+    steps = manifest.get("steps")
+    notes = {m: r for m in chosen if (r := degenerate_reason(m, summary, steps)) is not None}
+    for reason in notes.values():
+        warnings.warn(reason, DegenerateResultWarning, stacklevel=2)
     rows = []
     for measure in chosen:
         y = outputs[measure].to_numpy(dtype=float)
@@ -94,11 +106,12 @@ def sensitivity(
             x = np.asarray(design["samples"], dtype=float)
             rows += _morris(problem, x, y, manifest, measure, resamples, seed)
     table = pd.DataFrame(rows, columns=["measure", "parameter", "index", "value", "conf"])
+    table.attrs["warnings"] = list(notes.values())
     atomic_write_bytes(folder / "sensitivity.csv", table.to_csv(index=False).encode())
     if plot:
         formats = manifest["experiment"]["plot"]["formats"]
         for measure in chosen:
-            _figure(table[table["measure"] == measure], kind, measure, folder / "figures", formats)
+            _figure(table[table["measure"] == measure], kind, measure, folder / "figures", formats, notes.get(measure))
     return table
 
 
@@ -131,12 +144,8 @@ def _morris(problem, x, y, manifest, measure, resamples, seed) -> list[tuple]:
     return rows
 
 
-def _figure(table: pd.DataFrame, kind: str, measure: str, out: Path, formats) -> list[Path]:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+def _figure(table: pd.DataFrame, kind: str, measure: str, out: Path, formats, note: str | None = None) -> list[Path]:
+    plt = pyplot()
     wide = table.pivot(index="parameter", columns="index", values="value")
     conf = table.pivot(index="parameter", columns="index", values="conf")
     fig, ax = plt.subplots(figsize=(7, 4))
@@ -158,5 +167,10 @@ def _figure(table: pd.DataFrame, kind: str, measure: str, out: Path, formats) ->
                         textcoords="offset points")
         ax.set(xlabel="mu* (mean |elementary effect|)", ylabel="sigma",
                title=f"Morris screening of {measure} (95% CI of mu*)")
+    if note:  # a degenerate measure says so on its own figure, not only on the terminal
+        import textwrap
+
+        fig.text(0.5, -0.02, "Warning: " + textwrap.fill(note, 110), ha="center", va="top", fontsize=7,
+                 color="#D55E00")
     fig.tight_layout()
     return save_figure(fig, out, f"sensitivity_{file_stem(measure)}", formats)

@@ -14,7 +14,6 @@ Table: ``DIR/points.csv``, one row per design point and measure, with n, mean, s
 
 from __future__ import annotations
 
-import io
 import math
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,8 +22,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from trustsim.analysis.run_plots import PALETTE
 from trustsim.io import atomic_write_bytes
+from trustsim.reporting import PALETTE, colours, pyplot
+from trustsim.reporting import save_figure as _save_figure
 
 MAX_BANDS = 12
 """Above this many design points, time-series figures show the spread of point means."""
@@ -69,6 +69,53 @@ def summary_measures(summary: pd.DataFrame, params: Sequence[str]) -> list[str]:
     ]
 
 
+class DegenerateResultWarning(UserWarning):
+    """A measure that does not vary, so its sensitivity indices or its figure say nothing."""
+
+
+SLOW_MEASURES = ("ambassador", "loyal", "detractor")
+"""Measures that need many periods to move: people climb the loyalty ladder one rung at a time."""
+
+
+def degenerate_reason(measure: str, summary: pd.DataFrame, steps: int | None = None) -> str | None:
+    """Why a measure's sensitivity indices or figure would say nothing, or None if they can.
+
+    A measure is degenerate when it has the same value in every run (indices are then undefined
+    or zero), or when its design-point means differ by no more than replicate noise would make
+    them (an F-test of the points at the 5% level finds nothing): the indices then measure luck.
+
+    Args:
+        measure: the summary column.
+        summary: one row per run with ``point`` and the measure.
+        steps: the sweep's steps per run (named in the message).
+    """
+    y = pd.to_numeric(summary[measure], errors="coerce")
+    finite = y[np.isfinite(y)]
+    horizon = f" over {steps} steps" if steps is not None else ""
+    if finite.empty:
+        return f"{measure} is NaN in every run{horizon} (e.g. an NPS with no customers): there is nothing to analyse."
+    if finite.nunique() == 1:
+        value = finite.iloc[0]
+        why = ("people climb the loyalty ladder one rung at a time, so this measure needs more periods to move; "
+               "run more steps (--steps)") if any(k in measure for k in SLOW_MEASURES) else (
+               "it does not respond to the swept parameters within the horizon; run more steps or sweep "
+               "parameters that act on it")
+        return (f"{measure} is {value:g} in every run{horizon}: it never varies, so its sensitivity indices are "
+                f"undefined and its figures are flat. Likely cause: {why}.")
+    groups = [g.dropna().to_numpy(dtype=float) for _, g in summary.groupby("point")[measure]]
+    if all(len(g) > 1 for g in groups) and len(groups) > 1:
+        from scipy import stats
+
+        within = sum(float(np.var(g, ddof=1)) * (len(g) - 1) for g in groups)
+        if within > 0:
+            p = float(stats.f_oneway(*groups).pvalue)
+            if np.isfinite(p) and p > 0.05:
+                return (f"{measure}: the design points' means differ no more than replicate noise makes them "
+                        f"(one-way ANOVA over {len(groups)} points, p = {p:.2f}){horizon}, so its indices and "
+                        "figures show luck, not the parameters; run more replicates or steps.")
+    return None
+
+
 def point_table(summary: pd.DataFrame, params: Sequence[str], measures: Sequence[str]) -> pd.DataFrame:
     """One row per design point and measure: parameters, n, mean, sd, 95% interval."""
     table = mean_ci(summary, ["point"], measures)
@@ -107,12 +154,15 @@ def plot_sweep(folder: str | Path, measures: Sequence[str] | None = None) -> lis
     chosen = list(measures or experiment["plot"]["measures"])
     final_measures = [m for m in summary_measures(summary, params) if not chosen or m in chosen]
     table = point_table(summary, params, summary_measures(summary, params))
+    import warnings
+
+    for measure in final_measures:
+        reason = degenerate_reason(measure, summary, manifest.get("steps"))
+        if reason:
+            warnings.warn(reason, DegenerateResultWarning, stacklevel=2)
     atomic_write_bytes(folder / "points.csv", table.to_csv(index=False).encode())
 
-    import matplotlib
-
-    matplotlib.use("Agg")
-
+    pyplot()
     out = folder / "figures"
     paths: list[Path] = []
     series = load_timeseries(folder)
@@ -155,16 +205,7 @@ def _fmt(value: Any) -> str:
 
 def save_figure(fig: Any, out: Path, name: str, formats: Sequence[str]) -> list[Path]:
     """Write a figure as ``out/name.<ext>`` for each format, atomically, and close it."""
-    import matplotlib.pyplot as plt
-
-    paths = []
-    for ext in formats:
-        buf = io.BytesIO()
-        fig.savefig(buf, format=ext, dpi=120, bbox_inches="tight")
-        atomic_write_bytes(out / f"{name}.{ext}", buf.getvalue())
-        paths.append(out / f"{name}.{ext}")
-    plt.close(fig)
-    return paths
+    return _save_figure(fig, out, name, formats, dpi=120)
 
 
 def file_stem(name: str) -> str:
@@ -181,9 +222,10 @@ def _timeseries_figure(
     fig, ax = plt.subplots(figsize=(7, 4.2))
     points = sorted(stats["point"].unique())
     if len(points) <= MAX_BANDS:
+        palette = colours(len(points))  # never the same colour for two design points
         for i, point in enumerate(points):
             rows = stats[stats["point"] == point]
-            color = PALETTE[i % len(PALETTE)]
+            color = palette[i]
             ax.plot(rows["step"], rows["mean"], color=color, label=labels.get(point, str(point)))
             ax.fill_between(rows["step"], rows["ci_low"], rows["ci_high"], color=color, alpha=0.2, lw=0)
         ax.legend(frameon=False, fontsize=7)

@@ -47,6 +47,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--no-robustness", action="store_true", help="skip the robustness sweep")
     p.add_argument("--robust-replicates", type=int_in(1, 100_000), metavar="R",
                    help="replicates per policy and robustness cell (default: half of --replicates, >= 2)")
+    p.add_argument("--pdf", action="store_true",
+                   help="also write DIR/report.pdf (headless Chromium, offline; executive summary on page one)")
     add_backend_arguments(p)
     p.set_defaults(func=main)
 
@@ -80,6 +82,10 @@ def main(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else default_out(Path(args.scenario).stem, "compare-")
     from trustsim.commands.run import prepare_out_dir
 
+    if args.pdf:
+        from trustsim.reporting import require_pdf
+
+        require_pdf()  # a missing browser is reported before hours of runs (and before any file), not after
     prepare_out_dir(out)  # a file or an unwritable folder is refused before any run
     with output_folder(out, "compare") as staging:
         cmp = compare_policies(
@@ -88,10 +94,11 @@ def main(args: argparse.Namespace) -> int:
             vary={} if args.no_robustness else (vary or None), robust_replicates=args.robust_replicates,
             workers=args.workers, scheduler=args.scheduler, progress=not args.quiet,
         )
-        write_report(cmp, staging, _command_line("compare"))
+        paths = write_report(cmp, staging, _command_line("compare"), pdf=args.pdf)
     from trustsim.compare.report import headline
 
     print(headline(cmp).replace("**", ""))
-    print(f"report: {out / 'report.html'} and {out / 'report.md'} "
+    written = [str(out / name) for name in ("report.html", "report.md", "report.pdf") if name in paths]
+    print(f"report: {', '.join(written)} "
           f"({time.monotonic() - started:.1f} s)", file=sys.stderr)
     return 0

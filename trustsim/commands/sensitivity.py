@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from trustsim.analysis.sensitivity import MAX_RESAMPLES
 from trustsim.commands._args import int_in
@@ -30,12 +31,16 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def main(args: argparse.Namespace) -> int:
     """Compute, print and draw the indices."""
+    import warnings
+
     from rich.console import Console
     from rich.table import Table
 
     from trustsim.analysis.sensitivity import sensitivity
 
-    table = sensitivity(args.folder, args.measures, resamples=args.resamples, plot=not args.no_plot)
+    with warnings.catch_warnings():  # printed below as plain lines, not as Python warnings
+        warnings.simplefilter("ignore")
+        table = sensitivity(args.folder, args.measures, resamples=args.resamples, plot=not args.no_plot)
     from rich.text import Text
 
     from trustsim.errors import printable
@@ -47,5 +52,7 @@ def main(args: argparse.Namespace) -> int:
         view.add_row(Text(printable(str(row.measure))), Text(printable(str(row.parameter))), row.index,
                      f"{row.value:.3f}", conf)
     Console().print(view)
+    for note in table.attrs.get("warnings", []):
+        print(f"warning: {note}", file=sys.stderr)
     print(f"written: {args.folder}/sensitivity.csv")
     return 0

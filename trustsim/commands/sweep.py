@@ -30,6 +30,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "--set", action="append", metavar="K=V", default=[],
         help="override a scenario key for every run, e.g. --set market.customers=500",
     )
+    p.add_argument("--csv", action="store_true",
+                   help="also write CSV beside the Parquet (DIR/summary.csv, DIR/tidy/*.csv) for Excel and R")
     p.add_argument("--check", action="store_true",
                    help="verify the model's invariants after every step of every run (slower)")
     p.set_defaults(func=main)
@@ -54,6 +56,10 @@ def main(args: argparse.Namespace) -> int:
         experiment, args.out, workers=args.workers, scheduler=args.scheduler,
         progress=not args.quiet, **extra,
     )
+    if args.csv:
+        from trustsim.sweep.tidy import write_csv
+
+        write_csv(result.folder)
     print(
         f"{result.done} of {result.total} runs done ({result.executed} run now, "
         f"{result.resumed} resumed) in {result.seconds:.1f} s; results in {result.folder}",

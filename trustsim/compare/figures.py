@@ -6,23 +6,21 @@ returns the PNG, so the report can both save it and embed it in a self-contained
 
 from __future__ import annotations
 
-import io
 import textwrap
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from trustsim.compare.stats import MEASURE_BY_KEY, MEASURES, band
+from trustsim import reporting
+from trustsim.compare.stats import MEASURE_BY_KEY, band
+from trustsim.reporting import figure_bytes, pyplot
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from trustsim.compare.run import Comparison
 
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
-"""Okabe & Ito (2008); cycled with line styles beyond eight policies."""
-STYLES = ("-", "--", ":", "-.")
 CHANNEL_COLOURS = {"ads": "#E69F00", "reviews": "#56B4E9", "recommendations": "#009E73"}
 TIMECOURSE = (
     ("customers", "Customers"),
@@ -31,28 +29,18 @@ TIMECOURSE = (
     ("ambassadors", "Ambassadors"),
     ("trust", "Trust"),
 )
-
-
-def pyplot():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
+MONEY_TIMECOURSE = (("profit", "Profit per step"), ("discounted_profit", "Cumulative discounted profit"))
+"""Drawn too when the runs have the model's money columns."""
 
 
 def to_png(fig: Figure) -> bytes:
-    buf = io.BytesIO()
-    # Fixed metadata: the same comparison gives byte-identical figures.
-    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight", metadata={"Software": None})
-    pyplot().close(fig)
-    return buf.getvalue()
+    """The figure as PNG bytes (byte-identical for the same comparison); closes it."""
+    return figure_bytes(fig, "png", dpi=110)
 
 
-def colour(i: int) -> str:
-    """The colour of the i-th policy."""
-    return PALETTE[i % len(PALETTE)]
+def colour(i: int, n: int | None = None) -> str:
+    """The colour of the i-th of `n` policies (no two policies share a colour)."""
+    return reporting.colour(i, n)
 
 
 def _wrap(name: str, width: int = 22) -> str:
@@ -64,20 +52,21 @@ def ranking_figure(cmp: Comparison) -> bytes:
     significantly below the best."""
     plt = pyplot()
     index = {p.name: k for k, p in enumerate(cmp.policies)}  # colours follow the order given
-    names = list(cmp.rankings["revenue"]["policy"])  # rows follow the report's table
-    fig, axes = plt.subplots(1, len(MEASURES), figsize=(3.0 * len(MEASURES), 0.45 * len(names) + 1.6),
+    names = list(cmp.rankings[cmp.headline.key]["policy"])  # rows follow the report's table
+    measures = cmp.measures
+    fig, axes = plt.subplots(1, len(measures), figsize=(3.0 * len(measures), 0.45 * len(names) + 1.6),
                              sharey=True)
     y = np.arange(len(names))[::-1]
-    for ax, m in zip(axes, MEASURES, strict=True):
+    for ax, m in zip(axes, measures, strict=True):
         r = cmp.rankings[m.key].set_index("policy").loc[names]
         for k, name in enumerate(names):
-            row, c = r.loc[name], colour(index[name])
+            row, c = r.loc[name], colour(index[name], len(names))
             filled = not bool(row["significant"])
             ax.errorbar(row["mean"], y[k], xerr=[[row["mean"] - row["lo"]], [row["hi"] - row["mean"]]],
                         fmt="o", color=c, mfc=c if filled else "white", capsize=3, ms=6)
         ax.set_title(m.label, fontsize=10)
         ax.grid(axis="x", alpha=0.3)
-    axes[0].set_yticks(y, [_wrap(n) for n in names], fontsize=9)
+    axes[0].set_yticks(y, [_wrap(cmp.label(n)) for n in names], fontsize=9)
     fig.suptitle("Mean and 95% CI over replicates; hollow = significantly below the best (paired, Holm)",
                  fontsize=9, y=1.0)
     fig.tight_layout()
@@ -85,15 +74,20 @@ def ranking_figure(cmp: Comparison) -> bytes:
 
 
 def timecourse_figure(cmp: Comparison) -> bytes:
-    """Each measure of our supplier over time: mean per policy with a 95% CI band."""
+    """Each measure of our supplier over time: mean per policy with a 95% band (bootstrap for the
+    bounded NPS and trust, so the band stays within their range); every policy its own colour."""
     plt = pyplot()
-    fig, axes = plt.subplots(1, len(TIMECOURSE), figsize=(3.2 * len(TIMECOURSE), 3.4))
-    for ax, (col, title) in zip(axes, TIMECOURSE, strict=True):
+    panels = (*(MONEY_TIMECOURSE if cmp.has_money else ()), *TIMECOURSE)
+    fig, axes = plt.subplots(1, len(panels), figsize=(3.2 * len(panels), 3.4))
+    palette = reporting.colours(len(cmp.policies))
+    for ax, (col, title) in zip(axes, panels, strict=True):
+        bounds = MEASURE_BY_KEY[col].bounds if col in MEASURE_BY_KEY else None
         for k, p in enumerate(cmp.policies):
-            b = band(cmp.series[cmp.series["policy"] == p.name], col)
-            ax.plot(b["step"], b["mean"], color=colour(k), ls=STYLES[(k // len(PALETTE)) % 4], lw=1.6,
-                    label=p.name)
-            ax.fill_between(b["step"], b["lo"], b["hi"], color=colour(k), alpha=0.15, lw=0)
+            b = band(cmp.series[cmp.series["policy"] == p.name], col, bounds=bounds)
+            ax.plot(b["step"], b["mean"], color=palette[k], lw=1.6, label=cmp.label(p.name))
+            ax.fill_between(b["step"], b["lo"], b["hi"], color=palette[k], alpha=0.15, lw=0)
+        if bounds is not None and col == "nps":
+            ax.set_ylim(max(bounds[0], ax.get_ylim()[0]), min(bounds[1], ax.get_ylim()[1]))
         ax.set_title(title, fontsize=10)
         ax.set_xlabel("step")
         ax.grid(alpha=0.3)
@@ -101,6 +95,41 @@ def timecourse_figure(cmp: Comparison) -> bytes:
     fig.legend(handles, labels, loc="lower center", ncol=min(4, len(labels)), fontsize=8, frameon=False,
                bbox_to_anchor=(0.5, -0.02 - 0.05 * ((len(labels) - 1) // 4)))
     fig.tight_layout(rect=(0, 0.08 + 0.05 * ((len(labels) - 1) // 4), 1, 1))
+    return to_png(fig)
+
+
+def horizon_figure(cmp: Comparison) -> bytes:
+    """The headline measure had the horizon been h (a total summed to h, a state read at h), per policy,
+    with the period at which the final leader moves ahead for good marked."""
+    from trustsim.compare import horizon
+
+    plt = pyplot()
+    m = cmp.headline
+    names = [p.name for p in cmp.policies]
+    cube = horizon.trajectories(cmp.series, m, names)
+    palette = reporting.colours(len(names))
+    steps = np.arange(1, cube.shape[2] + 1)
+    fig, ax = plt.subplots(figsize=(8, 4))
+    for k, name in enumerate(names):
+        stats = reporting.bootstrap_interval(cube[k].T) if m.bounds else np.array(
+            [reporting.t_interval(cube[k][:, h])[:3] for h in range(cube.shape[2])])
+        ax.plot(steps, stats[:, 0], color=palette[k], lw=1.6, label=cmp.label(name))
+        ax.fill_between(steps, stats[:, 1], stats[:, 2], color=palette[k], alpha=0.15, lw=0)
+    table = horizon.horizon_table(cmp.series, m, names)
+    final = table.iloc[-1]
+    changed = table[table["leader"] != final["leader"]]
+    if len(names) > 1 and len(changed):
+        c = horizon.crossover(cmp.series, m, names, final["leader"], changed["leader"].iloc[-1])
+        if np.isfinite(c.mean):
+            ax.axvline(c.mean, color="black", lw=0.8, ls="--")
+            if np.isfinite(c.lo):
+                ax.axvspan(c.lo, c.hi, color="grey", alpha=0.15, lw=0)
+            ax.annotate(f"{cmp.label(final['leader'])} ahead from period {c.mean:.0f}", (c.mean, ax.get_ylim()[1]),
+                        fontsize=8, va="top", ha="left", xytext=(3, -3), textcoords="offset points")
+    ax.set(xlabel="horizon h (periods)", ylabel=m.label, title=f"{m.name} at each horizon")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, frameon=False)
+    fig.tight_layout()
     return to_png(fig)
 
 
@@ -115,7 +144,7 @@ def flows_table(cmp: Comparison) -> pd.DataFrame:
     out["recommendations"] = mean["acquired_recommendations"]
     for j, name in enumerate(cmp.supplier_names):
         if j != cmp.as_index:
-            out[f"to {name}"] = mean[f"switched_to_{j}"]
+            out[f"to rival {name}"] = mean[f"switched_to_{j}"]
     out["lost"] = mean["churned"]
     return out
 
@@ -140,7 +169,7 @@ def flows_figure(cmp: Comparison) -> bytes:
         right += table[col].to_numpy()
     ax.set_xlim(-1.08 * max(1e-9, right.max()) - 0.5, 1.08 * max(1e-9, left.max()) + 0.5)
     ax.axvline(0, color="black", lw=0.8)
-    ax.set_yticks(y, [_wrap(n, 28) for n in names], fontsize=9)
+    ax.set_yticks(y, [_wrap(cmp.label(n), 28) for n in names], fontsize=9)
     ax.set_xlabel("customers per run over the horizon (left: lost, right: won)")
     ax.legend(fontsize=8, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=3, frameon=False)
     ax.grid(axis="x", alpha=0.3)
@@ -150,7 +179,7 @@ def flows_figure(cmp: Comparison) -> bytes:
 
 def robustness_winners(cmp: Comparison, measure: str) -> pd.DataFrame:
     """Per cell of the robustness grid: the varied values, the winner and its lead over the
-    runner-up (``diff``; ``lead`` as a share of the runner-up's mean), whether that lead is
+    runner-up (``diff``; ``lead`` as a share of the winner's mean, the report's one base), whether that lead is
     significant, and ``tau``: Kendall's rank correlation of the cell's order of all policies with
     the main comparison's (1 = same order)."""
     from scipy.stats import kendalltau
@@ -163,14 +192,15 @@ def robustness_winners(cmp: Comparison, measure: str) -> pd.DataFrame:
     overall = cmp.rankings[measure].set_index("policy").loc[names, "mean"].to_numpy()
     for cell, group in cmp.robustness.groupby("cell", sort=True):
         wide = group.pivot(index="replicate", columns="policy", values=measure)[names]
-        r = rank_policies(wide)
+        r = rank_policies(wide, bounds=MEASURE_BY_KEY[measure].bounds)
         row = {k: group[k].iloc[0] for k in cmp.vary}
         row.update(cell=cell, winner=r["policy"].iloc[0], mean=r["mean"].iloc[0])
         if len(r) > 1:
             runner = r.iloc[1]
             row["runner_up"] = runner["policy"]
             row["diff"] = -runner["diff"]
-            row["lead"] = -runner["diff"] / abs(runner["mean"]) if runner["mean"] else np.nan
+            leader = r["mean"].iloc[0]
+            row["lead"] = -runner["diff"] / abs(leader) if leader and np.isfinite(leader) else np.nan
             row["significant"] = bool(runner["significant"])
             cell_means = r.set_index("policy").loc[names, "mean"].to_numpy()
             ok = np.isfinite(overall) & np.isfinite(cell_means)
@@ -179,13 +209,9 @@ def robustness_winners(cmp: Comparison, measure: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-RELATIVE = ("revenue", "customers", "ambassadors")
-"""Measures whose leads read as a percentage; NPS and trust leads are shown in their units."""
-
-
 def lead_text(row: pd.Series | dict, measure: str) -> str:
     """The winner's lead over the runner-up: '+12%' (revenue, customers) or '+4.2' (NPS)."""
-    key = "lead" if measure in RELATIVE else "diff"
+    key = "lead" if MEASURE_BY_KEY[measure].relative else "diff"
     value = row.get(key, np.nan)
     if value is None or not np.isfinite(value):
         return ""
@@ -193,12 +219,13 @@ def lead_text(row: pd.Series | dict, measure: str) -> str:
     return f"+{value:.0%}" if key == "lead" else "+" + MEASURE_BY_KEY[measure].format(value).lstrip("+")
 
 
-def robustness_figure(cmp: Comparison, measures: tuple[str, ...] = ("revenue", "nps")) -> bytes | None:
+def robustness_figure(cmp: Comparison, measures: tuple[str, ...] | None = None) -> bytes | None:
     """Which policy wins in each cell of the robustness grid (one or two varied parameters);
     bold = significantly ahead of the runner-up. None for other grids (the table shows them)."""
     keys = list(cmp.vary)
     if cmp.robustness is None or not 1 <= len(keys) <= 2:
         return None
+    measures = measures or (cmp.headline.key, "nps")
     plt = pyplot()
     names = [p.name for p in cmp.policies]
     xs = cmp.vary[keys[0]]
@@ -212,10 +239,10 @@ def robustness_figure(cmp: Comparison, measures: tuple[str, ...] = ("revenue", "
             j = xs.index(row[keys[0]])
             k = names.index(row["winner"])
             grid[i, j] = k
-            text = _wrap(row["winner"], 14) + "\n" + lead_text(row, measure)
+            text = _wrap(cmp.label(row["winner"]), 14) + "\n" + lead_text(row, measure)
             ax.text(j, i, text, ha="center", va="center", fontsize=7,
                     weight="bold" if row.get("significant", False) else "normal")
-        cmap = plt.matplotlib.colors.ListedColormap([colour(k) for k in range(len(names))])
+        cmap = plt.matplotlib.colors.ListedColormap(reporting.colours(len(names)))
         ax.imshow(grid, cmap=cmap, vmin=-0.5, vmax=len(names) - 0.5, alpha=0.35, aspect="auto", origin="lower")
         ax.set_xticks(range(len(xs)), [str(x) for x in xs])
         ax.set_xlabel(keys[0])
@@ -224,6 +251,6 @@ def robustness_figure(cmp: Comparison, measures: tuple[str, ...] = ("revenue", "
             ax.set_ylabel(keys[1])
         else:
             ax.set_yticks([])
-        ax.set_title(f"Winner on {MEASURE_BY_KEY[measure].label.split(' (')[0]}", fontsize=10)
+        ax.set_title(f"Leader on {MEASURE_BY_KEY[measure].name} (bold: significant; else a tie)", fontsize=10)
     fig.tight_layout()
     return to_png(fig)

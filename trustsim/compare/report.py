@@ -1,79 +1,148 @@
-"""The comparison report: ``report.md`` (figures beside it) and a self-contained ``report.html``.
+"""The comparison report: ``report.md`` (figures beside it), a self-contained ``report.html``, ``report.pdf``.
 
-The report opens with one plain sentence a strategist can repeat ("Under this market, policy
-X wins on revenue by N% (95% CI ...) because ..."), then the ranking table with confidence
-intervals and significance, the time course of each measure, where customers came from and
-where they went, how robust the ranking is across the uncertain parameters, and the method.
-The HTML page embeds its figures as data URLs and loads nothing else: it opens offline.
+Page one is an executive summary a manager can act on: the market in plain words (generated
+from the scenario), a conditional recommendation ("choose X if you look further than period P
+or value NPS; Y otherwise"), the net flows of customers behind it (all of them, not the
+favourable ones), warnings where the evidence is thin, and the limitations. Percentages are of
+the leader's mean everywhere. Money heads the report when the model has it (profit, ROI,
+cumulative discounted profit); without costs in the model the report ranks by revenue and says
+so. Then: the ranking with confidence intervals, the horizon (who leads at which horizon, when
+the ranking changes, whether the margin has settled), the time course, where customers came
+from and went, robustness (only significant cells count as wins) and the method.
 """
 
 from __future__ import annotations
 
-import base64
-import html
+import math
 import shlex
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from trustsim.compare import figures
+from trustsim.compare import figures, horizon
 from trustsim.compare.run import Comparison
-from trustsim.compare.stats import LEVEL, MEASURES
+from trustsim.compare.stats import LEVEL, MEASURE_BY_KEY, Measure
 from trustsim.io import atomic_write_bytes, atomic_write_text
 from trustsim.policies import budget_cost
+from trustsim.reporting import Section, pct, render_html, render_markdown
+
+__all__ = ["Section", "ci_text", "headline", "render_html", "render_markdown", "write_report"]
+
+MIN_REPLICATES = 10
+"""Below this many replicates per policy the report warns that its intervals rest on few runs."""
 
 
-@dataclass
-class Section:
-    """One part of the report: a title, paragraphs, tables (header + rows) and a figure."""
+def ci_text(m: Measure, lo: float, hi: float) -> str:
+    """'lo to hi' in the measure's format, or 'n/a'."""
+    from trustsim.reporting import ci_text as interval
 
-    title: str
-    paragraphs: list[str]
-    tables: list[tuple[list[str], list[list[str]]]]
-    figure: str = ""  # file name under figures/
-    caption: str = ""
+    return interval(lo, hi, m.fmt)
 
 
-def _pct(x: float) -> str:
-    return "n/a" if not np.isfinite(x) else f"{x:+.1%}".replace("+-", "-")
+# --- names: us and them ---------------------------------------------------------------------
 
 
-def ci_text(m, lo: float, hi: float) -> str:
-    if not (np.isfinite(lo) and np.isfinite(hi)):
-        return "n/a"
-    return f"{m.format(lo)} to {m.format(hi)}"
+def rivals(cmp: Comparison) -> dict[int, str]:
+    """Competitors by supplier index, labelled 'rival <name>' (never confused with our policies)."""
+    return {j: f"rival {n}" for j, n in enumerate(cmp.supplier_names) if j != cmp.as_index}
 
 
-# --- plain language --------------------------------------------------------------------
+def ours(cmp: Comparison, name: str) -> str:
+    """A policy as we play it: '<name> (us)' when a competitor has the same name."""
+    return cmp.label(name)
 
 
-def _reasons(cmp: Comparison, winner: str, runner: str) -> str:
-    """Why the winner earns more: the channels and losses that separate it from the runner-up."""
-    flows = figures.flows_table(cmp)
-    w, r = flows.loc[winner], flows.loc[runner]
-    gains = sorted(((w[c] - r[c], c) for c in ("recommendations", "reviews", "ads") if w[c] - r[c] > 0.5),
-                   reverse=True)
+def what(m: Measure) -> str:
+    """The measure's name inside a sentence ('revenue', 'NPS', 'ROI')."""
+    return m.name if m.key in ("nps", "roi") else m.name.lower()
+
+
+# --- the market in plain words ----------------------------------------------------------------
+
+NETWORKS = {
+    "well_mixed": "everyone can talk to everyone (no network structure)",
+    "erdos_renyi": "a random social network",
+    "small_world": "a small-world social network (close circles with a few long ties)",
+    "scale_free": "a scale-free social network (a few people with very many ties)",
+    "edge_list": "a social network read from a file",
+}
+
+
+def market_description(cmp: Comparison) -> str:
+    """The scenario in plain words: who is in the market, how word travels, what happens to it."""
+    sc = cmp.scenario
+    m = sc.market
+    rival_text = ", ".join(f"{n}" for n in rivals(cmp).values()) or "no competitors"
+    parts = [
+        f"The market ({Path(cmp.scenario_label).name}): {m.customers:,} potential customers and "
+        f"{m.suppliers} suppliers — ours and {m.suppliers - 1} competitor(s) ({rival_text}) with fixed policies",
+        f"{m.initial_customers:.0%} of people already buy somewhere at the start" if m.initial_customers
+        else "nobody buys yet at the start",
+        f"word of mouth travels over {NETWORKS.get(sc.network.kind, sc.network.kind)}"
+        + (f" with about {sc.network.mean_degree:g} ties a person" if sc.network.kind != "well_mixed" else ""),
+        f"an advertising budget of 1 reaches {sc.advertising.reach:.1%} of people a period and each ambassador "
+        f"talks at rate {sc.wom.rate:g}",
+        f"a broken promise weighs {sc.trust.loss_multiplier:g} times a kept one",
+    ]
+    if m.turnover:
+        parts.append(f"{m.turnover:.1%} of people leave each period and are replaced by newcomers (an open market)")
+    else:
+        parts.append("nobody leaves the market (a closed market: once everyone buys, growth comes only from rivals)")
+    for shock in sc.shocks:
+        who = "every supplier" if shock.supplier == "all" else f"supplier {shock.supplier}"
+        parts.append(f"a scandal hits {who} in period {shock.step}")
+    if sc.imitation.rate > 0:
+        parts.append("suppliers copy more successful rivals, so policies drift")
+    return "; ".join(parts) + f". Each policy is played {cmp.replicates} times for {cmp.steps} periods."
+
+
+# --- plain language ------------------------------------------------------------------------------
+
+
+def _row(cmp: Comparison, key: str, name: str) -> pd.Series:
+    return cmp.rankings[key].set_index("policy").loc[name]
+
+
+def lead_sentence(cmp: Comparison, m: Measure, winner: str, runner: str) -> str:
+    """'X leads Y by ...' with one base for percentages: the leader's mean."""
+    w, r = _row(cmp, m.key, winner), _row(cmp, m.key, runner)
+    if m.relative and np.isfinite(r["rel"]):
+        size = (f"{ours(cmp, runner)}, the runner-up, has {-r['rel']:.1%} less (95% CI {-r['rel_hi']:.1%} to "
+                f"{-r['rel_lo']:.1%}, as a share of the leader's {m.format(w['mean'])})")
+    else:
+        size = (f"a lead of {m.format(-r['diff']).lstrip('+')} over {ours(cmp, runner)} "
+                f"(95% CI {ci_text(m, -r['diff_hi'], -r['diff_lo'])})")
+    return size
+
+
+def net_flows(cmp: Comparison, winner: str, runner: str) -> str:
+    """Every flow of customers that separates the winner from the runner-up, and their net."""
+    t = figures.flows_table(cmp)
+    w, r = t.loc[winner], t.loc[runner]
     parts = []
-    if gains:
-        won = f"won {gains[0][0]:,.0f} more customers through {gains[0][1]}"
-        if len(gains) > 1 and (r["lost"] - w["lost"]) < gains[1][0]:
-            won += f" and {gains[1][0]:,.0f} more through {gains[1][1]}"
-        parts.append((gains[0][0], won))
-    lost = r["lost"] - w["lost"]
-    if lost > 0.5:
-        parts.append((lost, f"lost {lost:,.0f} fewer to competitors"))
-    parts.sort(key=lambda t: -t[0])
-    price_w = _setting(cmp, winner, "price")
-    price_r = _setting(cmp, runner, "price")
-    text = " and ".join(p for _, p in parts[:2])
-    if price_w > price_r:
-        extra = f"charges {price_w:g} per customer per step against {price_r:g}"
-        text = f"{text}, and {extra}" if text else extra
-    if not text:
-        return "for reasons this comparison does not separate (see the flows below)"
-    return f"because it {text} (means per run over {cmp.steps} steps)"
+    for channel in ("ads", "reviews", "recommendations"):
+        d = w[channel] - r[channel]
+        parts.append(f"{abs(d):,.0f} {'more' if d >= 0 else 'fewer'} customers through {channel}")
+    lost = w["lost"] - r["lost"]
+    parts.append(f"lost {abs(lost):,.0f} {'more' if lost >= 0 else 'fewer'} to rivals")
+    net = sum(w[c] - r[c] for c in ("ads", "reviews", "recommendations")) - lost
+    text = (f"Against {ours(cmp, runner)}, {ours(cmp, winner)} won " + ", ".join(parts[:3]) + f" and {parts[3]}: "
+            f"net {net:+,.0f} customers (means per run over {cmp.steps} periods)")
+    price_w, price_r = _setting(cmp, winner, "price"), _setting(cmp, runner, "price")
+    if price_w != price_r:
+        text += f"; it charges {price_w:g} per customer per period against {price_r:g}"
+    later = cmp.series[cmp.series["step"] > 0]
+    held = later.groupby("policy")["customers"].mean()
+    gap = held[winner] - held[runner]
+    text += (f"; over the {cmp.steps} periods it had {abs(gap):,.0f} {'more' if gap >= 0 else 'fewer'} customers on "
+             "average (when customers arrive matters as much as how many there are at the end)")
+    if cmp.has_money:
+        money = cmp.series.groupby("policy")[["revenue", "costs"]].sum() / cmp.replicates
+        dr = money.loc[winner, "revenue"] - money.loc[runner, "revenue"]
+        dc = money.loc[winner, "costs"] - money.loc[runner, "costs"]
+        text += f"; revenue {dr:+,.0f} and costs {dc:+,.0f} per run"
+    return text + "."
 
 
 def _setting(cmp: Comparison, name: str, key: str) -> float:
@@ -82,110 +151,321 @@ def _setting(cmp: Comparison, name: str, key: str) -> float:
 
 
 def headline(cmp: Comparison) -> str:
-    """The plain sentence at the top of the report (revenue), in Markdown."""
-    r = cmp.rankings["revenue"]
+    """The plain sentence at the top of the report, in Markdown, on the headline measure."""
+    m = cmp.headline
+    r = cmp.rankings[m.key]
     market = f"Under this market ({cmp.scenario_label}, {cmp.replicates} replicates of {cmp.steps} steps)"
     best = r.iloc[0]
+    label = what(m)
     if len(r) == 1:
-        m = MEASURES[0]
-        ci = ci_text(m, best["lo"], best["hi"])
-        return f"{market}, **{best['policy']}** earns a revenue of {m.format(best['mean'])} (95% CI {ci})."
+        return (f"{market}, **{ours(cmp, best['policy'])}** has a {label} of {m.format(best['mean'])} "
+                f"(95% CI {ci_text(m, best['lo'], best['hi'])}).")
     runner = r.iloc[1]
-    base = abs(runner["mean"]) if runner["mean"] else np.nan
-    lead, lo, hi = -runner["diff"] / base, -runner["diff_hi"] / base, -runner["diff_lo"] / base
-    why = _reasons(cmp, best["policy"], runner["policy"])
+    size = lead_sentence(cmp, m, best["policy"], runner["policy"])
     if runner["significant"]:
-        return (f"{market}, policy **{best['policy']}** wins on revenue by {lead:.1%} over {runner['policy']} "
-                f"(95% CI {lo:.1%} to {hi:.1%}) {why}.")
-    return (f"{market}, **{best['policy']}** earns the most revenue, {lead:.1%} more than {runner['policy']} "
-            f"(95% CI {lo:.1%} to {hi:.1%}), but the difference is **not significant**: with these replicates "
-            f"the two cannot be told apart (run more with --replicates). It {why.removeprefix('because it ')}.")
+        return f"{market}, **{ours(cmp, best['policy'])}** leads on {label}: {size}; the lead is significant."
+    return (f"{market}, **{ours(cmp, best['policy'])}** has the highest {label}, but the lead is **not "
+            f"significant**: {size}; with these replicates the two cannot be told apart (run more with --replicates).")
+
+
+def _value_leaders(cmp: Comparison, winner: str) -> list[tuple[Measure, str]]:
+    """Measures (customers, NPS) on which another policy is significantly ahead of the headline winner."""
+    out = []
+    for key in ("nps", "customers"):
+        r = cmp.rankings[key]
+        leader = r["policy"].iloc[0]
+        if leader != winner and len(r) > 1 and bool(_row(cmp, key, winner)["significant"]):
+            out.append((MEASURE_BY_KEY[key], leader))
+    return out
+
+
+def recommendation(cmp: Comparison) -> str:
+    """The conditional recommendation: which policy for which horizon and for which values."""
+    m = cmp.headline
+    names = [p.name for p in cmp.policies]
+    if len(names) == 1:
+        return f"Only one policy was compared ({ours(cmp, names[0])}); there is nothing to choose between."
+    label = what(m)
+    table = horizon.horizon_table(cmp.series, m, names)
+    final = table.iloc[-1]
+    winner, runner = final["leader"], final["runner_up"]
+    early = table[table["leader"] != winner]
+    parts = []
+    if not final["significant"]:
+        parts.append(f"On {label} **{ours(cmp, winner)}** and **{ours(cmp, runner)}** cannot be told apart at "
+                     f"{cmp.steps} periods; choose between them on the other measures below")
+    elif len(early):
+        other = early["leader"].iloc[-1]
+        c = horizon.crossover(cmp.series, m, names, winner, other)
+        when = crossover_text(c, early)
+        parts.append(f"Choose **{ours(cmp, winner)}** if you look further than {when}: from then on it leads on "
+                     f"{label}; **{ours(cmp, other)}** leads before that")
+    else:
+        parts.append(f"Choose **{ours(cmp, winner)}** on {label}: it leads at every horizon checked "
+                     f"({', '.join(str(h) for h in table['horizon'])} periods)")
+    for vm, leader in _value_leaders(cmp, winner):
+        value = "NPS (customers who recommend you)" if vm.key == "nps" else f"{vm.name.lower()} at the end"
+        parts.append(f"choose **{ours(cmp, leader)}** instead if you value {value} more than {label}")
+    move = horizon.still_moving(cmp.series, m, names, winner, runner) if final["significant"] else None
+    text = "; ".join(parts) + "."
+    if move is not None and move.moving and move.catch_up is not None:
+        text += (f" Caution: {ours(cmp, runner)} is catching up; at the current rate it would draw level around "
+                 f"period {move.catch_up:.0f}, so look again with a longer --horizon if yours is that long.")
+    return text
+
+
+def crossover_text(c: horizon.Crossover, early: pd.DataFrame) -> str:
+    """'period P (95% CI lo to hi, n = k replicates)', or the horizon table's word when no replicate crossed."""
+    if not np.isfinite(c.mean):
+        return f"period {int(early['horizon'].iloc[-1])}"
+    if not np.isfinite(c.lo):
+        return f"period {c.mean:.0f} (n = {c.n} replicate)"
+    if c.lo == c.hi:
+        return f"period {c.mean:.0f} (in each of the {c.n} replicates in which it ends ahead)"
+    return f"period {c.mean:.0f} (95% CI {c.lo:.0f} to {c.hi:.0f}, n = {c.n} replicates)"
+
+
+def replicate_warnings(cmp: Comparison) -> list[str]:
+    """Warnings where there are too few replicates for the claims made."""
+    out = []
+    if cmp.replicates < MIN_REPLICATES:
+        out.append(f"Only {cmp.replicates} replicates per policy: the intervals are wide and rest on the t "
+                   f"distribution's assumptions; use at least {MIN_REPLICATES} (--replicates) before acting on a "
+                   "close call.")
+    m = cmp.headline
+    r = cmp.rankings[m.key]
+    if len(r) > 1 and not r.iloc[1]["significant"]:
+        table = cmp.table(m.key)
+        d = (table[r["policy"].iloc[0]] - table[r["policy"].iloc[1]]).dropna()
+        if len(d) > 1 and d.mean() != 0 and d.std(ddof=1) > 0:
+            need = math.ceil((2.0 * d.std(ddof=1) / abs(d.mean())) ** 2)
+            out.append(f"The lead on {m.name.lower()} is not significant with {cmp.replicates} replicates; a lead of "
+                       f"this size would need about {max(need, cmp.replicates + 1)} replicates to show.")
+    if cmp.robustness is not None and cmp.robust_replicates < 5:
+        out.append(f"The robustness cells have {cmp.robust_replicates} replicates each: few cells can be called "
+                   "significant, and a cell that is not is a tie, not a win (--robust-replicates).")
+    return out
+
+
+def limitations(cmp: Comparison) -> str:
+    """What the report cannot tell, in one paragraph."""
+    text = ("Limitations: this is a simulation of one market, not a forecast. Competitors keep their policies "
+            f"(they do not respond to ours{'' if cmp.scenario.imitation.rate == 0 else ', apart from imitation'}), "
+            "customers follow the model's rules of trust, word of mouth and switching (docs/ODD.md), and the "
+            f"numbers are in model units over {cmp.steps} periods. ")
+    if cmp.has_money:
+        text += "Profit and ROI rest on the model's cost assumptions (docs/config.md). "
+    else:
+        text += ("The model has no costs yet, so this report ranks by revenue (customers × price) and customers, "
+                 "not by profit or ROI: a policy that spends more is not charged for it here (the budget column "
+                 "shows what each spends). ")
+    if cmp.robustness is not None:
+        text += f"Robustness was checked over {', '.join(cmp.vary)} only; other parameters are as in the scenario."
+    else:
+        text += "No robustness sweep was run: the ranking is for this scenario's parameters only."
+    return text
 
 
 def other_leaders(cmp: Comparison) -> str:
     """One sentence on who leads on each of the other measures."""
     parts = []
-    for m in MEASURES[1:]:
+    for m in cmp.measures[1:]:
         r = cmp.rankings[m.key]
         best = r.iloc[0]
         sure = "" if len(r) == 1 else (
-            " (significantly ahead)" if r.iloc[1]["significant"] else f" (tied with {r.iloc[1]['policy']})")
-        parts.append(f"{m.label.split(' (')[0]} — **{best['policy']}**, {m.format(best['mean'])}{sure}")
+            " (significantly ahead)" if r.iloc[1]["significant"] else f" (tied with {ours(cmp, r.iloc[1]['policy'])})")
+        parts.append(f"{m.name} — **{ours(cmp, best['policy'])}**, {m.format(best['mean'])}{sure}")
     return "Leaders on the other measures: " + "; ".join(parts) + "."
 
 
-def robustness_summary(cmp: Comparison) -> str:
-    """How often the overall revenue winner also wins in the cells of the robustness grid."""
+def robustness_summary(cmp: Comparison, measure: str | None = None) -> str:
+    """How often the overall winner is *significantly* ahead in the cells of the robustness grid."""
     if cmp.robustness is None:
-        return "No robustness sweep was run (--vary none)."
-    w = figures.robustness_winners(cmp, "revenue")
-    top = cmp.rankings["revenue"]["policy"].iloc[0]
-    wins = int((w["winner"] == top).sum())
-    counts = w["winner"].value_counts()
-    others = ", ".join(f"{name} in {n}" for name, n in counts.items() if name != top)
-    text = (f"Across {len(w)} combinations of {', '.join(cmp.vary)}, **{top}** wins on revenue in {wins} of "
-            f"{len(w)}")
-    text += f"; {others}" if others else ""
+        return "No robustness sweep was run (--no-robustness)."
+    m = MEASURE_BY_KEY[measure or cmp.headline.key]
+    w = figures.robustness_winners(cmp, m.key)
+    top = cmp.rankings[m.key]["policy"].iloc[0]
+    sig = w["significant"].fillna(False).astype(bool) if "significant" in w else pd.Series(False, index=w.index)
+    wins = int(((w["winner"] == top) & sig).sum())
+    others = w[(w["winner"] != top) & sig]["winner"].value_counts()
+    ties = int((~sig).sum())
+    label = what(m)
+    text = (f"Across {len(w)} combinations of {', '.join(cmp.vary)}, **{ours(cmp, top)}** is significantly ahead on "
+            f"{label} in {wins} of {len(w)}")
+    if len(others):
+        text += "; " + ", ".join(f"{ours(cmp, n)} in {k}" for n, k in others.items())
+    if ties:
+        text += f"; in {ties} no policy is significantly ahead (a tie at {cmp.robust_replicates} replicates a cell)"
     if "tau" in w and np.isfinite(w["tau"]).any():
-        text += (f"; the whole revenue ranking keeps its order on average at Kendall τ = {np.nanmean(w['tau']):.2f} "
+        text += (f"; the whole ranking keeps its order on average at Kendall τ = {np.nanmean(w['tau']):.2f} "
                  f"(lowest {np.nanmin(w['tau']):.2f}; 1 = the same order everywhere)")
     return text + "."
+
+
+def summary_section(cmp: Comparison) -> Section:
+    """Page one: market, recommendation, net flows, warnings, limitations, and a small table."""
+    m = cmp.headline
+    r = cmp.rankings[m.key]
+    paragraphs = [market_description(cmp), "**Recommendation.** " + recommendation(cmp)]
+    if len(r) > 1:
+        paragraphs.append("**Why.** " + net_flows(cmp, r["policy"].iloc[0], r["policy"].iloc[1]))
+    if not cmp.has_money:
+        paragraphs.append("**Money.** The model has no costs yet: revenue and customers stand in for profit, ROI "
+                          "and cumulative discounted profit, which will head this report once the model has them.")
+    paragraphs += [f"**Warning.** {w}" for w in replicate_warnings(cmp)]
+    paragraphs.append(limitations(cmp))
+    shown = [cmp.headline, *[MEASURE_BY_KEY[k] for k in ("revenue", "customers", "nps") if k != m.key]]
+    header = ["Policy", *[f"{x.label} (95% CI)" for x in shown]]
+    rows = []
+    for name in r["policy"]:
+        rows.append([ours(cmp, name), *[f"{x.format(_row(cmp, x.key, name)['mean'])} "
+                                        f"({ci_text(x, _row(cmp, x.key, name)['lo'], _row(cmp, x.key, name)['hi'])})"
+                                        for x in shown]])
+    return Section("Executive summary", paragraphs, [(header, rows)], kind="summary")
 
 
 # --- sections ----------------------------------------------------------------------------
 
 
+def disagreements(cmp: Comparison) -> list[str]:
+    """Where the paired test and the overlap of the marginal intervals disagree, and why."""
+    overlap_sig: list[str] = []
+    apart_not_sig: list[str] = []
+    for m in cmp.measures:
+        r = cmp.rankings[m.key]
+        if len(r) < 2:
+            continue
+        best = r.iloc[0]
+        for _, row in r.iloc[1:].iterrows():
+            overlap = np.isfinite(row["hi"]) and np.isfinite(best["lo"]) and row["hi"] >= best["lo"]
+            pair = (f"{m.name}: {ours(cmp, row['policy'])} vs {ours(cmp, best['policy'])}, paired difference "
+                    f"{m.format(row['diff'])} (95% CI {ci_text(m, row['diff_lo'], row['diff_hi'])})")
+            if overlap and row["significant"]:
+                overlap_sig.append(pair)
+            elif not overlap and not row["significant"] and np.isfinite(row["p_holm"]):
+                apart_not_sig.append(f"{pair}, Holm p = {row['p_holm']:.3g}")
+    out = []
+    if overlap_sig:
+        out.append("Overlapping intervals, yet significantly lower: " + "; ".join(overlap_sig) + ". Why: every "
+                   "policy was played on the same seeds, so the luck two runs share (the same network, customers "
+                   "and random stream) cancels in their paired difference, which is far more precise than either "
+                   "mean's own interval; the paired test, not the overlap, is the right check.")
+    if apart_not_sig:
+        out.append("Separate intervals, yet not called significant: " + "; ".join(apart_not_sig) + ". Why: comparing "
+                   f"{len(cmp.policies) - 1} policies with the best is a family of tests, and Holm's adjustment "
+                   "raises each p-value to keep the chance of any false 'lower' at 5%.")
+    return out
+
+
 def _ranking_section(cmp: Comparison) -> Section:
-    order = list(cmp.rankings["revenue"]["policy"])
-    header = ["Policy", "Budget"] + [f"{m.label} (95% CI)" for m in MEASURES]
+    measures = cmp.measures
+    order = list(cmp.rankings[cmp.headline.key]["policy"])
+    header = ["Policy", "Budget"] + [f"{m.label} (95% CI)" for m in measures]
     rows = []
     for name in order:
         policy = next(p for p in cmp.policies if p.name == name)
-        row = [name, f"{budget_cost(policy.resolved(cmp.scenario)):.2f}"]
-        for m in MEASURES:
-            r = cmp.rankings[m.key].set_index("policy").loc[name]
+        row = [ours(cmp, name), f"{budget_cost(policy.resolved(cmp.scenario)):.2f}"]
+        for m in measures:
+            r = _row(cmp, m.key, name)
             mark = "best" if r["rank"] == 1 else ("lower*" if r["significant"] else "≈ best")
             row.append(f"{m.format(r['mean'])} ({ci_text(m, r['lo'], r['hi'])}) {mark}")
         rows.append(row)
     tables = [(header, rows)]
-    for m in MEASURES:
+    for m in measures:
         detail = []
         for _, r in cmp.rankings[m.key].iterrows():
             if r["rank"] == 1:
-                detail.append([str(r["rank"]), r["policy"], m.format(r["mean"]), "—", "—", "—", "best"])
+                detail.append([str(r["rank"]), ours(cmp, r["policy"]), m.format(r["mean"]), "—", "—", "—", "best"])
                 continue
             diff = f"{m.format(r['diff'])} ({ci_text(m, r['diff_lo'], r['diff_hi'])})"
-            rel = _pct(r["rel"]) if m.key != "nps" else "—"  # NPS is a difference of shares already
-            detail.append([str(r["rank"]), r["policy"], m.format(r["mean"]), diff, rel,
+            rel = pct(r["rel"]) if m.relative else "—"
+            detail.append([str(r["rank"]), ours(cmp, r["policy"]), m.format(r["mean"]), diff, rel,
                            f"{r['p_holm']:.3g}" if np.isfinite(r["p_holm"]) else "n/a",
                            "yes" if r["significant"] else "no"])
-        tables.append(([f"{m.label}: rank", "Policy", "Mean", "Difference to best (95% CI)", "Relative",
-                        "p (Holm)", "Significantly lower?"], detail))
+        tables.append(([f"{m.label}: rank", "Policy", "Mean", "Difference to best (95% CI)",
+                        "Relative (of the best's mean)", "p (Holm)", "Significantly lower?"], detail))
+    bounded = ", ".join(m.name for m in measures if m.bounds)
     return Section(
         "Ranking",
-        [f"Ordered by revenue. Each cell: mean over {cmp.replicates} replicates (95% confidence interval); "
-         "'best' = highest mean, 'lower*' = significantly below the best (paired t-test over replicates, "
-         f"Holm-adjusted, {1 - LEVEL:.0%} level), '≈ best' = not distinguishable from the best. "
-         "Budget = units per step spent on ads, over-delivery and care (see Method)."],
+        [f"Ordered by {cmp.headline.name.lower()}. Each cell: mean over {cmp.replicates} replicates (95% confidence "
+         f"interval: Student t; for {bounded}, which are bounded, a percentile bootstrap that stays within their "
+         "range); 'best' = highest mean, 'lower*' = significantly below the best (paired t-test over replicates, "
+         f"Holm-adjusted, {1 - LEVEL:.0%} level), '≈ best' = not distinguishable from the best. Percentages are of "
+         "the best's mean. Budget = units per step spent on ads, over-delivery and care (see Method).",
+         *disagreements(cmp)],
         tables, "ranking.png", "Means and 95% CIs; hollow markers are significantly below the best.",
     )
 
 
+def _horizon_section(cmp: Comparison) -> Section:
+    names = [p.name for p in cmp.policies]
+    paragraphs = [f"The same runs read at shorter horizons: a total is summed to the horizon, a state read at it. "
+                  f"Leader, runner-up and the paired lead at {', '.join(map(str, horizon.horizons(cmp.steps)))} "
+                  "periods."]
+    tables = []
+    keys = [cmp.headline.key, *[k for k in ("customers", "nps") if k != cmp.headline.key]]
+    warnings = []
+    for key in keys:
+        m = MEASURE_BY_KEY[key]
+        t = horizon.horizon_table(cmp.series, m, names)
+        rows = []
+        for _, h in t.iterrows():
+            runner = h.get("runner_up")
+            rows.append([str(h["horizon"]), f"{ours(cmp, h['leader'])}: {m.format(h['leader_mean'])} "
+                         f"({ci_text(m, h['leader_lo'], h['leader_hi'])})",
+                         ours(cmp, runner) if isinstance(runner, str) else "—",
+                         f"{m.format(h['lead']).lstrip('+')} ({ci_text(m, h['lead_lo'], h['lead_hi'])})"
+                         if isinstance(runner, str) else "—",
+                         "yes" if h.get("significant", False) is True else "no",
+                         " > ".join(ours(cmp, n) for n in h["order"])])
+        tables.append((["Horizon (periods)", f"Leader on {m.name} (95% CI)", "Runner-up", "Lead (95% CI, paired)",
+                        "Significant?", "Order"], rows))
+        if len(names) < 2:
+            continue
+        final = t.iloc[-1]
+        changed = t[t["leader"] != final["leader"]]
+        if len(changed):
+            other = changed["leader"].iloc[-1]
+            c = horizon.crossover(cmp.series, m, names, final["leader"], other)
+            ci = f" (95% CI {c.lo:.0f} to {c.hi:.0f})" if np.isfinite(c.lo) else ""
+            paragraphs.append(
+                f"{m.name}: the ranking changes. {ours(cmp, other)} leads up to period {c.early_leader_until} on "
+                f"average; {ours(cmp, final['leader'])} moves ahead for good at period {c.mean:.0f}{ci}, over the "
+                f"{c.n} of {cmp.replicates} replicates in which it ends ahead ({c.share:.0%}).")
+        else:
+            tie = "" if final.get("significant", False) is True else (
+                f", though at {cmp.steps} periods not significantly ahead of {ours(cmp, final['runner_up'])}")
+            paragraphs.append(f"{m.name}: {ours(cmp, final['leader'])} leads at every horizon checked{tie}.")
+        move = horizon.still_moving(cmp.series, m, names, final["leader"], final["runner_up"])
+        if move.moving:
+            direction = "growing" if move.slope > 0 else "shrinking"
+            text = (f"{m.name}: the leader's {move.quantity} over {ours(cmp, move.runner_up)} is still {direction} at "
+                    f"the end ({m.format(move.slope)} per period over the last {move.window} periods, 95% CI "
+                    f"{ci_text(m, move.lo, move.hi)}, n = {move.n}): the ranking at {cmp.steps} periods is not "
+                    "settled")
+            if move.catch_up is not None:
+                text += f"; on a straight line the runner-up would draw level around period {move.catch_up:.0f}"
+            warnings.append(text + ".")
+    return Section("The horizon: who leads when", paragraphs + [f"**Warning.** {w}" for w in warnings], tables,
+                   "horizon.png", f"{cmp.headline.name} of each policy had the horizon been h periods "
+                   "(mean and 95% band over replicates).")
+
+
 def _flows_section(cmp: Comparison) -> Section:
     t = figures.flows_table(cmp)
-    header = ["Policy", *[c if c.startswith("to ") else f"won via {c}" if c != "lost" else "lost (total)"
-                          for c in t.columns], "net"]
+    header = ["Policy", *[c.replace("to ", "lost to ") if c.startswith("to ") else f"won via {c}" if c != "lost"
+                          else "lost (total)" for c in t.columns], "net"]
     rows = []
     for name, r in t.iterrows():
         net = r["ads"] + r["reviews"] + r["recommendations"] - r["lost"]
-        rows.append([name, *[f"{v:,.1f}" for v in r.to_numpy()], f"{net:+,.1f}"])
+        rows.append([ours(cmp, str(name)), *[f"{v:,.1f}" for v in r.to_numpy()], f"{net:+,.1f}"])
     return Section(
         "Where customers came from and where they went",
         [f"Mean per run over {cmp.steps} steps, for our supplier (supplier {cmp.as_index}, "
-         f"'{cmp.supplier_names[cmp.as_index]}' in the scenario). Customers leave a supplier only by switching "
-         "to a competitor they trust more; 'to X' counts them by destination. Customers won include those who "
-         "switched to us from a competitor, by the channel through which they first heard of us; won minus lost "
-         "is the change in customers."],
+         f"'{cmp.supplier_names[cmp.as_index]}' in the scenario, which plays each policy). Customers leave a supplier "
+         "only by switching to a competitor they trust more; 'lost to rival X' counts them by destination. Customers "
+         "won include those who switched to us from a competitor, by the channel through which they first heard of "
+         "us; won minus lost is the change in customers (net)."],
         [(header, rows)], "flows.png", "Right: customers won per channel; left: customers lost, by competitor.",
     )
 
@@ -194,25 +474,28 @@ def _robustness_section(cmp: Comparison) -> Section:
     if cmp.robustness is None:
         return Section("Robustness", [robustness_summary(cmp)], [])
     tables = []
-    for measure in ("revenue", "nps"):
+    keys = [cmp.headline.key, "nps"]
+    for measure in keys:
         w = figures.robustness_winners(cmp, measure)
         rows = []
         for _, r in w.iterrows():
-            rows.append([*[str(r[k]) for k in cmp.vary], r["winner"], r.get("runner_up", "—"),
-                         figures.lead_text(r, measure) or "n/a",
-                         "yes" if r.get("significant", False) else "no",
+            sig = bool(r.get("significant", False) is True)
+            leader = ours(cmp, r["winner"]) if sig else f"tie ({ours(cmp, r['winner'])} ahead)"
+            rows.append([*[str(r[k]) for k in cmp.vary], leader,
+                         ours(cmp, r["runner_up"]) if isinstance(r.get("runner_up"), str) else "—",
+                         figures.lead_text(r, measure) or "n/a", "yes" if sig else "no",
                          f"{r['tau']:+.2f}" if np.isfinite(r.get("tau", np.nan)) else "n/a"])
-        tables.append(([*cmp.vary, f"Winner ({measure})", "Runner-up", "Lead", "Significant?",
-                        "Same order as overall (Kendall τ)"], rows))
+        tables.append(([*cmp.vary, f"Winner ({MEASURE_BY_KEY[measure].name})", "Runner-up", "Lead",
+                        "Significant?", "Same order as overall (Kendall τ)"], rows))
     return Section(
         "Robustness across the uncertain parameters",
-        [robustness_summary(cmp),
+        [robustness_summary(cmp), robustness_summary(cmp, "nps"),
          f"Every policy was played in every combination of the values below, {cmp.robust_replicates} replicates "
-         "each, on common seeds. Lead = winner over runner-up (revenue: as a share of the runner-up's mean; NPS: "
-         "in points); bold in the figure = significant (paired t-test, Holm); Kendall τ compares the cell's order "
-         "of all policies with the order in the main comparison."],
+         "each, on common seeds. A cell counts as a win only where the leader is significantly ahead of the "
+         "runner-up (paired t-test, Holm); otherwise it is a tie. Lead = leader minus runner-up, as a share of the "
+         "leader's mean (NPS: in points); Kendall τ compares the cell's order of all policies with the main order."],
         tables, "robustness.png",
-        "Winner per combination of the varied parameters.",
+        "Leader per combination of the varied parameters; bold = significantly ahead, otherwise a tie.",
     )
 
 
@@ -222,21 +505,25 @@ def _method_section(cmp: Comparison, command: str) -> Section:
     for p in cmp.policies:
         resolved = p.resolved(cmp.scenario)
         changed = ", ".join(f"{k} {v:g}" for k, v in resolved.items() if v != defaults.get(k))
-        rows.append([p.name, p.description or "—", changed or "(the market's default supplier)",
+        rows.append([ours(cmp, p.name), p.description or "—", changed or "(the market's default supplier)",
                      f"{budget_cost(resolved):.2f}"])
-    competitors = ", ".join(n for j, n in enumerate(cmp.supplier_names) if j != cmp.as_index) or "none"
+    competitors = ", ".join(rivals(cmp).values()) or "none"
+    money = ("Profit is summed over the horizon (revenue − costs each step), ROI = total profit / total costs, "
+             "discounted profit is the model's cumulative discounted profit at the last step; "
+             if cmp.has_money else "")
     return Section(
         "Method",
         [f"Each policy is played by supplier {cmp.as_index} ('{cmp.supplier_names[cmp.as_index]}') of the "
-         f"scenario against its competitors ({competitors}); fields a policy does not set take the scenario's "
-         "[supplier_defaults]. Common random numbers: replicate r of every policy runs on the same seed "
-         f"(derived from seed {cmp.seed}), so differences come from the policies, not from luck. Confidence "
-         "intervals are t-intervals over replicates; differences to the best are paired over replicates and "
+         f"scenario against its competitors ({competitors}); a policy called like a competitor is marked '(us)'. "
+         "Fields a policy does not set take the scenario's [supplier_defaults]. Common random numbers: replicate r "
+         f"of every policy runs on the same seed (derived from seed {cmp.seed}), so differences come from the "
+         "policies, not from luck. Confidence intervals are t-intervals over replicates (percentile bootstrap, "
+         "2,000 resamples, for the bounded NPS and trust); differences to the best are paired over replicates and "
          "tested with a paired t-test, Holm-adjusted over the policies compared.",
-         "Revenue is summed over the horizon (customers × price each step); the other measures are taken at "
-         "the last step (NPS over current customers, trust = mean trust of current and former customers).",
+         f"{money}Revenue is summed over the horizon (customers × price each step); the other measures are taken "
+         "at the last step (NPS over current customers, trust = mean trust of current and former customers).",
          "Budget (units per step) = ad_budget + over_delivery / 0.1 + max(0, care − 0.6) / 0.2, the exchange "
-         "rate of configs/ten_ambassadors.toml; the model itself has no costs (revenue = customers × price).",
+         "rate of configs/ten_ambassadors.toml.",
          (f"Note: this scenario lets suppliers imitate more successful rivals (imitation.rate = "
           f"{cmp.scenario.imitation.rate:g}), so a policy is where our supplier starts, not where it ends."
           if cmp.scenario.imitation.rate > 0 else ""),
@@ -246,10 +533,13 @@ def _method_section(cmp: Comparison, command: str) -> Section:
 
 
 def sections(cmp: Comparison, command: str = "") -> list[Section]:
-    """The report's sections after the headline."""
+    """The report's sections after the headline: the executive summary first."""
     return [
+        summary_section(cmp),
         _ranking_section(cmp),
-        Section("Over time", ["Our supplier's measures per step: mean over replicates with a 95% band."], [],
+        _horizon_section(cmp),
+        Section("Over time", ["Our supplier's measures per step: mean over replicates with a 95% band (bootstrap "
+                              "for NPS and trust, which stays within their range)."], [],
                 "timecourse.png", "Time course of each measure, per policy."),
         _flows_section(cmp),
         _robustness_section(cmp),
@@ -260,76 +550,11 @@ def sections(cmp: Comparison, command: str = "") -> list[Section]:
 # --- rendering ---------------------------------------------------------------------------
 
 
-def _md_table(header: list[str], rows: list[list[str]]) -> str:
-    def esc(s: str) -> str:
-        return str(s).replace("|", "\\|").replace("\n", " ")
-
-    lines = ["| " + " | ".join(esc(h) for h in header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(esc(c) for c in row) + " |" for row in rows]
-    return "\n".join(lines)
-
-
-def render_markdown(title: str, lead: list[str], parts: list[Section], figs: dict[str, bytes]) -> str:
-    """The Markdown report; figures are referenced as ``figures/<name>``."""
-    out = [f"# {title}", "", *[p + "\n" for p in lead]]
-    for s in parts:
-        out += [f"## {s.title}", ""]
-        out += [p + "\n" for p in s.paragraphs if p]
-        if s.figure and s.figure in figs:
-            out += [f"![{s.caption}](figures/{s.figure})", ""]
-        for header, rows in s.tables:
-            out += [_md_table(header, rows), ""]
-    return "\n".join(out).rstrip() + "\n"
-
-
-def _inline_md(text: str) -> str:
-    """Escape, then turn **bold** and `code` into HTML."""
-    import re
-
-    text = html.escape(text)
-    text = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", text)
-    return re.sub(r"`(.+?)`", r"<code>\1</code>", text)
-
-
-CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:1200px;margin:2em auto;
-padding:0 1em;color:#1a1a1a;line-height:1.45}
-h1{font-size:1.6em}h2{margin-top:1.8em;border-bottom:1px solid #ddd;padding-bottom:.2em}
-.lead{font-size:1.15em;background:#f3f7fb;border-left:4px solid #0072B2;padding:.8em 1em}
-table{border-collapse:collapse;margin:1em 0;font-size:.85em}
-th,td{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top}
-th{background:#f0f0f0}tr:nth-child(even) td{background:#fafafa}
-figure{margin:1em 0}figure img{max-width:100%;height:auto}figcaption{font-size:.85em;color:#555}
-code{background:#f3f3f3;padding:0 .2em}
-"""
-
-
-def render_html(title: str, lead: list[str], parts: list[Section], figs: dict[str, bytes]) -> str:
-    """A self-contained HTML page: inline CSS, figures as data URLs, no scripts, no requests."""
-    body = [f"<h1>{html.escape(title)}</h1>"]
-    body += [f'<p class="lead">{_inline_md(lead[0])}</p>', *[f"<p>{_inline_md(p)}</p>" for p in lead[1:]]]
-    for s in parts:
-        body.append(f"<h2>{html.escape(s.title)}</h2>")
-        body += [f"<p>{_inline_md(p)}</p>" for p in s.paragraphs if p]
-        if s.figure and s.figure in figs:
-            data = base64.b64encode(figs[s.figure]).decode("ascii")
-            body.append(f'<figure><img alt="{html.escape(s.caption)}" src="data:image/png;base64,{data}">'
-                        f"<figcaption>{html.escape(s.caption)}</figcaption></figure>")
-        for header, rows in s.tables:
-            head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
-            cells = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>"
-                            for row in rows)
-            body.append(f"<table><thead><tr>{head}</tr></thead><tbody>{cells}</tbody></table>")
-    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-            f"<title>{html.escape(title)}</title><style>{CSS}</style></head><body>\n"
-            + "\n".join(body) + "\n</body></html>\n")
-
-
 def make_figures(cmp: Comparison) -> dict[str, bytes]:
     """Every figure of the report, by file name."""
     figs = {
         "ranking.png": figures.ranking_figure(cmp),
+        "horizon.png": figures.horizon_figure(cmp),
         "timecourse.png": figures.timecourse_figure(cmp),
         "flows.png": figures.flows_figure(cmp),
     }
@@ -339,13 +564,15 @@ def make_figures(cmp: Comparison) -> dict[str, bytes]:
     return figs
 
 
-def write_report(cmp: Comparison, out_dir: str | Path, command: str | list[str] = "") -> dict[str, Path]:
-    """Write report.md, report.html, figures/*.png and ranking.csv to `out_dir`, each atomically.
+def write_report(cmp: Comparison, out_dir: str | Path, command: str | list[str] = "",
+                 pdf: bool = False) -> dict[str, Path]:
+    """Write report.md, report.html, figures/*.png and ranking.csv (and report.pdf) to `out_dir`, atomically.
 
     Args:
         cmp: the comparison.
         out_dir: the folder (usually the comparison's own).
         command: the command line that reproduces it (shown in the Method section).
+        pdf: also print ``report.pdf`` with headless Chromium (:func:`trustsim.reporting.write_pdf`).
 
     Returns:
         The paths written, by name.
@@ -355,7 +582,7 @@ def write_report(cmp: Comparison, out_dir: str | Path, command: str | list[str] 
         command = shlex.join(command)
     figs = make_figures(cmp)
     title = f"What if: {len(cmp.policies)} policies in {Path(cmp.scenario_label).name}"
-    lead = [headline(cmp), other_leaders(cmp), robustness_summary(cmp)]
+    lead = [headline(cmp)]
     parts = sections(cmp, command)
     paths = {}
     for name, data in figs.items():
@@ -364,8 +591,19 @@ def write_report(cmp: Comparison, out_dir: str | Path, command: str | list[str] 
     ranking = pd.concat([r.assign(measure=k) for k, r in cmp.rankings.items()], ignore_index=True)
     paths["ranking.csv"] = out / "ranking.csv"
     atomic_write_text(paths["ranking.csv"], ranking.to_csv(index=False))
+    if cmp.robustness is not None:
+        from trustsim.io import atomic_write_parquet
+
+        # one row per (cell, policy, replicate): what `trustsim discover DIR` reads for "where does X win?"
+        paths["robustness.parquet"] = out / "robustness.parquet"
+        atomic_write_parquet(paths["robustness.parquet"], cmp.robustness.assign(vary=",".join(cmp.vary)))
     paths["report.md"] = out / "report.md"
     atomic_write_text(paths["report.md"], render_markdown(title, lead, parts, figs))
     paths["report.html"] = out / "report.html"
     atomic_write_text(paths["report.html"], render_html(title, lead, parts, figs))
+    if pdf:
+        from trustsim.reporting import write_pdf
+
+        paths["report.pdf"] = write_pdf(paths["report.html"], out / "report.pdf")
     return paths
+

@@ -21,16 +21,25 @@ import pandas as pd
 
 from trustsim import builtin
 from trustsim.compare.flows import RUN_FN, switch_columns
-from trustsim.compare.stats import MEASURES, rank_policies, run_values
+from trustsim.compare.stats import MEASURES, MONEY_COLUMNS, Measure, measures_for, rank_policies, run_values
 from trustsim.config import Scenario, load_scenario
 from trustsim.errors import ConfigError, RunError
 from trustsim.policies import Policy, load_policies
 
-SUPPLIER_MEASURES: tuple[str, ...] = (
-    "customers", "revenue", "nps", "ambassadors", "detractors", "trust",
-    "acquired_ads", "acquired_reviews", "acquired_recommendations", "churned",
-)
-"""Per-step supplier columns every comparison run keeps (plus ``switched_to_<j>``)."""
+
+def _supplier_measures() -> tuple[str, ...]:
+    from trustsim.metrics import SUPPLIER_COLUMNS
+
+    money = tuple(c for c in MONEY_COLUMNS if c in SUPPLIER_COLUMNS)
+    return (
+        "customers", "revenue", "nps", "ambassadors", "detractors", "trust",
+        "acquired_ads", "acquired_reviews", "acquired_recommendations", "churned", *money,
+    )
+
+
+SUPPLIER_MEASURES: tuple[str, ...] = _supplier_measures()
+"""Per-step supplier columns every comparison run keeps (plus ``switched_to_<j>``); the model's
+money columns (``costs``, ``profit``, ``discounted_profit``) are kept whenever the model has them."""
 
 DEFAULT_VARY_KEYS = ("trust.loss_multiplier", "wom.rate")
 """The uncertain parameters swept by default: the trust asymmetry (Slovic 1993: no single
@@ -52,6 +61,7 @@ class Comparison:
         suppliers: every supplier's per-step measures (for flows between suppliers).
         values: one row per (policy, replicate) with the ranked measures.
         rankings: measure key -> ranking table (see :func:`rank_policies`).
+        measures: the ranked measures, the headline first (money when the runs have it).
         robustness: one row per (cell, policy, replicate) with the varied parameters and values.
         vary: the varied parameters and their values.
         seconds: wall time of the runs.
@@ -73,6 +83,17 @@ class Comparison:
     robust_replicates: int = 0
     seconds: float = 0.0
     out_dir: Path | None = None
+    measures: tuple[Measure, ...] = MEASURES
+
+    @property
+    def headline(self) -> Measure:
+        """The measure the report leads with: profit when the model has money, else revenue."""
+        return self.measures[0]
+
+    @property
+    def has_money(self) -> bool:
+        """Whether the runs carry the model's costs and profit."""
+        return self.measures[0].key == "profit"
 
     @property
     def steps(self) -> int:
@@ -83,6 +104,11 @@ class Comparison:
     def supplier_names(self) -> list[str]:
         """Names of the scenario's suppliers (ours included)."""
         return [p.name for p in self.scenario.supplier_policies()]
+
+    def label(self, name: str) -> str:
+        """A policy as we play it: '<name> (us)' when a competitor has the same name."""
+        rivals = {n.casefold() for j, n in enumerate(self.supplier_names) if j != self.as_index}
+        return f"{name} (us)" if name.casefold() in rivals else name
 
     def table(self, measure: str) -> pd.DataFrame:
         """Replicates x policies for one measure (the input of :func:`rank_policies`)."""
@@ -246,25 +272,26 @@ def compare_policies(
     names = [p.name for p in loaded]
     suppliers.insert(1, "policy", [names[i] for i in suppliers["point"]])
     series = suppliers[suppliers["supplier"] == as_index].reset_index(drop=True)
-    values = _values(series)
-    rankings = {m.key: rank_policies(_wide(values, m.key, names)) for m in MEASURES}
+    measures = measures_for(series.columns)
+    values = _values(series, measures)
+    rankings = {m.key: rank_policies(_wide(values, m.key, names), bounds=m.bounds) for m in measures}
 
     robustness = None
     if robust is not None:
         robust_suppliers, more = sweep_supplier_series(robust, out / "robustness", workers, scheduler, progress)
-        robustness = _robustness_values(robust_suppliers, loaded, as_index, vary, robust.design.points)
+        robustness = _robustness_values(robust_suppliers, loaded, as_index, vary, robust.design.points, measures)
         seconds += more
     return Comparison(
         scenario=base, scenario_label=str(scenario) if path else "<default scenario>", policies=loaded,
         as_index=as_index, replicates=replicates, seed=seed, series=series, suppliers=suppliers,
         values=values, rankings=rankings, robustness=robustness, vary=vary, robust_replicates=r_rep,
-        seconds=seconds, out_dir=out,
+        seconds=seconds, out_dir=out, measures=measures,
     )
 
 
-def _values(series: pd.DataFrame) -> pd.DataFrame:
+def _values(series: pd.DataFrame, measures: tuple[Measure, ...] = MEASURES) -> pd.DataFrame:
     keys = series.groupby("run", sort=True)[["policy", "replicate"]].first()
-    return keys.join(run_values(series)).reset_index()
+    return keys.join(run_values(series, measures)).reset_index()
 
 
 def _wide(values: pd.DataFrame, measure: str, names: list[str]) -> pd.DataFrame:
@@ -299,12 +326,12 @@ def _robustness_experiment(
 
 def _robustness_values(
     suppliers: pd.DataFrame, policies: list[Policy], as_index: int, vary: Mapping[str, list[Any]],
-    points: list[dict[str, Any]],
+    points: list[dict[str, Any]], measures: tuple[Measure, ...] = MEASURES,
 ) -> pd.DataFrame:
     ours = suppliers[suppliers["supplier"] == as_index].copy()
     n = len(policies)
     ours.insert(1, "policy", [policies[p % n].name for p in ours["point"]])
-    values = _values(ours)
+    values = _values(ours, measures)
     point_of_run = ours.groupby("run", sort=True)["point"].first().to_numpy()
     values.insert(1, "cell", point_of_run // n)
     for key in vary:

@@ -9,8 +9,6 @@ replicates and steps (``tiny`` is the CI smoke test).
 
 from __future__ import annotations
 
-import io
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,11 +19,12 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from trustsim.errors import RunError
-from trustsim.io import atomic_write_bytes, atomic_write_json
+from trustsim.io import atomic_write_json
+from trustsim.reporting import PALETTE as PALETTE  # re-exported for the experiment modules
+from trustsim.reporting import jsonable, t_interval
+from trustsim.reporting import pyplot as pyplot
 
 SIZES: tuple[str, ...] = ("tiny", "laptop", "full")
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
-"""Okabe–Ito colour-blind-safe palette (as in trustsim.analysis.run_plots)."""
 
 @dataclass(frozen=True)
 class Size:
@@ -131,30 +130,28 @@ def mean_ci(values: Any, level: float = 0.95) -> dict[str, Any]:
     Returns:
         {"mean", "ci_low", "ci_high", "n"}; the interval is None with fewer than two values.
     """
-    from scipy import stats
-
-    x = np.asarray(values, dtype=float)
-    x = x[np.isfinite(x)]
-    n = len(x)
+    mean, lo, hi, n = t_interval(values, level)
     if n == 0:
         return {"mean": None, "ci_low": None, "ci_high": None, "n": 0}
-    m = float(x.mean())
     if n < 2:
-        return {"mean": m, "ci_low": None, "ci_high": None, "n": 1}
-    half = float(stats.t.ppf(0.5 + level / 2, n - 1) * x.std(ddof=1) / math.sqrt(n))
-    return {"mean": m, "ci_low": m - half, "ci_high": m + half, "n": n}
+        return {"mean": mean, "ci_low": None, "ci_high": None, "n": 1}
+    return {"mean": mean, "ci_low": lo, "ci_high": hi, "n": n}
 
 
 def bands(frame: pd.DataFrame, keys: list[str], value: str) -> pd.DataFrame:
-    """Per (keys..., step) mean of `value` over replicates with a 95% t interval (lo, hi)."""
-    from scipy import stats
+    """Per (keys..., step) mean of `value` over replicates with a 95% t interval (lo, hi).
 
-    g = frame.groupby([*keys, "step"], sort=True)[value]
-    out = g.agg(["mean", "std", "count"]).reset_index()
-    t = stats.t.ppf(0.975, np.maximum(out["count"] - 1, 1))
-    half = np.where(out["count"] > 1, t * out["std"] / np.sqrt(out["count"]), 0.0)
-    out["lo"], out["hi"] = out["mean"] - half, out["mean"] + half
-    return out
+    The interval is :func:`trustsim.analysis.sweep_plots.mean_ci`'s; with a single replicate
+    the band collapses onto the line.
+    """
+    from trustsim.analysis.sweep_plots import mean_ci
+
+    out = mean_ci(frame, [*keys, "step"], [value]).drop(columns="measure")
+    single = out["n"] < 2
+    out["lo"] = out["ci_low"].where(~single, out["mean"])
+    out["hi"] = out["ci_high"].where(~single, out["mean"])
+    out = out.rename(columns={"n": "count", "sd": "std"})
+    return out[[*keys, "step", "mean", "std", "count", "lo", "hi"]]
 
 
 def crossover_step(steps: ArrayLike, leader: ArrayLike, other: ArrayLike) -> float:
@@ -174,41 +171,18 @@ def first_step_at_or_above(steps: np.ndarray, values: np.ndarray, level: float) 
 
 
 def clean(obj: Any) -> Any:
-    """Make numpy scalars and NaNs JSON-friendly (NaN -> None)."""
-    if isinstance(obj, Mapping):
-        return {str(k): clean(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [clean(v) for v in obj]
-    if isinstance(obj, (np.integer,)):
-        return int(obj)
-    if isinstance(obj, (float, np.floating)):
-        return None if not math.isfinite(float(obj)) else float(obj)
-    if isinstance(obj, np.bool_):
-        return bool(obj)
-    return obj
+    """Make numpy scalars and NaNs JSON-friendly (NaN -> None); see :func:`trustsim.reporting.jsonable`."""
+    return jsonable(obj)
 
 
 # --- figures and files ------------------------------------------------------------------
 
 
-def pyplot() -> Any:
-    """matplotlib.pyplot on the non-interactive Agg backend."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
 def save_figure(fig: Any, out: Path, name: str) -> Path:
     """Save a figure as a modest PNG, atomically; close it; return the path."""
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=100, bbox_inches="tight")
-    pyplot().close(fig)
-    path = out / f"{name}.png"
-    atomic_write_bytes(path, buf.getvalue())
-    return path
+    from trustsim import reporting
+
+    return reporting.save_figure(fig, out, name, ("png",), dpi=100)[0]
 
 
 def band_plot(ax: Any, band: pd.DataFrame, color: str, label: str, **kw: Any) -> None:

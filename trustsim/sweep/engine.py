@@ -212,6 +212,9 @@ def _sweep(
     store.add_batch(buffer)
     store.write_summary()
     store.write_manifest("failed" if store.failures else "complete")
+    from trustsim.sweep.tidy import write_tidy
+
+    write_tidy(folder)  # long-format copies with the design parameters (docs/outputs.md)
     failures = {plan.runs[i].run_id: err for i, err in sorted(store.failures.items())}
     return SweepResult(
         folder, total, len(store.done), resumed, executed, failures, time.monotonic() - started

@@ -5,20 +5,15 @@ Everything is written atomically (trustsim.io), so a reader never sees a half-wr
 
 from __future__ import annotations
 
-import io
 import json
-import math
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from trustsim.io import atomic_write_bytes, atomic_write_text
+from trustsim.reporting import colours, figure_bytes, jsonable, md_records, pyplot
 from trustsim.validation.core import CheckResult
 
 FIGURE = "bass_docking"
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7")
-"""Okabe–Ito colour-blind-safe colours, one per (p, q) pair."""
 
 
 def summary_table(results: list[CheckResult]) -> Any:
@@ -35,25 +30,6 @@ def summary_table(results: list[CheckResult]) -> Any:
         verdict = "[green]pass[/green]" if r.passed else "[bold red]FAIL[/bold red]"
         table.add_row(r.name, r.expected, r.measured, r.tolerance, verdict)
     return table
-
-
-def _cell(value: Any) -> str:
-    if isinstance(value, (bool, np.bool_)):
-        return "yes" if value else "**no**"
-    if isinstance(value, (float, np.floating)):
-        return f"{value:g}" if math.isfinite(value) else "–"
-    return str(value).replace("|", "\\|")
-
-
-def _md_table(rows: list[dict[str, Any]]) -> str:
-    if not rows:
-        return ""
-    cols: list[str] = []
-    for row in rows:
-        cols += [c for c in row if c not in cols]
-    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-    lines += ["| " + " | ".join(_cell(row.get(c, "")) for c in cols) + " |" for row in rows]
-    return "\n".join(lines)
 
 
 def report_markdown(results: list[CheckResult], figure: str | None = None,
@@ -80,7 +56,7 @@ def report_markdown(results: list[CheckResult], figure: str | None = None,
         f"**{len(results) - len(failed)} of {len(results)} checks pass.**"
         + (f" Failing: {', '.join(failed)}." if failed else ""),
         "",
-        _md_table([{"check": r.name, "expected": r.expected, "measured": r.measured, "tolerance": r.tolerance,
+        md_records([{"check": r.name, "expected": r.expected, "measured": r.measured, "tolerance": r.tolerance,
                     "result": "pass" if r.passed else "**FAIL**"} for r in results]),
         "",
     ]
@@ -91,7 +67,7 @@ def report_markdown(results: list[CheckResult], figure: str | None = None,
     for r in results:
         out += [f"## {r.name}: {r.title}", "", f"Reference: {r.reference}.", "",
                 f"- expected: {r.expected}", f"- measured: {r.measured}", f"- tolerance: {r.tolerance}",
-                f"- result: {'pass' if r.passed else '**FAIL**'}", "", _md_table(r.details), ""]
+                f"- result: {'pass' if r.passed else '**FAIL**'}", "", md_records(r.details), ""]
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -100,15 +76,12 @@ def docking_figure(results: list[CheckResult]) -> Any | None:
     curves = {k: v for r in results for k, v in r.curves.items()}
     if not curves:
         return None
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
+    palette = colours(len(curves))
     fig, axes = plt.subplots(2, len(curves), figsize=(4.2 * len(curves), 6.2), squeeze=False,
                              sharex="col", gridspec_kw={"height_ratios": (2, 1)})
     for col, ((p, q), c) in enumerate(curves.items()):
-        top, bottom, colour = axes[0][col], axes[1][col], PALETTE[col % len(PALETTE)]
+        top, bottom, colour = axes[0][col], axes[1][col], palette[col]
         t, closed = c["t"], c["closed_form"]
         top.fill_between(t, c["low"], c["high"], color=colour, alpha=0.3, lw=0,
                          label=f"ABM range ({c['runs']} seeds)")
@@ -132,29 +105,10 @@ def docking_figure(results: list[CheckResult]) -> Any | None:
     return fig
 
 
-def _figure_bytes(fig: Any, fmt: str) -> bytes:
-    buf = io.BytesIO()
-    # no timestamps in the files, so the same results give the same bytes
-    metadata = {"Date": None} if fmt == "svg" else {}
-    fig.savefig(buf, format=fmt, dpi=120, bbox_inches="tight", metadata=metadata)
-    return buf.getvalue()
-
-
 def _jsonable(r: CheckResult) -> dict[str, Any]:
-    def clean(v: Any) -> Any:
-        if isinstance(v, dict):
-            return {str(k): clean(x) for k, x in v.items()}
-        if isinstance(v, (list, tuple)):
-            return [clean(x) for x in v]
-        if isinstance(v, np.generic):
-            return v.item()
-        if isinstance(v, np.ndarray):
-            return v.tolist()
-        return v
-
     return {"name": r.name, "title": r.title, "expected": r.expected, "measured": r.measured,
             "tolerance": r.tolerance, "passed": bool(r.passed), "reference": r.reference,
-            "details": clean(r.details)}
+            "details": jsonable(r.details)}
 
 
 def write_report(results: list[CheckResult], out_dir: str | Path,
@@ -173,12 +127,10 @@ def write_report(results: list[CheckResult], out_dir: str | Path,
     paths: dict[str, Path] = {}
     fig = docking_figure(results)
     if fig is not None:
-        import matplotlib.pyplot as plt
-
         for fmt in ("png", "svg"):
             paths[fmt] = out / f"{FIGURE}.{fmt}"
-            atomic_write_bytes(paths[fmt], _figure_bytes(fig, fmt))
-        plt.close(fig)
+            atomic_write_bytes(paths[fmt], figure_bytes(fig, fmt, dpi=120, close=False))
+        pyplot().close(fig)
     paths["json"] = out / "results.json"
     atomic_write_text(paths["json"], json.dumps([_jsonable(r) for r in results], indent=2) + "\n")
     paths["report"] = out / "report.md"

@@ -1,0 +1,226 @@
+"""Scenario discovery on a finished sweep: where in the parameter space does an outcome hold?
+
+PRIM (the Patient Rule Induction Method; Friedman & Fisher 1999, as used for scenario
+discovery by Bryant & Lempert 2010) peels the sweep's parameter space down to a box of
+parameter ranges in which the outcome holds in most runs. Two numbers say how good a box is:
+**coverage**, the share of all runs where the outcome holds that fall in the box, and
+**density**, the share of runs in the box where it holds. Extra-trees feature scores (Geurts et
+al. 2006) rank every swept parameter by how much it tells about the outcome, for any design.
+Both come from EMA Workbench (``ema_workbench.analysis``; ``pip install 'trustsim[ema]'``).
+
+The outcome is a condition on each run's summary row (``summary.parquet``), written as a pandas
+expression: ``"nps > 30"``, ``"`customers[Listener]` > `customers[Advertiser]`"`` (backticks
+around names with brackets). On the folder of a ``trustsim compare`` it reads the robustness
+grid instead, one row per (cell, replicate), so it can answer "where does the listener win on
+revenue?": ``"winner_revenue == 'Listener'"`` or ``"`revenue[Listener]` > `revenue[Big advertiser]`"``.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from trustsim.errors import ConfigError, RunError
+
+THRESHOLD = 0.8
+"""Default least density of the box reported."""
+
+
+@dataclass
+class Discovery:
+    """What scenario discovery found.
+
+    Attributes:
+        outcome: the condition.
+        runs: runs analysed; holds: runs where the outcome holds.
+        limits: the box, one row per restricted parameter (min, max, or the categories kept).
+        coverage, density, mass: of the box (mass = share of all runs inside it).
+        trajectory: PRIM's peeling trajectory (coverage, density, mass, res_dim per box).
+        scores: extra-trees feature score per swept parameter (sum 1), highest first.
+        threshold: the least density asked for; met: whether the box reaches it.
+    """
+
+    outcome: str
+    runs: int
+    holds: int
+    limits: pd.DataFrame
+    coverage: float
+    density: float
+    mass: float
+    trajectory: pd.DataFrame
+    scores: pd.Series
+    threshold: float
+    met: bool
+    parameters: list[str] = field(default_factory=list)
+    unit: str = "runs"
+
+    def text(self) -> str:
+        """The finding in plain words."""
+        share = self.holds / self.runs
+        box = "; ".join(self._limit_text(name, row) for name, row in self.limits.iterrows()) or "the whole space"
+        quality = "" if self.met else (f" (no box reaches density {self.threshold:.0%}; this is the densest "
+                                       "PRIM found)")
+        top = ", ".join(f"{k} {v:.2f}" for k, v in self.scores.items())
+        u = self.unit
+        return (f"`{self.outcome}` holds in {self.holds} of {self.runs} {u} ({share:.0%}). It holds in "
+                f"{self.density:.0%} of the {u} with {box} (density), and that box holds {self.coverage:.0%} of the "
+                f"{u} where it holds (coverage; {self.mass:.0%} of all {u}){quality}. Feature scores (extra "
+                f"trees, sum 1): {top}.")
+
+    @staticmethod
+    def _limit_text(name: str, row: pd.Series) -> str:
+        lo, hi = row["min"], row["max"]
+        if isinstance(lo, (set, frozenset)):
+            return f"{name} in {{{', '.join(map(str, sorted(lo)))}}}"
+        return f"{name} {float(lo):.3g} to {float(hi):.3g}"
+
+
+def evaluate_outcome(summary: pd.DataFrame, expr: str, source: str = "--outcome") -> np.ndarray:
+    """The condition per run, as booleans.
+
+    Raises:
+        ConfigError: the expression is not valid, names an unknown column, or is not a condition.
+    """
+    try:
+        y = summary.eval(expr, engine="python")
+    except Exception as e:  # pandas raises many kinds for a bad expression
+        names = [c for c in summary.columns if c not in ("run_id",)]
+        word = str(e).split("'")[1] if "'" in str(e) else ""
+        hint = difflib.get_close_matches(word, names, n=1)
+        dym = f" Did you mean '{hint[0]}'?" if hint else ""
+        raise ConfigError(
+            f"{source} {expr!r}: {type(e).__name__}: {e}.{dym} Columns of the runs: {', '.join(names)} "
+            "(put names with brackets in backticks, e.g. `customers[Steady]`)."
+        ) from None
+    values = np.asarray(y)
+    if values.dtype != bool:
+        raise ConfigError(f"{source} {expr!r}: gives {values.dtype} values, not a condition; write one that is "
+                          "true or false per run, e.g. 'nps > 30'.")
+    return values
+
+
+def compare_cells(robustness: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """A comparison's robustness runs as one row per (cell, replicate), for "where does X win?".
+
+    Columns: the varied parameters, ``<measure>[<policy>]`` for every measure and policy, and
+    ``winner_<measure>``, the policy with the highest value in that replicate of that cell.
+    """
+    vary = [k for k in str(robustness["vary"].iloc[0]).split(",") if k]
+    measures = [c for c in robustness.columns
+                if c not in ("cell", "policy", "replicate", "run", "vary", *vary)
+                and pd.api.types.is_numeric_dtype(robustness[c])]
+    wide = robustness.pivot_table(index=["cell", "replicate"], columns="policy", values=measures, sort=False)
+    frame = robustness.groupby(["cell", "replicate"], sort=True)[vary].first()
+    for m in measures:
+        part = wide[m]
+        for policy in part.columns:
+            frame[f"{m}[{policy}]"] = part[policy]
+        frame[f"winner_{m}"] = part.idxmax(axis=1)
+    return frame.reset_index(), vary
+
+
+def _runs(folder: Path) -> tuple[pd.DataFrame, list[str]]:
+    """The runs to analyse and the parameters to explain them by: a sweep's summary, or a
+    comparison's robustness cells (``trustsim compare`` folder)."""
+    from trustsim.sweep import load_summary, read_manifest
+
+    if not (folder / "manifest.json").is_file() and (folder / "robustness.parquet").is_file():
+        return compare_cells(pd.read_parquet(folder / "robustness.parquet"))
+    manifest = read_manifest(folder)
+    return load_summary(folder), list(manifest["design"]["names"])
+
+
+def discover(folder: str | Path, outcome: str, *, threshold: float = THRESHOLD, peel_alpha: float = 0.05,
+             seed: int = 0) -> Discovery:
+    """PRIM scenario discovery and feature scores of a condition over a sweep's runs.
+
+    Args:
+        folder: a sweep results folder.
+        outcome: the condition per run (see the module docstring).
+        threshold: least density of the box reported (the box of highest coverage that reaches it).
+        peel_alpha: share of the runs PRIM peels off per step.
+        seed: seed of the extra-trees feature scores.
+
+    Returns:
+        The :class:`Discovery`.
+
+    Raises:
+        ConfigError: not a sweep folder, no swept parameters, a bad outcome, or one that holds
+            in every run or none; EMA Workbench missing.
+        RunError: the folder's files are damaged.
+    """
+    if not 0 < threshold <= 1:
+        raise ConfigError(f"--threshold {threshold}: give a density between 0 (exclusive) and 1.")
+    if not 0 < peel_alpha < 0.5:
+        raise ConfigError(f"--peel-alpha {peel_alpha}: give a share between 0 and 0.5.")
+    folder = Path(folder)
+    summary, names = _runs(folder)
+    unit = "cell replicates" if "winner_" in " ".join(summary.columns) and "cell" in summary else "runs"
+    if summary.empty:
+        raise RunError(f"{folder}: no finished runs yet.")
+    if not names:
+        raise ConfigError(f"{folder}: the sweep varies no parameter; scenario discovery needs a design that does.")
+    y = evaluate_outcome(summary, outcome)
+    holds = int(y.sum())
+    if holds in (0, len(y)):
+        which = "none" if holds == 0 else "every one"
+        raise ConfigError(f"--outcome {outcome!r} holds in {which} of the {len(y)} runs: there is nothing to "
+                          "separate; choose a condition that holds in some runs and not in others.")
+    from trustsim.ema import require_ema
+
+    require_ema()
+    from ema_workbench.analysis import feature_scoring, prim
+
+    x = summary[names].copy()
+    for name in names:
+        if not pd.api.types.is_numeric_dtype(x[name]) or pd.api.types.is_bool_dtype(x[name]):
+            x[name] = x[name].astype(str).astype("category")
+    box = prim.Prim(x, y, peel_alpha=peel_alpha).find_box()
+    trajectory = box.peeling_trajectory.copy()
+    ok = trajectory[trajectory["density"] >= threshold]
+    met = not ok.empty
+    best = ok.sort_values(["coverage", "density"], ascending=False) if met else \
+        trajectory.sort_values(["density", "coverage"], ascending=False)
+    pick = int(best["id"].iloc[0])
+    stats, limits = box.inspect(pick, style="data")[0]
+    limits = limits.droplevel(0, axis=1)[["min", "max"]] if isinstance(limits.columns, pd.MultiIndex) else limits
+    coded = x.apply(lambda c: c.cat.codes if isinstance(c.dtype, pd.CategoricalDtype) else c)
+    scores, _ = feature_scoring.get_ex_feature_scores(
+        coded, y, mode=feature_scoring.RuleInductionType.CLASSIFICATION, random_state=seed)
+    scores = scores.iloc[:, 0].sort_values(ascending=False)
+    return Discovery(outcome, len(y), holds, limits, float(stats["coverage"]), float(stats["density"]),
+                     float(stats["mass"]), trajectory, scores, threshold, met, names, unit)
+
+
+def write_discovery(d: Discovery, out_dir: str | Path) -> dict[str, Path]:
+    """Write ``discover.md`` and ``discover.json`` (atomically) to `out_dir`; returns the paths."""
+    from trustsim.io import atomic_write_json, atomic_write_text
+    from trustsim.reporting import md_table
+
+    out = Path(out_dir)
+    rows = [[name, *(str(sorted(r["min"])) if isinstance(r["min"], (set, frozenset)) else f"{float(r['min']):.4g}",
+                     "" if isinstance(r["min"], (set, frozenset)) else f"{float(r['max']):.4g}")]
+            for name, r in d.limits.iterrows()]
+    traj = [[int(r["id"]), f"{r['coverage']:.3f}", f"{r['density']:.3f}", f"{r['mass']:.3f}", int(r["res_dim"])]
+            for _, r in d.trajectory.iterrows()]
+    md = "\n".join([
+        f"# Scenario discovery: `{d.outcome}`", "", d.text(), "",
+        "## The box", "", md_table(["parameter", "min", "max"], rows), "",
+        "## Feature scores", "", md_table(["parameter", "score"], [[k, f"{v:.3f}"] for k, v in d.scores.items()]), "",
+        "## Peeling trajectory", "", md_table(["box", "coverage", "density", "mass", "restricted"], traj), "",
+    ])
+    paths = {"md": out / "discover.md", "json": out / "discover.json"}
+    atomic_write_text(paths["md"], md)
+    atomic_write_json(paths["json"], {
+        "outcome": d.outcome, "runs": d.runs, "holds": d.holds, "coverage": d.coverage, "density": d.density,
+        "mass": d.mass, "threshold": d.threshold, "met": d.met,
+        "box": {name: ({"categories": sorted(map(str, r["min"]))} if isinstance(r["min"], (set, frozenset))
+                       else {"min": float(r["min"]), "max": float(r["max"])}) for name, r in d.limits.iterrows()},
+        "feature_scores": {k: float(v) for k, v in d.scores.items()},
+    })
+    return paths
+

@@ -1,0 +1,195 @@
+"""The data dictionary: every output table and column, with its unit and definition.
+
+``docs/outputs.md`` is generated from this module (``python -m trustsim.outputs > docs/outputs.md``)
+and a test keeps it current: it fails when a column of the model's tables
+(:data:`trustsim.metrics.MODEL_COLUMNS`, :data:`~trustsim.metrics.SUPPLIER_COLUMNS`) has no
+definition here, or when the document differs from what this module renders. A definition of
+a column the model does not (yet) have is kept but not rendered, so a new column appears in the
+document as soon as the model writes it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SHARE = "share of the N people (0-1)"
+PEOPLE = "people"
+PER_STEP = "people in that step"
+TRUST = "trust (0-1)"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: name, unit and definition."""
+
+    name: str
+    unit: str
+    definition: str
+
+
+def _c(name: str, unit: str, definition: str) -> Column:
+    return Column(name, unit, definition)
+
+
+COMPONENT_DEFINITION = ("mean {comp} component of trust of {who} (the four components: reliability, transparency, "
+                        "competence, care)")
+
+MODEL: dict[str, Column] = {c.name: c for c in (
+    _c("step", "period", "0 = the initial state; 1..T after each step"),
+    _c("customer_share", SHARE, "people who buy from some supplier"),
+    _c("ambassador_share", SHARE, "people at the ambassador stage of the loyalty ladder (recommend actively)"),
+    _c("detractor_share", SHARE, "people at the detractor stage (warn others)"),
+    _c("nps", "points (-100 to +100)", "Net Promoter Score over current customers: % scoring 9-10 minus % scoring "
+       "0-6; NaN with no customers"),
+    _c("mean_trust", TRUST, "mean overall trust of everyone who has experienced a supplier, in their last one"),
+    *(_c(f"trust_{k}", TRUST, COMPONENT_DEFINITION.format(comp=k, who="everyone experienced"))
+      for k in ("reliability", "transparency", "competence", "care")),
+    _c("prospect_share", SHARE, "people at the prospect stage of the loyalty ladder (not buying)"),
+    _c("loyal_share", SHARE, "people at the loyal stage of the ladder"),
+    _c("customers", PEOPLE, "people who buy from some supplier"),
+    _c("acquired", PER_STEP, "new customers won by all suppliers (ads + reviews + recommendations)"),
+    _c("acquired_ads", PER_STEP, "customers won through advertising (mass media and banners)"),
+    _c("acquired_banners", PER_STEP, "the banner part of acquired_ads"),
+    _c("acquired_reviews", PER_STEP, "customers won through online reviews"),
+    _c("acquired_recommendations", PER_STEP, "customers won through recommendations of acquaintances"),
+    _c("churned", PER_STEP, "customers who switched to a rival supplier"),
+    _c("revenue", "money per step", "sum over suppliers of customers x price"),
+    _c("kept", "deliveries in that step", "promises kept (delivered within promises.tolerance of the promise)"),
+    _c("broken", "deliveries in that step", "promises broken (more than the tolerance below the promise)"),
+    _c("exceeded", "deliveries in that step", "promises exceeded (more than the tolerance above the promise)"),
+    _c("departed", PER_STEP, "people who left the market (market.turnover), each replaced by a newcomer"),
+)}
+"""``model.parquet`` and a sweep's ``timeseries``: one row per step."""
+
+SUPPLIER: dict[str, Column] = {c.name: c for c in (
+    _c("step", "period", "0 = the initial state; 1..T after each step"),
+    _c("supplier", "index", "0-based supplier number (the order of [[suppliers]] in the scenario)"),
+    _c("name", "text", "the supplier's name in the scenario"),
+    _c("customers", PEOPLE, "the supplier's current customers"),
+    _c("ambassadors", PEOPLE, "its customers at the ambassador stage"),
+    _c("detractors", PEOPLE, "people at the detractor stage whose last supplier it is"),
+    _c("nps", "points (-100 to +100)", "Net Promoter Score over its current customers (NaN if none)"),
+    _c("trust", TRUST, "mean overall trust in it of its current and former customers (NaN if it never had one)"),
+    *(_c(f"trust_{k}", TRUST, COMPONENT_DEFINITION.format(comp=k, who="its current and former customers"))
+      for k in ("reliability", "transparency", "competence", "care")),
+    _c("acquired_ads", PER_STEP, "customers it won through advertising (mass media and banners)"),
+    _c("acquired_reviews", PER_STEP, "customers it won through reviews"),
+    _c("acquired_recommendations", PER_STEP, "customers it won through recommendations"),
+    _c("churned", PER_STEP, "its customers who switched to a rival"),
+    _c("revenue", "money per step", "customers x price"),
+    _c("costs", "money per step", "what the policy cost in that step (the model's cost rules, docs/ODD.md)"),
+    _c("profit", "money per step", "revenue - costs"),
+    _c("discounted_profit", "money", "cumulative discounted profit from step 1 to this step"),
+    _c("loyal", PEOPLE, "its customers at the loyal stage"),
+    _c("market_share", SHARE, "customers / N"),
+    _c("acquired", PER_STEP, "acquired_ads + acquired_reviews + acquired_recommendations"),
+    _c("acquired_banners", PER_STEP, "the banner part of acquired_ads"),
+    _c("kept", "deliveries in that step", "its promises kept"),
+    _c("broken", "deliveries in that step", "its promises broken"),
+    _c("exceeded", "deliveries in that step", "its promises exceeded"),
+    _c("effort", "effort (0-1)", "mean effort per delivery (lower for customers it distrusts; NaN if none)"),
+    _c("promise", "quality (0-1)", "the policy in force: quality promised (imitation may change it)"),
+    _c("over_delivery", "quality (0-1)", "the policy in force: quality added beyond the promise"),
+    _c("ad_budget", "units of advertising.reach", "the policy in force: advertising budget"),
+    _c("care", "effort (0-1)", "the policy in force: listening/care effort"),
+    _c("transparency", "probability", "the policy in force: chance a failure is admitted and repaired"),
+    _c("departed", PER_STEP, "its customers who left the market (turnover)"),
+)}
+"""``suppliers.parquet`` and a sweep's ``suppliers``: one row per step x supplier."""
+
+KEYS: dict[str, Column] = {c.name: c for c in (
+    _c("run", "index", "0-based run number in the sweep's plan (design point-major, then replicate)"),
+    _c("run_id", "text", "p<point>-r<replicate>, stable across resumes"),
+    _c("point", "index", "0-based design point"),
+    _c("replicate", "index", "0-based replicate of the design point"),
+    _c("seed", "integer", "the run's seed, derived from the experiment seed and the run's identity"),
+    _c("<parameter>", "as in docs/config.md", "each swept parameter, by its dotted scenario key (e.g. wom.rate)"),
+)}
+
+SWEEP: dict[str, tuple[str, list[Column]]] = {
+    "summary.parquet": ("one row per finished run (kept as it is: these names are a contract)", [
+        _c("<keys>", "", "run, run_id, point, replicate, seed and the swept parameters (below)"),
+        _c("<measure>", "as the measure", "each kept model measure, summarised by [output] summary "
+           "(final value, mean over steps, or mean over the last `tail` steps)"),
+        _c("<measure>[<name>]", "as the measure", "each kept supplier measure of supplier <name>, summarised the "
+           "same way"),
+    ]),
+    "tidy/runs.parquet": ("one row per run", [
+        _c("<keys>", "", "run, run_id, point, replicate, seed and the swept parameters"),
+        _c("final_<measure> | mean_<measure> | tail_mean_<measure>", "as the measure",
+           "each kept model measure; the prefix says how the series was summarised"),
+    ]),
+    "tidy/supplier_runs.parquet": ("one row per run x supplier (long form of the <measure>[<name>] columns)", [
+        _c("<keys>", "", "run, run_id, point, replicate, seed and the swept parameters"),
+        _c("supplier", "index", "0-based supplier number"),
+        _c("name", "text", "the supplier's name"),
+        _c("final_<measure> | mean_<measure> | tail_mean_<measure>", "as the measure",
+           "each kept supplier measure, summarised as the prefix says"),
+    ]),
+    "tidy/timeseries.parquet": ("one row per run x step", [
+        _c("<keys>", "", "run, run_id, point, replicate, seed and the swept parameters"),
+        _c("step, <measure>", "", "the kept model measures per step (see model.parquet)"),
+    ]),
+    "tidy/suppliers.parquet": ("one row per run x step x supplier", [
+        _c("<keys>", "", "run, run_id, point, replicate, seed and the swept parameters"),
+        _c("step, supplier, name, <measure>", "", "the kept supplier measures per step (see suppliers.parquet)"),
+    ]),
+}
+"""The tables of a sweep results folder (``trustsim sweep``; CSV copies with ``--csv``)."""
+
+
+def render() -> str:
+    """docs/outputs.md, from the definitions above and the model's own column lists."""
+    from trustsim.metrics import MODEL_COLUMNS, SUPPLIER_COLUMNS
+
+    def table(columns: list[Column]) -> list[str]:
+        rows = ["| column | unit | definition |", "|---|---|---|"]
+        return rows + [f"| `{c.name}` | {c.unit} | {c.definition} |" for c in columns]
+
+    out = [
+        "# Outputs: every table and column",
+        "",
+        "<!-- generated by `python -m trustsim.outputs > docs/outputs.md` from trustsim/outputs.py; "
+        "tests/test_outputs.py fails when it is out of date -->",
+        "",
+        "Column names are a contract: new columns are added, existing ones are never renamed. "
+        "In a sweep, names that summarise a run's series say how: `final_`, `mean_` or `tail_mean_`.",
+        "",
+        "## One run: `model.parquet`",
+        "",
+        "One row per step (step 0 = the initial state). `TrustMarket.model_table()` returns the same table.",
+        "",
+        *table([MODEL[c] for c in MODEL_COLUMNS]),
+        "",
+        "## One run: `suppliers.parquet`",
+        "",
+        "One row per step x supplier. `TrustMarket.supplier_table()` returns the same table.",
+        "",
+        *table([SUPPLIER[c] for c in SUPPLIER_COLUMNS]),
+        "",
+        "## A sweep: keys every table carries",
+        "",
+        *table(list(KEYS.values())),
+        "",
+    ]
+    for name, (what, columns) in SWEEP.items():
+        out += [f"## A sweep: `{name}`", "", what[0].upper() + what[1:] + ".", "", *table(columns), ""]
+    out += [
+        "The `tidy/` tables are rewritten from the checked batch files at the end of every sweep session; "
+        "`trustsim sweep --csv` also writes `summary.csv` and `tidy/*.csv`. From Python: "
+        "`trustsim.sweep.tidy.tidy_tables(DIR)`.",
+        "",
+    ]
+    return "\n".join(out)
+
+
+def undefined_columns() -> list[str]:
+    """Columns of the model's tables with no definition here (the test requires none)."""
+    from trustsim.metrics import MODEL_COLUMNS, SUPPLIER_COLUMNS
+
+    return [f"model.{c}" for c in MODEL_COLUMNS if c not in MODEL] + [
+        f"suppliers.{c}" for c in SUPPLIER_COLUMNS if c not in SUPPLIER]
+
+
+if __name__ == "__main__":
+    print(render(), end="")
