@@ -11,6 +11,7 @@ from robustness_support import ROOT
 from trustsim.cli import main
 from trustsim.invariants import INVARIANTS, InvariantError, check, violations
 from trustsim.mechanisms import loyalty
+from trustsim.mechanisms.channels import AD, RECOMMENDATION
 from trustsim.model import TrustMarket
 
 SCENARIO = {
@@ -74,6 +75,33 @@ def _pop(attr, where, value):
     return corrupt
 
 
+def _this_step(m, channel):
+    sp = m.spells
+    rows = np.flatnonzero((sp.start[: sp.n] == m.steps) & (sp.channel[: sp.n] == channel))
+    return sp, rows
+
+
+def _referrer_elsewhere(m):
+    sp, rows = _this_step(m, RECOMMENDATION)
+    if not len(rows):  # make one: the first acquisition of the step becomes a recommendation
+        sp, rows = _this_step(m, AD)
+        sp.channel[rows[0]] = RECOMMENDATION
+        sp.referrer_spell[rows[0]] = 0
+        sp.referrer[rows[0]] = sp.customer[0]
+    sp.supplier[sp.referrer_spell[rows[0]]] = (sp.supplier[rows[0]] + 1) % 3
+
+
+def _referrer_for_an_ad(m):
+    sp, rows = _this_step(m, AD)
+    sp.referrer_spell[rows[0]] = 0
+
+
+def _set_model_history(column, value):
+    def corrupt(m):
+        m.datacollector.model_vars[column][-1] = value
+    return corrupt
+
+
 CORRUPTIONS = [
     ("trust-nan", lambda m: m.population.trust.__setitem__((0, 0, 0), np.nan), r"trust components not finite"),
     ("trust-inf", lambda m: m.population.trust.__setitem__((3, 1, 2), -np.inf), r"trust components not finite"),
@@ -109,6 +137,13 @@ CORRUPTIONS = [
     ("share-nan", _set("model", "loyal_share", float("nan"), None), r"a share of the population outside"),
     ("stages-beyond-population", _set("model", "prospect_share", 0.99, None), r"stages add up to more than"),
     ("mean-trust-above-1", _set("supplier", "trust", 1.2, 0), r"mean trust outside \[0, 1\]"),
+    ("acquisition-not-recorded", _set("supplier", "acquired", 10_000, 1), r"spells started this step do not match"),
+    ("switch-not-recorded", _set("supplier", "churned", 5, 0), r"spells ended this step \(switch\)"),
+    ("referrer-of-another-supplier", _referrer_elsewhere, r"a referrer who was not a customer of the same supplier"),
+    ("referrer-for-an-ad", _referrer_for_an_ad, r"a referrer recorded for an acquisition not won by a recommendation"),
+    ("negative-costs", _set("supplier", "ad_costs", -1.0, 0), r"negative or non-finite costs"),
+    ("profit-not-revenue-minus-costs", _set("supplier", "profit", 1e6, 1), r"profit is not revenue minus costs"),
+    ("revenue-not-earned", _set_model_history("revenue", 1e6), r"the spells earned .* but the suppliers billed"),
 ]
 
 
