@@ -10,12 +10,13 @@ through (slowly; tests/test_one_source.py checks that both give identical tables
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import numba
 from llvmlite import ir
 from numba import types
 from numba.core import cgutils
+from numba.core import config as numba_config
 from numba.extending import intrinsic
 
 AHEAD = 16
@@ -65,5 +66,7 @@ def _no_prefetch(array: Any, i: Any, j: Any) -> None:
     """Plain Python has no cache hints."""
 
 
-prefetch = _no_prefetch if numba.config.DISABLE_JIT else _prefetch
+prefetch: Callable[[Any, Any, Any], None] = cast(
+    Callable[[Any, Any, Any], None], _no_prefetch if getattr(numba_config, "DISABLE_JIT", 0) else _prefetch
+)
 """Prefetch ``array[i, j]`` into cache in compiled code; nothing in plain Python."""

@@ -17,7 +17,9 @@ running sums: nothing per customer per week.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -74,6 +76,11 @@ class Ledger:
         rows = (np.maximum(last + 1, first), first)
         return (self.price[rows[0], supplier] - self.price[rows[1], supplier],
                 self.margin0[rows[0], supplier] - self.margin0[rows[1], supplier])
+
+
+def _labelled(codes: np.ndarray, labels: Sequence[str]) -> Any:
+    """Codes 0..k-1 (-1: missing) as a categorical column with these labels (a ``pd.Categorical``)."""
+    return pd.Categorical.from_codes(codes.astype(np.int64), dtype=pd.CategoricalDtype(list(labels)))
 
 
 @dataclass
@@ -171,17 +178,15 @@ class Spells:
         frame = pd.DataFrame({
             "spell": np.arange(n, dtype=np.int64),
             "customer": self.customer[:n],
-            "supplier": pd.Categorical.from_codes(self.supplier[:n].astype(np.int64), categories=list(names)),
-            "channel": pd.Categorical.from_codes(self.channel[:n].astype(np.int64), categories=list(SPELL_CHANNELS)),
+            "supplier": _labelled(self.supplier[:n], names),
+            "channel": _labelled(self.channel[:n], SPELL_CHANNELS),
             "referrer": pd.array(np.where(referrer_spell >= 0, self.referrer[:n], 0), dtype="Int64"),
             "referrer_spell": pd.array(referrer_spell, dtype="Int64"),
-            "from_supplier": pd.Categorical.from_codes(self.from_supplier[:n].astype(np.int64),
-                                                       categories=list(names)),
-            "heard_via": pd.Categorical.from_codes(self.heard_via[:n].astype(np.int64), categories=list(CHANNELS)),
+            "from_supplier": _labelled(self.from_supplier[:n], names),
+            "heard_via": _labelled(self.heard_via[:n], CHANNELS),
             "start_step": self.start[:n].astype(np.int64),
             "end_step": pd.array(self.end[:n].astype(np.int64), dtype="Int64"),
-            "end_reason": pd.Categorical.from_codes(np.where(ended, self.reason[:n], -1).astype(np.int64),
-                                                    categories=list(END_REASONS)),
+            "end_reason": _labelled(np.where(ended, self.reason[:n], -1), END_REASONS),
             "referrals": self.referrals[:n].astype(np.int64),
             "revenue": revenue,
             "value": value,

@@ -81,7 +81,8 @@ def value_by_channel(spells: pd.DataFrame, horizon: int) -> dict[str, float]:
     if stats.empty:
         return {"wom_value": math.nan, "ad_value": math.nan, "wom_to_ad_value": math.nan,
                 "wom_churn": math.nan, "ad_churn": math.nan, "matched_strata": 0}
-    weight = np.minimum(stats[("n", "wom")], stats[("n", "ad")]).to_numpy(dtype=np.float64)
+    n_wom, n_ad = (np.asarray(stats[("n", g)], dtype=np.float64) for g in ("wom", "ad"))
+    weight = np.minimum(n_wom, n_ad)
     wom_value = float(np.average(stats[("value", "wom")], weights=weight))
     ad_value = float(np.average(stats[("value", "ad")], weights=weight))
     return {
@@ -117,6 +118,7 @@ def run_seeds(scenario: str, seeds: int, steps: int | None, overrides: dict | No
     rows = []
     for seed in range(1, seeds + 1):
         result = run_one(sc, seed=seed, steps=steps)
+        assert result.customers is not None  # run_one always returns the referral records
         row = referral_distribution(result.customers) | value_by_channel(result.customers, result.steps)
         final = result.suppliers[result.suppliers["step"] == result.steps]
         row |= {f"discounted_profit[{n}]": float(v) for n, v in zip(final["name"], final["discounted_profit"],

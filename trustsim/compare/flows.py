@@ -42,6 +42,7 @@ def run_with_flows(scenario: Scenario, seed: int | None = None, steps: int | Non
     result = run_one(scenario, seed, steps)
     s = scenario.market.suppliers
     spells = result.customers
+    assert spells is not None  # run_one always returns the referral records
     moved = spells[spells["from_supplier"].notna()]
     moves = np.zeros((result.steps + 1, s, s), dtype=np.int64)
     np.add.at(moves, (moved["start_step"].to_numpy(), moved["from_supplier"].cat.codes.to_numpy(),

@@ -91,7 +91,7 @@ def leave_chance(own: np.float32, p: SwitchParams) -> float:
 
 
 @rule
-def wishes_to_leave(own: np.float32, u: float, p: SwitchParams) -> bool:
+def wishes_to_leave(own: np.float32, u: float, p: SwitchParams) -> bool | np.bool_:
     """Whether a customer trusting its supplier `own` wishes to leave this week (`u`: a uniform draw).
 
     With ``softness = 0`` (version 1) whenever `own` is below `threshold`; otherwise with
@@ -103,7 +103,7 @@ def wishes_to_leave(own: np.float32, u: float, p: SwitchParams) -> bool:
 
 
 @rule
-def acceptable(own: np.float32, best: float, p: SwitchParams) -> bool:
+def acceptable(own: np.float32, best: float, p: SwitchParams) -> bool | np.bool_:
     """Whether an alternative trusted `best` is worth leaving a supplier trusted `own` for.
 
     Lock-in (MODEL_BRIEF §4): only an alternative that reaches `threshold` and is trusted at
@@ -126,7 +126,7 @@ def acceptable_alternatives(own: np.ndarray, best: np.ndarray, p: SwitchParams) 
 
 
 @rule
-def switches(own: np.float32, best: float, p: SwitchParams) -> bool:
+def switches(own: np.float32, best: float, p: SwitchParams) -> bool | np.bool_:
     """Whether a customer who wishes to leave (:func:`wishes_to_leave`) goes to its best alternative.
 
     Only for an :func:`acceptable` alternative; with a hard threshold (``softness = 0``, version

@@ -34,7 +34,9 @@ def effort(extend_trust: float, trust_in_customer: float) -> float:
 
 
 @rule
-def behaves_well(u: float, reliability: np.float32, trust_in_supplier: np.float32, reciprocity: float) -> bool:
+def behaves_well(
+    u: float, reliability: np.float32, trust_in_supplier: np.float32, reciprocity: float
+) -> bool | np.bool_:
     """Whether a customer behaves well this period (pays, does not threaten); `u` is a uniform draw.
 
     The chance is the customer's own reliability, lowered when its trust in the supplier is
