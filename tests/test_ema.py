@@ -22,7 +22,8 @@ SMALL = {"market.customers": 300, "steps": 8}
 
 def test_schema_bounds_and_bad_keys():
     assert field_bounds("advertising.reach") == (0.0, 1.0)
-    assert field_bounds("suppliers.0.ad_budget") == (0.0, float("inf"))
+    assert field_bounds("suppliers.0.ad_budget") == (0.0, 1000.0)  # the schema bounds every number (finite)
+    assert field_bounds("suppliers.0.price") == (0.0, 1e6)
     with pytest.raises(ConfigError, match="not a scenario setting"):
         field_bounds("trust.loss_multiplyer")
     with pytest.raises(ConfigError, match="within the schema"):

@@ -58,6 +58,8 @@ MODEL: dict[str, Column] = {c.name: c for c in (
     _c("broken", "deliveries in that step", "promises broken (more than the tolerance below the promise)"),
     _c("exceeded", "deliveries in that step", "promises exceeded (more than the tolerance above the promise)"),
     _c("departed", PER_STEP, "people who left the market (market.turnover), each replaced by a newcomer"),
+    _c("costs", "money per step", "sum over suppliers of costs"),
+    _c("profit", "money per step", "sum over suppliers of profit (revenue - costs)"),
 )}
 """``model.parquet`` and a sweep's ``timeseries``: one row per step."""
 
@@ -76,10 +78,16 @@ SUPPLIER: dict[str, Column] = {c.name: c for c in (
     _c("acquired_reviews", PER_STEP, "customers it won through reviews"),
     _c("acquired_recommendations", PER_STEP, "customers it won through recommendations"),
     _c("churned", PER_STEP, "its customers who switched to a rival"),
-    _c("revenue", "money per step", "customers x price"),
-    _c("costs", "money per step", "what the policy cost in that step (the model's cost rules, docs/ODD.md)"),
+    _c("revenue", "money per step", "customers at the end of the step x price"),
+    _c("service_costs", "money per step", "customers x the cost of serving one for a step (money.service_cost + "
+       "money.over_delivery_cost x over_delivery + money.care_cost x care)"),
+    _c("ad_costs", "money per step", "reached x money.ad_cost"),
+    _c("costs", "money per step", "service_costs + ad_costs + money.fixed_cost"),
     _c("profit", "money per step", "revenue - costs"),
-    _c("discounted_profit", "money", "cumulative discounted profit from step 1 to this step"),
+    _c("discounted_profit", "money", "profit discounted to step 0 at money.discount_rate per step, summed from "
+       "step 0 to this step"),
+    _c("reached", PER_STEP, "people its advertising (ads and banners) reached in that step"),
+    _c("anchoring", "probability", "the policy in force: chance a kept promise is anchored ('says what it did')"),
     _c("loyal", PEOPLE, "its customers at the loyal stage"),
     _c("market_share", SHARE, "customers / N"),
     _c("acquired", PER_STEP, "acquired_ads + acquired_reviews + acquired_recommendations"),
@@ -96,6 +104,27 @@ SUPPLIER: dict[str, Column] = {c.name: c for c in (
     _c("departed", PER_STEP, "its customers who left the market (turnover)"),
 )}
 """``suppliers.parquet`` and a sweep's ``suppliers``: one row per step x supplier."""
+
+CUSTOMER: dict[str, Column] = {c.name: c for c in (
+    _c("spell", "index", "the spell's id (row number)"),
+    _c("customer", "index", "the customer's id (a slot in the population: after turnover a newcomer takes a leaver's)"),
+    _c("supplier", "text", "the supplier's name"),
+    _c("channel", "text", "what won the spell: recommendation, review, ad, banner, switch (the switching rule) or "
+       "initial (a customer at step 0)"),
+    _c("referrer", "index", "the customer whose recommendation won it (null unless channel = recommendation)"),
+    _c("referrer_spell", "index", "the referrer's own spell with the same supplier (null unless a recommendation)"),
+    _c("from_supplier", "text", "the rival the customer came from (null for a prospect)"),
+    _c("heard_via", "text", "channel of first contact with this supplier (the supplier table credits switches to it)"),
+    _c("start_step", "period", "the step in which it was won (0 for the initial customers)"),
+    _c("end_step", "period", "the step in which it ended (null while it lasts)"),
+    _c("end_reason", "text", "switch (to a rival) or left (the market); null while it lasts"),
+    _c("referrals", "acquisitions", "spells this spell won by recommendation"),
+    _c("revenue", "money", "price paid over the spell, up to the end of the run"),
+    _c("value", "money", "lifetime value: the spell's profit (price - cost of serving) discounted to its start"),
+    _c("referral_value", "money", "the value of the spells it referred, discounted to this spell's start"),
+    _c("ambassador", "true/false", "the spell reached the ambassador stage of the loyalty ladder"),
+)}
+"""``customers.parquet``: the referral records, one row per customer spell."""
 
 KEYS: dict[str, Column] = {c.name: c for c in (
     _c("run", "index", "0-based run number in the sweep's plan (design point-major, then replicate)"),
@@ -141,6 +170,7 @@ SWEEP: dict[str, tuple[str, list[Column]]] = {
 def render() -> str:
     """docs/outputs.md, from the definitions above and the model's own column lists."""
     from trustsim.metrics import MODEL_COLUMNS, SUPPLIER_COLUMNS
+    from trustsim.records import CUSTOMER_COLUMNS
 
     def table(columns: list[Column]) -> list[str]:
         rows = ["| column | unit | definition |", "|---|---|---|"]
@@ -167,6 +197,13 @@ def render() -> str:
         "",
         *table([SUPPLIER[c] for c in SUPPLIER_COLUMNS]),
         "",
+        "## One run: `customers.parquet`",
+        "",
+        "The referral records: one row per customer spell (a customer buying from one supplier without "
+        "interruption). `TrustMarket.customer_table()` returns the same table; docs/ODD.md explains the rules.",
+        "",
+        *table([CUSTOMER[c] for c in CUSTOMER_COLUMNS]),
+        "",
         "## A sweep: keys every table carries",
         "",
         *table(list(KEYS.values())),
@@ -186,9 +223,11 @@ def render() -> str:
 def undefined_columns() -> list[str]:
     """Columns of the model's tables with no definition here (the test requires none)."""
     from trustsim.metrics import MODEL_COLUMNS, SUPPLIER_COLUMNS
+    from trustsim.records import CUSTOMER_COLUMNS
 
-    return [f"model.{c}" for c in MODEL_COLUMNS if c not in MODEL] + [
-        f"suppliers.{c}" for c in SUPPLIER_COLUMNS if c not in SUPPLIER]
+    return ([f"model.{c}" for c in MODEL_COLUMNS if c not in MODEL]
+            + [f"suppliers.{c}" for c in SUPPLIER_COLUMNS if c not in SUPPLIER]
+            + [f"customers.{c}" for c in CUSTOMER_COLUMNS if c not in CUSTOMER])
 
 
 if __name__ == "__main__":

@@ -109,7 +109,10 @@ def save_figure(fig: Any, out: str | Path, name: str, formats: Sequence[str] = (
     paths = []
     for fmt in formats:
         path = Path(out) / f"{name}.{fmt}"
-        atomic_write_bytes(path, figure_bytes(fig, fmt, dpi, close=False))
+        try:
+            atomic_write_bytes(path, figure_bytes(fig, fmt, dpi, close=False))
+        except OSError as e:  # name the figure being written, not an in-memory buffer
+            raise OSError(e.errno, e.strerror, str(path)) from e
         paths.append(path)
     pyplot().close(fig)
     return paths
