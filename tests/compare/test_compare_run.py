@@ -93,7 +93,7 @@ def test_report_states_the_winner_with_its_numbers(comparison, cli_run):
     _, out = cli_run
     md = (out / "report.md").read_text()
     first = md.split("\n\n")[1]
-    r = comparison.rankings["revenue"]
+    r = comparison.rankings["profit"]  # the model has money: profit heads the report
     assert first.startswith("Under this market")
     assert f"**{r['policy'].iloc[0]}**" in first
     runner = r.iloc[1]
@@ -101,11 +101,13 @@ def test_report_states_the_winner_with_its_numbers(comparison, cli_run):
     assert f"{lead:.1%} less" in first and runner["policy"] in first
     assert f"| -{lead:.1%} |" in md  # the ranking table shows the same gap on the same base
     assert ("not significant" in first) != bool(runner["significant"])
-    for m in ("Revenue (total)", "Customers (final)", "NPS (final)", "Ambassadors (final)", "Trust (final)"):
+    for m in ("Profit (total)", "ROI (total profit / total costs)", "Discounted profit (cumulative, final)",
+              "Revenue (total)", "Customers (final)", "NPS (final)", "Ambassadors (final)", "Trust (final)"):
         assert m in md
     assert "lower*" in md  # the over-promiser is significantly below the best somewhere
     ranking = pd.read_csv(out / "ranking.csv")
-    assert set(ranking["measure"]) == {"revenue", "customers", "nps", "ambassadors", "trust"}
+    assert set(ranking["measure"]) == {"profit", "roi", "discounted_profit", "revenue", "customers", "nps",
+                                       "ambassadors", "trust"}
 
 
 def test_report_html_is_self_contained(cli_run):
