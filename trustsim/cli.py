@@ -25,6 +25,7 @@ COMMANDS = (
     "optimize",
     "viz",
     "animate",
+    "classroom",
 )
 
 
