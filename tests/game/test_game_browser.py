@@ -163,7 +163,7 @@ def test_a_class_plays_three_rounds(browser: Any, class_game: Any, tmp_path: Pat
     bad = first.request.post(base + "decide", form={**PLANS[2]["Promise Keepers"], "promise": "1.5"})
     assert bad.status == 400 and "Promise: 1.5 is not allowed" in bad.text()
     loud = students["Loud & Co"]
-    decide(loud, base, {**PLANS[2]["Loud & Co"], "care": 1.0})  # ads 450 + care 300 > 600
+    decide(loud, base, {**PLANS[2]["Loud & Co"], "care": 1.0})  # ads 450 + care 300 > 645
     assert "budget is" in loud.locator("#message").inner_text()
 
     # Round 2: two firms decide, the teacher fires a scandal at the third; then the laptop crashes.

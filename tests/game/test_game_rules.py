@@ -54,7 +54,8 @@ def test_planned_spend_follows_the_model_costs(scenario) -> None:
     big = planned_spend(plan, customers=400, scenario=sc, firms=4, steps_per_round=5)
     assert big.over_delivery == pytest.approx(5 * 2.0 * 0.1 * 400)  # more customers, dearer service
     assert big.advertising == small.advertising
-    assert default_budget(sc, firms=4, steps_per_round=5) == pytest.approx(0.4 * 1.0 * 250 * 5)
+    # 40% of a fair share's revenue plus an ad budget of 1, over the round
+    assert default_budget(sc, firms=4, steps_per_round=5) == pytest.approx(5 * (0.4 * 1.0 * 250 + 0.01 * 1000))
 
 
 def test_a_plan_over_budget_is_refused_with_its_costs(scenario) -> None:
@@ -220,3 +221,33 @@ def test_a_second_server_cannot_take_the_game_folder(tmp_path: Path) -> None:
         pass
     with rec.game_lock(tmp_path):  # released when the first holder is done
         pass
+
+
+# --- the lesson -----------------------------------------------------------------------------
+
+
+def _rounds(care: list[float], early_customers: list[int], final_profit: list[float]) -> pd.DataFrame:
+    """A hand-made round table: three rounds, firms that differ in care only (all promises kept)."""
+    rows = []
+    for i, c in enumerate(care):
+        for r in (1, 2, 3):
+            rows.append({"supplier": i, "round": r, "care": c, "kept": 10, "exceeded": 0, "broken": 0,
+                         "customers": early_customers[i] if r == 1 else 100,
+                         "discounted_profit": final_profit[i] if r == 3 else 0.0})
+    return pd.DataFrame(rows)
+
+
+def test_the_lesson_says_what_the_results_show() -> None:
+    from trustsim.game.lesson import lesson
+
+    names = ["A", "B", "C", "D"]
+    caring_wins = _rounds([0.9, 0.7, 0.5, 0.2], [50, 60, 70, 80], [400.0, 300.0, 200.0, 100.0])
+    first, second = lesson(caring_wins, names)
+    assert first.startswith("At round 1 D had the most customers (80); at round 3 A had the highest")
+    assert "not the long-term winner" in first
+    assert "fewer customers than the others at round 1" in second and "more long-term profit at round 3" in second
+    caring_loses = _rounds([0.9, 0.7, 0.5, 0.2], [50, 60, 70, 80], [100.0, 200.0, 300.0, 400.0])
+    assert "less long-term profit" in lesson(caring_loses, names)[1]
+    no_link = _rounds([0.9, 0.7, 0.5, 0.2], [70, 50, 80, 60], [300.0, 100.0, 400.0, 200.0])
+    assert "about as many customers as the others" in lesson(no_link, names)[1]
+    assert "no pattern across firms" in lesson(_rounds([0.9, 0.2], [5, 6], [1.0, 2.0]), names[:2])[1]

@@ -35,7 +35,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                    help="periods (weeks) the market runs per round (default 8)")
     p.add_argument("--budget", type=float, default=None,
                    help="each firm's budget per round in money units (default: 40%% of the revenue of a fair "
-                        "share of the market over a round)")
+                        "share of the market, plus the cost of an ad budget of 1, over a round)")
     p.add_argument("--seed", type=non_negative_int, default=None, help="seed of the market (default: the scenario's)")
     p.add_argument("--set", action="append", metavar="KEY=VALUE", dest="overrides",
                    help="override a scenario key, e.g. --set market.customers=5000 (repeatable)")

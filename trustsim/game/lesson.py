@@ -71,12 +71,14 @@ def lesson(rounds: pd.DataFrame, names: list[str]) -> list[str]:
     score = trust_policy(rounds)
     rho_early = _rho(score, at_early["customers"])
     rho_last = _rho(score, at_last["discounted_profit"])
-    customers = _direction(rho_early, "more", "fewer", "about as many")
-    profit = _direction(rho_last, "more", "less", "about as much")
+    customers = _direction(rho_early, "more customers than the others", "fewer customers than the others",
+                           "about as many customers as the others")
+    profit = _direction(rho_last, "more long-term profit", "less long-term profit",
+                        "about as much long-term profit")
     caveat = " — one class's game, not a law" if n < 8 else ""
-    second = (f"Across the {n} firms, those that kept more promises and cared more had {customers} customers "
-              f"at round {early} (Spearman ρ = {_fmt(rho_early)}) and {profit} long-term profit at round {last} "
-              f"(ρ = {_fmt(rho_last)}) than the others{caveat}.")
+    second = (f"Across the {n} firms, those that kept more promises and cared more had {customers} at round "
+              f"{early} (Spearman ρ = {_fmt(rho_early)}) and {profit} at round {last} (ρ = {_fmt(rho_last)})"
+              f"{caveat}.")
     return [first, second]
 
 

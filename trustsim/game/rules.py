@@ -39,7 +39,7 @@ DECISIONS: dict[str, str] = {
 """The policy fields a firm decides, with the label shown to students."""
 
 DEFAULT_BUDGET_SHARE = 0.4
-"""Default budget per period: this share of the revenue of a fair share of the market."""
+"""Default budget per period: this share of the revenue of a fair share of the market (plus one ad budget)."""
 
 
 class DecisionError(ValueError):
@@ -87,10 +87,12 @@ def planned_spend(decision: dict[str, float], customers: int, scenario: Scenario
 
 
 def default_budget(scenario: Scenario, firms: int, steps_per_round: int) -> float:
-    """Budget per round when the teacher gives none: 40% of a fair share's revenue over the round."""
+    """Budget per round when the teacher gives none: 40% of a fair share's revenue, plus what an ad
+    budget of 1 costs (so the starting policy always fits, however many firms share the market)."""
     price = scenario.supplier_defaults.price
     fair_share = scenario.market.customers / max(firms, 1)
-    return round(DEFAULT_BUDGET_SHARE * price * fair_share * steps_per_round, 2)
+    one_ad = scenario.money.ad_cost * min(1.0, scenario.advertising.reach) * scenario.market.customers
+    return round(steps_per_round * (DEFAULT_BUDGET_SHARE * price * fair_share + one_ad), 2)
 
 
 def parse_number(field: str, text: Any) -> float:

@@ -112,6 +112,7 @@ class GameServer:
         self.requests = RateLimiter(rate=20.0, burst=120.0)
         self.failures = RateLimiter(rate=10 / 60, burst=10.0)
         self._figures: dict[tuple[str, int, int], bytes] = {}
+        self._figure_lock = threading.Lock()
         routes = [
             Route("/", self.home), Route("/join", self.join, methods=["POST"]), Route("/firm", self.firm),
             Route("/decide", self.decide, methods=["POST"]), Route("/status", self.status),
@@ -431,14 +432,21 @@ class GameServer:
     def _draw(self, name: str, index: int) -> bytes:
         with self.game.lock:
             key = (name, index, self.game.version)
-            if key not in self._figures:
-                if len(self._figures) > 200:
-                    self._figures.clear()
-                draw = {"market": lambda: figures.market_figure(self.game),
-                        "firm": lambda: figures.firm_figure(self.game, index),
-                        "debrief": lambda: figures.debrief_figure(self.game)}[name]
-                self._figures[key] = draw()
-            return self._figures[key]
+            with self._figure_lock:
+                if key in self._figures:
+                    return self._figures[key]
+            snap = figures.Snapshot.of(self.game)
+        if name == "market":
+            png = figures.market_figure(snap)
+        elif name == "firm":
+            png = figures.firm_figure(snap, index)
+        else:
+            png = figures.debrief_figure(snap)
+        with self._figure_lock:
+            if len(self._figures) > 200:
+                self._figures.clear()
+            self._figures[key] = png
+        return png
 
     async def css(self, request: Request) -> Response:
         """The style sheet."""
