@@ -120,3 +120,13 @@ def test_bad_options_exit_2_with_a_message(tmp_path, capsys, args: list[str], me
     assert cli_main(["classroom", "--game", str(tmp_path / "g"), *args]) == 2
     assert message in capsys.readouterr().err.replace("\n", " ")
     assert not (tmp_path / "g").exists(), "a refused command must not create the game folder"
+
+
+def test_guessing_the_join_code_is_slowed_down(game: Game) -> None:
+    app = GameServer(game).app
+    form = {"content-type": "application/x-www-form-urlencoded"}
+    statuses = [call(app, "POST", "/join", form, b"code=AAAAAA&name=Guess", client="10.1.1.1")[0]
+                for _ in range(11)]
+    assert statuses == [403] * 10 + [429]
+    right = f"code={game.record.join_code}&name=Honest".encode()
+    assert call(app, "POST", "/join", form, right, client="10.1.1.2")[0] == 303  # others can still join

@@ -204,7 +204,7 @@ button:disabled { background: #99a; }
 .cost.over { color: #8a1111; font-weight: bold; }
 table { border-collapse: collapse; width: 100%; font-size: .92em; }
 th, td { border-bottom: 1px solid #e3e3ea; padding: .3em .5em; text-align: right; }
-th:first-child, td:first-child, #leaderboard td:nth-child(2) { text-align: left; }
+th:first-child, td:first-child, #leaderboard td:nth-child(2), #leaderboard th:nth-child(2) { text-align: left; }
 .scroll { overflow-x: auto; }
 .fig { max-width: 100%; height: auto; }
 .swatch { display: inline-block; width: .8em; height: .8em; border-radius: 2px; margin-right: .4em; }
