@@ -251,3 +251,13 @@ def test_the_lesson_says_what_the_results_show() -> None:
     no_link = _rounds([0.9, 0.7, 0.5, 0.2], [70, 50, 80, 60], [300.0, 100.0, 400.0, 200.0])
     assert "about as many customers as the others" in lesson(no_link, names)[1]
     assert "no pattern across firms" in lesson(_rounds([0.9, 0.2], [5, 6], [1.0, 2.0]), names[:2])[1]
+
+
+def test_a_market_too_small_for_the_class_is_refused_at_start() -> None:
+    tiny = load_scenario(None, {"market.customers": 2, "market.suppliers": 1, "network.kind": "well_mixed"})
+    game = Game.create(tiny, rounds=1, steps_per_round=1)
+    for name in ("A", "B", "C"):
+        game.join(name, game.record.join_code)
+    with pytest.raises(GameError, match=r"cannot be built for 3 firms: .*market\.suppliers"):
+        game.start()
+    assert game.phase == "lobby"

@@ -33,7 +33,11 @@ def call(app: Any, method: str, path: str, headers: dict[str, str] | None = None
                  "scheme": "http", "path": route, "raw_path": route.encode(), "query_string": query.encode(),
                  "root_path": "", "headers": [(b"host", b"game.test"), *raw], "client": (client, 50000),
                  "server": ("game.test", 80)}
-        await app(scope, receive, send)
+        try:
+            await app(scope, receive, send)
+        except Exception:
+            if not sent:  # Starlette re-raises a handled error for the server's log, after answering
+                raise
         start = next(m for m in sent if m["type"] == "http.response.start")
         text = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body").decode()
         return start["status"], {k.decode(): v.decode() for k, v in start["headers"]}, text
@@ -130,3 +134,16 @@ def test_guessing_the_join_code_is_slowed_down(game: Game) -> None:
     assert statuses == [403] * 10 + [429]
     right = f"code={game.record.join_code}&name=Honest".encode()
     assert call(app, "POST", "/join", form, right, client="10.1.1.2")[0] == 303  # others can still join
+
+
+def test_an_unexpected_error_gives_a_page_not_a_traceback(game: Game, monkeypatch, capsys) -> None:
+    server = GameServer(game)
+
+    def broken() -> None:
+        raise ZeroDivisionError("boom")
+
+    monkeypatch.setattr(game, "leaderboard", broken)
+    cookie = {"cookie": f"{server.teacher_cookie}={game.record.teacher_key}"}
+    status, _, text = call(server.app, "GET", "/teacher", cookie)
+    assert status == 500 and "the game is saved" in text and "Traceback" not in text
+    assert "ZeroDivisionError: boom" in capsys.readouterr().out

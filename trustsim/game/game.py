@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from trustsim.config import Scenario, load_scenario
+from trustsim.errors import TrustsimError
 from trustsim.game import record as rec
 from trustsim.game.rules import DECISIONS, DecisionError, Spend, check_budget, default_budget, validate_decision
 from trustsim.model import TrustMarket
@@ -217,8 +218,11 @@ class Game:
                 raise GameError("The game has already started.", 409)
             if not self.record.firms:
                 raise GameError("No firm has joined yet.", 409)
+            try:
+                self.model = TrustMarket(self.market_scenario(), rng=self.record.seed)
+            except TrustsimError as e:
+                raise GameError(f"The market cannot be built for {len(self.record.firms)} firms: {e}", 409) from None
             self.record.phase = "playing"
-            self.model = TrustMarket(self.market_scenario(), rng=self.record.seed)
             self._save()
 
     def budget(self) -> float:

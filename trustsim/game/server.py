@@ -124,7 +124,8 @@ class GameServer:
             Route("/static/game.js", self.js),
         ]
         self.app = Starlette(routes=routes, middleware=[Middleware(BaseHTTPMiddleware, dispatch=self.guard)],
-                             exception_handlers={404: self.not_found, 405: self.not_found})
+                             exception_handlers={404: self.not_found, 405: self.not_found,
+                                                 Exception: self.crashed})
 
     @property
     def address(self) -> str:
@@ -180,6 +181,12 @@ class GameServer:
     async def not_found(self, request: Request, exc: Exception) -> Response:
         """404 and 405 as a page, not a traceback."""
         return self.problem("No such page.", 404)
+
+    async def crashed(self, request: Request, exc: Exception) -> Response:
+        """An unexpected error: a page that says so (the game was saved before the request)."""
+        print(f"error while serving {request.url.path}: {type(exc).__name__}: {exc}", flush=True)
+        return _headers(self.problem("Something went wrong on the server; the game is saved. Try again, or "
+                                     "ask the teacher to restart it with the same command.", 500))
 
     def page(self, template: str, status: int = 200, *, reload: str = "round", **context: Any) -> HTMLResponse:
         """Render a page with the game's status line."""
