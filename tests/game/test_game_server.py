@@ -147,3 +147,12 @@ def test_an_unexpected_error_gives_a_page_not_a_traceback(game: Game, monkeypatc
     status, _, text = call(server.app, "GET", "/teacher", cookie)
     assert status == 500 and "the game is saved" in text and "Traceback" not in text
     assert "ZeroDivisionError: boom" in capsys.readouterr().out
+
+
+def test_the_join_and_error_pages_do_not_poll(game: Game) -> None:
+    """On a LAN address a browser without the code must not poll: each refused poll would count as a guess."""
+    server = GameServer(game, host="0.0.0.0")
+    for path in ("/", "/firm"):
+        text = call(server.app, "GET", path)[2]
+        assert 'data-reload="none"' in text
+    assert 'reload !== "none"' in call(server.app, "GET", "/static/game.js")[2]

@@ -258,7 +258,8 @@ JS = """
       }
     }).catch(function () {}).finally(function () { window.setTimeout(poll, 2000); });
   }
-  window.setTimeout(poll, 2000);
+  // The join and error pages do not poll: on a LAN address a browser without the code would be refused.
+  if (body.dataset.reload !== "none") { window.setTimeout(poll, 2000); }
 })();
 """
 

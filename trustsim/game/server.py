@@ -176,7 +176,8 @@ class GameServer:
 
     def problem(self, heading: str, status: int) -> HTMLResponse:
         """A page saying what went wrong."""
-        return self.page("problem.html", status, title=heading, heading=heading, message=heading, error=True)
+        return self.page("problem.html", status, reload="none", title=heading, heading=heading, message=heading,
+                         error=True)
 
     async def not_found(self, request: Request, exc: Exception) -> Response:
         """404 and 405 as a page, not a traceback."""
@@ -214,7 +215,8 @@ class GameServer:
         """The join page, or the student's firm if the browser has one."""
         if self.game.firm_of(request.cookies.get(self.firm_cookie)) is not None:
             return RedirectResponse("/firm", 303)
-        return self.page("join.html", title="Join", phase=self.game.phase, code=request.query_params.get("code"))
+        return self.page("join.html", reload="none", title="Join", phase=self.game.phase,
+                         code=request.query_params.get("code"))
 
     async def join(self, request: Request) -> Response:
         """Create a firm (code + name) and give the browser its token."""
@@ -224,7 +226,7 @@ class GameServer:
             _, token = await run_in_threadpool(self.game.join, form.get("name", ""), form.get("code", ""))
         except GameError as e:
             limited = self._limited(client) if e.status == 403 else None
-            return limited or self.page("join.html", e.status, title="Join", phase=self.game.phase,
+            return limited or self.page("join.html", e.status, reload="none", title="Join", phase=self.game.phase,
                                         code=form.get("code"), message=str(e), error=True)
         response = RedirectResponse("/firm", 303)
         self._cookie(response, self.firm_cookie, token)
