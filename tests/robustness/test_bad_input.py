@@ -363,6 +363,14 @@ CASES = [
     Case("viz-bad-port", ["viz", "{d}/s.toml", "--port", "70000"], 2,
          r"--port 70000: must be between 1 and 65535", {"s.toml": S}),
     Case("viz-bad-scenario", ["viz", "{d}/s.toml"], 2, SRC + r"malformed TOML", {"s.toml": "[market"}),
+    Case("classroom-bad-port", ["classroom", "{d}/s.toml", "--game", "{d}/g", "--port", "70000"], 2,
+         r"--port 70000: must be between 1 and 65535", {"s.toml": S}),
+    Case("classroom-negative-budget", ["classroom", "{d}/s.toml", "--game", "{d}/g", "--budget", "-1"], 2,
+         r"--budget -1\.0: must be a number >= 0", {"s.toml": S}),
+    Case("classroom-bad-scenario", ["classroom", "{d}/s.toml", "--game", "{d}/g"], 2, SRC + r"malformed TOML",
+         {"s.toml": "[market"}),
+    Case("classroom-game-is-a-file", ["classroom", "{d}/s.toml", "--game", "{d}/g", "--port", "0"], 2,
+         r"--game {d}/g: exists and is a file, not a folder", {"s.toml": S, "g": "not a game"}),
 ]
 
 

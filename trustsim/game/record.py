@@ -133,9 +133,12 @@ def game_lock(folder: Path) -> Iterator[None]:
     """Hold the game folder against a second server for the duration of the block.
 
     Raises:
+        ConfigError: if `folder` is a file.
         RunError: if another process holds the folder, or it cannot be written.
     """
     folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise ConfigError(f"--game {folder}: exists and is a file, not a folder.")
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError as e:
