@@ -11,7 +11,8 @@ import pytest
 from trustsim.cli import main as cli_main
 from trustsim.config import load_scenario
 from trustsim.game import Game
-from trustsim.game.server import MAX_BODY, GameServer, RateLimiter, is_loopback
+from trustsim.game.guard import MAX_BODY, RateLimiter, is_loopback
+from trustsim.game.server import GameServer
 
 
 def call(app: Any, method: str, path: str, headers: dict[str, str] | None = None, body: bytes = b"",
@@ -93,6 +94,9 @@ def test_large_bodies_cross_site_posts_and_floods_are_refused(game: Game) -> Non
     app = GameServer(game).app
     big = {"content-length": str(MAX_BODY + 1)}
     assert call(app, "POST", "/join", big, b"x")[0] == 413
+    many = "&".join(f"f{i}=1" for i in range(60)).encode()
+    status, _, text = call(app, "POST", "/join", {"content-type": "application/x-www-form-urlencoded"}, many)
+    assert status == 400 and "Too many fields" in text
     status, _, text = call(app, "POST", "/join", {"origin": "http://evil.test"}, b"code=X&name=Y")
     assert status == 403 and "Cross-site" in text
     statuses = [call(app, "GET", "/status", client="10.9.9.9")[0] for _ in range(130)]

@@ -10,6 +10,7 @@ by replaying its rounds (same seed and decisions -> the same market).
 
 from __future__ import annotations
 
+import hmac
 import threading
 import unicodedata
 from pathlib import Path
@@ -19,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from trustsim.config import Scenario, load_scenario
-from trustsim.errors import TrustsimError
+from trustsim.errors import ConfigError, TrustsimError
 from trustsim.game import record as rec
 from trustsim.game.rules import DECISIONS, DecisionError, Spend, check_budget, default_budget, validate_decision
 from trustsim.model import TrustMarket
@@ -96,8 +97,6 @@ class Game:
                   "budget": budget}
         differs = [k for k, v in wanted.items() if getattr(saved, k) != v]
         if differs:
-            from trustsim.errors import ConfigError
-
             k = differs[0]
             shown = "the scenario" if k == "scenario" else f"{k} = {getattr(saved, k)!r} (now {wanted[k]!r})"
             raise ConfigError(
@@ -190,15 +189,11 @@ class Game:
 
     def code_ok(self, code: str | None) -> bool:
         """Whether `code` is the join code (case and spaces ignored; constant time)."""
-        import hmac
-
         given = (code or "").strip().upper().replace(" ", "")[:32]
         return hmac.compare_digest(given.encode(), self.record.join_code.encode())
 
     def teacher_ok(self, key: str | None) -> bool:
         """Whether `key` is the teacher's key (constant time)."""
-        import hmac
-
         return hmac.compare_digest((key or "")[:256].encode(), self.record.teacher_key.encode())
 
     def firm_of(self, token: str | None) -> int | None:

@@ -15,10 +15,7 @@ Safety (docs/security.md, "The classroom game"):
 
 from __future__ import annotations
 
-import ipaddress
-import socket
 import threading
-import time
 import urllib.parse
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -33,65 +30,14 @@ from starlette.routing import Route
 
 from trustsim.game import figures, lesson
 from trustsim.game.game import Game, GameError
+from trustsim.game.guard import MAX_BODY, RateLimiter, is_loopback, lan_address, read_form, security_headers
 from trustsim.game.pages import CSS, JS, render
 from trustsim.game.record import token_hash
 from trustsim.game.rules import DECISIONS, planning_size
 
-MAX_BODY = 16 * 1024
-"""Largest request body accepted (a decision form is a few hundred bytes)."""
-
 COOKIE_AGE = 7 * 24 * 3600
 OPEN_PATHS = ("/", "/join", "/static/game.css", "/static/game.js", "/favicon.ico")
 """Paths reachable without the join code on a non-loopback address (the join page and its style)."""
-
-
-class RateLimiter:
-    """A token bucket per client: `burst` requests at once, refilled at `rate` per second.
-
-    Args:
-        rate: tokens added per second.
-        burst: bucket size.
-        clock: monotonic clock (replaceable in tests).
-    """
-
-    def __init__(self, rate: float, burst: float, clock: Callable[[], float] = time.monotonic) -> None:
-        self.rate, self.burst, self.clock = rate, burst, clock
-        self._buckets: dict[str, tuple[float, float]] = {}
-        self._lock = threading.Lock()
-
-    def allow(self, client: str) -> bool:
-        """Take one token for `client`; False if its bucket is empty."""
-        now = self.clock()
-        with self._lock:
-            if len(self._buckets) > 10_000:  # forget idle clients rather than grow without bound
-                self._buckets = {k: v for k, v in self._buckets.items() if now - v[1] < 60}
-            tokens, last = self._buckets.get(client, (self.burst, now))
-            tokens = min(self.burst, tokens + (now - last) * self.rate)
-            if tokens < 1:
-                self._buckets[client] = (tokens, now)
-                return False
-            self._buckets[client] = (tokens - 1, now)
-            return True
-
-
-def is_loopback(host: str) -> bool:
-    """Whether `host` is reachable only from this machine (127.0.0.0/8, ::1, localhost)."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def lan_address() -> str:
-    """This machine's address on the local network (for the join address shown on the projector)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        try:
-            s.connect(("10.255.255.255", 1))  # UDP connect sends nothing; it only picks the route
-            return s.getsockname()[0]
-        except OSError:
-            return "127.0.0.1"
 
 
 class GameServer:
@@ -125,7 +71,7 @@ class GameServer:
         ]
         self.app = Starlette(routes=routes, middleware=[Middleware(BaseHTTPMiddleware, dispatch=self.guard)],
                              exception_handlers={404: self.not_found, 405: self.not_found,
-                                                 Exception: self.crashed})
+                                                 GameError: self.refused, Exception: self.crashed})
 
     @property
     def address(self) -> str:
@@ -148,28 +94,28 @@ class GameServer:
         """Every request passes here first (see the module docstring)."""
         client = request.client.host if request.client else "?"
         if not self.requests.allow(client):
-            return _headers(PlainTextResponse("Too many requests: wait a few seconds and try again.", 429))
+            return security_headers(PlainTextResponse("Too many requests: wait a few seconds and try again.", 429))
         try:
             length = int(request.headers.get("content-length") or 0)
         except ValueError:
             length = MAX_BODY + 1
         if length > MAX_BODY:
-            return _headers(PlainTextResponse("Request too large.", 413))
+            return security_headers(PlainTextResponse("Request too large.", 413))
         origin = request.headers.get("origin")
         if request.method == "POST" and origin and urllib.parse.urlsplit(origin).netloc != request.headers.get("host"):
-            return _headers(PlainTextResponse("Cross-site requests are refused.", 403))
+            return security_headers(PlainTextResponse("Cross-site requests are refused.", 403))
         set_code = False
         if (self.guarded and request.url.path not in OPEN_PATHS
                 and not self.game.code_ok(request.cookies.get(self.code_cookie))):
             if not self.game.code_ok(request.query_params.get("code")):
                 if not self.failures.allow(client):
-                    return _headers(PlainTextResponse("Too many wrong codes: wait a minute.", 429))
-                return _headers(self.problem("Enter the join code first.", 403))
+                    return security_headers(PlainTextResponse("Too many wrong codes: wait a minute.", 429))
+                return security_headers(self.problem("Enter the join code first.", 403))
             set_code = True
         response = await call_next(request)
         if set_code:
             self._cookie(response, self.code_cookie, self.game.record.join_code)
-        return _headers(response)
+        return security_headers(response)
 
     def _cookie(self, response: Response, name: str, value: str) -> None:
         response.set_cookie(name, value, max_age=COOKIE_AGE, httponly=True, samesite="strict", path="/")
@@ -183,10 +129,15 @@ class GameServer:
         """404 and 405 as a page, not a traceback."""
         return self.problem("No such page.", 404)
 
+    async def refused(self, request: Request, exc: Exception) -> Response:
+        """A GameError no page caught (a malformed form): its message, with its status."""
+        status = exc.status if isinstance(exc, GameError) else 400
+        return security_headers(self.problem(str(exc), status))
+
     async def crashed(self, request: Request, exc: Exception) -> Response:
         """An unexpected error: a page that says so (the game was saved before the request)."""
         print(f"error while serving {request.url.path}: {type(exc).__name__}: {exc}", flush=True)
-        return _headers(self.problem("Something went wrong on the server; the game is saved. Try again, or "
+        return security_headers(self.problem("Something went wrong on the server; the game is saved. Try again, or "
                                      "ask the teacher to restart it with the same command.", 500))
 
     def page(self, template: str, status: int = 200, *, reload: str = "round", **context: Any) -> HTMLResponse:
@@ -221,7 +172,7 @@ class GameServer:
     async def join(self, request: Request) -> Response:
         """Create a firm (code + name) and give the browser its token."""
         client = request.client.host if request.client else "?"
-        form = await _form(request)
+        form = await read_form(request)
         try:
             _, token = await run_in_threadpool(self.game.join, form.get("name", ""), form.get("code", ""))
         except GameError as e:
@@ -289,7 +240,7 @@ class GameServer:
         index = self._my_firm(request)
         if index is None:
             return self._limited(client) or self.problem("You have no firm in this game: join first.", 403)
-        form = await _form(request)
+        form = await read_form(request)
         claimed = form.pop("firm", str(index))
         if claimed.strip() != str(index):
             return self._limited(client) or await run_in_threadpool(
@@ -348,7 +299,7 @@ class GameServer:
         client = request.client.host if request.client else "?"
         if not self._is_teacher(request):
             return self._limited(client) or self.problem("Only the teacher can do this.", 403)
-        form = await _form(request)
+        form = await read_form(request)
         try:
             done = await run_in_threadpool(action, form)
         except GameError as e:
@@ -464,32 +415,6 @@ class GameServer:
     async def js(self, request: Request) -> Response:
         """The pages' script (polling for new rounds, sliders, the budget preview)."""
         return Response(JS, media_type="text/javascript")
-
-
-def _headers(response: Response) -> Response:
-    response.headers["Content-Security-Policy"] = (
-        "default-src 'self'; img-src 'self'; style-src 'self'; script-src 'self'; "
-        "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["X-Frame-Options"] = "DENY"
-    response.headers["Referrer-Policy"] = "same-origin"  # "no-referrer" would make form posts send Origin: null
-    return response
-
-
-async def _form(request: Request) -> dict[str, str]:
-    """The posted form (URL-encoded), first value per field; at most MAX_BODY bytes are read."""
-    body = b""
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_BODY:
-            raise GameError("Request too large.", 413)
-    pairs = urllib.parse.parse_qsl(body.decode("utf-8", errors="replace"), keep_blank_values=True,
-                                   max_num_fields=50)
-    form: dict[str, str] = {}
-    for key, value in pairs:
-        form.setdefault(key[:40], value[:200])
-    return form
 
 
 def _formatted(row: dict[str, Any]) -> dict[str, Any]:
