@@ -27,6 +27,7 @@ COMMANDS = (
     "viz",
     "animate",
     "list",
+    "classroom",
 )
 
 

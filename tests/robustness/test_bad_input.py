@@ -377,6 +377,14 @@ CASES = [
                                             "--out", "{d}/out"], 2,
          r"policy 'listenr': no such file and no built-in policy of that name\. Did you mean 'listener'\?"),
     Case("list-unknown-kind", ["list", "widgets"], 2, r"argument kind: invalid choice: 'widgets'"),
+    Case("classroom-bad-port", ["classroom", "{d}/s.toml", "--game", "{d}/g", "--port", "70000"], 2,
+         r"--port 70000: must be between 1 and 65535", {"s.toml": S}),
+    Case("classroom-negative-budget", ["classroom", "{d}/s.toml", "--game", "{d}/g", "--budget", "-1"], 2,
+         r"--budget -1\.0: must be a number >= 0", {"s.toml": S}),
+    Case("classroom-bad-scenario", ["classroom", "{d}/s.toml", "--game", "{d}/g"], 2, SRC + r"malformed TOML",
+         {"s.toml": "[market"}),
+    Case("classroom-game-is-a-file", ["classroom", "{d}/s.toml", "--game", "{d}/g", "--port", "0"], 2,
+         r"--game {d}/g: exists and is a file, not a folder", {"s.toml": S, "g": "not a game"}),
 ]
 
 
