@@ -139,14 +139,13 @@ class TrustMarket(mesa.Model):
         self._scandals()
         delivery = phases.deliver(pop, policy, self.capacity, self.failure_wave, self.rules, self.weights, rng)
         self.flows.record_delivery(delivery)
-        ranked = phases.rank(pop, self.weights, self.rules.ladder, known=delivery.served)
+        phases.rank(pop, self.weights, self.rules.ladder, known=delivery.served)
         served = delivery.served
         self.reviews.post(rng, served.supplier, pop.score[served.customer].astype(np.float64),
                           sc.reviews.post_rate, sc.reviews.memory)
         messages = self._spread_word(policy)
-        self._changed = self._heard_about_last_supplier(messages)
         self._choose(messages, served)
-        self.experienced = phases.rerank(pop, self.weights, self.rules.ladder, ranked, self._changed)
+        self.experienced = phases.rank(pop, self.weights, self.rules.ladder)
         self._measure()
         self.agents.shuffle_do("imitate")
         self.datacollector.collect(self)
@@ -205,13 +204,6 @@ class TrustMarket(mesa.Model):
             recommend, warn = phases.talkers(pop, self.hub, self.recommend_by_score, self.warn_by_score)
         return [channels.word_of_mouth(rng, self.network, *recommend, 1.0),
                 channels.word_of_mouth(rng, self.network, *warn, -1.0)]
-
-    def _heard_about_last_supplier(self, messages: channels.Messages) -> np.ndarray:
-        """Who heard something this week about the supplier they last bought from (their trust in it moved)."""
-        pop = self.population
-        changed = np.zeros(pop.n, dtype=bool)
-        changed[messages.customer[messages.supplier == pop.last_supplier[messages.customer]]] = True
-        return changed
 
     def _trust_total(self, customers: np.ndarray, suppliers: np.ndarray) -> np.ndarray:
         return trust.combine_rows(expit(self.population.trust[customers, suppliers]), self.weights)
@@ -304,7 +296,6 @@ class TrustMarket(mesa.Model):
         which the customer first heard of its new supplier (as in version 1).
         """
         pop = self.population
-        self._changed[customers] = True
         heard_via = pop.heard[customers, suppliers]
         from_supplier = pop.supplier[customers].astype(np.int64)
         self.spells.end_spells(pop.spell[customers], self.steps, SWITCHED)

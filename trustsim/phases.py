@@ -213,7 +213,7 @@ def deliver(
 
 
 @loop
-def _rerank(customers, components, propensity, w, supplier, tenure, score, supplier_trust, stage, disappointed, lp):
+def _ladder(customers, components, propensity, w, supplier, tenure, score, supplier_trust, stage, disappointed, lp):
     for j in range(customers.shape[0]):
         c = customers[j]
         total = combine(components[j], w)
@@ -244,33 +244,9 @@ def rank(pop: Population, weights: np.ndarray, params: LadderParams, known: Serv
     propensity = expit(pop.prior_logits[experienced.customer])
     pop.disappointed[:] = False
     pop.stage[:] = loyalty.PROSPECT  # whoever never bought: nothing to judge
-    _rerank(experienced.customer, experienced.components, propensity, weights, pop.supplier, pop.tenure, pop.score,
+    _ladder(experienced.customer, experienced.components, propensity, weights, pop.supplier, pop.tenure, pop.score,
             pop.supplier_trust, pop.stage, pop.disappointed, params)
     return experienced
-
-
-def rerank(
-    pop: Population, weights: np.ndarray, params: LadderParams, before: Served, changed: np.ndarray
-) -> Served:
-    """Phase 4 again, for the people whose inputs to it changed since :func:`rank` returned `before`.
-
-    `changed` marks who joined or switched a supplier, or heard something about the supplier they
-    last bought from; everyone else keeps their score, stage and trust components (they are the
-    same inputs), so the result is what :func:`rank` would return, without a pass over everyone's
-    trust. Returns everyone with a last supplier, that supplier and their trust components in it.
-    """
-    customers = np.flatnonzero(pop.last_supplier >= 0)
-    supplier = pop.last_supplier[customers].astype(np.int64)
-    position = np.full(pop.n, -1, np.int64)
-    position[customers] = np.arange(len(customers))
-    components = np.empty((len(customers), 4), np.float32)
-    components[position[before.customer]] = before.components
-    redo = np.flatnonzero(changed[customers])
-    who = customers[redo]
-    components[redo] = expit(pop.trust[who, supplier[redo]])
-    _rerank(who, components[redo], expit(pop.prior_logits[who]), weights, pop.supplier, pop.tenure, pop.score,
-            pop.supplier_trust, pop.stage, pop.disappointed, params)
-    return Served(customers, supplier, components)
 
 
 # --- phase 5: who talks -------------------------------------------------------------------
