@@ -41,8 +41,11 @@ def test_ten_ambassadors(tiny_reports):
     assert set(f["final_customers"]) == {"acquisition", "ambassador"}
     ci = f["customers_per_ambassador"]
     assert ci["ci_low"] <= ci["mean"] <= ci["ci_high"] and ci["mean"] > 0
-    # over-delivery and care make far more ambassadors than advertising does
-    assert _m(f["final_ambassadors"]["ambassador"]) > 1.5 * _m(f["final_ambassadors"]["acquisition"])
+    # over-delivery and care turn a far larger share of a supplier's customers into ambassadors
+    # than advertising does (in absolute numbers the Acquisition supplier, with several times the
+    # customers, can have more ambassadors at this short horizon)
+    share = {p: _m(f["final_ambassadors"][p]) / _m(f["final_customers"][p]) for p in ("acquisition", "ambassador")}
+    assert share["ambassador"] > 1.5 * share["acquisition"]
     # the exchange-rate companion ran (half and double the rate at this size)
     assert [e["suppliers.1.over_delivery"] for e in f["exchange_rate"]] == [0.04, 0.16]
 
@@ -76,8 +79,9 @@ def test_four_components(tiny_reports):
     r = next(iter(f["per_unit_of_effort"].values()))
     assert _m(r["care"]["trust_per_unit"]) > _m(r["transparency"]["trust_per_unit"]) > 0
     assert _m(r["reliability"]["trust_per_unit"]) > 0  # fewer erratic failures, more trust
-    # No assertion on competence: its +0.1 lies above the promise, so with common random numbers
-    # that run is the base run again (a difference of exactly 0 that no change could make fail).
+    # competence beyond the promise is seen (visible competence), so it buys some trust, though
+    # less than care (with trust.competence_visibility = 0 this difference is exactly 0)
+    assert _m(r["care"]["trust_per_unit"]) > _m(r["competence"]["trust_per_unit"]) > 0
 
 
 def test_scandal_lockin(tiny_reports):
