@@ -56,8 +56,9 @@ def ten_ambassadors(f: dict[str, Any]) -> list[str]:
         f"(Acquisition: {fmt(f['customers_per_ambassador_by_policy'][f['policies']['acquisition']])}); that is "
         f"{fmt(f['new_customers_per_ambassador_per_step'][f['policies']['ambassador']], 4)} new customers per "
         f"ambassador-period, so one ambassador would need "
-        f"{fmt(f['periods_for_one_ambassador_to_bring_ten'], 0)} periods to bring ten. A customer who is not an "
-        f"ambassador recommends nobody; through reviews it brings "
+        f"{fmt(f['periods_for_one_ambassador_to_bring_ten'], 0)} periods to bring ten. With smooth word of "
+        f"mouth customers who are not ambassadors recommend too (less often), so this rate credits ambassadors "
+        f"with some of their referrals; through reviews a customer brings "
         f"{fmt(f['value_of_a_non_ambassador_customer']['customers_via_reviews_over_horizon'][f['policies']['ambassador']])}"
         f" customers over the horizon (Ambassador policy).",
     ]

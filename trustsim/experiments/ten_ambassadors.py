@@ -175,9 +175,11 @@ def analyse(ctx: Any) -> tuple[dict[str, Any], list[Path]]:
         "new_customers_per_ambassador_per_step": head["per_ambassador_step"],
         "periods_for_one_ambassador_to_bring_ten": _periods_for_ten(head["per_ambassador_step"][names[1]]),
         "value_of_a_non_ambassador_customer": {
-            "recommendations": 0.0,
+            "recommendations": None,
             "customers_via_reviews_over_horizon": head["customers_per_customer_reviews"],
-            "note": "only ambassadors recommend in the model; every customer may post reviews",
+            "note": ("not measured here: with smooth word of mouth (wom.mode = 'smooth', the default) customers "
+                     "who are not ambassadors recommend too, less often; the referral records "
+                     "(customers.parquet) give referrals per spell. Every customer may post reviews."),
         },
         "final_customers": {
             "acquisition": head["final_customers"][names[0]], "ambassador": head["final_customers"][names[1]],
