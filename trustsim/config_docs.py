@@ -53,7 +53,7 @@ def _type(info: FieldInfo) -> str:
 
 def _default(info: FieldInfo) -> Any:
     if info.default_factory is not None:
-        value = info.default_factory()
+        value = info.get_default(call_default_factory=True)
         return "[]" if value == [] else "(section)"
     return info.default
 

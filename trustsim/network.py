@@ -57,6 +57,7 @@ class Network:
         """
         if self.indptr is None:
             return rng.integers(0, self.n, size=len(senders), dtype=np.int64)
+        assert self.indices is not None  # indptr and indices are None together
         start = self.indptr[senders]
         deg = self.indptr[senders + 1] - start
         pick = (rng.random(len(senders)) * deg).astype(np.int64)
@@ -70,6 +71,7 @@ class Network:
         g.add_nodes_from(keep.tolist())
         if self.indptr is None:
             return g
+        assert self.indices is not None  # indptr and indices are None together
         mask = np.zeros(self.n, dtype=bool)
         mask[keep] = True
         src = np.repeat(np.arange(self.n), np.diff(self.indptr))
@@ -110,6 +112,7 @@ def erdos_renyi(n: int, mean_degree: float, rng: np.random.Generator) -> Network
 
 
 def _thin(net: Network, m: int, rng: np.random.Generator) -> Network:
+    assert net.indptr is not None and net.indices is not None  # built from edges, never well mixed
     src = np.repeat(np.arange(net.n), np.diff(net.indptr))
     sel = src < net.indices
     u, v = src[sel], net.indices[sel]

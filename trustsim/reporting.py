@@ -61,7 +61,8 @@ def colours(n: int) -> list[str]:
         for k in range(extra):
             # hues offset by the golden angle, alternating darkness: far from each other and from black
             hue = (0.07 + k * 0.618034) % 1.0
-            out.append(to_hex(hsv_to_rgb((hue, 0.75, 0.55 if k % 2 else 0.85))))
+            rgb = hsv_to_rgb((hue, 0.75, 0.55 if k % 2 else 0.85))
+            out.append(to_hex(rgb))  # pyright: ignore[reportArgumentType]  # to_hex takes any RGB sequence
     # a generated colour could in principle coincide with a palette one: make that impossible
     seen: set[str] = set()
     for i, c in enumerate(out):

@@ -20,6 +20,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -61,7 +62,7 @@ class Discovery:
     def text(self) -> str:
         """The finding in plain words."""
         share = self.holds / self.runs
-        box = "; ".join(self._limit_text(name, row) for name, row in self.limits.iterrows()) or "the whole space"
+        box = "; ".join(self._limit_text(str(name), row) for name, row in self.limits.iterrows()) or "the whole space"
         quality = "" if self.met else (f" (no box reaches density {self.threshold:.0%}; this is the densest "
                                        "PRIM found)")
         top = ", ".join(f"{k} {v:.2f}" for k, v in self.scores.items())
@@ -116,7 +117,7 @@ def compare_cells(robustness: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     wide = robustness.pivot_table(index=["cell", "replicate"], columns="policy", values=measures, sort=False)
     frame = robustness.groupby(["cell", "replicate"], sort=True)[vary].first()
     for m in measures:
-        part = wide[m]
+        part = cast(pd.DataFrame, wide[m])  # one column per policy
         for policy in part.columns:
             frame[f"{m}[{policy}]"] = part[policy]
         frame[f"winner_{m}"] = part.idxmax(axis=1)
@@ -180,13 +181,15 @@ def discover(folder: str | Path, outcome: str, *, threshold: float = THRESHOLD, 
         if not pd.api.types.is_numeric_dtype(x[name]) or pd.api.types.is_bool_dtype(x[name]):
             x[name] = x[name].astype(str).astype("category")
     box = prim.Prim(x, y, peel_alpha=peel_alpha).find_box()
+    assert box is not None  # None only when no data remain, and the first box starts from all of it
     trajectory = box.peeling_trajectory.copy()
     ok = trajectory[trajectory["density"] >= threshold]
     met = not ok.empty
     best = ok.sort_values(["coverage", "density"], ascending=False) if met else \
         trajectory.sort_values(["density", "coverage"], ascending=False)
     pick = int(best["id"].iloc[0])
-    stats, limits = box.inspect(pick, style="data")[0]
+    # style="data" gives (stats, limits) per box; ema_workbench leaves the return type unannotated
+    stats, limits = cast("tuple[pd.Series, pd.DataFrame]", box.inspect(pick, style="data")[0])
     limits = limits.droplevel(0, axis=1)[["min", "max"]] if isinstance(limits.columns, pd.MultiIndex) else limits
     coded = x.apply(lambda c: c.cat.codes if isinstance(c.dtype, pd.CategoricalDtype) else c)
     scores, _ = feature_scoring.get_ex_feature_scores(

@@ -153,10 +153,11 @@ def _write_mp4(model: TrustMarket, view: LiveView, steps: int, path: Path, fps: 
                "-pix_fmt", "rgb24", "-s", f"{width}x{height}", "-r", str(fps), "-i", "-",
                "-vcodec", "libx264", "-pix_fmt", "yuv420p", "-f", "mp4", str(path)]
     with subprocess.Popen(command, stdin=subprocess.PIPE) as ffmpeg:
-        assert ffmpeg.stdin is not None
+        stdin = ffmpeg.stdin
+        assert stdin is not None
         try:
-            _frames(model, view, steps, lambda rgb: ffmpeg.stdin.write(rgb.tobytes()), on_frame)
+            _frames(model, view, steps, lambda rgb: stdin.write(rgb.tobytes()), on_frame)
         finally:
-            ffmpeg.stdin.close()
+            stdin.close()
     if ffmpeg.returncode != 0:
         raise ConfigError(f"--out {path}: ffmpeg failed (exit status {ffmpeg.returncode}).")

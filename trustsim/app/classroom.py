@@ -109,7 +109,7 @@ class Classroom:
         with self.lock:
             previous = getattr(self, "view", None)
             same = previous is not None and lesson == self.lesson
-            self.ghost = previous.history if same and previous.history.steps[-1] > 0 else (
+            self.ghost = previous.history if previous is not None and same and previous.history.steps[-1] > 0 else (
                 self.ghost if same else None)
             self.lesson, self.applied, self.seed = lesson, values, seed
             self.model = TrustMarket(scenario, rng=seed_from_text(seed))

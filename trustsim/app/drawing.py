@@ -24,7 +24,7 @@ import io
 import math
 from collections import deque
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import matplotlib as mpl
 import networkx as nx
@@ -34,15 +34,19 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.lines import Line2D
 from matplotlib.path import Path as MplPath
 from matplotlib.text import Text
 from matplotlib.ticker import MaxNLocator
+from matplotlib.transforms import Affine2D, Affine2DBase
 
 from trustsim.app.text import stage_label, tr
 from trustsim.mechanisms.loyalty import STAGES
 
 if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
+
     from trustsim.model import TrustMarket
     from trustsim.network import Network
 
@@ -113,7 +117,9 @@ def nice_ceiling(value: float) -> float:
 def _figure(width: int, height: int) -> Figure:
     """A figure of `width` x `height` pixels at 72 dpi, laid out by constrained layout."""
     fig = Figure(figsize=(width / DPI, height / DPI), dpi=DPI, layout="constrained")
-    fig.get_layout_engine().set(w_pad=0.04, h_pad=0.04, wspace=0.04, hspace=0.06)
+    engine = fig.get_layout_engine()
+    assert isinstance(engine, ConstrainedLayoutEngine)
+    engine.set(w_pad=0.04, h_pad=0.04, wspace=0.04, hspace=0.06)
     FigureCanvasAgg(fig)
     return fig
 
@@ -211,6 +217,7 @@ def snowball(network: Network, size: int, rng: np.random.Generator) -> np.ndarra
         return np.arange(n)
     if network.indptr is None:
         return np.sort(rng.choice(n, size=size, replace=False))
+    assert network.indices is not None  # indptr and indices are None together
     seen = np.zeros(n, dtype=bool)
     order: list[int] = []
     while len(order) < size:
@@ -306,7 +313,9 @@ class LiveView:
         pos = sample.positions
         if len(sample.edges):
             segments = np.stack([pos[sample.edges[:, 0]], pos[sample.edges[:, 1]]], axis=1)
-            ax.add_collection(LineCollection(segments, colors="#999999", linewidths=0.5, alpha=0.4))
+            # an (n, 2, 2) array is a valid `segments`; the stubs only list sequences
+            lines = LineCollection(segments, colors="#999999", linewidths=0.5, alpha=0.4)  # pyright: ignore[reportArgumentType]
+            ax.add_collection(lines)
         for index in range(-1, self.firms):
             self.groups[index] = ax.scatter(
                 pos[:0, 0], pos[:0, 1], s=MARKER_AREA, marker=supplier_marker(index),
@@ -434,9 +443,9 @@ class LiveView:
             mine = supplier == index if index >= 0 else supplier < 0
             group.set_offsets(self.sample.positions[mine])
             if self.colour_by == "stage":
-                group.set_facecolors(stage_colours[stage[mine]])
+                group.set_facecolor(stage_colours[stage[mine]])  # pyright: ignore[reportArgumentType]  # array of colours
             else:
-                group.set_facecolors(NO_SUPPLIER_COLOUR if index < 0 else supplier_colour(index))
+                group.set_facecolor(NO_SUPPLIER_COLOUR if index < 0 else supplier_colour(index))
 
     def _limits(self) -> tuple[Any, ...]:
         """Set the axes' limits; return everything the background depends on."""
@@ -488,7 +497,7 @@ class LiveView:
         pictures = []
         for fig in (self.fig_network, self.fig):
             fig.canvas.draw()
-            pictures.append(np.asarray(fig.canvas.buffer_rgba())[..., :3])
+            pictures.append(np.asarray(cast(FigureCanvasAgg, fig.canvas).buffer_rgba())[..., :3])
         return np.hstack(pictures)
 
     def background_svg(self, panel: str = "trends") -> str:
@@ -541,8 +550,9 @@ def event_label(event: dict[str, Any], names: list[str], lang: str, marker: bool
 
 def _dash_array(line: Line2D) -> str:
     """The SVG dash pattern of a line style, scaled by width as matplotlib does."""
-    pattern = {"--": "lines.dashed_pattern", "-.": "lines.dashdot_pattern",
-               ":": "lines.dotted_pattern"}.get(line.get_linestyle())
+    patterns: dict[object, RcKeyType] = {"--": "lines.dashed_pattern", "-.": "lines.dashdot_pattern",
+                                         ":": "lines.dotted_pattern"}
+    pattern = patterns.get(line.get_linestyle())
     if pattern is None:
         return ""
     dashes = ",".join(f"{d * line.get_linewidth():.1f}" for d in mpl.rcParams[pattern])
@@ -570,7 +580,8 @@ class PolylineCache:
             cached.append(f"{px:g},{py:.5g}" if np.isfinite(px) and np.isfinite(py) else None)
         if not cached:
             return ""
-        a, b, c, d, e, f = line.axes.transData.get_affine().to_values()
+        assert line.axes is not None  # only lines drawn on axes are exported
+        a, b, c, d, e, f = cast(Affine2DBase, line.axes.transData.get_affine()).to_values()
         matrix = f"matrix({a:.6g},{-b:.6g},{-c:.6g},{-d:.6g},{e:.6g},{height - f:.6g})"
         style = (f'transform="{matrix}" vector-effect="non-scaling-stroke" fill="none" '
                  f'stroke="{to_hex(line.get_color())}" stroke-width="{line.get_linewidth():g}" '
@@ -591,7 +602,7 @@ def _svg_text(text: Text, height: float) -> str:
         return ""
     x, y = text.get_transform().transform(text.get_position())
     lines = text.get_text().split("\n")
-    size = text.get_fontsize()
+    size = float(text.get_fontsize())  # points; the stubs also allow a name like "large"
     top = height - y - (len(lines) - 1) * size * 0.6
     spans = "".join(f'<tspan x="{x:.1f}" y="{top + i * size * 1.2:.1f}">{_escape(line)}</tspan>'
                     for i, line in enumerate(lines))
@@ -624,14 +635,15 @@ def _svg_markers(group: PathCollection, height: float, ident: str) -> str:
     if len(offsets) == 0:
         return ""
     scale = math.sqrt(group.get_sizes()[0]) * group.figure.dpi / 72
-    shape = group.get_paths()[0].transformed(mpl.transforms.Affine2D().scale(scale))
-    rgb = np.round(np.asarray(group.get_facecolors())[:, :3] * 255).astype(int)
+    shape = group.get_paths()[0].transformed(Affine2D().scale(scale))
+    rgb = np.round(np.asarray(group.get_facecolor())[:, :3] * 255).astype(int)
     hexes = [f"#{r:02x}{g:02x}{b:02x}" for r, g, b in rgb]
     if len(hexes) == 1:
         hexes = hexes * len(offsets)
+    assert group.axes is not None  # only groups drawn on axes are exported
     points = group.axes.transData.transform(offsets)
     out = [f'<defs><path id="{ident}" d="{_svg_path(shape)}" stroke="#333333" '
-           f'stroke-width="{group.get_linewidths()[0]:g}"/></defs>']
+           f'stroke-width="{np.asarray(group.get_linewidth())[0]:g}"/></defs>']
     out += [f'<use href="#{ident}" x="{px:.1f}" y="{height - py:.1f}" fill="{colour}"/>'
             for (px, py), colour in zip(points, hexes, strict=True)]
     return "".join(out)

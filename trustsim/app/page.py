@@ -158,13 +158,13 @@ def format_nps(value: float) -> str:
     return "–" if math.isnan(value) else f"{value:+.0f}"
 
 
-@solara.component
+@solara.component  # pyright: ignore[reportPrivateImportUsage]
 def Page() -> None:
     """The whole app for one browser tab."""
     lang = solara.use_reactive("en")
-    classroom = solara.use_memo(lambda: Classroom(base_scenario(), lang="en"), [])
+    classroom = solara.use_memo(lambda: Classroom(base_scenario(), lang="en"), [])  # pyright: ignore[reportPrivateImportUsage]
     # read only by the components that show a step, so a step re-renders only those
-    frame = solara.use_memo(lambda: solara.reactive(classroom.frame()), [])
+    frame = solara.use_memo(lambda: solara.reactive(classroom.frame()), [])  # pyright: ignore[reportPrivateImportUsage]
     playing = solara.use_reactive(False)
     speed = solara.use_reactive(DEFAULT_SPEED)
     pending = solara.use_reactive(dict(classroom.applied))
@@ -228,12 +228,12 @@ def Page() -> None:
             next_at = max(next_at + 1 / speed.value, time.monotonic() - 1)
             time.sleep(max(0.0, next_at - time.monotonic()))
 
-    solara.lab.use_task(play_loop, dependencies=[playing.value],
+    solara.lab.use_task(play_loop, dependencies=[playing.value],  # pyright: ignore[reportPrivateImportUsage]
                         prefer_threaded=True)
 
     solara.Style(CSS)
     solara.Title(TITLE)
-    KeyListener.element(handler=on_key)
+    KeyListener.element(handler=on_key)  # pyright: ignore[reportAttributeAccessIssue]  # added by reacton
     with solara.Column(classes=["trustsim-app"], gap="0px"):
         Toolbar(classroom, frame, lang.value, playing, speed, do_step, reset,
                 set_language, show)
@@ -248,7 +248,7 @@ def Page() -> None:
                 View(frame, classroom)
 
 
-@solara.component
+@solara.component  # pyright: ignore[reportPrivateImportUsage]
 def Toolbar(
     classroom: Classroom, frame: solara.Reactive[Frame], lang: str, playing: solara.Reactive[bool],
     speed: solara.Reactive[int], do_step: Callable[[], None], reset: Callable[[], None],
@@ -290,20 +290,20 @@ def Toolbar(
                                    classes=["trustsim-language"])
 
 
-@solara.component
+@solara.component  # pyright: ignore[reportPrivateImportUsage]
 def Week(frame: solara.Reactive[Frame], lang: str) -> None:
     """The week counter (re-rendered every step, alone)."""
     solara.Text(tr("week", lang, step=frame.value.step), classes=["trustsim-step"])
 
 
-@solara.component
+@solara.component  # pyright: ignore[reportPrivateImportUsage]
 def MarketLine(frame: solara.Reactive[Frame]) -> None:
     """The market being shown, e.g. '10,000 customers, 4 firms, small world network'."""
     solara.Div(children=[f"{frame.value.market} · {frame.value.policy}"],
                classes=["trustsim-hint", "trustsim-market"], style={"margin-top": "6px"})
 
 
-@solara.component
+@solara.component  # pyright: ignore[reportPrivateImportUsage]
 def LessonPanel(lesson_key: str, lang: str, pick: Callable[[str], None], nps_weeks: int) -> None:
     """The lesson picker and the lesson plan: what to watch, what to ask, what to expect, and
     how to read the colours and the NPS."""
@@ -327,7 +327,7 @@ def LessonPanel(lesson_key: str, lang: str, pick: Callable[[str], None], nps_wee
                    style={"margin-top": "4px"})
 
 
-@solara.component
+@solara.component  # pyright: ignore[reportPrivateImportUsage]
 def Knobs(
     classroom: Classroom, lang: str, pending: solara.Reactive[dict[str, Any]],
     seed: solara.Reactive[str], error: str, set_colour: Callable[[str], None], run: int,
@@ -342,6 +342,7 @@ def Knobs(
         solara.Div(children=[tr("bad_setting", lang, error=error)], classes=["trustsim-error"])
     for name, knob in KNOBS.items():
         value = pending.value.get(name, applied.get(name))
+        assert value is not None  # every knob has a value applied
         changed = not same_value(value, applied.get(name))
 
         def set_value(new: Any, name: str = name) -> None:
@@ -377,7 +378,7 @@ def Knobs(
                                classes=["trustsim-colour"])
 
 
-@solara.component
+@solara.component  # pyright: ignore[reportPrivateImportUsage]
 def Monitors(frame_state: solara.Reactive[Frame], lang: str) -> None:
     """Each firm's big numbers: customers, ambassadors, NPS, trust, and profit (or revenue)."""
     frame = frame_state.value
@@ -394,11 +395,11 @@ def Monitors(frame_state: solara.Reactive[Frame], lang: str) -> None:
                 unsafe_innerHTML=f"<thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody>")
 
 
-@solara.component
+@solara.component  # pyright: ignore[reportPrivateImportUsage]
 def View(frame_state: solara.Reactive[Frame], classroom: Classroom) -> None:
     """The network and the plots: a background sent when it changes, an overlay every step."""
     frame = frame_state.value
-    solara.use_effect(classroom.shown.set)  # after every render: the Play thread may go on
+    solara.use_effect(classroom.shown.set)  # pyright: ignore[reportPrivateImportUsage]  # after every render: the Play thread may go on
     with solara.Div(classes=["trustsim-view"]):
         for name, background, overlay, share in (
             ("network", frame.network_background, frame.network_overlay, 40),
@@ -415,7 +416,7 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-@solara.component
+@solara.component  # pyright: ignore[reportPrivateImportUsage]
 def Layout(children: list[Any] | None = None) -> None:
     """No app bar, no navigation: the page is the whole screen."""
     solara.Column(children=children or [], gap="0px", style={"padding": "0"})

@@ -244,7 +244,7 @@ def serve(base: Scenario, host: str = "127.0.0.1", port: int = 8765, open_browse
     quiet_solara()
     solara_app.app.add_middleware(Guard, hosts=allowed_hosts(host))
     # Solara announces "http://HOST:PORT" itself, unusable for 0.0.0.0: announce() says it right
-    solara_cli.rich = SimpleNamespace(print=lambda *args, **kwargs: None)
+    solara_cli.rich = SimpleNamespace(print=lambda *args, **kwargs: None)  # pyright: ignore[reportPrivateImportUsage]
     args = [APP_MODULE, "--host", host, "--port", str(port), "--production",
             "--no-check-version", "--open" if open_browser else "--no-open"]
     run.main(args=args, standalone_mode=False)

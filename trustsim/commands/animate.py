@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import cast
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -38,7 +39,7 @@ def max_steps() -> int:
 
     from trustsim.config import Scenario
 
-    return next(m.le for m in Scenario.model_fields["steps"].metadata if isinstance(m, Le))
+    return cast(int, next(m.le for m in Scenario.model_fields["steps"].metadata if isinstance(m, Le)))
 
 
 def main(args: argparse.Namespace) -> int:

@@ -46,11 +46,12 @@ def main(args: argparse.Namespace) -> int:
     from trustsim.errors import printable
 
     view = Table("measure", "parameter", "index", "value", "95% CI +/-")
-    for row in table.itertuples(index=False):
-        conf = "" if row.conf != row.conf else f"{row.conf:.3f}"
+    # plain tuples: a named tuple's `index` field would shadow tuple.index for the type checker
+    for measure, parameter, index, value, conf in table.itertuples(index=False, name=None):
+        conf_text = "" if conf != conf else f"{conf:.3f}"
         # measure names carry supplier names: text, never markup or terminal control
-        view.add_row(Text(printable(str(row.measure))), Text(printable(str(row.parameter))), row.index,
-                     f"{row.value:.3f}", conf)
+        view.add_row(Text(printable(str(measure))), Text(printable(str(parameter))), index,
+                     f"{value:.3f}", conf_text)
     Console().print(view)
     for note in table.attrs.get("warnings", []):
         print(f"warning: {note}", file=sys.stderr)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import shlex
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -101,7 +102,7 @@ def market_description(cmp: Comparison) -> str:
 
 
 def _row(cmp: Comparison, key: str, name: str) -> pd.Series:
-    return cmp.rankings[key].set_index("policy").loc[name]
+    return cast(pd.Series, cmp.rankings[key].set_index("policy").loc[name])  # one row per policy
 
 
 def lead_sentence(cmp: Comparison, m: Measure, winner: str, runner: str) -> str:
@@ -119,7 +120,7 @@ def lead_sentence(cmp: Comparison, m: Measure, winner: str, runner: str) -> str:
 def net_flows(cmp: Comparison, winner: str, runner: str) -> str:
     """Every flow of customers that separates the winner from the runner-up, and their net."""
     t = figures.flows_table(cmp)
-    w, r = t.loc[winner], t.loc[runner]
+    w, r = cast(pd.Series, t.loc[winner]), cast(pd.Series, t.loc[runner])  # one row per policy
     parts = []
     for channel in ("ads", "reviews", "recommendations"):
         d = w[channel] - r[channel]
@@ -139,8 +140,9 @@ def net_flows(cmp: Comparison, winner: str, runner: str) -> str:
              "average (when customers arrive matters as much as how many there are at the end)")
     if cmp.has_money:
         money = cmp.series.groupby("policy")[["revenue", "costs"]].sum() / cmp.replicates
-        dr = money.loc[winner, "revenue"] - money.loc[runner, "revenue"]
-        dc = money.loc[winner, "costs"] - money.loc[runner, "costs"]
+        revenue, costs = money["revenue"], money["costs"]
+        dr = revenue[winner] - revenue[runner]
+        dc = costs[winner] - costs[runner]
         text += f"; revenue {dr:+,.0f} and costs {dc:+,.0f} per run"
     return text + "."
 

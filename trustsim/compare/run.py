@@ -12,7 +12,7 @@ resumable) with :func:`trustsim.compare.flows.run_with_flows` as the run functio
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -201,7 +201,7 @@ def sweep_supplier_series(experiment: Any, folder: Path, workers: int | None, sc
 
 def compare_policies(
     scenario: str | Path | None,
-    policies: list[str | Path | Policy],
+    policies: Sequence[str | Path | Policy],
     out_dir: str | Path,
     *,
     as_index: int = 0,

@@ -22,7 +22,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -165,7 +165,7 @@ def optimize_policy(
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     sampler = optuna.samplers.TPESampler(seed=seed % 2**32, n_startup_trials=min(10, max(1, trials // 3)))
-    directions = ["maximize", "maximize"] if objective == "both" else ["maximize"]
+    directions: list[Literal["maximize"]] = ["maximize", "maximize"] if objective == "both" else ["maximize"]
     study = optuna.create_study(directions=directions, sampler=sampler)
     rows: list[dict[str, Any]] = []
     seconds = 0.0
@@ -185,13 +185,13 @@ def optimize_policy(
         values = run_values(ours).join(ours.groupby("run")["point"].first())
         means = values.groupby("point").mean(numeric_only=True)
         for k, (t, s) in enumerate(zip(asked, settings, strict=True)):
-            revenue = float(means.loc[k, "revenue"])
-            nps = float(means.loc[k, "nps"]) if np.isfinite(means.loc[k, "nps"]) else -100.0
+            revenue = float(means["revenue"].loc[k])
+            nps = float(means["nps"].loc[k]) if np.isfinite(means["nps"].loc[k]) else -100.0
             told = [revenue, nps] if objective == "both" else [revenue if objective == "revenue" else nps]
             study.tell(t, told)
             rows.append({"trial": t.number, **{k2: round(v, 6) for k2, v in s.items()},
                          "cost": budget_cost(Policy("x", settings=s).resolved(base)),
-                         "revenue": revenue, "nps": nps, "customers": float(means.loc[k, "customers"])})
+                         "revenue": revenue, "nps": nps, "customers": float(means["customers"].loc[k])})
     table = pd.DataFrame(rows)
     table["front"] = pareto_front(table)
     chosen = _chosen(table, objective, validate, base, as_index)
@@ -205,14 +205,19 @@ def optimize_policy(
                   budget, objective, replicates, base, seconds + validation.seconds)
 
 
+def _best(column: pd.Series) -> int:
+    """The row number (the table's default index) of the column's largest value."""
+    return int(cast(int, column.idxmax()))
+
+
 def _chosen(table: pd.DataFrame, objective: str, limit: int, base: Scenario, as_index: int) -> list[Policy]:
     """Best on the objective first, then the front by revenue (at most `limit`), then the current."""
     key = "nps" if objective == "nps" else "revenue"
-    order = [int(table[key].idxmax())]
+    order = [_best(table[key])]
     if objective != "revenue":
-        order.append(int(table["nps"].idxmax()))
+        order.append(_best(table["nps"]))
     if objective != "nps":
-        order.append(int(table["revenue"].idxmax()))
+        order.append(_best(table["revenue"]))
     order += list(table[table["front"]].sort_values("revenue", ascending=False).index)
     picked: list[int] = []
     for i in order:
@@ -221,7 +226,7 @@ def _chosen(table: pd.DataFrame, objective: str, limit: int, base: Scenario, as_
     fields = ("ad_budget", "over_delivery", "care", "promise", "banner_share")
     policies = []
     for i in picked:
-        row = table.loc[i]
+        row = cast(pd.Series, table.loc[i])  # the index is the trial's row number, unique
         label = []
         if i == table["revenue"].idxmax():
             label.append("search best revenue")

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import cast
 
 import numpy as np
+import pandas as pd
 
 from trustsim.compare import figures
 from trustsim.compare.report import Section, ci_text, render_html, render_markdown, write_report
@@ -55,13 +57,13 @@ def search_headline(search: Search) -> str:
             ("nps",) if search.objective == "nps" else ("revenue",)):
         m = MEASURE_BY_KEY[key]
         r = v.rankings[key].set_index("policy")
-        best = max(search.chosen[:-1], key=lambda p: r.loc[p.name, "mean"])
-        s, row = best.settings, r.loc[best.name]
+        best = max(search.chosen[:-1], key=lambda p: r["mean"].loc[p.name])
+        s, row = best.settings, cast(pd.Series, r.loc[best.name])  # one row per policy
         table = v.table(key)
         diff, lo, hi, p = paired_difference(table[best.name].to_numpy(), table[current].to_numpy())
         verdict = "significantly" if np.isfinite(p) and p < 1 - LEVEL else "not significantly"
         what = "highest NPS" if key == "nps" else "most revenue"
-        tied = [name for name, t in r.iterrows() if name not in (best.name, current) and t["rank"] > 1
+        tied = [str(name) for name, t in r.iterrows() if name not in (best.name, current) and t["rank"] > 1
                 and not t["significant"]] if row["rank"] == 1 else []
         tie = f"; statistically tied with {', '.join(tied)}" if tied else ""
         cost = budget_cost(search.chosen[-1].resolved(search.scenario))
@@ -97,7 +99,7 @@ def write_search_report(search: Search, out_dir: str | Path, command: str = "") 
                *[f"{p.resolved(search.scenario)[k]:.3g}" for k in
                  ("ad_budget", "over_delivery", "care", "promise", "banner_share")]]
         for key in SHOWN:
-            m, r = MEASURE_BY_KEY[key], v.rankings[key].set_index("policy").loc[p.name]
+            m, r = MEASURE_BY_KEY[key], cast(pd.Series, v.rankings[key].set_index("policy").loc[p.name])
             mark = "best" if r["rank"] == 1 else ("lower*" if r["significant"] else "≈ best")
             row.append(f"{m.format(r['mean'])} ({ci_text(m, r['lo'], r['hi'])}) {mark}")
         rows.append(row)

@@ -132,7 +132,7 @@ def paired_difference(a: np.ndarray, b: np.ndarray, level: float = LEVEL) -> tup
         return mean, lo, hi, float("nan")
     if np.ptp(d) == 0:
         return mean, mean, mean, 1.0 if mean == 0 else 0.0
-    return mean, lo, hi, float(stats.ttest_1samp(d, 0.0).pvalue)
+    return mean, lo, hi, float(stats.ttest_1samp(d, 0.0).pvalue)  # pyright: ignore[reportAttributeAccessIssue]
 
 
 def holm(pvalues: np.ndarray) -> np.ndarray:

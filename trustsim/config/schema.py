@@ -81,6 +81,7 @@ def refuse_bool_as_number(cls: type[BaseModel], value: Any, info: ValidationInfo
     pydantic would silently read ``rate = true`` as 1.0 and ``suppliers = true`` as 1.
     """
     values = value if isinstance(value, list) else [value]
+    assert info.field_name is not None  # a field validator always runs for a named field
     if any(isinstance(v, bool) for v in values) and cls.model_fields[info.field_name].annotation is not bool:
         raise ValueError("true/false is not a number; give a number")
     return value
@@ -97,17 +98,17 @@ class Section(BaseModel):
 class Market(Section):
     """Who is in the market."""
 
-    customers: int = Field(10_000, ge=2, le=50_000_000, description="Number of customers N (people).")
-    suppliers: int = Field(4, ge=1, le=250, description="Number of suppliers S.")
+    customers: int = Field(default=10_000, ge=2, le=50_000_000, description="Number of customers N (people).")
+    suppliers: int = Field(default=4, ge=1, le=250, description="Number of suppliers S.")
     turnover: Probability = Field(
-        0.0,
+        default=0.0,
         description=(
             "Share of people who leave the market each step (move away, no longer need it), each "
             "replaced by a newcomer who has never heard of any supplier; 0 = a closed market."
         ),
     )
     initial_customers: Probability = Field(
-        0.0,
+        default=0.0,
         description="Share of customers who already buy from a (uniformly random) supplier at step 0.",
     )
 
@@ -116,7 +117,7 @@ class Network(Section):
     """The social network along which word of mouth travels (MODEL_BRIEF §2, Verbinding)."""
 
     kind: Literal["well_mixed", "erdos_renyi", "small_world", "scale_free", "edge_list"] = Field(
-        "small_world",
+        default="small_world",
         description=(
             "well_mixed: no edges, recommendations go to uniformly random people (mean field); "
             "erdos_renyi: random graph; small_world: Watts-Strogatz ring with rewiring; "
@@ -124,13 +125,13 @@ class Network(Section):
         ),
     )
     mean_degree: float = Field(
-        10.0, ge=1.0, le=10_000.0, allow_inf_nan=False, description="Mean number of ties per customer."
+        default=10.0, ge=1.0, le=10_000.0, allow_inf_nan=False, description="Mean number of ties per customer."
     )
     rewire: Probability = Field(
-        0.1, description="small_world only: probability that each ring edge is rewired."
+        default=0.1, description="small_world only: probability that each ring edge is rewired."
     )
     path: str = Field(
-        "",
+        default="",
         description=(
             "edge_list only: text file of 'u v' pairs (0-based customer ids, one tie a line, "
             "'#' comments), relative to the scenario file."
@@ -145,8 +146,8 @@ class Propensity(Section):
     Drawn per customer from a Beta distribution with this mean and standard deviation.
     """
 
-    mean: float = Field(0.5, gt=0.0, lt=1.0, description="Mean initial trust in a new supplier, (0, 1).")
-    sd: float = Field(0.15, ge=0.0, lt=0.5, description="Spread of initial trust across customers.")
+    mean: float = Field(default=0.5, gt=0.0, lt=1.0, description="Mean initial trust in a new supplier, (0, 1).")
+    sd: float = Field(default=0.15, ge=0.0, lt=0.5, description="Spread of initial trust across customers.")
 
     @model_validator(mode="after")
     def _beta_feasible(self) -> Propensity:
@@ -166,7 +167,7 @@ class Trust(Section):
     """
 
     weights: list[Annotated[float, Field(ge=0.0, le=1e6, allow_inf_nan=False)]] = Field(
-        [0.1, 0.2, 0.3, 0.4],
+        default=[0.1, 0.2, 0.3, 0.4],
         min_length=4,
         max_length=4,
         description=(
@@ -175,48 +176,48 @@ class Trust(Section):
         ),
     )
     loss_multiplier: float = Field(
-        3.0, ge=1.0, le=20.0, allow_inf_nan=False,
+        default=3.0, ge=1.0, le=20.0, allow_inf_nan=False,
         description="Asymmetry: a broken promise costs this many times the gain of a kept one.",
     )
     gain: float = Field(
-        0.15, gt=0.0, le=5.0, allow_inf_nan=False,
+        default=0.15, gt=0.0, le=5.0, allow_inf_nan=False,
         description="Log-odds gained by a component per kept promise.",
     )
     over_delivery_gain: float = Field(
-        2.0, ge=0.0, le=50.0, allow_inf_nan=False,
+        default=2.0, ge=0.0, le=50.0, allow_inf_nan=False,
         description=(
             "Extra log-odds per unit of over-delivery (delivered minus promised) on an exceeded "
             "promise, for reliability, competence and care (Voortreffelijk)."
         ),
     )
     repair_relief: Probability = Field(
-        0.6,
+        default=0.6,
         description="Share of the loss avoided when a failure is admitted and repaired (right wrongs).",
     )
     care_rate: LogOdds = Field(
-        0.1,
+        default=0.1,
         description="Log-odds per step by which listening effort moves the care component.",
     )
     forgetting: Probability = Field(
-        0.0,
+        default=0.0,
         description="Share of each component's distance from its prior forgotten per step (0 = none).",
     )
     competence_visibility: Probability = Field(
-        0.5,
+        default=0.5,
         description=(
             "Share of the ability a supplier has beyond its promise that customers see in what is "
             "delivered, and credit to competence (0 = invisible, as in version 1)."
         ),
     )
     anchoring_gain: float = Field(
-        0.5, ge=0.0, le=10.0, allow_inf_nan=False,
+        default=0.5, ge=0.0, le=10.0, allow_inf_nan=False,
         description=(
             "Log-odds of transparency per kept promise that the supplier anchors ('says what it did'), "
             "as a multiple of `gain` (Verankering)."
         ),
     )
     gating: bool = Field(
-        True,
+        default=True,
         description=(
             "If false (the Bass limit): every reached prospect adopts, every customer recommends, "
             "nobody churns, whatever their trust."
@@ -237,31 +238,33 @@ class Promises(Section):
     """Promise, delivery and disconfirmation (MODEL_BRIEF §2.5-2.7; Oliver 1980)."""
 
     tolerance: Probability = Field(
-        0.05, description="|delivered - promised| within this counts as kept; above: exceeded; below: broken."
+        default=0.05, description="|delivered - promised| within this counts as kept; above: exceeded; below: broken."
     )
-    noise: Probability = Field(0.03, description="Standard deviation of delivered quality per delivery.")
+    noise: Probability = Field(default=0.03, description="Standard deviation of delivered quality per delivery.")
     failure_drop: Probability = Field(
-        0.3, description="Quality lost in an erratic failure (probability 1 - reliability)."
+        default=0.3, description="Quality lost in an erratic failure (probability 1 - reliability)."
     )
     strain_start: Probability = Field(
-        0.8, description="Utilisation of capacity above which quality starts to drop."
+        default=0.8, description="Utilisation of capacity above which quality starts to drop."
     )
     strain_loss: Probability = Field(
-        0.5, description="Quality lost at full capacity (linear from strain_start)."
+        default=0.5, description="Quality lost at full capacity (linear from strain_start)."
     )
 
 
 class Loyalty(Section):
     """The loyalty ladder and NPS (MODEL_BRIEF §2.11; Reichheld 2003)."""
 
-    loyal_tenure: int = Field(8, ge=1, le=10_000, description="Steps as a customer before one can be loyal.")
+    loyal_tenure: int = Field(default=8, ge=1, le=10_000, description="Steps as a customer before one can be loyal.")
     ambassador_tenure: int = Field(
-        20, ge=1, le=10_000, description="Steps as a customer before one can be an ambassador."
+        default=20, ge=1, le=10_000, description="Steps as a customer before one can be an ambassador."
     )
-    loyal_score: int = Field(7, ge=0, le=10, description="Minimum likelihood-to-recommend (0-10) of a loyal customer.")
-    ambassador_score: int = Field(9, ge=0, le=10, description="Minimum score of an ambassador (a promoter).")
+    loyal_score: int = Field(
+        default=7, ge=0, le=10, description="Minimum likelihood-to-recommend (0-10) of a loyal customer."
+    )
+    ambassador_score: int = Field(default=9, ge=0, le=10, description="Minimum score of an ambassador (a promoter).")
     detractor_score: int = Field(
-        4, ge=0, le=10, description="A customer with experience and a score at or below this warns others."
+        default=4, ge=0, le=10, description="A customer with experience and a score at or below this warns others."
     )
 
     @model_validator(mode="after")
@@ -277,81 +280,81 @@ class Wom(Section):
     """Word of mouth on the network (MODEL_BRIEF §2.9-2.11, §4)."""
 
     rate: float = Field(
-        0.3, ge=0.0, le=100.0, allow_inf_nan=False,
+        default=0.3, ge=0.0, le=100.0, allow_inf_nan=False,
         description="Recommendations an ambassador makes per step (Poisson mean) = Bass q.",
     )
     warn_rate: float = Field(
-        0.5, ge=0.0, le=100.0, allow_inf_nan=False,
+        default=0.5, ge=0.0, le=100.0, allow_inf_nan=False,
         description="Warnings a detractor gives per step (Poisson mean).",
     )
     signal: LogOdds = Field(
-        0.5, description="Log-odds a fully credible message moves the hearer's trust."
+        default=0.5, description="Log-odds a fully credible message moves the hearer's trust."
     )
     mode: Literal["smooth", "gate"] = Field(
-        "smooth",
+        default="smooth",
         description=(
             "'smooth': every customer recommends with a chance rising smoothly with its score, the "
             "disappointed warn; 'gate': only ambassadors recommend and detractors warn (version 1)."
         ),
     )
     recommend_midpoint: float = Field(
-        8.5, ge=0.0, le=10.0, allow_inf_nan=False,
+        default=8.5, ge=0.0, le=10.0, allow_inf_nan=False,
         description="Score (0-10) at which a customer recommends at half of `rate` (smooth mode).",
     )
     warn_midpoint: float = Field(
-        3.5, ge=0.0, le=10.0, allow_inf_nan=False,
+        default=3.5, ge=0.0, le=10.0, allow_inf_nan=False,
         description="Score at which a disappointed person warns at half of `warn_rate` (smooth mode).",
     )
     spread: float = Field(
-        0.5, gt=0.0, le=10.0, allow_inf_nan=False,
+        default=0.5, gt=0.0, le=10.0, allow_inf_nan=False,
         description="Score points over which the chance to talk rises by a factor e (smooth mode).",
     )
     talk_sd: float = Field(
-        1.0, ge=0.0, le=10.0, allow_inf_nan=False,
+        default=1.0, ge=0.0, le=10.0, allow_inf_nan=False,
         description="Spread of talkativeness between people (Gamma, mean 1; 0 = everyone alike).",
     )
     hub_exponent: float = Field(
-        0.0, ge=0.0, le=3.0, allow_inf_nan=False,
+        default=0.0, ge=0.0, le=3.0, allow_inf_nan=False,
         description="Talkativeness grows as (degree / mean degree) to this power (opinion leaders; 0 = off).",
     )
     negative_weight: float = Field(
-        1.0, ge=0.0, le=20.0, allow_inf_nan=False,
+        default=1.0, ge=0.0, le=20.0, allow_inf_nan=False,
         description=(
             "Weight of a warning against a recommendation in the hearer's trust (smooth mode; the gate "
             "mode uses trust.loss_multiplier as in version 1)."
         ),
     )
     transfer: Probability = Field(
-        0.3,
+        default=0.3,
         description="Share of the gap to the recommender's own trust that a recommendation carries over.",
     )
     reach_rivals: bool = Field(
-        True, description="A credible recommendation can move a rival's customer (through the switching rule)."
+        default=True, description="A credible recommendation can move a rival's customer (through the switching rule)."
     )
 
 
 class Credibility(Section):
     """How much people believe each channel (Nielsen 2009; MODEL_BRIEF §4)."""
 
-    recommendation: Probability = Field(0.90, description="Recommendations from acquaintances.")
-    review: Probability = Field(0.70, description="Online customer reviews.")
-    ad: Probability = Field(0.55, description="Billboard, radio and TV advertising.")
-    banner: Probability = Field(0.33, description="Online banners.")
+    recommendation: Probability = Field(default=0.90, description="Recommendations from acquaintances.")
+    review: Probability = Field(default=0.70, description="Online customer reviews.")
+    ad: Probability = Field(default=0.55, description="Billboard, radio and TV advertising.")
+    banner: Probability = Field(default=0.33, description="Online banners.")
 
 
 class Reviews(Section):
     """Online reviews as a public pool per supplier."""
 
-    post_rate: Probability = Field(0.05, description="Chance per step that a customer posts a review.")
-    read_rate: Probability = Field(0.02, description="Chance per step that a prospect reads reviews.")
-    memory: Probability = Field(0.9, description="Weight kept by old reviews each step (exponential).")
+    post_rate: Probability = Field(default=0.05, description="Chance per step that a customer posts a review.")
+    read_rate: Probability = Field(default=0.02, description="Chance per step that a prospect reads reviews.")
+    memory: Probability = Field(default=0.9, description="Weight kept by old reviews each step (exponential).")
 
 
 class Advertising(Section):
     """Advertising reach (Bass p)."""
 
     reach: Probability = Field(
-        0.01,
+        default=0.01,
         description="Share of the population an ad budget of 1 reaches per step (Bass p).",
     )
 
@@ -360,15 +363,15 @@ class Switching(Section):
     """Choice and switching (MODEL_BRIEF §4: low trust everywhere locks the market)."""
 
     sensitivity: float = Field(
-        8.0, ge=0.0, le=1000.0, allow_inf_nan=False, description="Logit choice: weight of trust in the utility."
+        default=8.0, ge=0.0, le=1000.0, allow_inf_nan=False, description="Logit choice: weight of trust in the utility."
     )
     threshold: Probability = Field(
-        0.4, description="Trust below which a customer wants to leave; alternatives must be above it."
+        default=0.4, description="Trust below which a customer wants to leave; alternatives must be above it."
     )
-    margin: Probability = Field(0.1, description="An alternative must be trusted this much more.")
-    rate: Probability = Field(0.25, description="Chance per step that a willing customer actually switches.")
+    margin: Probability = Field(default=0.1, description="An alternative must be trusted this much more.")
+    rate: Probability = Field(default=0.25, description="Chance per step that a willing customer actually switches.")
     softness: float = Field(
-        0.05, ge=0.0, le=1.0, allow_inf_nan=False,
+        default=0.05, ge=0.0, le=1.0, allow_inf_nan=False,
         description=(
             "Churn as a hazard: the wish to leave rises smoothly as trust falls below `threshold`, over "
             "this much trust (0 = a hard threshold, as in version 1)."
@@ -379,16 +382,16 @@ class Switching(Section):
 class Mutual(Section):
     """Suppliers' trust in their customers, and the effort it buys (MODEL_BRIEF §1)."""
 
-    prior: float = Field(0.8, gt=0.0, lt=1.0, description="A supplier's initial trust in a new customer.")
+    prior: float = Field(default=0.8, gt=0.0, lt=1.0, description="A supplier's initial trust in a new customer.")
     reliability_mean: float = Field(
-        0.9, gt=0.0, lt=1.0, description="Mean chance a customer behaves well (pays, does not threaten)."
+        default=0.9, gt=0.0, lt=1.0, description="Mean chance a customer behaves well (pays, does not threaten)."
     )
-    reliability_sd: float = Field(0.05, ge=0.0, lt=0.5, description="Spread of customer reliability.")
+    reliability_sd: float = Field(default=0.05, ge=0.0, lt=0.5, description="Spread of customer reliability.")
     reciprocity: Probability = Field(
-        0.5,
+        default=0.5,
         description="How much a customer's behaviour depends on its own trust in the supplier (the spiral).",
     )
-    gain: LogOdds = Field(0.2, description="Log-odds per good behaviour (losses use loss_multiplier).")
+    gain: LogOdds = Field(default=0.2, description="Log-odds per good behaviour (losses use loss_multiplier).")
 
     @model_validator(mode="after")
     def _beta_feasible(self) -> Mutual:
@@ -402,14 +405,14 @@ class Fit(Section):
     """How well each supplier suits each customer, and what a recommendation tells about it."""
 
     sd: float = Field(
-        0.05, ge=0.0, le=1.0, allow_inf_nan=False,
+        default=0.05, ge=0.0, le=1.0, allow_inf_nan=False,
         description=(
             "Spread of fit across customer x supplier pairs: quality as experienced is delivered quality "
             "plus fit (0 = everyone alike, as in version 1)."
         ),
     )
     signal_noise: float = Field(
-        0.05, ge=0.0, le=10.0, allow_inf_nan=False,
+        default=0.05, ge=0.0, le=10.0, allow_inf_nan=False,
         description="Error of the recommender's judgement of whether the supplier suits the hearer.",
     )
 
@@ -418,29 +421,29 @@ class Money(Section):
     """Costs and discounting: profit, customer lifetime value and referral value (Kumar et al. 2010)."""
 
     service_cost: float = Field(
-        0.5, ge=0.0, le=1e6, allow_inf_nan=False,
+        default=0.5, ge=0.0, le=1e6, allow_inf_nan=False,
         description="Cost of serving one customer for one period at no over-delivery and no care.",
     )
     over_delivery_cost: float = Field(
-        2.0, ge=0.0, le=1e6, allow_inf_nan=False,
+        default=2.0, ge=0.0, le=1e6, allow_inf_nan=False,
         description="Extra cost per customer per period per unit of over-delivery.",
     )
     care_cost: float = Field(
-        0.2, ge=0.0, le=1e6, allow_inf_nan=False,
+        default=0.2, ge=0.0, le=1e6, allow_inf_nan=False,
         description="Extra cost per customer per period per unit of care effort.",
     )
     ad_cost: float = Field(
-        1.0, ge=0.0, le=1e6, allow_inf_nan=False,
+        default=1.0, ge=0.0, le=1e6, allow_inf_nan=False,
         description=(
             "Cost of reaching one person with an ad or banner (an effective exposure, one that can win "
             "a customer: Bass p), in units of price per period."
         ),
     )
     fixed_cost: float = Field(
-        0.0, ge=0.0, le=1e9, allow_inf_nan=False, description="Fixed cost of each supplier per period."
+        default=0.0, ge=0.0, le=1e9, allow_inf_nan=False, description="Fixed cost of each supplier per period."
     )
     discount_rate: float = Field(
-        0.001, ge=0.0, le=1.0, allow_inf_nan=False,
+        default=0.001, ge=0.0, le=1.0, allow_inf_nan=False,
         description="Discount rate per period (a week: 0.001 is about 5% a year).",
     )
 
@@ -450,9 +453,9 @@ class Shock(Section):
 
     step: int = Field(..., ge=1, le=100_000, description="Step at which the scandal breaks (at most `steps`).")
     supplier: int | Literal["all"] = Field(
-        "all", description="Index (0-based) of the supplier hit, or 'all' for a sector-wide scandal."
+        default="all", description="Index (0-based) of the supplier hit, or 'all' for a sector-wide scandal."
     )
-    severity: LogOdds = Field(1.0, description="Log-odds removed from every trust component.")
+    severity: LogOdds = Field(default=1.0, description="Log-odds removed from every trust component.")
 
     @field_validator("supplier", mode="before")
     @classmethod
@@ -467,43 +470,43 @@ class Shock(Section):
                 raise ValueError("a supplier index counts from 0 (no negative indexes); or give 'all'")
             return value
         raise ValueError("give a supplier index (0, 1, ...) or 'all' for a sector-wide scandal")
-    reach: Probability = Field(1.0, description="Share of customers who hear of it.")
+    reach: Probability = Field(default=1.0, description="Share of customers who hear of it.")
 
 
 class Imitation(Section):
     """Role model: suppliers copy the policy of a more successful one (MODEL_BRIEF §2.9)."""
 
-    rate: Probability = Field(0.0, description="Chance per step that a supplier looks at a better one.")
-    strength: Probability = Field(0.5, description="Share of the policy difference copied.")
+    rate: Probability = Field(default=0.0, description="Chance per step that a supplier looks at a better one.")
+    strength: Probability = Field(default=0.5, description="Share of the policy difference copied.")
 
 
 class SupplierPolicy(Section):
     """One supplier: its abilities and its policy (MODEL_BRIEF 'What this means for the model')."""
 
     name: str = Field(
-        "", max_length=80,
+        default="", max_length=80,
         description="Label in tables and plots (default S1, S2, ...); unique, printable characters only.",
     )
-    promise: Probability = Field(0.7, description="Quality level promised (0-1).")
-    competence: Probability = Field(0.85, description="Quality the supplier can deliver at full effort.")
-    reliability: Probability = Field(0.95, description="Chance a delivery is not an erratic failure.")
-    over_delivery: Probability = Field(0.0, description="Quality added beyond the promise, on purpose.")
+    promise: Probability = Field(default=0.7, description="Quality level promised (0-1).")
+    competence: Probability = Field(default=0.85, description="Quality the supplier can deliver at full effort.")
+    reliability: Probability = Field(default=0.95, description="Chance a delivery is not an erratic failure.")
+    over_delivery: Probability = Field(default=0.0, description="Quality added beyond the promise, on purpose.")
     transparency: Probability = Field(
-        0.5, description="Chance a failure is admitted and repaired (Covey: right wrongs)."
+        default=0.5, description="Chance a failure is admitted and repaired (Covey: right wrongs)."
     )
-    care: Probability = Field(0.6, description="Listening/care effort; 0.5 is neutral for the care component.")
+    care: Probability = Field(default=0.6, description="Listening/care effort; 0.5 is neutral for the care component.")
     ad_budget: float = Field(
-        1.0, ge=0.0, le=1000.0, allow_inf_nan=False,
+        default=1.0, ge=0.0, le=1000.0, allow_inf_nan=False,
         description="Advertising budget in units of `advertising.reach`.",
     )
-    banner_share: Probability = Field(0.0, description="Share of the ad budget spent on online banners.")
+    banner_share: Probability = Field(default=0.0, description="Share of the ad budget spent on online banners.")
     extend_trust: Probability = Field(
-        0.5, description="Effort floor for customers the supplier distrusts (Covey: extend trust)."
+        default=0.5, description="Effort floor for customers the supplier distrusts (Covey: extend trust)."
     )
-    capacity: Probability = Field(1.0, description="Most customers served, as a share of the market.")
-    price: float = Field(1.0, ge=0.0, le=1e6, allow_inf_nan=False, description="Revenue per customer per step.")
+    capacity: Probability = Field(default=1.0, description="Most customers served, as a share of the market.")
+    price: float = Field(default=1.0, ge=0.0, le=1e6, allow_inf_nan=False, description="Revenue per customer per step.")
     anchoring: Probability = Field(
-        0.0, description="Chance the supplier reminds a customer of a promise kept ('zeg wat je gedaan hebt')."
+        default=0.0, description="Chance the supplier reminds a customer of a promise kept ('zeg wat je gedaan hebt')."
     )
 
     @field_validator("name")
@@ -519,8 +522,8 @@ class SupplierPolicy(Section):
 class Scenario(Section):
     """A whole scenario: the market, its mechanisms' parameters, suppliers and shocks."""
 
-    seed: int = Field(0, ge=0, le=2**63 - 1, description="Seed of the run's random generator.")
-    steps: int = Field(52, ge=0, le=100_000, description="Periods to simulate; one period is a week.")
+    seed: int = Field(default=0, ge=0, le=2**63 - 1, description="Seed of the run's random generator.")
+    steps: int = Field(default=52, ge=0, le=100_000, description="Periods to simulate; one period is a week.")
     market: Market = Field(default_factory=Market)
     network: Network = Field(default_factory=Network)
     propensity: Propensity = Field(default_factory=Propensity)
@@ -542,7 +545,7 @@ class Scenario(Section):
         description="Per-supplier policies; missing fields and missing suppliers use supplier_defaults.",
     )
     shocks: list[Shock] = Field(default_factory=list)
-    base_dir: str = Field("", description="Folder relative paths are read from (set by the loader).")
+    base_dir: str = Field(default="", description="Folder relative paths are read from (set by the loader).")
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:

@@ -13,7 +13,7 @@ import re
 import threading
 import uuid
 from collections import Counter, deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
@@ -68,7 +68,7 @@ def usable_workers(requested: int | None, runs: int) -> tuple[int, str]:
     return workers, note
 
 
-def local_outcomes(tasks: Iterable[Task], workers: int) -> Iterator[Outcome]:
+def local_outcomes(tasks: Iterable[Task], workers: int) -> Generator[Outcome, None, None]:
     """Run tasks on a local process pool, started with "spawn" whatever the global start method.
 
     Spawned workers are fresh interpreters: they see the current environment and code, and
@@ -169,7 +169,7 @@ def _probe_scheduler(address: str, timeout: float) -> None:
     """
     import asyncio
 
-    from distributed.comm import connect
+    from distributed.comm.core import connect
 
     async def identity() -> Any:
         comm = await asyncio.wait_for(connect(address, timeout=timeout), timeout)
@@ -241,7 +241,7 @@ def connect_dask(address: str, *, timeout: float = 3.0, worker_timeout: float = 
     return client
 
 
-def dask_outcomes(tasks: Iterable[Task], client: Any) -> Iterator[Outcome]:
+def dask_outcomes(tasks: Iterable[Task], client: Any) -> Generator[Outcome, None, None]:
     """Run tasks on a Dask distributed cluster through ``client``.
 
     Results are drained with ``as_completed`` and handed on as soon as they arrive, so a

@@ -63,7 +63,7 @@ class Range(_Section):
 
     low: float = Field(..., allow_inf_nan=False, description="Lowest value.")
     high: float = Field(..., allow_inf_nan=False, description="Highest value.")
-    integer: bool = Field(False, description="Round sampled values to whole numbers.")
+    integer: bool = Field(default=False, description="Round sampled values to whole numbers.")
 
     @model_validator(mode="after")
     def _ordered(self) -> Range:
@@ -93,10 +93,10 @@ class Design(_Section):
         default_factory=list, description="list: one table of dotted keys per parameter set."
     )
     samples: int = Field(
-        0, ge=0, le=1_000_000, description="lhs/sobol: N samples; morris: trajectories."
+        default=0, ge=0, le=1_000_000, description="lhs/sobol: N samples; morris: trajectories."
     )
-    levels: int = Field(4, ge=2, le=100, description="morris: number of grid levels.")
-    second_order: bool = Field(False, description="sobol: also sample second-order indices.")
+    levels: int = Field(default=4, ge=2, le=100, description="morris: number of grid levels.")
+    second_order: bool = Field(default=False, description="sobol: also sample second-order indices.")
 
     @model_validator(mode="after")
     def _consistent(self) -> Design:
@@ -159,15 +159,15 @@ class Output(_Section):
         description="Columns of the supplier table kept per step and supplier (empty: none).",
     )
     summary: Literal["final", "mean", "tail_mean"] = Field(
-        "final",
+        default="final",
         description=(
             "How a run's time series becomes one number per measure: final step, mean over all "
             "steps, or mean over the last `tail` steps."
         ),
     )
-    tail: int = Field(10, ge=1, le=100_000, description="tail_mean: number of last steps.")
+    tail: int = Field(default=10, ge=1, le=100_000, description="tail_mean: number of last steps.")
     batch_runs: int = Field(
-        0, ge=0, le=100_000, description="Runs per result file (0: chosen from the sweep size)."
+        default=0, ge=0, le=100_000, description="Runs per result file (0: chosen from the sweep size)."
     )
 
     _unique = field_validator("measures", "supplier_measures")(_no_repeats)
@@ -183,7 +183,7 @@ class Plot(_Section):
         default_factory=list,
         description="Two swept parameters for heatmaps (empty: the first two of a grid).",
     )
-    formats: list[Literal["png", "svg"]] = Field(["png", "svg"], description="Figure formats.")
+    formats: list[Literal["png", "svg"]] = Field(default=["png", "svg"], description="Figure formats.")
 
     _unique = field_validator("measures", "heatmap", "formats")(_no_repeats)
 
@@ -192,27 +192,27 @@ class Experiment(_Section):
     """A whole experiment: base scenario, overrides, design, replicates, steps, output, plots."""
 
     name: str = Field(..., pattern=NAME_PATTERN, description="Name; default results folder.")
-    description: str = Field("", max_length=2000, description="What the experiment asks.")
+    description: str = Field(default="", max_length=2000, description="What the experiment asks.")
     scenario: str = Field(
-        "", description="Base scenario TOML, relative to the experiment file, or a built-in scenario name."
+        default="", description="Base scenario TOML, relative to the experiment file, or a built-in scenario name."
     )
-    seed: int = Field(0, ge=0, le=2**63 - 1, description="Seed every run's seed derives from.")
+    seed: int = Field(default=0, ge=0, le=2**63 - 1, description="Seed every run's seed derives from.")
     seeding: Literal["independent", "common"] = Field(
-        "independent",
+        default="independent",
         description=(
             "independent: a seed per (design point, replicate); common: replicate r uses the same "
             "seed at every design point (common random numbers)."
         ),
     )
-    replicates: int = Field(1, ge=1, le=100_000, description="Runs per design point.")
+    replicates: int = Field(default=1, ge=1, le=100_000, description="Runs per design point.")
     steps: int | None = Field(
-        None, ge=0, le=100_000, description="Steps per run (default: the scenario's)."
+        default=None, ge=0, le=100_000, description="Steps per run (default: the scenario's)."
     )
     overrides: dict[str, Any] = Field(default_factory=dict, description="Dotted scenario keys.")
     design: Design
     output: Output = Field(default_factory=Output)
     plot: Plot = Field(default_factory=Plot)
-    base_dir: str = Field("", description="Folder of the experiment file (set by the loader).")
+    base_dir: str = Field(default="", description="Folder of the experiment file (set by the loader).")
 
     def base_data(self) -> dict[str, Any]:
         """The raw scenario dict every run starts from: base file (or defaults) plus overrides."""

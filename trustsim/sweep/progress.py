@@ -78,6 +78,7 @@ class Progress:
         if not self.enabled:
             return
         if self._bar is not None:
+            assert self._task is not None  # added together with the bar
             failed = f"[red]{self.failed} failed" if self.failed else ""
             self._bar.update(
                 self._task, completed=self.done + self.failed,

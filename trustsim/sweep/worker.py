@@ -129,6 +129,7 @@ def summarise(
 
 
 def _reduce(values: pd.Series, how: str, tail: int) -> Any:
+    value: Any  # a numpy scalar, or a plain Python value in an object column
     if how == "final":
         value = values.iloc[-1]
     elif how == "mean":

@@ -9,6 +9,7 @@ well-mixed, trust gating off) with ``advertising.reach = p`` and ``wom.rate = q`
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 from scipy.stats import chi2, norm
@@ -66,7 +67,7 @@ def _plan_recursion(size: Size) -> list[Job]:
 
 
 def _deviations(size: Size, tables: dict[Job, Tables], pairs: tuple[tuple[float, float], ...],
-                reference: str) -> tuple[list[dict[str, object]], bool, float]:
+                reference: str) -> tuple[list[dict[str, Any]], bool, float]:
     """Per pair: worst |mean - reference| and whether it stays in the derived band at every step."""
     comparisons = sum(pair_steps(p, q) for p, q in pairs)
     rows, ok, worst = [], True, 0.0
