@@ -56,7 +56,7 @@ class Game:
         self.record = record
         self.folder = Path(folder) if folder is not None else None
         self.base = load_scenario(record.scenario)
-        self.model: TrustMarket | None = None
+        self._model: TrustMarket | None = None
         self.notice = ""
         self.version = 0  # bumped on every change; pages poll it to know when to refresh
         self.lock = threading.RLock()
@@ -65,6 +65,13 @@ class Game:
             self._replay()
 
     # --- creating and opening ---------------------------------------------------------
+
+    @property
+    def model(self) -> TrustMarket:
+        """The market (once the game has started)."""
+        if self._model is None:
+            raise GameError("The game has not started yet.", 409)
+        return self._model
 
     @classmethod
     def create(cls, scenario: Scenario, *, rounds: int, steps_per_round: int, seed: int | None = None,
@@ -124,7 +131,7 @@ class Game:
 
     def _replay(self) -> None:
         """Rebuild the market from the record: every completed round, then the open round's events."""
-        self.model = TrustMarket(self.market_scenario(), rng=self.record.seed)
+        self._model = TrustMarket(self.market_scenario(), rng=self.record.seed)
         for r in range(1, self.record.completed + 1):
             self._fire_events(r)
             self._run(r)
@@ -214,7 +221,7 @@ class Game:
             if not self.record.firms:
                 raise GameError("No firm has joined yet.", 409)
             try:
-                self.model = TrustMarket(self.market_scenario(), rng=self.record.seed)
+                self._model = TrustMarket(self.market_scenario(), rng=self.record.seed)
             except TrustsimError as e:
                 raise GameError(f"The market cannot be built for {len(self.record.firms)} firms: {e}", 409) from None
             self.record.phase = "playing"
@@ -228,13 +235,13 @@ class Game:
 
     def customers(self, index: int) -> int:
         """The firm's customers now (at the end of the last completed round)."""
-        if self.model is None:
+        if self._model is None:
             return 0
         return int(self.model.supplier_metrics["customers"][index])
 
     def policy(self, index: int) -> dict[str, float]:
         """The firm's policy in force now (before this round's decision is applied)."""
-        if self.model is None:
+        if self._model is None:
             return {f: float(getattr(self.base.supplier_defaults, f)) for f in DECISIONS}
         return {f: float(getattr(self.model.suppliers_list[index], f)) for f in DECISIONS}
 
@@ -321,7 +328,7 @@ class Game:
 
     def supplier_table(self) -> pd.DataFrame:
         """The market's supplier table (one row per period x firm), cached until the next change."""
-        if self.model is None:
+        if self._model is None:
             return pd.DataFrame()
         if "suppliers" not in self._tables:
             table = self.model.supplier_table()
@@ -345,7 +352,7 @@ class Game:
         """Firms ranked by discounted profit so far (long-term profit), with customers and ambassadors."""
         rows = []
         for i, firm in enumerate(self.record.firms):
-            m = self.model.supplier_metrics if self.model is not None else None
+            m = self._model.supplier_metrics if self._model is not None else None
             rows.append({
                 "index": i, "name": firm.name,
                 "customers": int(m["customers"][i]) if m else 0,
@@ -361,7 +368,7 @@ class Game:
 
     def flows(self, index: int, round_: int) -> dict[str, dict[str, int]]:
         """Where firm `index`'s new customers of round `round_` came from, and where its lost ones went."""
-        if self.model is None or round_ < 1:
+        if self._model is None or round_ < 1:
             return {"came": {}, "went": {}}
         k = self.record.steps_per_round
         lo, hi = (round_ - 1) * k + 1, round_ * k
@@ -371,7 +378,7 @@ class Game:
         came: dict[str, int] = {}
         for channel, count in new["channel"].astype(str).value_counts().items():
             if channel != "switch" and count:
-                came[_CHANNEL_LABELS.get(channel, channel)] = int(count)
+                came[_CHANNEL_LABELS.get(str(channel), str(channel))] = int(count)
         rivals = new[new["from_supplier"].notna()]["from_supplier"].astype(str).value_counts()
         for rival, count in rivals.items():
             if count:

@@ -57,8 +57,9 @@ def lesson(rounds: pd.DataFrame, names: list[str]) -> list[str]:
     early = early_round(last)
     at_early = rounds[rounds["round"] == early].set_index("supplier")
     at_last = rounds[rounds["round"] == last].set_index("supplier")
-    leader = int(at_early["customers"].idxmax())
-    winner = int(at_last["discounted_profit"].idxmax())
+    leader = int(np.asarray(at_early["customers"]).argmax())
+    leader = int(at_early.index[leader])
+    winner = int(at_last.index[int(np.asarray(at_last["discounted_profit"]).argmax())])
     first = (f"At round {early} {names[leader]} had the most customers ({int(at_early['customers'][leader])}); "
              f"at round {last} {names[winner]} had the highest long-term profit "
              f"({at_last['discounted_profit'][winner]:,.0f}, discounted)"

@@ -69,11 +69,11 @@ class GameRecord(BaseModel):
     seed: int = Field(..., ge=0)
     rounds: int = Field(..., ge=1, le=100)
     steps_per_round: int = Field(..., ge=1, le=520)
-    budget: float | None = Field(None, ge=0.0, allow_inf_nan=False)
+    budget: float | None = Field(default=None, ge=0.0, allow_inf_nan=False)
     join_code: str = Field(..., pattern=r"^[A-Z0-9]{4,12}$")
     teacher_key: str = Field(..., min_length=16, max_length=128)
     phase: Literal["lobby", "playing", "over"] = "lobby"
-    completed: int = Field(0, ge=0)
+    completed: int = Field(default=0, ge=0)
     firms: list[Firm] = Field(default_factory=list)
     decisions: list[dict[int, dict[str, float]]] = Field(
         default_factory=list, description="decisions[r - 1]: firm index -> decision of round r."

@@ -218,7 +218,7 @@ class GameServer:
                        "step": 0.1 if f == "ad_budget" else 0.01} for f, label in DECISIONS.items()]
             rounds = game.round_table()
             mine = rounds[rounds["supplier"] == index] if not rounds.empty else rounds
-            results = [_formatted(r) for r in mine.to_dict("records")]
+            results = [_formatted({str(k): v for k, v in r.items()}) for r in mine.to_dict("records")]
             last = game.record.completed
             return self._firm_render(status, index, fields, cost, customers, results, last, message, error)
 
@@ -363,7 +363,7 @@ class GameServer:
             rounds = game.round_table()
             names = [f.name for f in game.record.firms]
             rows = []
-            for r in rounds.to_dict("records"):
+            for r in ({str(k): v for k, v in row.items()} for row in rounds.to_dict("records")):
                 done = r["kept"] + r["exceeded"] + r["broken"]
                 rows.append({**_formatted(r), "name": names[r["supplier"]],
                              "kept": f"{(r['kept'] + r['exceeded']) / done:.0%}" if done else "-",
