@@ -45,9 +45,19 @@ def copy_bandwidth(megabytes: int = 256, repeats: int = 5) -> float:
 def bytes_per_customer(model: TrustMarket) -> tuple[int, int]:
     """(bytes of per-customer scalar state, bytes moved for the own-supplier trust line)."""
     pop = model.population
-    scalars = sum(getattr(pop, f).itemsize for f in (
-        "supplier", "last_supplier", "tenure", "stage", "score", "prior_logits", "reliability", "supplier_trust",
-    ))
+    scalars = sum(
+        getattr(pop, f).itemsize
+        for f in (
+            "supplier",
+            "last_supplier",
+            "tenure",
+            "stage",
+            "score",
+            "prior_logits",
+            "reliability",
+            "supplier_trust",
+        )
+    )
     return scalars, 2 * LINE  # one line read, the same line written back
 
 
@@ -58,11 +68,14 @@ def main() -> None:
     bw = copy_bandwidth()
     print(f"memory bandwidth (numpy copy of 256 MB, read + write): {bw / 1e9:.1f} GB/s")
     warm_up()  # every compiled rule loaded before timing
-    print(f"{'customers':>10} {'suppliers':>9} {'B/customer':>11} {'bound ms/step':>14} "
-          f"{'model CPU ms/step':>18} {'x bound':>8}")
+    print(
+        f"{'customers':>10} {'suppliers':>9} {'B/customer':>11} {'bound ms/step':>14} "
+        f"{'model CPU ms/step':>18} {'x bound':>8}"
+    )
     for n, s in ((100_000, 10), (1_000_000, 20)):
-        model = TrustMarket(load_scenario("configs/baseline.toml", {
-            "market.customers": n, "market.suppliers": s}), rng=1).run(5)
+        model = TrustMarket(
+            load_scenario("configs/baseline.toml", {"market.customers": n, "market.suppliers": s}), rng=1
+        ).run(5)
         scalars, trust_line = bytes_per_customer(model)
         per_customer = 2 * scalars + trust_line  # scalar state read and written once, the trust line
         bound = n * per_customer / bw
@@ -71,8 +84,10 @@ def main() -> None:
         cpu = (time.process_time() - c0) / args.steps
         print(f"{n:>10,} {s:>9} {per_customer:>11} {bound * 1e3:>14.2f} {cpu * 1e3:>18.1f} {cpu / bound:>8.0f}")
         del model
-    print("bytes per customer: scalar state read + written once, plus one 64-byte line of the trust array read "
-          "and written back")
+    print(
+        "bytes per customer: scalar state read + written once, plus one 64-byte line of the trust array read "
+        "and written back"
+    )
 
 
 if __name__ == "__main__":

@@ -36,9 +36,11 @@ def main() -> None:
         model.run(args.steps)
         t2, c2 = time.perf_counter(), time.process_time()
         best_build, best_run = min(best_build, t1 - t0), min(best_run, t2 - t1)
-        print(f"repeat {rep + 1}: build {t1 - t0:.2f} s, {args.steps} steps {t2 - t1:.2f} s "
-              f"({(t2 - t1) / args.steps * 1e3:.1f} ms/step, "
-              f"{SIZE['market.customers'] * args.steps / (t2 - t1) / 1e6:.2f} M agent-steps/s; CPU {c2 - c1:.2f} s)")
+        print(
+            f"repeat {rep + 1}: build {t1 - t0:.2f} s, {args.steps} steps {t2 - t1:.2f} s "
+            f"({(t2 - t1) / args.steps * 1e3:.1f} ms/step, "
+            f"{SIZE['market.customers'] * args.steps / (t2 - t1) / 1e6:.2f} M agent-steps/s; CPU {c2 - c1:.2f} s)"
+        )
     print(f"best: build {best_build:.2f} s, run {best_run:.2f} s")
     print(f"seconds={best_run:.2f}")
 

@@ -34,12 +34,18 @@ def one(customers: int, suppliers: int, mean_degree: float, steps: int) -> dict[
     from trustsim.network import build_network
 
     warm_up(suppliers)  # every compiled rule loaded outside the timing
-    scenario = load_scenario("configs/baseline.toml", {
-        "market.customers": customers, "market.suppliers": suppliers, "network.mean_degree": mean_degree,
-    })
+    scenario = load_scenario(
+        "configs/baseline.toml",
+        {
+            "market.customers": customers,
+            "market.suppliers": suppliers,
+            "network.mean_degree": mean_degree,
+        },
+    )
     t0 = time.perf_counter()
-    net = build_network(scenario.network.kind, customers, mean_degree, np.random.default_rng(1),
-                        rewire=scenario.network.rewire)
+    net = build_network(
+        scenario.network.kind, customers, mean_degree, np.random.default_rng(1), rewire=scenario.network.rewire
+    )
     t1 = time.perf_counter()
     edges = net.edges
     del net
@@ -49,9 +55,14 @@ def one(customers: int, suppliers: int, mean_degree: float, steps: int) -> dict[
     model.run(steps)
     t4, c4 = time.perf_counter(), time.process_time()
     return {
-        "customers": customers, "edges": edges, "network_s": t1 - t0, "build_s": t3 - t2,
-        "step_ms": (t4 - t3) / steps * 1e3, "total_s": t4 - t2,
-        "step_cpu_ms": (c4 - c3) / steps * 1e3, "total_cpu_s": c4 - c2,
+        "customers": customers,
+        "edges": edges,
+        "network_s": t1 - t0,
+        "build_s": t3 - t2,
+        "step_ms": (t4 - t3) / steps * 1e3,
+        "total_s": t4 - t2,
+        "step_cpu_ms": (c4 - c3) / steps * 1e3,
+        "total_cpu_s": c4 - c2,
         "peak_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20,
     }
 
@@ -68,19 +79,36 @@ def main() -> None:
         print(json.dumps(one(args.one, args.suppliers, args.mean_degree, args.steps)))
         return
     print(f"{args.suppliers} suppliers, mean degree {args.mean_degree:g}, {args.steps} steps, baseline scenario")
-    header = (f"{'customers':>10} {'ties':>11} {'network s':>10} {'build s':>8} {'ms/step':>8} "
-              f"{'ns/cust/step':>13} {'run s':>7} {'CPU ms/step':>12} {'CPU run s':>10} {'peak GB':>8}")
+    header = (
+        f"{'customers':>10} {'ties':>11} {'network s':>10} {'build s':>8} {'ms/step':>8} "
+        f"{'ns/cust/step':>13} {'run s':>7} {'CPU ms/step':>12} {'CPU run s':>10} {'peak GB':>8}"
+    )
     print(header)
     for n in args.sizes:
         out = subprocess.run(
-            [sys.executable, __file__, "--one", str(n), "--suppliers", str(args.suppliers),
-             "--mean-degree", str(args.mean_degree), "--steps", str(args.steps)],
-            check=True, capture_output=True, text=True,
+            [
+                sys.executable,
+                __file__,
+                "--one",
+                str(n),
+                "--suppliers",
+                str(args.suppliers),
+                "--mean-degree",
+                str(args.mean_degree),
+                "--steps",
+                str(args.steps),
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
         )
         r = json.loads(out.stdout.strip().splitlines()[-1])
-        print(f"{r['customers']:>10,} {r['edges']:>11,} {r['network_s']:>10.2f} {r['build_s']:>8.2f} "
-              f"{r['step_ms']:>8.1f} {r['step_ms'] * 1e6 / r['customers']:>13.0f} {r['total_s']:>7.1f} "
-              f"{r['step_cpu_ms']:>12.1f} {r['total_cpu_s']:>10.1f} {r['peak_gb']:>8.2f}", flush=True)
+        print(
+            f"{r['customers']:>10,} {r['edges']:>11,} {r['network_s']:>10.2f} {r['build_s']:>8.2f} "
+            f"{r['step_ms']:>8.1f} {r['step_ms'] * 1e6 / r['customers']:>13.0f} {r['total_s']:>7.1f} "
+            f"{r['step_cpu_ms']:>12.1f} {r['total_cpu_s']:>10.1f} {r['peak_gb']:>8.2f}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

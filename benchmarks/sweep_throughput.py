@@ -98,8 +98,12 @@ def main(argv: list[str] | None = None) -> int:
 
     one, s1 = measure(exp, args.repeats, workers=1)
     two, s2 = measure(exp, args.repeats, workers=2)
-    out: dict = {"runs": exp["replicates"] * 8, "customers": args.customers, "steps": args.steps,
-                 "repeats": args.repeats}
+    out: dict = {
+        "runs": exp["replicates"] * 8,
+        "customers": args.customers,
+        "steps": args.steps,
+        "repeats": args.repeats,
+    }
     out |= {f"{k}_1_worker": v for k, v in one.items()}
     out |= {f"{k}_2_workers": v for k, v in two.items()}
     out["parallel_efficiency"] = round(two["runs_per_s"] / (2 * one["runs_per_s"]), 3)
@@ -109,8 +113,7 @@ def main(argv: list[str] | None = None) -> int:
         from distributed import LocalCluster
 
         start = time.perf_counter()
-        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                          dashboard_address=None) as cluster:
+        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
             out["dask_cluster_start_s"] = round(time.perf_counter() - start, 2)
             dask, sd = measure(exp, args.repeats, scheduler=cluster.scheduler_address)
         out |= {f"{k}_dask_2_workers": v for k, v in dask.items()}

@@ -47,8 +47,10 @@ def build_mesa(nodes: int, mean_degree: float, seed: int):
 
     seed_for_graph = seed
     # layout=None: no spring layout (positions only serve drawing; it is quadratic in nodes)
-    with (mock.patch.object(nx, "erdos_renyi_graph", fast_gnp),
-          mock.patch.object(virus, "Network", partial(Network, layout=None))):
+    with (
+        mock.patch.object(nx, "erdos_renyi_graph", fast_gnp),
+        mock.patch.object(virus, "Network", partial(Network, layout=None)),
+    ):
         return virus.VirusOnNetwork(num_nodes=nodes, avg_node_degree=mean_degree, rng=seed)
 
 
@@ -62,12 +64,20 @@ def main() -> None:
     parser.add_argument("--block", type=int, default=10, help="steps each model runs before the other takes over")
     args = parser.parse_args()
     n, k, steps = args.customers, args.mean_degree, args.steps
-    scenario = load_scenario("configs/baseline.toml", {
-        "market.customers": n, "market.suppliers": args.suppliers, "network.mean_degree": k, "steps": steps,
-    })
+    scenario = load_scenario(
+        "configs/baseline.toml",
+        {
+            "market.customers": n,
+            "market.suppliers": args.suppliers,
+            "network.mean_degree": k,
+            "steps": steps,
+        },
+    )
     warm_up()  # every compiled rule loaded before timing
-    print(f"{n:,} agents, mean degree {k:g}, {steps} steps per run; trustsim: baseline scenario, "
-          f"{args.suppliers} suppliers")
+    print(
+        f"{n:,} agents, mean degree {k:g}, {steps} steps per run; trustsim: baseline scenario, "
+        f"{args.suppliers} suppliers"
+    )
 
     wall = {"mesa": [], "trustsim": []}
     cpu = {"mesa": [], "trustsim": []}
@@ -89,17 +99,20 @@ def main() -> None:
             wall[name].append(took[name][0])
             cpu[name].append(took[name][1])
         infected = sum(1 for a in mesa_model.agents if a.state.name == "INFECTED")
-        print(f"round {rnd}: build mesa {t1 - t0:.1f} s, trustsim {t2 - t1:.2f} s; {steps} steps: "
-              f"mesa {took['mesa'][0]:.2f} s (CPU {took['mesa'][1]:.2f} s, infected at the end {infected:,}), "
-              f"trustsim {took['trustsim'][0]:.2f} s (CPU {took['trustsim'][1]:.2f} s, customer share "
-              f"{ours.model_metrics['customer_share']:.2f}); ratio {took['mesa'][0] / took['trustsim'][0]:.1f}",
-              flush=True)
+        print(
+            f"round {rnd}: build mesa {t1 - t0:.1f} s, trustsim {t2 - t1:.2f} s; {steps} steps: "
+            f"mesa {took['mesa'][0]:.2f} s (CPU {took['mesa'][1]:.2f} s, infected at the end {infected:,}), "
+            f"trustsim {took['trustsim'][0]:.2f} s (CPU {took['trustsim'][1]:.2f} s, customer share "
+            f"{ours.model_metrics['customer_share']:.2f}); ratio {took['mesa'][0] / took['trustsim'][0]:.1f}",
+            flush=True,
+        )
         del mesa_model, ours
     rate = {name: n * steps / min(wall[name]) for name in wall}
     cpu_rate = {name: n * steps / min(cpu[name]) for name in cpu}
     print(f"mesa virus_on_network: {rate['mesa']:12,.0f} agent-steps/s (per CPU second: {cpu_rate['mesa']:,.0f})")
-    print(f"trustsim:              {rate['trustsim']:12,.0f} agent-steps/s (per CPU second: "
-          f"{cpu_rate['trustsim']:,.0f})")
+    print(
+        f"trustsim:              {rate['trustsim']:12,.0f} agent-steps/s (per CPU second: {cpu_rate['trustsim']:,.0f})"
+    )
     print(f"ratio per CPU second: {cpu_rate['trustsim'] / cpu_rate['mesa']:.1f}")
     print(f"ratio={rate['trustsim'] / rate['mesa']:.1f}")
 

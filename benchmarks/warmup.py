@@ -13,6 +13,13 @@ from trustsim.model import TrustMarket
 
 def warm_up(suppliers: int = 4) -> None:
     """Run the baseline scenario small for long enough that every phase has run its compiled code."""
-    scenario = load_scenario("configs/baseline.toml", {"market.customers": 2000, "market.suppliers": suppliers,
-                                                       "market.initial_customers": 0.3, "market.turnover": 0.01})
+    scenario = load_scenario(
+        "configs/baseline.toml",
+        {
+            "market.customers": 2000,
+            "market.suppliers": suppliers,
+            "market.initial_customers": 0.3,
+            "market.turnover": 0.01,
+        },
+    )
     TrustMarket(scenario, rng=0).run(40)

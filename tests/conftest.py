@@ -32,8 +32,14 @@ def small():
 
 
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 """Flags for a quiet headless Chromium: no first-run, update, sync or background traffic."""
 
@@ -51,8 +57,10 @@ def browser() -> Iterator[Any]:
     test module starts its own Playwright."""
     path = os.environ.get("TRUSTSIM_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
     if not Path(path).exists():
-        _missing("headless Chromium not found: install Debian's package with 'apt-get install chromium' "
-                 "(never 'playwright install')")
+        _missing(
+            "headless Chromium not found: install Debian's package with 'apt-get install chromium' "
+            "(never 'playwright install')"
+        )
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:

@@ -15,8 +15,21 @@ def trustsim(*args, cwd=None):
 
 def test_run_writes_tables_metadata_and_figures(tmp_path, capsys):
     out = tmp_path / "r"
-    code = main(["run", "configs/baseline.toml", "--out", str(out), "--steps", "6", "--seed", "3",
-                 "--set", "market.customers=800", "--plot"])
+    code = main(
+        [
+            "run",
+            "configs/baseline.toml",
+            "--out",
+            str(out),
+            "--steps",
+            "6",
+            "--seed",
+            "3",
+            "--set",
+            "market.customers=800",
+            "--plot",
+        ]
+    )
     assert code == 0
     model = pd.read_parquet(out / "model.parquet")
     sup = pd.read_parquet(out / "suppliers.parquet")
@@ -31,10 +44,12 @@ def test_run_writes_tables_metadata_and_figures(tmp_path, capsys):
 
 def test_bad_input_exits_2_without_traceback_or_output(tmp_path):
     out = tmp_path / "never"
-    for args in (["run", "configs/baseline.toml", "--set", "market.customers=-1"],
-                 ["run", "configs/missing.toml"],
-                 ["run", "configs/baseline.toml", "--set", "wom.rte=1"],
-                 ["run", "configs/baseline.toml", "--steps", "many"]):
+    for args in (
+        ["run", "configs/baseline.toml", "--set", "market.customers=-1"],
+        ["run", "configs/missing.toml"],
+        ["run", "configs/baseline.toml", "--set", "wom.rte=1"],
+        ["run", "configs/baseline.toml", "--steps", "many"],
+    ):
         r = trustsim(*args, "--out", str(out))
         assert r.returncode == 2, r.stderr
         assert "Traceback" not in r.stderr and "error" in r.stderr

@@ -16,6 +16,7 @@ from trustsim.extras import EXTRAS
 MODULES = sorted(m.name for m in pkgutil.walk_packages(trustsim.__path__, "trustsim."))
 OPTIONAL = {module for modules in EXTRAS.values() for module in modules}
 
+
 @pytest.mark.parametrize("name", MODULES)
 def test_docstring_examples(name):
     try:

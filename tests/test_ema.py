@@ -33,20 +33,27 @@ def test_schema_bounds_and_bad_keys():
 def test_ema_experiments_run_the_model_with_the_sampled_inputs():
     from ema_workbench import perform_experiments
 
-    model = ema_model(BASELINE, overrides=SMALL, uncertainties=["wom.rate", "trust.loss_multiplier"],
-                      levers=["care", "ad_budget"])
+    model = ema_model(
+        BASELINE, overrides=SMALL, uncertainties=["wom.rate", "trust.loss_multiplier"], levers=["care", "ad_budget"]
+    )
     assert [u.name for u in model.uncertainties] == ["wom.rate", "trust.loss_multiplier"]
     assert [lv.name for lv in model.levers] == ["suppliers.0.care", "suppliers.0.ad_budget"]
-    experiments, outcomes = perform_experiments(model, scenarios=3, policies=2, log_progress=False,
-                                                uncertainty_sampling_kwargs={"rng": 1},
-                                                lever_sampling_kwargs={"rng": 2})
+    experiments, outcomes = perform_experiments(
+        model,
+        scenarios=3,
+        policies=2,
+        log_progress=False,
+        uncertainty_sampling_kwargs={"rng": 1},
+        lever_sampling_kwargs={"rng": 2},
+    )
     assert len(experiments) == 6 and outcomes["customer_share"].shape == (6, 9)
     frame = experiments_frame(experiments, outcomes)
     assert frame["ours_total_revenue"].nunique() > 1, "different inputs must give different outcomes"
     # each experiment is exactly trustsim run on its inputs (common seed): check one by hand
     row = frame.iloc[4]
-    params = {k: float(row[k]) for k in ("wom.rate", "trust.loss_multiplier", "suppliers.0.care",
-                                         "suppliers.0.ad_budget")}
+    params = {
+        k: float(row[k]) for k in ("wom.rate", "trust.loss_multiplier", "suppliers.0.care", "suppliers.0.ad_budget")
+    }
     scenario = load_scenario(BASELINE, {**SMALL, **params})
     result = run_one(scenario, scenario.seed, scenario.steps)
     expected = outcomes_of(result.model, result.suppliers, 0, money=False)
@@ -120,9 +127,18 @@ def test_discover_on_a_comparison_finds_where_a_policy_wins(tmp_path):
     for cell, (loss, rate) in enumerate((a, b) for a in (1.5, 3.0, 4.0, 5.0) for b in (0.15, 0.3, 0.45)):
         for rep in range(3):
             for policy, revenue in (("Listener", 100 + 10 * loss), ("Big advertiser", 135 + rep)):
-                rows.append({"cell": cell, "policy": policy, "replicate": rep, "run": len(rows),
-                             "trust.loss_multiplier": loss, "wom.rate": rate, "revenue": float(revenue),
-                             "vary": "trust.loss_multiplier,wom.rate"})
+                rows.append(
+                    {
+                        "cell": cell,
+                        "policy": policy,
+                        "replicate": rep,
+                        "run": len(rows),
+                        "trust.loss_multiplier": loss,
+                        "wom.rate": rate,
+                        "revenue": float(revenue),
+                        "vary": "trust.loss_multiplier,wom.rate",
+                    }
+                )
     pd.DataFrame(rows).to_parquet(tmp_path / "robustness.parquet")
     found = discover(tmp_path, "winner_revenue == 'Listener'")
     assert (found.runs, found.holds, found.unit) == (36, 18, "cell replicates")

@@ -12,9 +12,24 @@ from trustsim.model import TrustMarket
 from trustsim.runner import run_one
 
 PUBLIC_MODEL = ["step", "customer_share", "ambassador_share", "detractor_share", "nps", "mean_trust"]
-PUBLIC_SUPPLIERS = ["step", "supplier", "customers", "ambassadors", "detractors", "nps", "trust",
-                    "trust_reliability", "trust_transparency", "trust_competence", "trust_care", "acquired_ads",
-                    "acquired_reviews", "acquired_recommendations", "churned", "revenue"]
+PUBLIC_SUPPLIERS = [
+    "step",
+    "supplier",
+    "customers",
+    "ambassadors",
+    "detractors",
+    "nps",
+    "trust",
+    "trust_reliability",
+    "trust_transparency",
+    "trust_competence",
+    "trust_care",
+    "acquired_ads",
+    "acquired_reviews",
+    "acquired_recommendations",
+    "churned",
+    "revenue",
+]
 
 
 def test_public_columns_are_present():
@@ -70,22 +85,37 @@ def test_from_config_with_overrides_and_seed():
 
 @pytest.mark.parametrize("kind", ["well_mixed", "erdos_renyi", "small_world", "scale_free"])
 def test_invariants_hold_every_step(kind):
-    sc = load_scenario("configs/baseline.toml", {
-        "market.customers": 1500, "network.kind": kind, "steps": 40, "imitation.rate": 0.2,
-        "suppliers.0.capacity": 0.05, "shocks": [{"step": 10, "supplier": "all", "severity": 1.5},
-                                                 {"step": 20, "supplier": 2, "severity": 2.0}],
-    })
+    sc = load_scenario(
+        "configs/baseline.toml",
+        {
+            "market.customers": 1500,
+            "network.kind": kind,
+            "steps": 40,
+            "imitation.rate": 0.2,
+            "suppliers.0.capacity": 0.05,
+            "shocks": [{"step": 10, "supplier": "all", "severity": 1.5}, {"step": 20, "supplier": 2, "severity": 2.0}],
+        },
+    )
     m = TrustMarket(sc, rng=4, check=True).run()
     assert {"customer", "loyal", "detractor"} <= {STAGES[i] for i in np.unique(m.population.stage)}  # all exercised
     assert m.supplier_table().query("supplier == 0")["customers"].max() <= 75
 
 
 def _supplier_pair(**second):
-    return load_scenario(None, {
-        "market.customers": 4000, "market.suppliers": 2, "market.initial_customers": 0.5, "steps": 40,
-        "advertising.reach": 0.0, "switching.rate": 0.0, "fit.sd": 0.0,  # every customer suits a supplier alike
-        **{f"suppliers.1.{k}": v for k, v in second.items()}, "suppliers.0.name": "A",
-    })
+    return load_scenario(
+        None,
+        {
+            "market.customers": 4000,
+            "market.suppliers": 2,
+            "market.initial_customers": 0.5,
+            "steps": 40,
+            "advertising.reach": 0.0,
+            "switching.rate": 0.0,
+            "fit.sd": 0.0,  # every customer suits a supplier alike
+            **{f"suppliers.1.{k}": v for k, v in second.items()},
+            "suppliers.0.name": "A",
+        },
+    )
 
 
 def final(result, col):
@@ -143,25 +173,53 @@ def test_unreliable_customers_get_less_effort_and_more_broken_promises():
 
 
 def test_only_advertising_means_all_acquisitions_are_ads():
-    sc = load_scenario(None, {"market.customers": 3000, "wom.rate": 0.0, "reviews.read_rate": 0.0, "steps": 20,
-                              "switching.rate": 0.0, "advertising.reach": 0.03})
+    sc = load_scenario(
+        None,
+        {
+            "market.customers": 3000,
+            "wom.rate": 0.0,
+            "reviews.read_rate": 0.0,
+            "steps": 20,
+            "switching.rate": 0.0,
+            "advertising.reach": 0.03,
+        },
+    )
     r = run_one(sc, seed=1)
     assert r.model["acquired"].sum() > 100
     assert r.model["acquired"].sum() == r.model["acquired_ads"].sum()
 
 
 def test_capacity_limits_customers():
-    sc = load_scenario(None, {"market.customers": 3000, "market.suppliers": 2, "steps": 40,
-                              "advertising.reach": 0.05, "suppliers.0.capacity": 0.1})
+    sc = load_scenario(
+        None,
+        {
+            "market.customers": 3000,
+            "market.suppliers": 2,
+            "steps": 40,
+            "advertising.reach": 0.05,
+            "suppliers.0.capacity": 0.1,
+        },
+    )
     r = run_one(sc, seed=1)
     assert r.suppliers.query("supplier == 0")["customers"].max() == 300
 
 
 def test_imitation_spreads_the_better_policy():
-    sc = load_scenario(None, {"market.customers": 3000, "market.suppliers": 2, "market.initial_customers": 0.3,
-                              "steps": 40, "imitation.rate": 1.0, "imitation.strength": 0.2,
-                              "suppliers.0.over_delivery": 0.15, "suppliers.0.care": 0.9,
-                              "suppliers.1.over_delivery": 0.0, "suppliers.1.care": 0.3})
+    sc = load_scenario(
+        None,
+        {
+            "market.customers": 3000,
+            "market.suppliers": 2,
+            "market.initial_customers": 0.3,
+            "steps": 40,
+            "imitation.rate": 1.0,
+            "imitation.strength": 0.2,
+            "suppliers.0.over_delivery": 0.15,
+            "suppliers.0.care": 0.9,
+            "suppliers.1.over_delivery": 0.0,
+            "suppliers.1.care": 0.3,
+        },
+    )
     r = run_one(sc, seed=1)
     last = final(r, "care")
     assert last[1] > 0.5  # the laggard copied the leader's care
@@ -175,8 +233,12 @@ def test_bass_limit_nobody_churns_and_everyone_recommends():
 
 
 def test_new_customers_do_not_switch_before_their_first_delivery():
-    m = TrustMarket(load_scenario(None, {"market.customers": 3000, "switching.rate": 1.0,
-                                         "switching.threshold": 0.9, "switching.margin": 0.0}), rng=2)
+    m = TrustMarket(
+        load_scenario(
+            None, {"market.customers": 3000, "switching.rate": 1.0, "switching.threshold": 0.9, "switching.margin": 0.0}
+        ),
+        rng=2,
+    )
     for _ in range(10):
         before = m.population.supplier.copy()
         m.step()
@@ -194,8 +256,9 @@ def test_a_market_too_big_for_memory_is_refused_before_allocating():
 
 
 def test_turnover_replaces_people_with_newcomers_who_know_no_supplier():
-    sc = load_scenario(None, {"market.customers": 4000, "market.initial_customers": 0.5, "steps": 30,
-                              "market.turnover": 0.05})
+    sc = load_scenario(
+        None, {"market.customers": 4000, "market.initial_customers": 0.5, "steps": 30, "market.turnover": 0.05}
+    )
     m = TrustMarket(sc, rng=3, check=True)
     m.run(29)
     before = m.population.supplier.copy()

@@ -27,8 +27,9 @@ def _run(overrides: dict, seed: int = 1, steps: int = 60, customers: int = 3000)
 
 def test_version_1_settings_reproduce_version_1_tables_bit_for_bit():
     """Stored tables of trustsim 0.1 (baseline, 800 customers, 1% turnover, imitation, seed 11, 40 steps)."""
-    sc = load_scenario("configs/baseline.toml", {"market.customers": 800, "market.turnover": 0.01,
-                                                  "imitation.rate": 0.2, **VERSION_1})
+    sc = load_scenario(
+        "configs/baseline.toml", {"market.customers": 800, "market.turnover": 0.01, "imitation.rate": 0.2, **VERSION_1}
+    )
     m = TrustMarket(sc, rng=11).run(40)
     old_model = pd.read_parquet(DATA / "v1_baseline_model.parquet")
     old_suppliers = pd.read_parquet(DATA / "v1_baseline_suppliers.parquet")
@@ -37,8 +38,9 @@ def test_version_1_settings_reproduce_version_1_tables_bit_for_bit():
 
 
 def test_referral_records_add_up_to_the_tables():
-    r = run_one(load_scenario("configs/baseline.toml", {"market.customers": 2500, "market.turnover": 0.01}),
-                seed=3, steps=60)
+    r = run_one(
+        load_scenario("configs/baseline.toml", {"market.customers": 2500, "market.turnover": 0.01}), seed=3, steps=60
+    )
     spells, sup = r.customers, r.suppliers
     later = spells[spells["start_step"] > 0]
     assert len(later) == sup["acquired"].sum() > 0
@@ -46,8 +48,11 @@ def test_referral_records_add_up_to_the_tables():
     assert (spells["end_reason"] == "left").sum() == sup["departed"].sum() > 0
     assert spells["revenue"].sum() == pytest.approx(sup["revenue"].sum())
     rec = later[later["channel"] == "recommendation"]
-    assert len(rec) > 0 and rec["referrer"].notna().all() and later[later["channel"] != "recommendation"][
-        "referrer"].isna().all()
+    assert (
+        len(rec) > 0
+        and rec["referrer"].notna().all()
+        and later[later["channel"] != "recommendation"]["referrer"].isna().all()
+    )
     referrer = spells.set_index("spell").loc[rec["referrer_spell"].astype(int)]
     assert (referrer["supplier"].to_numpy() == rec["supplier"].to_numpy()).all()
     assert (referrer["start_step"].to_numpy() <= rec["start_step"].to_numpy()).all()
@@ -79,15 +84,16 @@ def test_service_costs_money_so_over_delivery_costs_per_customer():
     assert (sup["ad_costs"] > 0).groupby(sup["name"]).any().all()
     assert np.allclose(sup["profit"], sup["revenue"] - sup["costs"])
     last = sup[sup["step"] == 30].set_index("name")
-    manual = (sup.assign(d=sup["profit"] * 1.001 ** -sup["step"]).groupby("name")["d"].sum())
+    manual = sup.assign(d=sup["profit"] * 1.001 ** -sup["step"]).groupby("name")["d"].sum()
     assert np.allclose(last["discounted_profit"], manual[last.index])
 
 
 def _spells(overrides: dict, seeds=(1, 2, 3), steps=80, customers=3000) -> pd.DataFrame:
     frames = []
     for seed in seeds:
-        r = run_one(load_scenario("configs/baseline.toml", {"market.customers": customers, **overrides}),
-                    seed=seed, steps=steps)
+        r = run_one(
+            load_scenario("configs/baseline.toml", {"market.customers": customers, **overrides}), seed=seed, steps=steps
+        )
         frames.append(r.customers.assign(seed=seed))
     return pd.concat(frames)
 
@@ -97,6 +103,7 @@ def test_talkative_people_bring_most_referrals():
         spells = _spells({"wom.talk_sd": talk_sd}, seeds=(1, 2))
         refs = spells.loc[spells["start_step"] < 40, "referrals"].sort_values(ascending=False).to_numpy()
         return refs[: len(refs) // 10].sum() / refs.sum()
+
     assert top10_share(2.0) > top10_share(0.0) + 0.05
 
 
@@ -106,6 +113,7 @@ def test_opinion_leaders_talk_more_when_talk_grows_with_degree():
         spells = m.customer_table()
         refs = spells["referrer"].dropna().astype(int).to_numpy()
         return m.network.degree[refs].mean() / m.network.degree.mean()
+
     assert referrer_degree(1.0) > referrer_degree(0.0) + 0.3
 
 
@@ -114,10 +122,12 @@ def test_recommendations_are_better_matched_than_ads():
     spells = m.customer_table()
     later = spells[spells["start_step"] > 0]
     fit = m.population.fit
+
     def mean_fit(channel):
         rows = later[later["channel"] == channel]
         # a customer slot may have been renewed; the run has no turnover, so fit is the one they had
         return float(fit[rows["customer"].to_numpy(), rows["supplier"].cat.codes.to_numpy()].mean())
+
     assert mean_fit("recommendation") > mean_fit("ad") + 0.05
     assert abs(mean_fit("ad")) < 0.05
 
@@ -135,15 +145,19 @@ def test_anchoring_raises_transparency():
         m = _run({"suppliers.0.anchoring": anchoring}, steps=40)
         sup = m.supplier_table()
         return sup[(sup["step"] == 40) & (sup["supplier"] == 0)]["trust_transparency"].item()
+
     assert transparency(1.0) > transparency(0.0) + 0.05
 
 
 def test_ability_beyond_the_promise_becomes_visible_competence():
     def competence(visibility):
-        m = _run({"suppliers.0.promise": 0.6, "suppliers.0.competence": 0.95,
-                  "trust.competence_visibility": visibility}, steps=30)
+        m = _run(
+            {"suppliers.0.promise": 0.6, "suppliers.0.competence": 0.95, "trust.competence_visibility": visibility},
+            steps=30,
+        )
         sup = m.supplier_table()
         return sup[(sup["step"] == 30) & (sup["supplier"] == 0)]["trust_competence"].item()
+
     assert competence(0.8) > competence(0.0) + 0.03
 
 
@@ -156,6 +170,7 @@ def test_churn_as_a_hazard_lets_some_customers_above_the_threshold_leave():
 def test_smooth_word_of_mouth_lets_passives_recommend_but_less():
     def recommendations(midpoint):
         return _run({"wom.recommend_midpoint": midpoint}, steps=60).model_table()["acquired_recommendations"].sum()
+
     assert recommendations(7.5) > recommendations(8.5) > recommendations(9.8)
 
 

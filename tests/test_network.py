@@ -48,8 +48,12 @@ def test_edge_list_reads_and_rejects_bad_lines(tmp_path):
     good.write_text("# ties\n0 1\n1 2  # comment\n2,3\n")
     net = read_edge_list(good, 5)
     assert net.edges == 3 and net.degree.tolist() == [1, 2, 2, 1, 0]
-    for text, needle in [("0 9\n", "does not exist"), ("1 1\n", "self-loop"), ("0 x\n", "line 1"),
-                         ("# none\n", "no edges")]:
+    for text, needle in [
+        ("0 9\n", "does not exist"),
+        ("1 1\n", "self-loop"),
+        ("0 x\n", "line 1"),
+        ("# none\n", "no edges"),
+    ]:
         bad = tmp_path / "bad.txt"
         bad.write_text(text)
         with pytest.raises(ConfigError, match=needle):

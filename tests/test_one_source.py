@@ -32,17 +32,32 @@ ROOT = Path(__file__).resolve().parents[1]
 
 CASES = {
     "baseline_small_world_imitation": ("configs/baseline.toml", {"imitation.rate": 0.3}),
-    "ten_suppliers_erdos_renyi_shocks": ("configs/baseline.toml", {
-        "market.suppliers": 10, "network.kind": "erdos_renyi",
-        "shocks": [{"step": 5, "supplier": "all", "severity": 1.5}, {"step": 12, "supplier": 2, "severity": 2.0}],
-    }),
-    "well_mixed_forgetting_capacity_turnover": ("configs/baseline.toml", {
-        "network.kind": "well_mixed", "trust.forgetting": 0.05, "suppliers.0.capacity": 0.05,
-        "promises.strain_start": 0.5, "market.turnover": 0.02,
-    }),
-    "scale_free_no_noise_unreliable_customers": ("configs/baseline.toml", {
-        "network.kind": "scale_free", "promises.noise": 0.0, "mutual.reliability_mean": 0.6,
-    }),
+    "ten_suppliers_erdos_renyi_shocks": (
+        "configs/baseline.toml",
+        {
+            "market.suppliers": 10,
+            "network.kind": "erdos_renyi",
+            "shocks": [{"step": 5, "supplier": "all", "severity": 1.5}, {"step": 12, "supplier": 2, "severity": 2.0}],
+        },
+    ),
+    "well_mixed_forgetting_capacity_turnover": (
+        "configs/baseline.toml",
+        {
+            "network.kind": "well_mixed",
+            "trust.forgetting": 0.05,
+            "suppliers.0.capacity": 0.05,
+            "promises.strain_start": 0.5,
+            "market.turnover": 0.02,
+        },
+    ),
+    "scale_free_no_noise_unreliable_customers": (
+        "configs/baseline.toml",
+        {
+            "network.kind": "scale_free",
+            "promises.noise": 0.0,
+            "mutual.reliability_mean": 0.6,
+        },
+    ),
     "bass_limit": ("configs/bass_limit.toml", {}),
 }
 
@@ -65,8 +80,14 @@ sys.stdout.buffer.write(pickle.dumps(out))
 
 def _run_cases(jit: bool) -> dict:
     env = os.environ | {"NUMBA_DISABLE_JIT": "0" if jit else "1"}
-    done = subprocess.run([sys.executable, "-c", _RUN_CASES, pickle.dumps(CASES).hex()], cwd=ROOT, env=env,
-                          capture_output=True, check=True, timeout=900)
+    done = subprocess.run(
+        [sys.executable, "-c", _RUN_CASES, pickle.dumps(CASES).hex()],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        check=True,
+        timeout=900,
+    )
     return pickle.loads(done.stdout)
 
 
@@ -120,10 +141,17 @@ sys.exit(code)
 """
 
 EVERYTHING_ON = [
-    "market.customers=800", "market.initial_customers=0.3", "market.turnover=0.02", "trust.forgetting=0.02",
-    "imitation.rate=1.0", "suppliers.0.capacity=0.2", "promises.strain_start=0.5", "reviews.read_rate=0.2",
+    "market.customers=800",
+    "market.initial_customers=0.3",
+    "market.turnover=0.02",
+    "trust.forgetting=0.02",
+    "imitation.rate=1.0",
+    "suppliers.0.capacity=0.2",
+    "promises.strain_start=0.5",
+    "reviews.read_rate=0.2",
     "reviews.post_rate=0.0",  # no reviews are ever posted, so readers find none: the empty-message path
-    "suppliers.1.anchoring=0.5", "wom.hub_exponent=1.0",
+    "suppliers.1.anchoring=0.5",
+    "wom.hub_exponent=1.0",
     'shocks=[{step=3, supplier="all", severity=0.5}, {step=5, supplier=1, severity=1.0}]',
 ]
 
@@ -135,8 +163,14 @@ def test_plain_python_cli_run_calls_every_public_mechanism_function(tmp_path):
     for item in EVERYTHING_ON:
         argv += ["--set", item]
     env = os.environ | {"NUMBA_DISABLE_JIT": "1"}
-    done = subprocess.run([sys.executable, "-c", _PROBE, str(ROOT), str(out), *argv], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=900)
+    done = subprocess.run(
+        [sys.executable, "-c", _PROBE, str(ROOT), str(out), *argv],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     called = set(json.loads(out.read_text()))
     public = public_mechanism_functions()

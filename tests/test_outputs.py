@@ -20,28 +20,48 @@ def test_every_column_of_the_model_tables_is_defined():
 
 def test_docs_outputs_md_is_generated_from_the_code():
     assert (REPO / "docs" / "outputs.md").read_text() == outputs.render(), (
-        "docs/outputs.md is stale: run `python -m trustsim.outputs > docs/outputs.md`")
+        "docs/outputs.md is stale: run `python -m trustsim.outputs > docs/outputs.md`"
+    )
 
 
 @pytest.fixture(scope="module")
 def sweep(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("tidy") / "grid"
-    status = main(["sweep", str(REPO / "experiments" / "demo_grid.toml"), "--out", str(out), "--steps", "5",
-                   "--replicates", "2", "--set", "market.customers=200", "--workers", "2", "--quiet", "--csv"])
+    status = main(
+        [
+            "sweep",
+            str(REPO / "experiments" / "demo_grid.toml"),
+            "--out",
+            str(out),
+            "--steps",
+            "5",
+            "--replicates",
+            "2",
+            "--set",
+            "market.customers=200",
+            "--workers",
+            "2",
+            "--quiet",
+            "--csv",
+        ]
+    )
     assert status == 0
     return out
 
 
 def test_tidy_tables_carry_parameters_and_name_their_statistic(sweep):
     summary = pd.read_parquet(sweep / "summary.parquet")
-    tables = {name: pd.read_parquet(sweep / "tidy" / f"{name}.parquet") for name in
-              ("runs", "supplier_runs", "timeseries", "suppliers")}
+    tables = {
+        name: pd.read_parquet(sweep / "tidy" / f"{name}.parquet")
+        for name in ("runs", "supplier_runs", "timeseries", "suppliers")
+    }
     params = ["wom.rate", "trust.loss_multiplier"]
     for name, frame in tables.items():
         assert list(frame.columns[:7]) == ["run", "run_id", "point", "replicate", "seed", *params], name
         pd.testing.assert_frame_equal(  # every row carries its run's design parameters
             frame[["run", *params]].drop_duplicates().reset_index(drop=True),
-            summary[["run", *params]].reset_index(drop=True))
+            summary[["run", *params]].reset_index(drop=True),
+        )
     runs = tables["runs"]
     assert "final_nps" in runs and "nps" not in runs
     assert (runs["final_nps"].to_numpy() == summary["nps"].to_numpy()).all()

@@ -71,8 +71,9 @@ def test_line_colours_never_repeat_within_a_figure(tmp_path, monkeypatch):
     # a time-series figure of 12 design points (more than the eight Okabe-Ito colours)
     drawn = []
     monkeypatch.setattr(sweep_plots, "save_figure", lambda fig, *a, **k: drawn.append(fig) or [])
-    series = pd.DataFrame([{"point": p, "replicate": r, "step": t, "x": p + r + t}
-                           for p in range(12) for r in range(2) for t in range(3)])
+    series = pd.DataFrame(
+        [{"point": p, "replicate": r, "step": t, "x": p + r + t} for p in range(12) for r in range(2) for t in range(3)]
+    )
     sweep_plots._timeseries_figure(series, "x", {p: f"p{p}" for p in range(12)}, tmp_path, ("png",))
     lines = [line.get_color() for line in drawn[0].axes[0].get_lines()]
     assert len(lines) == 12 and len(set(lines)) == 12

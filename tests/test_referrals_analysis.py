@@ -10,8 +10,9 @@ from trustsim.analysis.referrals import gini, referral_distribution, summarise_s
 
 
 def _spells(rows):
-    frame = pd.DataFrame(rows, columns=["supplier", "channel", "start_step", "value", "end_reason", "referrals",
-                                        "ambassador"])
+    frame = pd.DataFrame(
+        rows, columns=["supplier", "channel", "start_step", "value", "end_reason", "referrals", "ambassador"]
+    )
     frame["end_reason"] = pd.Categorical(frame["end_reason"], categories=["switch", "left"])
     return frame
 

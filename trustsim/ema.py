@@ -37,7 +37,11 @@ import numpy as np
 from trustsim.errors import ConfigError
 
 DEFAULT_UNCERTAINTIES: tuple[str, ...] = (
-    "trust.loss_multiplier", "wom.rate", "advertising.reach", "switching.threshold", "network.mean_degree",
+    "trust.loss_multiplier",
+    "wom.rate",
+    "advertising.reach",
+    "switching.threshold",
+    "network.mean_degree",
 )
 """The market's uncertain parameters by default: asymmetry, word of mouth (Bass q), ads (Bass p),
 the trust below which customers look elsewhere, and how connected people are."""
@@ -166,8 +170,10 @@ def ema_model(
         for key, (lo, hi) in out.items():
             s_lo, s_hi = field_bounds(key)
             if not (s_lo <= lo < hi <= s_hi):
-                raise ConfigError(f"trustsim.ema: range of {key} is ({lo:g}, {hi:g}); it must be increasing "
-                                  f"and within the schema's [{s_lo:g}, {s_hi:g}].")
+                raise ConfigError(
+                    f"trustsim.ema: range of {key} is ({lo:g}, {hi:g}); it must be increasing "
+                    f"and within the schema's [{s_lo:g}, {s_hi:g}]."
+                )
         return out
 
     unc = ranges(uncertainties, DEFAULT_UNCERTAINTIES, "", base)
@@ -197,8 +203,7 @@ def _has_money() -> bool:
 
 def outcome_names(money: bool) -> list[str]:
     """The scalar outcomes, named for what they are (final, total)."""
-    names = [f"final_{c}" for c in MODEL_OUTCOMES] + ["ours_final_customers", "ours_final_nps",
-                                                       "ours_total_revenue"]
+    names = [f"final_{c}" for c in MODEL_OUTCOMES] + ["ours_final_customers", "ours_final_nps", "ours_total_revenue"]
     if money:
         names += ["ours_total_profit", "ours_final_discounted_profit"]
     return names

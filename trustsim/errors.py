@@ -54,7 +54,7 @@ def excerpt(value: object, limit: int = EXCERPT) -> str:
 
 
 def did_you_mean(word: object, choices: Iterable[str]) -> str:
-    """" Did you mean 'x'?" for the closest of ``choices`` to ``word``, or "" if none is close.
+    """ " Did you mean 'x'?" for the closest of ``choices`` to ``word``, or "" if none is close.
 
     >>> did_you_mean("baselin", ["baseline", "channels"])
     " Did you mean 'baseline'?"

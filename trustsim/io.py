@@ -58,9 +58,7 @@ def read_user_text(path: str | Path, what: str, limit: int) -> str:
         if stat.S_ISDIR(info.st_mode):
             raise ConfigError(f"{p}: is a folder; the {what} must be a file.")
         if not stat.S_ISREG(info.st_mode):
-            raise ConfigError(
-                f"{p}: is not a regular file (a pipe, device or socket); the {what} must be a file."
-            )
+            raise ConfigError(f"{p}: is not a regular file (a pipe, device or socket); the {what} must be a file.")
         if info.st_size > limit:
             raise ConfigError(f"{p}: {info.st_size:,} bytes is too large for the {what} (limit {limit // MB} MB).")
         os.set_blocking(fd, True)

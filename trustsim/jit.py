@@ -50,12 +50,19 @@ def _prefetch(typingctx: Any, array: Any, i: Any, j: Any) -> Any:
         arr = context.make_array(arrty)(context, builder, args[0])
         idx = [context.cast(builder, a, t, types.intp) for a, t in zip(args[1:], signature.args[1:], strict=True)]
         idx += [context.get_constant(types.intp, 0)] * (arrty.ndim - 2)
-        ptr = cgutils.get_item_pointer2(context, builder, data=arr.data, shape=cgutils.unpack_tuple(builder, arr.shape),
-                                        strides=cgutils.unpack_tuple(builder, arr.strides), layout=arrty.layout,
-                                        inds=idx)
+        ptr = cgutils.get_item_pointer2(
+            context,
+            builder,
+            data=arr.data,
+            shape=cgutils.unpack_tuple(builder, arr.shape),
+            strides=cgutils.unpack_tuple(builder, arr.strides),
+            layout=arrty.layout,
+            inds=idx,
+        )
         i8p, i32 = ir.IntType(8).as_pointer(), ir.IntType(32)
-        fn = cgutils.get_or_insert_function(builder.module, ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32]),
-                                            "llvm.prefetch.p0")
+        fn = cgutils.get_or_insert_function(
+            builder.module, ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32]), "llvm.prefetch.p0"
+        )
         builder.call(fn, [builder.bitcast(ptr, i8p), ir.Constant(i32, 1), ir.Constant(i32, 3), ir.Constant(i32, 1)])
         return context.get_dummy_value()
 

@@ -265,7 +265,17 @@ def measure(
     }
     for k, col in enumerate(TRUST_COLUMNS):
         model_row[col] = float(components[:, k].mean()) if has_experience else float("nan")
-    for col in ("acquired", "acquired_ads", "acquired_banners", "acquired_reviews",
-                "acquired_recommendations", "churned", "departed", "kept", "broken", "exceeded"):
+    for col in (
+        "acquired",
+        "acquired_ads",
+        "acquired_banners",
+        "acquired_reviews",
+        "acquired_recommendations",
+        "churned",
+        "departed",
+        "kept",
+        "broken",
+        "exceeded",
+    ):
         model_row[col] = int(sup[col].sum())
     return model_row, sup

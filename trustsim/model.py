@@ -77,14 +77,22 @@ class TrustMarket(mesa.Model):
         sc = self.config
         self.check = check
         self.network = build_network(
-            sc.network.kind, sc.market.customers, sc.network.mean_degree, self.rng,
+            sc.network.kind,
+            sc.market.customers,
+            sc.network.mean_degree,
+            self.rng,
             rewire=sc.network.rewire,
             path=sc.resolve_path(sc.network.path) if sc.network.path else None,
         )
         self.population = initial_population(sc, self.rng)
         self.hub = channels.hub_factor(self.network.degree, sc.wom.hub_exponent).astype(np.float32)
-        wom = channels.WomParams(float(sc.wom.rate), float(sc.wom.warn_rate), float(sc.wom.recommend_midpoint),
-                                 float(sc.wom.warn_midpoint), float(sc.wom.spread))
+        wom = channels.WomParams(
+            float(sc.wom.rate),
+            float(sc.wom.warn_rate),
+            float(sc.wom.recommend_midpoint),
+            float(sc.wom.warn_midpoint),
+            float(sc.wom.spread),
+        )
         self.recommend_by_score = channels.by_score(channels.recommend_chance, wom)
         self.warn_by_score = channels.by_score(channels.warn_chance, wom)
         self.spells = Spells(Ledger(sc.money.discount_rate, sc.market.suppliers))
@@ -113,8 +121,16 @@ class TrustMarket(mesa.Model):
         pop = self.population
         cust = np.flatnonzero(pop.supplier >= 0)
         none = np.full(len(cust), -1, np.int64)
-        pop.spell[cust] = self.spells.start_spells(0, cust, pop.supplier[cust], np.full(len(cust), INITIAL, np.int8),
-                                                   pop.heard[cust, pop.supplier[cust]], none, none, none)
+        pop.spell[cust] = self.spells.start_spells(
+            0,
+            cust,
+            pop.supplier[cust],
+            np.full(len(cust), INITIAL, np.int8),
+            pop.heard[cust, pop.supplier[cust]],
+            none,
+            none,
+            none,
+        )
 
     @classmethod
     def from_config(
@@ -141,8 +157,9 @@ class TrustMarket(mesa.Model):
         self.flows.record_delivery(delivery)
         phases.rank(pop, self.weights, self.rules.ladder, known=delivery.served)
         served = delivery.served
-        self.reviews.post(rng, served.supplier, pop.score[served.customer].astype(np.float64),
-                          sc.reviews.post_rate, sc.reviews.memory)
+        self.reviews.post(
+            rng, served.supplier, pop.score[served.customer].astype(np.float64), sc.reviews.post_rate, sc.reviews.memory
+        )
         messages = self._spread_word(policy)
         self._choose(messages, served)
         self.experienced = phases.rank(pop, self.weights, self.rules.ladder)
@@ -193,8 +210,11 @@ class TrustMarket(mesa.Model):
         sc, pop, rng = self.config, self.population, self.rng
         if not sc.trust.gating:  # the Bass limit: every customer talks at the Bass q
             senders = np.flatnonzero(pop.supplier >= 0)
-            return [channels.word_of_mouth(rng, self.network, senders, pop.supplier[senders].astype(np.int64),
-                                           sc.wom.rate, 1.0)]
+            return [
+                channels.word_of_mouth(
+                    rng, self.network, senders, pop.supplier[senders].astype(np.int64), sc.wom.rate, 1.0
+                )
+            ]
         if sc.wom.mode == "gate":
             senders = np.flatnonzero(pop.stage == loyalty.AMBASSADOR)
             warners = np.flatnonzero(pop.stage == loyalty.DETRACTOR)
@@ -202,8 +222,10 @@ class TrustMarket(mesa.Model):
             warn = (warners, pop.last_supplier[warners].astype(np.int64), sc.wom.warn_rate)
         else:
             recommend, warn = phases.talkers(pop, self.hub, self.recommend_by_score, self.warn_by_score)
-        return [channels.word_of_mouth(rng, self.network, *recommend, 1.0),
-                channels.word_of_mouth(rng, self.network, *warn, -1.0)]
+        return [
+            channels.word_of_mouth(rng, self.network, *recommend, 1.0),
+            channels.word_of_mouth(rng, self.network, *warn, -1.0),
+        ]
 
     def _trust_total(self, customers: np.ndarray, suppliers: np.ndarray) -> np.ndarray:
         return trust.combine_rows(expit(self.population.trust[customers, suppliers]), self.weights)
@@ -278,8 +300,9 @@ class TrustMarket(mesa.Model):
         cust, own_sup, own = phases.leaving_customers(pop, self.weights, served, messages, self.rules.switch, rng)
         if len(cust) == 0:
             return
-        target = choice.switch_targets(expit(pop.trust[cust]), self.weights, pop.heard, cust, own_sup, own, room,
-                                       self.rules.switch)
+        target = choice.switch_targets(
+            expit(pop.trust[cust]), self.weights, pop.heard, cust, own_sup, own, room, self.rules.switch
+        )
         go = (target >= 0) & (rng.random(len(cust)) < sc.switching.rate) if hard else target >= 0
         cust, own_sup, target = cust[go], own_sup[go], target[go]
         ok = choice.within_capacity(rng, target, room)
@@ -300,8 +323,9 @@ class TrustMarket(mesa.Model):
         from_supplier = pop.supplier[customers].astype(np.int64)
         self.spells.end_spells(pop.spell[customers], self.steps, SWITCHED)
         referrer_spell = np.where(referrer >= 0, pop.spell[np.maximum(referrer, 0)], -1)
-        pop.spell[customers] = self.spells.start_spells(self.steps, customers, suppliers, channel, heard_via,
-                                                        referrer, referrer_spell, from_supplier)
+        pop.spell[customers] = self.spells.start_spells(
+            self.steps, customers, suppliers, channel, heard_via, referrer, referrer_spell, from_supplier
+        )
         pop.supplier[customers] = suppliers
         pop.last_supplier[customers] = suppliers
         pop.tenure[customers] = 0
@@ -311,8 +335,9 @@ class TrustMarket(mesa.Model):
     def _earn(self, policies: list[dict[str, float]]) -> None:
         """Every current customer pays its supplier's price this week and costs it service."""
         price = np.array([p["price"] for p in policies])
-        cost = money.unit_cost(np.array([p["over_delivery"] for p in policies]),
-                               np.array([p["care"] for p in policies]), self.config.money)
+        cost = money.unit_cost(
+            np.array([p["over_delivery"] for p in policies]), np.array([p["care"] for p in policies]), self.config.money
+        )
         self.spells.ledger.add(self.steps, price, price - cost)
         self.flows.unit_cost = cost
 
@@ -322,8 +347,15 @@ class TrustMarket(mesa.Model):
         self._earn(policies)
         self.spells.mark_ambassadors(pop.spell[pop.stage == loyalty.AMBASSADOR])
         self.model_metrics, self.supplier_metrics = measure(
-            self.steps, self.population, self.experienced, self.weights, self.flows,
-            [a.name for a in self.suppliers_list], policies, self.config.money, self.discounted_profit,
+            self.steps,
+            self.population,
+            self.experienced,
+            self.weights,
+            self.flows,
+            [a.name for a in self.suppliers_list],
+            policies,
+            self.config.money,
+            self.discounted_profit,
         )
         self.discounted_profit = self.supplier_metrics["discounted_profit"]
         # Python scalars for the DataCollector, which deep-copies every numpy scalar it stores
@@ -335,8 +367,13 @@ class TrustMarket(mesa.Model):
         """A scandal now: everyone who hears of it (share `reach`) loses `severity` log-odds of
         trust in the supplier hit, or in every supplier for ``"all"`` (MODEL_BRIEF §4)."""
         shocks.scandal(
-            self.rng, self.population.trust, self.population.heard, self.population.prior_logits,
-            supplier, severity, reach,
+            self.rng,
+            self.population.trust,
+            self.population.heard,
+            self.population.prior_logits,
+            supplier,
+            severity,
+            reach,
         )
         self.events.append({"step": self.steps, "event": "scandal", "supplier": supplier, "severity": severity})
 

@@ -222,5 +222,6 @@ def build_network(
         if path is None:
             raise ConfigError("network.kind = 'edge_list' needs network.path")
         return read_edge_list(path, n)
-    raise ConfigError(f"network.kind = {kind!r} is not one of well_mixed, erdos_renyi, "
-                      "small_world, scale_free, edge_list")
+    raise ConfigError(
+        f"network.kind = {kind!r} is not one of well_mixed, erdos_renyi, small_world, scale_free, edge_list"
+    )

@@ -31,138 +31,205 @@ def _c(name: str, unit: str, definition: str) -> Column:
     return Column(name, unit, definition)
 
 
-COMPONENT_DEFINITION = ("mean {comp} component of trust of {who} (the four components: reliability, transparency, "
-                        "competence, care)")
+COMPONENT_DEFINITION = (
+    "mean {comp} component of trust of {who} (the four components: reliability, transparency, competence, care)"
+)
 
-MODEL: dict[str, Column] = {c.name: c for c in (
-    _c("step", "period", "0 = the initial state; 1..T after each step"),
-    _c("customer_share", SHARE, "people who buy from some supplier"),
-    _c("ambassador_share", SHARE, "people at the ambassador stage of the loyalty ladder (recommend actively)"),
-    _c("detractor_share", SHARE, "people at the detractor stage (warn others)"),
-    _c("nps", "points (-100 to +100)", "Net Promoter Score over current customers: % scoring 9-10 minus % scoring "
-       "0-6; NaN with no customers"),
-    _c("mean_trust", TRUST, "mean overall trust of everyone who has experienced a supplier, in their last one"),
-    *(_c(f"trust_{k}", TRUST, COMPONENT_DEFINITION.format(comp=k, who="everyone experienced"))
-      for k in ("reliability", "transparency", "competence", "care")),
-    _c("prospect_share", SHARE, "people at the prospect stage of the loyalty ladder (not buying)"),
-    _c("loyal_share", SHARE, "people at the loyal stage of the ladder"),
-    _c("customers", PEOPLE, "people who buy from some supplier"),
-    _c("acquired", PER_STEP, "new customers won by all suppliers (ads + reviews + recommendations)"),
-    _c("acquired_ads", PER_STEP, "customers won through advertising (mass media and banners)"),
-    _c("acquired_banners", PER_STEP, "the banner part of acquired_ads"),
-    _c("acquired_reviews", PER_STEP, "customers won through online reviews"),
-    _c("acquired_recommendations", PER_STEP, "customers won through recommendations of acquaintances"),
-    _c("churned", PER_STEP, "customers who switched to a rival supplier"),
-    _c("revenue", "money per step", "sum over suppliers of customers x price"),
-    _c("kept", "deliveries in that step", "promises kept (delivered within promises.tolerance of the promise)"),
-    _c("broken", "deliveries in that step", "promises broken (more than the tolerance below the promise)"),
-    _c("exceeded", "deliveries in that step", "promises exceeded (more than the tolerance above the promise)"),
-    _c("departed", PER_STEP, "people who left the market (market.turnover), each replaced by a newcomer"),
-    _c("costs", "money per step", "sum over suppliers of costs"),
-    _c("profit", "money per step", "sum over suppliers of profit (revenue - costs)"),
-)}
+MODEL: dict[str, Column] = {
+    c.name: c
+    for c in (
+        _c("step", "period", "0 = the initial state; 1..T after each step"),
+        _c("customer_share", SHARE, "people who buy from some supplier"),
+        _c("ambassador_share", SHARE, "people at the ambassador stage of the loyalty ladder (recommend actively)"),
+        _c("detractor_share", SHARE, "people at the detractor stage (warn others)"),
+        _c(
+            "nps",
+            "points (-100 to +100)",
+            "Net Promoter Score over current customers: % scoring 9-10 minus % scoring 0-6; NaN with no customers",
+        ),
+        _c("mean_trust", TRUST, "mean overall trust of everyone who has experienced a supplier, in their last one"),
+        *(
+            _c(f"trust_{k}", TRUST, COMPONENT_DEFINITION.format(comp=k, who="everyone experienced"))
+            for k in ("reliability", "transparency", "competence", "care")
+        ),
+        _c("prospect_share", SHARE, "people at the prospect stage of the loyalty ladder (not buying)"),
+        _c("loyal_share", SHARE, "people at the loyal stage of the ladder"),
+        _c("customers", PEOPLE, "people who buy from some supplier"),
+        _c("acquired", PER_STEP, "new customers won by all suppliers (ads + reviews + recommendations)"),
+        _c("acquired_ads", PER_STEP, "customers won through advertising (mass media and banners)"),
+        _c("acquired_banners", PER_STEP, "the banner part of acquired_ads"),
+        _c("acquired_reviews", PER_STEP, "customers won through online reviews"),
+        _c("acquired_recommendations", PER_STEP, "customers won through recommendations of acquaintances"),
+        _c("churned", PER_STEP, "customers who switched to a rival supplier"),
+        _c("revenue", "money per step", "sum over suppliers of customers x price"),
+        _c("kept", "deliveries in that step", "promises kept (delivered within promises.tolerance of the promise)"),
+        _c("broken", "deliveries in that step", "promises broken (more than the tolerance below the promise)"),
+        _c("exceeded", "deliveries in that step", "promises exceeded (more than the tolerance above the promise)"),
+        _c("departed", PER_STEP, "people who left the market (market.turnover), each replaced by a newcomer"),
+        _c("costs", "money per step", "sum over suppliers of costs"),
+        _c("profit", "money per step", "sum over suppliers of profit (revenue - costs)"),
+    )
+}
 """``model.parquet`` and a sweep's ``timeseries``: one row per step."""
 
-SUPPLIER: dict[str, Column] = {c.name: c for c in (
-    _c("step", "period", "0 = the initial state; 1..T after each step"),
-    _c("supplier", "index", "0-based supplier number (the order of [[suppliers]] in the scenario)"),
-    _c("name", "text", "the supplier's name in the scenario"),
-    _c("customers", PEOPLE, "the supplier's current customers"),
-    _c("ambassadors", PEOPLE, "its customers at the ambassador stage"),
-    _c("detractors", PEOPLE, "people at the detractor stage whose last supplier it is"),
-    _c("nps", "points (-100 to +100)", "Net Promoter Score over its current customers (NaN if none)"),
-    _c("trust", TRUST, "mean overall trust in it of its current and former customers (NaN if it never had one)"),
-    *(_c(f"trust_{k}", TRUST, COMPONENT_DEFINITION.format(comp=k, who="its current and former customers"))
-      for k in ("reliability", "transparency", "competence", "care")),
-    _c("acquired_ads", PER_STEP, "customers it won through advertising (mass media and banners)"),
-    _c("acquired_reviews", PER_STEP, "customers it won through reviews"),
-    _c("acquired_recommendations", PER_STEP, "customers it won through recommendations"),
-    _c("churned", PER_STEP, "its customers who switched to a rival"),
-    _c("revenue", "money per step", "customers at the end of the step x price"),
-    _c("service_costs", "money per step", "customers x the cost of serving one for a step (money.service_cost + "
-       "money.over_delivery_cost x over_delivery + money.care_cost x care)"),
-    _c("ad_costs", "money per step", "reached x money.ad_cost"),
-    _c("costs", "money per step", "service_costs + ad_costs + money.fixed_cost"),
-    _c("profit", "money per step", "revenue - costs"),
-    _c("discounted_profit", "money", "profit discounted to step 0 at money.discount_rate per step, summed from "
-       "step 0 to this step"),
-    _c("reached", PER_STEP, "people its advertising (ads and banners) reached in that step"),
-    _c("anchoring", "probability", "the policy in force: chance a kept promise is anchored ('says what it did')"),
-    _c("loyal", PEOPLE, "its customers at the loyal stage"),
-    _c("market_share", SHARE, "customers / N"),
-    _c("acquired", PER_STEP, "acquired_ads + acquired_reviews + acquired_recommendations"),
-    _c("acquired_banners", PER_STEP, "the banner part of acquired_ads"),
-    _c("kept", "deliveries in that step", "its promises kept"),
-    _c("broken", "deliveries in that step", "its promises broken"),
-    _c("exceeded", "deliveries in that step", "its promises exceeded"),
-    _c("effort", "effort (0-1)", "mean effort per delivery (lower for customers it distrusts; NaN if none)"),
-    _c("promise", "quality (0-1)", "the policy in force: quality promised (imitation may change it)"),
-    _c("over_delivery", "quality (0-1)", "the policy in force: quality added beyond the promise"),
-    _c("ad_budget", "units of advertising.reach", "the policy in force: advertising budget"),
-    _c("care", "effort (0-1)", "the policy in force: listening/care effort"),
-    _c("transparency", "probability", "the policy in force: chance a failure is admitted and repaired"),
-    _c("departed", PER_STEP, "its customers who left the market (turnover)"),
-)}
+SUPPLIER: dict[str, Column] = {
+    c.name: c
+    for c in (
+        _c("step", "period", "0 = the initial state; 1..T after each step"),
+        _c("supplier", "index", "0-based supplier number (the order of [[suppliers]] in the scenario)"),
+        _c("name", "text", "the supplier's name in the scenario"),
+        _c("customers", PEOPLE, "the supplier's current customers"),
+        _c("ambassadors", PEOPLE, "its customers at the ambassador stage"),
+        _c("detractors", PEOPLE, "people at the detractor stage whose last supplier it is"),
+        _c("nps", "points (-100 to +100)", "Net Promoter Score over its current customers (NaN if none)"),
+        _c("trust", TRUST, "mean overall trust in it of its current and former customers (NaN if it never had one)"),
+        *(
+            _c(f"trust_{k}", TRUST, COMPONENT_DEFINITION.format(comp=k, who="its current and former customers"))
+            for k in ("reliability", "transparency", "competence", "care")
+        ),
+        _c("acquired_ads", PER_STEP, "customers it won through advertising (mass media and banners)"),
+        _c("acquired_reviews", PER_STEP, "customers it won through reviews"),
+        _c("acquired_recommendations", PER_STEP, "customers it won through recommendations"),
+        _c("churned", PER_STEP, "its customers who switched to a rival"),
+        _c("revenue", "money per step", "customers at the end of the step x price"),
+        _c(
+            "service_costs",
+            "money per step",
+            "customers x the cost of serving one for a step (money.service_cost + "
+            "money.over_delivery_cost x over_delivery + money.care_cost x care)",
+        ),
+        _c("ad_costs", "money per step", "reached x money.ad_cost"),
+        _c("costs", "money per step", "service_costs + ad_costs + money.fixed_cost"),
+        _c("profit", "money per step", "revenue - costs"),
+        _c(
+            "discounted_profit",
+            "money",
+            "profit discounted to step 0 at money.discount_rate per step, summed from step 0 to this step",
+        ),
+        _c("reached", PER_STEP, "people its advertising (ads and banners) reached in that step"),
+        _c("anchoring", "probability", "the policy in force: chance a kept promise is anchored ('says what it did')"),
+        _c("loyal", PEOPLE, "its customers at the loyal stage"),
+        _c("market_share", SHARE, "customers / N"),
+        _c("acquired", PER_STEP, "acquired_ads + acquired_reviews + acquired_recommendations"),
+        _c("acquired_banners", PER_STEP, "the banner part of acquired_ads"),
+        _c("kept", "deliveries in that step", "its promises kept"),
+        _c("broken", "deliveries in that step", "its promises broken"),
+        _c("exceeded", "deliveries in that step", "its promises exceeded"),
+        _c("effort", "effort (0-1)", "mean effort per delivery (lower for customers it distrusts; NaN if none)"),
+        _c("promise", "quality (0-1)", "the policy in force: quality promised (imitation may change it)"),
+        _c("over_delivery", "quality (0-1)", "the policy in force: quality added beyond the promise"),
+        _c("ad_budget", "units of advertising.reach", "the policy in force: advertising budget"),
+        _c("care", "effort (0-1)", "the policy in force: listening/care effort"),
+        _c("transparency", "probability", "the policy in force: chance a failure is admitted and repaired"),
+        _c("departed", PER_STEP, "its customers who left the market (turnover)"),
+    )
+}
 """``suppliers.parquet`` and a sweep's ``suppliers``: one row per step x supplier."""
 
-CUSTOMER: dict[str, Column] = {c.name: c for c in (
-    _c("spell", "index", "the spell's id (row number)"),
-    _c("customer", "index", "the customer's id (a slot in the population: after turnover a newcomer takes a leaver's)"),
-    _c("supplier", "text", "the supplier's name"),
-    _c("channel", "text", "what won the spell: recommendation, review, ad, banner, switch (the switching rule) or "
-       "initial (a customer at step 0)"),
-    _c("referrer", "index", "the customer whose recommendation won it (null unless channel = recommendation)"),
-    _c("referrer_spell", "index", "the referrer's own spell with the same supplier (null unless a recommendation)"),
-    _c("from_supplier", "text", "the rival the customer came from (null for a prospect)"),
-    _c("heard_via", "text", "channel of first contact with this supplier (the supplier table credits switches to it)"),
-    _c("start_step", "period", "the step in which it was won (0 for the initial customers)"),
-    _c("end_step", "period", "the step in which it ended (null while it lasts)"),
-    _c("end_reason", "text", "switch (to a rival) or left (the market); null while it lasts"),
-    _c("referrals", "acquisitions", "spells this spell won by recommendation"),
-    _c("revenue", "money", "price paid over the spell, up to the end of the run"),
-    _c("value", "money", "lifetime value: the spell's profit (price - cost of serving) discounted to its start"),
-    _c("referral_value", "money", "the value of the spells it referred, discounted to this spell's start"),
-    _c("ambassador", "true/false", "the spell reached the ambassador stage of the loyalty ladder"),
-)}
+CUSTOMER: dict[str, Column] = {
+    c.name: c
+    for c in (
+        _c("spell", "index", "the spell's id (row number)"),
+        _c(
+            "customer",
+            "index",
+            "the customer's id (a slot in the population: after turnover a newcomer takes a leaver's)",
+        ),
+        _c("supplier", "text", "the supplier's name"),
+        _c(
+            "channel",
+            "text",
+            "what won the spell: recommendation, review, ad, banner, switch (the switching rule) or "
+            "initial (a customer at step 0)",
+        ),
+        _c("referrer", "index", "the customer whose recommendation won it (null unless channel = recommendation)"),
+        _c("referrer_spell", "index", "the referrer's own spell with the same supplier (null unless a recommendation)"),
+        _c("from_supplier", "text", "the rival the customer came from (null for a prospect)"),
+        _c(
+            "heard_via",
+            "text",
+            "channel of first contact with this supplier (the supplier table credits switches to it)",
+        ),
+        _c("start_step", "period", "the step in which it was won (0 for the initial customers)"),
+        _c("end_step", "period", "the step in which it ended (null while it lasts)"),
+        _c("end_reason", "text", "switch (to a rival) or left (the market); null while it lasts"),
+        _c("referrals", "acquisitions", "spells this spell won by recommendation"),
+        _c("revenue", "money", "price paid over the spell, up to the end of the run"),
+        _c("value", "money", "lifetime value: the spell's profit (price - cost of serving) discounted to its start"),
+        _c("referral_value", "money", "the value of the spells it referred, discounted to this spell's start"),
+        _c("ambassador", "true/false", "the spell reached the ambassador stage of the loyalty ladder"),
+    )
+}
 """``customers.parquet``: the referral records, one row per customer spell."""
 
-KEYS: dict[str, Column] = {c.name: c for c in (
-    _c("run", "index", "0-based run number in the sweep's plan (design point-major, then replicate)"),
-    _c("run_id", "text", "p<point>-r<replicate>, stable across resumes"),
-    _c("point", "index", "0-based design point"),
-    _c("replicate", "index", "0-based replicate of the design point"),
-    _c("seed", "integer", "the run's seed, derived from the experiment seed and the run's identity"),
-    _c("<parameter>", "as in docs/config.md", "each swept parameter, by its dotted scenario key (e.g. wom.rate)"),
-)}
+KEYS: dict[str, Column] = {
+    c.name: c
+    for c in (
+        _c("run", "index", "0-based run number in the sweep's plan (design point-major, then replicate)"),
+        _c("run_id", "text", "p<point>-r<replicate>, stable across resumes"),
+        _c("point", "index", "0-based design point"),
+        _c("replicate", "index", "0-based replicate of the design point"),
+        _c("seed", "integer", "the run's seed, derived from the experiment seed and the run's identity"),
+        _c("<parameter>", "as in docs/config.md", "each swept parameter, by its dotted scenario key (e.g. wom.rate)"),
+    )
+}
 
 SWEEP: dict[str, tuple[str, list[Column]]] = {
-    "summary.parquet": ("one row per finished run (kept as it is: these names are a contract)", [
-        _c("<keys>", "", "run, run_id, point, replicate, seed and the swept parameters (below)"),
-        _c("<measure>", "as the measure", "each kept model measure, summarised by [output] summary "
-           "(final value, mean over steps, or mean over the last `tail` steps)"),
-        _c("<measure>[<name>]", "as the measure", "each kept supplier measure of supplier <name>, summarised the "
-           "same way"),
-    ]),
-    "tidy/runs.parquet": ("one row per run", [
-        _c("<keys>", "", "run, run_id, point, replicate, seed and the swept parameters"),
-        _c("final_<measure> | mean_<measure> | tail_mean_<measure>", "as the measure",
-           "each kept model measure; the prefix says how the series was summarised"),
-    ]),
-    "tidy/supplier_runs.parquet": ("one row per run x supplier (long form of the <measure>[<name>] columns)", [
-        _c("<keys>", "", "run, run_id, point, replicate, seed and the swept parameters"),
-        _c("supplier", "index", "0-based supplier number"),
-        _c("name", "text", "the supplier's name"),
-        _c("final_<measure> | mean_<measure> | tail_mean_<measure>", "as the measure",
-           "each kept supplier measure, summarised as the prefix says"),
-    ]),
-    "tidy/timeseries.parquet": ("one row per run x step", [
-        _c("<keys>", "", "run, run_id, point, replicate, seed and the swept parameters"),
-        _c("step, <measure>", "", "the kept model measures per step (see model.parquet)"),
-    ]),
-    "tidy/suppliers.parquet": ("one row per run x step x supplier", [
-        _c("<keys>", "", "run, run_id, point, replicate, seed and the swept parameters"),
-        _c("step, supplier, name, <measure>", "", "the kept supplier measures per step (see suppliers.parquet)"),
-    ]),
+    "summary.parquet": (
+        "one row per finished run (kept as it is: these names are a contract)",
+        [
+            _c("<keys>", "", "run, run_id, point, replicate, seed and the swept parameters (below)"),
+            _c(
+                "<measure>",
+                "as the measure",
+                "each kept model measure, summarised by [output] summary "
+                "(final value, mean over steps, or mean over the last `tail` steps)",
+            ),
+            _c(
+                "<measure>[<name>]",
+                "as the measure",
+                "each kept supplier measure of supplier <name>, summarised the same way",
+            ),
+        ],
+    ),
+    "tidy/runs.parquet": (
+        "one row per run",
+        [
+            _c("<keys>", "", "run, run_id, point, replicate, seed and the swept parameters"),
+            _c(
+                "final_<measure> | mean_<measure> | tail_mean_<measure>",
+                "as the measure",
+                "each kept model measure; the prefix says how the series was summarised",
+            ),
+        ],
+    ),
+    "tidy/supplier_runs.parquet": (
+        "one row per run x supplier (long form of the <measure>[<name>] columns)",
+        [
+            _c("<keys>", "", "run, run_id, point, replicate, seed and the swept parameters"),
+            _c("supplier", "index", "0-based supplier number"),
+            _c("name", "text", "the supplier's name"),
+            _c(
+                "final_<measure> | mean_<measure> | tail_mean_<measure>",
+                "as the measure",
+                "each kept supplier measure, summarised as the prefix says",
+            ),
+        ],
+    ),
+    "tidy/timeseries.parquet": (
+        "one row per run x step",
+        [
+            _c("<keys>", "", "run, run_id, point, replicate, seed and the swept parameters"),
+            _c("step, <measure>", "", "the kept model measures per step (see model.parquet)"),
+        ],
+    ),
+    "tidy/suppliers.parquet": (
+        "one row per run x step x supplier",
+        [
+            _c("<keys>", "", "run, run_id, point, replicate, seed and the swept parameters"),
+            _c("step, supplier, name, <measure>", "", "the kept supplier measures per step (see suppliers.parquet)"),
+        ],
+    ),
 }
 """The tables of a sweep results folder (``trustsim sweep``; CSV copies with ``--csv``)."""
 
@@ -225,9 +292,11 @@ def undefined_columns() -> list[str]:
     from trustsim.metrics import MODEL_COLUMNS, SUPPLIER_COLUMNS
     from trustsim.records import CUSTOMER_COLUMNS
 
-    return ([f"model.{c}" for c in MODEL_COLUMNS if c not in MODEL]
-            + [f"suppliers.{c}" for c in SUPPLIER_COLUMNS if c not in SUPPLIER]
-            + [f"customers.{c}" for c in CUSTOMER_COLUMNS if c not in CUSTOMER])
+    return (
+        [f"model.{c}" for c in MODEL_COLUMNS if c not in MODEL]
+        + [f"suppliers.{c}" for c in SUPPLIER_COLUMNS if c not in SUPPLIER]
+        + [f"customers.{c}" for c in CUSTOMER_COLUMNS if c not in CUSTOMER]
+    )
 
 
 if __name__ == "__main__":

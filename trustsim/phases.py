@@ -47,18 +47,37 @@ class Rules(NamedTuple):
         """The rules' parameters of scenario `sc`."""
         t, p, lo = sc.trust, sc.promises, sc.loyalty
         return cls(
-            TrustParams(float(t.gain), float(t.loss_multiplier), float(t.over_delivery_gain),
-                        float(t.repair_relief), float(t.care_rate), float(t.forgetting), float(t.anchoring_gain)),
+            TrustParams(
+                float(t.gain),
+                float(t.loss_multiplier),
+                float(t.over_delivery_gain),
+                float(t.repair_relief),
+                float(t.care_rate),
+                float(t.forgetting),
+                float(t.anchoring_gain),
+            ),
             DeliveryParams(float(p.noise), float(p.failure_drop), float(p.tolerance), float(t.competence_visibility)),
             MutualParams(float(sc.mutual.reciprocity), float(sc.mutual.gain), float(t.loss_multiplier)),
-            LadderParams(int(lo.loyal_tenure), int(lo.ambassador_tenure), int(lo.loyal_score),
-                         int(lo.ambassador_score), int(lo.detractor_score)),
-            HearParams(float(sc.wom.signal),
-                       float(t.loss_multiplier if sc.wom.mode == "gate" else sc.wom.negative_weight),
-                       float(sc.wom.transfer)),
-            SwitchParams(float(sc.switching.threshold), float(sc.switching.margin), float(sc.switching.rate),
-                         float(sc.switching.softness)),
-            float(p.strain_start), float(p.strain_loss),
+            LadderParams(
+                int(lo.loyal_tenure),
+                int(lo.ambassador_tenure),
+                int(lo.loyal_score),
+                int(lo.ambassador_score),
+                int(lo.detractor_score),
+            ),
+            HearParams(
+                float(sc.wom.signal),
+                float(t.loss_multiplier if sc.wom.mode == "gate" else sc.wom.negative_weight),
+                float(sc.wom.transfer),
+            ),
+            SwitchParams(
+                float(sc.switching.threshold),
+                float(sc.switching.margin),
+                float(sc.switching.rate),
+                float(sc.switching.softness),
+            ),
+            float(p.strain_start),
+            float(p.strain_loss),
         )
 
 
@@ -127,8 +146,27 @@ def customers_per_supplier(supplier: np.ndarray, s_count: int) -> np.ndarray:
 
 
 @loop
-def _experience(cust, sup, policy, strain, wave, customer_trust, fit, u_fail, z, u_admit, u_anchor, dp, tp, tenure,
-                trust_logits, prior, logits, outcome, effort):
+def _experience(
+    cust,
+    sup,
+    policy,
+    strain,
+    wave,
+    customer_trust,
+    fit,
+    u_fail,
+    z,
+    u_admit,
+    u_anchor,
+    dp,
+    tp,
+    tenure,
+    trust_logits,
+    prior,
+    logits,
+    outcome,
+    effort,
+):
     (extend_trust, competence, promise, reliability, over_delivery, transparency, care, anchoring) = policy
     n = cust.shape[0]
     for i in range(n):
@@ -139,8 +177,15 @@ def _experience(cust, sup, policy, strain, wave, customer_trust, fit, u_fail, z,
         effort[i] = e
         able = promises.capability(competence[s], e, strain[s])
         failed = u_fail[i] >= reliability[s] * (1.0 - wave[s])
-        q = promises.delivered_quality(promise[s], able, over_delivery[s], failed, z[i] if dp.noise > 0 else 0.0,
-                                       fit[c, s] if fit.shape[1] else 0.0, dp)
+        q = promises.delivered_quality(
+            promise[s],
+            able,
+            over_delivery[s],
+            failed,
+            z[i] if dp.noise > 0 else 0.0,
+            fit[c, s] if fit.shape[1] else 0.0,
+            dp,
+        )
         out = promises.disconfirm(q, promise[s], dp.tolerance)
         outcome[i] = out
         admitted = out == trust.BROKEN and u_admit[i] < transparency[s]
@@ -189,23 +234,65 @@ def deliver(
         return Delivery(Served.nobody(), outcomes, effort_sum)
     n = len(cust)
     sup = pop.supplier[cust].astype(np.int64)
-    strain = promises.capacity_strain(np.bincount(sup, minlength=s_count), capacity, rules.strain_start,
-                                      rules.strain_loss)
+    strain = promises.capacity_strain(
+        np.bincount(sup, minlength=s_count), capacity, rules.strain_start, rules.strain_loss
+    )
     u_fail = rng.random(n)
     z = rng.standard_normal(n) if rules.delivery.noise > 0 else u_fail[:0]
     u_admit = rng.random(n)
     u_good = rng.random(n)
     u_anchor = rng.random(n) if (policy["anchoring"] > 0).any() else u_fail[:0]
     logits, outcome, effort = np.empty((n, 4), np.float32), np.empty(n, np.int8), np.empty(n)
-    rules_of_policy = tuple(policy[k] for k in ("extend_trust", "competence", "promise", "reliability", "over_delivery",
-                                                "transparency", "care", "anchoring"))
-    _experience(cust, sup, rules_of_policy, strain, failure_wave, expit(pop.supplier_trust[cust]), pop.fit, u_fail, z,
-                u_admit, u_anchor, rules.delivery, rules.trust, pop.tenure, pop.trust, pop.prior_logits, logits,
-                outcome, effort)
+    rules_of_policy = tuple(
+        policy[k]
+        for k in (
+            "extend_trust",
+            "competence",
+            "promise",
+            "reliability",
+            "over_delivery",
+            "transparency",
+            "care",
+            "anchoring",
+        )
+    )
+    _experience(
+        cust,
+        sup,
+        rules_of_policy,
+        strain,
+        failure_wave,
+        expit(pop.supplier_trust[cust]),
+        pop.fit,
+        u_fail,
+        z,
+        u_admit,
+        u_anchor,
+        rules.delivery,
+        rules.trust,
+        pop.tenure,
+        pop.trust,
+        pop.prior_logits,
+        logits,
+        outcome,
+        effort,
+    )
     failure_wave[:] = 0.0
     components = expit(logits)
-    _mutual(cust, sup, components, weights, pop.reliability, pop.supplier_trust, u_good, rules.mutual, outcome,
-            effort, outcomes, effort_sum)
+    _mutual(
+        cust,
+        sup,
+        components,
+        weights,
+        pop.reliability,
+        pop.supplier_trust,
+        u_good,
+        rules.mutual,
+        outcome,
+        effort,
+        outcomes,
+        effort_sum,
+    )
     return Delivery(Served(cust, sup, components), outcomes, effort_sum)
 
 
@@ -225,8 +312,11 @@ def _ladder(customers, components, propensity, w, supplier, tenure, score, suppl
 
 def _same_owners(known: Served, owner: np.ndarray) -> bool:
     """Whether `known` lists exactly the people with owner >= 0, in order, with their owner."""
-    return bool((known.supplier >= 0).all() and np.count_nonzero(owner >= 0) == len(known.customer)
-                and np.array_equal(owner[known.customer], known.supplier))
+    return bool(
+        (known.supplier >= 0).all()
+        and np.count_nonzero(owner >= 0) == len(known.customer)
+        and np.array_equal(owner[known.customer], known.supplier)
+    )
 
 
 def rank(pop: Population, weights: np.ndarray, params: LadderParams, known: Served | None = None) -> Served:
@@ -244,8 +334,19 @@ def rank(pop: Population, weights: np.ndarray, params: LadderParams, known: Serv
     propensity = expit(pop.prior_logits[experienced.customer])
     pop.disappointed[:] = False
     pop.stage[:] = loyalty.PROSPECT  # whoever never bought: nothing to judge
-    _ladder(experienced.customer, experienced.components, propensity, weights, pop.supplier, pop.tenure, pop.score,
-            pop.supplier_trust, pop.stage, pop.disappointed, params)
+    _ladder(
+        experienced.customer,
+        experienced.components,
+        propensity,
+        weights,
+        pop.supplier,
+        pop.tenure,
+        pop.score,
+        pop.supplier_trust,
+        pop.stage,
+        pop.disappointed,
+        params,
+    )
     return experienced
 
 
@@ -253,8 +354,22 @@ def rank(pop: Population, weights: np.ndarray, params: LadderParams, known: Serv
 
 
 @loop
-def _talkers(supplier, last_supplier, disappointed, score, talk, hub, recommend_by_score, warn_by_score, rec_who,
-             rec_about, rec_rate, warn_who, warn_about, warn_rate):
+def _talkers(
+    supplier,
+    last_supplier,
+    disappointed,
+    score,
+    talk,
+    hub,
+    recommend_by_score,
+    warn_by_score,
+    rec_who,
+    rec_about,
+    rec_rate,
+    warn_who,
+    warn_about,
+    warn_rate,
+):
     r = w = 0
     for i in range(supplier.shape[0]):
         t = talk[i] * hub[i]
@@ -275,10 +390,25 @@ def talkers(
     score (:func:`channels.recommend_chance`, :func:`channels.warn_chance`) times its
     talkativeness and hub factor. Returns ((who, about, rate) of recommenders, (...) of warners)."""
     n = pop.n
-    out = [np.empty(n, np.int64), np.empty(n, np.int64), np.empty(n), np.empty(n, np.int64), np.empty(n, np.int64),
-           np.empty(n)]
-    r, w = _talkers(pop.supplier, pop.last_supplier, pop.disappointed, pop.score, pop.talk, hub, recommend_by_score,
-                    warn_by_score, *out)
+    out = [
+        np.empty(n, np.int64),
+        np.empty(n, np.int64),
+        np.empty(n),
+        np.empty(n, np.int64),
+        np.empty(n, np.int64),
+        np.empty(n),
+    ]
+    r, w = _talkers(
+        pop.supplier,
+        pop.last_supplier,
+        pop.disappointed,
+        pop.score,
+        pop.talk,
+        hub,
+        recommend_by_score,
+        warn_by_score,
+        *out,
+    )
     return (out[0][:r], out[1][:r], out[2][:r]), (out[3][:w], out[4][:w], out[5][:w])
 
 
@@ -300,7 +430,11 @@ def _leaving(cust, own_sup, components, w, tenure, supplier, u, p, out_cust, out
 
 
 def leaving_customers(
-    pop: Population, weights: np.ndarray, served: Served, messages: Messages, params: SwitchParams,
+    pop: Population,
+    weights: np.ndarray,
+    served: Served,
+    messages: Messages,
+    params: SwitchParams,
     rng: np.random.Generator,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Customers served this step who wish to leave their supplier (:func:`choice.wishes_to_leave`

@@ -46,7 +46,6 @@ class Population:
         return len(self.supplier)
 
 
-
 def state_bytes(scenario: Scenario) -> int:
     """A generous estimate of the memory a run needs: customer x supplier state, customer
     arrays, the network and the temporaries of building it."""
@@ -105,9 +104,9 @@ def initial_population(scenario: Scenario, rng: np.random.Generator) -> Populati
     """
     n, s = scenario.market.customers, scenario.market.suppliers
     prior = logit(beta_draws(rng, scenario.propensity.mean, scenario.propensity.sd, n))
-    reliability = beta_draws(
-        rng, scenario.mutual.reliability_mean, scenario.mutual.reliability_sd, n
-    ).astype(np.float32)
+    reliability = beta_draws(rng, scenario.mutual.reliability_mean, scenario.mutual.reliability_sd, n).astype(
+        np.float32
+    )
     pop = Population(
         supplier=np.full(n, -1, dtype=np.int16),
         last_supplier=np.full(n, -1, dtype=np.int16),

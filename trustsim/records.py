@@ -36,13 +36,39 @@ END_REASONS: tuple[str, ...] = ("switch", "left")
 """Why a spell ended: the customer switched to a rival, or left the market (turnover)."""
 
 CUSTOMER_COLUMNS: tuple[str, ...] = (
-    "spell", "customer", "supplier", "channel", "referrer", "referrer_spell", "from_supplier", "heard_via",
-    "start_step", "end_step", "end_reason", "referrals", "revenue", "value", "referral_value", "ambassador",
+    "spell",
+    "customer",
+    "supplier",
+    "channel",
+    "referrer",
+    "referrer_spell",
+    "from_supplier",
+    "heard_via",
+    "start_step",
+    "end_step",
+    "end_reason",
+    "referrals",
+    "revenue",
+    "value",
+    "referral_value",
+    "ambassador",
 )
 """Columns of `customers.parquet`, one row per customer spell (docs/ODD.md, 'Referral records')."""
 
-_GROWN = ("customer", "supplier", "channel", "referrer", "referrer_spell", "from_supplier", "heard_via",
-          "start", "end", "reason", "referrals", "ambassador")
+_GROWN = (
+    "customer",
+    "supplier",
+    "channel",
+    "referrer",
+    "referrer_spell",
+    "from_supplier",
+    "heard_via",
+    "start",
+    "end",
+    "reason",
+    "referrals",
+    "ambassador",
+)
 
 
 @dataclass
@@ -74,8 +100,10 @@ class Ledger:
     def totals(self, supplier: np.ndarray, first: np.ndarray, last: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(Price paid, margin discounted to week 0) by one customer of `supplier` over weeks first..last."""
         rows = (np.maximum(last + 1, first), first)
-        return (self.price[rows[0], supplier] - self.price[rows[1], supplier],
-                self.margin0[rows[0], supplier] - self.margin0[rows[1], supplier])
+        return (
+            self.price[rows[0], supplier] - self.price[rows[1], supplier],
+            self.margin0[rows[0], supplier] - self.margin0[rows[1], supplier],
+        )
 
 
 def _labelled(codes: np.ndarray, labels: Sequence[str]) -> Any:
@@ -128,9 +156,15 @@ class Spells:
         k = len(customer)
         self._reserve(k)
         ids = np.arange(self.n, self.n + k, dtype=np.int64)
-        for name, values in (("customer", customer), ("supplier", supplier), ("channel", channel),
-                             ("referrer", referrer), ("referrer_spell", referrer_spell),
-                             ("from_supplier", from_supplier), ("heard_via", heard_via)):
+        for name, values in (
+            ("customer", customer),
+            ("supplier", supplier),
+            ("channel", channel),
+            ("referrer", referrer),
+            ("referrer_spell", referrer_spell),
+            ("from_supplier", from_supplier),
+            ("heard_via", heard_via),
+        ):
             getattr(self, name)[ids] = values
         self.start[ids] = step
         self.end[ids] = -1
@@ -172,27 +206,30 @@ class Spells:
         # the referred spell's value is discounted to its own start; bring it back to the referrer's start
         gap = (referred_at - self.start[np.maximum(referrer_spell, 0)]).astype(np.float64)
         back = value * discount_factor(gap, rate)
-        referral_value = np.bincount(referrer_spell[referrer_spell >= 0], weights=back[referrer_spell >= 0],
-                                     minlength=n)[:n]
+        referral_value = np.bincount(
+            referrer_spell[referrer_spell >= 0], weights=back[referrer_spell >= 0], minlength=n
+        )[:n]
         ended = self.end[:n] >= 0
-        frame = pd.DataFrame({
-            "spell": np.arange(n, dtype=np.int64),
-            "customer": self.customer[:n],
-            "supplier": _labelled(self.supplier[:n], names),
-            "channel": _labelled(self.channel[:n], SPELL_CHANNELS),
-            "referrer": pd.array(np.where(referrer_spell >= 0, self.referrer[:n], 0), dtype="Int64"),
-            "referrer_spell": pd.array(referrer_spell, dtype="Int64"),
-            "from_supplier": _labelled(self.from_supplier[:n], names),
-            "heard_via": _labelled(self.heard_via[:n], CHANNELS),
-            "start_step": self.start[:n].astype(np.int64),
-            "end_step": pd.array(self.end[:n].astype(np.int64), dtype="Int64"),
-            "end_reason": _labelled(np.where(ended, self.reason[:n], -1), END_REASONS),
-            "referrals": self.referrals[:n].astype(np.int64),
-            "revenue": revenue,
-            "value": value,
-            "referral_value": referral_value,
-            "ambassador": self.ambassador[:n].copy(),
-        })
+        frame = pd.DataFrame(
+            {
+                "spell": np.arange(n, dtype=np.int64),
+                "customer": self.customer[:n],
+                "supplier": _labelled(self.supplier[:n], names),
+                "channel": _labelled(self.channel[:n], SPELL_CHANNELS),
+                "referrer": pd.array(np.where(referrer_spell >= 0, self.referrer[:n], 0), dtype="Int64"),
+                "referrer_spell": pd.array(referrer_spell, dtype="Int64"),
+                "from_supplier": _labelled(self.from_supplier[:n], names),
+                "heard_via": _labelled(self.heard_via[:n], CHANNELS),
+                "start_step": self.start[:n].astype(np.int64),
+                "end_step": pd.array(self.end[:n].astype(np.int64), dtype="Int64"),
+                "end_reason": _labelled(np.where(ended, self.reason[:n], -1), END_REASONS),
+                "referrals": self.referrals[:n].astype(np.int64),
+                "revenue": revenue,
+                "value": value,
+                "referral_value": referral_value,
+                "ambassador": self.ambassador[:n].copy(),
+            }
+        )
         frame.loc[referrer_spell < 0, "referrer"] = pd.NA
         frame.loc[referrer_spell < 0, "referrer_spell"] = pd.NA
         frame.loc[~ended, "end_step"] = pd.NA

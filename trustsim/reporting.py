@@ -30,8 +30,7 @@ import numpy as np
 
 from trustsim.io import atomic_write_bytes
 
-PALETTE: tuple[str, ...] = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
-                            "#000000")
+PALETTE: tuple[str, ...] = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 """Okabe & Ito (2008) colour-blind-safe palette: the first eight lines of every figure."""
 
 LEVEL = 0.95
@@ -145,8 +144,9 @@ def t_interval(values: Any, level: float = LEVEL) -> tuple[float, float, float, 
 BOOTSTRAP_RESAMPLES = 2000
 
 
-def bootstrap_interval(values: Any, level: float = LEVEL, resamples: int = BOOTSTRAP_RESAMPLES,
-                       seed: int = 0) -> np.ndarray:
+def bootstrap_interval(
+    values: Any, level: float = LEVEL, resamples: int = BOOTSTRAP_RESAMPLES, seed: int = 0
+) -> np.ndarray:
     """Percentile-bootstrap intervals of the mean of each row (NaNs dropped per row).
 
     A percentile interval of a mean never leaves the range of the data, so a measure bounded
@@ -305,25 +305,36 @@ def render_html(title: str, lead: list[str], parts: list[Section], figs: dict[st
         body += [f"<p>{inline_md(p)}</p>" for p in s.paragraphs if p]
         if s.figure and s.figure in figs:
             data = base64.b64encode(figs[s.figure]).decode("ascii")
-            body.append(f'<figure><img alt="{html.escape(s.caption)}" src="data:image/png;base64,{data}">'
-                        f"<figcaption>{html.escape(s.caption)}</figcaption></figure>")
+            body.append(
+                f'<figure><img alt="{html.escape(s.caption)}" src="data:image/png;base64,{data}">'
+                f"<figcaption>{html.escape(s.caption)}</figcaption></figure>"
+            )
         for header, rows in s.tables:
             head = "".join(f"<th>{html.escape(str(h))}</th>" for h in header)
-            cells = "".join("<tr>" + "".join(f"<td>{inline_md(str(c))}</td>" for c in row) + "</tr>"
-                            for row in rows)
+            cells = "".join("<tr>" + "".join(f"<td>{inline_md(str(c))}</td>" for c in row) + "</tr>" for row in rows)
             body.append(f"<table><thead><tr>{head}</tr></thead><tbody>{cells}</tbody></table>")
         body.append("</section>")
-    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-            f"<title>{html.escape(title)}</title><style>{CSS}</style></head><body>\n"
-            + "\n".join(body) + "\n</body></html>\n")
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{html.escape(title)}</title><style>{CSS}</style></head><body>\n"
+        + "\n".join(body)
+        + "\n</body></html>\n"
+    )
 
 
 # --- PDF -------------------------------------------------------------------------------------------
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync")
+CHROMIUM_ARGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
 
 
 def chromium_path() -> str | None:
@@ -345,13 +356,17 @@ def require_pdf() -> str:
 
     path = chromium_path()
     if path is None:
-        raise ConfigError("--pdf: headless Chromium not found; install Debian's package with "
-                          "'apt-get install chromium' (or set TRUSTSIM_CHROMIUM to a Chromium binary).")
+        raise ConfigError(
+            "--pdf: headless Chromium not found; install Debian's package with "
+            "'apt-get install chromium' (or set TRUSTSIM_CHROMIUM to a Chromium binary)."
+        )
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
-        raise ConfigError("--pdf: the Python package 'playwright' is missing; pip install 'trustsim[pdf]' "
-                          "(it drives the installed Chromium and downloads nothing).") from None
+        raise ConfigError(
+            "--pdf: the Python package 'playwright' is missing; pip install 'trustsim[pdf]' "
+            "(it drives the installed Chromium and downloads nothing)."
+        ) from None
     return path
 
 
@@ -378,8 +393,11 @@ def write_pdf(html_path: str | Path, pdf_path: str | Path) -> Path:
                 context = browser.new_context(offline=True)
                 page = context.new_page()
                 page.goto(Path(html_path).resolve().as_uri(), wait_until="load", timeout=60_000)
-                data = page.pdf(format="A4", print_background=True,
-                                margin={"top": "12mm", "bottom": "12mm", "left": "10mm", "right": "10mm"})
+                data = page.pdf(
+                    format="A4",
+                    print_background=True,
+                    margin={"top": "12mm", "bottom": "12mm", "left": "10mm", "right": "10mm"},
+                )
             finally:
                 browser.close()
     except PlaywrightError as e:

@@ -34,8 +34,17 @@ def viz_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, 
     measures); stop it afterwards."""
     port = free_port()
     log = tmp_path_factory.mktemp("viz") / "server.log"
-    cmd = [sys.executable, "-m", "trustsim.cli", "viz", str(REPO / "configs" / "baseline.toml"),
-           "--port", str(port), "--set", "market.customers=10000"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "trustsim.cli",
+        "viz",
+        str(REPO / "configs" / "baseline.toml"),
+        "--port",
+        str(port),
+        "--set",
+        "market.customers=10000",
+    ]
     with log.open("w") as out:
         server = subprocess.Popen(cmd, cwd=REPO, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"

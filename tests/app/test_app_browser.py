@@ -93,9 +93,13 @@ def fully_visible(page: Any, locator: Any) -> bool:
     """Whether an element lies inside the viewport as the page first shows it."""
     box = locator.bounding_box()
     size = page.viewport_size
-    return (box is not None and box["x"] >= 0 and box["y"] >= 0
-            and box["x"] + box["width"] <= size["width"] + 0.5
-            and box["y"] + box["height"] <= size["height"] + 0.5)
+    return (
+        box is not None
+        and box["x"] >= 0
+        and box["y"] >= 0
+        and box["x"] + box["width"] <= size["width"] + 0.5
+        and box["y"] + box["height"] <= size["height"] + 0.5
+    )
 
 
 SMALLEST_TEXT_JS = """
@@ -152,8 +156,17 @@ def test_classroom_app_end_to_end(browser: Any, viz_server: tuple[str, int], tmp
     assert "press ▶ or Step" in page.locator(".trustsim-trends").inner_text()
 
     # The run's controls and the interventions are on screen without scrolling.
-    for name in ("Reset", "▶ Play", "Step ▸", "1/s", "10/s", "⚡ Scandal S1",
-                 "⚡ Scandal, all", "✗ S1 breaks promises", "NL"):
+    for name in (
+        "Reset",
+        "▶ Play",
+        "Step ▸",
+        "1/s",
+        "10/s",
+        "⚡ Scandal S1",
+        "⚡ Scandal, all",
+        "✗ S1 breaks promises",
+        "NL",
+    ):
         assert fully_visible(page, button(page, name)), f"{name!r} is not on screen at 1280x720"
     for panel in ("network", "trends"):
         assert fully_visible(page, page.locator(f".trustsim-{panel} .trustsim-base svg"))
@@ -168,8 +181,7 @@ def test_classroom_app_end_to_end(browser: Any, viz_server: tuple[str, int], tmp
     wait_for_week(page, lambda s: s == 1, "after Step")
     page.locator("body").press("ArrowRight")
     wait_for_week(page, lambda s: s == 2, "after →")
-    page.wait_for_function(
-        "() => document.querySelector('.trustsim-trends .trustsim-overlay').dataset.step === '2'")
+    page.wait_for_function("() => document.querySelector('.trustsim-trends .trustsim-overlay').dataset.step === '2'")
 
     # Play at 10 steps/s: measure frames that changed per second; every step is drawn.
     button(page, "10/s").click()
@@ -188,9 +200,11 @@ def test_classroom_app_end_to_end(browser: Any, viz_server: tuple[str, int], tmp
     seconds = (moving[-1][0] - moving[0][0]) / 1000
     rate = (len(set(s for _, s in moving)) - 1) / seconds
     load = os.getloadavg()[0] / (os.cpu_count() or 1)
-    print(f"\nPlay: {rate:.1f} frames changed per second at 10,000 customers, 1280x720 "
-          f"({len(shown)} steps, every one drawn); server CPU {1000 * cpu_per_step:.0f} ms per "
-          f"step; load {load:.1f} per core")
+    print(
+        f"\nPlay: {rate:.1f} frames changed per second at 10,000 customers, 1280x720 "
+        f"({len(shown)} steps, every one drawn); server CPU {1000 * cpu_per_step:.0f} ms per "
+        f"step; load {load:.1f} per core"
+    )
     time.sleep(2.0)
     assert week(page) == paused_at, "the model kept running after Pause"
     # the server's work per step must fit 1/8 s of one core, whatever else the machine does
@@ -207,14 +221,12 @@ def test_classroom_app_end_to_end(browser: Any, viz_server: tuple[str, int], tmp
     handle.focus()
     handle.press("ArrowRight")
     handle.press("ArrowRight")
-    page.wait_for_function(
-        "() => document.querySelector('.trustsim-knob-promise .value').innerText === '0.80'")
+    page.wait_for_function("() => document.querySelector('.trustsim-knob-promise .value').innerText === '0.80'")
     assert "changed — press Reset" in knob.inner_text()
     assert "S1 promises 0.70" in page.locator(".trustsim-market").inner_text()
     button(page, "Reset").click()
     wait_for_week(page, lambda s: s == 0, "after Reset")
-    page.wait_for_function(
-        "() => document.querySelector('.trustsim-market').innerText.includes('S1 promises 0.80')")
+    page.wait_for_function("() => document.querySelector('.trustsim-market').innerText.includes('S1 promises 0.80')")
     assert knob.locator(".trustsim-changed").count() == 0
 
     # A scandal: its marker is drawn on every plot at once.
@@ -223,24 +235,27 @@ def test_classroom_app_end_to_end(browser: Any, viz_server: tuple[str, int], tmp
     button(page, "⚡ Scandal S1").click()
     page.wait_for_function(
         "() => [...document.querySelectorAll('.trustsim-trends svg text')]"
-        ".filter(t => t.textContent.includes('scandal S1')).length === 4")
+        ".filter(t => t.textContent.includes('scandal S1')).length === 4"
+    )
 
     # A lesson: its plan appears in the side panel and the market follows its settings.
     lesson = page.locator(".v-input", has=page.locator("label", has_text=re.compile("^Lesson$")))
     lesson.locator(".v-select__slot").click()
     page.locator(".v-menu__content .v-list-item", has_text="The broken promise").click()
-    page.wait_for_function(
-        "() => document.querySelector('.trustsim-lesson').innerText.includes('promises more')")
+    page.wait_for_function("() => document.querySelector('.trustsim-lesson').innerText.includes('promises more')")
     assert "S1 promises 0.95" in page.locator(".trustsim-market").inner_text()
     assert week(page) == 0
 
     # Dutch: every label, the lesson and the legend change.
     button(page, "NL").click()
-    for selector, text in ((".trustsim-toolbar", "Opnieuw"), (".trustsim-lesson", "Vraag de klas"),
-                           (".trustsim-trends", "Klanten per bedrijf")):
+    for selector, text in (
+        (".trustsim-toolbar", "Opnieuw"),
+        (".trustsim-lesson", "Vraag de klas"),
+        (".trustsim-trends", "Klanten per bedrijf"),
+    ):
         page.wait_for_function(
-            "([sel, text]) => document.querySelector(sel).innerText.includes(text)",
-            arg=[selector, text])
+            "([sel, text]) => document.querySelector(sel).innerText.includes(text)", arg=[selector, text]
+        )
     toolbar = page.locator(".trustsim-toolbar").inner_text()
     assert "Stap ▸" in toolbar and "Reset" not in toolbar
     assert "De gebroken belofte" in page.locator(".trustsim-lesson").inner_text()
@@ -248,8 +263,7 @@ def test_classroom_app_end_to_end(browser: Any, viz_server: tuple[str, int], tmp
     assert "waarschuwt anderen" in page.locator(".trustsim-network").inner_text()
     assert "klanten" in page.locator(".trustsim-monitors").inner_text()
     button(page, "EN").click()
-    page.wait_for_function(
-        "() => document.querySelector('.trustsim-toolbar').innerText.includes('Reset')")
+    page.wait_for_function("() => document.querySelector('.trustsim-toolbar').innerText.includes('Reset')")
 
     # The r key resets.
     for _ in range(2):

@@ -75,8 +75,9 @@ def test_updating_in_place_matches_a_view_built_from_scratch(model):
     fresh = LiveView(model, sample)
     for plot, lines in live.lines.items():
         for mine, theirs in zip(lines, fresh.lines[plot], strict=True):
-            assert np.array_equal(np.asarray(mine.get_ydata(), dtype=float),
-                                  np.asarray(theirs.get_ydata(), dtype=float), equal_nan=True)
+            assert np.array_equal(
+                np.asarray(mine.get_ydata(), dtype=float), np.asarray(theirs.get_ydata(), dtype=float), equal_nan=True
+            )
     assert live.overlay_svg("network") == fresh.overlay_svg("network")
 
 
@@ -115,8 +116,22 @@ def test_firm_labels_and_palette():
 
 def test_animate_writes_a_gif_with_one_frame_per_step(tmp_path, capsys):
     out = tmp_path / "slides" / "run.gif"
-    code = main(["animate", str(BASELINE), "--out", str(out), "--steps", "2", "--sample", "60",
-                 "--set", "market.customers=300", "--lesson", "scandal"])
+    code = main(
+        [
+            "animate",
+            str(BASELINE),
+            "--out",
+            str(out),
+            "--steps",
+            "2",
+            "--sample",
+            "60",
+            "--set",
+            "market.customers=300",
+            "--lesson",
+            "scandal",
+        ]
+    )
     assert code == 0
     with Image.open(out) as gif:
         assert gif.n_frames == 3 and gif.size == (1280, 720)
@@ -126,16 +141,16 @@ def test_animate_writes_a_gif_with_one_frame_per_step(tmp_path, capsys):
 def test_animate_refuses_unknown_formats_and_lessons(tmp_path, capsys):
     assert main(["animate", str(BASELINE), "--out", str(tmp_path / "x.avi")]) == 2
     assert "unknown format '.avi'" in capsys.readouterr().err
-    assert main(["animate", str(BASELINE), "--out", str(tmp_path / "x.gif"),
-                 "--lesson", "nope"]) == 2
+    assert main(["animate", str(BASELINE), "--out", str(tmp_path / "x.gif"), "--lesson", "nope"]) == 2
     assert "--lesson 'nope'" in capsys.readouterr().err
 
 
 @pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg is not installed (optional)")
 def test_animate_writes_an_mp4_with_ffmpeg(tmp_path):
     out = tmp_path / "run.mp4"
-    code = main(["animate", str(BASELINE), "--out", str(out), "--steps", "2", "--sample", "60",
-                 "--set", "market.customers=300"])
+    code = main(
+        ["animate", str(BASELINE), "--out", str(out), "--steps", "2", "--sample", "60", "--set", "market.customers=300"]
+    )
     assert code == 0
     assert out.stat().st_size > 1000 and out.read_bytes()[4:8] == b"ftyp"
 

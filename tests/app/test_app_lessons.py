@@ -53,16 +53,13 @@ def test_lessons_differ_where_they_say():
     ads, wom = lesson_scenario(base, "ads_vs_wom").supplier_policies()
     assert ads.ad_budget > 10 * wom.ad_budget and wom.care > ads.care
     # same basics, so only the lesson's difference counts
-    assert (ads.promise, ads.competence, ads.reliability) == (wom.promise, wom.competence,
-                                                              wom.reliability)
+    assert (ads.promise, ads.competence, ads.reliability) == (wom.promise, wom.competence, wom.reliability)
 
 
 def test_knobs_move_the_scenario_keys_they_name(base):
     start = knob_values(base)
     assert set(start) == set(KNOBS)
-    moved = {
-        name: (knob.choices[-1] if knob.choices else knob.high) for name, knob in KNOBS.items()
-    }
+    moved = {name: (knob.choices[-1] if knob.choices else knob.high) for name, knob in KNOBS.items()}
     assert knob_values(classroom_scenario(base, "free_play", moved)) == moved
     lowest = {name: knob.low for name, knob in KNOBS.items() if not knob.choices}
     assert knob_values(classroom_scenario(base, "free_play", lowest)) == {**start, **lowest}

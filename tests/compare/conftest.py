@@ -19,6 +19,7 @@ POLICIES = REPO / "configs" / "policies"
 SMALL = ["--set", "market.customers=300", "--horizon", "20"]
 REPLICATES = 4
 
+
 @pytest.fixture(scope="session")
 def compare_args(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
     """Arguments of the shared tiny comparison (the report folder is the last one)."""
@@ -26,10 +27,24 @@ def compare_args(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
     twin = folder / "listener_again.toml"
     twin.write_text((POLICIES / "listener.toml").read_text().replace('name = "Listener"', 'name = "Listener again"'))
     return [
-        "listener", "over_promiser", "under_promise_over_deliver", str(twin),
-        "--scenario", str(BASELINE), "--replicates", str(REPLICATES), *SMALL,
-        "--vary", "trust.loss_multiplier=1.5,5", "--robust-replicates", "2",
-        "--workers", "2", "--quiet", "--out", str(folder / "out"),
+        "listener",
+        "over_promiser",
+        "under_promise_over_deliver",
+        str(twin),
+        "--scenario",
+        str(BASELINE),
+        "--replicates",
+        str(REPLICATES),
+        *SMALL,
+        "--vary",
+        "trust.loss_multiplier=1.5,5",
+        "--robust-replicates",
+        "2",
+        "--workers",
+        "2",
+        "--quiet",
+        "--out",
+        str(folder / "out"),
     ]
 
 
@@ -50,7 +65,14 @@ def comparison(cli_run: tuple[int, Path]) -> Any:
     _, out = cli_run
     twin = out.parent / "listener_again.toml"
     return compare_policies(
-        BASELINE, ["listener", "over_promiser", "under_promise_over_deliver", twin], out,
-        replicates=REPLICATES, steps=20, overrides={"market.customers": 300},
-        vary={"trust.loss_multiplier": [1.5, 5]}, robust_replicates=2, workers=2, progress=False,
+        BASELINE,
+        ["listener", "over_promiser", "under_promise_over_deliver", twin],
+        out,
+        replicates=REPLICATES,
+        steps=20,
+        overrides={"market.customers": 300},
+        vary={"trust.loss_multiplier": [1.5, 5]},
+        robust_replicates=2,
+        workers=2,
+        progress=False,
     )

@@ -30,9 +30,7 @@ def test_report_opens_offline_with_all_figures(browser: Any, cli_run) -> None:
     try:
         page.goto(page_url, wait_until="load", timeout=30_000)
         assert page.locator("p.lead").inner_text().startswith("Under this market")
-        sizes = page.eval_on_selector_all(
-            "img", "imgs => imgs.map(i => [i.complete, i.naturalWidth, i.naturalHeight])"
-        )
+        sizes = page.eval_on_selector_all("img", "imgs => imgs.map(i => [i.complete, i.naturalWidth, i.naturalHeight])")
         assert len(sizes) == 5
         assert all(done and w > 300 and h > 100 for done, w, h in sizes), sizes
         summary = page.locator("section.summary")
@@ -64,8 +62,12 @@ def test_pdf_is_printed_with_the_summary_alone_on_page_one(browser: Any, compare
 
     _, out = cli_run
     # in a child process: Playwright's sync API cannot start inside this module's running one
-    done = subprocess.run([sys.executable, "-m", "trustsim.cli", "compare", *compare_args, "--pdf"],
-                          capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-m", "trustsim.cli", "compare", *compare_args, "--pdf"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr
     data = (out / "report.pdf").read_bytes()
     assert data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")

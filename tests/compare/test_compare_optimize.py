@@ -12,16 +12,42 @@ from trustsim.compare.search import candidate, pareto_front
 from trustsim.policies import budget_cost, load_policy
 
 BASELINE = Path(__file__).resolve().parents[2] / "configs" / "baseline.toml"
-ARGS = ["optimize", "--scenario", str(BASELINE), "--budget", "2", "--objective", "both", "--trials", "6",
-        "--batch", "3", "--replicates", "2", "--validate", "2", "--validate-replicates", "3",
-        "--horizon", "12", "--set", "market.customers=250", "--workers", "2", "--quiet"]
+ARGS = [
+    "optimize",
+    "--scenario",
+    str(BASELINE),
+    "--budget",
+    "2",
+    "--objective",
+    "both",
+    "--trials",
+    "6",
+    "--batch",
+    "3",
+    "--replicates",
+    "2",
+    "--validate",
+    "2",
+    "--validate-replicates",
+    "3",
+    "--horizon",
+    "12",
+    "--set",
+    "market.customers=250",
+    "--workers",
+    "2",
+    "--quiet",
+]
 
 
-@pytest.mark.parametrize("shares", [
-    {"ads": 1, "over_delivery": 0, "care": 0},
-    {"ads": 0.2, "over_delivery": 0.5, "care": 0.3},
-    {"ads": 0, "over_delivery": 0, "care": 0},
-])
+@pytest.mark.parametrize(
+    "shares",
+    [
+        {"ads": 1, "over_delivery": 0, "care": 0},
+        {"ads": 0.2, "over_delivery": 0.5, "care": 0.3},
+        {"ads": 0, "over_delivery": 0, "care": 0},
+    ],
+)
 def test_candidates_spend_exactly_the_budget_unless_capped(shares):
     settings = candidate(2.0, shares, promise=0.7, banner_share=0.0)
     assert budget_cost(settings) == pytest.approx(2.0)
@@ -85,11 +111,14 @@ def test_same_arguments_give_the_same_search(search_dir):
     pd.testing.assert_frame_equal(pd.read_csv(search_dir / "trials.csv"), before)
 
 
-@pytest.mark.parametrize(("extra", "message"), [
-    (["--budget", "-1"], "between 0 and 20"),
-    (["--budget", "2", "--objective", "profit"], "invalid choice"),
-    (["--budget", "2", "--replicates", "1"], "--replicates must be >= 2"),
-])
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--budget", "-1"], "between 0 and 20"),
+        (["--budget", "2", "--objective", "profit"], "invalid choice"),
+        (["--budget", "2", "--replicates", "1"], "--replicates must be >= 2"),
+    ],
+)
 def test_bad_input_exits_2(tmp_path, capsys, extra, message):
     from trustsim.cli import main
 

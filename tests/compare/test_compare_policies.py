@@ -18,10 +18,21 @@ from trustsim.policies import (
 )
 
 REPO = Path(__file__).resolve().parents[2]
-CLASSIC = ["over_promiser", "under_promise_over_deliver", "big_advertiser", "listener",
-           "transparent_repairer", "cost_cutter"]
-COVEY = ["covey_right_wrongs", "covey_get_better", "covey_confront_reality", "covey_keep_commitments",
-         "covey_extend_trust"]
+CLASSIC = [
+    "over_promiser",
+    "under_promise_over_deliver",
+    "big_advertiser",
+    "listener",
+    "transparent_repairer",
+    "cost_cutter",
+]
+COVEY = [
+    "covey_right_wrongs",
+    "covey_get_better",
+    "covey_confront_reality",
+    "covey_keep_commitments",
+    "covey_extend_trust",
+]
 
 
 def test_shipped_policies_load_with_distinct_names_and_settings():
@@ -82,11 +93,14 @@ def test_unknown_key_names_file_key_value_and_allowed(tmp_path):
     assert all(field in msg for field in SETTINGS)
 
 
-@pytest.mark.parametrize(("line", "key", "allowed"), [
-    ("promise = 1.5", "promise", "0.0 to 1.0"),
-    ("ad_budget = -2", "ad_budget", "0.0 to 1000.0"),
-    ('care = "lots"', "care", "0.0 to 1.0"),
-])
+@pytest.mark.parametrize(
+    ("line", "key", "allowed"),
+    [
+        ("promise = 1.5", "promise", "0.0 to 1.0"),
+        ("ad_budget = -2", "ad_budget", "0.0 to 1000.0"),
+        ('care = "lots"', "care", "0.0 to 1.0"),
+    ],
+)
 def test_bad_value_names_file_key_value_and_allowed(tmp_path, line, key, allowed):
     path = _write(tmp_path, f'name = "x"\n{line}\n')
     with pytest.raises(ConfigError) as err:

@@ -41,18 +41,29 @@ def fake_series(money: bool, seed: int = 3, nps_floor: bool = False) -> pd.DataF
             profit = customers - costs
             profit[0] = 0.0
             nps = (-99.0 + rng.uniform(-1, 1, len(t))) if (nps_floor and name == FAST) else 20 + 0.5 * t + shared / 5
-            frame = pd.DataFrame({
-                "run": k * REPS + r, "policy": name, "replicate": r, "step": t, "supplier": 0,
-                "customers": customers, "revenue": customers, "nps": np.clip(nps, -100, 100),
-                "ambassadors": customers / 10, "detractors": 1.0, "trust": 0.6 + 0.001 * t,
-                "acquired_ads": np.r_[0, np.diff(customers)].clip(0) * (0.8 if name == FAST else 0.2),
-                "acquired_reviews": 1.0, "acquired_recommendations":
-                    np.r_[0, np.diff(customers)].clip(0) * (0.2 if name == FAST else 0.8),
-                "churned": 0.5, **{f"switched_to_{j}": (0.5 if j == 1 else 0.0) for j in range(4)},
-            })
+            frame = pd.DataFrame(
+                {
+                    "run": k * REPS + r,
+                    "policy": name,
+                    "replicate": r,
+                    "step": t,
+                    "supplier": 0,
+                    "customers": customers,
+                    "revenue": customers,
+                    "nps": np.clip(nps, -100, 100),
+                    "ambassadors": customers / 10,
+                    "detractors": 1.0,
+                    "trust": 0.6 + 0.001 * t,
+                    "acquired_ads": np.r_[0, np.diff(customers)].clip(0) * (0.8 if name == FAST else 0.2),
+                    "acquired_reviews": 1.0,
+                    "acquired_recommendations": np.r_[0, np.diff(customers)].clip(0) * (0.2 if name == FAST else 0.8),
+                    "churned": 0.5,
+                    **{f"switched_to_{j}": (0.5 if j == 1 else 0.0) for j in range(4)},
+                }
+            )
             if money:
                 frame["costs"], frame["profit"] = costs, profit
-                frame["discounted_profit"] = np.cumsum(profit * 0.99 ** t)
+                frame["discounted_profit"] = np.cumsum(profit * 0.99**t)
             rows.append(frame)
     return pd.concat(rows, ignore_index=True)
 
@@ -64,11 +75,23 @@ def fake_comparison(money: bool, **kw) -> Comparison:
     measures = measures_for(series.columns)
     values = _values(series, measures)
     names = [p.name for p in policies]
-    rankings = {m.key: rank_policies(values.pivot(index="replicate", columns="policy", values=m.key)[names],
-                                     bounds=m.bounds) for m in measures}
-    return Comparison(scenario=scenario, scenario_label=str(BASELINE), policies=policies, as_index=0,
-                      replicates=REPS, seed=1, series=series, suppliers=series, values=values, rankings=rankings,
-                      measures=measures)
+    rankings = {
+        m.key: rank_policies(values.pivot(index="replicate", columns="policy", values=m.key)[names], bounds=m.bounds)
+        for m in measures
+    }
+    return Comparison(
+        scenario=scenario,
+        scenario_label=str(BASELINE),
+        policies=policies,
+        as_index=0,
+        replicates=REPS,
+        seed=1,
+        series=series,
+        suppliers=series,
+        values=values,
+        rankings=rankings,
+        measures=measures,
+    )
 
 
 def test_fake_policies_have_the_expected_names():
@@ -132,7 +155,8 @@ def test_net_flows_list_every_flow_and_their_net():
     assert "to rivals" in text
     flows = report.figures.flows_table(cmp)
     net = (flows.loc[SLOW, ["ads", "reviews", "recommendations"]].sum() - flows.loc[SLOW, "lost"]) - (
-        flows.loc[FAST, ["ads", "reviews", "recommendations"]].sum() - flows.loc[FAST, "lost"])
+        flows.loc[FAST, ["ads", "reviews", "recommendations"]].sum() - flows.loc[FAST, "lost"]
+    )
     assert f"net {net:+,.0f} customers" in text
 
 
@@ -170,9 +194,21 @@ def test_robustness_counts_only_significant_cells():
     cmp = fake_comparison(money=False)
     # cell 0: FAST far ahead in both replicates; cell 1: the paired differences (+7, -5) are a tie
     revenue = {(0, FAST): (1500, 1600), (0, SLOW): (1000, 1090), (1, FAST): (1010, 1000), (1, SLOW): (1003, 1005)}
-    rows = [{"cell": cell, "policy": name, "replicate": rep, "trust.loss_multiplier": [1.5, 5][cell],
-             "revenue": float(v[rep]), "customers": 1.0, "nps": 0.0, "ambassadors": 0.0, "trust": 0.5}
-            for (cell, name), v in revenue.items() for rep in range(2)]
+    rows = [
+        {
+            "cell": cell,
+            "policy": name,
+            "replicate": rep,
+            "trust.loss_multiplier": [1.5, 5][cell],
+            "revenue": float(v[rep]),
+            "customers": 1.0,
+            "nps": 0.0,
+            "ambassadors": 0.0,
+            "trust": 0.5,
+        }
+        for (cell, name), v in revenue.items()
+        for rep in range(2)
+    ]
     cmp.robustness, cmp.vary, cmp.robust_replicates = pd.DataFrame(rows), {"trust.loss_multiplier": [1.5, 5]}, 2
     winners = report.figures.robustness_winners(cmp, "revenue")
     assert list(winners["significant"]) == [True, False]
@@ -204,8 +240,25 @@ def test_pdf_without_a_browser_is_refused_before_any_run(tmp_path, monkeypatch, 
     monkeypatch.setenv("TRUSTSIM_CHROMIUM", str(tmp_path / "no-such-chromium"))
     monkeypatch.setenv("PATH", str(tmp_path))  # no chromium on PATH either
     out = tmp_path / "out"
-    status = main(["compare", "listener", "--scenario", str(BASELINE), "--replicates", "2", "--horizon", "2",
-                   "--set", "market.customers=100", "--no-robustness", "--quiet", "--out", str(out), "--pdf"])
+    status = main(
+        [
+            "compare",
+            "listener",
+            "--scenario",
+            str(BASELINE),
+            "--replicates",
+            "2",
+            "--horizon",
+            "2",
+            "--set",
+            "market.customers=100",
+            "--no-robustness",
+            "--quiet",
+            "--out",
+            str(out),
+            "--pdf",
+        ]
+    )
     assert status == 2
     assert "headless Chromium not found" in capsys.readouterr().err
     assert not out.exists(), "nothing is written when the PDF cannot be made"

@@ -40,9 +40,17 @@ def test_flow_run_matches_run_one_and_accounts_for_every_customer():
 def test_cli_exit_status_and_files(cli_run):
     status, out = cli_run
     assert status == 0
-    for name in ("report.html", "report.md", "ranking.csv", "figures/ranking.png", "figures/timecourse.png",
-                 "figures/flows.png", "figures/robustness.png", "runs/manifest.json",
-                 "robustness/manifest.json"):
+    for name in (
+        "report.html",
+        "report.md",
+        "ranking.csv",
+        "figures/ranking.png",
+        "figures/timecourse.png",
+        "figures/flows.png",
+        "figures/robustness.png",
+        "runs/manifest.json",
+        "robustness/manifest.json",
+    ):
         assert (out / name).is_file(), name
 
 
@@ -101,13 +109,29 @@ def test_report_states_the_winner_with_its_numbers(comparison, cli_run):
     assert f"{lead:.1%} less" in first and runner["policy"] in first
     assert f"| -{lead:.1%} |" in md  # the ranking table shows the same gap on the same base
     assert ("not significant" in first) != bool(runner["significant"])
-    for m in ("Profit (total)", "ROI (total profit / total costs)", "Discounted profit (cumulative, final)",
-              "Revenue (total)", "Customers (final)", "NPS (final)", "Ambassadors (final)", "Trust (final)"):
+    for m in (
+        "Profit (total)",
+        "ROI (total profit / total costs)",
+        "Discounted profit (cumulative, final)",
+        "Revenue (total)",
+        "Customers (final)",
+        "NPS (final)",
+        "Ambassadors (final)",
+        "Trust (final)",
+    ):
         assert m in md
     assert "lower*" in md  # the over-promiser is significantly below the best somewhere
     ranking = pd.read_csv(out / "ranking.csv")
-    assert set(ranking["measure"]) == {"profit", "roi", "discounted_profit", "revenue", "customers", "nps",
-                                       "ambassadors", "trust"}
+    assert set(ranking["measure"]) == {
+        "profit",
+        "roi",
+        "discounted_profit",
+        "revenue",
+        "customers",
+        "nps",
+        "ambassadors",
+        "trust",
+    }
 
 
 def test_report_html_is_self_contained(cli_run):
@@ -137,15 +161,18 @@ def test_rerun_resumes_without_recomputing(comparison):
     assert np.isfinite(comparison.rankings["trust"]["mean"]).all()
 
 
-@pytest.mark.parametrize(("extra", "message"), [
-    (["listner"], "Did you mean 'listener'"),
-    (["listener", "--as", "9"], "--as 9: the scenario has 4 supplier"),
-    (["listener", "--replicates", "1"], "at least 2 replicates"),
-    (["listener", "--vary", "trust.loss_multiplier=0.5"], "loss_multiplier = 0.5"),
-    (["listener", "--vary", "suppliers.0.care=0.5"], "cannot be varied"),
-    (["listener", "--vary", "wom.rate"], "expected KEY=V1,V2"),
-    (["listener", "--set", "market.customer=5"], "Did you mean 'customers'"),
-])
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["listner"], "Did you mean 'listener'"),
+        (["listener", "--as", "9"], "--as 9: the scenario has 4 supplier"),
+        (["listener", "--replicates", "1"], "at least 2 replicates"),
+        (["listener", "--vary", "trust.loss_multiplier=0.5"], "loss_multiplier = 0.5"),
+        (["listener", "--vary", "suppliers.0.care=0.5"], "cannot be varied"),
+        (["listener", "--vary", "wom.rate"], "expected KEY=V1,V2"),
+        (["listener", "--set", "market.customer=5"], "Did you mean 'customers'"),
+    ],
+)
 def test_bad_input_exits_2_with_a_message_and_no_output(tmp_path, capsys, extra, message):
     from trustsim.cli import main
 
@@ -162,8 +189,20 @@ def test_cli_runs_as_a_program(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text('name = "x"\npromise = 2\n')
     proc = subprocess.run(
-        [sys.executable, "-m", "trustsim.cli", "compare", str(bad), "--scenario", str(BASELINE),
-         "--out", str(tmp_path / "out")], capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "trustsim.cli",
+            "compare",
+            str(bad),
+            "--scenario",
+            str(BASELINE),
+            "--out",
+            str(tmp_path / "out"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert proc.returncode == 2
     assert str(bad) in proc.stderr and "promise = 2" in proc.stderr and "Traceback" not in proc.stderr
@@ -173,9 +212,18 @@ def test_as_plays_the_policies_as_another_supplier(tmp_path):
     """--as 3: the policies replace the Listener (supplier 3); the values are supplier 3's."""
     from trustsim.compare import compare_policies
 
-    cmp = compare_policies(BASELINE, ["big_advertiser", "cost_cutter"], tmp_path / "as3", as_index=3,
-                           replicates=2, steps=12, overrides={"market.customers": 300}, vary={},
-                           workers=1, progress=False)
+    cmp = compare_policies(
+        BASELINE,
+        ["big_advertiser", "cost_cutter"],
+        tmp_path / "as3",
+        as_index=3,
+        replicates=2,
+        steps=12,
+        overrides={"market.customers": 300},
+        vary={},
+        workers=1,
+        progress=False,
+    )
     assert set(cmp.series["supplier"]) == {3}
     trust = cmp.table("trust")
     assert (trust["Cost cutter"] < trust["Big advertiser"]).all()  # less able and caring, in every replicate

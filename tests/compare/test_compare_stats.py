@@ -56,26 +56,32 @@ def test_rank_policies_orders_and_flags_only_real_differences():
     rng = np.random.default_rng(11)
     shared = rng.normal(0, 20, size=10)
     best = 100 + shared + rng.normal(0, 1, 10)
-    table = pd.DataFrame({
-        "worse": 100 + shared - 5 + rng.normal(0, 1, 10),
-        "best": best,
-        "tied": best + np.tile([0.5, -0.5], 5),  # differs per replicate, not on average
-    })
+    table = pd.DataFrame(
+        {
+            "worse": 100 + shared - 5 + rng.normal(0, 1, 10),
+            "best": best,
+            "tied": best + np.tile([0.5, -0.5], 5),  # differs per replicate, not on average
+        }
+    )
     r = rank_policies(table).set_index("policy")
     assert r.loc["worse", "rank"] == 3 and r.loc["worse", "significant"]
-    assert r.loc["worse", "diff"] == pytest.approx(
-        (table["worse"] - table[r.index[0]]).mean())
+    assert r.loc["worse", "diff"] == pytest.approx((table["worse"] - table[r.index[0]]).mean())
     assert not r.loc[["best", "tied"], "significant"].any()
     assert r.loc["worse", "diff_lo"] < r.loc["worse", "diff"] < r.loc["worse", "diff_hi"] < 0
 
 
 def test_run_values_takes_final_state_and_revenue_total():
-    frame = pd.DataFrame({
-        "run": [0, 0, 0, 1, 1, 1], "step": [0, 1, 2, 0, 1, 2],
-        "revenue": [5.0, 1.0, 2.0, 5.0, 3.0, 4.0], "customers": [5, 1, 2, 5, 3, 4],
-        "nps": [0.0, 1.0, 2.0, 0.0, 3.0, np.nan], "ambassadors": [0, 0, 1, 0, 0, 2],
-        "trust": [0.5, 0.6, 0.7, 0.5, 0.5, 0.4],
-    })
+    frame = pd.DataFrame(
+        {
+            "run": [0, 0, 0, 1, 1, 1],
+            "step": [0, 1, 2, 0, 1, 2],
+            "revenue": [5.0, 1.0, 2.0, 5.0, 3.0, 4.0],
+            "customers": [5, 1, 2, 5, 3, 4],
+            "nps": [0.0, 1.0, 2.0, 0.0, 3.0, np.nan],
+            "ambassadors": [0, 0, 1, 0, 0, 2],
+            "trust": [0.5, 0.6, 0.7, 0.5, 0.5, 0.4],
+        }
+    )
     v = run_values(frame)
     assert v["revenue"].tolist() == [3.0, 7.0]  # step 0 is the initial state, not earned
     assert v["customers"].tolist() == [2, 4]

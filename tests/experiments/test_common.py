@@ -62,7 +62,10 @@ def test_size_shrinks_a_grid_and_a_list_design():
     assert len(Size(points=(0, 4)).shrink(listed).design.points) == 2
     assert Size().shrink(grid) is grid
     # a user's own values are kept where they match, else the design's first and last
-    assert Size(grid={"trust.loss_multiplier": [3.0, 9.0]}).shrink(grid).design.parameters[
-        "trust.loss_multiplier"] == [3.0]
-    assert Size(grid={"trust.loss_multiplier": [9.0]}).shrink(grid).design.parameters[
-        "trust.loss_multiplier"] == [1.0, 5.0]
+    assert Size(grid={"trust.loss_multiplier": [3.0, 9.0]}).shrink(grid).design.parameters["trust.loss_multiplier"] == [
+        3.0
+    ]
+    assert Size(grid={"trust.loss_multiplier": [9.0]}).shrink(grid).design.parameters["trust.loss_multiplier"] == [
+        1.0,
+        5.0,
+    ]

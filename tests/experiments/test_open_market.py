@@ -17,8 +17,10 @@ def test_open_market_variant_runs_and_its_ambassadors_bring_more_than_in_the_clo
     assert load_experiment(file).overrides["market.turnover"] == 0.01
     out_open, out_closed = tmp_path / "open", tmp_path / "closed"
     assert main(["experiment", str(file), "--size", "tiny", "--out", str(out_open), "--quiet", "--workers", "1"]) == 0
-    assert main(["experiment", "ten_ambassadors", "--size", "tiny", "--out", str(out_closed), "--quiet",
-                 "--workers", "1"]) == 0
+    assert (
+        main(["experiment", "ten_ambassadors", "--size", "tiny", "--out", str(out_closed), "--quiet", "--workers", "1"])
+        == 0
+    )
     open_f = json.loads((out_open / "findings.json").read_text())
     closed_f = json.loads((out_closed / "findings.json").read_text())
     assert open_f["experiment"] == "ten_ambassadors"

@@ -28,8 +28,17 @@ class GameProcess:
     """`trustsim classroom` in a subprocess, started, killed and restarted with the same command."""
 
     def __init__(self, folder: Path, port: int, log: Path, *extra: str) -> None:
-        self.cmd = [sys.executable, "-m", "trustsim.cli", "classroom", "--game", str(folder), "--port", str(port),
-                    *extra]
+        self.cmd = [
+            sys.executable,
+            "-m",
+            "trustsim.cli",
+            "classroom",
+            "--game",
+            str(folder),
+            "--port",
+            str(port),
+            *extra,
+        ]
         self.url = f"http://127.0.0.1:{port}/"
         self.log = log
         self.process: subprocess.Popen[bytes] | None = None
@@ -55,8 +64,9 @@ class GameProcess:
                 except OSError:
                     pass
             if time.monotonic() > deadline:
-                pytest.fail(f"trustsim classroom did not answer on {self.url} in {timeout:.0f} s:\n"
-                            f"{self.log.read_text()}")
+                pytest.fail(
+                    f"trustsim classroom did not answer on {self.url} in {timeout:.0f} s:\n{self.log.read_text()}"
+                )
             time.sleep(0.3)
 
     def kill(self) -> None:
@@ -79,8 +89,19 @@ class GameProcess:
 @pytest.fixture
 def class_game(tmp_path: Path) -> Iterator[GameProcess]:
     """A three-round game (3 periods per round, 1,500 customers) on a free port; stopped afterwards."""
-    server = GameProcess(tmp_path / "game", free_port(), tmp_path / "server.log", "--rounds", "3",
-                         "--steps-per-round", "3", "--seed", "11", "--set", "market.customers=1500")
+    server = GameProcess(
+        tmp_path / "game",
+        free_port(),
+        tmp_path / "server.log",
+        "--rounds",
+        "3",
+        "--steps-per-round",
+        "3",
+        "--seed",
+        "11",
+        "--set",
+        "market.customers=1500",
+    )
     server.start()
     try:
         yield server

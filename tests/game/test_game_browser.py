@@ -30,21 +30,23 @@ K = 3  # periods per round, as in the class_game fixture
 FIELDS = ("promise", "over_delivery", "care", "transparency", "ad_budget", "anchoring")
 PLANS: dict[int, dict[str, dict[str, float]]] = {
     1: {
-        "Promise Keepers": dict(promise=0.6, over_delivery=0.05, care=0.9, transparency=0.9, ad_budget=0.5,
-                                anchoring=0.3),
+        "Promise Keepers": dict(
+            promise=0.6, over_delivery=0.05, care=0.9, transparency=0.9, ad_budget=0.5, anchoring=0.3
+        ),
         "Loud & Co": dict(promise=0.9, over_delivery=0.0, care=0.3, transparency=0.2, ad_budget=8, anchoring=0.0),
-        "Middle Way": dict(promise=0.75, over_delivery=0.02, care=0.6, transparency=0.5, ad_budget=2,
-                           anchoring=0.1),
+        "Middle Way": dict(promise=0.75, over_delivery=0.02, care=0.6, transparency=0.5, ad_budget=2, anchoring=0.1),
     },
     2: {
-        "Promise Keepers": dict(promise=0.6, over_delivery=0.05, care=1.0, transparency=1.0, ad_budget=0.2,
-                                anchoring=0.5),
+        "Promise Keepers": dict(
+            promise=0.6, over_delivery=0.05, care=1.0, transparency=1.0, ad_budget=0.2, anchoring=0.5
+        ),
         "Loud & Co": dict(promise=0.95, over_delivery=0.0, care=0.2, transparency=0.1, ad_budget=10, anchoring=0.0),
         "Middle Way": dict(promise=0.7, over_delivery=0.03, care=0.6, transparency=0.6, ad_budget=3, anchoring=0.2),
     },
     3: {  # only the first firm decides; the teacher closes the round early
-        "Promise Keepers": dict(promise=0.65, over_delivery=0.04, care=0.95, transparency=0.9, ad_budget=1.0,
-                                anchoring=0.4),
+        "Promise Keepers": dict(
+            promise=0.65, over_delivery=0.04, care=0.95, transparency=0.9, ad_budget=1.0, anchoring=0.4
+        ),
     },
 }
 NAMES = list(PLANS[1])
@@ -175,9 +177,12 @@ def test_a_class_plays_three_rounds(browser: Any, class_game: Any, tmp_path: Pat
         teacher.click("#fire-scandal")
     assert "Scandal fired" in teacher.locator("#message").inner_text()
     visit(teacher, base + "teacher")
-    before = {"title": teacher.locator("#round-title").inner_text(), "board": leaderboard(teacher),
-              "decided": teacher.locator("#decided-count").inner_text(),
-              "events": teacher.locator("#events").inner_text()}
+    before = {
+        "title": teacher.locator("#round-title").inner_text(),
+        "board": leaderboard(teacher),
+        "decided": teacher.locator("#decided-count").inner_text(),
+        "events": teacher.locator("#events").inner_text(),
+    }
     visit(first, base + "firm")
     mine_before = results(first)
     assert "Round 2 of 3" in before["title"] and before["decided"] == "2"
@@ -185,9 +190,12 @@ def test_a_class_plays_three_rounds(browser: Any, class_game: Any, tmp_path: Pat
     server.kill()
     server.start()
     visit(teacher, base + "teacher")
-    after = {"title": teacher.locator("#round-title").inner_text(), "board": leaderboard(teacher),
-             "decided": teacher.locator("#decided-count").inner_text(),
-             "events": teacher.locator("#events").inner_text()}
+    after = {
+        "title": teacher.locator("#round-title").inner_text(),
+        "board": leaderboard(teacher),
+        "decided": teacher.locator("#decided-count").inner_text(),
+        "events": teacher.locator("#events").inner_text(),
+    }
     assert after == before, "the restarted game is not where it was"
     visit(first, base + "firm")  # the cookie gets the firm back
     assert first.locator("#firm-name").inner_text() == "Promise Keepers"

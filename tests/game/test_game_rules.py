@@ -68,15 +68,18 @@ def test_a_plan_over_budget_is_refused_with_its_costs(scenario) -> None:
 # --- validation --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("field", "value", "message"), [
-    ("promise", "1.5", r"Promise: 1.5 is not allowed \(input should be less than or equal to 1\)"),
-    ("care", "lots", r"Care: expected a number such as 0.5, got 'lots'"),
-    ("over_delivery", "-0.1", r"Over-delivery: -0.1 is not allowed"),
-    ("transparency", "nan", r"Transparency: expected a finite number"),
-    ("ad_budget", "inf", r"Advertising: expected a finite number"),
-    ("ad_budget", "1000", r"Advertising: 1000 is more than 100"),
-    ("anchoring", "", r"Reminders: expected a number"),
-])
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("promise", "1.5", r"Promise: 1.5 is not allowed \(input should be less than or equal to 1\)"),
+        ("care", "lots", r"Care: expected a number such as 0.5, got 'lots'"),
+        ("over_delivery", "-0.1", r"Over-delivery: -0.1 is not allowed"),
+        ("transparency", "nan", r"Transparency: expected a finite number"),
+        ("ad_budget", "inf", r"Advertising: expected a finite number"),
+        ("ad_budget", "1000", r"Advertising: 1000 is more than 100"),
+        ("anchoring", "", r"Reminders: expected a number"),
+    ],
+)
 def test_bad_values_get_a_clear_message(scenario, field: str, value: str, message: str) -> None:
     with pytest.raises(DecisionError, match=message):
         validate_decision({**CAREFUL, field: value}, {}, scenario)
@@ -153,8 +156,9 @@ def test_scandals_are_checked_and_hit_the_market(scenario) -> None:
     hit.scandal("1", severity=3.0)
     for game in (calm, hit):
         game.close_round()
-    trust = {name: g.supplier_table().query("step == @K")["trust"].to_numpy() for name, g in
-             (("calm", calm), ("hit", hit))}
+    trust = {
+        name: g.supplier_table().query("step == @K")["trust"].to_numpy() for name, g in (("calm", calm), ("hit", hit))
+    }
     assert trust["hit"][1] < trust["calm"][1] - 0.05
 
 
@@ -216,8 +220,11 @@ def test_resuming_with_other_settings_is_refused(scenario, tmp_path: Path) -> No
 
 
 def test_a_second_server_cannot_take_the_game_folder(tmp_path: Path) -> None:
-    with rec.game_lock(tmp_path), pytest.raises(RunError, match="another `trustsim classroom`"), \
-            rec.game_lock(tmp_path):
+    with (
+        rec.game_lock(tmp_path),
+        pytest.raises(RunError, match="another `trustsim classroom`"),
+        rec.game_lock(tmp_path),
+    ):
         pass
     with rec.game_lock(tmp_path):  # released when the first holder is done
         pass
@@ -231,9 +238,18 @@ def _rounds(care: list[float], early_customers: list[int], final_profit: list[fl
     rows = []
     for i, c in enumerate(care):
         for r in (1, 2, 3):
-            rows.append({"supplier": i, "round": r, "care": c, "kept": 10, "exceeded": 0, "broken": 0,
-                         "customers": early_customers[i] if r == 1 else 100,
-                         "discounted_profit": final_profit[i] if r == 3 else 0.0})
+            rows.append(
+                {
+                    "supplier": i,
+                    "round": r,
+                    "care": c,
+                    "kept": 10,
+                    "exceeded": 0,
+                    "broken": 0,
+                    "customers": early_customers[i] if r == 1 else 100,
+                    "discounted_profit": final_profit[i] if r == 3 else 0.0,
+                }
+            )
     return pd.DataFrame(rows)
 
 

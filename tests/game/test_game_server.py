@@ -15,9 +15,11 @@ from trustsim.game.guard import MAX_BODY, RateLimiter, is_loopback
 from trustsim.game.server import GameServer
 
 
-def call(app: Any, method: str, path: str, headers: dict[str, str] | None = None, body: bytes = b"",
-         client: str = "10.0.0.7") -> tuple[int, dict[str, str], str]:
+def call(
+    app: Any, method: str, path: str, headers: dict[str, str] | None = None, body: bytes = b"", client: str = "10.0.0.7"
+) -> tuple[int, dict[str, str], str]:
     """One HTTP request straight through the ASGI app: (status, headers, body text)."""
+
     async def run() -> tuple[int, dict[str, str], str]:
         sent: list[dict[str, Any]] = []
         incoming = [{"type": "http.request", "body": body, "more_body": False}]
@@ -30,10 +32,20 @@ def call(app: Any, method: str, path: str, headers: dict[str, str] | None = None
 
         route, _, query = path.partition("?")
         raw = [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
-        scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method,
-                 "scheme": "http", "path": route, "raw_path": route.encode(), "query_string": query.encode(),
-                 "root_path": "", "headers": [(b"host", b"game.test"), *raw], "client": (client, 50000),
-                 "server": ("game.test", 80)}
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": method,
+            "scheme": "http",
+            "path": route,
+            "raw_path": route.encode(),
+            "query_string": query.encode(),
+            "root_path": "",
+            "headers": [(b"host", b"game.test"), *raw],
+            "client": (client, 50000),
+            "server": ("game.test", 80),
+        }
         try:
             await app(scope, receive, send)
         except Exception:
@@ -42,6 +54,7 @@ def call(app: Any, method: str, path: str, headers: dict[str, str] | None = None
         start = next(m for m in sent if m["type"] == "http.response.start")
         text = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body").decode()
         return start["status"], {k.decode(): v.decode() for k, v in start["headers"]}, text
+
     return asyncio.run(run())
 
 
@@ -118,12 +131,15 @@ def test_loopback_addresses() -> None:
     assert not is_loopback("0.0.0.0") and not is_loopback("192.168.1.5")
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--budget", "-5"], "--budget -5.0: must be a number >= 0"),
-    (["--rounds", "101"], "--rounds 101: at most 100"),
-    (["--port", "70000"], "--port 70000: must be between"),
-    (["--set", "market.customers=-3"], "market.customers"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--budget", "-5"], "--budget -5.0: must be a number >= 0"),
+        (["--rounds", "101"], "--rounds 101: at most 100"),
+        (["--port", "70000"], "--port 70000: must be between"),
+        (["--set", "market.customers=-3"], "market.customers"),
+    ],
+)
 def test_bad_options_exit_2_with_a_message(tmp_path, capsys, args: list[str], message: str) -> None:
     assert cli_main(["classroom", "--game", str(tmp_path / "g"), *args]) == 2
     assert message in capsys.readouterr().err.replace("\n", " ")
@@ -133,8 +149,7 @@ def test_bad_options_exit_2_with_a_message(tmp_path, capsys, args: list[str], me
 def test_guessing_the_join_code_is_slowed_down(game: Game) -> None:
     app = GameServer(game).app
     form = {"content-type": "application/x-www-form-urlencoded"}
-    statuses = [call(app, "POST", "/join", form, b"code=AAAAAA&name=Guess", client="10.1.1.1")[0]
-                for _ in range(11)]
+    statuses = [call(app, "POST", "/join", form, b"code=AAAAAA&name=Guess", client="10.1.1.1")[0] for _ in range(11)]
     assert statuses == [403] * 10 + [429]
     right = f"code={game.record.join_code}&name=Honest".encode()
     assert call(app, "POST", "/join", form, right, client="10.1.1.2")[0] == 303  # others can still join

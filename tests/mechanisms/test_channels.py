@@ -36,18 +36,22 @@ def test_first_contact_starts_at_the_benefit_of_the_doubt_and_credibility_scales
     heard = np.full((n, s), -1, dtype=np.int8)
     prior = logit(np.array([0.3, 0.5, 0.7, 0.5]))
     cred = np.array([0.9, 0.7, 0.55, 0.33])
-    m = channels.Messages(np.array([0, 1, 2, 3]), np.array([0, 0, 0, 1]),
-                          np.array([channels.AD, channels.RECOMMENDATION, channels.BANNER, channels.RECOMMENDATION],
-                                   dtype=np.int8),
-                          np.array([0.0, 1.0, 1.0, -1.0], dtype=np.float32), np.full(4, -1))
-    first = channels.hear(m, logits, heard, prior, cred, channels.HearParams(signal=0.5, negative_weight=3.0,
-                                                                              transfer=0.0))
+    m = channels.Messages(
+        np.array([0, 1, 2, 3]),
+        np.array([0, 0, 0, 1]),
+        np.array([channels.AD, channels.RECOMMENDATION, channels.BANNER, channels.RECOMMENDATION], dtype=np.int8),
+        np.array([0.0, 1.0, 1.0, -1.0], dtype=np.float32),
+        np.full(4, -1),
+    )
+    first = channels.hear(
+        m, logits, heard, prior, cred, channels.HearParams(signal=0.5, negative_weight=3.0, transfer=0.0)
+    )
     assert first.all()
-    assert np.allclose(logits[0, 0], prior[0])                      # valence 0: just the prior
-    assert np.isclose(logits[1, 0, 0] - prior[1], 0.9 * 0.5)        # recommendation: credible
-    assert np.isclose(logits[2, 0, 0] - prior[2], 0.33 * 0.5)       # banner: hardly believed
-    assert np.isclose(logits[3, 1, 0] - prior[3], -0.9 * 0.5 * 3)   # a warning weighs k times
-    assert logits[1, 0, 1] == prior[1]                              # transparency untouched
+    assert np.allclose(logits[0, 0], prior[0])  # valence 0: just the prior
+    assert np.isclose(logits[1, 0, 0] - prior[1], 0.9 * 0.5)  # recommendation: credible
+    assert np.isclose(logits[2, 0, 0] - prior[2], 0.33 * 0.5)  # banner: hardly believed
+    assert np.isclose(logits[3, 1, 0] - prior[3], -0.9 * 0.5 * 3)  # a warning weighs k times
+    assert logits[1, 0, 1] == prior[1]  # transparency untouched
     assert heard[1, 0] == channels.RECOMMENDATION and heard[0, 1] == -1
 
 
@@ -75,7 +79,7 @@ def test_promoters_recommend_most_passives_less_and_the_disappointed_warn():
     p = channels.WomParams(rate=0.3, warn_rate=0.5, recommend_midpoint=8.5, warn_midpoint=3.5, spread=0.5)
     rec = channels.by_score(channels.recommend_chance, p)
     warn = channels.by_score(channels.warn_chance, p)
-    assert (np.diff(rec) > 0).all() and (np.diff(warn) < 0).all()   # smooth and monotone in the score
+    assert (np.diff(rec) > 0).all() and (np.diff(warn) < 0).all()  # smooth and monotone in the score
     assert rec[10] > 0.9 * 0.3 and rec[9] > 2.5 * rec[8] and rec[8] > 5 * rec[7]  # promoters most, passives less
     assert rec[6] < 0.01 * 0.3 and warn[2] > 0.8 * 0.5 and warn[8] < 1e-3
     assert channels.recommend_chance(9.0, p) == rec[9] and channels.warn_chance(2.0, p) == warn[2]
@@ -96,12 +100,17 @@ def test_a_recommendation_carries_part_of_the_recommenders_trust():
     heard = np.array([[0], [0], [0]], dtype=np.int8)
     prior = np.zeros(n, np.float32)
     cred = np.array([0.9, 0.7, 0.55, 0.33])
-    m = channels.Messages(np.array([0, 1]), np.array([0, 0]), np.array([0, 0], np.int8),
-                          np.array([1.0, 1.0], np.float32), np.array([2, -1]))
+    m = channels.Messages(
+        np.array([0, 1]),
+        np.array([0, 0]),
+        np.array([0, 0], np.int8),
+        np.array([1.0, 1.0], np.float32),
+        np.array([2, -1]),
+    )
     channels.hear(m, logits, heard, prior, cred, channels.HearParams(signal=0.5, negative_weight=1.0, transfer=0.5))
     told, plain = logits[0, 0], logits[1, 0]
-    assert np.isclose(plain[0], 0.45) and plain[3] == 0          # no sender: the nudge only
-    assert np.isclose(told[3], 0.5 * 0.9 * 4.0)                   # care: a share of the recommender's view
+    assert np.isclose(plain[0], 0.45) and plain[3] == 0  # no sender: the nudge only
+    assert np.isclose(told[3], 0.5 * 0.9 * 4.0)  # care: a share of the recommender's view
     assert np.isclose(told[0], 0.45 + 0.5 * 0.9 * (4.0 - 0.45))  # after the nudge, towards the recommender
 
 

@@ -36,15 +36,17 @@ def test_capacity_is_never_exceeded(rng):
 def test_customers_switch_only_to_a_trusted_alternative():
     own = np.array([0.3, 0.3, 0.3, 0.6], dtype=np.float32)
     alts = np.array([[0.0, 0.55, 0.2], [0.0, 0.35, 0.38], [0.0, 0.45, 0.9], [0.0, 0.9, 0.2]], dtype=np.float32)
-    components = np.repeat(alts[:, :, None], 4, axis=2)   # every component equal: overall trust = alts
+    components = np.repeat(alts[:, :, None], 4, axis=2)  # every component equal: overall trust = alts
     heard = np.array([[0, 0, 0], [0, 0, 0], [0, 0, -1], [0, 0, 0]], dtype=np.int8)
     weights = np.full(4, 0.25, dtype=np.float32)
     p = choice.SwitchParams(threshold=0.4, margin=0.1, rate=0.25, softness=0.0)
-    target = choice.switch_targets(components, weights, heard, np.arange(4), np.zeros(4, np.int64), own,
-                                   np.array([9, 9, 9]), p)
+    target = choice.switch_targets(
+        components, weights, heard, np.arange(4), np.zeros(4, np.int64), own, np.array([9, 9, 9]), p
+    )
     # 0: trusted alternative -> switches; 1: nobody trusted -> stays (lock-in);
     # 2: the best alternative is unknown, the known one is trusted enough; 3: happy customer stays
     assert target.tolist() == [1, -1, 1, -1]
-    full = choice.switch_targets(components, weights, heard, np.arange(4), np.zeros(4, np.int64), own,
-                                 np.array([9, 0, 9]), p)
+    full = choice.switch_targets(
+        components, weights, heard, np.arange(4), np.zeros(4, np.int64), own, np.array([9, 0, 9]), p
+    )
     assert full.tolist() == [-1, -1, -1, -1]  # no room at 1: no alternative left that is trusted enough

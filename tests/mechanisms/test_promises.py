@@ -18,8 +18,9 @@ def run(rng, promise, able, over=0.0, reliability=1.0, noise=0.03):
     p = promises.DeliveryParams(noise=noise, failure_drop=0.3, tolerance=0.05, visibility=0.0)
     failed = rng.random(N) >= reliability
     z = rng.standard_normal(N)
-    q = np.array([promises.delivered_quality(promise, able, over, f, zi, 0.0, p)
-                  for f, zi in zip(failed, z, strict=True)])
+    q = np.array(
+        [promises.delivered_quality(promise, able, over, f, zi, 0.0, p) for f, zi in zip(failed, z, strict=True)]
+    )
     outcome = np.array([promises.disconfirm(qi, promise, p.tolerance) for qi in q])
     return (outcome, np.where(outcome == EXCEEDED, q - promise, 0.0)), failed
 
@@ -58,6 +59,6 @@ def test_capacity_strain_lowers_quality_only_near_capacity():
 
 def test_a_supplier_delivers_what_it_promised_unless_it_cannot():
     p = promises.DeliveryParams(noise=0.0, failure_drop=0.3, tolerance=0.05, visibility=0.0)
-    assert promises.delivered_quality(0.7, 0.9, 0.0, False, 0.0, 0.0, p) == 0.7    # do what you say
+    assert promises.delivered_quality(0.7, 0.9, 0.0, False, 0.0, 0.0, p) == 0.7  # do what you say
     assert promises.delivered_quality(0.9, 0.75, 0.0, False, 0.0, 0.0, p) == 0.75  # cannot do more than it can
     assert promises.delivered_quality(0.7, 0.9, 0.0, True, 0.0, 0.0, p) == pytest.approx(0.4)  # an erratic failure

@@ -6,8 +6,15 @@ import pytest
 from trustsim.mechanisms import trust
 from trustsim.mechanisms.trust import BROKEN, CARE, COMPETENCE, EXCEEDED, KEPT, RELIABILITY, TRANSPARENCY
 
-PARAMS = dict(gain=0.15, loss_multiplier=3.0, over_delivery_gain=2.0, repair_relief=0.6, care_rate=0.1, forgetting=0.0,
-              anchoring_gain=0.5)
+PARAMS = dict(
+    gain=0.15,
+    loss_multiplier=3.0,
+    over_delivery_gain=2.0,
+    repair_relief=0.6,
+    care_rate=0.1,
+    forgetting=0.0,
+    anchoring_gain=0.5,
+)
 
 
 def delta(outcome, excess=0.0, quality=0.7, admitted=False, care=0.5, **over):

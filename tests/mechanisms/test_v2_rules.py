@@ -7,8 +7,15 @@ from trustsim.config import Money
 from trustsim.mechanisms import choice, fit, money, promises, trust
 from trustsim.mechanisms.trust import BROKEN, COMPETENCE, KEPT, TRANSPARENCY
 
-P = trust.TrustParams(gain=0.15, loss_multiplier=3.0, over_delivery_gain=2.0, repair_relief=0.6, care_rate=0.1,
-                      forgetting=0.0, anchoring_gain=0.5)
+P = trust.TrustParams(
+    gain=0.15,
+    loss_multiplier=3.0,
+    over_delivery_gain=2.0,
+    repair_relief=0.6,
+    care_rate=0.1,
+    forgetting=0.0,
+    anchoring_gain=0.5,
+)
 
 
 def test_fit_shifts_the_quality_a_customer_experiences():

@@ -20,8 +20,13 @@ def test_frames_are_written_to_the_file_as_they_are_drawn(tmp_path: Path) -> Non
     partial = tmp_path / ".run.partial.gif"
     sizes: list[int] = []
     model = TrustMarket(BASELINE, rng=1, **{"market.customers": 300})
-    animate(model, out, steps=4, sample_size=60,
-            on_frame=lambda _: sizes.append(partial.stat().st_size if partial.exists() else 0))
+    animate(
+        model,
+        out,
+        steps=4,
+        sample_size=60,
+        on_frame=lambda _: sizes.append(partial.stat().st_size if partial.exists() else 0),
+    )
     # every frame is on disk before the next is drawn: nothing piles up in memory
     assert len(sizes) == 5 and sizes[0] > 0
     assert all(later > earlier for earlier, later in pairwise(sizes))

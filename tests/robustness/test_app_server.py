@@ -34,8 +34,17 @@ def running(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, Pat
     """A `trustsim viz` on 127.0.0.1 with a small market, and its log."""
     port = free_port()
     log = tmp_path_factory.mktemp("viz") / "server.log"
-    cmd = [sys.executable, "-m", "trustsim.cli", "viz", str(BASELINE), "--port", str(port),
-           "--set", "market.customers=300"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "trustsim.cli",
+        "viz",
+        str(BASELINE),
+        "--port",
+        str(port),
+        "--set",
+        "market.customers=300",
+    ]
     with log.open("w") as out:
         proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
     try:
@@ -95,8 +104,9 @@ def test_unknown_host_headers_are_refused(running):
 def test_broken_requests_and_sessions_are_one_log_line_each(running):
     port, log = running
     before = log.read_text()
-    chunked = (b"POST /_solara/api/close/x HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-               b"Transfer-Encoding: chunked\r\n\r\nZZZ\r\nhello\r\n")
+    chunked = (
+        b"POST /_solara/api/close/x HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\nZZZ\r\nhello\r\n"
+    )
     assert raw(port, chunked).startswith(b"HTTP/1.1 400")
 
     async def garbage_session() -> None:
@@ -110,7 +120,7 @@ def test_broken_requests_and_sessions_are_one_log_line_each(running):
 
     asyncio.run(garbage_session())
     time.sleep(1.0)
-    added = log.read_text()[len(before):]
+    added = log.read_text()[len(before) :]
     assert "Traceback" not in added and "Exception in ASGI" not in added, added
     lines = [line for line in added.splitlines() if line.strip()]
     assert len(lines) == 2, added
@@ -120,8 +130,7 @@ def test_broken_requests_and_sessions_are_one_log_line_each(running):
 
 def test_viz_on_all_interfaces_warns_and_prints_reachable_addresses(monkeypatch, capsys):
     seen = {}
-    monkeypatch.setattr(server, "serve", lambda base, host, port, open_browser: seen.update(
-        host=host) or 0)
+    monkeypatch.setattr(server, "serve", lambda base, host, port, open_browser: seen.update(host=host) or 0)
     monkeypatch.setattr(server, "local_addresses", lambda: ["192.0.2.7", "127.0.0.1", "::1"])
     assert main(["viz", str(BASELINE), "--host", "0.0.0.0", "--port", "0"]) == 0
     out = capsys.readouterr().out

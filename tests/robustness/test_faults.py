@@ -38,7 +38,7 @@ from trustsim.sweep import load_summary, load_timeseries, read_manifest
 RUNS = 20
 EXPERIMENT = f"""\
 name = "faults"
-scenario = "{ROOT / 'configs' / 'baseline.toml'}"
+scenario = "{ROOT / "configs" / "baseline.toml"}"
 seed = 9
 replicates = 4
 steps = 40
@@ -74,7 +74,11 @@ def reference(experiment_file, tmp_path_factory):
 def _start(experiment_file: Path, out: Path) -> subprocess.Popen:
     return subprocess.Popen(
         [PYTHON, "-m", "trustsim.cli", "sweep", str(experiment_file), "--out", str(out), "--workers", "2", "--quiet"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
     )
 
 
@@ -99,6 +103,7 @@ def _lock_held_by(child: subprocess.Popen, out: Path):
             return (out / ".lock").read_text().strip() == str(child.pid)
         except OSError:
             return False
+
     return ready
 
 
@@ -106,6 +111,7 @@ def _runs_saved(out: Path, at_least: int):
     def ready() -> bool:
         manifest = _manifest(out)
         return manifest is not None and manifest["counts"]["done"] >= at_least
+
     return ready
 
 
@@ -141,7 +147,8 @@ def _kill(child: subprocess.Popen, sig: int = signal.SIGKILL) -> None:
 
 @pytest.mark.slow
 def test_kill_9_at_five_moments_ctrl_c_disk_full_and_a_second_sweep_then_resume_gives_identical_results(
-        experiment_file, reference, tmp_path, capsys, monkeypatch):
+    experiment_file, reference, tmp_path, capsys, monkeypatch
+):
     out = tmp_path / "out"
     rng = random.Random(12)
     saved = []
@@ -202,11 +209,14 @@ def test_kill_9_at_five_moments_ctrl_c_disk_full_and_a_second_sweep_then_resume_
     _assert_identical(out, reference)
 
 
-@pytest.mark.parametrize(("error", "message"), [
-    (errno.ENOSPC, "no space left on device while writing results"),
-    (errno.EACCES, "permission denied while writing results"),
-    (errno.EIO, "cannot write results: Input/output error"),
-])
+@pytest.mark.parametrize(
+    ("error", "message"),
+    [
+        (errno.ENOSPC, "no space left on device while writing results"),
+        (errno.EACCES, "permission denied while writing results"),
+        (errno.EIO, "cannot write results: Input/output error"),
+    ],
+)
 def test_an_os_error_while_writing_a_run_leaves_nothing(tmp_path, capsys, monkeypatch, error, message):
     import trustsim.io
 
@@ -215,8 +225,9 @@ def test_an_os_error_while_writing_a_run_leaves_nothing(tmp_path, capsys, monkey
 
     monkeypatch.setattr(trustsim.io.os, "fsync", failing_fsync)
     out = tmp_path / "out"
-    code = main(["run", str(ROOT / "configs/baseline.toml"), "--out", str(out), "--steps", "3",
-                 "--set", "market.customers=300"])
+    code = main(
+        ["run", str(ROOT / "configs/baseline.toml"), "--out", str(out), "--steps", "3", "--set", "market.customers=300"]
+    )
     err = " ".join(capsys.readouterr().err.split())
     assert code == 1 and message in err and "Traceback" not in err
     assert list(tmp_path.iterdir()) == [], "partial output or staging folder left behind"
@@ -235,8 +246,18 @@ def test_an_interrupted_animation_leaves_no_truncated_file(tmp_path, capsys, mon
 
     monkeypatch.setattr(animation, "draw_frame", draw_then_interrupt)
     out = tmp_path / "movie.gif"
-    argv = ["animate", str(ROOT / "configs/baseline.toml"), "--out", str(out), "--steps", "4",
-            "--set", "market.customers=200", "--sample", "50"]
+    argv = [
+        "animate",
+        str(ROOT / "configs/baseline.toml"),
+        "--out",
+        str(out),
+        "--steps",
+        "4",
+        "--set",
+        "market.customers=200",
+        "--sample",
+        "50",
+    ]
     assert main(argv) == 130
     assert list(tmp_path.iterdir()) == [], "a truncated animation was left behind"
     monkeypatch.setattr(animation, "draw_frame", real_draw)

@@ -15,10 +15,15 @@ from trustsim.mechanisms.channels import AD, RECOMMENDATION
 from trustsim.model import TrustMarket
 
 SCENARIO = {
-    "market.customers": 400, "market.suppliers": 3, "market.initial_customers": 0.4,
-    "network.mean_degree": 6, "loyalty.loyal_tenure": 2, "loyalty.ambassador_tenure": 4,
+    "market.customers": 400,
+    "market.suppliers": 3,
+    "market.initial_customers": 0.4,
+    "network.mean_degree": 6,
+    "loyalty.loyal_tenure": 2,
+    "loyalty.ambassador_tenure": 4,
     "advertising.reach": 0.05,
-    "suppliers.2.promise": 0.95, "suppliers.2.competence": 0.5,  # an over-promiser makes detractors
+    "suppliers.2.promise": 0.95,
+    "suppliers.2.competence": 0.5,  # an over-promiser makes detractors
 }
 
 
@@ -66,12 +71,14 @@ def _set(table, key, value, index=0):
         else:
             target[key] = np.array(target[key], dtype=float if isinstance(value, float) else target[key].dtype)
             target[key][index] = value
+
     return corrupt
 
 
 def _pop(attr, where, value):
     def corrupt(m):
         getattr(m.population, attr)[where(m)] = value
+
     return corrupt
 
 
@@ -99,6 +106,7 @@ def _referrer_for_an_ad(m):
 def _set_model_history(column, value):
     def corrupt(m):
         m.datacollector.model_vars[column][-1] = value
+
     return corrupt
 
 
@@ -110,24 +118,35 @@ CORRUPTIONS = [
     ("propensity-nan", _pop("prior_logits", lambda m: 5, np.inf), r"propensity to trust not finite"),
     ("stage-invalid", _pop("stage", lambda m: 0, 9), r"without a valid loyalty stage"),
     ("stage-negative", _pop("stage", lambda m: 0, -1), r"without a valid loyalty stage"),
-    ("ambassador-without-supplier", _pop("stage", _never_bought, loyalty.AMBASSADOR),
-     r"ambassador without a supplier"),
+    ("ambassador-without-supplier", _pop("stage", _never_bought, loyalty.AMBASSADOR), r"ambassador without a supplier"),
     ("prospect-who-buys", _pop("stage", _buying, loyalty.PROSPECT), r"a prospect who already buys"),
-    ("detractor-without-experience", _pop("stage", _never_bought, loyalty.DETRACTOR),
-     r"a detractor without any experience"),
+    (
+        "detractor-without-experience",
+        _pop("stage", _never_bought, loyalty.DETRACTOR),
+        r"a detractor without any experience",
+    ),
     ("score-above-10", _pop("score", lambda m: 0, 11), r"score outside 0-10"),
     ("unknown-supplier", _pop("supplier", _buying, 3), r"supplier that does not exist \(ids 0\.\.2\)"),
     ("customer-moved-uncounted", _move_customer, r"customers per supplier .* do not match the population"),
     ("supplier-count-off", _set("supplier", "customers", 0, 0), r"do not match the population|do not sum"),
     ("market-count-off", _set("model", "customers", 1, None), r"do not sum to the customer count"),
-    ("last-supplier-stale", lambda m: m.population.last_supplier.__setitem__(
-        _buying(m), (m.population.supplier[_buying(m)] + 1) % 3), r"last supplier is not its current one"),
+    (
+        "last-supplier-stale",
+        lambda m: m.population.last_supplier.__setitem__(_buying(m), (m.population.supplier[_buying(m)] + 1) % 3),
+        r"last supplier is not its current one",
+    ),
     ("channel-invalid", _pop("heard", lambda m: (0, 0), 7), r"channel of first contact that does not exist"),
-    ("customer-of-unheard-supplier", lambda m: m.population.heard.__setitem__(
-        (_buying(m), m.population.supplier[_buying(m)]), -1), r"customer of a supplier it never heard of"),
+    (
+        "customer-of-unheard-supplier",
+        lambda m: m.population.heard.__setitem__((_buying(m), m.population.supplier[_buying(m)]), -1),
+        r"customer of a supplier it never heard of",
+    ),
     ("negative-tenure", _pop("tenure", lambda m: 0, -1), r"a negative tenure"),
-    ("over-capacity", lambda m: m.capacity.__setitem__(0, 1),
-     r"supplier 0 serves \d+ customers, more than its capacity 1"),
+    (
+        "over-capacity",
+        lambda m: m.capacity.__setitem__(0, 1),
+        r"supplier 0 serves \d+ customers, more than its capacity 1",
+    ),
     ("channels-do-not-add-up", _set("supplier", "acquired_ads", 10_000, 1), r"acquisitions per channel do not sum"),
     ("banners-beyond-ads", _set("supplier", "acquired_banners", 10_000, 1), r"more banner acquisitions than"),
     ("market-channels-off", _set("model", "acquired_reviews", 10_000, None), r"market's acquisitions per channel"),
@@ -200,8 +219,16 @@ def test_check_runs_every_step_and_stops_at_the_first_broken_one():
 def test_cli_run_check_reports_a_broken_invariant_and_writes_nothing(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(TrustMarket, "_measure", _measure_with_bug)
     out = tmp_path / "out"
-    args = ["run", str(ROOT / "configs" / "baseline.toml"), "--out", str(out),
-            "--set", "market.customers=200", "--steps", "5"]
+    args = [
+        "run",
+        str(ROOT / "configs" / "baseline.toml"),
+        "--out",
+        str(out),
+        "--set",
+        "market.customers=200",
+        "--steps",
+        "5",
+    ]
     assert main([*args, "--check"]) == 1
     err = " ".join(capsys.readouterr().err.split())
     assert "InvariantError: step 3: NPS outside [-100, 100]" in err and "Traceback" not in err

@@ -20,8 +20,12 @@ from trustsim.errors import ConfigError
 from trustsim.model import TrustMarket
 from trustsim.network import read_edge_list
 
-FAST = settings(max_examples=80, deadline=None, derandomize=True,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+FAST = settings(
+    max_examples=80,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 
 BAD = st.sampled_from([math.nan, math.inf, -math.inf, "0.5", None, True, [0.5], {"x": 1}, -1, 1e12])
 
@@ -57,14 +61,18 @@ KEYS: dict[str, tuple[st.SearchStrategy, st.SearchStrategy]] = {
     "market.customers": _whole(10, 60, -2, 1),
     "market.suppliers": _whole(1, 6, -1, 0),
     "market.initial_customers": _probability(),
-    "network.kind": (st.sampled_from(["well_mixed", "erdos_renyi", "small_world", "scale_free"]),
-                     st.sampled_from(["ring", "edge_list", 3, ""])),
+    "network.kind": (
+        st.sampled_from(["well_mixed", "erdos_renyi", "small_world", "scale_free"]),
+        st.sampled_from(["ring", "edge_list", 3, ""]),
+    ),
     "network.mean_degree": _span(1.0, 8.0, -1.0, 70.0),
     "network.rewire": _probability(),
     "propensity.mean": _span(0.05, 0.95, -0.5, 1.5),
     "propensity.sd": _span(0.0, 0.2, -0.1, 0.6),
-    "trust.weights": (st.lists(st.floats(0.0, 2.0), min_size=4, max_size=4).filter(lambda w: sum(w) > 0),
-                      st.one_of(st.lists(st.floats(-0.5, 2.0), min_size=3, max_size=5), BAD)),
+    "trust.weights": (
+        st.lists(st.floats(0.0, 2.0), min_size=4, max_size=4).filter(lambda w: sum(w) > 0),
+        st.one_of(st.lists(st.floats(-0.5, 2.0), min_size=3, max_size=5), BAD),
+    ),
     "trust.loss_multiplier": _span(1.0, 20.0, 0.0, 25.0),
     "trust.gain": _span(0.01, 5.0, -1.0, 6.0),
     "trust.over_delivery_gain": _span(0.0, 50.0, -1.0, 60.0),
@@ -95,9 +103,11 @@ KEYS: dict[str, tuple[st.SearchStrategy, st.SearchStrategy]] = {
     "market.custmers": (st.nothing(), st.integers(1, 5)),  # an unknown key is always bad
 }
 
-SHOCK_KEYS = {"step": _whole(1, 6, -1, 0), "supplier": (st.one_of(st.integers(0, 2), st.just("all")),
-                                                       st.sampled_from([-1, 7, "some"])),
-              "severity": _span(0.0, 20.0, -5.0, -0.01)}
+SHOCK_KEYS = {
+    "step": _whole(1, 6, -1, 0),
+    "supplier": (st.one_of(st.integers(0, 2), st.just("all")), st.sampled_from([-1, 7, "some"])),
+    "severity": _span(0.0, 20.0, -5.0, -0.01),
+}
 
 
 @st.composite
@@ -160,11 +170,14 @@ def test_random_bytes_as_a_scenario_file_give_a_config_error_or_a_scenario(tmp_p
         assert str(e).startswith(str(path))
 
 
-EDGE_LINES = st.lists(st.one_of(
-    st.tuples(st.integers(-2, 12), st.integers(-2, 12)).map(lambda t: f"{t[0]} {t[1]}"),
-    st.sampled_from(["# comment", "", "1,2", "3 4 5", "a b", "1.5 2", "7"]),
-    st.text(max_size=8),
-), max_size=12)
+EDGE_LINES = st.lists(
+    st.one_of(
+        st.tuples(st.integers(-2, 12), st.integers(-2, 12)).map(lambda t: f"{t[0]} {t[1]}"),
+        st.sampled_from(["# comment", "", "1,2", "3 4 5", "a b", "1.5 2", "7"]),
+        st.text(max_size=8),
+    ),
+    max_size=12,
+)
 
 
 @FAST
@@ -184,8 +197,14 @@ def test_a_random_edge_list_gives_a_config_error_or_a_sound_network(tmp_path_fac
     assert all((b, a) in pairs for a, b in pairs)  # undirected
 
 
-ANY = st.one_of(st.none(), st.booleans(), st.integers(-5, 10**6), st.floats(allow_nan=True, allow_infinity=True),
-                st.text(max_size=12), st.lists(st.floats(-1, 2), max_size=3))
+ANY = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 10**6),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=12),
+    st.lists(st.floats(-1, 2), max_size=3),
+)
 
 
 def _mostly(good: st.SearchStrategy) -> st.SearchStrategy:
@@ -194,11 +213,18 @@ def _mostly(good: st.SearchStrategy) -> st.SearchStrategy:
 
 
 @FAST
-@given(st.fixed_dictionaries({"name": _mostly(st.just("mine"))}, optional={
-    "promise": _mostly(st.floats(0.0, 1.0)), "care": _mostly(st.floats(0.0, 1.0)),
-    "ad_budget": _mostly(st.floats(0.0, 5.0)), "capacity": _mostly(st.floats(0.0, 1.0)),
-    "promis": st.floats(0.0, 1.0),  # an unknown key
-}))
+@given(
+    st.fixed_dictionaries(
+        {"name": _mostly(st.just("mine"))},
+        optional={
+            "promise": _mostly(st.floats(0.0, 1.0)),
+            "care": _mostly(st.floats(0.0, 1.0)),
+            "ad_budget": _mostly(st.floats(0.0, 5.0)),
+            "capacity": _mostly(st.floats(0.0, 1.0)),
+            "promis": st.floats(0.0, 1.0),  # an unknown key
+        },
+    )
+)
 def test_a_random_policy_table_gives_a_config_error_or_a_valid_policy(data):
     from trustsim.policies import SETTINGS, parse_policy
 
@@ -213,21 +239,33 @@ def test_a_random_policy_table_gives_a_config_error_or_a_valid_policy(data):
 
 
 @FAST
-@given(st.fixed_dictionaries({
-    "name": _mostly(st.just("ok")),
-    "replicates": _mostly(st.integers(1, 3)),
-    "design": st.fixed_dictionaries({
-        "kind": st.sampled_from(["grid", "grid", "grid", "lhs", "lhs", "sobol", "morris", "list", "other"]),
-        "samples": _mostly(st.sampled_from([2, 4])),
-        "parameters": st.dictionaries(
-            st.sampled_from(["wom.rate", "trust.gain", "wom.warn_rate"] * 3 + ["market.customers", "wom.rat", "seed"]),
-            st.one_of(st.lists(st.floats(0.05, 1), min_size=1, max_size=3),
-                      st.lists(st.floats(0.05, 1), min_size=1, max_size=3),
-                      st.fixed_dictionaries({"low": st.floats(0.05, 0.5), "high": st.floats(0.5, 1)}),
-                      ANY),
-            min_size=1, max_size=3),
-    }),
-}))
+@given(
+    st.fixed_dictionaries(
+        {
+            "name": _mostly(st.just("ok")),
+            "replicates": _mostly(st.integers(1, 3)),
+            "design": st.fixed_dictionaries(
+                {
+                    "kind": st.sampled_from(["grid", "grid", "grid", "lhs", "lhs", "sobol", "morris", "list", "other"]),
+                    "samples": _mostly(st.sampled_from([2, 4])),
+                    "parameters": st.dictionaries(
+                        st.sampled_from(
+                            ["wom.rate", "trust.gain", "wom.warn_rate"] * 3 + ["market.customers", "wom.rat", "seed"]
+                        ),
+                        st.one_of(
+                            st.lists(st.floats(0.05, 1), min_size=1, max_size=3),
+                            st.lists(st.floats(0.05, 1), min_size=1, max_size=3),
+                            st.fixed_dictionaries({"low": st.floats(0.05, 0.5), "high": st.floats(0.5, 1)}),
+                            ANY,
+                        ),
+                        min_size=1,
+                        max_size=3,
+                    ),
+                }
+            ),
+        }
+    )
+)
 def test_a_random_experiment_gives_a_config_error_or_a_plan(data):
     from trustsim.sweep import load_experiment, make_plan
 

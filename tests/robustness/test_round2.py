@@ -33,7 +33,11 @@ EDGE_SCENARIO = S.replace('kind = "small_world"', 'kind = "edge_list"\npath = "e
 def cli(argv: list[str], cwd: Path, timeout: float = 120, env: dict | None = None) -> subprocess.CompletedProcess:
     """`trustsim ARGV` in a real process, killed (and the test failed) if it outlives `timeout`."""
     return subprocess.run(
-        [PYTHON, "-m", "trustsim.cli", *argv], cwd=cwd, capture_output=True, text=True, timeout=timeout,
+        [PYTHON, "-m", "trustsim.cli", *argv],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
         env={**os.environ, **(env or {})},
     )
 
@@ -100,10 +104,13 @@ def _server(mode: str) -> tuple[str, socket.socket]:
     return f"tcp://127.0.0.1:{srv.getsockname()[1]}", srv
 
 
-@pytest.mark.parametrize("mode, message", [
-    ("silent", "no Dask scheduler answered within 3 s"),
-    ("garbage", "not a Dask scheduler"),
-])
+@pytest.mark.parametrize(
+    "mode, message",
+    [
+        ("silent", "no Dask scheduler answered within 3 s"),
+        ("garbage", "not a Dask scheduler"),
+    ],
+)
 def test_a_scheduler_that_never_answers_or_answers_garbage_fails_fast(tmp_path, mode, message):
     address, srv = _server(mode)
     write(tmp_path, {"s.toml": S, "e.toml": TINY_EXPERIMENT})
@@ -137,7 +144,10 @@ def test_kill_9_of_a_local_sweep_leaves_no_worker_process(tmp_path):
     write(tmp_path, {"s.toml": S.replace("customers = 40", "customers = 3000"), "e.toml": exp})
     child = subprocess.Popen(
         [PYTHON, "-m", "trustsim.cli", "sweep", "e.toml", "--out", "out", "--workers", "2", "--quiet"],
-        cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     parent = psutil.Process(child.pid)
     deadline = time.monotonic() + 120
@@ -159,10 +169,13 @@ def test_kill_9_of_a_local_sweep_leaves_no_worker_process(tmp_path):
 # --- 4. two suppliers with one name -----------------------------------------------------------
 
 
-@pytest.mark.parametrize("suppliers", [
-    '[[suppliers]]\nname = "A"\n[[suppliers]]\nname = "A"\n',
-    '[[suppliers]]\nname = "S2"\n',  # the second supplier's default name is S2 too
-])
+@pytest.mark.parametrize(
+    "suppliers",
+    [
+        '[[suppliers]]\nname = "A"\n[[suppliers]]\nname = "A"\n',
+        '[[suppliers]]\nname = "S2"\n',  # the second supplier's default name is S2 too
+    ],
+)
 def test_two_suppliers_with_one_name_are_refused(tmp_path, capsys, suppliers):
     write(tmp_path, {"s.toml": S + suppliers})
     code, _, err = run_main(["run", str(tmp_path / "s.toml"), "--out", str(tmp_path / "out")], capsys)
@@ -192,8 +205,10 @@ def test_sensitivity_resamples_are_bounded(tmp_path, capsys):
 
 
 def test_a_folder_without_manifest_is_never_cleaned_or_written(tmp_path, capsys):
-    write(tmp_path, {"s.toml": S, "e.toml": TINY_EXPERIMENT, "out/runs/batch-000001.parquet": b"precious",
-                     "out/notes.txt": "mine"})
+    write(
+        tmp_path,
+        {"s.toml": S, "e.toml": TINY_EXPERIMENT, "out/runs/batch-000001.parquet": b"precious", "out/notes.txt": "mine"},
+    )
     code, _, err = run_main(["sweep", str(tmp_path / "e.toml"), "--out", str(tmp_path / "out"), "--quiet"], capsys)
     assert code == 2 and "no manifest.json" in err
     assert (tmp_path / "out/runs/batch-000001.parquet").read_bytes() == b"precious"
@@ -265,10 +280,16 @@ def test_more_replicates_extend_a_sweep(tmp_path, capsys):
 
 
 def test_workers_that_cannot_start_stop_the_sweep_with_one_message(tmp_path):
-    write(tmp_path, {"s.toml": S, "e.toml": TINY_EXPERIMENT.replace("replicates = 1", "replicates = 10"),
-                     # no `if __name__ == "__main__":` guard: every spawned worker runs this again
-                     "unguarded.py": "from trustsim.sweep import run_sweep\n"
-                                     "run_sweep('e.toml', 'out', workers=2, progress=False)\n"})
+    write(
+        tmp_path,
+        {
+            "s.toml": S,
+            "e.toml": TINY_EXPERIMENT.replace("replicates = 1", "replicates = 10"),
+            # no `if __name__ == "__main__":` guard: every spawned worker runs this again
+            "unguarded.py": "from trustsim.sweep import run_sweep\n"
+            "run_sweep('e.toml', 'out', workers=2, progress=False)\n",
+        },
+    )
     proc = subprocess.run([PYTHON, "unguarded.py"], cwd=tmp_path, capture_output=True, text=True, timeout=180)
     assert proc.returncode != 0
     assert "worker processes cannot start" in proc.stderr
@@ -278,23 +299,28 @@ def test_workers_that_cannot_start_stop_the_sweep_with_one_message(tmp_path):
 # --- 11. numbers that overflow, indexes out of range, late shocks ------------------------------
 
 
-@pytest.mark.parametrize("extra, message", [
-    ("[trust]\nweights = [1e308, 1e308, 1e308, 1e308]\n", r"trust\.weights\[0\] = 1e\+308 is not allowed"),
-    ('[[shocks]]\nstep = 2\nsupplier = -1\n',
-     r"shocks\[0\]\.supplier = -1 is not allowed: a supplier index counts from 0"),
-    ('[[shocks]]\nstep = 2\nsupplier = -3\n', r"shocks\[0\]\.supplier = -3 is not allowed"),
-    ("[[shocks]]\nstep = 2\nseverity = 1e308\n", r"shocks\[0\]\.severity = 1e\+308 is not allowed"),
-    ("[switching]\nsensitivity = 1e308\n", r"switching\.sensitivity = 1e\+308 is not allowed"),
-    ("[supplier_defaults]\nprice = 1e308\n", r"supplier_defaults\.price = 1e\+308 is not allowed"),
-    ("[supplier_defaults]\nad_budget = 1e308\n", r"supplier_defaults\.ad_budget = 1e\+308 is not allowed"),
-    ("[promises]\nnoise = 1e308\n", r"promises\.noise = 1e\+308 is not allowed"),
-    ("[wom]\nsignal = 1e308\n", r"wom\.signal = 1e\+308 is not allowed"),
-    ("[trust]\ncare_rate = 1e308\n", r"trust\.care_rate = 1e\+308 is not allowed"),
-    ("[mutual]\ngain = 1e308\n", r"mutual\.gain = 1e\+308 is not allowed"),
-    ("[[shocks]]\nstep = 1000000\n", r"shocks\[0\]\.step = 1000000 is not allowed"),
-    ("[[shocks]]\nstep = 50\n", r"a shock at step 50 comes after the run's last step \(3\)"),
-    ('[[shocks]]\nstep = 2\nsupplier = "some"\n', r"give a supplier index \(0, 1, \.\.\.\) or 'all'"),
-])
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        ("[trust]\nweights = [1e308, 1e308, 1e308, 1e308]\n", r"trust\.weights\[0\] = 1e\+308 is not allowed"),
+        (
+            "[[shocks]]\nstep = 2\nsupplier = -1\n",
+            r"shocks\[0\]\.supplier = -1 is not allowed: a supplier index counts from 0",
+        ),
+        ("[[shocks]]\nstep = 2\nsupplier = -3\n", r"shocks\[0\]\.supplier = -3 is not allowed"),
+        ("[[shocks]]\nstep = 2\nseverity = 1e308\n", r"shocks\[0\]\.severity = 1e\+308 is not allowed"),
+        ("[switching]\nsensitivity = 1e308\n", r"switching\.sensitivity = 1e\+308 is not allowed"),
+        ("[supplier_defaults]\nprice = 1e308\n", r"supplier_defaults\.price = 1e\+308 is not allowed"),
+        ("[supplier_defaults]\nad_budget = 1e308\n", r"supplier_defaults\.ad_budget = 1e\+308 is not allowed"),
+        ("[promises]\nnoise = 1e308\n", r"promises\.noise = 1e\+308 is not allowed"),
+        ("[wom]\nsignal = 1e308\n", r"wom\.signal = 1e\+308 is not allowed"),
+        ("[trust]\ncare_rate = 1e308\n", r"trust\.care_rate = 1e\+308 is not allowed"),
+        ("[mutual]\ngain = 1e308\n", r"mutual\.gain = 1e\+308 is not allowed"),
+        ("[[shocks]]\nstep = 1000000\n", r"shocks\[0\]\.step = 1000000 is not allowed"),
+        ("[[shocks]]\nstep = 50\n", r"a shock at step 50 comes after the run's last step \(3\)"),
+        ('[[shocks]]\nstep = 2\nsupplier = "some"\n', r"give a supplier index \(0, 1, \.\.\.\) or 'all'"),
+    ],
+)
 def test_numbers_that_would_overflow_and_impossible_indexes_are_refused(tmp_path, capsys, extra, message):
     import re
 
@@ -342,15 +368,17 @@ def test_a_blank_or_comment_only_scenario_is_refused_like_an_empty_one(tmp_path,
 
 def test_set_on_a_swept_parameter_is_refused(tmp_path, capsys):
     write(tmp_path, {"s.toml": S, "e.toml": TINY_EXPERIMENT})
-    code, _, err = run_main(["sweep", str(tmp_path / "e.toml"), "--out", str(tmp_path / "out"),
-                             "--set", "wom.rate=0.9"], capsys)
+    code, _, err = run_main(
+        ["sweep", str(tmp_path / "e.toml"), "--out", str(tmp_path / "out"), "--set", "wom.rate=0.9"], capsys
+    )
     assert code == 2 and "the design sweeps wom.rate" in err
 
 
 def test_set_with_a_line_break_is_refused_not_half_read(tmp_path, capsys):
     write(tmp_path, {"s.toml": S})
-    code, _, err = run_main(["run", str(tmp_path / "s.toml"), "--out", str(tmp_path / "out"),
-                             "--set", "wom.rate=0.1\nsteps = 1"], capsys)
+    code, _, err = run_main(
+        ["run", str(tmp_path / "s.toml"), "--out", str(tmp_path / "out"), "--set", "wom.rate=0.1\nsteps = 1"], capsys
+    )
     assert code == 2 and "line break" in err and not (tmp_path / "out").exists()
 
 
@@ -371,8 +399,20 @@ def test_set_one_weight_keeps_the_others():
 
 def test_vary_is_checked_even_with_no_robustness(tmp_path, capsys):
     write(tmp_path, {"s.toml": S})
-    code, _, err = run_main(["compare", "listener", "--scenario", str(tmp_path / "s.toml"), "--out",
-                             str(tmp_path / "out"), "--no-robustness", "--vary", "nonsense"], capsys)
+    code, _, err = run_main(
+        [
+            "compare",
+            "listener",
+            "--scenario",
+            str(tmp_path / "s.toml"),
+            "--out",
+            str(tmp_path / "out"),
+            "--no-robustness",
+            "--vary",
+            "nonsense",
+        ],
+        capsys,
+    )
     assert code == 2 and "--vary" in err and not (tmp_path / "out").exists()
 
 
@@ -416,8 +456,10 @@ def test_run_plot_on_a_full_disk_names_the_file_and_leaves_nothing(tmp_path, cap
 
 
 def test_sensitivity_unknown_measure_is_bad_input_with_a_suggestion(tmp_path, capsys):
-    exp = ('name = "sob"\nscenario = "s.toml"\nreplicates = 1\n[design]\nkind = "sobol"\nsamples = 2\n'
-           '[design.parameters]\n"wom.rate" = {low = 0.1, high = 0.5}\n"trust.gain" = {low = 0.1, high = 0.3}\n')
+    exp = (
+        'name = "sob"\nscenario = "s.toml"\nreplicates = 1\n[design]\nkind = "sobol"\nsamples = 2\n'
+        '[design.parameters]\n"wom.rate" = {low = 0.1, high = 0.5}\n"trust.gain" = {low = 0.1, high = 0.3}\n'
+    )
     write(tmp_path, {"s.toml": S, "e.toml": exp})
     assert main(["sweep", str(tmp_path / "e.toml"), "--out", str(tmp_path / "out"), "--workers", "1", "--quiet"]) == 0
     capsys.readouterr()
@@ -444,19 +486,23 @@ def test_markup_in_a_name_is_printed_as_text(tmp_path, capsys):
 
 def test_an_escape_sequence_typed_as_a_key_is_not_replayed(tmp_path, capsys):
     write(tmp_path, {"s.toml": S})
-    code, _, err = run_main(["run", str(tmp_path / "s.toml"), "--out", str(tmp_path / "out"),
-                             "--set", "\x1b[2J=1"], capsys)
+    code, _, err = run_main(
+        ["run", str(tmp_path / "s.toml"), "--out", str(tmp_path / "out"), "--set", "\x1b[2J=1"], capsys
+    )
     assert code == 2 and "\x1b" not in err and "\\x1b[2J" in err
 
 
 # --- siblings found beyond the list ----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("design", [
-    '[design]\nkind = "sobol"\nsamples = 524288\n[design.parameters]\n'
-    '"wom.rate" = {low = 0.1, high = 0.5}\n"trust.gain" = {low = 0.1, high = 0.3}\n',
-    '[design]\nkind = "grid"\n[design.parameters]\n"wom.rate" = [' + ", ".join(["0.1"] * 200) + "]\n",
-])
+@pytest.mark.parametrize(
+    "design",
+    [
+        '[design]\nkind = "sobol"\nsamples = 524288\n[design.parameters]\n'
+        '"wom.rate" = {low = 0.1, high = 0.5}\n"trust.gain" = {low = 0.1, high = 0.3}\n',
+        '[design]\nkind = "grid"\n[design.parameters]\n"wom.rate" = [' + ", ".join(["0.1"] * 200) + "]\n",
+    ],
+)
 def test_a_sweep_too_big_to_list_is_refused_before_sampling(tmp_path, capsys, design):
     replicates = "1" if "sobol" in design else "100000"
     exp = f'name = "big"\nscenario = "s.toml"\nreplicates = {replicates}\n{design}'
@@ -465,12 +511,15 @@ def test_a_sweep_too_big_to_list_is_refused_before_sampling(tmp_path, capsys, de
     assert code == 2 and "at most" in err and not (tmp_path / "out").exists()
 
 
-@pytest.mark.parametrize("argv", [
-    ["optimize", "--scenario", "s.toml", "--budget", "1", "--trials", "100000000"],
-    ["compare", "listener", "--scenario", "s.toml", "--replicates", "1000000000"],
-    ["sweep", "e.toml", "--replicates", "1000000000"],
-    ["validate", "--workers", "100000000"],
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["optimize", "--scenario", "s.toml", "--budget", "1", "--trials", "100000000"],
+        ["compare", "listener", "--scenario", "s.toml", "--replicates", "1000000000"],
+        ["sweep", "e.toml", "--replicates", "1000000000"],
+        ["validate", "--workers", "100000000"],
+    ],
+)
 def test_counts_on_the_command_line_are_bounded(tmp_path, capsys, argv):
     with pytest.raises(SystemExit) as exit_:
         main(argv)
@@ -489,8 +538,9 @@ def test_validation_workers_die_with_their_parent(tmp_path):
         "    print(pool.submit(os.getpid).result(), flush=True)\n"
         "    time.sleep(600)\n"
     )
-    child = subprocess.Popen([PYTHON, "-c", code], cwd=tmp_path, stdout=subprocess.PIPE, text=True,
-                             start_new_session=True)
+    child = subprocess.Popen(
+        [PYTHON, "-c", code], cwd=tmp_path, stdout=subprocess.PIPE, text=True, start_new_session=True
+    )
     worker = psutil.Process(int(child.stdout.readline()))
     os.kill(child.pid, signal.SIGKILL)
     child.wait(timeout=30)

@@ -77,8 +77,9 @@ def test_config_text_is_never_evaluated(tmp_path, monkeypatch, capsys):
 
 def test_an_experiment_file_cannot_name_code_to_run():
     with pytest.raises(ConfigError, match="unknown key 'run_fn'"):
-        load_experiment({"name": "x", "run_fn": "os:system",
-                         "design": {"kind": "grid", "parameters": {"wom.rate": [0.1]}}})
+        load_experiment(
+            {"name": "x", "run_fn": "os:system", "design": {"kind": "grid", "parameters": {"wom.rate": [0.1]}}}
+        )
 
 
 @settings(max_examples=200, deadline=None, derandomize=True)
@@ -112,10 +113,17 @@ def test_supplier_names_cannot_write_outside_the_results_folder(tmp_path, monkey
     work.mkdir()
     evil = ["../../../../escaped/x", "/tmp/../escaped2", "..", "a\\..\\b"]
     experiment = {
-        "name": "names", "seed": 1, "replicates": 2, "steps": 4,
-        "overrides": {"market.customers": 60, "market.suppliers": 4, "network.mean_degree": 4,
-                      "market.initial_customers": 0.5,
-                      **{f"suppliers.{i}.name": n for i, n in enumerate(evil)}},
+        "name": "names",
+        "seed": 1,
+        "replicates": 2,
+        "steps": 4,
+        "overrides": {
+            "market.customers": 60,
+            "market.suppliers": 4,
+            "network.mean_degree": 4,
+            "market.initial_customers": 0.5,
+            **{f"suppliers.{i}.name": n for i, n in enumerate(evil)},
+        },
         "design": {"kind": "grid", "parameters": {"wom.rate": [0.1, 0.3]}},
         "output": {"measures": ["customer_share"], "supplier_measures": ["customers"]},
         "plot": {"formats": ["png"]},

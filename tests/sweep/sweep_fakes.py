@@ -31,15 +31,22 @@ def fake_run_one(scenario, seed, steps=None):
     steps = scenario.steps if steps is None else steps
     rng = np.random.default_rng(seed)
     share = np.cumsum(rng.random(steps + 1)) * scenario.wom.rate / (steps + 1)
-    model = pd.DataFrame({
-        "step": np.arange(steps + 1), "customer_share": share,
-        "nps": rng.normal(size=steps + 1) + scenario.trust.loss_multiplier,
-        "customers": (share * scenario.market.customers).astype(np.int64),
-    })
-    suppliers = pd.DataFrame({
-        "step": np.repeat(np.arange(steps + 1), 2), "supplier": np.tile([0, 1], steps + 1),
-        "name": np.tile(["S1", "S2"], steps + 1), "revenue": rng.random(2 * (steps + 1)),
-    })
+    model = pd.DataFrame(
+        {
+            "step": np.arange(steps + 1),
+            "customer_share": share,
+            "nps": rng.normal(size=steps + 1) + scenario.trust.loss_multiplier,
+            "customers": (share * scenario.market.customers).astype(np.int64),
+        }
+    )
+    suppliers = pd.DataFrame(
+        {
+            "step": np.repeat(np.arange(steps + 1), 2),
+            "supplier": np.tile([0, 1], steps + 1),
+            "name": np.tile(["S1", "S2"], steps + 1),
+            "revenue": rng.random(2 * (steps + 1)),
+        }
+    )
     return FakeResult(model, suppliers)
 
 

@@ -30,13 +30,13 @@ def test_mean_ci_uses_student_t_across_replicates():
 def test_plot_draws_every_standard_figure_of_a_grid(tmp_path):
     experiment = real_experiment(
         steps=5,
-        design={"kind": "grid", "parameters": {"wom.rate": [0.1, 0.5], "network.kind": [
-            "small_world", "well_mixed"]}},
+        design={"kind": "grid", "parameters": {"wom.rate": [0.1, 0.5], "network.kind": ["small_world", "well_mixed"]}},
         plot={"measures": ["customer_share", "nps"], "heatmap": ["wom.rate", "network.kind"]},
     )
     assert run_sweep(experiment, tmp_path, workers=1, progress=False).ok
-    proc = subprocess.run([PYTHON, "-m", "trustsim.cli", "plot", str(tmp_path)],
-                          capture_output=True, text=True, cwd=ROOT, timeout=120)
+    proc = subprocess.run(
+        [PYTHON, "-m", "trustsim.cli", "plot", str(tmp_path)], capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
     assert proc.returncode == 0, proc.stderr
     names = {p.name for p in (tmp_path / "figures").iterdir()}
     for stem in ("timeseries_customer_share", "timeseries_nps", "final_nps", "heatmap_nps"):
@@ -47,12 +47,18 @@ def test_plot_draws_every_standard_figure_of_a_grid(tmp_path):
     assert (points["ci_low"] <= points["mean"]).all() and (points["mean"] <= points["ci_high"]).all()
 
 
-@pytest.mark.parametrize(("kind", "samples", "indices"), [
-    ("sobol", 4, {"S1", "ST"}), ("morris", 3, {"mu_star", "mu", "sigma"}),
-])
+@pytest.mark.parametrize(
+    ("kind", "samples", "indices"),
+    [
+        ("sobol", 4, {"S1", "ST"}),
+        ("morris", 3, {"mu_star", "mu", "sigma"}),
+    ],
+)
 def test_sensitivity_indices_of_sobol_and_morris_designs(tmp_path, kind, samples, indices):
     experiment = real_experiment(
-        steps=5, replicates=1, design={"kind": kind, "samples": samples, "parameters": RANGES},
+        steps=5,
+        replicates=1,
+        design={"kind": kind, "samples": samples, "parameters": RANGES},
     )
     assert run_sweep(experiment, tmp_path, workers=1, progress=False).ok
     table = sensitivity(tmp_path, ["customer_share"], resamples=50)

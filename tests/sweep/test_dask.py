@@ -23,15 +23,18 @@ def cluster(tmp_path_factory):
     """A scheduler and one `dask worker` process running 2 single-threaded workers (nannies)."""
     tmp = tmp_path_factory.mktemp("dask")
     file = tmp / "scheduler.json"
-    env = {**os.environ, "PYTHONPATH": f"{HERE}:{ROOT}",
-           # a task is KilledWorker the first time its worker dies (trustsim retries it), and a
-           # single-threaded worker holds one task at a time, so bystanders are never hit
-           "DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "0",
-           "DASK_DISTRIBUTED__SCHEDULER__WORKER_SATURATION": "1.0"}
+    env = {
+        **os.environ,
+        "PYTHONPATH": f"{HERE}:{ROOT}",
+        # a task is KilledWorker the first time its worker dies (trustsim retries it), and a
+        # single-threaded worker holds one task at a time, so bystanders are never hit
+        "DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES": "0",
+        "DASK_DISTRIBUTED__SCHEDULER__WORKER_SATURATION": "1.0",
+    }
     common = {"cwd": tmp, "env": env, "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
     scheduler = subprocess.Popen(
-        [DASK, "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
-         "--scheduler-file", str(file)], **common,
+        [DASK, "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard", "--scheduler-file", str(file)],
+        **common,
     )
     worker = None
     try:
@@ -40,8 +43,19 @@ def cluster(tmp_path_factory):
             time.sleep(0.1)
         address = json.loads(file.read_text())["address"]
         worker = subprocess.Popen(
-            [DASK, "worker", address, "--nworkers", "2", "--nthreads", "1", "--no-dashboard",
-             "--local-directory", str(tmp)], **common,
+            [
+                DASK,
+                "worker",
+                address,
+                "--nworkers",
+                "2",
+                "--nthreads",
+                "1",
+                "--no-dashboard",
+                "--local-directory",
+                str(tmp),
+            ],
+            **common,
         )
         from distributed import Client
 
@@ -63,8 +77,7 @@ def test_dask_gives_the_same_files_as_the_local_pool(cluster, tmp_path):
     local = run_sweep(experiment, tmp_path / "local", workers=2, progress=False)
     remote = run_sweep(experiment, tmp_path / "dask", scheduler=cluster, progress=False)
     assert local.ok and remote.ok and remote.done == local.total
-    assert (tmp_path / "local/summary.parquet").read_bytes() == (
-        tmp_path / "dask/summary.parquet").read_bytes()
+    assert (tmp_path / "local/summary.parquet").read_bytes() == (tmp_path / "dask/summary.parquet").read_bytes()
 
 
 def test_a_worker_killed_mid_sweep_loses_and_duplicates_nothing(cluster, tmp_path):
@@ -101,10 +114,10 @@ def test_a_worker_killed_mid_sweep_loses_and_duplicates_nothing(cluster, tmp_pat
 def test_a_run_that_kills_every_worker_is_that_runs_failure(cluster, tmp_path):
     experiment = real_experiment(
         design={"kind": "list", "points": [{"wom.rate": 0.2}, {"wom.rate": 0.999}]},
-        output={"measures": ["customer_share", "nps"]}, replicates=1,
+        output={"measures": ["customer_share", "nps"]},
+        replicates=1,
     )
-    result = run_sweep(experiment, tmp_path, scheduler=cluster, progress=False,
-                       run_fn="sweep_fakes:fake_run_one")
+    result = run_sweep(experiment, tmp_path, scheduler=cluster, progress=False, run_fn="sweep_fakes:fake_run_one")
     assert result.done == 1
     assert set(result.failures) == {"p0001-r000"}
     assert all("KilledWorker" in e for e in result.failures.values())
@@ -121,8 +134,20 @@ def test_a_scheduler_that_does_not_answer_fails_fast_and_writes_nothing(tmp_path
 
 def test_cli_scheduler_that_does_not_answer_exits_1(tmp_path):
     proc = subprocess.run(
-        [PYTHON, "-m", "trustsim.cli", "sweep", str(ROOT / "experiments/demo_grid.toml"),
-         "--out", str(tmp_path / "cli"), "--scheduler", "tcp://127.0.0.1:9"],
-        capture_output=True, text=True, cwd=ROOT, timeout=30,
+        [
+            PYTHON,
+            "-m",
+            "trustsim.cli",
+            "sweep",
+            str(ROOT / "experiments/demo_grid.toml"),
+            "--out",
+            str(tmp_path / "cli"),
+            "--scheduler",
+            "tcp://127.0.0.1:9",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=30,
     )
     assert proc.returncode == 1 and "no Dask scheduler answered" in proc.stderr

@@ -29,8 +29,7 @@ def test_list_design_keeps_the_given_points():
 
 
 def test_lhs_stays_in_bounds_rounds_integers_and_is_reproducible():
-    params = {"wom.rate": {"low": 0.1, "high": 0.5},
-              "loyalty.loyal_tenure": {"low": 2, "high": 9, "integer": True}}
+    params = {"wom.rate": {"low": 0.1, "high": 0.5}, "loyalty.loyal_tenure": {"low": 2, "high": 9, "integer": True}}
     exp = _design(kind="lhs", samples=20, parameters=params)
     points = design_points(exp).points
     assert len(points) == 20

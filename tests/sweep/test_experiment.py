@@ -20,7 +20,9 @@ def _write(tmp_path, text: str, name: str = "exp.toml"):
 
 def test_toml_with_dotted_keys_and_base_scenario(tmp_path):
     _write(tmp_path, "[market]\ncustomers = 300\n", "base.toml")
-    path = _write(tmp_path, """
+    path = _write(
+        tmp_path,
+        """
         scenario = "base.toml"
         seed = 5
         replicates = 3
@@ -31,7 +33,8 @@ def test_toml_with_dotted_keys_and_base_scenario(tmp_path):
         [design.parameters]
         wom.rate = [0.1, 0.2]
         "trust.loss_multiplier" = [2.0, 3.0, 4.0]
-    """)
+    """,
+    )
     exp = load_experiment(path, {"market.suppliers": 3})
     assert exp.name == "exp"
     assert exp.overrides == {"wom.warn_rate": 0.2, "market.suppliers": 3}
@@ -48,21 +51,24 @@ def test_toml_with_dotted_keys_and_base_scenario(tmp_path):
         ({"design": {"kind": "grid", "parameters": {}}}, "needs at least one parameter"),
         ({"design": {"kind": "grid", "parameters": {"wom.rate": []}}}, "list of values is empty"),
         (
-            {"design": {"kind": "lhs", "samples": 4,
-                        "parameters": {"wom.rate": {"low": 0.5, "high": 0.1}}}},
+            {"design": {"kind": "lhs", "samples": 4, "parameters": {"wom.rate": {"low": 0.5, "high": 0.1}}}},
             "low = 0.5 must not exceed high = 0.1",
         ),
         ({"design": {"kind": "grid", "parameters": {"wom.rat": [0.1]}}}, "Did you mean 'rate'?"),
         ({"design": {"kind": "grid", "parameters": {"wom.rate": [-1.0]}}}, "wom.rate = -1.0"),
         (
-            {"design": {"kind": "sobol", "samples": 6, "parameters": {
-                "wom.rate": {"low": 0, "high": 1}, "trust.gain": {"low": 0.1, "high": 1}}}},
+            {
+                "design": {
+                    "kind": "sobol",
+                    "samples": 6,
+                    "parameters": {"wom.rate": {"low": 0, "high": 1}, "trust.gain": {"low": 0.1, "high": 1}},
+                }
+            },
             "power of 2",
         ),
         ({"design": {"kind": "grid", "parameters": {"seed": [1, 2]}}}, "cannot be swept"),
         ({"replicate": 3}, "unknown key 'replicate'. Did you mean 'replicates'?"),
-        ({"design": {"kind": "grid", "parameters": {"wom.rate": [0.1]}, "sample": 3}},
-         "unknown key 'design.sample'"),
+        ({"design": {"kind": "grid", "parameters": {"wom.rate": [0.1]}, "sample": 3}}, "unknown key 'design.sample'"),
         ({"design": {"kind": "factorial"}}, "design.kind = 'factorial' is not allowed"),
         ({"output": {"summary": "median"}}, "output.summary = 'median'"),
         ({"name": "../escape"}, "name = '../escape' is not allowed"),
@@ -78,7 +84,9 @@ def test_bad_experiments_name_key_value_and_what_is_allowed(change, expected):
 
 
 def test_cli_bad_experiment_exits_2_naming_the_file_and_writes_nothing(tmp_path):
-    path = _write(tmp_path, """
+    path = _write(
+        tmp_path,
+        """
         name = "bad"
         replicates = 2
         [design]
@@ -86,11 +94,15 @@ def test_cli_bad_experiment_exits_2_naming_the_file_and_writes_nothing(tmp_path)
         samples = 4
         [design.parameters]
         wom.rate = {low = 0.9, high = 0.1}
-    """)
+    """,
+    )
     out = tmp_path / "out"
     proc = subprocess.run(
         [PYTHON, "-m", "trustsim.cli", "sweep", str(path), "--out", str(out)],
-        capture_output=True, text=True, cwd=ROOT, timeout=60,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
     )
     assert proc.returncode == 2
     assert str(path) in proc.stderr and "low = 0.9 must not exceed high = 0.1" in proc.stderr

@@ -115,7 +115,10 @@ def test_a_locked_folder_is_refused(tmp_path):
 def _child(experiment, out, *run_fn):
     return subprocess.Popen(
         [PYTHON, str(HERE / "sweep_script.py"), json.dumps(experiment), str(out), "2", *run_fn],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
         start_new_session=True,
     )
 
@@ -133,9 +136,7 @@ def _wait_for_batches(out, n, timeout=30.0):
 
 
 def test_kill_9_at_random_moments_then_resume_gives_identical_results(tmp_path):
-    experiment = real_experiment(
-        replicates=6, steps=30, overrides={"market.customers": 1500}, output={"batch_runs": 2}
-    )
+    experiment = real_experiment(replicates=6, steps=30, overrides={"market.customers": 1500}, output={"batch_runs": 2})
     ref = tmp_path / "ref"
     run_sweep(experiment, ref, workers=2, progress=False)
     out = tmp_path / "out"
@@ -201,7 +202,7 @@ def test_cli_lists_failed_runs_and_exits_1(tmp_path):
     experiment = tmp_path / "fail.toml"
     experiment.write_text(f"""
 name = "fail"
-scenario = "{ROOT / 'configs' / 'baseline.toml'}"
+scenario = "{ROOT / "configs" / "baseline.toml"}"
 steps = 3
 [overrides]
 market.customers = 200
@@ -214,9 +215,11 @@ network.kind = "edge_list"
 network.path = "no_such_edges.txt"
 """)
     proc = subprocess.run(
-        [PYTHON, "-m", "trustsim.cli", "sweep", str(experiment), "--out", str(tmp_path / "out"),
-         "--workers", "1"],
-        capture_output=True, text=True, cwd=ROOT, timeout=120,
+        [PYTHON, "-m", "trustsim.cli", "sweep", str(experiment), "--out", str(tmp_path / "out"), "--workers", "1"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
     )
     assert proc.returncode == 1
     assert "1 of 2 runs done" in proc.stderr and "1 run(s) failed" in proc.stderr

@@ -99,8 +99,9 @@ def test_lock_in_fails_if_low_trust_everywhere_still_churned(ci_runs):
 def test_component_weights_fail_if_overall_trust_ignored_care(ci_runs):
     def no_care(j, t):
         m = t.model
-        m["mean_trust"] = 0.25 * (m["trust_reliability"] + m["trust_transparency"] + m["trust_competence"]
-                                  + m["trust_care"])
+        m["mean_trust"] = 0.25 * (
+            m["trust_reliability"] + m["trust_transparency"] + m["trust_competence"] + m["trust_care"]
+        )
         return t
 
     assert not _judge("component_weights", ci_runs, no_care).passed

@@ -79,8 +79,10 @@ def test_out_that_is_a_file_is_refused(tmp_path, capsys):
 
 
 def test_runs_are_identical_on_one_and_two_workers():
-    jobs = [job("bass_limit", {"market.customers": 800, "advertising.reach": 0.03, "wom.rate": 0.38}, s, 8)
-            for s in (1, 2, 3)]
+    jobs = [
+        job("bass_limit", {"market.customers": 800, "advertising.reach": 0.03, "wom.rate": 0.38}, s, 8)
+        for s in (1, 2, 3)
+    ]
     one, two = run_jobs(jobs, workers=1), run_jobs(jobs, workers=2)
     for j in jobs:
         for col, values in one[j].model.items():

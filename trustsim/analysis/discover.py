@@ -63,14 +63,17 @@ class Discovery:
         """The finding in plain words."""
         share = self.holds / self.runs
         box = "; ".join(self._limit_text(str(name), row) for name, row in self.limits.iterrows()) or "the whole space"
-        quality = "" if self.met else (f" (no box reaches density {self.threshold:.0%}; this is the densest "
-                                       "PRIM found)")
+        quality = (
+            "" if self.met else (f" (no box reaches density {self.threshold:.0%}; this is the densest PRIM found)")
+        )
         top = ", ".join(f"{k} {v:.2f}" for k, v in self.scores.items())
         u = self.unit
-        return (f"`{self.outcome}` holds in {self.holds} of {self.runs} {u} ({share:.0%}). It holds in "
-                f"{self.density:.0%} of the {u} with {box} (density), and that box holds {self.coverage:.0%} of the "
-                f"{u} where it holds (coverage; {self.mass:.0%} of all {u}){quality}. Feature scores (extra "
-                f"trees, sum 1): {top}.")
+        return (
+            f"`{self.outcome}` holds in {self.holds} of {self.runs} {u} ({share:.0%}). It holds in "
+            f"{self.density:.0%} of the {u} with {box} (density), and that box holds {self.coverage:.0%} of the "
+            f"{u} where it holds (coverage; {self.mass:.0%} of all {u}){quality}. Feature scores (extra "
+            f"trees, sum 1): {top}."
+        )
 
     @staticmethod
     def _limit_text(name: str, row: pd.Series) -> str:
@@ -99,8 +102,10 @@ def evaluate_outcome(summary: pd.DataFrame, expr: str, source: str = "--outcome"
         ) from None
     values = np.asarray(y)
     if values.dtype != bool:
-        raise ConfigError(f"{source} {expr!r}: gives {values.dtype} values, not a condition; write one that is "
-                          "true or false per run, e.g. 'nps > 30'.")
+        raise ConfigError(
+            f"{source} {expr!r}: gives {values.dtype} values, not a condition; write one that is "
+            "true or false per run, e.g. 'nps > 30'."
+        )
     return values
 
 
@@ -111,9 +116,12 @@ def compare_cells(robustness: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     ``winner_<measure>``, the policy with the highest value in that replicate of that cell.
     """
     vary = [k for k in str(robustness["vary"].iloc[0]).split(",") if k]
-    measures = [c for c in robustness.columns
-                if c not in ("cell", "policy", "replicate", "run", "vary", *vary)
-                and pd.api.types.is_numeric_dtype(robustness[c])]
+    measures = [
+        c
+        for c in robustness.columns
+        if c not in ("cell", "policy", "replicate", "run", "vary", *vary)
+        and pd.api.types.is_numeric_dtype(robustness[c])
+    ]
     wide = robustness.pivot_table(index=["cell", "replicate"], columns="policy", values=measures, sort=False)
     frame = robustness.groupby(["cell", "replicate"], sort=True)[vary].first()
     for m in measures:
@@ -135,8 +143,9 @@ def _runs(folder: Path) -> tuple[pd.DataFrame, list[str]]:
     return load_summary(folder), list(manifest["design"]["names"])
 
 
-def discover(folder: str | Path, outcome: str, *, threshold: float = THRESHOLD, peel_alpha: float = 0.05,
-             seed: int = 0) -> Discovery:
+def discover(
+    folder: str | Path, outcome: str, *, threshold: float = THRESHOLD, peel_alpha: float = 0.05, seed: int = 0
+) -> Discovery:
     """PRIM scenario discovery and feature scores of a condition over a sweep's runs.
 
     Args:
@@ -169,8 +178,10 @@ def discover(folder: str | Path, outcome: str, *, threshold: float = THRESHOLD, 
     holds = int(y.sum())
     if holds in (0, len(y)):
         which = "none" if holds == 0 else "every one"
-        raise ConfigError(f"--outcome {outcome!r} holds in {which} of the {len(y)} runs: there is nothing to "
-                          "separate; choose a condition that holds in some runs and not in others.")
+        raise ConfigError(
+            f"--outcome {outcome!r} holds in {which} of the {len(y)} runs: there is nothing to "
+            "separate; choose a condition that holds in some runs and not in others."
+        )
     from trustsim.ema import require_ema
 
     require_ema()
@@ -185,18 +196,35 @@ def discover(folder: str | Path, outcome: str, *, threshold: float = THRESHOLD, 
     trajectory = box.peeling_trajectory.copy()
     ok = trajectory[trajectory["density"] >= threshold]
     met = not ok.empty
-    best = ok.sort_values(["coverage", "density"], ascending=False) if met else \
-        trajectory.sort_values(["density", "coverage"], ascending=False)
+    best = (
+        ok.sort_values(["coverage", "density"], ascending=False)
+        if met
+        else trajectory.sort_values(["density", "coverage"], ascending=False)
+    )
     pick = int(best["id"].iloc[0])
     # style="data" gives (stats, limits) per box; ema_workbench leaves the return type unannotated
     stats, limits = cast("tuple[pd.Series, pd.DataFrame]", box.inspect(pick, style="data")[0])
     limits = limits.droplevel(0, axis=1)[["min", "max"]] if isinstance(limits.columns, pd.MultiIndex) else limits
     coded = x.apply(lambda c: c.cat.codes if isinstance(c.dtype, pd.CategoricalDtype) else c)
     scores, _ = feature_scoring.get_ex_feature_scores(
-        coded, y, mode=feature_scoring.RuleInductionType.CLASSIFICATION, random_state=seed)
+        coded, y, mode=feature_scoring.RuleInductionType.CLASSIFICATION, random_state=seed
+    )
     scores = scores.iloc[:, 0].sort_values(ascending=False)
-    return Discovery(outcome, len(y), holds, limits, float(stats["coverage"]), float(stats["density"]),
-                     float(stats["mass"]), trajectory, scores, threshold, met, names, unit)
+    return Discovery(
+        outcome,
+        len(y),
+        holds,
+        limits,
+        float(stats["coverage"]),
+        float(stats["density"]),
+        float(stats["mass"]),
+        trajectory,
+        scores,
+        threshold,
+        met,
+        names,
+        unit,
+    )
 
 
 def write_discovery(d: Discovery, out_dir: str | Path) -> dict[str, Path]:
@@ -205,25 +233,62 @@ def write_discovery(d: Discovery, out_dir: str | Path) -> dict[str, Path]:
     from trustsim.reporting import md_table
 
     out = Path(out_dir)
-    rows = [[name, *(str(sorted(r["min"])) if isinstance(r["min"], (set, frozenset)) else f"{float(r['min']):.4g}",
-                     "" if isinstance(r["min"], (set, frozenset)) else f"{float(r['max']):.4g}")]
-            for name, r in d.limits.iterrows()]
-    traj = [[int(r["id"]), f"{r['coverage']:.3f}", f"{r['density']:.3f}", f"{r['mass']:.3f}", int(r["res_dim"])]
-            for _, r in d.trajectory.iterrows()]
-    md = "\n".join([
-        f"# Scenario discovery: `{d.outcome}`", "", d.text(), "",
-        "## The box", "", md_table(["parameter", "min", "max"], rows), "",
-        "## Feature scores", "", md_table(["parameter", "score"], [[k, f"{v:.3f}"] for k, v in d.scores.items()]), "",
-        "## Peeling trajectory", "", md_table(["box", "coverage", "density", "mass", "restricted"], traj), "",
-    ])
+    rows = [
+        [
+            name,
+            *(
+                str(sorted(r["min"])) if isinstance(r["min"], (set, frozenset)) else f"{float(r['min']):.4g}",
+                "" if isinstance(r["min"], (set, frozenset)) else f"{float(r['max']):.4g}",
+            ),
+        ]
+        for name, r in d.limits.iterrows()
+    ]
+    traj = [
+        [int(r["id"]), f"{r['coverage']:.3f}", f"{r['density']:.3f}", f"{r['mass']:.3f}", int(r["res_dim"])]
+        for _, r in d.trajectory.iterrows()
+    ]
+    md = "\n".join(
+        [
+            f"# Scenario discovery: `{d.outcome}`",
+            "",
+            d.text(),
+            "",
+            "## The box",
+            "",
+            md_table(["parameter", "min", "max"], rows),
+            "",
+            "## Feature scores",
+            "",
+            md_table(["parameter", "score"], [[k, f"{v:.3f}"] for k, v in d.scores.items()]),
+            "",
+            "## Peeling trajectory",
+            "",
+            md_table(["box", "coverage", "density", "mass", "restricted"], traj),
+            "",
+        ]
+    )
     paths = {"md": out / "discover.md", "json": out / "discover.json"}
     atomic_write_text(paths["md"], md)
-    atomic_write_json(paths["json"], {
-        "outcome": d.outcome, "runs": d.runs, "holds": d.holds, "coverage": d.coverage, "density": d.density,
-        "mass": d.mass, "threshold": d.threshold, "met": d.met,
-        "box": {name: ({"categories": sorted(map(str, r["min"]))} if isinstance(r["min"], (set, frozenset))
-                       else {"min": float(r["min"]), "max": float(r["max"])}) for name, r in d.limits.iterrows()},
-        "feature_scores": {k: float(v) for k, v in d.scores.items()},
-    })
+    atomic_write_json(
+        paths["json"],
+        {
+            "outcome": d.outcome,
+            "runs": d.runs,
+            "holds": d.holds,
+            "coverage": d.coverage,
+            "density": d.density,
+            "mass": d.mass,
+            "threshold": d.threshold,
+            "met": d.met,
+            "box": {
+                name: (
+                    {"categories": sorted(map(str, r["min"]))}
+                    if isinstance(r["min"], (set, frozenset))
+                    else {"min": float(r["min"]), "max": float(r["max"])}
+                )
+                for name, r in d.limits.iterrows()
+            },
+            "feature_scores": {k: float(v) for k, v in d.scores.items()},
+        },
+    )
     return paths
-

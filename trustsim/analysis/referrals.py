@@ -46,8 +46,13 @@ def referral_distribution(spells: pd.DataFrame) -> dict[str, float]:
     """
     refs = spells.loc[spells["ambassador"].astype(bool), "referrals"].to_numpy(dtype=np.float64)
     if len(refs) == 0:
-        return {"ambassadors": 0, "referrals_per_ambassador": math.nan, "referrers_none_share": math.nan,
-                "top10_referral_share": math.nan, "referral_gini": math.nan}
+        return {
+            "ambassadors": 0,
+            "referrals_per_ambassador": math.nan,
+            "referrers_none_share": math.nan,
+            "top10_referral_share": math.nan,
+            "referral_gini": math.nan,
+        }
     top = np.sort(refs)[::-1][: max(1, len(refs) // 10)]
     return {
         "ambassadors": len(refs),
@@ -70,8 +75,9 @@ def value_by_channel(spells: pd.DataFrame, horizon: int) -> dict[str, float]:
     their ratio (value).
     """
     later = spells[(spells["start_step"] > 0) & (spells["start_step"] <= horizon)].copy()
-    later["group"] = np.where(later["channel"].isin(WOM_CHANNELS), "wom",
-                              np.where(later["channel"].isin(AD_CHANNELS), "ad", "other"))
+    later["group"] = np.where(
+        later["channel"].isin(WOM_CHANNELS), "wom", np.where(later["channel"].isin(AD_CHANNELS), "ad", "other")
+    )
     later = later[later["group"] != "other"]
     later["stratum"] = (later["start_step"] - 1) // STRATUM
     later["switched"] = later["end_reason"].astype(object).eq("switch")
@@ -79,8 +85,14 @@ def value_by_channel(spells: pd.DataFrame, horizon: int) -> dict[str, float]:
     stats = groups.agg(n=("value", "size"), value=("value", "mean"), churn=("switched", "mean")).unstack("group")
     stats = stats.dropna()
     if stats.empty:
-        return {"wom_value": math.nan, "ad_value": math.nan, "wom_to_ad_value": math.nan,
-                "wom_churn": math.nan, "ad_churn": math.nan, "matched_strata": 0}
+        return {
+            "wom_value": math.nan,
+            "ad_value": math.nan,
+            "wom_to_ad_value": math.nan,
+            "wom_churn": math.nan,
+            "ad_churn": math.nan,
+            "matched_strata": 0,
+        }
     n_wom, n_ad = (np.asarray(stats[("n", g)], dtype=np.float64) for g in ("wom", "ad"))
     weight = np.minimum(n_wom, n_ad)
     wom_value = float(np.average(stats[("value", "wom")], weights=weight))
@@ -121,8 +133,9 @@ def run_seeds(scenario: str, seeds: int, steps: int | None, overrides: dict | No
         assert result.customers is not None  # run_one always returns the referral records
         row = referral_distribution(result.customers) | value_by_channel(result.customers, result.steps)
         final = result.suppliers[result.suppliers["step"] == result.steps]
-        row |= {f"discounted_profit[{n}]": float(v) for n, v in zip(final["name"], final["discounted_profit"],
-                                                                      strict=True)}
+        row |= {
+            f"discounted_profit[{n}]": float(v) for n, v in zip(final["name"], final["discounted_profit"], strict=True)
+        }
         rows.append(row)
     return summarise_seeds(rows)
 

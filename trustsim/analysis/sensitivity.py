@@ -69,9 +69,7 @@ def sensitivity(
     design = manifest["design"]
     kind = design["kind"]
     if kind not in ("sobol", "morris"):
-        raise ConfigError(
-            f"{folder}: a {kind!r} design; sensitivity indices need a 'sobol' or 'morris' design."
-        )
+        raise ConfigError(f"{folder}: a {kind!r} design; sensitivity indices need a 'sobol' or 'morris' design.")
     summary = load_summary(folder)
     n_points = len(design["points"])
     done_points = summary["point"].nunique() if len(summary) else 0
@@ -119,9 +117,7 @@ def _sobol(problem, y, manifest, measure, resamples, seed) -> list[tuple]:
     from SALib.analyze import sobol
 
     second = manifest["experiment"]["design"]["second_order"]
-    result = sobol.analyze(
-        problem, y, calc_second_order=second, num_resamples=resamples, conf_level=0.95, seed=seed
-    )
+    result = sobol.analyze(problem, y, calc_second_order=second, num_resamples=resamples, conf_level=0.95, seed=seed)
     rows = []
     for i, name in enumerate(problem["names"]):
         rows.append((measure, name, "S1", result["S1"][i], result["S1_conf"][i]))
@@ -133,9 +129,7 @@ def _morris(problem, x, y, manifest, measure, resamples, seed) -> list[tuple]:
     from SALib.analyze import morris
 
     levels = manifest["experiment"]["design"]["levels"]
-    result = morris.analyze(
-        problem, x, y, num_resamples=resamples, conf_level=0.95, num_levels=levels, seed=seed
-    )
+    result = morris.analyze(problem, x, y, num_resamples=resamples, conf_level=0.95, num_levels=levels, seed=seed)
     rows = []
     for i, name in enumerate(problem["names"]):
         rows.append((measure, name, "mu_star", result["mu_star"][i], result["mu_star_conf"][i]))
@@ -153,24 +147,31 @@ def _figure(table: pd.DataFrame, kind: str, measure: str, out: Path, formats, no
         order = wide["ST"].sort_values(ascending=False).index
         pos = np.arange(len(order))
         for shift, index, color in ((-0.2, "S1", PALETTE[0]), (0.2, "ST", PALETTE[1])):
-            ax.bar(pos + shift, wide.loc[order, index], 0.4, yerr=conf.loc[order, index],
-                   color=color, capsize=3, label=f"{index} ({'first' if index == 'S1' else 'total'} order)")
+            ax.bar(
+                pos + shift,
+                wide.loc[order, index],
+                0.4,
+                yerr=conf.loc[order, index],
+                color=color,
+                capsize=3,
+                label=f"{index} ({'first' if index == 'S1' else 'total'} order)",
+            )
         ax.set_xticks(pos, order, rotation=30, ha="right")
         ax.axhline(0, color="grey", lw=0.5)
         ax.set(ylabel="Sobol index", title=f"Sobol indices of {measure} (95% bootstrap CI)")
         ax.legend(frameon=False)
     else:
-        ax.errorbar(wide["mu_star"], wide["sigma"], xerr=conf["mu_star"], fmt="o", color=PALETTE[0],
-                    capsize=3)
+        ax.errorbar(wide["mu_star"], wide["sigma"], xerr=conf["mu_star"], fmt="o", color=PALETTE[0], capsize=3)
         for name, row in wide.iterrows():
-            ax.annotate(name, (row["mu_star"], row["sigma"]), fontsize=8, xytext=(4, 4),
-                        textcoords="offset points")
-        ax.set(xlabel="mu* (mean |elementary effect|)", ylabel="sigma",
-               title=f"Morris screening of {measure} (95% CI of mu*)")
+            ax.annotate(name, (row["mu_star"], row["sigma"]), fontsize=8, xytext=(4, 4), textcoords="offset points")
+        ax.set(
+            xlabel="mu* (mean |elementary effect|)",
+            ylabel="sigma",
+            title=f"Morris screening of {measure} (95% CI of mu*)",
+        )
     if note:  # a degenerate measure says so on its own figure, not only on the terminal
         import textwrap
 
-        fig.text(0.5, -0.02, "Warning: " + textwrap.fill(note, 110), ha="center", va="top", fontsize=7,
-                 color="#D55E00")
+        fig.text(0.5, -0.02, "Warning: " + textwrap.fill(note, 110), ha="center", va="top", fontsize=7, color="#D55E00")
     fig.tight_layout()
     return save_figure(fig, out, f"sensitivity_{file_stem(measure)}", formats)

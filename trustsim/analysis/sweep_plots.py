@@ -63,8 +63,11 @@ def mean_ci(frame: pd.DataFrame, by: Sequence[str], measures: Sequence[str]) -> 
 def summary_measures(summary: pd.DataFrame, params: Sequence[str]) -> list[str]:
     """The numeric measure columns of a summary table (not keys, not parameters)."""
     return [
-        c for c in summary.columns
-        if c not in KEYS and c not in params and pd.api.types.is_numeric_dtype(summary[c])
+        c
+        for c in summary.columns
+        if c not in KEYS
+        and c not in params
+        and pd.api.types.is_numeric_dtype(summary[c])
         and not pd.api.types.is_bool_dtype(summary[c])
     ]
 
@@ -96,12 +99,21 @@ def degenerate_reason(measure: str, summary: pd.DataFrame, steps: int | None = N
         return f"{measure} is NaN in every run{horizon} (e.g. an NPS with no customers): there is nothing to analyse."
     if finite.nunique() == 1:
         value = finite.iloc[0]
-        why = ("people climb the loyalty ladder one rung at a time, so this measure needs more periods to move; "
-               "run more steps (--steps)") if any(k in measure for k in SLOW_MEASURES) else (
-               "it does not respond to the swept parameters within the horizon; run more steps or sweep "
-               "parameters that act on it")
-        return (f"{measure} is {value:g} in every run{horizon}: it never varies, so its sensitivity indices are "
-                f"undefined and its figures are flat. Likely cause: {why}.")
+        why = (
+            (
+                "people climb the loyalty ladder one rung at a time, so this measure needs more periods to move; "
+                "run more steps (--steps)"
+            )
+            if any(k in measure for k in SLOW_MEASURES)
+            else (
+                "it does not respond to the swept parameters within the horizon; run more steps or sweep "
+                "parameters that act on it"
+            )
+        )
+        return (
+            f"{measure} is {value:g} in every run{horizon}: it never varies, so its sensitivity indices are "
+            f"undefined and its figures are flat. Likely cause: {why}."
+        )
     groups = [g.dropna().to_numpy(dtype=float) for _, g in summary.groupby("point")[measure]]
     if all(len(g) > 1 for g in groups) and len(groups) > 1:
         from scipy import stats
@@ -110,9 +122,11 @@ def degenerate_reason(measure: str, summary: pd.DataFrame, steps: int | None = N
         if within > 0:
             p = float(stats.f_oneway(*groups).pvalue)
             if np.isfinite(p) and p > 0.05:
-                return (f"{measure}: the design points' means differ no more than replicate noise makes them "
-                        f"(one-way ANOVA over {len(groups)} points, p = {p:.2f}){horizon}, so its indices and "
-                        "figures show luck, not the parameters; run more replicates or steps.")
+                return (
+                    f"{measure}: the design points' means differ no more than replicate noise makes them "
+                    f"(one-way ANOVA over {len(groups)} points, p = {p:.2f}){horizon}, so its indices and "
+                    "figures show luck, not the parameters; run more replicates or steps."
+                )
     return None
 
 
@@ -167,8 +181,7 @@ def plot_sweep(folder: str | Path, measures: Sequence[str] | None = None) -> lis
     paths: list[Path] = []
     series = load_timeseries(folder)
     series_measures = [
-        c for c in series.columns
-        if c not in ("run", "point", "replicate", "step") and (not chosen or c in chosen)
+        c for c in series.columns if c not in ("run", "point", "replicate", "step") and (not chosen or c in chosen)
     ]
     labels = _point_labels(summary, params)
     for measure in series_measures:
@@ -178,9 +191,7 @@ def plot_sweep(folder: str | Path, measures: Sequence[str] | None = None) -> lis
         if params:
             how = experiment["output"]["summary"]
             paths += _final_figure(summary, table, params, measure, how, out, formats)
-    heat = list(experiment["plot"]["heatmap"]) or (
-        numeric[:2] if manifest["design"]["kind"] == "grid" else []
-    )
+    heat = list(experiment["plot"]["heatmap"]) or (numeric[:2] if manifest["design"]["kind"] == "grid" else [])
     if len(heat) == 2 and all(p in params for p in heat):
         for measure in final_measures:
             paths += _heatmap_figure(summary, heat, measure, out, formats)
@@ -232,8 +243,15 @@ def _timeseries_figure(
         ax.set_title(f"{measure}: mean and 95% interval over replicates, per design point")
     else:
         wide = stats.pivot(index="step", columns="point", values="mean")
-        ax.fill_between(wide.index, wide.quantile(0.05, axis=1), wide.quantile(0.95, axis=1),
-                        color=PALETTE[0], alpha=0.25, lw=0, label="5-95% of design points")
+        ax.fill_between(
+            wide.index,
+            wide.quantile(0.05, axis=1),
+            wide.quantile(0.95, axis=1),
+            color=PALETTE[0],
+            alpha=0.25,
+            lw=0,
+            label="5-95% of design points",
+        )
         ax.plot(wide.index, wide.median(axis=1), color=PALETTE[0], label="median design point")
         ax.legend(frameon=False)
         ax.set_title(f"{measure}: spread of the {len(points)} design points' means")
@@ -242,8 +260,13 @@ def _timeseries_figure(
 
 
 def _final_figure(
-    summary: pd.DataFrame, table: pd.DataFrame, params: Sequence[str], measure: str, how: str,
-    out: Path, formats: Sequence[str],
+    summary: pd.DataFrame,
+    table: pd.DataFrame,
+    params: Sequence[str],
+    measure: str,
+    how: str,
+    out: Path,
+    formats: Sequence[str],
 ) -> list[Path]:
     import matplotlib.pyplot as plt
 
@@ -260,10 +283,18 @@ def _final_figure(
         ax.scatter(x, summary[measure], s=8, alpha=0.35, color=PALETTE[4], lw=0, label="runs")
         if len(means) <= 200:
             err = np.vstack([means["mean"] - means["ci_low"], means["ci_high"] - means["mean"]])
-            ax.errorbar(mx, means["mean"], yerr=np.nan_to_num(err), fmt="o", ms=4,
-                        color=PALETTE[0], capsize=2, label="point mean, 95% CI")
+            ax.errorbar(
+                mx,
+                means["mean"],
+                yerr=np.nan_to_num(err),
+                fmt="o",
+                ms=4,
+                color=PALETTE[0],
+                capsize=2,
+                label="point mean, 95% CI",
+            )
         ax.set(xlabel=param, ylabel=measure)
-    for ax in list(axes.flat)[len(params):]:
+    for ax in list(axes.flat)[len(params) :]:
         ax.axis("off")
     axes.flat[0].legend(frameon=False, fontsize=7)
     fig.suptitle(f"{measure} ({how}) against each swept parameter")

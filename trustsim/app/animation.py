@@ -45,8 +45,7 @@ class StreamingGif:
         if self.frames == 0:
             for chunk in GifImagePlugin.getheader(image, info={"loop": 0})[0]:
                 self.stream.write(chunk)
-        for chunk in GifImagePlugin.getdata(image, duration=self.duration,
-                                            include_color_table=True, disposal=1):
+        for chunk in GifImagePlugin.getdata(image, duration=self.duration, include_color_table=True, disposal=1):
             self.stream.write(chunk)
         self.stream.flush()
         self.frames += 1
@@ -66,8 +65,7 @@ def check_format(out: Path) -> None:
     suffix = out.suffix.lower()
     if suffix == ".mp4" and shutil.which("ffmpeg") is None:
         raise ConfigError(
-            f"--out {out}: an .mp4 needs ffmpeg on the PATH (e.g. 'apt-get install ffmpeg'); "
-            "a .gif needs nothing more."
+            f"--out {out}: an .mp4 needs ffmpeg on the PATH (e.g. 'apt-get install ffmpeg'); a .gif needs nothing more."
         )
     if suffix not in FORMATS:
         raise ConfigError(f"--out {out}: unknown format {suffix!r}; use one of {', '.join(FORMATS)}.")
@@ -111,8 +109,7 @@ def animate(
         raise ConfigError(f"--fps {fps}: must be between 1 and 60.")
     check_format(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    view = LiveView(model, sample_network(model.network, sample_size), lang=lang,
-                    colour_by=colour_by, size=FRAME_SIZE)
+    view = LiveView(model, sample_network(model.network, sample_size), lang=lang, colour_by=colour_by, size=FRAME_SIZE)
     partial = out.with_name(f".{out.stem}.partial{out.suffix}")
     try:
         if out.suffix.lower() == ".gif":
@@ -134,8 +131,13 @@ def draw_frame(view: LiveView) -> np.ndarray:
     return view.rgb()
 
 
-def _frames(model: TrustMarket, view: LiveView, steps: int, write: Callable[[np.ndarray], Any],
-            on_frame: Callable[[int], None] | None) -> None:
+def _frames(
+    model: TrustMarket,
+    view: LiveView,
+    steps: int,
+    write: Callable[[np.ndarray], Any],
+    on_frame: Callable[[int], None] | None,
+) -> None:
     """Step, draw, hand each frame to `write` (step 0 first)."""
     for frame in range(steps + 1):
         if frame:
@@ -145,13 +147,34 @@ def _frames(model: TrustMarket, view: LiveView, steps: int, write: Callable[[np.
             on_frame(frame)
 
 
-def _write_mp4(model: TrustMarket, view: LiveView, steps: int, path: Path, fps: int,
-               on_frame: Callable[[int], None] | None) -> None:
+def _write_mp4(
+    model: TrustMarket, view: LiveView, steps: int, path: Path, fps: int, on_frame: Callable[[int], None] | None
+) -> None:
     """Pipe each frame to ffmpeg as raw RGB as soon as it is drawn."""
     height, width = view.rgb().shape[:2]
-    command = [shutil.which("ffmpeg") or "ffmpeg", "-y", "-loglevel", "error", "-f", "rawvideo",
-               "-pix_fmt", "rgb24", "-s", f"{width}x{height}", "-r", str(fps), "-i", "-",
-               "-vcodec", "libx264", "-pix_fmt", "yuv420p", "-f", "mp4", str(path)]
+    command = [
+        shutil.which("ffmpeg") or "ffmpeg",
+        "-y",
+        "-loglevel",
+        "error",
+        "-f",
+        "rawvideo",
+        "-pix_fmt",
+        "rgb24",
+        "-s",
+        f"{width}x{height}",
+        "-r",
+        str(fps),
+        "-i",
+        "-",
+        "-vcodec",
+        "libx264",
+        "-pix_fmt",
+        "yuv420p",
+        "-f",
+        "mp4",
+        str(path),
+    ]
     with subprocess.Popen(command, stdin=subprocess.PIPE) as ffmpeg:
         stdin = ffmpeg.stdin
         assert stdin is not None

@@ -91,8 +91,7 @@ class Classroom:
         """The knobs' values a lesson starts with."""
         return knob_values(lesson_scenario(self.base, lesson))
 
-    def start(self, lesson: str, knobs: Mapping[str, Any] | None = None,
-              seed: str | None = None) -> None:
+    def start(self, lesson: str, knobs: Mapping[str, Any] | None = None, seed: str | None = None) -> None:
         """A new run of `lesson` with the knobs' values (default: the lesson's) and seed.
 
         The run being replaced becomes the ghost when it is the same lesson; a new lesson
@@ -109,16 +108,18 @@ class Classroom:
         with self.lock:
             previous = getattr(self, "view", None)
             same = previous is not None and lesson == self.lesson
-            self.ghost = previous.history if previous is not None and same and previous.history.steps[-1] > 0 else (
-                self.ghost if same else None)
+            self.ghost = (
+                previous.history
+                if previous is not None and same and previous.history.steps[-1] > 0
+                else (self.ghost if same else None)
+            )
             self.lesson, self.applied, self.seed = lesson, values, seed
             self.model = TrustMarket(scenario, rng=seed_from_text(seed))
             self.sample: NetworkSample = sample_network(self.model.network, SAMPLE_SIZE)
             self._new_view()
 
     def _new_view(self) -> None:
-        self.view = LiveView(self.model, self.sample, lang=self.lang, colour_by=self.colour_by,
-                             ghost=self.ghost)
+        self.view = LiveView(self.model, self.sample, lang=self.lang, colour_by=self.colour_by, ghost=self.ghost)
         self._network_background = self.view.background_svg("network")
         self._trends_background = self.view.background_svg("trends")
 
@@ -169,12 +170,14 @@ class Classroom:
             nps = history.latest("nps")
             monitors = tuple(
                 Monitor(
-                    label=firm_label(i, s.name), colour=supplier_colour(i),
+                    label=firm_label(i, s.name),
+                    colour=supplier_colour(i),
                     customers=int(history.latest("customers")[i]),
                     ambassadors=int(history.latest("ambassadors")[i]),
                     nps=float(nps[i]) if model.steps >= view.nps_from else math.nan,
                     trust=float(history.latest("trust")[i]),
-                    money=float(history.latest(money)[i]), money_kind=money,
+                    money=float(history.latest(money)[i]),
+                    money_kind=money,
                 )
                 for i, s in enumerate(model.suppliers_list)
             )
@@ -187,9 +190,12 @@ class Classroom:
                 trends_background=self._trends_background,
                 trends_overlay=view.overlay_svg("trends"),
                 monitors=monitors,
-                market=tr("market", self.lang, customers=config.market.customers,
-                          firms=config.market.suppliers,
-                          network=network_name(config.network.kind, self.lang)),
-                policy=tr("s1_policy", self.lang, promise=s1.promise, over=s1.over_delivery,
-                          ads=s1.ad_budget),
+                market=tr(
+                    "market",
+                    self.lang,
+                    customers=config.market.customers,
+                    firms=config.market.suppliers,
+                    network=network_name(config.network.kind, self.lang),
+                ),
+                policy=tr("s1_policy", self.lang, promise=s1.promise, over=s1.over_delivery, ads=s1.ad_budget),
             )

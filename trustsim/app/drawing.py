@@ -59,7 +59,14 @@ STAGE_COLOURS: dict[str, str] = {
     "detractor": "#D55E00",  # vermillion: "warns others" on screen
 }
 SUPPLIER_COLOURS: tuple[str, ...] = (
-    "#E69F00", "#0072B2", "#009E73", "#CC79A7", "#D55E00", "#56B4E9", "#F0E442", "#000000",
+    "#E69F00",
+    "#0072B2",
+    "#009E73",
+    "#CC79A7",
+    "#D55E00",
+    "#56B4E9",
+    "#F0E442",
+    "#000000",
 )
 SUPPLIER_MARKERS: tuple[str, ...] = ("s", "^", "D", "p", "v", "h", "P", "*")
 LINE_STYLES: tuple[str, ...] = ("-", "--", "-.", ":")
@@ -161,7 +168,8 @@ class History:
         firms = len(self.names)
         self.steps = sorted(int(s) for s in table["step"].unique())
         self.columns = {
-            m: list(table[m].to_numpy(dtype=float).reshape(-1, firms)) if m in table
+            m: list(table[m].to_numpy(dtype=float).reshape(-1, firms))
+            if m in table
             else [np.asarray(model.supplier_metrics[m], dtype=float)] * len(self.steps)
             for m in self.measures
         }
@@ -273,8 +281,7 @@ class LiveView:
     ) -> None:
         if colour_by not in COLOUR_MODES:
             raise ValueError(f"colour_by = {colour_by!r} is not one of {COLOUR_MODES}")
-        self.model, self.sample, self.lang, self.colour_by, self.ghost = (
-            model, sample, lang, colour_by, ghost)
+        self.model, self.sample, self.lang, self.colour_by, self.ghost = (model, sample, lang, colour_by, ghost)
         self.history = History.of(model)
         self.firms = len(model.suppliers_list)
         self.nps_from = model.config.loyalty.loyal_tenure
@@ -288,8 +295,17 @@ class LiveView:
         self._decorations: list[Any] = []
         self._polylines = PolylineCache()
         self.hints: dict[str, Text] = {
-            name: ax.text(0.5, 0.5, "", ha="center", va="center", transform=ax.transAxes,
-                          fontsize=FONT_SIZE, color=HINT_COLOUR, zorder=4)
+            name: ax.text(
+                0.5,
+                0.5,
+                "",
+                ha="center",
+                va="center",
+                transform=ax.transAxes,
+                fontsize=FONT_SIZE,
+                color=HINT_COLOUR,
+                zorder=4,
+            )
             for name, ax in self.axes.items()
         }
         self._static_key: tuple[Any, ...] | None = None
@@ -318,8 +334,13 @@ class LiveView:
             ax.add_collection(lines)
         for index in range(-1, self.firms):
             self.groups[index] = ax.scatter(
-                pos[:0, 0], pos[:0, 1], s=MARKER_AREA, marker=supplier_marker(index),
-                edgecolors="#333333", linewidths=0.6, zorder=2,
+                pos[:0, 0],
+                pos[:0, 1],
+                s=MARKER_AREA,
+                marker=supplier_marker(index),
+                edgecolors="#333333",
+                linewidths=0.6,
+                zorder=2,
             )
         ax.set_xticks([])
         ax.set_yticks([])
@@ -331,20 +352,39 @@ class LiveView:
         for side in ax.spines.values():
             side.set_visible(False)
         shown, total = len(sample.nodes), sample.population
-        title = (tr("network_all", self.lang, total=total) if shown == total
-                 else tr("network_title", self.lang, shown=shown, total=total))
+        title = (
+            tr("network_all", self.lang, total=total)
+            if shown == total
+            else tr("network_title", self.lang, shown=shown, total=total)
+        )
         ax.set_title(title, fontsize=FONT_SIZE + 1)
-        ax.legend(handles=self._network_legend(), loc="upper center", bbox_to_anchor=(0.5, 0.0),
-                  ncols=3, fontsize=FONT_SIZE, frameon=False, columnspacing=0.8,
-                  handletextpad=0.1, borderaxespad=0.2)
+        ax.legend(
+            handles=self._network_legend(),
+            loc="upper center",
+            bbox_to_anchor=(0.5, 0.0),
+            ncols=3,
+            fontsize=FONT_SIZE,
+            frameon=False,
+            columnspacing=0.8,
+            handletextpad=0.1,
+            borderaxespad=0.2,
+        )
 
     def _network_legend(self) -> list[Line2D]:
         """The colours in use, then one shape per firm."""
         names = [firm_label(i, s.name) for i, s in enumerate(self.model.suppliers_list)]
 
         def entry(label: str, colour: str, marker: str = "o") -> Line2D:
-            return Line2D([], [], ls="", marker=marker, markersize=11, markerfacecolor=colour,
-                          markeredgecolor="#333333", label=label)
+            return Line2D(
+                [],
+                [],
+                ls="",
+                marker=marker,
+                markersize=11,
+                markerfacecolor=colour,
+                markeredgecolor="#333333",
+                label=label,
+            )
 
         none = tr("no_firm", self.lang)
         if self.colour_by == "stage":
@@ -357,8 +397,7 @@ class LiveView:
         return handles
 
     def _build_plots(self) -> None:
-        titles = {"customers": "plot_customers", "stages": "plot_stages", "nps": "plot_nps",
-                  "trust": "plot_trust"}
+        titles = {"customers": "plot_customers", "stages": "plot_stages", "nps": "plot_nps", "trust": "plot_trust"}
         for name, ax in self.axes.items():
             ax.set_title(tr(titles[name], self.lang), fontsize=FONT_SIZE + 1)
             ax.tick_params(labelsize=FONT_SIZE)
@@ -372,30 +411,58 @@ class LiveView:
             self.axes[name].yaxis.set_major_formatter("{x:,.0f}")
         for name in ("nps", "trust"):
             self.axes[name].set_xlabel(tr("axis_week", self.lang), fontsize=FONT_SIZE)
-        series = {"customers": ("customers",), "stages": ("ambassadors", "detractors"),
-                  "nps": ("nps",), "trust": ("trust",)}
+        series = {
+            "customers": ("customers",),
+            "stages": ("ambassadors", "detractors"),
+            "nps": ("nps",),
+            "trust": ("trust",),
+        }
         for plot, measures in series.items():
             ax = self.axes[plot]
             for measure in measures:
                 dashed = measure == "detractors"
                 for i in range(self.firms):
-                    style = "--" if dashed else ("-" if plot == "stages"
-                                                 else LINE_STYLES[i % len(LINE_STYLES)])
+                    style = "--" if dashed else ("-" if plot == "stages" else LINE_STYLES[i % len(LINE_STYLES)])
                     if self.ghost is not None and len(self.ghost.names) == self.firms:
                         ghost = self._shown(self.ghost, measure)
-                        ax.plot(self.ghost.steps, ghost[:, i], color=supplier_colour(i), ls=style,
-                                lw=1.5, alpha=GHOST_ALPHA, zorder=1)
+                        ax.plot(
+                            self.ghost.steps,
+                            ghost[:, i],
+                            color=supplier_colour(i),
+                            ls=style,
+                            lw=1.5,
+                            alpha=GHOST_ALPHA,
+                            zorder=1,
+                        )
                     (line,) = ax.plot([], [], color=supplier_colour(i), ls=style, lw=2.5, zorder=3)
                     self.lines.setdefault(plot, []).append(line)
-        handles = [Line2D([], [], color=supplier_colour(i), ls=LINE_STYLES[i % len(LINE_STYLES)],
-                          lw=2.5, label=firm_label(i, s.name))
-                   for i, s in enumerate(self.model.suppliers_list)]
-        kinds = [Line2D([], [], color="#444444", ls=ls, lw=2, label=tr(key, self.lang))
-                 for ls, key in (("-", "ambassadors"), ("--", "warn_others"))]
-        self.axes["stages"].legend(handles=kinds, loc="upper left", fontsize=FONT_SIZE,
-                                   frameon=False, handlelength=1.6, borderaxespad=0.1)
-        self.fig.legend(handles=handles, loc="outside upper center", ncols=min(self.firms, 4),
-                        fontsize=FONT_SIZE, frameon=False, columnspacing=1.0, handlelength=2.2)
+        handles = [
+            Line2D(
+                [],
+                [],
+                color=supplier_colour(i),
+                ls=LINE_STYLES[i % len(LINE_STYLES)],
+                lw=2.5,
+                label=firm_label(i, s.name),
+            )
+            for i, s in enumerate(self.model.suppliers_list)
+        ]
+        kinds = [
+            Line2D([], [], color="#444444", ls=ls, lw=2, label=tr(key, self.lang))
+            for ls, key in (("-", "ambassadors"), ("--", "warn_others"))
+        ]
+        self.axes["stages"].legend(
+            handles=kinds, loc="upper left", fontsize=FONT_SIZE, frameon=False, handlelength=1.6, borderaxespad=0.1
+        )
+        self.fig.legend(
+            handles=handles,
+            loc="outside upper center",
+            ncols=min(self.firms, 4),
+            fontsize=FONT_SIZE,
+            frameon=False,
+            columnspacing=1.0,
+            handlelength=2.2,
+        )
 
     def _shown(self, history: History, measure: str) -> np.ndarray:
         """A measure as plotted: NPS is hidden until customers can have bought for `nps_from`."""
@@ -410,8 +477,12 @@ class LiveView:
         """Show the model's current state; True when the background must be redrawn too."""
         self.history.sync(self.model)
         steps = self.history.steps
-        plotted = {"customers": ["customers"], "stages": ["ambassadors", "detractors"],
-                   "nps": ["nps"], "trust": ["trust"]}
+        plotted = {
+            "customers": ["customers"],
+            "stages": ["ambassadors", "detractors"],
+            "nps": ["nps"],
+            "trust": ["trust"],
+        }
         for plot, measures in plotted.items():
             values = np.hstack([self._shown(self.history, m) for m in measures])
             for line, column in zip(self.lines[plot], values.T, strict=True):
@@ -453,8 +524,7 @@ class LiveView:
         ghost_end = self.ghost.steps[-1] if self.ghost is not None and self.ghost.steps else 0
         x_end = X_CHUNK * math.ceil(max(last, ghost_end, self.model.config.steps, 1) / X_CHUNK)
         tops = {}
-        for plot, measures in (("customers", ["customers"]),
-                               ("stages", ["ambassadors", "detractors"])):
+        for plot, measures in (("customers", ["customers"]), ("stages", ["ambassadors", "detractors"])):
             peak = max(np.nanmax(self.history.series(m)) for m in measures)
             if self.ghost is not None and len(self.ghost.names) == self.firms:
                 peak = max(peak, *(np.nanmax(self.ghost.series(m)) for m in measures))
@@ -464,8 +534,7 @@ class LiveView:
             ax.set_xlim(0, x_end)
         for plot, top in tops.items():
             self.axes[plot].set_ylim(0, top)
-        events = tuple((e.get("step"), e.get("event"), str(e.get("supplier", "all")))
-                       for e in self.model.events)
+        events = tuple((e.get("step"), e.get("event"), str(e.get("supplier", "all"))) for e in self.model.events)
         return (x_end, tops["customers"], tops["stages"], events)
 
     def _decorate(self) -> None:
@@ -477,20 +546,31 @@ class LiveView:
         for event in self.model.events:
             label = event_label(event, names, self.lang, marker=True)
             for ax in self.axes.values():
-                self._decorations.append(ax.axvline(event["step"], color=EVENT_COLOUR, lw=2,
-                                                    ls=(0, (4, 2)), zorder=2))
-                self._decorations.append(ax.text(
-                    event["step"], 0.97, f" {label}", transform=ax.get_xaxis_transform(),
-                    rotation=90, ha="left", va="top", fontsize=FONT_SIZE, color=EVENT_COLOUR,
-                ))
+                self._decorations.append(ax.axvline(event["step"], color=EVENT_COLOUR, lw=2, ls=(0, (4, 2)), zorder=2))
+                self._decorations.append(
+                    ax.text(
+                        event["step"],
+                        0.97,
+                        f" {label}",
+                        transform=ax.get_xaxis_transform(),
+                        rotation=90,
+                        ha="left",
+                        va="top",
+                        fontsize=FONT_SIZE,
+                        color=EVENT_COLOUR,
+                    )
+                )
 
     # rendering -----------------------------------------------------------------------------
 
     @property
     def dynamic(self) -> list[Any]:
         """The artists that change every step."""
-        return ([line for lines in self.lines.values() for line in lines]
-                + list(self.groups.values()) + list(self.hints.values()))
+        return (
+            [line for lines in self.lines.values() for line in lines]
+            + list(self.groups.values())
+            + list(self.hints.values())
+        )
 
     def rgb(self) -> np.ndarray:
         """The whole view (network left, plots right) as an RGB array rendered by Agg."""
@@ -521,14 +601,14 @@ class LiveView:
         """The moving parts of a panel (firm lines or customers) as an SVG of the same size."""
         fig = self.fig_network if panel == "network" else self.fig
         width, height = fig.bbox.width, fig.bbox.height
-        parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:g} {height:g}" '
-                 f'class="trustsim-overlay" data-step="{self.history.steps[-1]}">']
+        parts = [
+            f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:g} {height:g}" '
+            f'class="trustsim-overlay" data-step="{self.history.steps[-1]}">'
+        ]
         if panel == "network":
-            parts += [_svg_markers(group, height, f"m{index + 1}")
-                      for index, group in self.groups.items()]
+            parts += [_svg_markers(group, height, f"m{index + 1}") for index, group in self.groups.items()]
         else:
-            parts += [self._polylines.svg(line, height)
-                      for lines in self.lines.values() for line in lines]
+            parts += [self._polylines.svg(line, height) for lines in self.lines.values() for line in lines]
             parts += [_svg_text(hint, height) for hint in self.hints.values()]
         parts.append("</svg>")
         return "".join(parts)
@@ -550,8 +630,11 @@ def event_label(event: dict[str, Any], names: list[str], lang: str, marker: bool
 
 def _dash_array(line: Line2D) -> str:
     """The SVG dash pattern of a line style, scaled by width as matplotlib does."""
-    patterns: dict[object, RcKeyType] = {"--": "lines.dashed_pattern", "-.": "lines.dashdot_pattern",
-                                         ":": "lines.dotted_pattern"}
+    patterns: dict[object, RcKeyType] = {
+        "--": "lines.dashed_pattern",
+        "-.": "lines.dashdot_pattern",
+        ":": "lines.dotted_pattern",
+    }
     pattern = patterns.get(line.get_linestyle())
     if pattern is None:
         return ""
@@ -576,16 +659,18 @@ class PolylineCache:
         cached = self.points.setdefault(id(line), [])
         if len(cached) > len(x):
             cached.clear()
-        for px, py in zip(x[len(cached):], y[len(cached):], strict=True):
+        for px, py in zip(x[len(cached) :], y[len(cached) :], strict=True):
             cached.append(f"{px:g},{py:.5g}" if np.isfinite(px) and np.isfinite(py) else None)
         if not cached:
             return ""
         assert line.axes is not None  # only lines drawn on axes are exported
         a, b, c, d, e, f = cast(Affine2DBase, line.axes.transData.get_affine()).to_values()
         matrix = f"matrix({a:.6g},{-b:.6g},{-c:.6g},{-d:.6g},{e:.6g},{height - f:.6g})"
-        style = (f'transform="{matrix}" vector-effect="non-scaling-stroke" fill="none" '
-                 f'stroke="{to_hex(line.get_color())}" stroke-width="{line.get_linewidth():g}" '
-                 f'stroke-linejoin="round"{_dash_array(line)}')
+        style = (
+            f'transform="{matrix}" vector-effect="non-scaling-stroke" fill="none" '
+            f'stroke="{to_hex(line.get_color())}" stroke-width="{line.get_linewidth():g}" '
+            f'stroke-linejoin="round"{_dash_array(line)}'
+        )
         out, run = [], []
         for point in [*cached, None]:
             if point is not None:
@@ -604,11 +689,14 @@ def _svg_text(text: Text, height: float) -> str:
     lines = text.get_text().split("\n")
     size = float(text.get_fontsize())  # points; the stubs also allow a name like "large"
     top = height - y - (len(lines) - 1) * size * 0.6
-    spans = "".join(f'<tspan x="{x:.1f}" y="{top + i * size * 1.2:.1f}">{_escape(line)}</tspan>'
-                    for i, line in enumerate(lines))
-    return (f'<text class="trustsim-hint-text" text-anchor="middle" dominant-baseline="middle" '
-            f'font-family="DejaVu Sans, sans-serif" font-size="{size:g}px" '
-            f'fill="{to_hex(text.get_color())}">{spans}</text>')
+    spans = "".join(
+        f'<tspan x="{x:.1f}" y="{top + i * size * 1.2:.1f}">{_escape(line)}</tspan>' for i, line in enumerate(lines)
+    )
+    return (
+        f'<text class="trustsim-hint-text" text-anchor="middle" dominant-baseline="middle" '
+        f'font-family="DejaVu Sans, sans-serif" font-size="{size:g}px" '
+        f'fill="{to_hex(text.get_color())}">{spans}</text>'
+    )
 
 
 def _escape(text: str) -> str:
@@ -617,8 +705,7 @@ def _escape(text: str) -> str:
 
 def _svg_path(path: MplPath) -> str:
     """SVG path data of a matplotlib path (y pointing down)."""
-    commands = {MplPath.MOVETO: "M", MplPath.LINETO: "L", MplPath.CURVE3: "Q",
-                MplPath.CURVE4: "C"}
+    commands = {MplPath.MOVETO: "M", MplPath.LINETO: "L", MplPath.CURVE3: "Q", MplPath.CURVE4: "C"}
     out = []
     for vertices, code in path.iter_segments(simplify=False, curves=True):
         if code == MplPath.CLOSEPOLY:
@@ -642,8 +729,12 @@ def _svg_markers(group: PathCollection, height: float, ident: str) -> str:
         hexes = hexes * len(offsets)
     assert group.axes is not None  # only groups drawn on axes are exported
     points = group.axes.transData.transform(offsets)
-    out = [f'<defs><path id="{ident}" d="{_svg_path(shape)}" stroke="#333333" '
-           f'stroke-width="{np.asarray(group.get_linewidth())[0]:g}"/></defs>']
-    out += [f'<use href="#{ident}" x="{px:.1f}" y="{height - py:.1f}" fill="{colour}"/>'
-            for (px, py), colour in zip(points, hexes, strict=True)]
+    out = [
+        f'<defs><path id="{ident}" d="{_svg_path(shape)}" stroke="#333333" '
+        f'stroke-width="{np.asarray(group.get_linewidth())[0]:g}"/></defs>'
+    ]
+    out += [
+        f'<use href="#{ident}" x="{px:.1f}" y="{height - py:.1f}" fill="{colour}"/>'
+        for (px, py), colour in zip(points, hexes, strict=True)
+    ]
     return "".join(out)

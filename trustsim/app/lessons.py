@@ -43,53 +43,78 @@ class Lesson:
 SAME_BASICS: dict[str, Any] = {
     f"suppliers.{i}.{key}": value
     for i in (0, 1)
-    for key, value in {"promise": 0.7, "competence": 0.85, "reliability": 0.95,
-                       "transparency": 0.5, "price": 1.0, "capacity": 1.0}.items()
+    for key, value in {
+        "promise": 0.7,
+        "competence": 0.85,
+        "reliability": 0.95,
+        "transparency": 0.5,
+        "price": 1.0,
+        "capacity": 1.0,
+    }.items()
 }
 """Two-firm lessons give both firms the same basics, so only the lesson's difference counts."""
 
 LESSONS: dict[str, Lesson] = {
     "free_play": Lesson(
         {"en": "Free play", "nl": "Vrij spel"},
-        {"en": "Several firms compete for the same customers; S1 is the firm you steer with the "
-               "sliders. Watch who turns customers into ambassadors first, and what that does to "
-               "growth.",
-         "nl": "Een paar bedrijven dingen naar dezelfde klanten; S1 stuur je zelf met de "
-               "schuifjes. Kijk wie als eerste klanten tot ambassadeur maakt, en wat dat met de "
-               "groei doet."},
-        {"en": ("Which firm gets its first ambassadors, and when?",
+        {
+            "en": "Several firms compete for the same customers; S1 is the firm you steer with the "
+            "sliders. Watch who turns customers into ambassadors first, and what that does to "
+            "growth.",
+            "nl": "Een paar bedrijven dingen naar dezelfde klanten; S1 stuur je zelf met de "
+            "schuifjes. Kijk wie als eerste klanten tot ambassadeur maakt, en wat dat met de "
+            "groei doet.",
+        },
+        {
+            "en": (
+                "Which firm gets its first ambassadors, and when?",
                 "Which firm loses trust, and why?",
-                "Set S1's sliders to build the firm with the most ambassadors after 52 weeks."),
-         "nl": ("Welk bedrijf krijgt als eerste ambassadeurs, en wanneer?",
+                "Set S1's sliders to build the firm with the most ambassadors after 52 weeks.",
+            ),
+            "nl": (
+                "Welk bedrijf krijgt als eerste ambassadeurs, en wanneer?",
                 "Welk bedrijf verliest vertrouwen, en waarom?",
-                "Zet de schuifjes van S1 zo dat het na 52 weken de meeste ambassadeurs heeft.")},
-        {"en": "The firms that keep promises and listen gather green ambassadors after a few "
-               "weeks and then grow faster; the advertiser grows first, then gathers people who "
-               "warn others (orange).",
-         "nl": "De bedrijven die beloftes houden en luisteren krijgen na een paar weken groene "
-               "ambassadeurs en groeien dan sneller; de adverteerder groeit eerst, daarna krijgt "
-               "hij mensen die anderen waarschuwen (oranje)."},
+                "Zet de schuifjes van S1 zo dat het na 52 weken de meeste ambassadeurs heeft.",
+            ),
+        },
+        {
+            "en": "The firms that keep promises and listen gather green ambassadors after a few "
+            "weeks and then grow faster; the advertiser grows first, then gathers people who "
+            "warn others (orange).",
+            "nl": "De bedrijven die beloftes houden en luisteren krijgen na een paar weken groene "
+            "ambassadeurs en groeien dan sneller; de adverteerder groeit eerst, daarna krijgt "
+            "hij mensen die anderen waarschuwen (oranje).",
+        },
     ),
     "ten_ambassadors": Lesson(
         {"en": "Ten ambassadors, not one customer", "nl": "Tien ambassadeurs, niet één klant"},
-        {"en": "Both firms advertise the same, but S1 over-delivers and listens while S2 just keeps "
-               "its promises. Watch S1's ambassadors appear, then its growth speed up as they "
-               "recommend it to their friends.",
-         "nl": "Beide bedrijven adverteren evenveel, maar S1 levert meer dan beloofd en luistert, "
-               "terwijl S2 alleen zijn beloftes houdt. Kijk hoe S1 ambassadeurs krijgt en daarna "
-               "sneller groeit doordat zij het bij vrienden aanbevelen."},
-        {"en": ("Which firm grows faster in the first weeks?",
+        {
+            "en": "Both firms advertise the same, but S1 over-delivers and listens while S2 just keeps "
+            "its promises. Watch S1's ambassadors appear, then its growth speed up as they "
+            "recommend it to their friends.",
+            "nl": "Beide bedrijven adverteren evenveel, maar S1 levert meer dan beloofd en luistert, "
+            "terwijl S2 alleen zijn beloftes houdt. Kijk hoe S1 ambassadeurs krijgt en daarna "
+            "sneller groeit doordat zij het bij vrienden aanbevelen.",
+        },
+        {
+            "en": (
+                "Which firm grows faster in the first weeks?",
                 "When do the first green dots appear, and at which firm?",
-                "What happens to S1's growth after that? Why do the green dots cluster?"),
-         "nl": ("Welk bedrijf groeit de eerste weken sneller?",
+                "What happens to S1's growth after that? Why do the green dots cluster?",
+            ),
+            "nl": (
+                "Welk bedrijf groeit de eerste weken sneller?",
                 "Wanneer verschijnen de eerste groene stippen, en bij welk bedrijf?",
-                "Wat gebeurt er daarna met de groei van S1? Waarom zitten de groene stippen bij "
-                "elkaar?")},
-        {"en": "About the same growth at first; after several weeks green ambassadors around S1's "
-               "squares, then S1's customer line bending upwards and its NPS pulling away.",
-         "nl": "Eerst ongeveer even snelle groei; na een aantal weken groene ambassadeurs rond de "
-               "vierkantjes van S1, daarna buigt de klantenlijn van S1 omhoog en loopt zijn NPS "
-               "weg."},
+                "Wat gebeurt er daarna met de groei van S1? Waarom zitten de groene stippen bij elkaar?",
+            ),
+        },
+        {
+            "en": "About the same growth at first; after several weeks green ambassadors around S1's "
+            "squares, then S1's customer line bending upwards and its NPS pulling away.",
+            "nl": "Eerst ongeveer even snelle groei; na een aantal weken groene ambassadeurs rond de "
+            "vierkantjes van S1, daarna buigt de klantenlijn van S1 omhoog en loopt zijn NPS "
+            "weg.",
+        },
         {
             **SAME_BASICS,
             "suppliers.0.name": "Over-deliverer",
@@ -105,22 +130,32 @@ LESSONS: dict[str, Lesson] = {
     ),
     "broken_promise": Lesson(
         {"en": "The broken promise", "nl": "De gebroken belofte"},
-        {"en": "S1 promises more than it can deliver, so many of its promises break. Watch the "
-               "people who warn others gather around S1 and its NPS sink, while firms that keep "
-               "their promises slowly win trust.",
-         "nl": "S1 belooft meer dan het kan waarmaken, dus veel beloftes worden gebroken. Kijk hoe "
-               "rond S1 mensen opduiken die anderen waarschuwen en hoe zijn NPS zakt, terwijl "
-               "bedrijven die hun beloftes houden langzaam vertrouwen winnen."},
-        {"en": ("Why does S1's trust stay low while the others' trust grows?",
+        {
+            "en": "S1 promises more than it can deliver, so many of its promises break. Watch the "
+            "people who warn others gather around S1 and its NPS sink, while firms that keep "
+            "their promises slowly win trust.",
+            "nl": "S1 belooft meer dan het kan waarmaken, dus veel beloftes worden gebroken. Kijk hoe "
+            "rond S1 mensen opduiken die anderen waarschuwen en hoe zijn NPS zakt, terwijl "
+            "bedrijven die hun beloftes houden langzaam vertrouwen winnen.",
+        },
+        {
+            "en": (
+                "Why does S1's trust stay low while the others' trust grows?",
                 "Where do the orange dots appear?",
-                "Predict, then try: loss multiplier 1, then 5 (press Reset after each)."),
-         "nl": ("Waarom blijft het vertrouwen in S1 laag terwijl dat in de anderen groeit?",
+                "Predict, then try: loss multiplier 1, then 5 (press Reset after each).",
+            ),
+            "nl": (
+                "Waarom blijft het vertrouwen in S1 laag terwijl dat in de anderen groeit?",
                 "Waar verschijnen de oranje stippen?",
-                "Voorspel en probeer: verliesfactor 1, dan 5 (druk na elke keer op Opnieuw).")},
-        {"en": "Orange dots around S1's squares, S1's NPS far below the others', S1 growing more "
-               "slowly than the firms that keep their promises.",
-         "nl": "Oranje stippen rond de vierkantjes van S1, de NPS van S1 ver onder die van de "
-               "anderen, S1 groeit trager dan de bedrijven die hun beloftes houden."},
+                "Voorspel en probeer: verliesfactor 1, dan 5 (druk na elke keer op Opnieuw).",
+            ),
+        },
+        {
+            "en": "Orange dots around S1's squares, S1's NPS far below the others', S1 growing more "
+            "slowly than the firms that keep their promises.",
+            "nl": "Oranje stippen rond de vierkantjes van S1, de NPS van S1 ver onder die van de "
+            "anderen, S1 groeit trager dan de bedrijven die hun beloftes houden.",
+        },
         {
             "suppliers.0.name": "Over-promiser",
             "suppliers.0.promise": 0.95,
@@ -130,44 +165,62 @@ LESSONS: dict[str, Lesson] = {
     ),
     "scandal": Lesson(
         {"en": "Scandal", "nl": "Schandaal"},
-        {"en": "At week 20 a scandal hits S1, although it keeps delivering as before. Watch trust "
-               "drop at once, and how slowly it comes back: trust is earned only once.",
-         "nl": "In week 20 treft een schandaal S1, hoewel het net zo goed blijft leveren. Kijk hoe "
-               "het vertrouwen meteen keldert en hoe langzaam het terugkomt: vertrouwen verdien je "
-               "maar één keer."},
-        {"en": ("Does trust come back? How fast?",
+        {
+            "en": "At week 20 a scandal hits S1, although it keeps delivering as before. Watch trust "
+            "drop at once, and how slowly it comes back: trust is earned only once.",
+            "nl": "In week 20 treft een schandaal S1, hoewel het net zo goed blijft leveren. Kijk hoe "
+            "het vertrouwen meteen keldert en hoe langzaam het terugkomt: vertrouwen verdien je "
+            "maar één keer.",
+        },
+        {
+            "en": (
+                "Does trust come back? How fast?",
                 "Do all of S1's customers leave? Why not?",
-                "Press 'Scandal, all' in another run: do customers switch as much?"),
-         "nl": ("Komt het vertrouwen terug? Hoe snel?",
+                "Press 'Scandal, all' in another run: do customers switch as much?",
+            ),
+            "nl": (
+                "Komt het vertrouwen terug? Hoe snel?",
                 "Lopen alle klanten van S1 weg? Waarom niet?",
-                "Druk in een andere run op 'Schandaal, allen': stappen klanten even vaak "
-                "over?")},
-        {"en": "A marked drop of S1's trust at week 20 and a slow climb back; some customers "
-               "leave, many stay where no rival is trusted more.",
-         "nl": "Een duidelijke val van het vertrouwen in S1 in week 20 en een langzaam herstel; "
-               "sommige klanten vertrekken, velen blijven als geen concurrent meer vertrouwd "
-               "wordt."},
+                "Druk in een andere run op 'Schandaal, allen': stappen klanten even vaak over?",
+            ),
+        },
+        {
+            "en": "A marked drop of S1's trust at week 20 and a slow climb back; some customers "
+            "leave, many stay where no rival is trusted more.",
+            "nl": "Een duidelijke val van het vertrouwen in S1 in week 20 en een langzaam herstel; "
+            "sommige klanten vertrekken, velen blijven als geen concurrent meer vertrouwd "
+            "wordt.",
+        },
         {"shocks": [{"step": 20, "supplier": 0, "severity": 2.0, "reach": 1.0}]},
     ),
     "ads_vs_wom": Lesson(
         {"en": "Ads vs word of mouth", "nl": "Reclame of mond-tot-mond"},
-        {"en": "S1 buys reach with a big advertising budget; S2 hardly advertises and relies on "
-               "happy customers who talk. Compare how fast each grows, and who is ahead after a "
-               "year.",
-         "nl": "S1 koopt bereik met een groot reclamebudget; S2 adverteert nauwelijks en rekent op "
-               "tevreden klanten die erover praten. Vergelijk hoe snel elk groeit, en wie na een "
-               "jaar voorstaat."},
-        {"en": ("Vote before pressing Play: who is ahead after 52 weeks?",
+        {
+            "en": "S1 buys reach with a big advertising budget; S2 hardly advertises and relies on "
+            "happy customers who talk. Compare how fast each grows, and who is ahead after a "
+            "year.",
+            "nl": "S1 koopt bereik met een groot reclamebudget; S2 adverteert nauwelijks en rekent op "
+            "tevreden klanten die erover praten. Vergelijk hoe snel elk groeit, en wie na een "
+            "jaar voorstaat.",
+        },
+        {
+            "en": (
+                "Vote before pressing Play: who is ahead after 52 weeks?",
                 "Why is S1 ahead at first?",
-                "Try: lower 'Credibility of ads', or raise 'Recommendations per ambassador'."),
-         "nl": ("Stem voor je op Start drukt: wie staat na 52 weken voor?",
+                "Try: lower 'Credibility of ads', or raise 'Recommendations per ambassador'.",
+            ),
+            "nl": (
+                "Stem voor je op Start drukt: wie staat na 52 weken voor?",
                 "Waarom staat S1 eerst voor?",
-                "Probeer: verlaag 'Geloofwaardigheid van reclame' of verhoog 'Aanbevelingen per "
-                "ambassadeur'.")},
-        {"en": "S1 ahead first (ads reach many people quickly), then S2 catching up or overtaking "
-               "as its ambassadors talk, while S1 gathers people who warn others.",
-         "nl": "Eerst S1 voor (reclame bereikt snel veel mensen), daarna haalt S2 in of gaat "
-               "voorbij doordat zijn ambassadeurs praten, terwijl S1 waarschuwers verzamelt."},
+                "Probeer: verlaag 'Geloofwaardigheid van reclame' of verhoog 'Aanbevelingen per ambassadeur'.",
+            ),
+        },
+        {
+            "en": "S1 ahead first (ads reach many people quickly), then S2 catching up or overtaking "
+            "as its ambassadors talk, while S1 gathers people who warn others.",
+            "nl": "Eerst S1 voor (reclame bereikt snel veel mensen), daarna haalt S2 in of gaat "
+            "voorbij doordat zijn ambassadeurs praten, terwijl S1 waarschuwers verzamelt.",
+        },
         {
             **SAME_BASICS,
             "suppliers.0.name": "Big ads",
@@ -210,25 +263,25 @@ def _both(en: str, nl: str) -> dict[str, str]:
 
 KNOBS: dict[str, Knob] = {
     "promise": Knob(_both("S1 promise level", "S1 belofte"), "suppliers.0.promise"),
-    "over_delivery": Knob(_both("S1 over-delivery", "S1 extra levering"),
-                          "suppliers.0.over_delivery", 0.0, 0.3, 0.01),
+    "over_delivery": Knob(_both("S1 over-delivery", "S1 extra levering"), "suppliers.0.over_delivery", 0.0, 0.3, 0.01),
     "reliability": Knob(_both("S1 reliability", "S1 betrouwbaarheid"), "suppliers.0.reliability"),
-    "transparency": Knob(_both("S1 transparency / repair", "S1 openheid / herstel"),
-                         "suppliers.0.transparency"),
+    "transparency": Knob(_both("S1 transparency / repair", "S1 openheid / herstel"), "suppliers.0.transparency"),
     "care": Knob(_both("S1 care (listening)", "S1 aandacht (luisteren)"), "suppliers.0.care"),
-    "ad_budget": Knob(_both("S1 advertising budget", "S1 reclamebudget"),
-                      "suppliers.0.ad_budget", 0.0, 6.0, 0.25),
+    "ad_budget": Knob(_both("S1 advertising budget", "S1 reclamebudget"), "suppliers.0.ad_budget", 0.0, 6.0, 0.25),
     "recommendation_rate": Knob(
-        _both("Recommendations per ambassador", "Aanbevelingen per ambassadeur"),
-        "wom.rate", 0.0, 2.0, 0.05),
+        _both("Recommendations per ambassador", "Aanbevelingen per ambassadeur"), "wom.rate", 0.0, 2.0, 0.05
+    ),
     "credibility_recommendation": Knob(
-        _both("Credibility of recommendations", "Geloofwaardigheid van aanbevelingen"),
-        "credibility.recommendation"),
-    "credibility_ad": Knob(_both("Credibility of ads", "Geloofwaardigheid van reclame"),
-                           "credibility.ad"),
+        _both("Credibility of recommendations", "Geloofwaardigheid van aanbevelingen"), "credibility.recommendation"
+    ),
+    "credibility_ad": Knob(_both("Credibility of ads", "Geloofwaardigheid van reclame"), "credibility.ad"),
     "loss_multiplier": Knob(
         _both("Loss multiplier (broken promise)", "Verliesfactor (gebroken belofte)"),
-        "trust.loss_multiplier", 1.0, 6.0, 0.25),
+        "trust.loss_multiplier",
+        1.0,
+        6.0,
+        0.25,
+    ),
     "network_kind": Knob(
         _both("Network", "Netwerk"),
         "network.kind",
@@ -265,7 +318,8 @@ def lesson_scenario(base: Scenario, lesson: str) -> Scenario:
         data.setdefault("market", {})["suppliers"] = firms
         data["suppliers"] = data.get("suppliers", [])[:firms]
         data["shocks"] = [
-            shock for shock in data.get("shocks", [])
+            shock
+            for shock in data.get("shocks", [])
             if shock.get("supplier", "all") == "all" or shock["supplier"] < firms
         ]
     return load_scenario(data, overrides=chosen.overrides)

@@ -228,19 +228,20 @@ def Page() -> None:
             next_at = max(next_at + 1 / speed.value, time.monotonic() - 1)
             time.sleep(max(0.0, next_at - time.monotonic()))
 
-    solara.lab.use_task(play_loop, dependencies=[playing.value],  # pyright: ignore[reportPrivateImportUsage]
-                        prefer_threaded=True)
+    solara.lab.use_task(  # pyright: ignore[reportPrivateImportUsage]
+        play_loop,
+        dependencies=[playing.value],
+        prefer_threaded=True,
+    )
 
     solara.Style(CSS)
     solara.Title(TITLE)
     KeyListener.element(handler=on_key)  # pyright: ignore[reportAttributeAccessIssue]  # added by reacton
     with solara.Column(classes=["trustsim-app"], gap="0px"):
-        Toolbar(classroom, frame, lang.value, playing, speed, do_step, reset,
-                set_language, show)
+        Toolbar(classroom, frame, lang.value, playing, speed, do_step, reset, set_language, show)
         with solara.Div(classes=["trustsim-body"]):
             with solara.Div(classes=["trustsim-side"]):
-                LessonPanel(classroom.lesson, lang.value, pick_lesson,
-                            classroom.model.config.loyalty.loyal_tenure)
+                LessonPanel(classroom.lesson, lang.value, pick_lesson, classroom.model.config.loyalty.loyal_tenure)
                 MarketLine(frame)
                 Knobs(classroom, lang.value, pending, seed, error.value, set_colour, runs.value)
             with solara.Div(classes=["trustsim-main"]):
@@ -250,9 +251,15 @@ def Page() -> None:
 
 @solara.component  # pyright: ignore[reportPrivateImportUsage]
 def Toolbar(
-    classroom: Classroom, frame: solara.Reactive[Frame], lang: str, playing: solara.Reactive[bool],
-    speed: solara.Reactive[int], do_step: Callable[[], None], reset: Callable[[], None],
-    set_language: Callable[[str], None], show: Callable[[], None],
+    classroom: Classroom,
+    frame: solara.Reactive[Frame],
+    lang: str,
+    playing: solara.Reactive[bool],
+    speed: solara.Reactive[int],
+    do_step: Callable[[], None],
+    reset: Callable[[], None],
+    set_language: Callable[[str], None],
+    show: Callable[[], None],
 ) -> None:
     """Run controls first, then the interventions, then the language switch."""
     firms = len(classroom.model.suppliers_list)
@@ -261,33 +268,54 @@ def Toolbar(
         def run() -> None:
             action()
             show()
+
         return run
 
     with solara.Div(classes=["trustsim-toolbar"]):
         solara.Button(tr("reset", lang), on_click=reset, classes=["trustsim-reset"])
-        solara.Button(tr("pause" if playing.value else "play", lang), color="primary",
-                      on_click=lambda: playing.set(not playing.value), classes=["trustsim-play"])
-        solara.Button(tr("step", lang), on_click=do_step, disabled=playing.value,
-                      classes=["trustsim-stepper"])
+        solara.Button(
+            tr("pause" if playing.value else "play", lang),
+            color="primary",
+            on_click=lambda: playing.set(not playing.value),
+            classes=["trustsim-play"],
+        )
+        solara.Button(tr("step", lang), on_click=do_step, disabled=playing.value, classes=["trustsim-stepper"])
         labels = {tr("speed_value", lang, n=s): s for s in SPEEDS}
         solara.ToggleButtonsSingle(
-            value=tr("speed_value", lang, n=speed.value), values=list(labels),
-            on_value=lambda label: speed.set(labels[label]), classes=["trustsim-speed"],
+            value=tr("speed_value", lang, n=speed.value),
+            values=list(labels),
+            on_value=lambda label: speed.set(labels[label]),
+            classes=["trustsim-speed"],
         )
         Week(frame, lang)
         solara.Div(classes=["trustsim-sep"])
-        solara.Button(tr("scandal_one", lang, firm="S1"), color="error", outlined=True,
-                      on_click=intervene(lambda: classroom.scandal(0)))
+        solara.Button(
+            tr("scandal_one", lang, firm="S1"),
+            color="error",
+            outlined=True,
+            on_click=intervene(lambda: classroom.scandal(0)),
+        )
         if firms > 1:
-            solara.Button(tr("scandal_all", lang), color="error", outlined=True,
-                          on_click=intervene(lambda: classroom.scandal("all")))
-        solara.Button(tr("broken_wave", lang, firm="S1"), color="warning", outlined=True,
-                      on_click=intervene(lambda: classroom.broken_promises(0)))
+            solara.Button(
+                tr("scandal_all", lang),
+                color="error",
+                outlined=True,
+                on_click=intervene(lambda: classroom.scandal("all")),
+            )
+        solara.Button(
+            tr("broken_wave", lang, firm="S1"),
+            color="warning",
+            outlined=True,
+            on_click=intervene(lambda: classroom.broken_promises(0)),
+        )
         solara.Div(classes=["trustsim-sep"])
         names = {label: code for code, label in LANGUAGES.items()}
-        solara.ToggleButtonsSingle(value=LANGUAGES[lang], values=list(names),
-                                   on_value=lambda label: set_language(names[label]),
-                                   classes=["trustsim-language"])
+        solara.ToggleButtonsSingle(
+            value=LANGUAGES[lang],
+            values=list(names),
+            on_value=lambda label: set_language(names[label]),
+            classes=["trustsim-language"],
+        )
 
 
 @solara.component  # pyright: ignore[reportPrivateImportUsage]
@@ -299,8 +327,11 @@ def Week(frame: solara.Reactive[Frame], lang: str) -> None:
 @solara.component  # pyright: ignore[reportPrivateImportUsage]
 def MarketLine(frame: solara.Reactive[Frame]) -> None:
     """The market being shown, e.g. '10,000 customers, 4 firms, small world network'."""
-    solara.Div(children=[f"{frame.value.market} · {frame.value.policy}"],
-               classes=["trustsim-hint", "trustsim-market"], style={"margin-top": "6px"})
+    solara.Div(
+        children=[f"{frame.value.market} · {frame.value.policy}"],
+        classes=["trustsim-hint", "trustsim-market"],
+        style={"margin-top": "6px"},
+    )
 
 
 @solara.component  # pyright: ignore[reportPrivateImportUsage]
@@ -310,27 +341,35 @@ def LessonPanel(lesson_key: str, lang: str, pick: Callable[[str], None], nps_wee
     lesson = LESSONS[lesson_key]
     titles = {item.title[lang]: key for key, item in LESSONS.items()}
     with solara.Div(classes=["trustsim-lesson"]):
-        solara.Select(tr("lesson", lang), values=list(titles), value=lesson.title[lang],
-                      on_value=lambda title: pick(titles[title]))
+        solara.Select(
+            tr("lesson", lang),
+            values=list(titles),
+            value=lesson.title[lang],
+            on_value=lambda title: pick(titles[title]),
+        )
         solara.HTML(tag="h3", unsafe_innerHTML=tr("watch_for", lang))
         solara.Div(children=[lesson.watch_for[lang]], classes=["trustsim-watch"])
         solara.HTML(tag="h3", unsafe_innerHTML=tr("questions", lang))
-        solara.HTML(tag="ul", unsafe_innerHTML="".join(
-            f"<li>{_escape(q)}</li>" for q in lesson.questions[lang]))
+        solara.HTML(tag="ul", unsafe_innerHTML="".join(f"<li>{_escape(q)}</li>" for q in lesson.questions[lang]))
         solara.HTML(tag="h3", unsafe_innerHTML=tr("expect", lang))
         solara.Div(children=[lesson.expect[lang]], classes=["trustsim-expect"])
-        solara.Div(children=[tr("keys_hint", lang)], classes=["trustsim-hint"],
-                   style={"margin-top": "6px"})
+        solara.Div(children=[tr("keys_hint", lang)], classes=["trustsim-hint"], style={"margin-top": "6px"})
         solara.HTML(tag="h3", unsafe_innerHTML=tr("reading", lang))
         solara.Div(children=[tr("stage_note", lang)], classes=["trustsim-hint"])
-        solara.Div(children=[tr("nps_note", lang, weeks=nps_weeks)], classes=["trustsim-hint"],
-                   style={"margin-top": "4px"})
+        solara.Div(
+            children=[tr("nps_note", lang, weeks=nps_weeks)], classes=["trustsim-hint"], style={"margin-top": "4px"}
+        )
 
 
 @solara.component  # pyright: ignore[reportPrivateImportUsage]
 def Knobs(
-    classroom: Classroom, lang: str, pending: solara.Reactive[dict[str, Any]],
-    seed: solara.Reactive[str], error: str, set_colour: Callable[[str], None], run: int,
+    classroom: Classroom,
+    lang: str,
+    pending: solara.Reactive[dict[str, Any]],
+    seed: solara.Reactive[str],
+    error: str,
+    set_colour: Callable[[str], None],
+    run: int,
 ) -> None:
     """The teacher's knobs with their values; a changed knob says so until Reset.
 
@@ -355,27 +394,44 @@ def Knobs(
                 solara.Text(shown, classes=["value"])
             if knob.choices:
                 options = {network_name(c, lang): c for c in dict.fromkeys([value, *knob.choices])}
-                solara.Select("", values=list(options), value=network_name(value, lang),
-                              on_value=lambda label, f=set_value, o=options: f(o[label]))
+                solara.Select(
+                    "",
+                    values=list(options),
+                    value=network_name(value, lang),
+                    on_value=lambda label, f=set_value, o=options: f(o[label]),
+                )
             elif isinstance(knob.low, int) and isinstance(knob.high, int) and knob.step >= 1:
-                solara.SliderInt("", value=int(value), min=knob.low, max=knob.high,
-                                 step=int(knob.step), on_value=set_value, thumb_label=False)
+                solara.SliderInt(
+                    "",
+                    value=int(value),
+                    min=knob.low,
+                    max=knob.high,
+                    step=int(knob.step),
+                    on_value=set_value,
+                    thumb_label=False,
+                )
             else:
-                solara.SliderFloat("", value=float(value), min=knob.low, max=knob.high,
-                                   step=knob.step, on_value=set_value, thumb_label=False)
+                solara.SliderFloat(
+                    "",
+                    value=float(value),
+                    min=knob.low,
+                    max=knob.high,
+                    step=knob.step,
+                    on_value=set_value,
+                    thumb_label=False,
+                )
             if changed:
                 solara.Text(tr("changed_hint", lang), classes=["trustsim-changed"])
     with solara.Div(classes=["trustsim-knob", "trustsim-knob-seed"]):
-        solara.InputText(tr("seed", lang), value=seed.value, on_value=seed.set,
-                         continuous_update=True)
+        solara.InputText(tr("seed", lang), value=seed.value, on_value=seed.set, continuous_update=True)
         if seed.value != classroom.seed:
             solara.Text(tr("changed_hint", lang), classes=["trustsim-changed"])
     solara.Div(children=[tr("colour_by", lang)], style={"margin-top": "8px"})
     modes = {tr("colour_stage", lang): "stage", tr("colour_supplier", lang): "supplier"}
     current = next(label for label, mode in modes.items() if mode == classroom.colour_by)
-    solara.ToggleButtonsSingle(value=current, values=list(modes),
-                               on_value=lambda label: set_colour(modes[label]),
-                               classes=["trustsim-colour"])
+    solara.ToggleButtonsSingle(
+        value=current, values=list(modes), on_value=lambda label: set_colour(modes[label]), classes=["trustsim-colour"]
+    )
 
 
 @solara.component  # pyright: ignore[reportPrivateImportUsage]
@@ -391,8 +447,11 @@ def Monitors(frame_state: solara.Reactive[Frame], lang: str) -> None:
         for m in frame.monitors
     ]
     header = "".join(f"<th>{tr(h, lang) if h else ''}</th>" for h in heads)
-    solara.HTML(tag="table", classes=["trustsim-monitors"],
-                unsafe_innerHTML=f"<thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody>")
+    solara.HTML(
+        tag="table",
+        classes=["trustsim-monitors"],
+        unsafe_innerHTML=f"<thead><tr>{header}</tr></thead><tbody>{''.join(rows)}</tbody>",
+    )
 
 
 @solara.component  # pyright: ignore[reportPrivateImportUsage]
@@ -405,8 +464,7 @@ def View(frame_state: solara.Reactive[Frame], classroom: Classroom) -> None:
             ("network", frame.network_background, frame.network_overlay, 40),
             ("trends", frame.trends_background, frame.trends_overlay, 60),
         ):
-            with solara.Div(classes=["trustsim-panel", f"trustsim-{name}"],
-                            style={"width": f"{share}%"}):
+            with solara.Div(classes=["trustsim-panel", f"trustsim-{name}"], style={"width": f"{share}%"}):
                 solara.HTML(tag="div", unsafe_innerHTML=background, classes=["trustsim-base"])
                 solara.HTML(tag="div", unsafe_innerHTML=overlay, classes=["trustsim-layer"])
 

@@ -133,7 +133,8 @@ def announce(host: str, port: int, out: Any = None) -> None:
         f"trustsim viz: WARNING: --host {host or '0.0.0.0'} serves the app to every machine that "
         "can reach this one (pupils' laptops, but also anyone else on the network). It has no "
         "password; stop it after the lesson. See docs/security.md.",
-        file=out, flush=True,
+        file=out,
+        flush=True,
     )
     print("trustsim viz: open one of", file=out, flush=True)
     for address in addresses:
@@ -161,8 +162,9 @@ class Guard:
         name = host_name(headers.get(b"host", b"").decode("latin-1"))
         client = (scope.get("client") or ("?", 0))[0]
         if name not in self.hosts:
-            LOG.warning("trustsim viz: refused a request for host %r from %s (not an address "
-                        "served)", name[:80], client)
+            LOG.warning(
+                "trustsim viz: refused a request for host %r from %s (not an address served)", name[:80], client
+            )
             await self._refuse(scope, send, 400, b"Host not served here.\n")
             return
         started = False
@@ -176,9 +178,13 @@ class Guard:
         try:
             await self.app(scope, receive, tracked)
         except Exception as error:  # the point: any crash becomes one line
-            LOG.warning("trustsim viz: dropped a broken %s from %s to %s (%s)",
-                        "session" if scope["type"] == "websocket" else "request", client,
-                        scope.get("path", "?")[:80], _first_line(error))
+            LOG.warning(
+                "trustsim viz: dropped a broken %s from %s to %s (%s)",
+                "session" if scope["type"] == "websocket" else "request",
+                client,
+                scope.get("path", "?")[:80],
+                _first_line(error),
+            )
             if not started:
                 await self._refuse(scope, send, 400, b"Bad request.\n")
 
@@ -188,9 +194,13 @@ class Guard:
             if scope["type"] == "websocket":
                 await send({"type": "websocket.close", "code": 1008})
                 return
-            await send({"type": "http.response.start", "status": status,
-                        "headers": [(b"content-type", b"text/plain"),
-                                    (b"content-length", str(len(body)).encode())]})
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": status,
+                    "headers": [(b"content-type", b"text/plain"), (b"content-length", str(len(body)).encode())],
+                }
+            )
             await send({"type": "http.response.body", "body": body})
         except Exception:  # the client is gone: nothing left to tell it
             pass
@@ -207,8 +217,7 @@ def _first_line(error: BaseException) -> str:
 def quiet_solara() -> None:
     """Silence what is noise for a teacher: Solara's cookie warning for plain http."""
     # samesite=lax is right for an app that is not embedded in another site's frame
-    warnings.filterwarnings("ignore", message="Cookies with samesite=none require https",
-                            category=UserWarning)
+    warnings.filterwarnings("ignore", message="Cookies with samesite=none require https", category=UserWarning)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(message)s"))
     LOG.addHandler(handler)
@@ -245,7 +254,15 @@ def serve(base: Scenario, host: str = "127.0.0.1", port: int = 8765, open_browse
     solara_app.app.add_middleware(Guard, hosts=allowed_hosts(host))
     # Solara announces "http://HOST:PORT" itself, unusable for 0.0.0.0: announce() says it right
     solara_cli.rich = SimpleNamespace(print=lambda *args, **kwargs: None)  # pyright: ignore[reportPrivateImportUsage]
-    args = [APP_MODULE, "--host", host, "--port", str(port), "--production",
-            "--no-check-version", "--open" if open_browser else "--no-open"]
+    args = [
+        APP_MODULE,
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--production",
+        "--no-check-version",
+        "--open" if open_browser else "--no-open",
+    ]
     run.main(args=args, standalone_mode=False)
     return 0

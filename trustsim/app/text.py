@@ -35,8 +35,10 @@ TEXT: dict[str, dict[str, str]] = {
     "scandal_one": {"en": "⚡ Scandal {firm}", "nl": "⚡ Schandaal {firm}"},
     "scandal_all": {"en": "⚡ Scandal, all", "nl": "⚡ Schandaal, allen"},
     "broken_wave": {"en": "✗ {firm} breaks promises", "nl": "✗ {firm} breekt beloftes"},
-    "keys_hint": {"en": "Keys: space = play/pause, → = step, r = reset",
-                  "nl": "Toetsen: spatie = start/pauze, → = stap, r = opnieuw"},
+    "keys_hint": {
+        "en": "Keys: space = play/pause, → = step, r = reset",
+        "nl": "Toetsen: spatie = start/pauze, → = stap, r = opnieuw",
+    },
     # side panel
     "lesson": {"en": "Lesson", "nl": "Les"},
     "watch_for": {"en": "What to watch", "nl": "Waar let je op"},
@@ -49,15 +51,18 @@ TEXT: dict[str, dict[str, str]] = {
     "colour_by": {"en": "Colour customers by", "nl": "Kleur klanten naar"},
     "colour_stage": {"en": "loyalty stage", "nl": "loyaliteit"},
     "colour_supplier": {"en": "firm", "nl": "bedrijf"},
-    "market": {"en": "{customers:,} customers, {firms} firms, {network} network",
-               "nl": "{customers:,} klanten, {firms} bedrijven, netwerk: {network}"},
-    "s1_policy": {"en": "S1 promises {promise:.2f}, over-delivers {over:.2f}, advertises {ads:.2f}",
-                  "nl": "S1 belooft {promise:.2f}, levert {over:.2f} extra, adverteert {ads:.2f}"},
+    "market": {
+        "en": "{customers:,} customers, {firms} firms, {network} network",
+        "nl": "{customers:,} klanten, {firms} bedrijven, netwerk: {network}",
+    },
+    "s1_policy": {
+        "en": "S1 promises {promise:.2f}, over-delivers {over:.2f}, advertises {ads:.2f}",
+        "nl": "S1 belooft {promise:.2f}, levert {over:.2f} extra, adverteert {ads:.2f}",
+    },
     "bad_setting": {"en": "Not applied: {error}", "nl": "Niet toegepast: {error}"},
     # events
     "event_scandal": {"en": "week {step}: scandal at {firm}", "nl": "week {step}: schandaal bij {firm}"},
-    "event_broken": {"en": "week {step}: {firm} breaks promises",
-                     "nl": "week {step}: {firm} breekt beloftes"},
+    "event_broken": {"en": "week {step}: {firm} breaks promises", "nl": "week {step}: {firm} breekt beloftes"},
     "marker_scandal": {"en": "scandal {firm}", "nl": "schandaal {firm}"},
     "marker_broken": {"en": "broken {firm}", "nl": "gebroken {firm}"},
     "all_firms": {"en": "all", "nl": "allen"},
@@ -79,23 +84,25 @@ TEXT: dict[str, dict[str, str]] = {
     "network_all": {"en": "all {total:,} customers", "nl": "alle {total:,} klanten"},
     "no_firm": {"en": "no firm", "nl": "geen bedrijf"},
     "empty_hint": {"en": "press ▶ or Step", "nl": "druk op ▶ of Stap"},
-    "nps_hint": {"en": "NPS shows once customers\nhave bought for {weeks} weeks",
-                 "nl": "NPS verschijnt zodra klanten\n{weeks} weken kopen"},
+    "nps_hint": {
+        "en": "NPS shows once customers\nhave bought for {weeks} weeks",
+        "nl": "NPS verschijnt zodra klanten\n{weeks} weken kopen",
+    },
     "nps_note": {
         "en": "NPS = % promoters (score 9–10) minus % detractors (score 0–6) among a firm's "
-              "customers, shown from week {weeks}, once customers have bought long enough to "
-              "judge. New customers judge cautiously, so every firm starts below zero: watch the "
-              "direction, not the level.",
+        "customers, shown from week {weeks}, once customers have bought long enough to "
+        "judge. New customers judge cautiously, so every firm starts below zero: watch the "
+        "direction, not the level.",
         "nl": "NPS = % promotors (score 9–10) min % criticasters (score 0–6) onder de klanten van "
-              "een bedrijf, getoond vanaf week {weeks}, als klanten lang genoeg kopen om te "
-              "oordelen. Nieuwe klanten oordelen voorzichtig, dus elk bedrijf begint onder nul: "
-              "let op de richting, niet op het niveau.",
+        "een bedrijf, getoond vanaf week {weeks}, als klanten lang genoeg kopen om te "
+        "oordelen. Nieuwe klanten oordelen voorzichtig, dus elk bedrijf begint onder nul: "
+        "let op de richting, niet op het niveau.",
     },
     "stage_note": {
         "en": "Colours: the loyalty ladder. Orange = warns others: a former or current customer "
-              "who lost trust and warns friends off. Faint lines: the previous run.",
+        "who lost trust and warns friends off. Faint lines: the previous run.",
         "nl": "Kleuren: de loyaliteitsladder. Oranje = waarschuwt anderen: een (oud-)klant die "
-              "het vertrouwen kwijt is en vrienden waarschuwt. Vage lijnen: de vorige run.",
+        "het vertrouwen kwijt is en vrienden waarschuwt. Vage lijnen: de vorige run.",
     },
 }
 """Labels of the interface, by key."""

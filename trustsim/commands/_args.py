@@ -72,10 +72,18 @@ def scheduler_address(text: str) -> str:
 
 def add_backend_arguments(parser: argparse.ArgumentParser) -> None:
     """--workers, --scheduler and --quiet: where the runs of a sweep-based command execute."""
-    parser.add_argument("--workers", type=int_in(1, 100_000), metavar="N",
-                        help="local processes (default and most: the cores available)")
-    parser.add_argument("--scheduler", type=scheduler_address, metavar="ADDRESS",
-                        help="run on an existing Dask cluster, e.g. tcp://127.0.0.1:8786")
+    parser.add_argument(
+        "--workers",
+        type=int_in(1, 100_000),
+        metavar="N",
+        help="local processes (default and most: the cores available)",
+    )
+    parser.add_argument(
+        "--scheduler",
+        type=scheduler_address,
+        metavar="ADDRESS",
+        help="run on an existing Dask cluster, e.g. tcp://127.0.0.1:8786",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress output")
 
 

@@ -17,19 +17,28 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("config", help="scenario TOML file or built-in scenario name (e.g. baseline)")
     p.add_argument("--out", type=Path, required=True, help="output file, .gif or .mp4")
-    p.add_argument("--steps", type=int, default=None,
-                   help="periods to run (default: the scenario's steps)")
+    p.add_argument("--steps", type=int, default=None, help="periods to run (default: the scenario's steps)")
     p.add_argument("--seed", type=int, default=None, help="random seed (default: the scenario's)")
-    p.add_argument("--lesson", default=None,
-                   help="apply a classroom lesson first (free_play, ten_ambassadors, "
-                   "broken_promise, scandal, ads_vs_wom)")
+    p.add_argument(
+        "--lesson",
+        default=None,
+        help="apply a classroom lesson first (free_play, ten_ambassadors, broken_promise, scandal, ads_vs_wom)",
+    )
     p.add_argument("--fps", type=int, default=6, help="frames per second (default 6)")
-    p.add_argument("--colour-by", choices=("stage", "supplier"), default="stage",
-                   help="colour customers by loyalty stage (default) or by firm")
-    p.add_argument("--sample", type=int, default=300,
-                   help="most customers drawn in the network (default 300)")
-    p.add_argument("--set", action="append", metavar="KEY=VALUE", dest="overrides",
-                   help="override a scenario key, e.g. --set market.customers=2000 (repeatable)")
+    p.add_argument(
+        "--colour-by",
+        choices=("stage", "supplier"),
+        default="stage",
+        help="colour customers by loyalty stage (default) or by firm",
+    )
+    p.add_argument("--sample", type=int, default=300, help="most customers drawn in the network (default 300)")
+    p.add_argument(
+        "--set",
+        action="append",
+        metavar="KEY=VALUE",
+        dest="overrides",
+        help="override a scenario key, e.g. --set market.customers=2000 (repeatable)",
+    )
     p.set_defaults(func=main)
 
 
@@ -74,11 +83,17 @@ def main(args: argparse.Namespace) -> int:
         raise ConfigError(f"--steps {steps}: must be between 0 and {most:,} (the scenario limit).")
     model = TrustMarket(scenario, rng=scenario.seed if args.seed is None else args.seed)
     console = Console(stderr=True)
-    columns = ("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
-               TimeRemainingColumn())
+    columns = ("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=console) as progress:
         task = progress.add_task("frames", total=steps + 1)
-        animate(model, args.out, steps, fps=args.fps, colour_by=args.colour_by,
-                sample_size=args.sample, on_frame=lambda _: progress.advance(task))
+        animate(
+            model,
+            args.out,
+            steps,
+            fps=args.fps,
+            colour_by=args.colour_by,
+            sample_size=args.sample,
+            on_frame=lambda _: progress.advance(task),
+        )
     console.print(f"wrote {args.out} ({steps + 1} frames)", soft_wrap=True, highlight=False)
     return 0

@@ -25,24 +25,50 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
             "command again to resume it. Works offline. Stop it with Ctrl+C."
         ),
     )
-    p.add_argument("scenario", nargs="?", type=Path, default=None,
-                   help="scenario TOML for the market (default: built-in defaults with 3,000 customers, "
-                        "20%% of them already buying); its [[suppliers]] and [[shocks]] are ignored")
-    p.add_argument("--game", type=Path, default=DEFAULT_GAME,
-                   help=f"folder the game is saved in (default: {DEFAULT_GAME}/); an existing game there resumes")
+    p.add_argument(
+        "scenario",
+        nargs="?",
+        type=Path,
+        default=None,
+        help="scenario TOML for the market (default: built-in defaults with 3,000 customers, "
+        "20%% of them already buying); its [[suppliers]] and [[shocks]] are ignored",
+    )
+    p.add_argument(
+        "--game",
+        type=Path,
+        default=DEFAULT_GAME,
+        help=f"folder the game is saved in (default: {DEFAULT_GAME}/); an existing game there resumes",
+    )
     p.add_argument("--rounds", type=positive_int, default=10, help="rounds to play (default 10)")
-    p.add_argument("--steps-per-round", type=positive_int, default=8, metavar="K",
-                   help="periods (weeks) the market runs per round (default 8)")
-    p.add_argument("--budget", type=float, default=None,
-                   help="each firm's budget per round in money units (default: 40%% of the revenue of a fair "
-                        "share of the market, plus the cost of an ad budget of 1, over a round)")
+    p.add_argument(
+        "--steps-per-round",
+        type=positive_int,
+        default=8,
+        metavar="K",
+        help="periods (weeks) the market runs per round (default 8)",
+    )
+    p.add_argument(
+        "--budget",
+        type=float,
+        default=None,
+        help="each firm's budget per round in money units (default: 40%% of the revenue of a fair "
+        "share of the market, plus the cost of an ad budget of 1, over a round)",
+    )
     p.add_argument("--seed", type=non_negative_int, default=None, help="seed of the market (default: the scenario's)")
-    p.add_argument("--set", action="append", metavar="KEY=VALUE", dest="overrides",
-                   help="override a scenario key, e.g. --set market.customers=5000 (repeatable)")
+    p.add_argument(
+        "--set",
+        action="append",
+        metavar="KEY=VALUE",
+        dest="overrides",
+        help="override a scenario key, e.g. --set market.customers=5000 (repeatable)",
+    )
     p.add_argument("--port", type=int, default=8766, help="TCP port (default 8766)")
-    p.add_argument("--host", default="127.0.0.1",
-                   help="address to listen on (default 127.0.0.1; 0.0.0.0 lets students' laptops connect, "
-                        "and then every request needs the join code)")
+    p.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1; 0.0.0.0 lets students' laptops connect, "
+        "and then every request needs the join code)",
+    )
     p.set_defaults(func=main)
 
 
@@ -72,11 +98,20 @@ def main(args: argparse.Namespace) -> int:
 
     check_port(args.host, args.port)
     with game_lock(args.game):
-        game, resumed = Game.open(args.game, scenario, rounds=args.rounds, steps_per_round=args.steps_per_round,
-                                  seed=args.seed, budget=args.budget)
+        game, resumed = Game.open(
+            args.game,
+            scenario,
+            rounds=args.rounds,
+            steps_per_round=args.steps_per_round,
+            seed=args.seed,
+            budget=args.budget,
+        )
         if resumed:
-            print(f"resumed the game in {args.game}: {game.phase}, {game.record.completed} of "
-                  f"{game.record.rounds} rounds played, {len(game.record.firms)} firms.", flush=True)
+            print(
+                f"resumed the game in {args.game}: {game.phase}, {game.record.completed} of "
+                f"{game.record.rounds} rounds played, {len(game.record.firms)} firms.",
+                flush=True,
+            )
         if game.notice:
             print(f"warning: {game.notice}", flush=True)
         return serve(game, host=args.host, port=args.port)

@@ -28,33 +28,59 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         ),
     )
     p.add_argument(
-        "policies", nargs="+", metavar="POLICY",
+        "policies",
+        nargs="+",
+        metavar="POLICY",
         help="policy TOML file, or a built-in policy name (e.g. listener big_advertiser; see `trustsim list`)",
     )
     p.add_argument("--scenario", required=True, metavar="CONFIG", help="the market: scenario file or built-in name")
-    p.add_argument("--replicates", type=int_in(1, 100_000), default=10, metavar="R",
-                   help="replicates per policy (default 10, at least 2)")
+    p.add_argument(
+        "--replicates",
+        type=int_in(1, 100_000),
+        default=10,
+        metavar="R",
+        help="replicates per policy (default 10, at least 2)",
+    )
     p.add_argument("--horizon", type=int_in(1, 100_000), metavar="T", help="steps per run (default: the scenario's)")
     p.add_argument("--out", metavar="DIR", help="results folder (default results/compare-<scenario>)")
-    p.add_argument("--as", dest="as_index", type=non_negative_int, default=0, metavar="N",
-                   help="which supplier of the scenario plays the policies (0-based, default 0)")
+    p.add_argument(
+        "--as",
+        dest="as_index",
+        type=non_negative_int,
+        default=0,
+        metavar="N",
+        help="which supplier of the scenario plays the policies (0-based, default 0)",
+    )
     p.add_argument("--seed", type=non_negative_int, help="seed the replicate seeds derive from (default: scenario's)")
-    p.add_argument("--set", action="append", default=[], metavar="K=V",
-                   help="override a scenario key for every run, e.g. --set market.customers=2000")
-    p.add_argument("--vary", action="append", default=[], metavar="KEY=V1,V2,...",
-                   help="uncertain parameter for the robustness sweep (repeatable; default: "
-                        "trust.loss_multiplier=1.5,<scenario>,5 and wom.rate at 0.5x, 1x, 1.5x)")
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="K=V",
+        help="override a scenario key for every run, e.g. --set market.customers=2000",
+    )
+    p.add_argument(
+        "--vary",
+        action="append",
+        default=[],
+        metavar="KEY=V1,V2,...",
+        help="uncertain parameter for the robustness sweep (repeatable; default: "
+        "trust.loss_multiplier=1.5,<scenario>,5 and wom.rate at 0.5x, 1x, 1.5x)",
+    )
     p.add_argument("--no-robustness", action="store_true", help="skip the robustness sweep")
-    p.add_argument("--robust-replicates", type=int_in(1, 100_000), metavar="R",
-                   help="replicates per policy and robustness cell (default: half of --replicates, >= 2)")
-    p.add_argument("--pdf", action="store_true",
-                   help="also write DIR/report.pdf (headless Chromium, offline; executive summary on page one)")
+    p.add_argument(
+        "--robust-replicates",
+        type=int_in(1, 100_000),
+        metavar="R",
+        help="replicates per policy and robustness cell (default: half of --replicates, >= 2)",
+    )
+    p.add_argument(
+        "--pdf",
+        action="store_true",
+        help="also write DIR/report.pdf (headless Chromium, offline; executive summary on page one)",
+    )
     add_backend_arguments(p)
     p.set_defaults(func=main)
-
-
-
-
 
 
 def _command_line(name: str) -> str:
@@ -89,16 +115,24 @@ def main(args: argparse.Namespace) -> int:
     prepare_out_dir(out)  # a file or an unwritable folder is refused before any run
     with output_folder(out, "compare") as staging:
         cmp = compare_policies(
-            args.scenario, args.policies, out, as_index=args.as_index, replicates=args.replicates,
-            steps=args.horizon, seed=args.seed, overrides=overrides,
-            vary={} if args.no_robustness else (vary or None), robust_replicates=args.robust_replicates,
-            workers=args.workers, scheduler=args.scheduler, progress=not args.quiet,
+            args.scenario,
+            args.policies,
+            out,
+            as_index=args.as_index,
+            replicates=args.replicates,
+            steps=args.horizon,
+            seed=args.seed,
+            overrides=overrides,
+            vary={} if args.no_robustness else (vary or None),
+            robust_replicates=args.robust_replicates,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            progress=not args.quiet,
         )
         paths = write_report(cmp, staging, _command_line("compare"), pdf=args.pdf)
     from trustsim.compare.report import headline
 
     print(headline(cmp).replace("**", ""))
     written = [str(out / name) for name in ("report.html", "report.md", "report.pdf") if name in paths]
-    print(f"report: {', '.join(written)} "
-          f"({time.monotonic() - started:.1f} s)", file=sys.stderr)
+    print(f"report: {', '.join(written)} ({time.monotonic() - started:.1f} s)", file=sys.stderr)
     return 0

@@ -19,13 +19,21 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         ),
     )
     p.add_argument("folder", metavar="SWEEP_DIR", help="results folder of a finished `trustsim sweep`")
-    p.add_argument("--outcome", required=True, metavar="EXPR",
-                   help="condition per run on the summary columns, e.g. 'nps > 30' or "
-                        "'`customers[Listener]` > `customers[Advertiser]`'")
-    p.add_argument("--threshold", type=float, default=0.8, metavar="D",
-                   help="least density of the box (default 0.8)")
-    p.add_argument("--peel-alpha", type=float, default=0.05, metavar="A",
-                   help="share of runs peeled off per PRIM step (default 0.05)")
+    p.add_argument(
+        "--outcome",
+        required=True,
+        metavar="EXPR",
+        help="condition per run on the summary columns, e.g. 'nps > 30' or "
+        "'`customers[Listener]` > `customers[Advertiser]`'",
+    )
+    p.add_argument("--threshold", type=float, default=0.8, metavar="D", help="least density of the box (default 0.8)")
+    p.add_argument(
+        "--peel-alpha",
+        type=float,
+        default=0.05,
+        metavar="A",
+        help="share of runs peeled off per PRIM step (default 0.05)",
+    )
     p.add_argument("--out", metavar="DIR", help="where to write discover.md/json (default SWEEP_DIR/discover)")
     p.set_defaults(func=main)
 

@@ -22,11 +22,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
             "intervals) to DIR. Sweeps are kept in DIR/sweeps/: running again resumes."
         ),
     )
-    p.add_argument("experiment", metavar="NAME|FILE",
-                   help="built-in experiment name (see `trustsim list`) or experiment TOML file")
+    p.add_argument(
+        "experiment", metavar="NAME|FILE", help="built-in experiment name (see `trustsim list`) or experiment TOML file"
+    )
     p.add_argument("--out", metavar="DIR", help="results folder (default results/<name>)")
     p.add_argument(
-        "--size", choices=SIZES, default="full",
+        "--size",
+        choices=SIZES,
+        default="full",
         help="tiny: seconds (CI smoke test); laptop: minutes; full: as in the TOML (default)",
     )
     add_backend_arguments(p)
@@ -47,7 +50,11 @@ def main(args: argparse.Namespace) -> int:
     prepare_out_dir(out)  # a file or an unwritable folder is refused before any run
     with locked_folder(out, "experiment"):  # its sweeps in out/sweeps/ are locked each on their own
         report = run_experiment(
-            args.experiment, out, size=args.size, workers=args.workers, scheduler=args.scheduler,
+            args.experiment,
+            out,
+            size=args.size,
+            workers=args.workers,
+            scheduler=args.scheduler,
             progress=not args.quiet,
         )
     print(

@@ -31,25 +31,64 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--scenario", required=True, metavar="CONFIG", help="the market: scenario file or built-in name")
     p.add_argument("--budget", required=True, type=_budget, metavar="B", help="budget units per step (0-20)")
-    p.add_argument("--objective", choices=("revenue", "nps", "both"), default="both",
-                   help="what to maximise (default both: the revenue-NPS trade-off front)")
-    p.add_argument("--trials", type=int_in(1, 10_000), default=40, metavar="N",
-                   help="candidates to evaluate (default 40, at most 10,000)")
-    p.add_argument("--batch", type=int_in(1, 1000), default=8, metavar="K",
-                   help="candidates per sweep, run in parallel (default 8)")
-    p.add_argument("--replicates", type=int_in(1, 10_000), default=4, metavar="R",
-                   help="common-seed replicates per candidate during the search (default 4, >= 2)")
-    p.add_argument("--validate", type=int_in(1, 1000), default=5, metavar="N",
-                   help="front candidates validated on fresh seeds (default 5)")
-    p.add_argument("--validate-replicates", type=int_in(1, 10_000), metavar="R",
-                   help="replicates of the validation (default 2 x --replicates)")
+    p.add_argument(
+        "--objective",
+        choices=("revenue", "nps", "both"),
+        default="both",
+        help="what to maximise (default both: the revenue-NPS trade-off front)",
+    )
+    p.add_argument(
+        "--trials",
+        type=int_in(1, 10_000),
+        default=40,
+        metavar="N",
+        help="candidates to evaluate (default 40, at most 10,000)",
+    )
+    p.add_argument(
+        "--batch",
+        type=int_in(1, 1000),
+        default=8,
+        metavar="K",
+        help="candidates per sweep, run in parallel (default 8)",
+    )
+    p.add_argument(
+        "--replicates",
+        type=int_in(1, 10_000),
+        default=4,
+        metavar="R",
+        help="common-seed replicates per candidate during the search (default 4, >= 2)",
+    )
+    p.add_argument(
+        "--validate",
+        type=int_in(1, 1000),
+        default=5,
+        metavar="N",
+        help="front candidates validated on fresh seeds (default 5)",
+    )
+    p.add_argument(
+        "--validate-replicates",
+        type=int_in(1, 10_000),
+        metavar="R",
+        help="replicates of the validation (default 2 x --replicates)",
+    )
     p.add_argument("--horizon", type=int_in(1, 100_000), metavar="T", help="steps per run (default: the scenario's)")
     p.add_argument("--out", metavar="DIR", help="results folder (default results/optimize-<scenario>)")
-    p.add_argument("--as", dest="as_index", type=non_negative_int, default=0, metavar="N",
-                   help="which supplier of the scenario is ours (0-based, default 0)")
+    p.add_argument(
+        "--as",
+        dest="as_index",
+        type=non_negative_int,
+        default=0,
+        metavar="N",
+        help="which supplier of the scenario is ours (0-based, default 0)",
+    )
     p.add_argument("--seed", type=non_negative_int, help="seed of the sampler and the replicates (default: scenario's)")
-    p.add_argument("--set", action="append", default=[], metavar="K=V",
-                   help="override a scenario key for every run, e.g. --set market.customers=2000")
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="K=V",
+        help="override a scenario key for every run, e.g. --set market.customers=2000",
+    )
     add_backend_arguments(p)
     p.set_defaults(func=main)
 
@@ -84,14 +123,26 @@ def main(args: argparse.Namespace) -> int:
     prepare_out_dir(out)  # a file or an unwritable folder is refused before any run
     with locked_folder(out, "optimize"):
         search = optimize_policy(
-            args.scenario, out, budget=args.budget, objective=args.objective, trials=args.trials,
-            batch=args.batch, replicates=args.replicates, validate=args.validate,
-            validate_replicates=args.validate_replicates, as_index=args.as_index, steps=args.horizon,
-            seed=args.seed, overrides=overrides, workers=args.workers,
-            scheduler=args.scheduler, progress=not args.quiet,
+            args.scenario,
+            out,
+            budget=args.budget,
+            objective=args.objective,
+            trials=args.trials,
+            batch=args.batch,
+            replicates=args.replicates,
+            validate=args.validate,
+            validate_replicates=args.validate_replicates,
+            as_index=args.as_index,
+            steps=args.horizon,
+            seed=args.seed,
+            overrides=overrides,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            progress=not args.quiet,
         )
         paths = write_search_report(search, out, _command_line("optimize"))
     print(search_headline(search).replace("**", ""))
-    print(f"report: {paths['report.html']} and {paths['report.md']} ({time.monotonic() - started:.1f} s)",
-          file=sys.stderr)
+    print(
+        f"report: {paths['report.html']} and {paths['report.md']} ({time.monotonic() - started:.1f} s)", file=sys.stderr
+    )
     return 0

@@ -17,8 +17,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         ),
     )
     p.add_argument("folder", metavar="DIR", help="a sweep results folder (with manifest.json)")
-    p.add_argument("--measure", action="append", dest="measures", metavar="NAME",
-                   help="plot only this measure (repeatable)")
+    p.add_argument(
+        "--measure", action="append", dest="measures", metavar="NAME", help="plot only this measure (repeatable)"
+    )
     p.set_defaults(func=main)
 
 

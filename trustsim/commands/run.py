@@ -14,13 +14,18 @@ from trustsim.errors import ConfigError
 def add_parser(sub: argparse._SubParsersAction) -> None:
     """Register `trustsim run`."""
     p = sub.add_parser("run", help="run one simulation and write its tables")
-    p.add_argument("config",
-                   help="scenario TOML file or built-in scenario name (e.g. baseline; see `trustsim list`)")
+    p.add_argument("config", help="scenario TOML file or built-in scenario name (e.g. baseline; see `trustsim list`)")
     p.add_argument("--steps", type=scenario_int("steps"), help="periods to run (default: the scenario's steps)")
     p.add_argument("--seed", type=scenario_int("seed"), help="seed (default: the scenario's seed)")
     p.add_argument("--out", default=None, help="output folder (default: results/<config name>)")
-    p.add_argument("--set", dest="sets", action="append", metavar="KEY=VALUE", default=[],
-                   help="override a scenario key, e.g. --set market.customers=1000 (repeatable)")
+    p.add_argument(
+        "--set",
+        dest="sets",
+        action="append",
+        metavar="KEY=VALUE",
+        default=[],
+        help="override a scenario key, e.g. --set market.customers=1000 (repeatable)",
+    )
     p.add_argument("--plot", action="store_true", help="also draw the standard figures")
     p.add_argument("--check", action="store_true", help="verify invariants after every step")
     p.set_defaults(func=main)
@@ -93,7 +98,10 @@ def _run_with_progress(scenario, check: bool):
 
         return run_one(scenario, check=check, on_step=log)
     with Progress(
-        TextColumn("[bold]simulating"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+        TextColumn("[bold]simulating"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
         transient=True,
     ) as progress:
         task = progress.add_task("run", total=steps)
@@ -115,8 +123,15 @@ def _print_summary(result, out: Path) -> None:
         nps = "–" if row.nps != row.nps else f"{round(row.nps):+d}"  # never "-0"
         trust = "–" if row.trust != row.trust else f"{row.trust:.2f}"
         # a name is text, never markup or terminal control (validated printable, escaped again here)
-        table.add_row(Text(printable(str(row.name))), f"{row.customers:,}", f"{row.ambassadors:,}",
-                      f"{row.detractors:,}", nps, trust, f"{row.revenue:,.0f}")
+        table.add_row(
+            Text(printable(str(row.name))),
+            f"{row.customers:,}",
+            f"{row.ambassadors:,}",
+            f"{row.detractors:,}",
+            nps,
+            trust,
+            f"{row.revenue:,.0f}",
+        )
     console = Console()
     console.print(table)
     m = result.model.iloc[-1]
@@ -124,5 +139,6 @@ def _print_summary(result, out: Path) -> None:
     console.print(
         f"customers {m.customer_share:.1%}, ambassadors {m.ambassador_share:.1%}, "
         f"detractors {m.detractor_share:.1%}, NPS {nps}; results in {printable(str(out))}/",
-        markup=False, highlight=False,
+        markup=False,
+        highlight=False,
     )

@@ -21,10 +21,16 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         ),
     )
     p.add_argument("folder", metavar="DIR", help="a sweep results folder (with manifest.json)")
-    p.add_argument("--measure", action="append", dest="measures", metavar="NAME",
-                   help="analyse only this measure (repeatable)")
-    p.add_argument("--resamples", type=int_in(10, MAX_RESAMPLES), default=1000, metavar="N",
-                   help=f"bootstrap resamples for the intervals (default 1000, 10 to {MAX_RESAMPLES:,})")
+    p.add_argument(
+        "--measure", action="append", dest="measures", metavar="NAME", help="analyse only this measure (repeatable)"
+    )
+    p.add_argument(
+        "--resamples",
+        type=int_in(10, MAX_RESAMPLES),
+        default=1000,
+        metavar="N",
+        help=f"bootstrap resamples for the intervals (default 1000, 10 to {MAX_RESAMPLES:,})",
+    )
     p.add_argument("--no-plot", action="store_true", help="only write sensitivity.csv")
     p.set_defaults(func=main)
 
@@ -50,8 +56,7 @@ def main(args: argparse.Namespace) -> int:
     for measure, parameter, index, value, conf in table.itertuples(index=False, name=None):
         conf_text = "" if conf != conf else f"{conf:.3f}"
         # measure names carry supplier names: text, never markup or terminal control
-        view.add_row(Text(printable(str(measure))), Text(printable(str(parameter))), index,
-                     f"{value:.3f}", conf_text)
+        view.add_row(Text(printable(str(measure))), Text(printable(str(parameter))), index, f"{value:.3f}", conf_text)
     Console().print(view)
     for note in table.attrs.get("warnings", []):
         print(f"warning: {note}", file=sys.stderr)

@@ -19,26 +19,34 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
             "resumes: finished runs are not recomputed."
         ),
     )
-    p.add_argument("experiment",
-                   help="experiment TOML file or built-in design name (e.g. demo_grid; see `trustsim list`)")
+    p.add_argument(
+        "experiment", help="experiment TOML file or built-in design name (e.g. demo_grid; see `trustsim list`)"
+    )
     p.add_argument("--out", metavar="DIR", help="results folder (default results/<name>)")
     add_backend_arguments(p)
-    p.add_argument("--replicates", type=int_in(1, 100_000), metavar="R",
-                   help="replace the replicates (more than the folder holds: extend it)")
+    p.add_argument(
+        "--replicates",
+        type=int_in(1, 100_000),
+        metavar="R",
+        help="replace the replicates (more than the folder holds: extend it)",
+    )
     p.add_argument("--steps", type=int_in(0, 100_000), metavar="T", help="replace the steps per run")
     p.add_argument(
-        "--set", action="append", metavar="K=V", default=[],
+        "--set",
+        action="append",
+        metavar="K=V",
+        default=[],
         help="override a scenario key for every run, e.g. --set market.customers=500",
     )
-    p.add_argument("--csv", action="store_true",
-                   help="also write CSV beside the Parquet (DIR/summary.csv, DIR/tidy/*.csv) for Excel and R")
-    p.add_argument("--check", action="store_true",
-                   help="verify the model's invariants after every step of every run (slower)")
+    p.add_argument(
+        "--csv",
+        action="store_true",
+        help="also write CSV beside the Parquet (DIR/summary.csv, DIR/tidy/*.csv) for Excel and R",
+    )
+    p.add_argument(
+        "--check", action="store_true", help="verify the model's invariants after every step of every run (slower)"
+    )
     p.set_defaults(func=main)
-
-
-
-
 
 
 def main(args: argparse.Namespace) -> int:
@@ -53,8 +61,12 @@ def main(args: argparse.Namespace) -> int:
 
     extra = {"run_fn": CHECKED_RUN_FN} if args.check else {}
     result = run_sweep(
-        experiment, args.out, workers=args.workers, scheduler=args.scheduler,
-        progress=not args.quiet, **extra,
+        experiment,
+        args.out,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        progress=not args.quiet,
+        **extra,
     )
     if args.csv:
         from trustsim.sweep.tidy import write_csv

@@ -21,13 +21,26 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "Prints a table of checks, writes report.md, results.json and the docking figure, and exits "
         "with status 1 if any check fails.",
     )
-    p.add_argument("--size", choices=("full", "ci"), default="full",
-                   help="full: the suite as documented (a few minutes); ci: the smaller size the tests use")
-    p.add_argument("--workers", type=int_in(1, 100_000), default=None,
-                   help="processes to run simulations on (default: number of CPUs, at most 4; "
-                   "never more than the cores and memory hold)")
-    p.add_argument("--only", action="append", default=[], metavar="NAME",
-                   help="run only the checks whose name contains NAME (repeatable), e.g. --only bass")
+    p.add_argument(
+        "--size",
+        choices=("full", "ci"),
+        default="full",
+        help="full: the suite as documented (a few minutes); ci: the smaller size the tests use",
+    )
+    p.add_argument(
+        "--workers",
+        type=int_in(1, 100_000),
+        default=None,
+        help="processes to run simulations on (default: number of CPUs, at most 4; "
+        "never more than the cores and memory hold)",
+    )
+    p.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="run only the checks whose name contains NAME (repeatable), e.g. --only bass",
+    )
     p.add_argument("--out", default="results/validation", help="output folder (default: results/validation)")
     p.set_defaults(func=main)
 
@@ -59,8 +72,11 @@ def main(args: argparse.Namespace) -> int:
     with output_folder(out, "validate") as staging:
         write_report(results, staging, {"size": args.size, "runs": total["runs"], "seconds": seconds})
     failed = [r.name for r in results if not r.passed]
-    verdict = (f"[bold red]{len(failed)} of {len(results)} checks failed: {', '.join(failed)}[/bold red]"
-               if failed else f"[green]all {len(results)} checks pass[/green]")
+    verdict = (
+        f"[bold red]{len(failed)} of {len(results)} checks failed: {', '.join(failed)}[/bold red]"
+        if failed
+        else f"[green]all {len(results)} checks pass[/green]"
+    )
     console.print(f"{verdict} ({total['runs']} runs, {seconds:.0f} s); report in {out}/report.md")
     return 1 if failed else 0
 

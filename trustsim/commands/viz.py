@@ -19,17 +19,23 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         ),
     )
     p.add_argument(
-        "config", nargs="?", default=DEFAULT_CONFIG,
+        "config",
+        nargs="?",
+        default=DEFAULT_CONFIG,
         help=f"scenario TOML or built-in scenario name every lesson starts from (default: {DEFAULT_CONFIG})",
     )
     p.add_argument("--port", type=int, default=8765, help="TCP port (default 8765; 0 = any free)")
     p.add_argument(
-        "--host", default="127.0.0.1",
+        "--host",
+        default="127.0.0.1",
         help="address to listen on (default 127.0.0.1; 0.0.0.0 lets other machines connect: "
         "read docs/security.md first)",
     )
     p.add_argument(
-        "--set", action="append", metavar="KEY=VALUE", dest="overrides",
+        "--set",
+        action="append",
+        metavar="KEY=VALUE",
+        dest="overrides",
         help="override a scenario key, e.g. --set market.customers=2000 (repeatable)",
     )
     p.add_argument("--open", action="store_true", help="open the page in the default browser")

@@ -54,21 +54,29 @@ def ranking_figure(cmp: Comparison) -> bytes:
     index = {p.name: k for k, p in enumerate(cmp.policies)}  # colours follow the order given
     names = list(cmp.rankings[cmp.headline.key]["policy"])  # rows follow the report's table
     measures = cmp.measures
-    fig, axes = plt.subplots(1, len(measures), figsize=(3.0 * len(measures), 0.45 * len(names) + 1.6),
-                             sharey=True)
+    fig, axes = plt.subplots(1, len(measures), figsize=(3.0 * len(measures), 0.45 * len(names) + 1.6), sharey=True)
     y = np.arange(len(names))[::-1]
     for ax, m in zip(axes, measures, strict=True):
         r = cmp.rankings[m.key].set_index("policy").loc[names]
         for k, name in enumerate(names):
             row, c = r.loc[name], colour(index[name], len(names))
             filled = not bool(row["significant"])
-            ax.errorbar(row["mean"], y[k], xerr=[[row["mean"] - row["lo"]], [row["hi"] - row["mean"]]],
-                        fmt="o", color=c, mfc=c if filled else "white", capsize=3, ms=6)
+            ax.errorbar(
+                row["mean"],
+                y[k],
+                xerr=[[row["mean"] - row["lo"]], [row["hi"] - row["mean"]]],
+                fmt="o",
+                color=c,
+                mfc=c if filled else "white",
+                capsize=3,
+                ms=6,
+            )
         ax.set_title(m.label, fontsize=10)
         ax.grid(axis="x", alpha=0.3)
     axes[0].set_yticks(y, [_wrap(cmp.label(n)) for n in names], fontsize=9)
-    fig.suptitle("Mean and 95% CI over replicates; hollow = significantly below the best (paired, Holm)",
-                 fontsize=9, y=1.0)
+    fig.suptitle(
+        "Mean and 95% CI over replicates; hollow = significantly below the best (paired, Holm)", fontsize=9, y=1.0
+    )
     fig.tight_layout()
     return to_png(fig)
 
@@ -92,8 +100,15 @@ def timecourse_figure(cmp: Comparison) -> bytes:
         ax.set_xlabel("step")
         ax.grid(alpha=0.3)
     handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="lower center", ncol=min(4, len(labels)), fontsize=8, frameon=False,
-               bbox_to_anchor=(0.5, -0.02 - 0.05 * ((len(labels) - 1) // 4)))
+    fig.legend(
+        handles,
+        labels,
+        loc="lower center",
+        ncol=min(4, len(labels)),
+        fontsize=8,
+        frameon=False,
+        bbox_to_anchor=(0.5, -0.02 - 0.05 * ((len(labels) - 1) // 4)),
+    )
     fig.tight_layout(rect=(0, 0.08 + 0.05 * ((len(labels) - 1) // 4), 1, 1))
     return to_png(fig)
 
@@ -111,8 +126,11 @@ def horizon_figure(cmp: Comparison) -> bytes:
     steps = np.arange(1, cube.shape[2] + 1)
     fig, ax = plt.subplots(figsize=(8, 4))
     for k, name in enumerate(names):
-        stats = reporting.bootstrap_interval(cube[k].T) if m.bounds else np.array(
-            [reporting.t_interval(cube[k][:, h])[:3] for h in range(cube.shape[2])])
+        stats = (
+            reporting.bootstrap_interval(cube[k].T)
+            if m.bounds
+            else np.array([reporting.t_interval(cube[k][:, h])[:3] for h in range(cube.shape[2])])
+        )
         ax.plot(steps, stats[:, 0], color=palette[k], lw=1.6, label=cmp.label(name))
         ax.fill_between(steps, stats[:, 1], stats[:, 2], color=palette[k], alpha=0.15, lw=0)
     table = horizon.horizon_table(cmp.series, m, names)
@@ -124,8 +142,15 @@ def horizon_figure(cmp: Comparison) -> bytes:
             ax.axvline(c.mean, color="black", lw=0.8, ls="--")
             if np.isfinite(c.lo):
                 ax.axvspan(c.lo, c.hi, color="grey", alpha=0.15, lw=0)
-            ax.annotate(f"{cmp.label(final['leader'])} ahead from period {c.mean:.0f}", (c.mean, ax.get_ylim()[1]),
-                        fontsize=8, va="top", ha="left", xytext=(3, -3), textcoords="offset points")
+            ax.annotate(
+                f"{cmp.label(final['leader'])} ahead from period {c.mean:.0f}",
+                (c.mean, ax.get_ylim()[1]),
+                fontsize=8,
+                va="top",
+                ha="left",
+                xytext=(3, -3),
+                textcoords="offset points",
+            )
     ax.set(xlabel="horizon h (periods)", ylabel=m.label, title=f"{m.name} at each horizon")
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, frameon=False)
@@ -240,8 +265,15 @@ def robustness_figure(cmp: Comparison, measures: tuple[str, ...] | None = None) 
             k = names.index(row["winner"])
             grid[i, j] = k
             text = _wrap(cmp.label(row["winner"]), 14) + "\n" + lead_text(row, measure)
-            ax.text(j, i, text, ha="center", va="center", fontsize=7,
-                    weight="bold" if row.get("significant", False) else "normal")
+            ax.text(
+                j,
+                i,
+                text,
+                ha="center",
+                va="center",
+                fontsize=7,
+                weight="bold" if row.get("significant", False) else "normal",
+            )
         cmap = plt.matplotlib.colors.ListedColormap(reporting.colours(len(names)))
         ax.imshow(grid, cmap=cmap, vmin=-0.5, vmax=len(names) - 0.5, alpha=0.35, aspect="auto", origin="lower")
         ax.set_xticks(range(len(xs)), [str(x) for x in xs])

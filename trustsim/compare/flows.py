@@ -45,8 +45,15 @@ def run_with_flows(scenario: Scenario, seed: int | None = None, steps: int | Non
     assert spells is not None  # run_one always returns the referral records
     moved = spells[spells["from_supplier"].notna()]
     moves = np.zeros((result.steps + 1, s, s), dtype=np.int64)
-    np.add.at(moves, (moved["start_step"].to_numpy(), moved["from_supplier"].cat.codes.to_numpy(),
-                      moved["supplier"].cat.codes.to_numpy()), 1)
+    np.add.at(
+        moves,
+        (
+            moved["start_step"].to_numpy(),
+            moved["from_supplier"].cat.codes.to_numpy(),
+            moved["supplier"].cat.codes.to_numpy(),
+        ),
+        1,
+    )
     suppliers = result.suppliers.copy()
     # The supplier table is sorted by step, then supplier: row k is (k // s, k % s).
     flat = moves.reshape(-1, s)

@@ -55,8 +55,9 @@ def horizons(steps: int) -> list[int]:
     return sorted({max(1, round(steps * f)) for f in (0.25, 0.5, 0.75, 1.0)})
 
 
-def horizon_table(series: pd.DataFrame, measure: Measure, names: list[str],
-                  at: list[int] | None = None) -> pd.DataFrame:
+def horizon_table(
+    series: pd.DataFrame, measure: Measure, names: list[str], at: list[int] | None = None
+) -> pd.DataFrame:
     """Leader and runner-up at each horizon, with the paired lead and its 95% CI.
 
     Returns:
@@ -69,12 +70,23 @@ def horizon_table(series: pd.DataFrame, measure: Measure, names: list[str],
     for h in at or horizons(cube.shape[2]):
         table = pd.DataFrame(cube[:, :, h - 1].T, columns=names)
         r = rank_policies(table, bounds=measure.bounds)
-        row = {"horizon": h, "leader": r["policy"].iloc[0], "leader_mean": r["mean"].iloc[0],
-               "leader_lo": r["lo"].iloc[0], "leader_hi": r["hi"].iloc[0], "order": list(r["policy"])}
+        row = {
+            "horizon": h,
+            "leader": r["policy"].iloc[0],
+            "leader_mean": r["mean"].iloc[0],
+            "leader_lo": r["lo"].iloc[0],
+            "leader_hi": r["hi"].iloc[0],
+            "order": list(r["policy"]),
+        }
         if len(r) > 1:
             second = r.iloc[1]
-            row.update(runner_up=second["policy"], lead=-second["diff"], lead_lo=-second["diff_hi"],
-                       lead_hi=-second["diff_lo"], significant=bool(second["significant"]))
+            row.update(
+                runner_up=second["policy"],
+                lead=-second["diff"],
+                lead_lo=-second["diff_hi"],
+                lead_hi=-second["diff_lo"],
+                significant=bool(second["significant"]),
+            )
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -145,8 +157,9 @@ class Movement:
     catch_up: float | None
 
 
-def still_moving(series: pd.DataFrame, measure: Measure, names: list[str], leader: str, runner_up: str,
-                 threshold: float = 0.05) -> Movement:
+def still_moving(
+    series: pd.DataFrame, measure: Measure, names: list[str], leader: str, runner_up: str, threshold: float = 0.05
+) -> Movement:
     """Fit, per replicate, the slope of the leader's margin over the last quarter of the horizon.
 
     For a total (revenue, profit) the slope is that of the per-period margin (is the runner-up
@@ -182,5 +195,16 @@ def still_moving(series: pd.DataFrame, measure: Measure, names: list[str], leade
                 catch_up = steps + k if k > 0 else None
         elif margin_end > 0:
             catch_up = steps + margin_end / -slope
-    return Movement(leader, runner_up, "margin per period" if total else "margin", window, slope, lo, hi, n,
-                    margin_end, moving, catch_up)
+    return Movement(
+        leader,
+        runner_up,
+        "margin per period" if total else "margin",
+        window,
+        slope,
+        lo,
+        hi,
+        n,
+        margin_end,
+        moving,
+        catch_up,
+    )

@@ -78,7 +78,8 @@ def market_description(cmp: Comparison) -> str:
     parts = [
         f"The market ({Path(cmp.scenario_label).name}): {m.customers:,} potential customers and "
         f"{m.suppliers} suppliers — ours and {m.suppliers - 1} competitor(s) ({rival_text}) with fixed policies",
-        f"{m.initial_customers:.0%} of people already buy somewhere at the start" if m.initial_customers
+        f"{m.initial_customers:.0%} of people already buy somewhere at the start"
+        if m.initial_customers
         else "nobody buys yet at the start",
         f"word of mouth travels over {NETWORKS.get(sc.network.kind, sc.network.kind)}"
         + (f" with about {sc.network.mean_degree:g} ties a person" if sc.network.kind != "well_mixed" else ""),
@@ -109,11 +110,15 @@ def lead_sentence(cmp: Comparison, m: Measure, winner: str, runner: str) -> str:
     """'X leads Y by ...' with one base for percentages: the leader's mean."""
     w, r = _row(cmp, m.key, winner), _row(cmp, m.key, runner)
     if m.relative and np.isfinite(r["rel"]):
-        size = (f"{ours(cmp, runner)}, the runner-up, has {-r['rel']:.1%} less (95% CI {-r['rel_hi']:.1%} to "
-                f"{-r['rel_lo']:.1%}, as a share of the leader's {m.format(w['mean'])})")
+        size = (
+            f"{ours(cmp, runner)}, the runner-up, has {-r['rel']:.1%} less (95% CI {-r['rel_hi']:.1%} to "
+            f"{-r['rel_lo']:.1%}, as a share of the leader's {m.format(w['mean'])})"
+        )
     else:
-        size = (f"a lead of {m.format(-r['diff']).lstrip('+')} over {ours(cmp, runner)} "
-                f"(95% CI {ci_text(m, -r['diff_hi'], -r['diff_lo'])})")
+        size = (
+            f"a lead of {m.format(-r['diff']).lstrip('+')} over {ours(cmp, runner)} "
+            f"(95% CI {ci_text(m, -r['diff_hi'], -r['diff_lo'])})"
+        )
     return size
 
 
@@ -128,16 +133,20 @@ def net_flows(cmp: Comparison, winner: str, runner: str) -> str:
     lost = w["lost"] - r["lost"]
     parts.append(f"lost {abs(lost):,.0f} {'more' if lost >= 0 else 'fewer'} to rivals")
     net = sum(w[c] - r[c] for c in ("ads", "reviews", "recommendations")) - lost
-    text = (f"Against {ours(cmp, runner)}, {ours(cmp, winner)} won " + ", ".join(parts[:3]) + f" and {parts[3]}: "
-            f"net {net:+,.0f} customers (means per run over {cmp.steps} periods)")
+    text = (
+        f"Against {ours(cmp, runner)}, {ours(cmp, winner)} won " + ", ".join(parts[:3]) + f" and {parts[3]}: "
+        f"net {net:+,.0f} customers (means per run over {cmp.steps} periods)"
+    )
     price_w, price_r = _setting(cmp, winner, "price"), _setting(cmp, runner, "price")
     if price_w != price_r:
         text += f"; it charges {price_w:g} per customer per period against {price_r:g}"
     later = cmp.series[cmp.series["step"] > 0]
     held = later.groupby("policy")["customers"].mean()
     gap = held[winner] - held[runner]
-    text += (f"; over the {cmp.steps} periods it had {abs(gap):,.0f} {'more' if gap >= 0 else 'fewer'} customers on "
-             "average (when customers arrive matters as much as how many there are at the end)")
+    text += (
+        f"; over the {cmp.steps} periods it had {abs(gap):,.0f} {'more' if gap >= 0 else 'fewer'} customers on "
+        "average (when customers arrive matters as much as how many there are at the end)"
+    )
     if cmp.has_money:
         money = cmp.series.groupby("policy")[["revenue", "costs"]].sum() / cmp.replicates
         revenue, costs = money["revenue"], money["costs"]
@@ -160,14 +169,18 @@ def headline(cmp: Comparison) -> str:
     best = r.iloc[0]
     label = what(m)
     if len(r) == 1:
-        return (f"{market}, **{ours(cmp, best['policy'])}** has a {label} of {m.format(best['mean'])} "
-                f"(95% CI {ci_text(m, best['lo'], best['hi'])}).")
+        return (
+            f"{market}, **{ours(cmp, best['policy'])}** has a {label} of {m.format(best['mean'])} "
+            f"(95% CI {ci_text(m, best['lo'], best['hi'])})."
+        )
     runner = r.iloc[1]
     size = lead_sentence(cmp, m, best["policy"], runner["policy"])
     if runner["significant"]:
         return f"{market}, **{ours(cmp, best['policy'])}** leads on {label}: {size}; the lead is significant."
-    return (f"{market}, **{ours(cmp, best['policy'])}** has the highest {label}, but the lead is **not "
-            f"significant**: {size}; with these replicates the two cannot be told apart (run more with --replicates).")
+    return (
+        f"{market}, **{ours(cmp, best['policy'])}** has the highest {label}, but the lead is **not "
+        f"significant**: {size}; with these replicates the two cannot be told apart (run more with --replicates)."
+    )
 
 
 def _value_leaders(cmp: Comparison, winner: str) -> list[tuple[Measure, str]]:
@@ -194,25 +207,33 @@ def recommendation(cmp: Comparison) -> str:
     early = table[table["leader"] != winner]
     parts = []
     if not final["significant"]:
-        parts.append(f"On {label} **{ours(cmp, winner)}** and **{ours(cmp, runner)}** cannot be told apart at "
-                     f"{cmp.steps} periods; choose between them on the other measures below")
+        parts.append(
+            f"On {label} **{ours(cmp, winner)}** and **{ours(cmp, runner)}** cannot be told apart at "
+            f"{cmp.steps} periods; choose between them on the other measures below"
+        )
     elif len(early):
         other = early["leader"].iloc[-1]
         c = horizon.crossover(cmp.series, m, names, winner, other)
         when = crossover_text(c, early)
-        parts.append(f"Choose **{ours(cmp, winner)}** if you look further than {when}: from then on it leads on "
-                     f"{label}; **{ours(cmp, other)}** leads before that")
+        parts.append(
+            f"Choose **{ours(cmp, winner)}** if you look further than {when}: from then on it leads on "
+            f"{label}; **{ours(cmp, other)}** leads before that"
+        )
     else:
-        parts.append(f"Choose **{ours(cmp, winner)}** on {label}: it leads at every horizon checked "
-                     f"({', '.join(str(h) for h in table['horizon'])} periods)")
+        parts.append(
+            f"Choose **{ours(cmp, winner)}** on {label}: it leads at every horizon checked "
+            f"({', '.join(str(h) for h in table['horizon'])} periods)"
+        )
     for vm, leader in _value_leaders(cmp, winner):
         value = "NPS (customers who recommend you)" if vm.key == "nps" else f"{vm.name.lower()} at the end"
         parts.append(f"choose **{ours(cmp, leader)}** instead if you value {value} more than {label}")
     move = horizon.still_moving(cmp.series, m, names, winner, runner) if final["significant"] else None
     text = "; ".join(parts) + "."
     if move is not None and move.moving and move.catch_up is not None:
-        text += (f" Caution: {ours(cmp, runner)} is catching up; at the current rate it would draw level around "
-                 f"period {move.catch_up:.0f}, so look again with a longer --horizon if yours is that long.")
+        text += (
+            f" Caution: {ours(cmp, runner)} is catching up; at the current rate it would draw level around "
+            f"period {move.catch_up:.0f}, so look again with a longer --horizon if yours is that long."
+        )
     return text
 
 
@@ -231,9 +252,11 @@ def replicate_warnings(cmp: Comparison) -> list[str]:
     """Warnings where there are too few replicates for the claims made."""
     out = []
     if cmp.replicates < MIN_REPLICATES:
-        out.append(f"Only {cmp.replicates} replicates per policy: the intervals are wide and rest on the t "
-                   f"distribution's assumptions; use at least {MIN_REPLICATES} (--replicates) before acting on a "
-                   "close call.")
+        out.append(
+            f"Only {cmp.replicates} replicates per policy: the intervals are wide and rest on the t "
+            f"distribution's assumptions; use at least {MIN_REPLICATES} (--replicates) before acting on a "
+            "close call."
+        )
     m = cmp.headline
     r = cmp.rankings[m.key]
     if len(r) > 1 and not r.iloc[1]["significant"]:
@@ -241,26 +264,34 @@ def replicate_warnings(cmp: Comparison) -> list[str]:
         d = (table[r["policy"].iloc[0]] - table[r["policy"].iloc[1]]).dropna()
         if len(d) > 1 and d.mean() != 0 and d.std(ddof=1) > 0:
             need = math.ceil((2.0 * d.std(ddof=1) / abs(d.mean())) ** 2)
-            out.append(f"The lead on {m.name.lower()} is not significant with {cmp.replicates} replicates; a lead of "
-                       f"this size would need about {max(need, cmp.replicates + 1)} replicates to show.")
+            out.append(
+                f"The lead on {m.name.lower()} is not significant with {cmp.replicates} replicates; a lead of "
+                f"this size would need about {max(need, cmp.replicates + 1)} replicates to show."
+            )
     if cmp.robustness is not None and cmp.robust_replicates < 5:
-        out.append(f"The robustness cells have {cmp.robust_replicates} replicates each: few cells can be called "
-                   "significant, and a cell that is not is a tie, not a win (--robust-replicates).")
+        out.append(
+            f"The robustness cells have {cmp.robust_replicates} replicates each: few cells can be called "
+            "significant, and a cell that is not is a tie, not a win (--robust-replicates)."
+        )
     return out
 
 
 def limitations(cmp: Comparison) -> str:
     """What the report cannot tell, in one paragraph."""
-    text = ("Limitations: this is a simulation of one market, not a forecast. Competitors keep their policies "
-            f"(they do not respond to ours{'' if cmp.scenario.imitation.rate == 0 else ', apart from imitation'}), "
-            "customers follow the model's rules of trust, word of mouth and switching (docs/ODD.md), and the "
-            f"numbers are in model units over {cmp.steps} periods. ")
+    text = (
+        "Limitations: this is a simulation of one market, not a forecast. Competitors keep their policies "
+        f"(they do not respond to ours{'' if cmp.scenario.imitation.rate == 0 else ', apart from imitation'}), "
+        "customers follow the model's rules of trust, word of mouth and switching (docs/ODD.md), and the "
+        f"numbers are in model units over {cmp.steps} periods. "
+    )
     if cmp.has_money:
         text += "Profit and ROI rest on the model's cost assumptions (docs/config.md). "
     else:
-        text += ("The model has no costs yet, so this report ranks by revenue (customers × price) and customers, "
-                 "not by profit or ROI: a policy that spends more is not charged for it here (the budget column "
-                 "shows what each spends). ")
+        text += (
+            "The model has no costs yet, so this report ranks by revenue (customers × price) and customers, "
+            "not by profit or ROI: a policy that spends more is not charged for it here (the budget column "
+            "shows what each spends). "
+        )
     if cmp.robustness is not None:
         text += f"Robustness was checked over {', '.join(cmp.vary)} only; other parameters are as in the scenario."
     else:
@@ -274,8 +305,15 @@ def other_leaders(cmp: Comparison) -> str:
     for m in cmp.measures[1:]:
         r = cmp.rankings[m.key]
         best = r.iloc[0]
-        sure = "" if len(r) == 1 else (
-            " (significantly ahead)" if r.iloc[1]["significant"] else f" (tied with {ours(cmp, r.iloc[1]['policy'])})")
+        sure = (
+            ""
+            if len(r) == 1
+            else (
+                " (significantly ahead)"
+                if r.iloc[1]["significant"]
+                else f" (tied with {ours(cmp, r.iloc[1]['policy'])})"
+            )
+        )
         parts.append(f"{m.name} — **{ours(cmp, best['policy'])}**, {m.format(best['mean'])}{sure}")
     return "Leaders on the other measures: " + "; ".join(parts) + "."
 
@@ -292,15 +330,19 @@ def robustness_summary(cmp: Comparison, measure: str | None = None) -> str:
     others = w[(w["winner"] != top) & sig]["winner"].value_counts()
     ties = int((~sig).sum())
     label = what(m)
-    text = (f"Across {len(w)} combinations of {', '.join(cmp.vary)}, **{ours(cmp, top)}** is significantly ahead on "
-            f"{label} in {wins} of {len(w)}")
+    text = (
+        f"Across {len(w)} combinations of {', '.join(cmp.vary)}, **{ours(cmp, top)}** is significantly ahead on "
+        f"{label} in {wins} of {len(w)}"
+    )
     if len(others):
         text += "; " + ", ".join(f"{ours(cmp, n)} in {k}" for n, k in others.items())
     if ties:
         text += f"; in {ties} no policy is significantly ahead (a tie at {cmp.robust_replicates} replicates a cell)"
     if "tau" in w and np.isfinite(w["tau"]).any():
-        text += (f"; the whole ranking keeps its order on average at Kendall τ = {np.nanmean(w['tau']):.2f} "
-                 f"(lowest {np.nanmin(w['tau']):.2f}; 1 = the same order everywhere)")
+        text += (
+            f"; the whole ranking keeps its order on average at Kendall τ = {np.nanmean(w['tau']):.2f} "
+            f"(lowest {np.nanmin(w['tau']):.2f}; 1 = the same order everywhere)"
+        )
     return text + "."
 
 
@@ -312,17 +354,26 @@ def summary_section(cmp: Comparison) -> Section:
     if len(r) > 1:
         paragraphs.append("**Why.** " + net_flows(cmp, r["policy"].iloc[0], r["policy"].iloc[1]))
     if not cmp.has_money:
-        paragraphs.append("**Money.** The model has no costs yet: revenue and customers stand in for profit, ROI "
-                          "and cumulative discounted profit, which will head this report once the model has them.")
+        paragraphs.append(
+            "**Money.** The model has no costs yet: revenue and customers stand in for profit, ROI "
+            "and cumulative discounted profit, which will head this report once the model has them."
+        )
     paragraphs += [f"**Warning.** {w}" for w in replicate_warnings(cmp)]
     paragraphs.append(limitations(cmp))
     shown = [cmp.headline, *[MEASURE_BY_KEY[k] for k in ("revenue", "customers", "nps") if k != m.key]]
     header = ["Policy", *[f"{x.label} (95% CI)" for x in shown]]
     rows = []
     for name in r["policy"]:
-        rows.append([ours(cmp, name), *[f"{x.format(_row(cmp, x.key, name)['mean'])} "
-                                        f"({ci_text(x, _row(cmp, x.key, name)['lo'], _row(cmp, x.key, name)['hi'])})"
-                                        for x in shown]])
+        rows.append(
+            [
+                ours(cmp, name),
+                *[
+                    f"{x.format(_row(cmp, x.key, name)['mean'])} "
+                    f"({ci_text(x, _row(cmp, x.key, name)['lo'], _row(cmp, x.key, name)['hi'])})"
+                    for x in shown
+                ],
+            ]
+        )
     return Section("Executive summary", paragraphs, [(header, rows)], kind="summary")
 
 
@@ -340,22 +391,28 @@ def disagreements(cmp: Comparison) -> list[str]:
         best = r.iloc[0]
         for _, row in r.iloc[1:].iterrows():
             overlap = np.isfinite(row["hi"]) and np.isfinite(best["lo"]) and row["hi"] >= best["lo"]
-            pair = (f"{m.name}: {ours(cmp, row['policy'])} vs {ours(cmp, best['policy'])}, paired difference "
-                    f"{m.format(row['diff'])} (95% CI {ci_text(m, row['diff_lo'], row['diff_hi'])})")
+            pair = (
+                f"{m.name}: {ours(cmp, row['policy'])} vs {ours(cmp, best['policy'])}, paired difference "
+                f"{m.format(row['diff'])} (95% CI {ci_text(m, row['diff_lo'], row['diff_hi'])})"
+            )
             if overlap and row["significant"]:
                 overlap_sig.append(pair)
             elif not overlap and not row["significant"] and np.isfinite(row["p_holm"]):
                 apart_not_sig.append(f"{pair}, Holm p = {row['p_holm']:.3g}")
     out = []
     if overlap_sig:
-        out.append("Overlapping intervals, yet significantly lower: " + "; ".join(overlap_sig) + ". Why: every "
-                   "policy was played on the same seeds, so the luck two runs share (the same network, customers "
-                   "and random stream) cancels in their paired difference, which is far more precise than either "
-                   "mean's own interval; the paired test, not the overlap, is the right check.")
+        out.append(
+            "Overlapping intervals, yet significantly lower: " + "; ".join(overlap_sig) + ". Why: every "
+            "policy was played on the same seeds, so the luck two runs share (the same network, customers "
+            "and random stream) cancels in their paired difference, which is far more precise than either "
+            "mean's own interval; the paired test, not the overlap, is the right check."
+        )
     if apart_not_sig:
-        out.append("Separate intervals, yet not called significant: " + "; ".join(apart_not_sig) + ". Why: comparing "
-                   f"{len(cmp.policies) - 1} policies with the best is a family of tests, and Holm's adjustment "
-                   "raises each p-value to keep the chance of any false 'lower' at 5%.")
+        out.append(
+            "Separate intervals, yet not called significant: " + "; ".join(apart_not_sig) + ". Why: comparing "
+            f"{len(cmp.policies) - 1} policies with the best is a family of tests, and Holm's adjustment "
+            "raises each p-value to keep the chance of any false 'lower' at 5%."
+        )
     return out
 
 
@@ -381,29 +438,55 @@ def _ranking_section(cmp: Comparison) -> Section:
                 continue
             diff = f"{m.format(r['diff'])} ({ci_text(m, r['diff_lo'], r['diff_hi'])})"
             rel = pct(r["rel"]) if m.relative else "—"
-            detail.append([str(r["rank"]), ours(cmp, r["policy"]), m.format(r["mean"]), diff, rel,
-                           f"{r['p_holm']:.3g}" if np.isfinite(r["p_holm"]) else "n/a",
-                           "yes" if r["significant"] else "no"])
-        tables.append(([f"{m.label}: rank", "Policy", "Mean", "Difference to best (95% CI)",
-                        "Relative (of the best's mean)", "p (Holm)", "Significantly lower?"], detail))
+            detail.append(
+                [
+                    str(r["rank"]),
+                    ours(cmp, r["policy"]),
+                    m.format(r["mean"]),
+                    diff,
+                    rel,
+                    f"{r['p_holm']:.3g}" if np.isfinite(r["p_holm"]) else "n/a",
+                    "yes" if r["significant"] else "no",
+                ]
+            )
+        tables.append(
+            (
+                [
+                    f"{m.label}: rank",
+                    "Policy",
+                    "Mean",
+                    "Difference to best (95% CI)",
+                    "Relative (of the best's mean)",
+                    "p (Holm)",
+                    "Significantly lower?",
+                ],
+                detail,
+            )
+        )
     bounded = ", ".join(m.name for m in measures if m.bounds)
     return Section(
         "Ranking",
-        [f"Ordered by {cmp.headline.name.lower()}. Each cell: mean over {cmp.replicates} replicates (95% confidence "
-         f"interval: Student t; for {bounded}, which are bounded, a percentile bootstrap that stays within their "
-         "range); 'best' = highest mean, 'lower*' = significantly below the best (paired t-test over replicates, "
-         f"Holm-adjusted, {1 - LEVEL:.0%} level), '≈ best' = not distinguishable from the best. Percentages are of "
-         "the best's mean. Budget = units per step spent on ads, over-delivery and care (see Method).",
-         *disagreements(cmp)],
-        tables, "ranking.png", "Means and 95% CIs; hollow markers are significantly below the best.",
+        [
+            f"Ordered by {cmp.headline.name.lower()}. Each cell: mean over {cmp.replicates} replicates (95% confidence "
+            f"interval: Student t; for {bounded}, which are bounded, a percentile bootstrap that stays within their "
+            "range); 'best' = highest mean, 'lower*' = significantly below the best (paired t-test over replicates, "
+            f"Holm-adjusted, {1 - LEVEL:.0%} level), '≈ best' = not distinguishable from the best. Percentages are of "
+            "the best's mean. Budget = units per step spent on ads, over-delivery and care (see Method).",
+            *disagreements(cmp),
+        ],
+        tables,
+        "ranking.png",
+        "Means and 95% CIs; hollow markers are significantly below the best.",
     )
 
 
 def _horizon_section(cmp: Comparison) -> Section:
     names = [p.name for p in cmp.policies]
-    paragraphs = [f"The same runs read at shorter horizons: a total is summed to the horizon, a state read at it. "
-                  f"Leader, runner-up and the paired lead at {', '.join(map(str, horizon.horizons(cmp.steps)))} "
-                  "periods."]
+    paragraphs = [
+        f"The same runs read at shorter horizons: a total is summed to the horizon, a state read at it. "
+        f"Leader, runner-up and the paired lead at {', '.join(map(str, horizon.horizons(cmp.steps)))} "
+        "periods."
+    ]
     tables = []
     keys = [cmp.headline.key, *[k for k in ("customers", "nps") if k != cmp.headline.key]]
     warnings = []
@@ -413,15 +496,32 @@ def _horizon_section(cmp: Comparison) -> Section:
         rows = []
         for _, h in t.iterrows():
             runner = h.get("runner_up")
-            rows.append([str(h["horizon"]), f"{ours(cmp, h['leader'])}: {m.format(h['leader_mean'])} "
-                         f"({ci_text(m, h['leader_lo'], h['leader_hi'])})",
-                         ours(cmp, runner) if isinstance(runner, str) else "—",
-                         f"{m.format(h['lead']).lstrip('+')} ({ci_text(m, h['lead_lo'], h['lead_hi'])})"
-                         if isinstance(runner, str) else "—",
-                         "yes" if h.get("significant", False) is True else "no",
-                         " > ".join(ours(cmp, n) for n in h["order"])])
-        tables.append((["Horizon (periods)", f"Leader on {m.name} (95% CI)", "Runner-up", "Lead (95% CI, paired)",
-                        "Significant?", "Order"], rows))
+            rows.append(
+                [
+                    str(h["horizon"]),
+                    f"{ours(cmp, h['leader'])}: {m.format(h['leader_mean'])} "
+                    f"({ci_text(m, h['leader_lo'], h['leader_hi'])})",
+                    ours(cmp, runner) if isinstance(runner, str) else "—",
+                    f"{m.format(h['lead']).lstrip('+')} ({ci_text(m, h['lead_lo'], h['lead_hi'])})"
+                    if isinstance(runner, str)
+                    else "—",
+                    "yes" if h.get("significant", False) is True else "no",
+                    " > ".join(ours(cmp, n) for n in h["order"]),
+                ]
+            )
+        tables.append(
+            (
+                [
+                    "Horizon (periods)",
+                    f"Leader on {m.name} (95% CI)",
+                    "Runner-up",
+                    "Lead (95% CI, paired)",
+                    "Significant?",
+                    "Order",
+                ],
+                rows,
+            )
+        )
         if len(names) < 2:
             continue
         final = t.iloc[-1]
@@ -433,42 +533,63 @@ def _horizon_section(cmp: Comparison) -> Section:
             paragraphs.append(
                 f"{m.name}: the ranking changes. {ours(cmp, other)} leads up to period {c.early_leader_until} on "
                 f"average; {ours(cmp, final['leader'])} moves ahead for good at period {c.mean:.0f}{ci}, over the "
-                f"{c.n} of {cmp.replicates} replicates in which it ends ahead ({c.share:.0%}).")
+                f"{c.n} of {cmp.replicates} replicates in which it ends ahead ({c.share:.0%})."
+            )
         else:
-            tie = "" if final.get("significant", False) is True else (
-                f", though at {cmp.steps} periods not significantly ahead of {ours(cmp, final['runner_up'])}")
+            tie = (
+                ""
+                if final.get("significant", False) is True
+                else (f", though at {cmp.steps} periods not significantly ahead of {ours(cmp, final['runner_up'])}")
+            )
             paragraphs.append(f"{m.name}: {ours(cmp, final['leader'])} leads at every horizon checked{tie}.")
         move = horizon.still_moving(cmp.series, m, names, final["leader"], final["runner_up"])
         if move.moving:
             direction = "growing" if move.slope > 0 else "shrinking"
-            text = (f"{m.name}: the leader's {move.quantity} over {ours(cmp, move.runner_up)} is still {direction} at "
-                    f"the end ({m.format(move.slope)} per period over the last {move.window} periods, 95% CI "
-                    f"{ci_text(m, move.lo, move.hi)}, n = {move.n}): the ranking at {cmp.steps} periods is not "
-                    "settled")
+            text = (
+                f"{m.name}: the leader's {move.quantity} over {ours(cmp, move.runner_up)} is still {direction} at "
+                f"the end ({m.format(move.slope)} per period over the last {move.window} periods, 95% CI "
+                f"{ci_text(m, move.lo, move.hi)}, n = {move.n}): the ranking at {cmp.steps} periods is not "
+                "settled"
+            )
             if move.catch_up is not None:
                 text += f"; on a straight line the runner-up would draw level around period {move.catch_up:.0f}"
             warnings.append(text + ".")
-    return Section("The horizon: who leads when", paragraphs + [f"**Warning.** {w}" for w in warnings], tables,
-                   "horizon.png", f"{cmp.headline.name} of each policy had the horizon been h periods "
-                   "(mean and 95% band over replicates).")
+    return Section(
+        "The horizon: who leads when",
+        paragraphs + [f"**Warning.** {w}" for w in warnings],
+        tables,
+        "horizon.png",
+        f"{cmp.headline.name} of each policy had the horizon been h periods (mean and 95% band over replicates).",
+    )
 
 
 def _flows_section(cmp: Comparison) -> Section:
     t = figures.flows_table(cmp)
-    header = ["Policy", *[c.replace("to ", "lost to ") if c.startswith("to ") else f"won via {c}" if c != "lost"
-                          else "lost (total)" for c in t.columns], "net"]
+    header = [
+        "Policy",
+        *[
+            c.replace("to ", "lost to ") if c.startswith("to ") else f"won via {c}" if c != "lost" else "lost (total)"
+            for c in t.columns
+        ],
+        "net",
+    ]
     rows = []
     for name, r in t.iterrows():
         net = r["ads"] + r["reviews"] + r["recommendations"] - r["lost"]
         rows.append([ours(cmp, str(name)), *[f"{v:,.1f}" for v in r.to_numpy()], f"{net:+,.1f}"])
     return Section(
         "Where customers came from and where they went",
-        [f"Mean per run over {cmp.steps} steps, for our supplier (supplier {cmp.as_index}, "
-         f"'{cmp.supplier_names[cmp.as_index]}' in the scenario, which plays each policy). Customers leave a supplier "
-         "only by switching to a competitor they trust more; 'lost to rival X' counts them by destination. Customers "
-         "won include those who switched to us from a competitor, by the channel through which they first heard of "
-         "us; won minus lost is the change in customers (net)."],
-        [(header, rows)], "flows.png", "Right: customers won per channel; left: customers lost, by competitor.",
+        [
+            f"Mean per run over {cmp.steps} steps, for our supplier (supplier {cmp.as_index}, "
+            f"'{cmp.supplier_names[cmp.as_index]}' in the scenario, which plays each policy). Customers leave a "
+            "supplier only by switching to a competitor they trust more; 'lost to rival X' counts them by destination. "
+            "Customers "
+            "won include those who switched to us from a competitor, by the channel through which they first heard of "
+            "us; won minus lost is the change in customers (net)."
+        ],
+        [(header, rows)],
+        "flows.png",
+        "Right: customers won per channel; left: customers lost, by competitor.",
     )
 
 
@@ -483,20 +604,41 @@ def _robustness_section(cmp: Comparison) -> Section:
         for _, r in w.iterrows():
             sig = bool(r.get("significant", False) is True)
             leader = ours(cmp, r["winner"]) if sig else f"tie ({ours(cmp, r['winner'])} ahead)"
-            rows.append([*[str(r[k]) for k in cmp.vary], leader,
-                         ours(cmp, r["runner_up"]) if isinstance(r.get("runner_up"), str) else "—",
-                         figures.lead_text(r, measure) or "n/a", "yes" if sig else "no",
-                         f"{r['tau']:+.2f}" if np.isfinite(r.get("tau", np.nan)) else "n/a"])
-        tables.append(([*cmp.vary, f"Winner ({MEASURE_BY_KEY[measure].name})", "Runner-up", "Lead",
-                        "Significant?", "Same order as overall (Kendall τ)"], rows))
+            rows.append(
+                [
+                    *[str(r[k]) for k in cmp.vary],
+                    leader,
+                    ours(cmp, r["runner_up"]) if isinstance(r.get("runner_up"), str) else "—",
+                    figures.lead_text(r, measure) or "n/a",
+                    "yes" if sig else "no",
+                    f"{r['tau']:+.2f}" if np.isfinite(r.get("tau", np.nan)) else "n/a",
+                ]
+            )
+        tables.append(
+            (
+                [
+                    *cmp.vary,
+                    f"Winner ({MEASURE_BY_KEY[measure].name})",
+                    "Runner-up",
+                    "Lead",
+                    "Significant?",
+                    "Same order as overall (Kendall τ)",
+                ],
+                rows,
+            )
+        )
     return Section(
         "Robustness across the uncertain parameters",
-        [robustness_summary(cmp), robustness_summary(cmp, "nps"),
-         f"Every policy was played in every combination of the values below, {cmp.robust_replicates} replicates "
-         "each, on common seeds. A cell counts as a win only where the leader is significantly ahead of the "
-         "runner-up (paired t-test, Holm); otherwise it is a tie. Lead = leader minus runner-up, as a share of the "
-         "leader's mean (NPS: in points); Kendall τ compares the cell's order of all policies with the main order."],
-        tables, "robustness.png",
+        [
+            robustness_summary(cmp),
+            robustness_summary(cmp, "nps"),
+            f"Every policy was played in every combination of the values below, {cmp.robust_replicates} replicates "
+            "each, on common seeds. A cell counts as a win only where the leader is significantly ahead of the "
+            "runner-up (paired t-test, Holm); otherwise it is a tie. Lead = leader minus runner-up, as a share of the "
+            "leader's mean (NPS: in points); Kendall τ compares the cell's order of all policies with the main order.",
+        ],
+        tables,
+        "robustness.png",
         "Leader per combination of the varied parameters; bold = significantly ahead, otherwise a tie.",
     )
 
@@ -507,29 +649,43 @@ def _method_section(cmp: Comparison, command: str) -> Section:
     for p in cmp.policies:
         resolved = p.resolved(cmp.scenario)
         changed = ", ".join(f"{k} {v:g}" for k, v in resolved.items() if v != defaults.get(k))
-        rows.append([ours(cmp, p.name), p.description or "—", changed or "(the market's default supplier)",
-                     f"{budget_cost(resolved):.2f}"])
+        rows.append(
+            [
+                ours(cmp, p.name),
+                p.description or "—",
+                changed or "(the market's default supplier)",
+                f"{budget_cost(resolved):.2f}",
+            ]
+        )
     competitors = ", ".join(rivals(cmp).values()) or "none"
-    money = ("Profit is summed over the horizon (revenue − costs each step), ROI = total profit / total costs, "
-             "discounted profit is the model's cumulative discounted profit at the last step; "
-             if cmp.has_money else "")
+    money = (
+        "Profit is summed over the horizon (revenue − costs each step), ROI = total profit / total costs, "
+        "discounted profit is the model's cumulative discounted profit at the last step; "
+        if cmp.has_money
+        else ""
+    )
     return Section(
         "Method",
-        [f"Each policy is played by supplier {cmp.as_index} ('{cmp.supplier_names[cmp.as_index]}') of the "
-         f"scenario against its competitors ({competitors}); a policy called like a competitor is marked '(us)'. "
-         "Fields a policy does not set take the scenario's [supplier_defaults]. Common random numbers: replicate r "
-         f"of every policy runs on the same seed (derived from seed {cmp.seed}), so differences come from the "
-         "policies, not from luck. Confidence intervals are t-intervals over replicates (percentile bootstrap, "
-         "2,000 resamples, for the bounded NPS and trust); differences to the best are paired over replicates and "
-         "tested with a paired t-test, Holm-adjusted over the policies compared.",
-         f"{money}Revenue is summed over the horizon (customers × price each step); the other measures are taken "
-         "at the last step (NPS over current customers, trust = mean trust of current and former customers).",
-         "Budget (units per step) = ad_budget + over_delivery / 0.1 + max(0, care − 0.6) / 0.2, the exchange "
-         "rate of configs/ten_ambassadors.toml.",
-         (f"Note: this scenario lets suppliers imitate more successful rivals (imitation.rate = "
-          f"{cmp.scenario.imitation.rate:g}), so a policy is where our supplier starts, not where it ends."
-          if cmp.scenario.imitation.rate > 0 else ""),
-         f"Reproduce: `{command}`" if command else ""],
+        [
+            f"Each policy is played by supplier {cmp.as_index} ('{cmp.supplier_names[cmp.as_index]}') of the "
+            f"scenario against its competitors ({competitors}); a policy called like a competitor is marked '(us)'. "
+            "Fields a policy does not set take the scenario's [supplier_defaults]. Common random numbers: replicate r "
+            f"of every policy runs on the same seed (derived from seed {cmp.seed}), so differences come from the "
+            "policies, not from luck. Confidence intervals are t-intervals over replicates (percentile bootstrap, "
+            "2,000 resamples, for the bounded NPS and trust); differences to the best are paired over replicates and "
+            "tested with a paired t-test, Holm-adjusted over the policies compared.",
+            f"{money}Revenue is summed over the horizon (customers × price each step); the other measures are taken "
+            "at the last step (NPS over current customers, trust = mean trust of current and former customers).",
+            "Budget (units per step) = ad_budget + over_delivery / 0.1 + max(0, care − 0.6) / 0.2, the exchange "
+            "rate of configs/ten_ambassadors.toml.",
+            (
+                f"Note: this scenario lets suppliers imitate more successful rivals (imitation.rate = "
+                f"{cmp.scenario.imitation.rate:g}), so a policy is where our supplier starts, not where it ends."
+                if cmp.scenario.imitation.rate > 0
+                else ""
+            ),
+            f"Reproduce: `{command}`" if command else "",
+        ],
         [(["Policy", "Description", "Settings (differing from the market's default supplier)", "Budget"], rows)],
     )
 
@@ -540,9 +696,16 @@ def sections(cmp: Comparison, command: str = "") -> list[Section]:
         summary_section(cmp),
         _ranking_section(cmp),
         _horizon_section(cmp),
-        Section("Over time", ["Our supplier's measures per step: mean over replicates with a 95% band (bootstrap "
-                              "for NPS and trust, which stays within their range)."], [],
-                "timecourse.png", "Time course of each measure, per policy."),
+        Section(
+            "Over time",
+            [
+                "Our supplier's measures per step: mean over replicates with a 95% band (bootstrap "
+                "for NPS and trust, which stays within their range)."
+            ],
+            [],
+            "timecourse.png",
+            "Time course of each measure, per policy.",
+        ),
         _flows_section(cmp),
         _robustness_section(cmp),
         _method_section(cmp, command),
@@ -566,8 +729,9 @@ def make_figures(cmp: Comparison) -> dict[str, bytes]:
     return figs
 
 
-def write_report(cmp: Comparison, out_dir: str | Path, command: str | list[str] = "",
-                 pdf: bool = False) -> dict[str, Path]:
+def write_report(
+    cmp: Comparison, out_dir: str | Path, command: str | list[str] = "", pdf: bool = False
+) -> dict[str, Path]:
     """Write report.md, report.html, figures/*.png and ranking.csv (and report.pdf) to `out_dir`, atomically.
 
     Args:
@@ -608,4 +772,3 @@ def write_report(cmp: Comparison, out_dir: str | Path, command: str | list[str] 
 
         paths["report.pdf"] = write_pdf(paths["report.html"], out / "report.pdf")
     return paths
-

@@ -32,8 +32,17 @@ def _supplier_measures() -> tuple[str, ...]:
 
     money = tuple(c for c in MONEY_COLUMNS if c in SUPPLIER_COLUMNS)
     return (
-        "customers", "revenue", "nps", "ambassadors", "detractors", "trust",
-        "acquired_ads", "acquired_reviews", "acquired_recommendations", "churned", *money,
+        "customers",
+        "revenue",
+        "nps",
+        "ambassadors",
+        "detractors",
+        "trust",
+        "acquired_ads",
+        "acquired_reviews",
+        "acquired_recommendations",
+        "churned",
+        *money,
     )
 
 
@@ -142,8 +151,14 @@ def parse_vary(pairs: list[str], source: str = "--vary") -> dict[str, list[Any]]
 
 
 def experiment_dict(
-    name: str, scenario_path: Path | None, overrides: Mapping[str, Any], points: list[dict[str, Any]],
-    seed: int, replicates: int, steps: int, suppliers: int,
+    name: str,
+    scenario_path: Path | None,
+    overrides: Mapping[str, Any],
+    points: list[dict[str, Any]],
+    seed: int,
+    replicates: int,
+    steps: int,
+    suppliers: int,
 ) -> dict[str, Any]:
     """An experiment (as the sweep engine's dict) playing each point on common seeds with our flows."""
     return {
@@ -180,8 +195,9 @@ def validated_experiment(experiment: dict[str, Any]) -> Any:
     return loaded.model_copy(update={"output": full})
 
 
-def sweep_supplier_series(experiment: Any, folder: Path, workers: int | None, scheduler: str | None,
-                          progress: bool) -> tuple[pd.DataFrame, float]:
+def sweep_supplier_series(
+    experiment: Any, folder: Path, workers: int | None, scheduler: str | None, progress: bool
+) -> tuple[pd.DataFrame, float]:
     """Run (or resume) a sweep with :func:`run_with_flows`; its supplier series and wall time.
 
     Raises:
@@ -282,10 +298,22 @@ def compare_policies(
         robustness = _robustness_values(robust_suppliers, loaded, as_index, vary, robust.design.points, measures)
         seconds += more
     return Comparison(
-        scenario=base, scenario_label=str(scenario) if path else "<default scenario>", policies=loaded,
-        as_index=as_index, replicates=replicates, seed=seed, series=series, suppliers=suppliers,
-        values=values, rankings=rankings, robustness=robustness, vary=vary, robust_replicates=r_rep,
-        seconds=seconds, out_dir=out, measures=measures,
+        scenario=base,
+        scenario_label=str(scenario) if path else "<default scenario>",
+        policies=loaded,
+        as_index=as_index,
+        replicates=replicates,
+        seed=seed,
+        series=series,
+        suppliers=suppliers,
+        values=values,
+        rankings=rankings,
+        robustness=robustness,
+        vary=vary,
+        robust_replicates=r_rep,
+        seconds=seconds,
+        out_dir=out,
+        measures=measures,
     )
 
 
@@ -299,8 +327,14 @@ def _wide(values: pd.DataFrame, measure: str, names: list[str]) -> pd.DataFrame:
 
 
 def _robustness_experiment(
-    path: Path | None, overrides: dict[str, Any], base: Scenario, policies: list[Policy], as_index: int,
-    vary: Mapping[str, list[Any]], seed: int, replicates: int,
+    path: Path | None,
+    overrides: dict[str, Any],
+    base: Scenario,
+    policies: list[Policy],
+    as_index: int,
+    vary: Mapping[str, list[Any]],
+    seed: int,
+    replicates: int,
 ) -> Any:
     """Every policy in every cell of the grid over the varied parameters (cell-major order)."""
     keys = list(vary)
@@ -319,14 +353,19 @@ def _robustness_experiment(
         except ConfigError as e:
             raise ConfigError(f"--vary {', '.join(f'{k}={v!r}' for k, v in cell.items())}: {e}") from None
         points += [{**cell, **p.overrides(scenario, as_index)} for p in policies]
-    experiment = experiment_dict("compare_robustness", path, overrides, points, seed, replicates, base.steps,
-                             base.market.suppliers)
+    experiment = experiment_dict(
+        "compare_robustness", path, overrides, points, seed, replicates, base.steps, base.market.suppliers
+    )
     return validated_experiment(experiment)
 
 
 def _robustness_values(
-    suppliers: pd.DataFrame, policies: list[Policy], as_index: int, vary: Mapping[str, list[Any]],
-    points: list[dict[str, Any]], measures: tuple[Measure, ...] = MEASURES,
+    suppliers: pd.DataFrame,
+    policies: list[Policy],
+    as_index: int,
+    vary: Mapping[str, list[Any]],
+    points: list[dict[str, Any]],
+    measures: tuple[Measure, ...] = MEASURES,
 ) -> pd.DataFrame:
     ours = suppliers[suppliers["supplier"] == as_index].copy()
     n = len(policies)

@@ -157,8 +157,10 @@ def optimize_policy(
     path = builtin.resolve("scenario", scenario) if scenario is not None else None
     base = load_scenario(path, overrides)
     if not 0 <= as_index < base.market.suppliers:
-        raise ConfigError(f"--as {as_index}: the scenario has {base.market.suppliers} supplier(s), "
-                          f"numbered 0..{base.market.suppliers - 1}.")
+        raise ConfigError(
+            f"--as {as_index}: the scenario has {base.market.suppliers} supplier(s), "
+            f"numbered 0..{base.market.suppliers - 1}."
+        )
     seed = base.seed if seed is None else seed
     sweep_overrides = {k: v for k, v in overrides.items() if k != "steps"}
     out = Path(out_dir)
@@ -172,12 +174,22 @@ def optimize_policy(
     for number in range(math.ceil(trials / batch)):
         asked = [study.ask() for _ in range(min(batch, trials - number * batch))]
         settings = [_suggest(t, budget) for t in asked]
-        points = [Policy(f"trial {t.number}", settings=s).overrides(base, as_index) for t, s in zip(
-            asked, settings, strict=True)]
-        experiment = validated_experiment(experiment_dict(
-            f"optimize_batch_{number:03d}", path, sweep_overrides, points, seed, replicates, base.steps,
-            base.market.suppliers,
-        ))
+        points = [
+            Policy(f"trial {t.number}", settings=s).overrides(base, as_index)
+            for t, s in zip(asked, settings, strict=True)
+        ]
+        experiment = validated_experiment(
+            experiment_dict(
+                f"optimize_batch_{number:03d}",
+                path,
+                sweep_overrides,
+                points,
+                seed,
+                replicates,
+                base.steps,
+                base.market.suppliers,
+            )
+        )
         folder = out / "trials" / f"batch-{number:03d}"
         suppliers, took = sweep_supplier_series(experiment, folder, workers, scheduler, progress)
         seconds += took
@@ -189,20 +201,45 @@ def optimize_policy(
             nps = float(means["nps"].loc[k]) if np.isfinite(means["nps"].loc[k]) else -100.0
             told = [revenue, nps] if objective == "both" else [revenue if objective == "revenue" else nps]
             study.tell(t, told)
-            rows.append({"trial": t.number, **{k2: round(v, 6) for k2, v in s.items()},
-                         "cost": budget_cost(Policy("x", settings=s).resolved(base)),
-                         "revenue": revenue, "nps": nps, "customers": float(means["customers"].loc[k])})
+            rows.append(
+                {
+                    "trial": t.number,
+                    **{k2: round(v, 6) for k2, v in s.items()},
+                    "cost": budget_cost(Policy("x", settings=s).resolved(base)),
+                    "revenue": revenue,
+                    "nps": nps,
+                    "customers": float(means["customers"].loc[k]),
+                }
+            )
     table = pd.DataFrame(rows)
     table["front"] = pareto_front(table)
     chosen = _chosen(table, objective, validate, base, as_index)
     v_rep = validate_replicates or 2 * replicates
     validation = compare_policies(
-        path, chosen, out / "validation", as_index=as_index, replicates=v_rep, steps=base.steps,
-        seed=seed + VALIDATION_SEED_OFFSET, overrides=sweep_overrides, vary={}, workers=workers,
-        scheduler=scheduler, progress=progress,
+        path,
+        chosen,
+        out / "validation",
+        as_index=as_index,
+        replicates=v_rep,
+        steps=base.steps,
+        seed=seed + VALIDATION_SEED_OFFSET,
+        overrides=sweep_overrides,
+        vary={},
+        workers=workers,
+        scheduler=scheduler,
+        progress=progress,
     )
-    return Search(table, table[table["front"]].sort_values("revenue", ascending=False), validation, chosen,
-                  budget, objective, replicates, base, seconds + validation.seconds)
+    return Search(
+        table,
+        table[table["front"]].sort_values("revenue", ascending=False),
+        validation,
+        chosen,
+        budget,
+        objective,
+        replicates,
+        base,
+        seconds + validation.seconds,
+    )
 
 
 def _best(column: pd.Series) -> int:
@@ -234,12 +271,13 @@ def _chosen(table: pd.DataFrame, objective: str, limit: int, base: Scenario, as_
             label.append("search best NPS")
         name = f"Trial {int(row['trial'])}" + (f" ({', '.join(label)})" if label else " (on the front)")
         settings = {f: float(row[f]) for f in fields}
-        description = (f"Found by trustsim optimize: ads {settings['ad_budget']:.2f}, over-delivery "
-                       f"{settings['over_delivery']:.3f}, care {settings['care']:.2f}, promise "
-                       f"{settings['promise']:.2f}, banner share {settings['banner_share']:.2f}.")
+        description = (
+            f"Found by trustsim optimize: ads {settings['ad_budget']:.2f}, over-delivery "
+            f"{settings['over_delivery']:.3f}, care {settings['care']:.2f}, promise "
+            f"{settings['promise']:.2f}, banner share {settings['banner_share']:.2f}."
+        )
         policies.append(Policy(name, description, settings))
     current = base.supplier_policies()[as_index].model_dump()
     name = current.pop("name")
-    policies.append(Policy(f"Current ({name})", "The scenario's own policy of our supplier, for reference.",
-                           current))
+    policies.append(Policy(f"Current ({name})", "The scenario's own policy of our supplier, for reference.", current))
     return policies

@@ -37,9 +37,17 @@ def front_figure(search: Search) -> bytes:
     rev, nps = v.rankings["revenue"].set_index("policy"), v.rankings["nps"].set_index("policy")
     for k, p in enumerate(search.chosen):
         r, n = rev.loc[p.name], nps.loc[p.name]
-        ax.errorbar(r["mean"], n["mean"], xerr=[[r["mean"] - r["lo"]], [r["hi"] - r["mean"]]],
-                    yerr=[[n["mean"] - n["lo"]], [n["hi"] - n["mean"]]], fmt="s", ms=6, capsize=3,
-                    color=figures.colour(k + 1), label=f"{p.name} (fresh seeds, 95% CI)")
+        ax.errorbar(
+            r["mean"],
+            n["mean"],
+            xerr=[[r["mean"] - r["lo"]], [r["hi"] - r["mean"]]],
+            yerr=[[n["mean"] - n["lo"]], [n["hi"] - n["mean"]]],
+            fmt="s",
+            ms=6,
+            capsize=3,
+            color=figures.colour(k + 1),
+            label=f"{p.name} (fresh seeds, 95% CI)",
+        )
     ax.set_xlabel("revenue (total over the horizon)")
     ax.set_ylabel("NPS (final)")
     ax.grid(alpha=0.3)
@@ -53,8 +61,9 @@ def search_headline(search: Search) -> str:
     v = search.validation
     current = search.chosen[-1].name
     texts = []
-    for key in ("revenue", "nps") if search.objective == "both" else (
-            ("nps",) if search.objective == "nps" else ("revenue",)):
+    for key in (
+        ("revenue", "nps") if search.objective == "both" else (("nps",) if search.objective == "nps" else ("revenue",))
+    ):
         m = MEASURE_BY_KEY[key]
         r = v.rankings[key].set_index("policy")
         best = max(search.chosen[:-1], key=lambda p: r["mean"].loc[p.name])
@@ -63,8 +72,15 @@ def search_headline(search: Search) -> str:
         diff, lo, hi, p = paired_difference(table[best.name].to_numpy(), table[current].to_numpy())
         verdict = "significantly" if np.isfinite(p) and p < 1 - LEVEL else "not significantly"
         what = "highest NPS" if key == "nps" else "most revenue"
-        tied = [str(name) for name, t in r.iterrows() if name not in (best.name, current) and t["rank"] > 1
-                and not t["significant"]] if row["rank"] == 1 else []
+        tied = (
+            [
+                str(name)
+                for name, t in r.iterrows()
+                if name not in (best.name, current) and t["rank"] > 1 and not t["significant"]
+            ]
+            if row["rank"] == 1
+            else []
+        )
         tie = f"; statistically tied with {', '.join(tied)}" if tied else ""
         cost = budget_cost(search.chosen[-1].resolved(search.scenario))
         texts.append(
@@ -95,45 +111,95 @@ def write_search_report(search: Search, out_dir: str | Path, command: str = "") 
     v = search.validation
     rows = []
     for p in search.chosen:
-        row = [p.name, f"{budget_cost(p.resolved(search.scenario)):.2f}",
-               *[f"{p.resolved(search.scenario)[k]:.3g}" for k in
-                 ("ad_budget", "over_delivery", "care", "promise", "banner_share")]]
+        row = [
+            p.name,
+            f"{budget_cost(p.resolved(search.scenario)):.2f}",
+            *[
+                f"{p.resolved(search.scenario)[k]:.3g}"
+                for k in ("ad_budget", "over_delivery", "care", "promise", "banner_share")
+            ],
+        ]
         for key in SHOWN:
             m, r = MEASURE_BY_KEY[key], cast(pd.Series, v.rankings[key].set_index("policy").loc[p.name])
             mark = "best" if r["rank"] == 1 else ("lower*" if r["significant"] else "≈ best")
             row.append(f"{m.format(r['mean'])} ({ci_text(m, r['lo'], r['hi'])}) {mark}")
         rows.append(row)
-    header = ["Policy", "Budget", "Ads", "Over-delivery", "Care", "Promise", "Banner share",
-              *[f"{MEASURE_BY_KEY[k].label} (95% CI)" for k in SHOWN]]
+    header = [
+        "Policy",
+        "Budget",
+        "Ads",
+        "Over-delivery",
+        "Care",
+        "Promise",
+        "Banner share",
+        *[f"{MEASURE_BY_KEY[k].label} (95% CI)" for k in SHOWN],
+    ]
     front = search.front
-    front_rows = [[str(int(r["trial"])), f"{r['ad_budget']:.2f}", f"{r['over_delivery']:.3f}", f"{r['care']:.2f}",
-                   f"{r['promise']:.2f}", f"{r['banner_share']:.2f}", f"{r['revenue']:,.0f}", f"{r['nps']:+.1f}"]
-                  for _, r in front.iterrows()]
+    front_rows = [
+        [
+            str(int(r["trial"])),
+            f"{r['ad_budget']:.2f}",
+            f"{r['over_delivery']:.3f}",
+            f"{r['care']:.2f}",
+            f"{r['promise']:.2f}",
+            f"{r['banner_share']:.2f}",
+            f"{r['revenue']:,.0f}",
+            f"{r['nps']:+.1f}",
+        ]
+        for _, r in front.iterrows()
+    ]
     n_front = int(search.trials["front"].sum())
     parts = [
-        Section("Best policies, validated on fresh seeds", [
-            f"The candidates below were played again on {v.replicates} fresh replicate seeds (common to all of "
-            "them), so their confidence intervals are not flattered by the search. 'lower*' = significantly below "
-            "the best (paired t-test, Holm); the last row is the scenario's own policy of our supplier."],
-            [(header, rows)]),
-        Section("Trade-off front", [
-            f"{len(search.trials)} candidates were evaluated with {search.replicates} common-seed replicates each; "
-            f"{n_front} of them are on the front (no other candidate has both more revenue and a higher NPS)."],
-            [(["Trial", "Ads", "Over-delivery", "Care", "Promise", "Banner share", "Revenue (search mean)",
-               "NPS (search mean)"], front_rows)], "front.png",
-            "Grey: every candidate's search mean; blue: the front; squares: validated 95% CIs."),
-        Section("Method", [
-            f"Search space: a budget of B = {search.budget:g} units per step split between advertising (1 unit = "
-            "ad budget 1), over-delivery (1 unit = +0.1) and care (1 unit = +0.2 above 0.6), the exchange rate of "
-            "configs/ten_ambassadors.toml; care is capped at 1 and over-delivery at 1 - promise. The promise level "
-            "(0.5-0.95) and the banner share of ads (0-1) are chosen too; other settings are the scenario's "
-            "supplier defaults. The model has no costs: revenue = customers x price.",
-            f"Optimiser: Optuna's TPE sampler (objective: {search.objective}; "
-            f"{'multi-objective' if search.objective == 'both' else 'single objective'}), seeded, proposing "
-            "candidates in batches; each batch is one sweep on the sweep engine with common random numbers. "
-            f"Validation: the chosen candidates on fresh seeds (see validation/report.html for its full report). "
-            "Every candidate is in trials.csv; the validated ones are in policies/*.toml for trustsim compare.",
-            f"Reproduce: `{command}`" if command else ""], []),
+        Section(
+            "Best policies, validated on fresh seeds",
+            [
+                f"The candidates below were played again on {v.replicates} fresh replicate seeds (common to all of "
+                "them), so their confidence intervals are not flattered by the search. 'lower*' = significantly below "
+                "the best (paired t-test, Holm); the last row is the scenario's own policy of our supplier."
+            ],
+            [(header, rows)],
+        ),
+        Section(
+            "Trade-off front",
+            [
+                f"{len(search.trials)} candidates were evaluated with {search.replicates} common-seed replicates each; "
+                f"{n_front} of them are on the front (no other candidate has both more revenue and a higher NPS)."
+            ],
+            [
+                (
+                    [
+                        "Trial",
+                        "Ads",
+                        "Over-delivery",
+                        "Care",
+                        "Promise",
+                        "Banner share",
+                        "Revenue (search mean)",
+                        "NPS (search mean)",
+                    ],
+                    front_rows,
+                )
+            ],
+            "front.png",
+            "Grey: every candidate's search mean; blue: the front; squares: validated 95% CIs.",
+        ),
+        Section(
+            "Method",
+            [
+                f"Search space: a budget of B = {search.budget:g} units per step split between advertising (1 unit = "
+                "ad budget 1), over-delivery (1 unit = +0.1) and care (1 unit = +0.2 above 0.6), the exchange rate of "
+                "configs/ten_ambassadors.toml; care is capped at 1 and over-delivery at 1 - promise. The promise level "
+                "(0.5-0.95) and the banner share of ads (0-1) are chosen too; other settings are the scenario's "
+                "supplier defaults. The model has no costs: revenue = customers x price.",
+                f"Optimiser: Optuna's TPE sampler (objective: {search.objective}; "
+                f"{'multi-objective' if search.objective == 'both' else 'single objective'}), seeded, proposing "
+                "candidates in batches; each batch is one sweep on the sweep engine with common random numbers. "
+                f"Validation: the chosen candidates on fresh seeds (see validation/report.html for its full report). "
+                "Every candidate is in trials.csv; the validated ones are in policies/*.toml for trustsim compare.",
+                f"Reproduce: `{command}`" if command else "",
+            ],
+            [],
+        ),
     ]
     title = f"Policy search: budget {search.budget:g} in {Path(v.scenario_label).name}"
     lead = [search_headline(search)]

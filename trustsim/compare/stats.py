@@ -67,8 +67,15 @@ cumulative discounted profit head the report; without them it falls back to reve
 
 MONEY_MEASURES: tuple[Measure, ...] = (
     Measure("profit", "Profit (total)", "total"),
-    Measure("roi", "ROI (total profit / total costs)", "ratio", "{:+.1%}", numerator="profit",
-            denominator="costs", relative=False),
+    Measure(
+        "roi",
+        "ROI (total profit / total costs)",
+        "ratio",
+        "{:+.1%}",
+        numerator="profit",
+        denominator="costs",
+        relative=False,
+    ),
     Measure("discounted_profit", "Discounted profit (cumulative, final)", "final"),
 )
 
@@ -108,8 +115,9 @@ def run_values(ours: pd.DataFrame, measures: tuple[Measure, ...] = MEASURES) -> 
     return pd.DataFrame(out)
 
 
-def mean_ci(values: np.ndarray, level: float = LEVEL,
-            bounds: tuple[float, float] | None = None) -> tuple[float, float, float]:
+def mean_ci(
+    values: np.ndarray, level: float = LEVEL, bounds: tuple[float, float] | None = None
+) -> tuple[float, float, float]:
     """Mean and interval of the finite values (NaN bounds with fewer than two).
 
     A t-interval; for a measure with ``bounds`` a percentile bootstrap, which respects them.
@@ -151,8 +159,7 @@ def holm(pvalues: np.ndarray) -> np.ndarray:
     return out
 
 
-def rank_policies(table: pd.DataFrame, level: float = LEVEL,
-                  bounds: tuple[float, float] | None = None) -> pd.DataFrame:
+def rank_policies(table: pd.DataFrame, level: float = LEVEL, bounds: tuple[float, float] | None = None) -> pd.DataFrame:
     """Rank policies by one measure, with CIs and the paired test against the best.
 
     Args:
@@ -187,8 +194,9 @@ def rank_policies(table: pd.DataFrame, level: float = LEVEL,
     return frame.reset_index(drop=True)
 
 
-def band(series: pd.DataFrame, value: str, by: str = "step", level: float = LEVEL,
-         bounds: tuple[float, float] | None = None) -> pd.DataFrame:
+def band(
+    series: pd.DataFrame, value: str, by: str = "step", level: float = LEVEL, bounds: tuple[float, float] | None = None
+) -> pd.DataFrame:
     """Mean and interval of `value` per `by` (e.g. per step over replicates); bootstrap if bounded."""
     rows = [(key, *mean_ci(g[value].to_numpy(), level, bounds)) for key, g in series.groupby(by, sort=True)]
     return pd.DataFrame(rows, columns=[by, "mean", "lo", "hi"])

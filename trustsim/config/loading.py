@@ -49,8 +49,7 @@ def parse_value(text: str) -> Any:
     """Parse the value of a `--set key=value` as TOML (numbers, booleans, lists) or a bare string."""
     if not text.isprintable():
         raise ConfigError(
-            f"--set: the value {excerpt(text)} holds a line break or control character; give one "
-            f"value per --set."
+            f"--set: the value {excerpt(text)} holds a line break or control character; give one value per --set."
         )
     try:
         parsed = tomllib.loads(f"v = {text}")
@@ -152,8 +151,14 @@ def _default_container(info: Any, next_part: str) -> Any:
 
 
 def _list_item(
-    node: list[Any], part: str, dotted: str, field_name: str, item_model: type[BaseModel] | None,
-    last: bool, value: Any, source: str,
+    node: list[Any],
+    part: str,
+    dotted: str,
+    field_name: str,
+    item_model: type[BaseModel] | None,
+    last: bool,
+    value: Any,
+    source: str,
 ) -> Any:
     if not part.isdigit():
         raise ConfigError(f"{source}: '{dotted}': '{part}' must be a list index (0, 1, ...).")

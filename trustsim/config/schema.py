@@ -176,15 +176,24 @@ class Trust(Section):
         ),
     )
     loss_multiplier: float = Field(
-        default=3.0, ge=1.0, le=20.0, allow_inf_nan=False,
+        default=3.0,
+        ge=1.0,
+        le=20.0,
+        allow_inf_nan=False,
         description="Asymmetry: a broken promise costs this many times the gain of a kept one.",
     )
     gain: float = Field(
-        default=0.15, gt=0.0, le=5.0, allow_inf_nan=False,
+        default=0.15,
+        gt=0.0,
+        le=5.0,
+        allow_inf_nan=False,
         description="Log-odds gained by a component per kept promise.",
     )
     over_delivery_gain: float = Field(
-        default=2.0, ge=0.0, le=50.0, allow_inf_nan=False,
+        default=2.0,
+        ge=0.0,
+        le=50.0,
+        allow_inf_nan=False,
         description=(
             "Extra log-odds per unit of over-delivery (delivered minus promised) on an exceeded "
             "promise, for reliability, competence and care (Voortreffelijk)."
@@ -210,7 +219,10 @@ class Trust(Section):
         ),
     )
     anchoring_gain: float = Field(
-        default=0.5, ge=0.0, le=10.0, allow_inf_nan=False,
+        default=0.5,
+        ge=0.0,
+        le=10.0,
+        allow_inf_nan=False,
         description=(
             "Log-odds of transparency per kept promise that the supplier anchors ('says what it did'), "
             "as a multiple of `gain` (Verankering)."
@@ -280,16 +292,20 @@ class Wom(Section):
     """Word of mouth on the network (MODEL_BRIEF §2.9-2.11, §4)."""
 
     rate: float = Field(
-        default=0.3, ge=0.0, le=100.0, allow_inf_nan=False,
+        default=0.3,
+        ge=0.0,
+        le=100.0,
+        allow_inf_nan=False,
         description="Recommendations an ambassador makes per step (Poisson mean) = Bass q.",
     )
     warn_rate: float = Field(
-        default=0.5, ge=0.0, le=100.0, allow_inf_nan=False,
+        default=0.5,
+        ge=0.0,
+        le=100.0,
+        allow_inf_nan=False,
         description="Warnings a detractor gives per step (Poisson mean).",
     )
-    signal: LogOdds = Field(
-        default=0.5, description="Log-odds a fully credible message moves the hearer's trust."
-    )
+    signal: LogOdds = Field(default=0.5, description="Log-odds a fully credible message moves the hearer's trust.")
     mode: Literal["smooth", "gate"] = Field(
         default="smooth",
         description=(
@@ -298,27 +314,45 @@ class Wom(Section):
         ),
     )
     recommend_midpoint: float = Field(
-        default=8.5, ge=0.0, le=10.0, allow_inf_nan=False,
+        default=8.5,
+        ge=0.0,
+        le=10.0,
+        allow_inf_nan=False,
         description="Score (0-10) at which a customer recommends at half of `rate` (smooth mode).",
     )
     warn_midpoint: float = Field(
-        default=3.5, ge=0.0, le=10.0, allow_inf_nan=False,
+        default=3.5,
+        ge=0.0,
+        le=10.0,
+        allow_inf_nan=False,
         description="Score at which a disappointed person warns at half of `warn_rate` (smooth mode).",
     )
     spread: float = Field(
-        default=0.5, gt=0.0, le=10.0, allow_inf_nan=False,
+        default=0.5,
+        gt=0.0,
+        le=10.0,
+        allow_inf_nan=False,
         description="Score points over which the chance to talk rises by a factor e (smooth mode).",
     )
     talk_sd: float = Field(
-        default=1.0, ge=0.0, le=10.0, allow_inf_nan=False,
+        default=1.0,
+        ge=0.0,
+        le=10.0,
+        allow_inf_nan=False,
         description="Spread of talkativeness between people (Gamma, mean 1; 0 = everyone alike).",
     )
     hub_exponent: float = Field(
-        default=0.0, ge=0.0, le=3.0, allow_inf_nan=False,
+        default=0.0,
+        ge=0.0,
+        le=3.0,
+        allow_inf_nan=False,
         description="Talkativeness grows as (degree / mean degree) to this power (opinion leaders; 0 = off).",
     )
     negative_weight: float = Field(
-        default=1.0, ge=0.0, le=20.0, allow_inf_nan=False,
+        default=1.0,
+        ge=0.0,
+        le=20.0,
+        allow_inf_nan=False,
         description=(
             "Weight of a warning against a recommendation in the hearer's trust (smooth mode; the gate "
             "mode uses trust.loss_multiplier as in version 1)."
@@ -371,7 +405,10 @@ class Switching(Section):
     margin: Probability = Field(default=0.1, description="An alternative must be trusted this much more.")
     rate: Probability = Field(default=0.25, description="Chance per step that a willing customer actually switches.")
     softness: float = Field(
-        default=0.05, ge=0.0, le=1.0, allow_inf_nan=False,
+        default=0.05,
+        ge=0.0,
+        le=1.0,
+        allow_inf_nan=False,
         description=(
             "Churn as a hazard: the wish to leave rises smoothly as trust falls below `threshold`, over "
             "this much trust (0 = a hard threshold, as in version 1)."
@@ -405,14 +442,20 @@ class Fit(Section):
     """How well each supplier suits each customer, and what a recommendation tells about it."""
 
     sd: float = Field(
-        default=0.05, ge=0.0, le=1.0, allow_inf_nan=False,
+        default=0.05,
+        ge=0.0,
+        le=1.0,
+        allow_inf_nan=False,
         description=(
             "Spread of fit across customer x supplier pairs: quality as experienced is delivered quality "
             "plus fit (0 = everyone alike, as in version 1)."
         ),
     )
     signal_noise: float = Field(
-        default=0.05, ge=0.0, le=10.0, allow_inf_nan=False,
+        default=0.05,
+        ge=0.0,
+        le=10.0,
+        allow_inf_nan=False,
         description="Error of the recommender's judgement of whether the supplier suits the hearer.",
     )
 
@@ -421,19 +464,31 @@ class Money(Section):
     """Costs and discounting: profit, customer lifetime value and referral value (Kumar et al. 2010)."""
 
     service_cost: float = Field(
-        default=0.5, ge=0.0, le=1e6, allow_inf_nan=False,
+        default=0.5,
+        ge=0.0,
+        le=1e6,
+        allow_inf_nan=False,
         description="Cost of serving one customer for one period at no over-delivery and no care.",
     )
     over_delivery_cost: float = Field(
-        default=2.0, ge=0.0, le=1e6, allow_inf_nan=False,
+        default=2.0,
+        ge=0.0,
+        le=1e6,
+        allow_inf_nan=False,
         description="Extra cost per customer per period per unit of over-delivery.",
     )
     care_cost: float = Field(
-        default=0.2, ge=0.0, le=1e6, allow_inf_nan=False,
+        default=0.2,
+        ge=0.0,
+        le=1e6,
+        allow_inf_nan=False,
         description="Extra cost per customer per period per unit of care effort.",
     )
     ad_cost: float = Field(
-        default=1.0, ge=0.0, le=1e6, allow_inf_nan=False,
+        default=1.0,
+        ge=0.0,
+        le=1e6,
+        allow_inf_nan=False,
         description=(
             "Cost of reaching one person with an ad or banner (an effective exposure, one that can win "
             "a customer: Bass p), in units of price per period."
@@ -443,7 +498,10 @@ class Money(Section):
         default=0.0, ge=0.0, le=1e9, allow_inf_nan=False, description="Fixed cost of each supplier per period."
     )
     discount_rate: float = Field(
-        default=0.001, ge=0.0, le=1.0, allow_inf_nan=False,
+        default=0.001,
+        ge=0.0,
+        le=1.0,
+        allow_inf_nan=False,
         description="Discount rate per period (a week: 0.001 is about 5% a year).",
     )
 
@@ -470,6 +528,7 @@ class Shock(Section):
                 raise ValueError("a supplier index counts from 0 (no negative indexes); or give 'all'")
             return value
         raise ValueError("give a supplier index (0, 1, ...) or 'all' for a sector-wide scandal")
+
     reach: Probability = Field(default=1.0, description="Share of customers who hear of it.")
 
 
@@ -484,7 +543,8 @@ class SupplierPolicy(Section):
     """One supplier: its abilities and its policy (MODEL_BRIEF 'What this means for the model')."""
 
     name: str = Field(
-        default="", max_length=80,
+        default="",
+        max_length=80,
         description="Label in tables and plots (default S1, S2, ...); unique, printable characters only.",
     )
     promise: Probability = Field(default=0.7, description="Quality level promised (0-1).")
@@ -496,7 +556,10 @@ class SupplierPolicy(Section):
     )
     care: Probability = Field(default=0.6, description="Listening/care effort; 0.5 is neutral for the care component.")
     ad_budget: float = Field(
-        default=1.0, ge=0.0, le=1000.0, allow_inf_nan=False,
+        default=1.0,
+        ge=0.0,
+        le=1000.0,
+        allow_inf_nan=False,
         description="Advertising budget in units of `advertising.reach`.",
     )
     banner_share: Probability = Field(default=0.0, description="Share of the ad budget spent on online banners.")
@@ -513,9 +576,7 @@ class SupplierPolicy(Section):
     @classmethod
     def _printable_name(cls, value: str) -> str:
         if printable(value) != value:
-            raise ValueError(
-                "a name must not contain control characters (escape sequences, tabs, new lines)"
-            )
+            raise ValueError("a name must not contain control characters (escape sequences, tabs, new lines)")
         return value
 
 
@@ -553,9 +614,7 @@ class Scenario(Section):
         if s > n:
             raise ValueError(f"market.suppliers = {s} must not exceed market.customers = {n}")
         if len(self.suppliers) > s:
-            raise ValueError(
-                f"{len(self.suppliers)} [[suppliers]] given but market.suppliers = {s}"
-            )
+            raise ValueError(f"{len(self.suppliers)} [[suppliers]] given but market.suppliers = {s}")
         if self.network.kind not in ("well_mixed", "edge_list"):
             degree = self.network.mean_degree
             if degree >= n:

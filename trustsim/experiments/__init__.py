@@ -56,8 +56,13 @@ class Context:
         size = sizes.get(self.size, Size())
         folder = self.out / "sweeps" / f"{path.stem}-{self.size}"
         data = run_design(
-            path, folder, size, workers=self.workers, scheduler=self.scheduler,
-            progress=self.progress, run_fn=run_fn,
+            path,
+            folder,
+            size,
+            workers=self.workers,
+            scheduler=self.scheduler,
+            progress=self.progress,
+            run_fn=run_fn,
         )
         self.seconds[path.stem] = round(data.seconds, 2)
         return data

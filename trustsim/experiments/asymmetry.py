@@ -34,8 +34,7 @@ FALSIFIED_IF = (
 )
 RUN_FN = "trustsim.experiments.runs:run_broken_promise_pair"
 SIZES = {
-    "tiny": Size({"market.customers": 300}, replicates=2, steps=40,
-                 grid={"trust.loss_multiplier": [1.0, 3.0, 5.0]}),
+    "tiny": Size({"market.customers": 300}, replicates=2, steps=40, grid={"trust.loss_multiplier": [1.0, 3.0, 5.0]}),
     "laptop": Size({"market.customers": 2000}, replicates=6, steps=80),
 }
 K = "trust.loss_multiplier"
@@ -64,13 +63,19 @@ def per_run(series: pd.DataFrame, measure: str = "mean_trust") -> pd.DataFrame:
         else:
             behind = -float(steps[-1] - steps[ahead[0]]) if len(ahead) else np.nan
         fall = control[at] - wave[at]
-        rows.append({
-            "run": run, "fall": fall, "gain_per_period": gain,
-            "periods_of_gain_lost": fall / gain if gain > 0 else np.nan,
-            "recovery_periods": recovery, "recovered": bool(len(after)),
-            "periods_behind": behind, "lasting_gap": control[-1] - wave[-1],
-            "pre_wave_trust": pre,
-        })
+        rows.append(
+            {
+                "run": run,
+                "fall": fall,
+                "gain_per_period": gain,
+                "periods_of_gain_lost": fall / gain if gain > 0 else np.nan,
+                "recovery_periods": recovery,
+                "recovered": bool(len(after)),
+                "periods_behind": behind,
+                "lasting_gap": control[-1] - wave[-1],
+                "pre_wave_trust": pre,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -80,12 +85,24 @@ def analyse(ctx: Any) -> tuple[dict[str, Any], list[Path]]:
     runs = per_run(data.series).merge(data.summary[["run", "point", *data.names]], on="run")
     table = []
     for (k, repair), f in runs.groupby([K, REPAIR], sort=True):
-        table.append({
-            "loss_multiplier": k, "transparency": repair,
-            **{m: mean_ci(f[m]) for m in ("fall", "gain_per_period", "periods_of_gain_lost",
-                                          "recovery_periods", "periods_behind", "lasting_gap")},
-            "share_recovered": float(f["recovered"].mean()),
-        })
+        table.append(
+            {
+                "loss_multiplier": k,
+                "transparency": repair,
+                **{
+                    m: mean_ci(f[m])
+                    for m in (
+                        "fall",
+                        "gain_per_period",
+                        "periods_of_gain_lost",
+                        "recovery_periods",
+                        "periods_behind",
+                        "lasting_gap",
+                    )
+                },
+                "share_recovered": float(f["recovered"].mean()),
+            }
+        )
     ks = sorted(runs[K].unique())
 
     def row(k: float, repair: float) -> dict[str, Any]:
@@ -101,16 +118,18 @@ def analyse(ctx: Any) -> tuple[dict[str, Any], list[Path]]:
         "replicates": data.experiment.replicates,
         "reference_loss_multiplier": k_ref,
         "periods_of_gain_lost": row(k_ref, 0.0)["periods_of_gain_lost"],
-        "recovery_periods": {"hidden": row(k_ref, 0.0)["recovery_periods"],
-                             "repaired": row(k_ref, 1.0)["recovery_periods"]},
-        "periods_behind_at_horizon": {"hidden": row(k_ref, 0.0)["periods_behind"],
-                                      "repaired": row(k_ref, 1.0)["periods_behind"]},
+        "recovery_periods": {
+            "hidden": row(k_ref, 0.0)["recovery_periods"],
+            "repaired": row(k_ref, 1.0)["recovery_periods"],
+        },
+        "periods_behind_at_horizon": {
+            "hidden": row(k_ref, 0.0)["periods_behind"],
+            "repaired": row(k_ref, 1.0)["periods_behind"],
+        },
         "lasting_gap": {"hidden": row(k_ref, 0.0)["lasting_gap"], "repaired": row(k_ref, 1.0)["lasting_gap"]},
         "periods_behind_per_unit_loss_multiplier": slope,
         "by_loss_multiplier_and_repair": table,
-        "broken_costs_more_than_kept_builds": bool(
-            (row(k_ref, 0.0)["periods_of_gain_lost"]["mean"] or 0) > 1
-        ),
+        "broken_costs_more_than_kept_builds": bool((row(k_ref, 0.0)["periods_of_gain_lost"]["mean"] or 0) > 1),
         "repair_shortens_recovery": bool(
             (row(k_ref, 1.0)["periods_behind"]["mean"] or 0) < (row(k_ref, 0.0)["periods_behind"]["mean"] or 0)
         ),
@@ -123,8 +142,12 @@ def _trajectories(data: Any, k_ref: float, out: Path) -> Path:
     plt = pyplot()
     s = data.series[data.series[K] == k_ref]
     fig, axes = plt.subplots(1, 2, figsize=(12, 4), sharey=True)
-    for ax, repair, title in zip(axes, (0.0, 1.0), ("failure hidden (transparency 0)",
-                                                    "failure admitted and repaired (transparency 1)"), strict=True):
+    for ax, repair, title in zip(
+        axes,
+        (0.0, 1.0),
+        ("failure hidden (transparency 0)", "failure admitted and repaired (transparency 1)"),
+        strict=True,
+    ):
         f = s[s[REPAIR] == repair]
         control = f.assign(value=f["mean_trust_control"])
         band_plot(ax, bands(control, [], "value"), PALETTE[0], "promises kept (control)")
@@ -149,10 +172,16 @@ def _recovery(table: list[dict[str, Any]], ks: list[float], out: Path) -> Path:
             ax.plot(ks, m, "o-", color=color, label=label)
             ax.fill_between(ks, lo, hi, color=color, alpha=0.25, lw=0)
     axes[0].axhline(1, color="grey", lw=0.5)
-    axes[0].set(xlabel="loss multiplier k", ylabel="periods of kept promises undone",
-                title="Immediate fall / gain per kept-promise period")
-    axes[1].set(xlabel="loss multiplier k", ylabel="periods behind the twin at the horizon",
-                title="Lasting cost of one broken promise")
+    axes[0].set(
+        xlabel="loss multiplier k",
+        ylabel="periods of kept promises undone",
+        title="Immediate fall / gain per kept-promise period",
+    )
+    axes[1].set(
+        xlabel="loss multiplier k",
+        ylabel="periods behind the twin at the horizon",
+        title="Lasting cost of one broken promise",
+    )
     axes[1].axhline(0, color="grey", lw=0.5)
     axes[0].legend(frameon=False)
     return save_figure(fig, out, "asymmetry_recovery")

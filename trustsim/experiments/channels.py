@@ -36,12 +36,15 @@ FALSIFIED_IF = (
 )
 AD, WOM = "supplier_defaults.ad_budget", "wom.rate"
 SIZES = {
-    "tiny": Size({"market.customers": 600}, replicates=2, steps=60,
-                 grid={AD: [1.0, 4.0], WOM: [0.1, 0.3]}),
+    "tiny": Size({"market.customers": 600}, replicates=2, steps=60, grid={AD: [1.0, 4.0], WOM: [0.1, 0.3]}),
     "laptop": Size({"market.customers": 3000}, replicates=4, steps=104),
 }
-CHANNEL_COLUMNS = {"ads (mass media)": "acquired_mass_media", "banners": "acquired_banners",
-                   "reviews": "acquired_reviews", "recommendations": "acquired_recommendations"}
+CHANNEL_COLUMNS = {
+    "ads (mass media)": "acquired_mass_media",
+    "banners": "acquired_banners",
+    "reviews": "acquired_reviews",
+    "recommendations": "acquired_recommendations",
+}
 
 
 def per_run(series: pd.DataFrame) -> pd.DataFrame:
@@ -57,18 +60,20 @@ def per_run(series: pd.DataFrame) -> pd.DataFrame:
         smooth = np.ones(5) / 5
         cross = crossover_step(steps, np.convolve(rec, smooth, "same"), np.convolve(ads, smooth, "same"))
         q, h = len(steps) // 4, len(steps) // 2
-        rows.append({
-            "run": run,
-            "acquired_mass_media": (f["acquired_ads"] - f["acquired_banners"]).sum(),
-            "acquired_banners": f["acquired_banners"].sum(),
-            "acquired_reviews": f["acquired_reviews"].sum(),
-            "acquired_recommendations": f["acquired_recommendations"].sum(),
-            "wom_overtakes_ads": cross,
-            "ad_share_early": ads[:q].sum() / max(1.0, total[:q].sum()),
-            "ad_share_late": ads[h:].sum() / max(1.0, total[h:].sum()),
-            "periods_to_half_market": first_step_at_or_above(steps, f["customer_share"].to_numpy(), 0.5),
-            "final_customer_share": f["customer_share"].iloc[-1],
-        })
+        rows.append(
+            {
+                "run": run,
+                "acquired_mass_media": (f["acquired_ads"] - f["acquired_banners"]).sum(),
+                "acquired_banners": f["acquired_banners"].sum(),
+                "acquired_reviews": f["acquired_reviews"].sum(),
+                "acquired_recommendations": f["acquired_recommendations"].sum(),
+                "wom_overtakes_ads": cross,
+                "ad_share_early": ads[:q].sum() / max(1.0, total[:q].sum()),
+                "ad_share_late": ads[h:].sum() / max(1.0, total[h:].sum()),
+                "periods_to_half_market": first_step_at_or_above(steps, f["customer_share"].to_numpy(), 0.5),
+                "final_customer_share": f["customer_share"].iloc[-1],
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -82,12 +87,24 @@ def analyse(ctx: Any) -> tuple[dict[str, Any], list[Path]]:
     shares = {name: mean_ci(r[col] / totals) for name, col in CHANNEL_COLUMNS.items()}
     cells = []
     for (ad, wom), f in runs.groupby([AD, WOM], sort=True):
-        cells.append({
-            "ad_budget": ad, "bass_p": 0.01 * cast(float, ad), "wom_rate": wom,
-            **{m: mean_ci(f[m]) for m in ("periods_to_half_market", "final_customer_share",
-                                          "wom_overtakes_ads", "ad_share_early", "ad_share_late")},
-            "share_reaching_half": float(f["periods_to_half_market"].notna().mean()),
-        })
+        cells.append(
+            {
+                "ad_budget": ad,
+                "bass_p": 0.01 * cast(float, ad),
+                "wom_rate": wom,
+                **{
+                    m: mean_ci(f[m])
+                    for m in (
+                        "periods_to_half_market",
+                        "final_customer_share",
+                        "wom_overtakes_ads",
+                        "ad_share_early",
+                        "ad_share_late",
+                    )
+                },
+                "share_reaching_half": float(f["periods_to_half_market"].notna().mean()),
+            }
+        )
     # elasticities of final customer share: doubling p vs doubling q around the reference
     fit_p = np.polyfit(np.log(runs[AD]), runs["final_customer_share"], 1)
     fit_q = np.polyfit(np.log(runs[WOM]), runs["final_customer_share"], 1)
@@ -101,11 +118,14 @@ def analyse(ctx: Any) -> tuple[dict[str, Any], list[Path]]:
         "ad_share_of_acquisitions_last_half": late,
         "wom_overtakes_ads_period": mean_ci(r["wom_overtakes_ads"])
         | {"share_of_runs": float(r["wom_overtakes_ads"].notna().mean())},
-        "final_customer_share_per_doubling": {"ad_budget (p)": float(fit_p[0] * np.log(2)),
-                                              "wom_rate (q)": float(fit_q[0] * np.log(2))},
+        "final_customer_share_per_doubling": {
+            "ad_budget (p)": float(fit_p[0] * np.log(2)),
+            "wom_rate (q)": float(fit_q[0] * np.log(2)),
+        },
         "cells": cells,
-        "ads_early_wom_late": bool(early["mean"] is not None and late["mean"] is not None
-                                   and early["mean"] > late["mean"]),
+        "ads_early_wom_late": bool(
+            early["mean"] is not None and late["mean"] is not None and early["mean"] > late["mean"]
+        ),
     }
     figures = [_flows(data.series[data.series["point"] == ref], ctx.out), _grid(cells, ctx.out)]
     return findings, figures
@@ -116,10 +136,18 @@ def _flows(series: pd.DataFrame, out: Path) -> Path:
     s = series[series["step"] > 0].assign(acquired_mass_media=lambda f: f["acquired_ads"] - f["acquired_banners"])
     mean = s.groupby("step")[list(CHANNEL_COLUMNS.values())].mean()
     fig, ax = plt.subplots(figsize=(8, 4.2))
-    ax.stackplot(mean.index, *[mean[c] for c in CHANNEL_COLUMNS.values()], labels=list(CHANNEL_COLUMNS),
-                 colors=[PALETTE[i] for i in (1, 6, 2, 0)], alpha=0.9)
-    ax.set(xlabel="period", ylabel="new customers per period (mean of replicates)",
-           title="Where new customers come from: ads early, recommendations later")
+    ax.stackplot(
+        mean.index,
+        *[mean[c] for c in CHANNEL_COLUMNS.values()],
+        labels=list(CHANNEL_COLUMNS),
+        colors=[PALETTE[i] for i in (1, 6, 2, 0)],
+        alpha=0.9,
+    )
+    ax.set(
+        xlabel="period",
+        ylabel="new customers per period (mean of replicates)",
+        title="Where new customers come from: ads early, recommendations later",
+    )
     ax.legend(frameon=False, loc="upper right")
     return save_figure(fig, out, "channels_flows")
 
@@ -132,14 +160,20 @@ def _grid(cells: list[dict[str, Any]], out: Path) -> Path:
     for i, w in enumerate(woms):
         rows = [next(c for c in cells if c["ad_budget"] == a and c["wom_rate"] == w) for a in ads]
         m = [np.nan if r["final_customer_share"]["mean"] is None else r["final_customer_share"]["mean"] for r in rows]
-        lo = [np.nan if r["final_customer_share"]["ci_low"] is None else r["final_customer_share"]["ci_low"]
-              for r in rows]
-        hi = [np.nan if r["final_customer_share"]["ci_high"] is None else r["final_customer_share"]["ci_high"]
-              for r in rows]
+        lo = [
+            np.nan if r["final_customer_share"]["ci_low"] is None else r["final_customer_share"]["ci_low"] for r in rows
+        ]
+        hi = [
+            np.nan if r["final_customer_share"]["ci_high"] is None else r["final_customer_share"]["ci_high"]
+            for r in rows
+        ]
         ax.plot([0.01 * a for a in ads], m, "o-", color=PALETTE[i], label=f"wom.rate q = {w:g}")
         ax.fill_between([0.01 * a for a in ads], lo, hi, color=PALETTE[i], alpha=0.25, lw=0)
     ax.set_xscale("log")
-    ax.set(xlabel="advertising reach per period, Bass p (log)", ylabel="customer share at the horizon",
-           title="Ad spend (p) vs word of mouth (q) (95% CI)")
+    ax.set(
+        xlabel="advertising reach per period, Bass p (log)",
+        ylabel="customer share at the horizon",
+        title="Ad spend (p) vs word of mouth (q) (95% CI)",
+    )
     ax.legend(frameon=False)
     return save_figure(fig, out, "channels_p_vs_q")

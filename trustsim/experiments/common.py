@@ -26,6 +26,7 @@ from trustsim.reporting import pyplot as pyplot
 
 SIZES: tuple[str, ...] = ("tiny", "laptop", "full")
 
+
 @dataclass(frozen=True)
 class Size:
     """How one size changes an experiment: scenario overrides, replicates and steps (None: as written).
@@ -98,9 +99,9 @@ def run_design(
     from trustsim.sweep import load_experiment, load_summary, load_timeseries, run_sweep
     from trustsim.sweep.design import design_points
 
-    experiment = size.shrink(load_experiment(
-        path, dict(size.overrides) or None, replicates=size.replicates, steps=size.steps
-    ))
+    experiment = size.shrink(
+        load_experiment(path, dict(size.overrides) or None, replicates=size.replicates, steps=size.steps)
+    )
     kwargs: dict[str, Any] = {"workers": workers, "scheduler": scheduler, "progress": progress}
     if run_fn:
         kwargs["run_fn"] = run_fn
@@ -116,8 +117,9 @@ def run_design(
     params = summary[["run", *names]]
     series = load_timeseries(folder).merge(params, on="run", how="left")
     kept_suppliers = bool(experiment.output.supplier_measures)
-    suppliers = load_timeseries(folder, "suppliers").merge(params, on="run", how="left") if kept_suppliers \
-        else pd.DataFrame()
+    suppliers = (
+        load_timeseries(folder, "suppliers").merge(params, on="run", how="left") if kept_suppliers else pd.DataFrame()
+    )
     return SweepData(experiment, names, summary, series, suppliers, result.seconds)
 
 

@@ -65,8 +65,10 @@ def analyse(ctx: Any) -> tuple[dict[str, Any], list[Path]]:
                 "trust_per_unit": mean_ci(g["mean_trust"] - base["mean_trust"]),
                 "ambassador_share_per_unit": mean_ci(g["ambassador_share"] - base["ambassador_share"]),
             }
-        result[weighting]["base"] = {"mean_trust": mean_ci(base["mean_trust"]),
-                                     "ambassador_share": mean_ci(base["ambassador_share"])}
+        result[weighting]["base"] = {
+            "mean_trust": mean_ci(base["mean_trust"]),
+            "ambassador_share": mean_ci(base["ambassador_share"]),
+        }
 
     def ranking(weighting: str, key: str) -> list[str]:
         r = result.get(weighting, {})
@@ -91,8 +93,12 @@ def _bars(result: dict[str, dict[str, Any]], out: Path) -> Path:
     fig, axes = plt.subplots(1, 2, figsize=(12, 4))
     width = 0.8 / max(1, len(result))
     for w_i, (weighting, r) in enumerate(result.items()):
-        for ax, key, label in zip(axes, ("trust_per_unit", "ambassador_share_per_unit"),
-                                  ("gain in mean trust", "gain in ambassador share"), strict=True):
+        for ax, key, label in zip(
+            axes,
+            ("trust_per_unit", "ambassador_share_per_unit"),
+            ("gain in mean trust", "gain in ambassador share"),
+            strict=True,
+        ):
             comps = [c for c in COMPONENTS if c in r]
             m = np.array([np.nan if r[c][key]["mean"] is None else r[c][key]["mean"] for c in comps])
             lo = np.array([m[i] if r[c][key]["ci_low"] is None else r[c][key]["ci_low"] for i, c in enumerate(comps)])

@@ -28,8 +28,9 @@ FALSIFIED_IF = (
 RUN_FN = "trustsim.experiments.runs:run_with_extras"
 REL, EXT, REC = "mutual.reliability_mean", "supplier_defaults.extend_trust", "mutual.reciprocity"
 SIZES = {
-    "tiny": Size({"market.customers": 300}, replicates=2, steps=30,
-                 grid={REL: [0.7, 0.9], EXT: [0.0, 0.9], REC: [0.0, 1.0]}),
+    "tiny": Size(
+        {"market.customers": 300}, replicates=2, steps=30, grid={REL: [0.7, 0.9], EXT: [0.0, 0.9], REC: [0.0, 1.0]}
+    ),
     "laptop": Size({"market.customers": 1500}, replicates=4, steps=52),
 }
 MEASURES = ("supplier_trust", "effort", "broken_share", "customer_trust", "ambassador_share")
@@ -40,13 +41,15 @@ def per_run(data: SweepData) -> pd.DataFrame:
     last = data.series.sort_values("step").groupby("run").tail(1).set_index("run")
     sup = data.suppliers.sort_values("step").groupby("run").tail(1).set_index("run")
     deliveries = (sup["broken"] + sup["kept"] + sup["exceeded"]).replace(0, np.nan)
-    out = pd.DataFrame({
-        "supplier_trust": last["supplier_trust_mean"],
-        "effort": sup["effort"],
-        "broken_share": sup["broken"] / deliveries,
-        "customer_trust": last["mean_trust"],
-        "ambassador_share": last["ambassador_share"],
-    })
+    out = pd.DataFrame(
+        {
+            "supplier_trust": last["supplier_trust_mean"],
+            "effort": sup["effort"],
+            "broken_share": sup["broken"] / deliveries,
+            "customer_trust": last["mean_trust"],
+            "ambassador_share": last["ambassador_share"],
+        }
+    )
     return out.reset_index().merge(data.summary[["run", "replicate", REL, EXT, REC]], on="run")
 
 
@@ -68,8 +71,7 @@ def analyse(ctx: Any) -> tuple[dict[str, Any], list[Path]]:
     mid_rec = recs[len(recs) // 2]
     mid_ext = exts[len(exts) // 2]
     cells = [
-        {"reliability_mean": r, "extend_trust": e, "reciprocity": c,
-         **{m: mean_ci(f[m]) for m in MEASURES}}
+        {"reliability_mean": r, "extend_trust": e, "reciprocity": c, **{m: mean_ci(f[m]) for m in MEASURES}}
         for (r, e, c), f in runs.groupby([REL, EXT, REC], sort=True)
     ]
     findings = {
@@ -95,8 +97,9 @@ def analyse(ctx: Any) -> tuple[dict[str, Any], list[Path]]:
     return findings, figures
 
 
-def _trajectories(data: SweepData, low: float, exts: list[float], rec: float, high: float, mid_ext: float,
-                  out: Path) -> Path:
+def _trajectories(
+    data: SweepData, low: float, exts: list[float], rec: float, high: float, mid_ext: float, out: Path
+) -> Path:
     plt = pyplot()
     s, sup = data.series, data.suppliers
     cases = [(low, e, f"reliability {low:g}, extend_trust {e:g}") for e in exts]
@@ -108,8 +111,11 @@ def _trajectories(data: SweepData, low: float, exts: list[float], rec: float, hi
         band_plot(axes[0], bands(s[pick], [], "supplier_trust_mean"), PALETTE[i], label)
         band_plot(axes[1], bands(sup[pick_s & (sup["step"] > 0)], [], "effort"), PALETTE[i], label)
         band_plot(axes[2], bands(s[pick], [], "mean_trust"), PALETTE[i], label)
-    for ax, title in zip(axes, ("Supplier's trust in its customers", "Supplier's effort",
-                                "Customers' trust in the supplier"), strict=True):
+    for ax, title in zip(
+        axes,
+        ("Supplier's trust in its customers", "Supplier's effort", "Customers' trust in the supplier"),
+        strict=True,
+    ):
         ax.set(title=title, xlabel="period")
     axes[0].legend(frameon=False, fontsize=8)
     fig.suptitle(f"The mutual-trust spiral and extending trust (reciprocity {rec:g}; 95% bands)", y=1.02)
@@ -122,8 +128,10 @@ def _heatmap(cells: list[dict[str, Any]], rec: float, out: Path) -> Path:
     rels = sorted({c["reliability_mean"] for c in rows})
     exts = sorted({c["extend_trust"] for c in rows})
     fig, axes = plt.subplots(1, 2, figsize=(11, 4))
-    for ax, key, title in ((axes[0], "customer_trust", "Customers' trust at the horizon"),
-                           (axes[1], "broken_share", "Share of promises broken")):
+    for ax, key, title in (
+        (axes[0], "customer_trust", "Customers' trust at the horizon"),
+        (axes[1], "broken_share", "Share of promises broken"),
+    ):
         grid = np.full((len(exts), len(rels)), np.nan)
         for c in rows:
             v = c[key]["mean"]
@@ -132,8 +140,15 @@ def _heatmap(cells: list[dict[str, Any]], rec: float, out: Path) -> Path:
         fig.colorbar(im, ax=ax)
         for i in range(len(exts)):
             for j in range(len(rels)):
-                ax.text(j, i, f"{grid[i, j]:.2f}", ha="center", va="center", fontsize=8,
-                        bbox={"facecolor": "white", "alpha": 0.6, "lw": 0})
+                ax.text(
+                    j,
+                    i,
+                    f"{grid[i, j]:.2f}",
+                    ha="center",
+                    va="center",
+                    fontsize=8,
+                    bbox={"facecolor": "white", "alpha": 0.6, "lw": 0},
+                )
         ax.set_xticks(range(len(rels)), [f"{r:g}" for r in rels])
         ax.set_yticks(range(len(exts)), [f"{e:g}" for e in exts])
         ax.set(xlabel="customers' reliability (mean)", ylabel="supplier's extend_trust", title=title)

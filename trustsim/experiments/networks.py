@@ -52,8 +52,10 @@ def analyse(ctx: Any) -> tuple[dict[str, Any], list[Path]]:
         s = summarise_point(sup)
         series = data.series[data.series[KIND] == kind]
         tail = series[series["step"] > 0.75 * series["step"].max()].groupby("run")
-        half = [first_step_at_or_above(f["step"].to_numpy(), f["customer_share"].to_numpy(), 0.5)
-                for _, f in series.groupby("run")]
+        half = [
+            first_step_at_or_above(f["step"].to_numpy(), f["customer_share"].to_numpy(), 0.5)
+            for _, f in series.groupby("run")
+        ]
         by_kind[kind] = {
             "final_customers": s["final_customers"],
             "final_customers_difference": s["final_customers_difference"],
@@ -99,13 +101,16 @@ def _trajectories(data: Any, order: list[str], names: list[str], out: Path) -> P
 def _bars(by_kind: dict[str, Any], order: list[str], out: Path) -> Path:
     plt = pyplot()
     fig, axes = plt.subplots(1, 3, figsize=(15, 3.8))
-    for ax, key, title in zip(axes, ("final_customers_difference", "customers_per_ambassador",
-                                     "hub_share_of_ambassadors"),
-                              ("Ambassador - Acquisition, final customers", "Customers per ambassador",
-                               "Share of ambassadors who are hubs"), strict=True):
+    for ax, key, title in zip(
+        axes,
+        ("final_customers_difference", "customers_per_ambassador", "hub_share_of_ambassadors"),
+        ("Ambassador - Acquisition, final customers", "Customers per ambassador", "Share of ambassadors who are hubs"),
+        strict=True,
+    ):
         m = np.array([np.nan if by_kind[k][key]["mean"] is None else by_kind[k][key]["mean"] for k in order])
-        lo = np.array([m[i] if by_kind[k][key]["ci_low"] is None else by_kind[k][key]["ci_low"]
-                       for i, k in enumerate(order)])
+        lo = np.array(
+            [m[i] if by_kind[k][key]["ci_low"] is None else by_kind[k][key]["ci_low"] for i, k in enumerate(order)]
+        )
         ax.bar(range(len(order)), m, yerr=m - lo, capsize=4, color=[PALETTE[i] for i in range(len(order))])
         ax.set_xticks(range(len(order)), [k.replace("_", "\n") for k in order])
         ax.set_title(title)

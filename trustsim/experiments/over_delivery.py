@@ -32,8 +32,9 @@ FALSIFIED_IF = (
 )
 PROMISE, OVER = "supplier_defaults.promise", "supplier_defaults.over_delivery"
 SIZES = {
-    "tiny": Size({"market.customers": 300}, replicates=2, steps=30,
-                 grid={PROMISE: [0.7, 0.85, 0.95], OVER: [0.0, 0.15]}),
+    "tiny": Size(
+        {"market.customers": 300}, replicates=2, steps=30, grid={PROMISE: [0.7, 0.85, 0.95], OVER: [0.0, 0.15]}
+    ),
     "laptop": Size({"market.customers": 1500}, replicates=4, steps=52),
 }
 LEVEL = 0.7
@@ -53,14 +54,16 @@ def per_run(series: pd.DataFrame) -> pd.DataFrame:
         steps, trust = f["step"].to_numpy(), f["mean_trust"].to_numpy()
         quarter = len(steps) // 4
         deliveries = (f["broken"] + f["kept"] + f["exceeded"]).iloc[1:].sum()
-        rows.append({
-            "run": run,
-            "periods_to_trust": first_step_at_or_above(steps, trust, LEVEL),
-            "trust_quarter": trust[quarter],
-            "trust_final": trust[-1],
-            "ambassador_share_final": f["ambassador_share"].iloc[-1],
-            "broken_share": f["broken"].iloc[1:].sum() / max(1, deliveries),
-        })
+        rows.append(
+            {
+                "run": run,
+                "periods_to_trust": first_step_at_or_above(steps, trust, LEVEL),
+                "trust_quarter": trust[quarter],
+                "trust_final": trust[-1],
+                "ambassador_share_final": f["ambassador_share"].iloc[-1],
+                "broken_share": f["broken"].iloc[1:].sum() / max(1, deliveries),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -70,12 +73,23 @@ def analyse(ctx: Any) -> tuple[dict[str, Any], list[Path]]:
     runs = per_run(data.series).merge(data.summary[["run", *data.names]], on="run")
     cells = []
     for (p, od), f in runs.groupby([PROMISE, OVER], sort=True):
-        cells.append({
-            "promise": p, "over_delivery": od,
-            **{m: mean_ci(f[m]) for m in ("periods_to_trust", "trust_quarter", "trust_final",
-                                          "ambassador_share_final", "broken_share")},
-            "share_reached": float(f["periods_to_trust"].notna().mean()),
-        })
+        cells.append(
+            {
+                "promise": p,
+                "over_delivery": od,
+                **{
+                    m: mean_ci(f[m])
+                    for m in (
+                        "periods_to_trust",
+                        "trust_quarter",
+                        "trust_final",
+                        "ambassador_share_final",
+                        "broken_share",
+                    )
+                },
+                "share_reached": float(f["periods_to_trust"].notna().mean()),
+            }
+        )
 
     def cell(p: float, od: float) -> dict[str, Any] | None:
         return next((c for c in cells if np.isclose(c["promise"], p) and np.isclose(c["over_delivery"], od)), None)
@@ -94,9 +108,7 @@ def analyse(ctx: Any) -> tuple[dict[str, Any], list[Path]]:
         "named_policies_same_delivered_quality": named,
         "trust_quarter_gain_per_unit_over_delivery_by_promise": slopes,
         "cells": cells,
-        "under_promise_beats_exact_beats_over_promise": bool(
-            len(order) == 3 and order[0] > order[1] > order[2]
-        ),
+        "under_promise_beats_exact_beats_over_promise": bool(len(order) == 3 and order[0] > order[1] > order[2]),
         "over_delivery_speeds_trust": bool(slopes and all(v > 0 for k, v in slopes.items() if float(k) < 0.9)),
     }
     figures = [_heatmap(cells, ctx.out), _named(data.series, ctx.out)]
@@ -120,26 +132,42 @@ def _heatmap(cells: list[dict[str, Any]], out: Path) -> Path:
     for i in range(len(ods)):
         for j in range(len(ps)):
             txt = "not reached" if not np.isfinite(grid[i, j]) else f"{grid[i, j]:.0f} periods"
-            ax.text(j, i, f"{quarter[i, j]:.2f}\n{txt}", ha="center", va="center", fontsize=7,
-                    bbox={"facecolor": "white", "alpha": 0.6, "lw": 0})
+            ax.text(
+                j,
+                i,
+                f"{quarter[i, j]:.2f}\n{txt}",
+                ha="center",
+                va="center",
+                fontsize=7,
+                bbox={"facecolor": "white", "alpha": 0.6, "lw": 0},
+            )
     ax.set_xticks(range(len(ps)), [f"{p:g}" for p in ps])
     ax.set_yticks(range(len(ods)), [f"{o:g}" for o in ods])
-    ax.set(xlabel="promised quality (competence 0.85)", ylabel="over-delivery",
-           title=f"Trust growth: trust after a quarter; periods to reach trust {LEVEL}")
+    ax.set(
+        xlabel="promised quality (competence 0.85)",
+        ylabel="over-delivery",
+        title=f"Trust growth: trust after a quarter; periods to reach trust {LEVEL}",
+    )
     return save_figure(fig, out, "over_delivery_heatmap")
 
 
 def _named(series: pd.DataFrame, out: Path) -> Path:
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(7, 4.2))
-    labels = {"under_promise_over_deliver": "promise 0.70 + over-deliver 0.15",
-              "promise_exactly": "promise 0.85, keep it", "over_promise": "promise 0.95 (over-promise)"}
+    labels = {
+        "under_promise_over_deliver": "promise 0.70 + over-deliver 0.15",
+        "promise_exactly": "promise 0.85, keep it",
+        "over_promise": "promise 0.95 (over-promise)",
+    }
     for i, (key, (p, od)) in enumerate(NAMED.items()):
         f = series[np.isclose(series[PROMISE], p) & np.isclose(series[OVER], od)]
         if len(f):
             band_plot(ax, bands(f, [], "mean_trust"), PALETTE[i], labels[key])
     ax.axhline(LEVEL, color="grey", ls=":", lw=1)
-    ax.set(xlabel="period", ylabel="mean trust of customers",
-           title="Same delivered quality (0.85), different promises (95% bands)")
+    ax.set(
+        xlabel="period",
+        ylabel="mean trust of customers",
+        title="Same delivered quality (0.85), different promises (95% bands)",
+    )
     ax.legend(frameon=False)
     return save_figure(fig, out, "over_delivery_promises")

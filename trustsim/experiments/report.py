@@ -41,8 +41,11 @@ def ten_ambassadors(f: dict[str, Any]) -> list[str]:
     """Findings of ten_ambassadors."""
     cross = f["crossover_step"]
     crossed = cross.get("share_of_runs_crossed", 0.0)
-    cross_txt = (f"the Ambassador policy overtakes at period {fmt(cross, 0)} in {crossed:.0%} of the runs"
-                 if cross.get("mean") is not None else "the Ambassador policy does not overtake within the horizon")
+    cross_txt = (
+        f"the Ambassador policy overtakes at period {fmt(cross, 0)} in {crossed:.0%} of the runs"
+        if cross.get("mean") is not None
+        else "the Ambassador policy does not overtake within the horizon"
+    )
     lines = [
         f"* Reference point ({_size(f)}, {f['customers']} customers): final customers Acquisition "
         f"{fmt(f['final_customers']['acquisition'], 0)}, Ambassador {fmt(f['final_customers']['ambassador'], 0)} "
@@ -65,33 +68,42 @@ def ten_ambassadors(f: dict[str, Any]) -> list[str]:
     grid = f.get("by_clustering_and_credibility", [])
     if grid:
         keys = [k for k in grid[0] if "." in k]
-        lines.append("* By clustering and credibility of recommendations (crossover period; share of runs "
-                     "crossed; final customers Ambassador − Acquisition):")
+        lines.append(
+            "* By clustering and credibility of recommendations (crossover period; share of runs "
+            "crossed; final customers Ambassador − Acquisition):"
+        )
         lines.append("")
         lines.append(f"  | {' | '.join(keys)} | crossover | runs crossed | difference | customers per ambassador |")
         lines.append(f"  |{'---|' * (len(keys) + 4)}")
         for g in grid:
             c = g["crossover_step"]
-            lines.append(f"  | {' | '.join(f'{g[k]:g}' for k in keys)} | {fmt(c, 0)} | "
-                         f"{c.get('share_of_runs_crossed', 0):.0%} | {fmt(g['final_customers_difference'], 0)} | "
-                         f"{fmt(g['customers_per_ambassador'])} |")
+            lines.append(
+                f"  | {' | '.join(f'{g[k]:g}' for k in keys)} | {fmt(c, 0)} | "
+                f"{c.get('share_of_runs_crossed', 0):.0%} | {fmt(g['final_customers_difference'], 0)} | "
+                f"{fmt(g['customers_per_ambassador'])} |"
+            )
         lines.append("")
     for e in f.get("exchange_rate", []):
         od = e.get("suppliers.1.over_delivery")
-        lines.append(f"* Exchange rate with over-delivery {od:g} and care {e.get('suppliers.1.care'):g}: difference "
-                     f"{fmt(e['final_customers_difference'], 0)}, runs crossed "
-                     f"{e['crossover_step'].get('share_of_runs_crossed', 0):.0%}.")
-    lines.append(f"* Verdict: ambassador policy wins at the horizon: "
-                 f"{_verdict(f['ambassador_wins_at_horizon'], 'yes', 'no')}; one ambassador brings ten: "
-                 f"{_verdict(f['one_ambassador_brings_ten'], 'yes', 'no')}.")
+        lines.append(
+            f"* Exchange rate with over-delivery {od:g} and care {e.get('suppliers.1.care'):g}: difference "
+            f"{fmt(e['final_customers_difference'], 0)}, runs crossed "
+            f"{e['crossover_step'].get('share_of_runs_crossed', 0):.0%}."
+        )
+    lines.append(
+        f"* Verdict: ambassador policy wins at the horizon: "
+        f"{_verdict(f['ambassador_wins_at_horizon'], 'yes', 'no')}; one ambassador brings ten: "
+        f"{_verdict(f['one_ambassador_brings_ten'], 'yes', 'no')}."
+    )
     return lines
 
 
 def asymmetry(f: dict[str, Any]) -> list[str]:
     """Findings of asymmetry."""
     k = f["reference_loss_multiplier"]
-    rows = sorted((r for r in f["by_loss_multiplier_and_repair"] if r["transparency"] == 0.0),
-                  key=lambda r: r["loss_multiplier"])
+    rows = sorted(
+        (r for r in f["by_loss_multiplier_and_repair"] if r["transparency"] == 0.0), key=lambda r: r["loss_multiplier"]
+    )
     return [
         f"* ({_size(f)}, wave at period {f['wave_step']}) At k = {k:g} one hidden broken promise undoes "
         f"**{fmt(f['periods_of_gain_lost'], 1)}** periods of kept promises; the pre-wave level is regained after "
@@ -113,25 +125,40 @@ def asymmetry(f: dict[str, Any]) -> list[str]:
 
 def over_delivery(f: dict[str, Any]) -> list[str]:
     """Findings of over_delivery."""
-    labels = {"under_promise_over_deliver": "promise 0.70 + over-deliver 0.15",
-              "promise_exactly": "promise 0.85, keep it", "over_promise": "promise 0.95 (over-promise)"}
-    lines = [f"({_size(f)})", "",
-             f"| same delivered quality 0.85 | periods to trust {f['trust_level']:g} | trust after a quarter | "
-             "trust at the horizon | ambassador share | broken promises |",
-             "|---|---|---|---|---|---|"]
+    labels = {
+        "under_promise_over_deliver": "promise 0.70 + over-deliver 0.15",
+        "promise_exactly": "promise 0.85, keep it",
+        "over_promise": "promise 0.95 (over-promise)",
+    }
+    lines = [
+        f"({_size(f)})",
+        "",
+        f"| same delivered quality 0.85 | periods to trust {f['trust_level']:g} | trust after a quarter | "
+        "trust at the horizon | ambassador share | broken promises |",
+        "|---|---|---|---|---|---|",
+    ]
     for key, label in labels.items():
         c = f["named_policies_same_delivered_quality"].get(key)
         if c:
-            reach = (fmt(c["periods_to_trust"], 1) if c["share_reached"] == 1
-                     else f"not reached in {1 - c['share_reached']:.0%} of runs")
-            lines.append(f"| {label} | {reach} | {fmt(c['trust_quarter'], 3)} | {fmt(c['trust_final'], 3)} | "
-                         f"{fmt(c['ambassador_share_final'], 0, 100, '%')} | {fmt(c['broken_share'], 0, 100, '%')} |")
+            reach = (
+                fmt(c["periods_to_trust"], 1)
+                if c["share_reached"] == 1
+                else f"not reached in {1 - c['share_reached']:.0%} of runs"
+            )
+            lines.append(
+                f"| {label} | {reach} | {fmt(c['trust_quarter'], 3)} | {fmt(c['trust_final'], 3)} | "
+                f"{fmt(c['ambassador_share_final'], 0, 100, '%')} | {fmt(c['broken_share'], 0, 100, '%')} |"
+            )
     slopes = f["trust_quarter_gain_per_unit_over_delivery_by_promise"]
-    lines += ["", "* Gain in trust after a quarter per 0.1 of over-delivery, by promise: "
-              + ", ".join(f"{v / 10:+.3f} (promise {k})" for k, v in slopes.items()) + ".",
-              f"* Verdict: under-promise > promise exactly > over-promise: "
-              f"{_verdict(f['under_promise_beats_exact_beats_over_promise'], 'yes', 'no')}; over-delivery speeds "
-              f"up trust: {_verdict(f['over_delivery_speeds_trust'], 'yes', 'no')}."]
+    lines += [
+        "",
+        "* Gain in trust after a quarter per 0.1 of over-delivery, by promise: "
+        + ", ".join(f"{v / 10:+.3f} (promise {k})" for k, v in slopes.items())
+        + ".",
+        f"* Verdict: under-promise > promise exactly > over-promise: "
+        f"{_verdict(f['under_promise_beats_exact_beats_over_promise'], 'yes', 'no')}; over-delivery speeds "
+        f"up trust: {_verdict(f['over_delivery_speeds_trust'], 'yes', 'no')}.",
+    ]
     return lines
 
 
@@ -142,12 +169,16 @@ def channels(f: dict[str, Any]) -> list[str]:
     w = f["wom_overtakes_ads_period"]
     return [
         f"* ({_size(f)}, reference point) New customers by channel: "
-        + ", ".join(f"{name} {fmt(ci, 1, 100, '%')}" for name, ci in s.items()) + ".",
+        + ", ".join(f"{name} {fmt(ci, 1, 100, '%')}" for name, ci in s.items())
+        + ".",
         f"* Advertising brings {fmt(f['ad_share_of_acquisitions_first_quarter'], 0, 100, '%')} of new customers in the "
         f"first quarter and {fmt(f['ad_share_of_acquisitions_last_half'], 1, 100, '%')} in the second half; "
-        + (f"recommendations bring more than all advertising from period {fmt(w, 0)} on "
-           f"({w.get('share_of_runs', 0):.0%} of runs)." if w.get("mean") is not None
-           else "recommendations never overtake advertising."),
+        + (
+            f"recommendations bring more than all advertising from period {fmt(w, 0)} on "
+            f"({w.get('share_of_runs', 0):.0%} of runs)."
+            if w.get("mean") is not None
+            else "recommendations never overtake advertising."
+        ),
         f"* Doubling the word-of-mouth rate (q) adds {per['wom_rate (q)'] * 100:.1f} percentage points to the final "
         f"customer share; doubling the ad budget (p) adds {per['ad_budget (p)'] * 100:.1f}.",
         f"* Verdict: advertising early, word of mouth later: {_verdict(f['ads_early_wom_late'], 'yes', 'no')}.",
@@ -156,17 +187,26 @@ def channels(f: dict[str, Any]) -> list[str]:
 
 def four_components(f: dict[str, Any]) -> list[str]:
     """Findings of four_components."""
-    lines = [f"({_size(f)}; gain at the horizon per +0.1 on one lever, paired with the base supplier)", "",
-             "| weights | lever | trust | ambassador share |", "|---|---|---|---|"]
+    lines = [
+        f"({_size(f)}; gain at the horizon per +0.1 on one lever, paired with the base supplier)",
+        "",
+        "| weights | lever | trust | ambassador share |",
+        "|---|---|---|---|",
+    ]
     for weighting, r in f["per_unit_of_effort"].items():
         for comp in ("reliability", "transparency", "competence", "care"):
             if comp in r:
-                lines.append(f"| {weighting} | {comp} | {fmt(r[comp]['trust_per_unit'], 3)} | "
-                             f"{fmt(r[comp]['ambassador_share_per_unit'], 1, 100, ' pp')} |")
+                lines.append(
+                    f"| {weighting} | {comp} | {fmt(r[comp]['trust_per_unit'], 3)} | "
+                    f"{fmt(r[comp]['ambassador_share_per_unit'], 1, 100, ' pp')} |"
+                )
     trust = "; ".join(f"{w}: {' > '.join(v)}" for w, v in f["trust_ranking"].items())
     amb = "; ".join(f"{w}: {' > '.join(v)}" for w, v in f["ambassador_ranking"].items())
-    lines += ["", f"* Ranking by trust bought: {trust}. By ambassadors: {amb}.",
-              f"* Verdict: care buys most trust (brief's weights): {_verdict(f['care_buys_most_trust'], 'yes', 'no')}."]
+    lines += [
+        "",
+        f"* Ranking by trust bought: {trust}. By ambassadors: {amb}.",
+        f"* Verdict: care buys most trust (brief's weights): {_verdict(f['care_buys_most_trust'], 'yes', 'no')}.",
+    ]
     return lines
 
 
@@ -184,9 +224,12 @@ def scandal_lockin(f: dict[str, Any]) -> list[str]:
         f"scandal at one bank {fmt(c['one_bank'])}. Customers locked in (unhappy, no trusted alternative): "
         f"{fmt(lk['sector_wide'], 1, 100, '%')} vs {fmt(lk['one_bank'], 1, 100, '%')}.",
         "* Trust per bank after the sector-wide scandal (before → just after → horizon; share of the loss "
-        "regained): " + "; ".join(
+        "regained): "
+        + "; ".join(
             f"{n} {fmt(b['before'], 3)} → {fmt(b['after'], 3)} → {fmt(b['final'], 3)} ({fmt(b['regained'], 2)})"
-            for n, b in banks.items()) + f". Recovers first: **{f['recovers_first']}**.",
+            for n, b in banks.items()
+        )
+        + f". Recovers first: **{f['recovers_first']}**.",
         f"* Verdict: churn after a sector-wide scandal is lower than after a scandal at one bank: "
         f"{_verdict(f['sector_scandal_churn_below_one_bank_scandal'], 'yes', 'no')}.",
     ]
@@ -197,9 +240,11 @@ def mutual_trust(f: dict[str, Any]) -> list[str]:
     r, s, e = f["effect_of_customer_reliability"], f["spiral_reciprocity_effect"], f["extend_trust_effect"]
 
     def effects(d: dict[str, Ci]) -> str:
-        return (f"supplier's trust in customers {fmt(d['supplier_trust'])}, effort {fmt(d['effort'])}, broken "
-                f"promises {fmt(d['broken_share'], 0, 100, ' pp')}, customers' trust {fmt(d['customer_trust'], 3)}, "
-                f"ambassadors {fmt(d['ambassador_share'], 1, 100, ' pp')}")
+        return (
+            f"supplier's trust in customers {fmt(d['supplier_trust'])}, effort {fmt(d['effort'])}, broken "
+            f"promises {fmt(d['broken_share'], 0, 100, ' pp')}, customers' trust {fmt(d['customer_trust'], 3)}, "
+            f"ambassadors {fmt(d['ambassador_share'], 1, 100, ' pp')}"
+        )
 
     return [
         f"* ({_size(f)}) Customers' reliability from {f['low_customer_reliability']:g} to the highest value swept "
@@ -214,28 +259,41 @@ def mutual_trust(f: dict[str, Any]) -> list[str]:
 
 def networks(f: dict[str, Any]) -> list[str]:
     """Findings of networks."""
-    lines = [f"({_size(f)})", "",
-             "| network | Ambassador − Acquisition, final customers | overtakes (runs) | customers per ambassador | "
-             "periods to half the market | hubs among ambassadors | ambassadors' degree / mean |",
-             "|---|---|---|---|---|---|---|"]
+    lines = [
+        f"({_size(f)})",
+        "",
+        "| network | Ambassador − Acquisition, final customers | overtakes (runs) | customers per ambassador | "
+        "periods to half the market | hubs among ambassadors | ambassadors' degree / mean |",
+        "|---|---|---|---|---|---|---|",
+    ]
     order = [k for k in ("well_mixed", "erdos_renyi", "small_world", "scale_free") if k in f["by_network"]]
     for kind in order:
         v = f["by_network"][kind]
         c = v["crossover_step"]
-        lines.append(f"| {kind.replace('_', ' ')} | {fmt(v['final_customers_difference'], 0)} | {fmt(c, 0)} "
-                     f"({c.get('share_of_runs_crossed', 0):.0%}) | {fmt(v['customers_per_ambassador'])} | "
-                     f"{fmt(v['periods_to_half_market'], 1)} | {fmt(v['hub_share_of_ambassadors'], 1, 100, '%')} | "
-                     f"{fmt(v['ambassador_degree_ratio'])} |")
-    lines += ["", f"* Verdict: word of mouth strongest when well mixed: "
-              f"{_verdict(f['wom_strongest_well_mixed'], 'yes', 'no')}; hubs over-represented among ambassadors on the "
-              f"scale-free network: {_verdict(f['hubs_over_represented_scale_free'], 'yes', 'no')}."]
+        lines.append(
+            f"| {kind.replace('_', ' ')} | {fmt(v['final_customers_difference'], 0)} | {fmt(c, 0)} "
+            f"({c.get('share_of_runs_crossed', 0):.0%}) | {fmt(v['customers_per_ambassador'])} | "
+            f"{fmt(v['periods_to_half_market'], 1)} | {fmt(v['hub_share_of_ambassadors'], 1, 100, '%')} | "
+            f"{fmt(v['ambassador_degree_ratio'])} |"
+        )
+    lines += [
+        "",
+        f"* Verdict: word of mouth strongest when well mixed: "
+        f"{_verdict(f['wom_strongest_well_mixed'], 'yes', 'no')}; hubs over-represented among ambassadors on the "
+        f"scale-free network: {_verdict(f['hubs_over_represented_scale_free'], 'yes', 'no')}.",
+    ]
     return lines
 
 
 WRITERS: dict[str, Callable[[dict[str, Any]], list[str]]] = {
-    "ten_ambassadors": ten_ambassadors, "asymmetry": asymmetry, "over_delivery": over_delivery,
-    "channels": channels, "four_components": four_components, "scandal_lockin": scandal_lockin,
-    "mutual_trust": mutual_trust, "networks": networks,
+    "ten_ambassadors": ten_ambassadors,
+    "asymmetry": asymmetry,
+    "over_delivery": over_delivery,
+    "channels": channels,
+    "four_components": four_components,
+    "scandal_lockin": scandal_lockin,
+    "mutual_trust": mutual_trust,
+    "networks": networks,
 }
 
 

@@ -61,8 +61,16 @@ def extra_measures(model: TrustMarket, hubs: np.ndarray | None) -> dict[str, flo
         out["unhappy_share"] = float(np.mean(unhappy))
         u = cust[unhappy]
         anywhere = np.ones(sc.market.suppliers, np.int64)  # capacity aside: is any alternative trusted enough?
-        target = choice.switch_targets(expit(pop.trust[u]), model.weights, pop.heard, u, own_sup[unhappy],
-                                       own[unhappy], anywhere, model.rules.switch)
+        target = choice.switch_targets(
+            expit(pop.trust[u]),
+            model.weights,
+            pop.heard,
+            u,
+            own_sup[unhappy],
+            own[unhappy],
+            anywhere,
+            model.rules.switch,
+        )
         out["locked_share"] = float(np.count_nonzero(target < 0) / len(cust))
         out["supplier_trust_mean"] = float(expit(pop.supplier_trust[cust]).mean())
     amb = np.flatnonzero(pop.stage == loyalty.AMBASSADOR)
@@ -108,13 +116,19 @@ def wave_step(steps: int) -> int:
     return max(1, steps // 4)
 
 
-PAIRED = ("mean_trust", "trust_reliability", "trust_transparency", "trust_competence", "trust_care",
-          "ambassador_share", "customer_share", "nps")
+PAIRED = (
+    "mean_trust",
+    "trust_reliability",
+    "trust_transparency",
+    "trust_competence",
+    "trust_care",
+    "ambassador_share",
+    "customer_share",
+    "nps",
+)
 
 
-def run_broken_promise_pair(
-    scenario: Scenario, seed: int | None = None, steps: int | None = None
-) -> RunResult:
+def run_broken_promise_pair(scenario: Scenario, seed: int | None = None, steps: int | None = None) -> RunResult:
     """Two runs with the same seed: one where supplier 0 breaks every promise once, one where not.
 
     Models: Vertonen — breaking a promise destroys trust faster than it can be built

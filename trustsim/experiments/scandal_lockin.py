@@ -40,8 +40,7 @@ FALSIFIED_IF = (
 RUN_FN = "trustsim.experiments.runs:run_with_extras"
 WHO, SEVERITY = "shocks.0.supplier", "shocks.0.severity"
 SIZES = {
-    "tiny": Size({"market.customers": 600, "shocks.0.step": 26}, replicates=2, steps=52,
-                 grid={SEVERITY: [0.0, 0.14]}),
+    "tiny": Size({"market.customers": 600, "shocks.0.step": 26}, replicates=2, steps=52, grid={SEVERITY: [0.0, 0.14]}),
     "laptop": Size({"market.customers": 3000}, replicates=5, steps=104),
 }
 SINGLE = "0"
@@ -59,15 +58,17 @@ def per_run(series: pd.DataFrame, at: int) -> pd.DataFrame:
     """Trusting share, churn and lock-in before and after the scandal, per run."""
     rows = []
     for run, f in series.groupby("run", sort=True):
-        rows.append({
-            "run": run,
-            "trusting_before": _window(f, "trusting_share", at - 13, at),
-            "trusting_after": _window(f, "trusting_share", at, at + 13),
-            "churn_before": _window(f, "churned", at - 26, at),
-            "churn_after": _window(f, "churned", at, at + 26),
-            "locked_after": _window(f, "locked_share", at, at + 26),
-            "unhappy_after": _window(f, "unhappy_share", at, at + 26),
-        })
+        rows.append(
+            {
+                "run": run,
+                "trusting_before": _window(f, "trusting_share", at - 13, at),
+                "trusting_after": _window(f, "trusting_share", at, at + 13),
+                "churn_before": _window(f, "churned", at - 26, at),
+                "churn_after": _window(f, "churned", at, at + 26),
+                "locked_after": _window(f, "locked_share", at, at + 26),
+                "unhappy_after": _window(f, "unhappy_share", at, at + 26),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -81,12 +82,19 @@ def per_bank(suppliers: pd.DataFrame, at: int) -> pd.DataFrame:
         final = float(f["trust"].iloc[-1])
         later = f[f["step"] >= at]
         back = later.loc[later["trust"] >= before, "step"]
-        rows.append({
-            "run": run, "supplier": s, "name": f["name"].iloc[0], "before": before, "after": after,
-            "final": final, "fall": before - after,
-            "regained": (final - after) / (before - after) if before - after > 1e-9 else np.nan,
-            "recovery_periods": float(back.iloc[0] - at) if len(back) else np.nan,
-        })
+        rows.append(
+            {
+                "run": run,
+                "supplier": s,
+                "name": f["name"].iloc[0],
+                "before": before,
+                "after": after,
+                "final": final,
+                "fall": before - after,
+                "regained": (final - after) / (before - after) if before - after > 1e-9 else np.nan,
+                "recovery_periods": float(back.iloc[0] - at) if len(back) else np.nan,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -102,17 +110,31 @@ def analyse(ctx: Any) -> tuple[dict[str, Any], list[Path]]:
     runs["churn_ratio"] = runs["churn_after"] / runs["replicate"].map(control).replace(0, np.nan)
     cells = []
     for (who, sev), f in runs.groupby([WHO, SEVERITY], sort=True):
-        cells.append({
-            "scandal_at": who, "severity": sev,
-            **{m: mean_ci(f[m]) for m in ("trusting_before", "trusting_after", "churn_before", "churn_after",
-                                          "churn_ratio", "locked_after", "unhappy_after")},
-        })
+        cells.append(
+            {
+                "scandal_at": who,
+                "severity": sev,
+                **{
+                    m: mean_ci(f[m])
+                    for m in (
+                        "trusting_before",
+                        "trusting_after",
+                        "churn_before",
+                        "churn_after",
+                        "churn_ratio",
+                        "locked_after",
+                        "unhappy_after",
+                    )
+                },
+            }
+        )
     banks = per_bank(data.suppliers, at).merge(info, on="run")
     ref_banks = banks[(banks[WHO] == "all") & np.isclose(banks[SEVERITY], ref_severity)]
     recovery = {}
     for name, f in ref_banks.groupby("name", sort=False):
-        recovery[name] = {m: mean_ci(f[m]) for m in ("before", "after", "final", "fall", "regained",
-                                                      "recovery_periods")}
+        recovery[name] = {
+            m: mean_ci(f[m]) for m in ("before", "after", "final", "fall", "regained", "recovery_periods")
+        }
         recovery[name]["share_recovered"] = float(f["recovery_periods"].notna().mean())
     first = sorted(recovery, key=lambda n: -(recovery[n]["regained"]["mean"] or -np.inf))
 
@@ -129,19 +151,27 @@ def analyse(ctx: Any) -> tuple[dict[str, Any], list[Path]]:
         "scandal_period": at,
         "replicates": data.experiment.replicates,
         "reference_severity": ref_severity,
-        "trusting_share": {"before": sector["trusting_before"] if sector else None,
-                           "after": sector["trusting_after"] if sector else None,
-                           "survey_banks": {"before": SURVEY[0], "after": SURVEY[1]}},
+        "trusting_share": {
+            "before": sector["trusting_before"] if sector else None,
+            "after": sector["trusting_after"] if sector else None,
+            "survey_banks": {"before": SURVEY[0], "after": SURVEY[1]},
+        },
         "severity_matching_survey_fall": calibrated,
-        "churn_ratio_vs_control": {"sector_wide": sector["churn_ratio"] if sector else None,
-                                   "one_bank": single["churn_ratio"] if single else None},
-        "locked_in_share_after": {"sector_wide": sector["locked_after"] if sector else None,
-                                  "one_bank": single["locked_after"] if single else None},
+        "churn_ratio_vs_control": {
+            "sector_wide": sector["churn_ratio"] if sector else None,
+            "one_bank": single["churn_ratio"] if single else None,
+        },
+        "locked_in_share_after": {
+            "sector_wide": sector["locked_after"] if sector else None,
+            "one_bank": single["locked_after"] if single else None,
+        },
         "recovery_by_bank_sector_wide": recovery,
         "recovers_first": first[0] if first else None,
         "cells": cells,
         "sector_scandal_churn_below_one_bank_scandal": bool(
-            sector and single and sector["churn_ratio"]["mean"] is not None
+            sector
+            and single
+            and sector["churn_ratio"]["mean"] is not None
             and single["churn_ratio"]["mean"] is not None
             and sector["churn_ratio"]["mean"] < single["churn_ratio"]["mean"]
         ),
@@ -157,8 +187,9 @@ def _select(frame: pd.DataFrame, who: str, sev: float) -> pd.DataFrame:
 def _trust(data: SweepData, sev: float, at: int, out: Path) -> Path:
     plt = pyplot()
     fig, axes = plt.subplots(1, 2, figsize=(12, 4))
-    for i, (who, s, label) in enumerate((("all", 0.0, "no scandal"), ("all", sev, "sector-wide scandal"),
-                                         (SINGLE, sev, "scandal at one bank (Steady)"))):
+    for i, (who, s, label) in enumerate(
+        (("all", 0.0, "no scandal"), ("all", sev, "sector-wide scandal"), (SINGLE, sev, "scandal at one bank (Steady)"))
+    ):
         f = _select(data.series, who, s)
         band_plot(axes[0], bands(f, [], "trusting_share"), PALETTE[i], label)
         band_plot(axes[1], bands(f, [], "churned"), PALETTE[i], label)
@@ -166,8 +197,11 @@ def _trust(data: SweepData, sev: float, at: int, out: Path) -> Path:
         axes[0].axhline(y, color="grey", ls=":", lw=1)
     for ax in axes:
         ax.axvline(at, color="grey", lw=0.5)
-    axes[0].set(xlabel="period", ylabel="share of customers trusting their bank",
-                title="Trust in the sector (dotted: 44% and 40%)")
+    axes[0].set(
+        xlabel="period",
+        ylabel="share of customers trusting their bank",
+        title="Trust in the sector (dotted: 44% and 40%)",
+    )
     axes[1].set(xlabel="period", ylabel="customers switching per period", title="Churn")
     axes[0].legend(frameon=False)
     fig.suptitle(f"A scandal of severity {sev:g} log-odds (95% bands)", y=1.02)
@@ -187,10 +221,16 @@ def _churn(cells: list[dict[str, Any]], out: Path) -> Path:
             ax.plot(x, m, "o-", color=PALETTE[i + 1], label=label)
             ax.fill_between(x, lo, hi, color=PALETTE[i + 1], alpha=0.25, lw=0)
     axes[0].axhline(1, color="grey", lw=0.5)
-    axes[0].set(xlabel="scandal severity (log-odds)", ylabel="churn after / churn without scandal",
-                title="Churn in the half year after the scandal")
-    axes[1].set(xlabel="scandal severity (log-odds)", ylabel="share of customers",
-                title="Unhappy but no trusted alternative (locked in)")
+    axes[0].set(
+        xlabel="scandal severity (log-odds)",
+        ylabel="churn after / churn without scandal",
+        title="Churn in the half year after the scandal",
+    )
+    axes[1].set(
+        xlabel="scandal severity (log-odds)",
+        ylabel="share of customers",
+        title="Unhappy but no trusted alternative (locked in)",
+    )
     axes[0].legend(frameon=False)
     return save_figure(fig, out, "scandal_lockin_churn")
 
@@ -202,8 +242,11 @@ def _banks(data: SweepData, sev: float, at: int, out: Path) -> Path:
     for s, f in sup.groupby("supplier", sort=True):
         band_plot(ax, bands(f, [], "trust"), PALETTE[cast(int, s)], f["name"].iloc[0])
     ax.axvline(at, color="grey", lw=0.5)
-    ax.set(xlabel="period", ylabel="mean trust of (former) customers",
-           title="Which bank recovers first after a sector-wide scandal? (95% bands)")
+    ax.set(
+        xlabel="period",
+        ylabel="mean trust of (former) customers",
+        title="Which bank recovers first after a sector-wide scandal? (95% bands)",
+    )
     ax.legend(frameon=False)
     return save_figure(fig, out, "scandal_lockin_banks")
 
@@ -232,8 +275,15 @@ def calibrate(
     at = base.shocks[0].step
 
     def shares(mean: float, severity: float) -> tuple[float, float]:
-        sc = load_scenario(scenario, {"market.customers": customers, "propensity.mean": mean,
-                                      "shocks.0.severity": severity, "shocks.0.supplier": "all"})
+        sc = load_scenario(
+            scenario,
+            {
+                "market.customers": customers,
+                "propensity.mean": mean,
+                "shocks.0.severity": severity,
+                "shocks.0.supplier": "all",
+            },
+        )
         before, after = [], []
         for seed in seeds:
             m = run_with_extras(sc, seed=seed, steps=at + 13).model
@@ -252,5 +302,4 @@ def calibrate(
         lo, hi = (mid, hi) if shares(mean, mid)[1] > target[1] else (lo, mid)
     severity = round((lo + hi) / 2, 3)
     before, after = shares(mean, severity)
-    return {"propensity.mean": mean, "shocks.0.severity": severity, "trusting_before": before,
-            "trusting_after": after}
+    return {"propensity.mean": mean, "shocks.0.severity": severity, "trusting_before": before, "trusting_after": after}

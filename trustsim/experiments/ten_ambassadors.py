@@ -48,8 +48,12 @@ FALSIFIED_IF = (
 )
 
 SIZES = {
-    "tiny": Size({"market.customers": 500}, replicates=2, steps=100,
-                 grid={"network.rewire": [0.1, 1.0], "credibility.recommendation": [0.5, 0.9]}),
+    "tiny": Size(
+        {"market.customers": 500},
+        replicates=2,
+        steps=100,
+        grid={"network.rewire": [0.1, 1.0], "credibility.recommendation": [0.5, 0.9]},
+    ),
     "laptop": Size({"market.customers": 4000}, replicates=6),
 }
 EXCHANGE_SIZES = {
@@ -64,14 +68,16 @@ def per_run(suppliers: pd.DataFrame) -> pd.DataFrame:
     """One row per run x supplier: final and cumulative measures, customers per ambassador."""
     body = suppliers[suppliers["step"] > 0]
     g = body.groupby(["run", "supplier"], sort=True)
-    out = pd.DataFrame({
-        "recommended": g["acquired_recommendations"].sum(),
-        "mean_ambassadors": g["ambassadors"].mean(),
-        "horizon": g["step"].max(),
-        "cumulative_revenue": g["revenue"].sum(),
-        "customer_steps": g["customers"].sum(),
-        "reviews": g["acquired_reviews"].sum() if "acquired_reviews" in body else np.nan,
-    })
+    out = pd.DataFrame(
+        {
+            "recommended": g["acquired_recommendations"].sum(),
+            "mean_ambassadors": g["ambassadors"].mean(),
+            "horizon": g["step"].max(),
+            "cumulative_revenue": g["revenue"].sum(),
+            "customer_steps": g["customers"].sum(),
+            "reviews": g["acquired_reviews"].sum() if "acquired_reviews" in body else np.nan,
+        }
+    )
     last = suppliers.sort_values("step").groupby(["run", "supplier"]).tail(1).set_index(["run", "supplier"])
     out["final_customers"] = last["customers"]
     out["final_revenue"] = last["revenue"]
@@ -107,8 +113,15 @@ def summarise_point(suppliers: pd.DataFrame) -> dict[str, Any]:
     cross = crossovers(suppliers)
     mean_curve = suppliers.groupby(["step", "supplier"])["customers"].mean().unstack()
     out: dict[str, Any] = {"replicates": int(runs["run"].nunique())}
-    for key in ("final_customers", "final_revenue", "cumulative_revenue", "final_ambassadors",
-                "customers_per_ambassador", "per_ambassador_step", "customers_per_customer_reviews"):
+    for key in (
+        "final_customers",
+        "final_revenue",
+        "cumulative_revenue",
+        "final_ambassadors",
+        "customers_per_ambassador",
+        "per_ambassador_step",
+        "customers_per_customer_reviews",
+    ):
         out[key] = {names[s]: mean_ci(runs.loc[runs["supplier"] == s, key]) for s in range(len(names))}
     crossed = cross["crossover_step"].notna()
     out["crossover_step"] = mean_ci(cross["crossover_step"]) | {
@@ -133,12 +146,14 @@ def analyse(ctx: Any) -> tuple[dict[str, Any], list[Path]]:
     grid = []
     for point, frame in sup.groupby("point", sort=True):
         s = summarise_point(frame)
-        grid.append({
-            **{k: params.loc[point, k] for k in data.names},
-            "crossover_step": s["crossover_step"],
-            "final_customers_difference": s["final_customers_difference"],
-            "customers_per_ambassador": s["customers_per_ambassador"][names[1]],
-        })
+        grid.append(
+            {
+                **{k: params.loc[point, k] for k in data.names},
+                "crossover_step": s["crossover_step"],
+                "final_customers_difference": s["final_customers_difference"],
+                "customers_per_ambassador": s["customers_per_ambassador"][names[1]],
+            }
+        )
 
     exchange = []
     companion = ctx.sibling("ten_ambassadors_exchange")
@@ -149,13 +164,15 @@ def analyse(ctx: Any) -> tuple[dict[str, Any], list[Path]]:
             runs = per_run(frame)
             wide = runs.pivot(index="run", columns="supplier", values="final_customers")
             cross = crossovers(frame)
-            exchange.append({
-                **{k: ex_params.loc[point, k] for k in ex_data.names},
-                "final_customers": {names[s]: mean_ci(wide[s]) for s in (0, 1)},
-                "final_customers_difference": mean_ci(wide[1] - wide[0]),
-                "crossover_step": mean_ci(cross["crossover_step"])
-                | {"share_of_runs_crossed": float(cross["crossover_step"].notna().mean())},
-            })
+            exchange.append(
+                {
+                    **{k: ex_params.loc[point, k] for k in ex_data.names},
+                    "final_customers": {names[s]: mean_ci(wide[s]) for s in (0, 1)},
+                    "final_customers_difference": mean_ci(wide[1] - wide[0]),
+                    "crossover_step": mean_ci(cross["crossover_step"])
+                    | {"share_of_runs_crossed": float(cross["crossover_step"].notna().mean())},
+                }
+            )
 
     cpa = head["customers_per_ambassador"][names[1]]
     diff = head["final_customers_difference"]
@@ -177,15 +194,19 @@ def analyse(ctx: Any) -> tuple[dict[str, Any], list[Path]]:
         "value_of_a_non_ambassador_customer": {
             "recommendations": None,
             "customers_via_reviews_over_horizon": head["customers_per_customer_reviews"],
-            "note": ("not measured here: with smooth word of mouth (wom.mode = 'smooth', the default) customers "
-                     "who are not ambassadors recommend too, less often; the referral records "
-                     "(customers.parquet) give referrals per spell. Every customer may post reviews."),
+            "note": (
+                "not measured here: with smooth word of mouth (wom.mode = 'smooth', the default) customers "
+                "who are not ambassadors recommend too, less often; the referral records "
+                "(customers.parquet) give referrals per spell. Every customer may post reviews."
+            ),
         },
         "final_customers": {
-            "acquisition": head["final_customers"][names[0]], "ambassador": head["final_customers"][names[1]],
+            "acquisition": head["final_customers"][names[0]],
+            "ambassador": head["final_customers"][names[1]],
         },
         "final_revenue": {
-            "acquisition": head["final_revenue"][names[0]], "ambassador": head["final_revenue"][names[1]],
+            "acquisition": head["final_revenue"][names[0]],
+            "ambassador": head["final_revenue"][names[1]],
         },
         "cumulative_revenue": {
             "acquisition": head["cumulative_revenue"][names[0]],
@@ -199,8 +220,9 @@ def analyse(ctx: Any) -> tuple[dict[str, Any], list[Path]]:
         "crossover_step": head["crossover_step"],
         "by_clustering_and_credibility": grid,
         "exchange_rate": exchange,
-        "ambassador_wins_at_horizon": bool(diff["mean"] is not None and diff["ci_low"] is not None
-                                           and diff["ci_low"] > 0),
+        "ambassador_wins_at_horizon": bool(
+            diff["mean"] is not None and diff["ci_low"] is not None and diff["ci_low"] > 0
+        ),
         "one_ambassador_brings_ten": bool(cpa["mean"] is not None and cpa["mean"] >= TARGET),
     }
     figures = [
@@ -214,11 +236,17 @@ def analyse(ctx: Any) -> tuple[dict[str, Any], list[Path]]:
 
 def _periods_for_ten(rate: dict[str, Any]) -> dict[str, Any]:
     """TARGET / (new customers per ambassador-period), with the interval mapped through (monotone)."""
+
     def inv(x: float | None) -> float | None:
         return TARGET / x if x else None
 
-    return {"mean": inv(rate["mean"]), "ci_low": inv(rate["ci_high"]), "ci_high": inv(rate["ci_low"]),
-            "n": rate["n"], "note": "ten / new customers per ambassador-period, at the rate observed"}
+    return {
+        "mean": inv(rate["mean"]),
+        "ci_low": inv(rate["ci_high"]),
+        "ci_high": inv(rate["ci_low"]),
+        "n": rate["n"],
+        "note": "ten / new customers per ambassador-period, at the rate observed",
+    }
 
 
 def _customers(data: SweepData) -> int:
@@ -233,8 +261,10 @@ def _trajectories(sup: pd.DataFrame, names: list[str], head: dict[str, Any], out
     sup = sup.assign(cumulative_revenue=sup.groupby(["run", "supplier"])["revenue"].cumsum())
     fig, axes = plt.subplots(1, 3, figsize=(14, 3.8), sharex=True)
     for ax, measure, title in zip(
-        axes, ("customers", "cumulative_revenue", "ambassadors"),
-        ("Customers", "Cumulative revenue (price 1 per customer-period)", "Ambassadors"), strict=True,
+        axes,
+        ("customers", "cumulative_revenue", "ambassadors"),
+        ("Customers", "Cumulative revenue (price 1 per customer-period)", "Ambassadors"),
+        strict=True,
     ):
         for s, name in enumerate(names):
             band_plot(ax, bands(sup[sup["supplier"] == s], [], measure), PALETTE[s], name)
@@ -244,8 +274,11 @@ def _trajectories(sup: pd.DataFrame, names: list[str], head: dict[str, Any], out
         ax.set(title=title, xlabel="period")
     axes[0].legend(frameon=False, loc="upper left")
     cross = head["crossover_step"]
-    text = ("no crossover within the horizon" if cross["mean"] is None
-            else f"Ambassador overtakes at period {cross['mean']:.0f}")
+    text = (
+        "no crossover within the horizon"
+        if cross["mean"] is None
+        else f"Ambassador overtakes at period {cross['mean']:.0f}"
+    )
     fig.suptitle(f"Same budget: advertising vs ambassadors (95% bands; {text})", y=1.02)
     return save_figure(fig, out, "ten_ambassadors_trajectories")
 
@@ -255,8 +288,10 @@ def _value(head: dict[str, Any], names: list[str], out: Path) -> Path:
     fig, ax = plt.subplots(figsize=(6.5, 4))
     labels, means, errs, colors = [], [], [], []
     for s, name in enumerate(names):
-        for key, what in (("customers_per_ambassador", "per ambassador\n(recommendations)"),
-                          ("customers_per_customer_reviews", "per customer\n(reviews)")):
+        for key, what in (
+            ("customers_per_ambassador", "per ambassador\n(recommendations)"),
+            ("customers_per_customer_reviews", "per customer\n(reviews)"),
+        ):
             ci = head[key][name]
             labels.append(f"{name}\n{what}")
             m = ci["mean"] if ci["mean"] is not None else np.nan
@@ -303,11 +338,24 @@ def _heatmap(grid: list[dict[str, Any]], keys: list[str], out: Path) -> Path:
                     txt = "never" if not np.isfinite(v) else f"{v:.0f}\n({share[i, j]:.0%} of runs)"
                 else:
                     txt = f"{v:+.0f}"
-                ax.text(j, i, txt, ha="center", va="center", fontsize=8, color="black",
-                        bbox={"facecolor": "white", "alpha": 0.6, "lw": 0})
-        ax.set_xticks(range(len(xs)), [f"{x:g}\n(C~{0.667 * (1 - x) ** 3:.2f})" for x in xs]
-                      if keys[0] == "network.rewire" else [f"{x:g}" for x in xs])
+                ax.text(
+                    j,
+                    i,
+                    txt,
+                    ha="center",
+                    va="center",
+                    fontsize=8,
+                    color="black",
+                    bbox={"facecolor": "white", "alpha": 0.6, "lw": 0},
+                )
+        ax.set_xticks(
+            range(len(xs)),
+            [f"{x:g}\n(C~{0.667 * (1 - x) ** 3:.2f})" for x in xs]
+            if keys[0] == "network.rewire"
+            else [f"{x:g}" for x in xs],
+        )
         ax.set_yticks(range(len(ys)), [f"{y:g}" for y in ys])
-        ax.set(xlabel=f"{keys[0]} (clustering C)" if keys[0] == "network.rewire" else keys[0],
-               ylabel=keys[1], title=title)
+        ax.set(
+            xlabel=f"{keys[0]} (clustering C)" if keys[0] == "network.rewire" else keys[0], ylabel=keys[1], title=title
+        )
     return save_figure(fig, out, "ten_ambassadors_crossover")

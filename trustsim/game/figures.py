@@ -38,8 +38,13 @@ class Snapshot:
     @classmethod
     def of(cls, game: Game) -> Snapshot:
         """Take a snapshot (call it holding the game's lock)."""
-        return cls([f.name for f in game.record.firms], game.record.steps_per_round, game.record.completed,
-                   game.supplier_table(), game.round_table())
+        return cls(
+            [f.name for f in game.record.firms],
+            game.record.steps_per_round,
+            game.record.completed,
+            game.supplier_table(),
+            game.round_table(),
+        )
 
 
 def colour(index: int) -> str:
@@ -116,8 +121,14 @@ def debrief_figure(snap: Snapshot) -> bytes:
     # a fixed layout: constrained layout takes many seconds for a class of 30 firms (60 axes)
     fig = Figure(figsize=(3.0 * cols, 2.4 * rows_n + 0.9))
     axes = fig.subplots(rows_n, cols, squeeze=False)
-    fig.subplots_adjust(left=0.06, right=0.94, wspace=0.45, hspace=0.6,
-                        top=1 - 0.6 / fig.get_figheight(), bottom=0.75 / fig.get_figheight())
+    fig.subplots_adjust(
+        left=0.06,
+        right=0.94,
+        wspace=0.45,
+        hspace=0.6,
+        top=1 - 0.6 / fig.get_figheight(),
+        bottom=0.75 / fig.get_figheight(),
+    )
     top_customers = max(1, int(rounds["customers"].max()))
     top_ads = max(1.0, float(rounds["ad_budget"].max()))
     for i, name in enumerate(snap.names):
@@ -133,15 +144,18 @@ def debrief_figure(snap: Snapshot) -> bytes:
         right.plot(mine["round"], mine["care"], color="#9467bd", lw=1.4, label="care")
         right.plot(mine["round"], mine["transparency"], color="#17becf", lw=1.2, label="transparency")
         right.plot(mine["round"], mine["over_delivery"], color="#2ca02c", lw=1.4, label="over-delivery")
-        right.plot(mine["round"], mine["ad_budget"] / top_ads, color="#ff7f0e", lw=1.4, ls="--",
-                   label=f"ads (÷{top_ads:g})")
+        right.plot(
+            mine["round"], mine["ad_budget"] / top_ads, color="#ff7f0e", lw=1.4, ls="--", label=f"ads (÷{top_ads:g})"
+        )
         right.set_ylim(0, 1.05)
         right.tick_params(labelsize=7)
         if i == 0:
-            fig.legend(*right.get_legend_handles_labels(), loc="lower center", ncols=5, fontsize=8,
-                       frameon=False)
+            fig.legend(*right.get_legend_handles_labels(), loc="lower center", ncols=5, fontsize=8, frameon=False)
     for j in range(n, rows_n * cols):
         axes[j // cols][j % cols].set_visible(False)
-    fig.suptitle("Bars: customers at the end of each round (left axis); lines: decisions in force (right axis)",
-                 fontsize=9, y=1 - 0.1 / fig.get_figheight())
+    fig.suptitle(
+        "Bars: customers at the end of each round (left axis); lines: decisions in force (right axis)",
+        fontsize=9,
+        y=1 - 0.1 / fig.get_figheight(),
+    )
     return _png(fig)

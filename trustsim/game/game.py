@@ -28,12 +28,35 @@ from trustsim.model import TrustMarket
 MAX_FIRMS = 60
 """Most firms in one game (one per student)."""
 
-ROUND_SUMS = ("revenue", "costs", "profit", "acquired", "acquired_ads", "acquired_reviews",
-              "acquired_recommendations", "churned", "departed", "kept", "broken", "exceeded")
+ROUND_SUMS = (
+    "revenue",
+    "costs",
+    "profit",
+    "acquired",
+    "acquired_ads",
+    "acquired_reviews",
+    "acquired_recommendations",
+    "churned",
+    "departed",
+    "kept",
+    "broken",
+    "exceeded",
+)
 """Supplier-table measures summed over a round's periods; the others are read at its last period."""
 
-ROUND_ENDS = ("customers", "ambassadors", "detractors", "loyal", "nps", "trust", "trust_reliability",
-              "trust_transparency", "trust_competence", "trust_care", "discounted_profit")
+ROUND_ENDS = (
+    "customers",
+    "ambassadors",
+    "detractors",
+    "loyal",
+    "nps",
+    "trust",
+    "trust_reliability",
+    "trust_transparency",
+    "trust_competence",
+    "trust_care",
+    "discounted_profit",
+)
 
 
 class GameError(Exception):
@@ -74,21 +97,41 @@ class Game:
         return self._model
 
     @classmethod
-    def create(cls, scenario: Scenario, *, rounds: int, steps_per_round: int, seed: int | None = None,
-               budget: float | None = None, folder: Path | None = None) -> Game:
+    def create(
+        cls,
+        scenario: Scenario,
+        *,
+        rounds: int,
+        steps_per_round: int,
+        seed: int | None = None,
+        budget: float | None = None,
+        folder: Path | None = None,
+    ) -> Game:
         """A new game in the lobby, with a fresh join code and teacher key (saved if `folder`)."""
         record = rec.GameRecord(
-            scenario=scenario.model_dump(mode="json"), seed=scenario.seed if seed is None else seed,
-            rounds=rounds, steps_per_round=steps_per_round, budget=budget,
-            join_code=rec.new_join_code(), teacher_key=rec.new_token(),
+            scenario=scenario.model_dump(mode="json"),
+            seed=scenario.seed if seed is None else seed,
+            rounds=rounds,
+            steps_per_round=steps_per_round,
+            budget=budget,
+            join_code=rec.new_join_code(),
+            teacher_key=rec.new_token(),
         )
         game = cls(record, folder)
         game._save()
         return game
 
     @classmethod
-    def open(cls, folder: Path, scenario: Scenario, *, rounds: int, steps_per_round: int,
-             seed: int | None = None, budget: float | None = None) -> tuple[Game, bool]:
+    def open(
+        cls,
+        folder: Path,
+        scenario: Scenario,
+        *,
+        rounds: int,
+        steps_per_round: int,
+        seed: int | None = None,
+        budget: float | None = None,
+    ) -> tuple[Game, bool]:
         """The game saved in `folder` (resumed), or a new one there; returns (game, resumed).
 
         Raises:
@@ -96,12 +139,17 @@ class Game:
         """
         saved = rec.load(folder)
         if saved is None:
-            game = cls.create(scenario, rounds=rounds, steps_per_round=steps_per_round, seed=seed,
-                              budget=budget, folder=folder)
+            game = cls.create(
+                scenario, rounds=rounds, steps_per_round=steps_per_round, seed=seed, budget=budget, folder=folder
+            )
             return game, False
-        wanted = {"scenario": scenario.model_dump(mode="json"), "rounds": rounds,
-                  "steps_per_round": steps_per_round, "seed": scenario.seed if seed is None else seed,
-                  "budget": budget}
+        wanted = {
+            "scenario": scenario.model_dump(mode="json"),
+            "rounds": rounds,
+            "steps_per_round": steps_per_round,
+            "seed": scenario.seed if seed is None else seed,
+            "budget": budget,
+        }
         differs = [k for k, v in wanted.items() if getattr(saved, k) != v]
         if differs:
             k = differs[0]
@@ -155,15 +203,20 @@ class Game:
 
     def _snapshot(self, round_: int) -> rec.Check:
         metrics = self.model.supplier_metrics
-        return rec.Check(round=round_, customers=[int(c) for c in metrics["customers"]],
-                         discounted_profit=[float(v) for v in metrics["discounted_profit"]])
+        return rec.Check(
+            round=round_,
+            customers=[int(c) for c in metrics["customers"]],
+            discounted_profit=[float(v) for v in metrics["discounted_profit"]],
+        )
 
     def _verify(self, round_: int) -> None:
         saved = next((c for c in self.record.checks if c.round == round_), None)
         if saved is not None and saved != self._snapshot(round_):
-            self.notice = (f"Replaying the saved decisions did not rebuild the market of round {round_} "
-                           "exactly (was trustsim updated since the game began?); the game goes on with "
-                           "the replayed market.")
+            self.notice = (
+                f"Replaying the saved decisions did not rebuild the market of round {round_} "
+                "exactly (was trustsim updated since the game began?); the game goes on with "
+                "the replayed market."
+            )
 
     # --- players ----------------------------------------------------------------------
 
@@ -253,8 +306,14 @@ class Game:
 
     def spend(self, index: int, decision: dict[str, float]) -> Spend:
         """What `decision` would cost firm `index` this round (raises DecisionError over budget)."""
-        return check_budget(decision, self.customers(index), self.base, len(self.record.firms),
-                            self.record.steps_per_round, self.budget())
+        return check_budget(
+            decision,
+            self.customers(index),
+            self.base,
+            len(self.record.firms),
+            self.record.steps_per_round,
+            self.budget(),
+        )
 
     def decide(self, index: int, values: dict[str, Any]) -> bool:
         """Record firm `index`'s decision for the open round; run the round once every firm has decided.
@@ -267,8 +326,12 @@ class Game:
         """
         with self.lock:
             if self.record.phase != "playing":
-                raise GameError("There is no open round: wait for the teacher to start the game."
-                                if self.record.phase == "lobby" else "The game is over.", 409)
+                raise GameError(
+                    "There is no open round: wait for the teacher to start the game."
+                    if self.record.phase == "lobby"
+                    else "The game is over.",
+                    409,
+                )
             if not 0 <= index < len(self.record.firms):
                 raise GameError("No such firm.", 404)
             full = {k: v for k, v in self.model.suppliers_list[index].policy().items()}
@@ -353,14 +416,17 @@ class Game:
         rows = []
         for i, firm in enumerate(self.record.firms):
             m = self._model.supplier_metrics if self._model is not None else None
-            rows.append({
-                "index": i, "name": firm.name,
-                "customers": int(m["customers"][i]) if m else 0,
-                "ambassadors": int(m["ambassadors"][i]) if m else 0,
-                "detractors": int(m["detractors"][i]) if m else 0,
-                "discounted_profit": float(m["discounted_profit"][i]) if m else 0.0,
-                "decided": self.pending(i) is not None,
-            })
+            rows.append(
+                {
+                    "index": i,
+                    "name": firm.name,
+                    "customers": int(m["customers"][i]) if m else 0,
+                    "ambassadors": int(m["ambassadors"][i]) if m else 0,
+                    "detractors": int(m["detractors"][i]) if m else 0,
+                    "discounted_profit": float(m["discounted_profit"][i]) if m else 0.0,
+                    "decided": self.pending(i) is not None,
+                }
+            )
         rows.sort(key=lambda r: -r["discounted_profit"])
         for rank, row in enumerate(rows, 1):
             row["rank"] = rank
@@ -385,8 +451,9 @@ class Game:
                 came[f"from {rival}"] = int(count)
         moved = spells[(spells["from_supplier"] == name) & spells["start_step"].between(lo, hi)]
         went = {f"to {s}": int(c) for s, c in moved["supplier"].astype(str).value_counts().items() if c}
-        left = spells[(spells["supplier"] == name) & (spells["end_reason"] == "left")
-                      & spells["end_step"].between(lo, hi)]
+        left = spells[
+            (spells["supplier"] == name) & (spells["end_reason"] == "left") & spells["end_step"].between(lo, hi)
+        ]
         if len(left):
             went["left the market"] = len(left)
         return {"came": came, "went": went}

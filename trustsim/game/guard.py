@@ -91,8 +91,9 @@ async def read_form(request: Request) -> dict[str, str]:
         if len(body) > MAX_BODY:
             raise GameError("Request too large.", 413)
     try:
-        pairs = urllib.parse.parse_qsl(body.decode("utf-8", errors="replace"), keep_blank_values=True,
-                                       max_num_fields=50)
+        pairs = urllib.parse.parse_qsl(
+            body.decode("utf-8", errors="replace"), keep_blank_values=True, max_num_fields=50
+        )
     except ValueError:
         raise GameError("Too many fields in the form.", 400) from None
     form: dict[str, str] = {}

@@ -60,26 +60,39 @@ def lesson(rounds: pd.DataFrame, names: list[str]) -> list[str]:
     leader = int(np.asarray(at_early["customers"]).argmax())
     leader = int(at_early.index[leader])
     winner = int(at_last.index[int(np.asarray(at_last["discounted_profit"]).argmax())])
-    first = (f"At round {early} {names[leader]} had the most customers ({int(at_early['customers'][leader])}); "
-             f"at round {last} {names[winner]} had the highest long-term profit "
-             f"({at_last['discounted_profit'][winner]:,.0f}, discounted)"
-             + (", so the early leader also won in the long run." if leader == winner
-                else ", so the early leader was not the long-term winner."))
+    first = (
+        f"At round {early} {names[leader]} had the most customers ({int(at_early['customers'][leader])}); "
+        f"at round {last} {names[winner]} had the highest long-term profit "
+        f"({at_last['discounted_profit'][winner]:,.0f}, discounted)"
+        + (
+            ", so the early leader also won in the long run."
+            if leader == winner
+            else ", so the early leader was not the long-term winner."
+        )
+    )
     n = len(at_last)
     if n < 3:
-        return [first, f"With {n} firm{'s' if n != 1 else ''} no pattern across firms can be read; "
-                       "compare the firms' decisions in the table below."]
+        return [
+            first,
+            f"With {n} firm{'s' if n != 1 else ''} no pattern across firms can be read; "
+            "compare the firms' decisions in the table below.",
+        ]
     score = trust_policy(rounds)
     rho_early = _rho(score, at_early["customers"])
     rho_last = _rho(score, at_last["discounted_profit"])
-    customers = _direction(rho_early, "more customers than the others", "fewer customers than the others",
-                           "about as many customers as the others")
-    profit = _direction(rho_last, "more long-term profit", "less long-term profit",
-                        "about as much long-term profit")
+    customers = _direction(
+        rho_early,
+        "more customers than the others",
+        "fewer customers than the others",
+        "about as many customers as the others",
+    )
+    profit = _direction(rho_last, "more long-term profit", "less long-term profit", "about as much long-term profit")
     caveat = " — one class's game, not a law" if n < 8 else ""
-    second = (f"Across the {n} firms, those that kept more promises and cared more had {customers} at round "
-              f"{early} (Spearman ρ = {_fmt(rho_early)}) and {profit} at round {last} (ρ = {_fmt(rho_last)})"
-              f"{caveat}.")
+    second = (
+        f"Across the {n} firms, those that kept more promises and cared more had {customers} at round "
+        f"{early} (Spearman ρ = {_fmt(rho_early)}) and {profit} at round {last} (ρ = {_fmt(rho_last)})"
+        f"{caveat}."
+    )
     return [first, second]
 
 

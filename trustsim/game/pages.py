@@ -263,15 +263,22 @@ JS = """
 })();
 """
 
-PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf",
-           "#bcbd22", "#7f7f7f")
+PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f")
 """Firm colours, by firm index modulo 10, on the pages (.c0 ... .c9) and in the figures."""
 
 CSS += "".join(f".c{i} {{ background: {c}; }}\n" for i, c in enumerate(PALETTE))
 
 ENV = Environment(
-    loader=DictLoader({"base.html": BASE, "join.html": JOIN, "firm.html": FIRM, "teacher.html": TEACHER,
-                       "debrief.html": DEBRIEF, "problem.html": PROBLEM}),
+    loader=DictLoader(
+        {
+            "base.html": BASE,
+            "join.html": JOIN,
+            "firm.html": FIRM,
+            "teacher.html": TEACHER,
+            "debrief.html": DEBRIEF,
+            "problem.html": PROBLEM,
+        }
+    ),
     autoescape=select_autoescape(default=True, default_for_string=True),
 )
 

@@ -65,8 +65,9 @@ def planning_size(customers: int, population: int, firms: int) -> float:
     return float(max(customers, population / max(firms, 1)))
 
 
-def planned_spend(decision: dict[str, float], customers: int, scenario: Scenario, firms: int,
-                  steps_per_round: int) -> Spend:
+def planned_spend(
+    decision: dict[str, float], customers: int, scenario: Scenario, firms: int, steps_per_round: int
+) -> Spend:
     """What `decision` costs over one round of `steps_per_round` periods (the budget rule above).
 
     Args:
@@ -152,8 +153,9 @@ def validate_decision(values: dict[str, Any], current: dict[str, float], scenari
     return decision
 
 
-def check_budget(decision: dict[str, float], customers: int, scenario: Scenario, firms: int,
-                 steps_per_round: int, budget: float) -> Spend:
+def check_budget(
+    decision: dict[str, float], customers: int, scenario: Scenario, firms: int, steps_per_round: int, budget: float
+) -> Spend:
     """The planned spend of a valid decision, or a DecisionError if it exceeds the round's budget."""
     spend = planned_spend(decision, customers, scenario, firms, steps_per_round)
     if spend.total > budget + 1e-9:

@@ -60,18 +60,31 @@ class GameServer:
         self._figures: dict[tuple[str, int, int], bytes] = {}
         self._figure_lock = threading.Lock()
         routes = [
-            Route("/", self.home), Route("/join", self.join, methods=["POST"]), Route("/firm", self.firm),
-            Route("/decide", self.decide, methods=["POST"]), Route("/status", self.status),
-            Route("/teacher", self.teacher), Route("/teacher/start", self.start, methods=["POST"]),
+            Route("/", self.home),
+            Route("/join", self.join, methods=["POST"]),
+            Route("/firm", self.firm),
+            Route("/decide", self.decide, methods=["POST"]),
+            Route("/status", self.status),
+            Route("/teacher", self.teacher),
+            Route("/teacher/start", self.start, methods=["POST"]),
             Route("/teacher/close", self.close, methods=["POST"]),
             Route("/teacher/scandal", self.scandal, methods=["POST"]),
-            Route("/teacher/{name}.csv", self.table), Route("/debrief", self.debrief),
-            Route("/figures/{name}.png", self.figure), Route("/static/game.css", self.css),
+            Route("/teacher/{name}.csv", self.table),
+            Route("/debrief", self.debrief),
+            Route("/figures/{name}.png", self.figure),
+            Route("/static/game.css", self.css),
             Route("/static/game.js", self.js),
         ]
-        self.app = Starlette(routes=routes, middleware=[Middleware(BaseHTTPMiddleware, dispatch=self.guard)],
-                             exception_handlers={404: self.not_found, 405: self.not_found,
-                                                 GameError: self.refused, Exception: self.crashed})
+        self.app = Starlette(
+            routes=routes,
+            middleware=[Middleware(BaseHTTPMiddleware, dispatch=self.guard)],
+            exception_handlers={
+                404: self.not_found,
+                405: self.not_found,
+                GameError: self.refused,
+                Exception: self.crashed,
+            },
+        )
 
     @property
     def address(self) -> str:
@@ -105,8 +118,11 @@ class GameServer:
         if request.method == "POST" and origin and urllib.parse.urlsplit(origin).netloc != request.headers.get("host"):
             return security_headers(PlainTextResponse("Cross-site requests are refused.", 403))
         set_code = False
-        if (self.guarded and request.url.path not in OPEN_PATHS
-                and not self.game.code_ok(request.cookies.get(self.code_cookie))):
+        if (
+            self.guarded
+            and request.url.path not in OPEN_PATHS
+            and not self.game.code_ok(request.cookies.get(self.code_cookie))
+        ):
             if not self.game.code_ok(request.query_params.get("code")):
                 if not self.failures.allow(client):
                     return security_headers(PlainTextResponse("Too many wrong codes: wait a minute.", 429))
@@ -122,8 +138,9 @@ class GameServer:
 
     def problem(self, heading: str, status: int) -> HTMLResponse:
         """A page saying what went wrong."""
-        return self.page("problem.html", status, reload="none", title=heading, heading=heading, message=heading,
-                         error=True)
+        return self.page(
+            "problem.html", status, reload="none", title=heading, heading=heading, message=heading, error=True
+        )
 
     async def not_found(self, request: Request, exc: Exception) -> Response:
         """404 and 405 as a page, not a traceback."""
@@ -137,17 +154,25 @@ class GameServer:
     async def crashed(self, request: Request, exc: Exception) -> Response:
         """An unexpected error: a page that says so (the game was saved before the request)."""
         print(f"error while serving {request.url.path}: {type(exc).__name__}: {exc}", flush=True)
-        return security_headers(self.problem("Something went wrong on the server; the game is saved. Try again, or "
-                                     "ask the teacher to restart it with the same command.", 500))
+        return security_headers(
+            self.problem(
+                "Something went wrong on the server; the game is saved. Try again, or "
+                "ask the teacher to restart it with the same command.",
+                500,
+            )
+        )
 
     def page(self, template: str, status: int = 200, *, reload: str = "round", **context: Any) -> HTMLResponse:
         """Render a page with the game's status line."""
         game = self.game
-        line = {"lobby": f"Lobby: {len(game.record.firms)} firm(s) joined",
-                "playing": f"Round {game.open_round} of {game.record.rounds}",
-                "over": f"Game over after {game.record.completed} rounds"}[game.phase]
-        html = render(template, version=game.version, round_key=self.round_key(), status_line=line,
-                      reload=reload, **context)
+        line = {
+            "lobby": f"Lobby: {len(game.record.firms)} firm(s) joined",
+            "playing": f"Round {game.open_round} of {game.record.rounds}",
+            "over": f"Game over after {game.record.completed} rounds",
+        }[game.phase]
+        html = render(
+            template, version=game.version, round_key=self.round_key(), status_line=line, reload=reload, **context
+        )
         return HTMLResponse(html, status)
 
     def round_key(self) -> str:
@@ -166,8 +191,9 @@ class GameServer:
         """The join page, or the student's firm if the browser has one."""
         if self.game.firm_of(request.cookies.get(self.firm_cookie)) is not None:
             return RedirectResponse("/firm", 303)
-        return self.page("join.html", reload="none", title="Join", phase=self.game.phase,
-                         code=request.query_params.get("code"))
+        return self.page(
+            "join.html", reload="none", title="Join", phase=self.game.phase, code=request.query_params.get("code")
+        )
 
     async def join(self, request: Request) -> Response:
         """Create a firm (code + name) and give the browser its token."""
@@ -177,8 +203,16 @@ class GameServer:
             _, token = await run_in_threadpool(self.game.join, form.get("name", ""), form.get("code", ""))
         except GameError as e:
             limited = self._limited(client) if e.status == 403 else None
-            return limited or self.page("join.html", e.status, reload="none", title="Join", phase=self.game.phase,
-                                        code=form.get("code"), message=str(e), error=True)
+            return limited or self.page(
+                "join.html",
+                e.status,
+                reload="none",
+                title="Join",
+                phase=self.game.phase,
+                code=form.get("code"),
+                message=str(e),
+                error=True,
+            )
         response = RedirectResponse("/firm", 303)
         self._cookie(response, self.firm_cookie, token)
         if self.guarded:
@@ -195,43 +229,84 @@ class GameServer:
             return RedirectResponse("/", 303)
         saved = request.query_params.get("saved")
         message = {"1": "Decision saved.", "ran": "Decision saved; every firm had decided, so the round ran."}.get(
-            saved or "", "")
+            saved or "", ""
+        )
         return await run_in_threadpool(self.firm_page, index, 200, message, False)
 
-    def firm_page(self, index: int, status: int, message: str, error: bool,
-                  typed: dict[str, str] | None = None) -> HTMLResponse:
+    def firm_page(
+        self, index: int, status: int, message: str, error: bool, typed: dict[str, str] | None = None
+    ) -> HTMLResponse:
         """Render firm `index`'s page (with `typed` values kept in the form after an error)."""
         game = self.game
         with game.lock:
             sc, k = game.base, game.record.steps_per_round
             current = game.pending(index) or game.policy(index)
             customers = game.customers(index)
-            cost = {"reach": sc.advertising.reach, "n": sc.market.customers, "ad_cost": sc.money.ad_cost,
-                    "od_cost": sc.money.over_delivery_cost, "care_cost": sc.money.care_cost, "k": k,
-                    "size": planning_size(customers, sc.market.customers, len(game.record.firms)),
-                    "budget": game.budget()}
+            cost = {
+                "reach": sc.advertising.reach,
+                "n": sc.market.customers,
+                "ad_cost": sc.money.ad_cost,
+                "od_cost": sc.money.over_delivery_cost,
+                "care_cost": sc.money.care_cost,
+                "k": k,
+                "size": planning_size(customers, sc.market.customers, len(game.record.firms)),
+                "budget": game.budget(),
+            }
             per_ad = k * sc.money.ad_cost * sc.advertising.reach * sc.market.customers
-            ad_max = min(1 / sc.advertising.reach if sc.advertising.reach else 1.0,
-                         max(1.0, cost["budget"] / per_ad if per_ad else 10.0))
-            fields = [{"name": f, "label": label, "value": (typed or {}).get(f, f"{current[f]:g}"),
-                       "max": f"{ad_max:.2g}" if f == "ad_budget" else 1,
-                       "step": 0.1 if f == "ad_budget" else 0.01} for f, label in DECISIONS.items()]
+            ad_max = min(
+                1 / sc.advertising.reach if sc.advertising.reach else 1.0,
+                max(1.0, cost["budget"] / per_ad if per_ad else 10.0),
+            )
+            fields = [
+                {
+                    "name": f,
+                    "label": label,
+                    "value": (typed or {}).get(f, f"{current[f]:g}"),
+                    "max": f"{ad_max:.2g}" if f == "ad_budget" else 1,
+                    "step": 0.1 if f == "ad_budget" else 0.01,
+                }
+                for f, label in DECISIONS.items()
+            ]
             rounds = game.round_table()
             mine = rounds[rounds["supplier"] == index] if not rounds.empty else rounds
             results = [_formatted({str(k): v for k, v in r.items()}) for r in mine.to_dict("records")]
             last = game.record.completed
             return self._firm_render(status, index, fields, cost, customers, results, last, message, error)
 
-    def _firm_render(self, status: int, index: int, fields: list[dict[str, Any]], cost: dict[str, Any],
-                     customers: int, results: list[dict[str, Any]], last: int, message: str,
-                     error: bool) -> HTMLResponse:
+    def _firm_render(
+        self,
+        status: int,
+        index: int,
+        fields: list[dict[str, Any]],
+        cost: dict[str, Any],
+        customers: int,
+        results: list[dict[str, Any]],
+        last: int,
+        message: str,
+        error: bool,
+    ) -> HTMLResponse:
         game, sc = self.game, self.game.base
         return self.page(
-            "firm.html", status, title=game.record.firms[index].name, firm=game.record.firms[index].name,
-            index=index, phase=game.phase, firms=len(game.record.firms), open_round=game.open_round,
-            rounds=game.record.rounds, pending=game.pending(index) is not None, fields=fields, cost=cost,
-            customers=customers, price=sc.supplier_defaults.price, service_cost=sc.money.service_cost,
-            results=results, last_round=last, flows=game.flows(index, last), message=message, error=error,
+            "firm.html",
+            status,
+            title=game.record.firms[index].name,
+            firm=game.record.firms[index].name,
+            index=index,
+            phase=game.phase,
+            firms=len(game.record.firms),
+            open_round=game.open_round,
+            rounds=game.record.rounds,
+            pending=game.pending(index) is not None,
+            fields=fields,
+            cost=cost,
+            customers=customers,
+            price=sc.supplier_defaults.price,
+            service_cost=sc.money.service_cost,
+            results=results,
+            last_round=last,
+            flows=game.flows(index, last),
+            message=message,
+            error=error,
         )
 
     async def decide(self, request: Request) -> Response:
@@ -244,7 +319,8 @@ class GameServer:
         claimed = form.pop("firm", str(index))
         if claimed.strip() != str(index):
             return self._limited(client) or await run_in_threadpool(
-                self.firm_page, index, 403, "You can only change your own firm.", True)
+                self.firm_page, index, 403, "You can only change your own firm.", True
+            )
         try:
             ran = await run_in_threadpool(self.game.decide, index, form)
         except GameError as e:
@@ -254,9 +330,16 @@ class GameServer:
     async def status(self, request: Request) -> Response:
         """What the pages poll: the game's version (any change) and round key (a new round or phase)."""
         g = self.game
-        return JSONResponse({"version": g.version, "round_key": self.round_key(), "phase": g.phase,
-                             "completed": g.record.completed, "open_round": g.open_round},
-                            headers={"Cache-Control": "no-store"})
+        return JSONResponse(
+            {
+                "version": g.version,
+                "round_key": self.round_key(),
+                "phase": g.phase,
+                "completed": g.record.completed,
+                "open_round": g.open_round,
+            },
+            headers={"Cache-Control": "no-store"},
+        )
 
     # --- the teacher ------------------------------------------------------------------
 
@@ -275,7 +358,8 @@ class GameServer:
             return response
         if not self._is_teacher(request):
             return self._limited(client) or self.problem(
-                "This page is for the teacher: open the teacher address printed when the game started.", 403)
+                "This page is for the teacher: open the teacher address printed when the game started.", 403
+            )
         message = request.query_params.get("msg", "")[:300]
         return await run_in_threadpool(self.teacher_page, message, request.query_params.get("error") == "1")
 
@@ -285,14 +369,29 @@ class GameServer:
         with game.lock:
             board = game.leaderboard()
             names = [f.name for f in game.record.firms]
-            events = [{"round": e.round, "target": "the whole sector" if e.supplier == "all" else names[e.supplier]}
-                      for e in game.record.events]
+            events = [
+                {"round": e.round, "target": "the whole sector" if e.supplier == "all" else names[e.supplier]}
+                for e in game.record.events
+            ]
             return self.page(
-                "teacher.html", status, reload="any", title="Teacher", address=self.address,
-                code=game.record.join_code, phase=game.phase, open_round=game.open_round,
-                rounds=game.record.rounds, steps=game.record.steps_per_round, budget=game.budget(),
-                firms=game.record.firms, decided=sum(r["decided"] for r in board), board=board, events=events,
-                notice=game.notice, message=message, error=error,
+                "teacher.html",
+                status,
+                reload="any",
+                title="Teacher",
+                address=self.address,
+                code=game.record.join_code,
+                phase=game.phase,
+                open_round=game.open_round,
+                rounds=game.record.rounds,
+                steps=game.record.steps_per_round,
+                budget=game.budget(),
+                firms=game.record.firms,
+                decided=sum(r["decided"] for r in board),
+                board=board,
+                events=events,
+                notice=game.notice,
+                message=message,
+                error=error,
             )
 
     async def _teacher_action(self, request: Request, action: Callable[[dict[str, str]], str]) -> Response:
@@ -308,21 +407,26 @@ class GameServer:
 
     async def start(self, request: Request) -> Response:
         """Close the lobby and open round 1."""
+
         def act(form: dict[str, str]) -> str:
             self.game.start()
             return "The game has started: round 1 is open."
+
         return await self._teacher_action(request, act)
 
     async def close(self, request: Request) -> Response:
         """Close the open round now and run it."""
+
         def act(form: dict[str, str]) -> str:
             r = self.game.open_round
             self.game.close_round()
             return f"Round {r} closed and played."
+
         return await self._teacher_action(request, act)
 
     async def scandal(self, request: Request) -> Response:
         """Fire a scandal at one firm or the whole sector."""
+
         def act(form: dict[str, str]) -> str:
             try:
                 severity = float(form.get("severity", "1").replace(",", "."))
@@ -331,6 +435,7 @@ class GameServer:
                 raise GameError("Scandal: severity and reach must be numbers.") from None
             self.game.scandal(form.get("target", "all"), severity, reach)
             return "Scandal fired: it hits before the next round's periods run."
+
         return await self._teacher_action(request, act)
 
     async def table(self, request: Request) -> Response:
@@ -345,8 +450,12 @@ class GameServer:
             with self.game.lock:
                 frame = self.game.supplier_table() if name == "suppliers" else self.game.round_table()
                 return frame.to_csv(index=False)
-        return PlainTextResponse(await run_in_threadpool(csv), media_type="text/csv",
-                                 headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+
+        return PlainTextResponse(
+            await run_in_threadpool(csv),
+            media_type="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+        )
 
     # --- debrief and figures -----------------------------------------------------------
 
@@ -365,11 +474,17 @@ class GameServer:
             rows = []
             for r in ({str(k): v for k, v in row.items()} for row in rounds.to_dict("records")):
                 done = r["kept"] + r["exceeded"] + r["broken"]
-                rows.append({**_formatted(r), "name": names[r["supplier"]],
-                             "kept": f"{(r['kept'] + r['exceeded']) / done:.0%}" if done else "-",
-                             **{f: f"{r[f]:g}" for f in DECISIONS}})
-            return self.page("debrief.html", title="Debrief", rows=rows, lesson=lesson.lesson(rounds, names),
-                             reload="round")
+                rows.append(
+                    {
+                        **_formatted(r),
+                        "name": names[r["supplier"]],
+                        "kept": f"{(r['kept'] + r['exceeded']) / done:.0%}" if done else "-",
+                        **{f: f"{r[f]:g}" for f in DECISIONS},
+                    }
+                )
+            return self.page(
+                "debrief.html", title="Debrief", rows=rows, lesson=lesson.lesson(rounds, names), reload="round"
+            )
 
     async def figure(self, request: Request) -> Response:
         """market.png (everyone admitted), firm.png (the student's own firm), debrief.png (at the end)."""
@@ -436,8 +551,11 @@ def serve(game: Game, host: str = "127.0.0.1", port: int = 8766) -> int:
     server = GameServer(game, host, port)
     print(f"trustsim classroom: students open {server.address}  (join code {game.record.join_code})", flush=True)
     print(f"teacher: {server.teacher_url()}", flush=True)
-    print(f"game saved in {game.folder} after every change; run the same command again to resume. "
-          "Ctrl+C stops.", flush=True)
-    uvicorn.run(server.app, host=host, port=port, log_level="warning", access_log=False,
-                server_header=False, date_header=False)
+    print(
+        f"game saved in {game.folder} after every change; run the same command again to resume. Ctrl+C stops.",
+        flush=True,
+    )
+    uvicorn.run(
+        server.app, host=host, port=port, log_level="warning", access_log=False, server_header=False, date_header=False
+    )
     return 0

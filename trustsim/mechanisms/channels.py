@@ -63,8 +63,9 @@ class Messages:
 
     def take(self, mask: np.ndarray) -> Messages:
         """The messages where `mask` is true (or at these indices)."""
-        return Messages(self.customer[mask], self.supplier[mask], self.channel[mask], self.valence[mask],
-                        self.sender[mask])
+        return Messages(
+            self.customer[mask], self.supplier[mask], self.channel[mask], self.valence[mask], self.sender[mask]
+        )
 
 
 def advertise(
@@ -182,8 +183,11 @@ def word_of_mouth(
     ok = to >= 0
     k = int(ok.sum())
     return Messages(
-        to[ok], sup[ok].astype(np.int64), np.full(k, RECOMMENDATION, dtype=np.int8),
-        np.full(k, valence, dtype=np.float32), who[ok].astype(np.int64),
+        to[ok],
+        sup[ok].astype(np.int64),
+        np.full(k, RECOMMENDATION, dtype=np.int8),
+        np.full(k, valence, dtype=np.float32),
+        who[ok].astype(np.int64),
     )
 
 
@@ -205,8 +209,9 @@ class ReviewPool:
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.where(self.count > 0, self.total / np.maximum(self.count, 1e-12) / 10.0, 0.5)
 
-    def post(self, rng: np.random.Generator, supplier: np.ndarray, score: np.ndarray,
-             post_rate: float, memory: float) -> None:
+    def post(
+        self, rng: np.random.Generator, supplier: np.ndarray, score: np.ndarray, post_rate: float, memory: float
+    ) -> None:
         """Old reviews fade by `memory`; each customer posts its score with chance `post_rate`."""
         self.total *= memory
         self.count *= memory
@@ -218,9 +223,7 @@ class ReviewPool:
         self.count += np.bincount(s, minlength=len(self.count))
 
 
-def read_reviews(
-    rng: np.random.Generator, readers: np.ndarray, pool: ReviewPool
-) -> Messages:
+def read_reviews(rng: np.random.Generator, readers: np.ndarray, pool: ReviewPool) -> Messages:
     """Each reader reads the reviews of one supplier, picked in proportion to its review count.
 
     The message's valence is 2 * rating - 1: good reviews attract, bad ones repel.
@@ -230,7 +233,8 @@ def read_reviews(
     p = pool.count / pool.count.sum()
     sup = rng.choice(len(p), size=len(readers), p=p)
     return Messages(
-        readers.astype(np.int64), sup.astype(np.int64),
+        readers.astype(np.int64),
+        sup.astype(np.int64),
         np.full(len(readers), REVIEW, dtype=np.int8),
         (2.0 * pool.rating[sup] - 1.0).astype(np.float32),
         np.full(len(readers), -1, dtype=np.int64),
@@ -318,7 +322,17 @@ def hear(
         Boolean mask of the messages that were a first contact.
     """
     first = np.empty(len(messages), np.bool_)
-    _hear(messages.customer, messages.supplier, messages.channel, messages.valence, messages.sender, trust_logits,
-          heard,
-          prior_logits, credibility.astype(np.float64), params, first)
+    _hear(
+        messages.customer,
+        messages.supplier,
+        messages.channel,
+        messages.valence,
+        messages.sender,
+        trust_logits,
+        heard,
+        prior_logits,
+        credibility.astype(np.float64),
+        params,
+        first,
+    )
     return first

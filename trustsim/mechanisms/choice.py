@@ -52,9 +52,7 @@ def logit_choice(
     return order[last]
 
 
-def within_capacity(
-    rng: np.random.Generator, supplier: np.ndarray, room: np.ndarray
-) -> np.ndarray:
+def within_capacity(rng: np.random.Generator, supplier: np.ndarray, room: np.ndarray) -> np.ndarray:
     """Mask of newcomers a supplier can take: at most `room[s]` each, chosen at random."""
     if len(supplier) == 0:
         return np.zeros(0, dtype=bool)
@@ -172,6 +170,7 @@ def switch_targets(
         params: the switching thresholds.
     """
     target = np.empty(len(customers), np.int64)
-    _best_alternatives(components, weights, heard, customers, own_supplier, own_trust, room.astype(np.int64),
-                       params, target)
+    _best_alternatives(
+        components, weights, heard, customers, own_supplier, own_trust, room.astype(np.int64), params, target
+    )
     return target

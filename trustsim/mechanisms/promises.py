@@ -24,9 +24,7 @@ class DeliveryParams(NamedTuple):
     visibility: float
 
 
-def capacity_strain(
-    customers: np.ndarray, capacity: np.ndarray, strain_start: float, strain_loss: float
-) -> np.ndarray:
+def capacity_strain(customers: np.ndarray, capacity: np.ndarray, strain_start: float, strain_loss: float) -> np.ndarray:
     """Quality factor per supplier: 1 up to `strain_start` utilisation, falling linearly after.
 
     Models: capacity — an over-stretched supplier delivers worse (MODEL_BRIEF, capacity).

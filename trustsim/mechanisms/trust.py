@@ -25,8 +25,9 @@ import numpy as np
 from trustsim.config.schema import COMPONENTS
 from trustsim.jit import loop, rule
 
-RELIABILITY, TRANSPARENCY, COMPETENCE, CARE = (COMPONENTS.index(c) for c in ("reliability", "transparency",
-                                                                            "competence", "care"))
+RELIABILITY, TRANSPARENCY, COMPETENCE, CARE = (
+    COMPONENTS.index(c) for c in ("reliability", "transparency", "competence", "care")
+)
 """Index of each component in the trust arrays (the order of :data:`trustsim.config.COMPONENTS`)."""
 LOGIT_LIMIT = 8.0
 """Log-odds are clipped to ±8 (trust in [0.0003, 0.9997]) so that nothing is ever certain."""
@@ -120,8 +121,13 @@ def asymmetric(x: float, loss_multiplier: float) -> np.float32:
 
 @rule
 def experience_delta(
-    outcome: int, excess: float, competence_seen: float, admitted: bool, anchored: bool,
-    care_effort: float, p: TrustParams,
+    outcome: int,
+    excess: float,
+    competence_seen: float,
+    admitted: bool,
+    anchored: bool,
+    care_effort: float,
+    p: TrustParams,
 ) -> tuple[np.float32, np.float32, np.float32, np.float32]:
     """Log-odds change of each trust component after one delivery.
 
@@ -162,8 +168,12 @@ def experience_delta(
         transparency = np.float32(gain * p.anchoring_gain if anchored else 0.0)
     competence = asymmetric(gain * (2.0 * clip(competence_seen, 0.0, 1.0) - 1.0), loss)
     care = asymmetric(p.care_rate * (2.0 * care_effort - 1.0), loss)
-    return (np.float32(np.float64(reliability) + bonus), transparency,
-            np.float32(np.float64(competence) + bonus), np.float32(np.float64(care) + bonus))
+    return (
+        np.float32(np.float64(reliability) + bonus),
+        transparency,
+        np.float32(np.float64(competence) + bonus),
+        np.float32(np.float64(care) + bonus),
+    )
 
 
 @rule

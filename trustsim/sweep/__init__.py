@@ -24,11 +24,20 @@ if TYPE_CHECKING:
 # Imported on first use, so that a local worker process can set itself up (trustsim.sweep.child)
 # before numpy is loaded.
 _HOMES = {
-    "DesignPoints": "design", "design_points": "design",
-    "SweepResult": "engine", "default_out_dir": "engine", "run_sweep": "engine",
-    "Experiment": "experiment", "load_experiment": "experiment",
-    "Plan": "plan", "Run": "plan", "make_plan": "plan", "run_seed": "plan",
-    "load_summary": "store", "load_timeseries": "store", "read_manifest": "store",
+    "DesignPoints": "design",
+    "design_points": "design",
+    "SweepResult": "engine",
+    "default_out_dir": "engine",
+    "run_sweep": "engine",
+    "Experiment": "experiment",
+    "load_experiment": "experiment",
+    "Plan": "plan",
+    "Run": "plan",
+    "make_plan": "plan",
+    "run_seed": "plan",
+    "load_summary": "store",
+    "load_timeseries": "store",
+    "read_manifest": "store",
 }
 
 

@@ -61,16 +61,12 @@ def design_points(experiment: Experiment) -> DesignPoints:
     elif design.kind == "sobol":
         from SALib.sample import sobol
 
-        matrix = sobol.sample(
-            problem, design.samples, calc_second_order=design.second_order, seed=seed
-        )
+        matrix = sobol.sample(problem, design.samples, calc_second_order=design.second_order, seed=seed)
     else:
         from SALib.sample import morris
 
         matrix = morris.sample(problem, design.samples, num_levels=design.levels, seed=seed)
-    points = [
-        {n: _cast(float(row[j]), ranges[n].integer) for j, n in enumerate(names)} for row in matrix
-    ]
+    points = [{n: _cast(float(row[j]), ranges[n].integer) for j, n in enumerate(names)} for row in matrix]
     return DesignPoints(design.kind, names, points, problem, np.asarray(matrix, dtype=float))
 
 

@@ -161,9 +161,7 @@ def _terminate_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _sweep(
-    plan: Plan, folder: Path, workers: int | None, client: Any, progress: bool, run_fn: str
-) -> SweepResult:
+def _sweep(plan: Plan, folder: Path, workers: int | None, client: Any, progress: bool, run_fn: str) -> SweepResult:
     started = time.monotonic()
     store = Store(folder, plan)
     store.open()
@@ -202,8 +200,9 @@ def _sweep(
         store.write_manifest("interrupted")
         # printed even without progress output (--quiet): the user must learn how to resume
         print(
-            f"interrupted: {len(store.done)} of {total} runs saved in {folder}; "
-            f"run the same command again to resume.", file=sys.stderr, flush=True,
+            f"interrupted: {len(store.done)} of {total} runs saved in {folder}; run the same command again to resume.",
+            file=sys.stderr,
+            flush=True,
         )
         raise
     finally:
@@ -216,16 +215,21 @@ def _sweep(
 
     write_tidy(folder)  # long-format copies with the design parameters (docs/outputs.md)
     failures = {plan.runs[i].run_id: err for i, err in sorted(store.failures.items())}
-    return SweepResult(
-        folder, total, len(store.done), resumed, executed, failures, time.monotonic() - started
-    )
+    return SweepResult(folder, total, len(store.done), resumed, executed, failures, time.monotonic() - started)
 
 
 def _task(plan: Plan, index: int, run_fn: str) -> Task:
     run = plan.runs[index]
     out = plan.experiment.output
     return Task(
-        index=index, seed=run.seed, params=run.params, base=plan.base, steps=plan.steps,
-        measures=tuple(out.measures), supplier_measures=tuple(out.supplier_measures),
-        summary=out.summary, tail=out.tail, run_fn=run_fn,
+        index=index,
+        seed=run.seed,
+        params=run.params,
+        base=plan.base,
+        steps=plan.steps,
+        measures=tuple(out.measures),
+        supplier_measures=tuple(out.supplier_measures),
+        summary=out.summary,
+        tail=out.tail,
+        run_fn=run_fn,
     )

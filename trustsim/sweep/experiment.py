@@ -92,9 +92,7 @@ class Design(_Section):
     points: list[dict[str, Any]] = Field(
         default_factory=list, description="list: one table of dotted keys per parameter set."
     )
-    samples: int = Field(
-        default=0, ge=0, le=1_000_000, description="lhs/sobol: N samples; morris: trajectories."
-    )
+    samples: int = Field(default=0, ge=0, le=1_000_000, description="lhs/sobol: N samples; morris: trajectories.")
     levels: int = Field(default=4, ge=2, le=100, description="morris: number of grid levels.")
     second_order: bool = Field(default=False, description="sobol: also sample second-order indices.")
 
@@ -114,25 +112,18 @@ class Design(_Section):
         for key, spec in self.parameters.items():
             if kind == "grid":
                 if not isinstance(spec, list):
-                    raise ValueError(
-                        f"parameters.{key}: a grid takes a list of values, e.g. [0.1, 0.2], "
-                        f"not a range"
-                    )
+                    raise ValueError(f"parameters.{key}: a grid takes a list of values, e.g. [0.1, 0.2], not a range")
                 if not spec:
                     raise ValueError(f"parameters.{key}: the list of values is empty")
             elif not isinstance(spec, Range):
-                raise ValueError(
-                    f"parameters.{key}: kind = {kind!r} takes a range {{low = .., high = ..}}, "
-                    f"not a list"
-                )
+                raise ValueError(f"parameters.{key}: kind = {kind!r} takes a range {{low = .., high = ..}}, not a list")
         if kind in ("lhs", "sobol", "morris") and self.samples < 1:
             what = "trajectories" if kind == "morris" else "samples"
             raise ValueError(f"kind = {kind!r} needs samples >= 1 (number of {what})")
         if kind == "sobol" and self.samples & (self.samples - 1):
             below = 1 << (self.samples.bit_length() - 1)
             raise ValueError(
-                f"samples = {self.samples}: a Sobol design needs a power of 2 "
-                f"(e.g. {below} or {2 * below})"
+                f"samples = {self.samples}: a Sobol design needs a power of 2 (e.g. {below} or {2 * below})"
             )
         if kind in ("sobol", "morris") and len(self.parameters) < 2:
             raise ValueError(f"kind = {kind!r} needs at least two parameters to compare")
@@ -176,9 +167,7 @@ class Output(_Section):
 class Plot(_Section):
     """How `trustsim plot` draws the sweep."""
 
-    measures: list[str] = Field(
-        default_factory=list, description="Measures to plot (empty: all kept)."
-    )
+    measures: list[str] = Field(default_factory=list, description="Measures to plot (empty: all kept).")
     heatmap: list[str] = Field(
         default_factory=list,
         description="Two swept parameters for heatmaps (empty: the first two of a grid).",
@@ -205,9 +194,7 @@ class Experiment(_Section):
         ),
     )
     replicates: int = Field(default=1, ge=1, le=100_000, description="Runs per design point.")
-    steps: int | None = Field(
-        default=None, ge=0, le=100_000, description="Steps per run (default: the scenario's)."
-    )
+    steps: int | None = Field(default=None, ge=0, le=100_000, description="Steps per run (default: the scenario's).")
     overrides: dict[str, Any] = Field(default_factory=dict, description="Dotted scenario keys.")
     design: Design
     output: Output = Field(default_factory=Output)
@@ -289,9 +276,7 @@ def _normalise(raw: Mapping[str, Any], source: str) -> dict[str, Any]:
                     _check_keys(spec, Range, source, f"design.parameters.{key}")
             design["parameters"] = params
         if isinstance(design.get("points"), list):
-            design["points"] = [
-                _flatten(p) if isinstance(p, dict) else p for p in design["points"]
-            ]
+            design["points"] = [_flatten(p) if isinstance(p, dict) else p for p in design["points"]]
         data["design"] = design
     return data
 
@@ -471,8 +456,12 @@ def _check_output(experiment: Experiment, label: str) -> None:
 
     for key, names, columns, keys in (
         ("output.measures", experiment.output.measures, MODEL_COLUMNS, ("step",)),
-        ("output.supplier_measures", experiment.output.supplier_measures, SUPPLIER_COLUMNS,
-         ("step", "supplier", "name")),
+        (
+            "output.supplier_measures",
+            experiment.output.supplier_measures,
+            SUPPLIER_COLUMNS,
+            ("step", "supplier", "name"),
+        ),
     ):
         allowed = [c for c in columns if c not in keys]
         for name in names:

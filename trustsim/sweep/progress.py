@@ -19,7 +19,12 @@ class Progress:
     """
 
     def __init__(
-        self, total: int, done: int = 0, *, enabled: bool = True, stream: TextIO | None = None,
+        self,
+        total: int,
+        done: int = 0,
+        *,
+        enabled: bool = True,
+        stream: TextIO | None = None,
         every: float = 5.0,
     ) -> None:
         self.total, self.done, self.failed = total, done, 0
@@ -47,15 +52,19 @@ class Progress:
         from rich.progress import Progress as RichProgress
 
         self._bar = RichProgress(
-            TextColumn("sweep"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("{task.fields[rate]}"), TextColumn("ETA"), TimeRemainingColumn(),
-            TimeElapsedColumn(), TextColumn("{task.fields[failed]}"),
-            console=Console(file=self.stream), transient=False,
+            TextColumn("sweep"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]}"),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            TimeElapsedColumn(),
+            TextColumn("{task.fields[failed]}"),
+            console=Console(file=self.stream),
+            transient=False,
         )
         self._bar.start()
-        self._task = self._bar.add_task(
-            "sweep", total=self.total, completed=self.done, rate="", failed=""
-        )
+        self._task = self._bar.add_task("sweep", total=self.total, completed=self.done, rate="", failed="")
 
     def log(self, message: str) -> None:
         """A line of text above the bar (or on its own)."""
@@ -81,8 +90,10 @@ class Progress:
             assert self._task is not None  # added together with the bar
             failed = f"[red]{self.failed} failed" if self.failed else ""
             self._bar.update(
-                self._task, completed=self.done + self.failed,
-                rate=f"{self.rate():.2f} runs/s", failed=failed,
+                self._task,
+                completed=self.done + self.failed,
+                rate=f"{self.rate():.2f} runs/s",
+                failed=failed,
             )
             return
         now = time.monotonic()
@@ -95,9 +106,9 @@ class Progress:
         left = self.total - self.done - self.failed
         eta = f"{left / rate:.0f} s" if rate > 0 else "?"
         print(
-            f"sweep: {self.done + self.failed}/{self.total} runs ({self.failed} failed), "
-            f"{rate:.2f} runs/s, ETA {eta}",
-            file=self.stream, flush=True,
+            f"sweep: {self.done + self.failed}/{self.total} runs ({self.failed} failed), {rate:.2f} runs/s, ETA {eta}",
+            file=self.stream,
+            flush=True,
         )
 
     def close(self) -> None:

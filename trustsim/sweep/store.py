@@ -86,8 +86,7 @@ class Store:
                 )
             if had < self.plan.replicates:
                 self.warnings.append(
-                    f"extending the sweep from {had} to {self.plan.replicates} replicates: only the "
-                    f"new runs are done"
+                    f"extending the sweep from {had} to {self.plan.replicates} replicates: only the new runs are done"
                 )
             self.created = manifest.get("created", self.created)
             if manifest.get("trustsim_version") != __version__:
@@ -99,7 +98,8 @@ class Store:
             total = len(self.plan.runs)
             for batch in manifest["batches"]:
                 bad = [
-                    rel for rel, digest in batch["files"].items()
+                    rel
+                    for rel, digest in batch["files"].items()
                     if not (self.folder / rel).is_file() or sha256_file(self.folder / rel) != digest
                 ]
                 if bad:
@@ -134,7 +134,8 @@ class Store:
         """No manifest: the folder must be empty (but for a lock or a temporary file of ours)."""
         ours = {LOCK_NAME}
         foreign = sorted(
-            p.name for p in self.folder.iterdir()
+            p.name
+            for p in self.folder.iterdir()
             if p.name not in ours and not (p.name.startswith(".") and p.name.endswith(".tmp"))
         )
         if foreign:
@@ -189,10 +190,17 @@ class Store:
         rows = []
         for o in outcomes:
             run = runs[o.index]
-            rows.append({
-                "run": run.index, "run_id": run.run_id, "point": run.point,
-                "replicate": run.replicate, "seed": run.seed, **run.params, **o.summary,
-            })
+            rows.append(
+                {
+                    "run": run.index,
+                    "run_id": run.run_id,
+                    "point": run.point,
+                    "replicate": run.replicate,
+                    "seed": run.seed,
+                    **run.params,
+                    **o.summary,
+                }
+            )
         frames = {"runs": pd.DataFrame(rows)}
         frames["timeseries"] = _stack(outcomes, "series")
         if any(o.suppliers is not None for o in outcomes):
@@ -204,11 +212,12 @@ class Store:
         plan = self.plan
         exp = plan.experiment
         statuses = [
-            "done" if r.index in self.done else "failed" if r.index in self.failures else "pending"
-            for r in plan.runs
+            "done" if r.index in self.done else "failed" if r.index in self.failures else "pending" for r in plan.runs
         ]
         design: dict[str, Any] = {
-            "kind": plan.design.kind, "names": plan.design.names, "points": plan.design.points,
+            "kind": plan.design.kind,
+            "names": plan.design.names,
+            "points": plan.design.points,
         }
         if plan.design.problem is not None and plan.design.samples is not None:
             design["problem"] = plan.design.problem
@@ -232,7 +241,9 @@ class Store:
                 "status": statuses,
             },
             "counts": {
-                "total": len(plan.runs), "done": len(self.done), "failed": len(self.failures),
+                "total": len(plan.runs),
+                "done": len(self.done),
+                "failed": len(self.failures),
                 "pending": len(plan.runs) - len(self.done) - len(self.failures),
             },
             "failures": {plan.runs[i].run_id: err for i, err in sorted(self.failures.items())},
@@ -288,8 +299,7 @@ def read_manifest(folder: str | Path) -> dict[str, Any]:
     path = Path(folder) / "manifest.json"
     if not path.is_file():
         raise ConfigError(
-            f"{folder}: no manifest.json; not a sweep results folder (give the --out folder of a "
-            "`trustsim sweep`)."
+            f"{folder}: no manifest.json; not a sweep results folder (give the --out folder of a `trustsim sweep`)."
         )
     try:
         text = path.read_text(encoding="utf-8")
@@ -327,8 +337,10 @@ def _manifest_problem(manifest: dict[str, Any]) -> str:
         return "'batches' is not a list"
     for batch in batches:
         if not (
-            isinstance(batch, dict) and type(batch.get("id")) is int
-            and isinstance(batch.get("runs"), list) and all(type(r) is int for r in batch["runs"])
+            isinstance(batch, dict)
+            and type(batch.get("id")) is int
+            and isinstance(batch.get("runs"), list)
+            and all(type(r) is int for r in batch["runs"])
             and isinstance(batch.get("files"), dict)
             and all(isinstance(k, str) and isinstance(v, str) for k, v in batch["files"].items())
         ):
@@ -340,9 +352,7 @@ def _manifest_problem(manifest: dict[str, Any]) -> str:
     return ""
 
 
-def _verified_batches(
-    folder: Path, manifest: dict[str, Any], verify: bool, table: str
-) -> list[dict[str, Any]]:
+def _verified_batches(folder: Path, manifest: dict[str, Any], verify: bool, table: str) -> list[dict[str, Any]]:
     """The manifest's batches, after checking the files of `table` against their checksums."""
     _check_counts(folder, manifest)
     if verify:
@@ -379,9 +389,7 @@ def load_summary(folder: str | Path, *, verify: bool = True) -> pd.DataFrame:
     return _read_batches(folder, _verified_batches(folder, manifest, verify, "runs"), "runs")
 
 
-def load_timeseries(
-    folder: str | Path, table: str = "timeseries", *, verify: bool = True
-) -> pd.DataFrame:
+def load_timeseries(folder: str | Path, table: str = "timeseries", *, verify: bool = True) -> pd.DataFrame:
     """Per-step measures of every finished run (``table`` = 'timeseries' or 'suppliers').
 
     Returns a long table sorted by run and step, with the run's point and replicate joined.

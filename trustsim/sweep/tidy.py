@@ -69,12 +69,16 @@ def tidy_tables(folder: str | Path) -> dict[str, pd.DataFrame]:
         for col in measures:
             m = _SUPPLIER_COLUMN.match(col)
             if m:
-                long.append(pd.DataFrame({"run": summary["run"], "name": m["name"], "measure": m["measure"],
-                                          "value": summary[col]}))
+                long.append(
+                    pd.DataFrame(
+                        {"run": summary["run"], "name": m["name"], "measure": m["measure"], "value": summary[col]}
+                    )
+                )
         if long:
             stacked = pd.concat(long, ignore_index=True)
-            wide = stacked.pivot_table(index=["run", "name"], columns="measure", values="value", sort=False,
-                                       dropna=False).reset_index()
+            wide = stacked.pivot_table(
+                index=["run", "name"], columns="measure", values="value", sort=False, dropna=False
+            ).reset_index()
             wide.columns.name = None
             wide = wide.rename(columns={c: prefix(how) + c for c in wide.columns if c not in ("run", "name")})
             if index is not None:

@@ -73,22 +73,32 @@ def execute(task: Task) -> Outcome:
         suppliers = None
         if task.supplier_measures:
             suppliers = _keep(
-                result.suppliers, ["step", "supplier", "name"], task.supplier_measures,
-                "supplier measure", numeric_default=False,
+                result.suppliers,
+                ["step", "supplier", "name"],
+                task.supplier_measures,
+                "supplier measure",
+                numeric_default=False,
             )
         summary = summarise(series, suppliers, task.summary, task.tail)
     except Exception as e:  # a failing run is data, not a crash of the sweep
         tb = traceback.format_exception(e, limit=-3)
         return Outcome(
-            task.index, False, error=f"{type(e).__name__}: {e}\n{''.join(tb[-2:]).strip()}",
+            task.index,
+            False,
+            error=f"{type(e).__name__}: {e}\n{''.join(tb[-2:]).strip()}",
             seconds=time.perf_counter() - start,
         )
-    return Outcome(task.index, True, summary=summary, series=series, suppliers=suppliers,
-                   seconds=time.perf_counter() - start)
+    return Outcome(
+        task.index, True, summary=summary, series=series, suppliers=suppliers, seconds=time.perf_counter() - start
+    )
 
 
 def _keep(
-    frame: pd.DataFrame, keys: list[str], measures: tuple[str, ...], what: str, *,
+    frame: pd.DataFrame,
+    keys: list[str],
+    measures: tuple[str, ...],
+    what: str,
+    *,
     numeric_default: bool,
 ) -> pd.DataFrame:
     if measures:
@@ -101,9 +111,9 @@ def _keep(
         cols = list(measures)
     elif numeric_default:
         cols = [
-            c for c in frame.columns
-            if c not in keys and pd.api.types.is_numeric_dtype(frame[c])
-            and not pd.api.types.is_bool_dtype(frame[c])
+            c
+            for c in frame.columns
+            if c not in keys and pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
         ]
     else:
         cols = []
@@ -111,9 +121,7 @@ def _keep(
     return frame[keys + cols].reset_index(drop=True)
 
 
-def summarise(
-    series: pd.DataFrame, suppliers: pd.DataFrame | None, how: str, tail: int
-) -> dict[str, Any]:
+def summarise(series: pd.DataFrame, suppliers: pd.DataFrame | None, how: str, tail: int) -> dict[str, Any]:
     """One number per kept measure: its final value, its mean, or its mean over the tail."""
     out: dict[str, Any] = {}
     for col in series.columns:

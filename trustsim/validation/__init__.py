@@ -65,8 +65,7 @@ def judge(check: Check, size: Size, tables: dict[Job, Tables]) -> CheckResult:
     try:
         return check.judge(size, tables)
     except Exception as e:  # a broken check must show up as a failure in the report, not stop it
-        return CheckResult(check.name, check.name, "the check runs", f"error: {type(e).__name__}: {e}",
-                           "–", False, "–")
+        return CheckResult(check.name, check.name, "the check runs", f"error: {type(e).__name__}: {e}", "–", False, "–")
 
 
 def collect_runs(
@@ -84,5 +83,14 @@ def collect_runs(
     return chosen, spec, tables
 
 
-__all__ = ["CHECKS", "SIZES", "CheckResult", "check_names", "collect_runs", "judge", "run_checks",
-           "select_checks", "write_report"]
+__all__ = [
+    "CHECKS",
+    "SIZES",
+    "CheckResult",
+    "check_names",
+    "collect_runs",
+    "judge",
+    "run_checks",
+    "select_checks",
+    "write_report",
+]

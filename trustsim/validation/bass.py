@@ -112,8 +112,9 @@ def family_z(comparisons: int, alpha: float = 1e-3) -> float:
     return float(norm.ppf(1.0 - alpha / (2.0 * max(1, comparisons))))
 
 
-def mean_band(p: float, q: float, steps: int, customers: int, runs: int, comparisons: int,
-              alpha: float = 1e-3) -> np.ndarray:
+def mean_band(
+    p: float, q: float, steps: int, customers: int, runs: int, comparisons: int, alpha: float = 1e-3
+) -> np.ndarray:
     """Half-width, per step, of the band in which the mean of `runs` runs stays around the recursion.
 
     ``z * sqrt(v(t) / runs) + bias`` with z from :func:`family_z` over all the steps (and pairs)

@@ -23,10 +23,16 @@ MAX_STEPS = 250
 NETWORK_PQ = (0.01, 0.38)
 SPREAD_PQ = (0.03, 0.38)
 NETWORKS: dict[str, dict[str, object]] = {
-    "small world (degree 6, rewire 0.1)": {"network.kind": "small_world", "network.mean_degree": 6,
-                                           "network.rewire": 0.1},
-    "ring lattice (degree 6, rewire 0)": {"network.kind": "small_world", "network.mean_degree": 6,
-                                          "network.rewire": 0.0},
+    "small world (degree 6, rewire 0.1)": {
+        "network.kind": "small_world",
+        "network.mean_degree": 6,
+        "network.rewire": 0.1,
+    },
+    "ring lattice (degree 6, rewire 0)": {
+        "network.kind": "small_world",
+        "network.mean_degree": 6,
+        "network.rewire": 0.0,
+    },
     "random graph (degree 6)": {"network.kind": "erdos_renyi", "network.mean_degree": 6},
 }
 REF_BASS = "Bass (1969); Rand & Rust (2011), docking"
@@ -37,8 +43,15 @@ def pair_steps(p: float, q: float) -> int:
     return min(MAX_STEPS, max(10, bass.steps_to_reach(p, q, 0.99)))
 
 
-def bass_jobs(p: float, q: float, customers: int, runs: int, steps: int | None = None,
-              network: dict[str, object] | None = None, first_seed: int = 1) -> list[Job]:
+def bass_jobs(
+    p: float,
+    q: float,
+    customers: int,
+    runs: int,
+    steps: int | None = None,
+    network: dict[str, object] | None = None,
+    first_seed: int = 1,
+) -> list[Job]:
     """Seeded runs of the Bass-limit scenario with reach p and word-of-mouth rate q."""
     overrides = {"market.customers": customers, "advertising.reach": p, "wom.rate": q, **(network or {})}
     steps = pair_steps(p, q) if steps is None else steps
@@ -66,8 +79,9 @@ def _plan_recursion(size: Size) -> list[Job]:
     return [j for p, q in sorted(pairs) for j in bass_jobs(p, q, size.bass_customers, size.bass_runs)]
 
 
-def _deviations(size: Size, tables: dict[Job, Tables], pairs: tuple[tuple[float, float], ...],
-                reference: str) -> tuple[list[dict[str, Any]], bool, float]:
+def _deviations(
+    size: Size, tables: dict[Job, Tables], pairs: tuple[tuple[float, float], ...], reference: str
+) -> tuple[list[dict[str, Any]], bool, float]:
     """Per pair: worst |mean - reference| and whether it stays in the derived band at every step."""
     comparisons = sum(pair_steps(p, q) for p, q in pairs)
     rows, ok, worst = [], True, 0.0
@@ -84,15 +98,26 @@ def _deviations(size: Size, tables: dict[Job, Tables], pairs: tuple[tuple[float,
         ok &= inside
         worst = max(worst, float(dev.max()))
         at = int(dev.argmax())
-        rows.append({"p": p, "q": q, "steps": steps, "worst deviation": round(float(dev.max()), 4),
-                     "at step": at, "allowed there": round(float(allowed[at]), 4),
-                     "largest allowed": round(float(allowed.max()), 4), "inside": inside})
+        rows.append(
+            {
+                "p": p,
+                "q": q,
+                "steps": steps,
+                "worst deviation": round(float(dev.max()), 4),
+                "at step": at,
+                "allowed there": round(float(allowed[at]), 4),
+                "largest allowed": round(float(allowed.max()), 4),
+                "inside": inside,
+            }
+        )
     return rows, ok, worst
 
 
 def _band_words(size: Size) -> str:
-    return (f"per step: z·sqrt(v(t)/{size.bass_runs}) + bias, v(t) = linear-noise variance of one run "
-            f"of N={size.bass_customers:,}, z for α={ALPHA:g} over all steps")
+    return (
+        f"per step: z·sqrt(v(t)/{size.bass_runs}) + bias, v(t) = linear-noise variance of one run "
+        f"of N={size.bass_customers:,}, z for α={ALPHA:g} over all steps"
+    )
 
 
 @register("bass_recursion", _plan_recursion)
@@ -104,17 +129,26 @@ def check_recursion(size: Size, tables: dict[Job, Tables]) -> CheckResult:
     for p, q in size.figure_pairs:
         runs = shares(tables, bass_jobs(p, q, size.bass_customers, size.bass_runs))
         t = np.arange(runs.shape[1])
-        curves[(p, q)] = {"t": t, "mean": runs.mean(axis=0), "low": runs.min(axis=0), "high": runs.max(axis=0),
-                          "closed_form": bass.bass_closed_form(p, q, t),
-                          "recursion": bass.bass_recursion(p, q, len(t) - 1),
-                          "runs": runs.shape[0], "customers": size.bass_customers}
+        curves[(p, q)] = {
+            "t": t,
+            "mean": runs.mean(axis=0),
+            "low": runs.min(axis=0),
+            "high": runs.max(axis=0),
+            "closed_form": bass.bass_closed_form(p, q, t),
+            "recursion": bass.bass_recursion(p, q, len(t) - 1),
+            "runs": runs.shape[0],
+            "customers": size.bass_customers,
+        }
     return CheckResult(
         name="bass_recursion",
         title=f"Bass limit follows the mean-field recursion ({len(rows)} (p, q) pairs, p ≤ 0.05, q ≤ 0.5)",
         expected="mean customer_share = recursion F(t+1) = F + (1−F)(1−(1−p)e^{−qF}) at every step",
         measured=f"worst |mean − recursion| = {worst:.4f}",
         tolerance=f"derived band, at most {largest:.4f} ({_band_words(size)})",
-        passed=ok, reference=REF_BASS, details=rows, curves=curves,
+        passed=ok,
+        reference=REF_BASS,
+        details=rows,
+        curves=curves,
     )
 
 
@@ -124,12 +158,12 @@ def check_recursion_issue(size: Size, tables: dict[Job, Tables]) -> CheckResult:
     rows, _, worst = _deviations(size, tables, size.bass_grid, "recursion")
     return CheckResult(
         name="bass_recursion_issue",
-        title=f"Bass limit within the issue's 0.025 of the recursion ({size.bass_runs} runs × "
-              f"{size.bass_customers:,})",
+        title=f"Bass limit within the issue's 0.025 of the recursion ({size.bass_runs} runs × {size.bass_customers:,})",
         expected="worst |mean − recursion| over all steps and pairs ≤ 0.025",
         measured=f"worst = {worst:.4f}",
         tolerance="0.025 (issue 3; independent simulation: worst of 20 trials 0.018)",
-        passed=worst <= 0.025, reference=REF_BASS,
+        passed=worst <= 0.025,
+        reference=REF_BASS,
         details=[{"p": r["p"], "q": r["q"], "worst deviation": r["worst deviation"]} for r in rows],
     )
 
@@ -145,17 +179,25 @@ def _plan_closed(size: Size) -> list[Job]:
 def check_closed_form(size: Size, tables: dict[Job, Tables]) -> CheckResult:
     """For small p and q the runs follow the Bass closed form."""
     rows, ok, worst = _deviations(size, tables, size.closed_form_pairs, "closed form")
-    gap = max(float(np.abs(bass.bass_recursion(p, q, pair_steps(p, q))
-                           - bass.bass_closed_form(p, q, np.arange(pair_steps(p, q) + 1))).max())
-              for p, q in size.closed_form_pairs)
+    gap = max(
+        float(
+            np.abs(
+                bass.bass_recursion(p, q, pair_steps(p, q))
+                - bass.bass_closed_form(p, q, np.arange(pair_steps(p, q) + 1))
+            ).max()
+        )
+        for p, q in size.closed_form_pairs
+    )
     return CheckResult(
         name="bass_closed_form",
         title=f"Bass limit follows the closed form for q ≤ 0.05, p ≤ 0.012 ({len(rows)} pairs)",
         expected="mean customer_share = (1 − e^{−(p+q)t}) / (1 + (q/p)e^{−(p+q)t})",
         measured=f"worst |mean − closed form| = {worst:.4f}",
         tolerance=f"per step: |recursion − closed form| (discrete vs continuous time, ≤ {gap:.4f}) + the "
-                  "recursion band",
-        passed=ok, reference=REF_BASS, details=rows,
+        "recursion band",
+        passed=ok,
+        reference=REF_BASS,
+        details=rows,
     )
 
 
@@ -169,7 +211,8 @@ def check_closed_form_issue(size: Size, tables: dict[Job, Tables]) -> CheckResul
         expected="worst |mean − closed form| ≤ 0.03",
         measured=f"worst = {worst:.4f}",
         tolerance="0.03 (issue 3; independent simulation: worst of 20 trials 0.021)",
-        passed=worst <= 0.03, reference=REF_BASS,
+        passed=worst <= 0.03,
+        reference=REF_BASS,
         details=[{"p": r["p"], "q": r["q"], "worst deviation": r["worst deviation"]} for r in rows],
     )
 
@@ -180,8 +223,7 @@ ADS_ONLY_STEPS = 100
 
 
 def _plan_ads_only(size: Size) -> list[Job]:
-    return [j for p in size.ads_only_p
-            for j in bass_jobs(p, 0.0, size.bass_customers, size.bass_runs, ADS_ONLY_STEPS)]
+    return [j for p in size.ads_only_p for j in bass_jobs(p, 0.0, size.bass_customers, size.bass_runs, ADS_ONLY_STEPS)]
 
 
 @register("bass_ads_only", _plan_ads_only)
@@ -198,16 +240,25 @@ def check_ads_only(size: Size, tables: dict[Job, Tables]) -> CheckResult:
         inside = bool((dev <= band + 1e-12).all())
         ok &= inside
         worst = max(worst, float(dev.max()))
-        rows.append({"p": p, "q": 0.0, "worst deviation": round(float(dev.max()), 4),
-                     "largest allowed": round(float(band.max()), 4), "inside": inside})
+        rows.append(
+            {
+                "p": p,
+                "q": 0.0,
+                "worst deviation": round(float(dev.max()), 4),
+                "largest allowed": round(float(band.max()), 4),
+                "inside": inside,
+            }
+        )
     return CheckResult(
         name="bass_ads_only",
         title="Without word of mouth (q = 0) adoption is 1 − (1 − p)^t",
         expected="mean customer_share = 1 − (1 − p)^t",
         measured=f"worst deviation {worst:.4f}",
         tolerance=f"binomial band, at most {max(r['largest allowed'] for r in rows):.4f} "
-                  f"(z·sqrt(F(1−F)/(N·runs)) per step)",
-        passed=ok, reference="Bass (1969) with q = 0 (pure innovation)", details=rows,
+        f"(z·sqrt(F(1−F)/(N·runs)) per step)",
+        passed=ok,
+        reference="Bass (1969) with q = 0 (pure innovation)",
+        details=rows,
     )
 
 
@@ -243,11 +294,17 @@ def check_sparse_networks(size: Size, tables: dict[Job, Tables]) -> CheckResult:
         never_faster = bool((diff <= z * se + 1e-12).all())
         clearly_slower = bool((diff < -z * se).any())
         ok &= never_faster and clearly_slower
-        rows.append({"network": label, "share at well-mixed half-time": round(float(sparse.mean(axis=0)[half]), 3),
-                     "well-mixed": round(float(mixed.mean(axis=0)[half]), 3),
-                     "largest lead over well-mixed": round(float(diff.max()), 4),
-                     "largest lag": round(float(-diff.min()), 4),
-                     "never faster": never_faster, "clearly slower": clearly_slower})
+        rows.append(
+            {
+                "network": label,
+                "share at well-mixed half-time": round(float(sparse.mean(axis=0)[half]), 3),
+                "well-mixed": round(float(mixed.mean(axis=0)[half]), 3),
+                "largest lead over well-mixed": round(float(diff.max()), 4),
+                "largest lag": round(float(-diff.min()), 4),
+                "never faster": never_faster,
+                "clearly slower": clearly_slower,
+            }
+        )
     lags = ", ".join(f"{r['share at well-mixed half-time']:.2f}" for r in rows)
     return CheckResult(
         name="bass_sparse_networks",
@@ -255,7 +312,8 @@ def check_sparse_networks(size: Size, tables: dict[Job, Tables]) -> CheckResult:
         expected="network mean ≤ well-mixed mean at every step (complete graph is fastest), and below it mid-way",
         measured=f"share when well-mixed reaches {rows[0]['well-mixed']:.2f} (step {half}): {lags}",
         tolerance=f"z·SE of the difference per step, z = {z:.2f} (α={ALPHA:g} over all steps)",
-        passed=ok, reference="Fibich & Levin (2023), universal bounds: the complete graph is fastest",
+        passed=ok,
+        reference="Fibich & Levin (2023), universal bounds: the complete graph is fastest",
         details=rows,
     )
 
@@ -292,8 +350,16 @@ def check_spread(size: Size, tables: dict[Job, Tables]) -> CheckResult:
         inside = lo <= sd <= hi
         ok &= inside
         sds.append(sd)
-        rows.append({"customers": n, "sd across seeds": round(sd, 5), "predicted sd": round(predicted, 5),
-                     "allowed": f"{lo:.5f}–{hi:.5f}", "sd·sqrt(N)": round(sd * math.sqrt(n), 3), "inside": inside})
+        rows.append(
+            {
+                "customers": n,
+                "sd across seeds": round(sd, 5),
+                "predicted sd": round(predicted, 5),
+                "allowed": f"{lo:.5f}–{hi:.5f}",
+                "sd·sqrt(N)": round(sd * math.sqrt(n), 3),
+                "inside": inside,
+            }
+        )
     x = np.log(ns) - np.log(ns).mean()
     slope = float(np.sum(x * np.log(sds)) / np.sum(x**2))
     # sd of log(sample sd) is about 1/sqrt(2(r-1)); the slope's standard error follows
@@ -307,6 +373,7 @@ def check_spread(size: Size, tables: dict[Job, Tables]) -> CheckResult:
         expected="slope of log(sd) on log(N) = −0.5; each sd = linear-noise prediction",
         measured=f"slope {slope:+.3f}; sd·√N = " + ", ".join(f"{row['sd·sqrt(N)']:.3f}" for row in rows),
         tolerance=f"slope ±{z * se:.3f} (z·SE, SE of log sd ≈ 1/√(2(r−1))); sd in its χ² interval",
-        passed=bool(ok), reference="Central limit theorem; van Kampen's linear noise approximation",
+        passed=bool(ok),
+        reference="Central limit theorem; van Kampen's linear noise approximation",
         details=rows,
     )

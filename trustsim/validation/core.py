@@ -133,13 +133,14 @@ class Check:
 CHECKS: list[Check] = []
 
 
-def register(name: str, plan: Callable[[Size], list[Job]], sizes: tuple[str, ...] = ("full", "ci")
-             ) -> Callable[[Callable[[Size, dict[Job, Tables]], CheckResult]],
-                           Callable[[Size, dict[Job, Tables]], CheckResult]]:
+def register(
+    name: str, plan: Callable[[Size], list[Job]], sizes: tuple[str, ...] = ("full", "ci")
+) -> Callable[[Callable[[Size, dict[Job, Tables]], CheckResult]], Callable[[Size, dict[Job, Tables]], CheckResult]]:
     """Decorator adding a judge function (with its planner) to :data:`CHECKS`."""
 
-    def deco(judge: Callable[[Size, dict[Job, Tables]], CheckResult]
-             ) -> Callable[[Size, dict[Job, Tables]], CheckResult]:
+    def deco(
+        judge: Callable[[Size, dict[Job, Tables]], CheckResult],
+    ) -> Callable[[Size, dict[Job, Tables]], CheckResult]:
         CHECKS.append(Check(name, plan, judge, sizes))
         return judge
 

@@ -32,8 +32,7 @@ def summary_table(results: list[CheckResult]) -> Any:
     return table
 
 
-def report_markdown(results: list[CheckResult], figure: str | None = None,
-                    meta: dict[str, Any] | None = None) -> str:
+def report_markdown(results: list[CheckResult], figure: str | None = None, meta: dict[str, Any] | None = None) -> str:
     """The report as Markdown: verdicts first, then each check's numbers.
 
     Args:
@@ -56,18 +55,42 @@ def report_markdown(results: list[CheckResult], figure: str | None = None,
         f"**{len(results) - len(failed)} of {len(results)} checks pass.**"
         + (f" Failing: {', '.join(failed)}." if failed else ""),
         "",
-        md_records([{"check": r.name, "expected": r.expected, "measured": r.measured, "tolerance": r.tolerance,
-                    "result": "pass" if r.passed else "**FAIL**"} for r in results]),
+        md_records(
+            [
+                {
+                    "check": r.name,
+                    "expected": r.expected,
+                    "measured": r.measured,
+                    "tolerance": r.tolerance,
+                    "result": "pass" if r.passed else "**FAIL**",
+                }
+                for r in results
+            ]
+        ),
         "",
     ]
     if figure:
-        out += [f"![ABM against the Bass closed form]({figure})", "",
-                "Mean customer share of the seeded runs (line) and their range (band), the Bass closed form "
-                "(black) and the discrete mean-field recursion (dashed).", ""]
+        out += [
+            f"![ABM against the Bass closed form]({figure})",
+            "",
+            "Mean customer share of the seeded runs (line) and their range (band), the Bass closed form "
+            "(black) and the discrete mean-field recursion (dashed).",
+            "",
+        ]
     for r in results:
-        out += [f"## {r.name}: {r.title}", "", f"Reference: {r.reference}.", "",
-                f"- expected: {r.expected}", f"- measured: {r.measured}", f"- tolerance: {r.tolerance}",
-                f"- result: {'pass' if r.passed else '**FAIL**'}", "", md_records(r.details), ""]
+        out += [
+            f"## {r.name}: {r.title}",
+            "",
+            f"Reference: {r.reference}.",
+            "",
+            f"- expected: {r.expected}",
+            f"- measured: {r.measured}",
+            f"- tolerance: {r.tolerance}",
+            f"- result: {'pass' if r.passed else '**FAIL**'}",
+            "",
+            md_records(r.details),
+            "",
+        ]
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -78,13 +101,18 @@ def docking_figure(results: list[CheckResult]) -> Any | None:
         return None
     plt = pyplot()
     palette = colours(len(curves))
-    fig, axes = plt.subplots(2, len(curves), figsize=(4.2 * len(curves), 6.2), squeeze=False,
-                             sharex="col", gridspec_kw={"height_ratios": (2, 1)})
+    fig, axes = plt.subplots(
+        2,
+        len(curves),
+        figsize=(4.2 * len(curves), 6.2),
+        squeeze=False,
+        sharex="col",
+        gridspec_kw={"height_ratios": (2, 1)},
+    )
     for col, ((p, q), c) in enumerate(curves.items()):
         top, bottom, colour = axes[0][col], axes[1][col], palette[col]
         t, closed = c["t"], c["closed_form"]
-        top.fill_between(t, c["low"], c["high"], color=colour, alpha=0.3, lw=0,
-                         label=f"ABM range ({c['runs']} seeds)")
+        top.fill_between(t, c["low"], c["high"], color=colour, alpha=0.3, lw=0, label=f"ABM range ({c['runs']} seeds)")
         top.plot(t, c["mean"], color=colour, lw=2, label=f"ABM mean (N={c['customers']:,})")
         top.plot(t, closed, color="black", lw=1, label="Bass closed form")
         top.plot(t, c["recursion"], color="black", lw=1, ls="--", label="mean-field recursion")
@@ -106,13 +134,21 @@ def docking_figure(results: list[CheckResult]) -> Any | None:
 
 
 def _jsonable(r: CheckResult) -> dict[str, Any]:
-    return {"name": r.name, "title": r.title, "expected": r.expected, "measured": r.measured,
-            "tolerance": r.tolerance, "passed": bool(r.passed), "reference": r.reference,
-            "details": jsonable(r.details)}
+    return {
+        "name": r.name,
+        "title": r.title,
+        "expected": r.expected,
+        "measured": r.measured,
+        "tolerance": r.tolerance,
+        "passed": bool(r.passed),
+        "reference": r.reference,
+        "details": jsonable(r.details),
+    }
 
 
-def write_report(results: list[CheckResult], out_dir: str | Path,
-                 meta: dict[str, Any] | None = None) -> dict[str, Path]:
+def write_report(
+    results: list[CheckResult], out_dir: str | Path, meta: dict[str, Any] | None = None
+) -> dict[str, Path]:
     """Write report.md, results.json and the docking figure (PNG and SVG) to `out_dir`.
 
     Args:

@@ -48,8 +48,14 @@ class Job:
         return float(customers) * (self.steps + 1)
 
 
-def job(base: str | None, overrides: dict[str, Any], seed: int, steps: int,
-        events: Iterable[tuple[int, str, Any, float]] = (), suppliers: bool = False) -> Job:
+def job(
+    base: str | None,
+    overrides: dict[str, Any],
+    seed: int,
+    steps: int,
+    events: Iterable[tuple[int, str, Any, float]] = (),
+    suppliers: bool = False,
+) -> Job:
     """Build a :class:`Job` from a dict of overrides (lists become tuples for hashing)."""
     items = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in overrides.items()))
     return Job(base, items, int(seed), int(steps), tuple(events), suppliers)
@@ -107,8 +113,9 @@ def _execute(j: Job) -> Tables:
     return out
 
 
-def run_jobs(jobs: Iterable[Job], workers: int = 1,
-             progress: Callable[[int, int], None] | None = None) -> dict[Job, Tables]:
+def run_jobs(
+    jobs: Iterable[Job], workers: int = 1, progress: Callable[[int, int], None] | None = None
+) -> dict[Job, Tables]:
     """Run each distinct job once; `workers` > 1 uses a process pool.
 
     Args:
@@ -132,8 +139,9 @@ def run_jobs(jobs: Iterable[Job], workers: int = 1,
     ctx = multiprocessing.get_context("spawn")
     from trustsim.sweep.child import die_with_parent  # workers die with this process, even on kill -9
 
-    with cf.ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=die_with_parent,
-                                initargs=(os.getpid(),)) as pool:
+    with cf.ProcessPoolExecutor(
+        max_workers=workers, mp_context=ctx, initializer=die_with_parent, initargs=(os.getpid(),)
+    ) as pool:
         futures = {pool.submit(execute, j): j for j in todo}
         for fut in cf.as_completed(futures):
             done[futures[fut]] = fut.result()

@@ -26,10 +26,18 @@ from trustsim.validation.runs import Job, Tables, job
 # trust), no capacity strain, no effort loss and every customer suiting the supplier alike (no
 # fit), so a promise is kept exactly unless it fails.
 FIXED_MARKET: dict[str, object] = {
-    "market.suppliers": 1, "market.initial_customers": 1.0, "network.kind": "well_mixed",
-    "advertising.reach": 0.0, "wom.rate": 0.0, "wom.warn_rate": 0.0, "reviews.read_rate": 0.0,
-    "promises.strain_loss": 0.0, "supplier_defaults.extend_trust": 1.0,
-    "supplier_defaults.reliability": 1.0, "supplier_defaults.transparency": 0.0, "fit.sd": 0.0,
+    "market.suppliers": 1,
+    "market.initial_customers": 1.0,
+    "network.kind": "well_mixed",
+    "advertising.reach": 0.0,
+    "wom.rate": 0.0,
+    "wom.warn_rate": 0.0,
+    "reviews.read_rate": 0.0,
+    "promises.strain_loss": 0.0,
+    "supplier_defaults.extend_trust": 1.0,
+    "supplier_defaults.reliability": 1.0,
+    "supplier_defaults.transparency": 0.0,
+    "fit.sd": 0.0,
 }
 WAVE_AFTER = 5
 """The broken-promise wave hits in step WAVE_AFTER + 1; row WAVE_AFTER is the state before it."""
@@ -52,15 +60,16 @@ LOSS_MULTIPLIERS = (2.0, 2.5, 3.0, 5.0)
 
 
 def _wave_job(size: Size, k: float, transparency: float, seed: int) -> Job:
-    overrides = _fixed(size, **{"trust.loss_multiplier": k, "promises.noise": 0.0,
-                                "supplier_defaults.transparency": transparency})
+    overrides = _fixed(
+        size, **{"trust.loss_multiplier": k, "promises.noise": 0.0, "supplier_defaults.transparency": transparency}
+    )
     return job(None, overrides, seed, RECOVERY_STEPS, events=[(WAVE_AFTER, "broken_promises", 0, 1.0)])
 
 
 def kept_to_recover(reliability: np.ndarray) -> int:
     """Kept promises after the wave until trust_reliability is back at its level before the wave."""
     before = reliability[WAVE_AFTER]
-    after = reliability[WAVE_AFTER + 1:]
+    after = reliability[WAVE_AFTER + 1 :]
     back = np.flatnonzero(after >= before - SAME)
     return int(back[0]) if len(back) else -1
 
@@ -76,22 +85,31 @@ def check_asymmetry(size: Size, tables: dict[Job, Tables]) -> CheckResult:
     for k in LOSS_MULTIPLIERS:
         exact = kept_promises_to_recover(k)
         expected = math.ceil(exact - 1e-9)
-        counts = [kept_to_recover(tables[_wave_job(size, k, 0.0, s)].model["trust_reliability"])
-                  for s in _seeds(size)]
+        counts = [kept_to_recover(tables[_wave_job(size, k, 0.0, s)].model["trust_reliability"]) for s in _seeds(size)]
         rel = tables[_wave_job(size, k, 0.0, 1)].model["trust_reliability"]
         fell = bool(rel[WAVE_AFTER + 1] < rel[WAVE_AFTER] - SAME)
         good = fell and all(c == expected for c in counts)
         ok &= good
-        rows.append({"loss multiplier k": k, "exact relation n* = k": exact, "whole promises ⌈k⌉": expected,
-                     "measured (per seed)": ", ".join(map(str, counts)), "trust fell": fell, "pass": good})
+        rows.append(
+            {
+                "loss multiplier k": k,
+                "exact relation n* = k": exact,
+                "whole promises ⌈k⌉": expected,
+                "measured (per seed)": ", ".join(map(str, counts)),
+                "trust fell": fell,
+                "pass": good,
+            }
+        )
     return CheckResult(
         name="asymmetry",
         title="Asymmetry: one broken promise costs k kept ones",
         expected="n* = k kept promises restore trust_reliability (log-odds: −gain·k then +gain each); "
-                 "⌈k⌉ whole promises",
+        "⌈k⌉ whole promises",
         measured="; ".join(f"k={r['loss multiplier k']:g}: {r['measured (per seed)']}" for r in rows),
         tolerance=f"exact (trust levels equal within {SAME:g}, float32)",
-        passed=ok, reference="Slovic (1993) asymmetry principle; Jøsang & Ismail (2002)", details=rows,
+        passed=ok,
+        reference="Slovic (1993) asymmetry principle; Jøsang & Ismail (2002)",
+        details=rows,
     )
 
 
@@ -113,30 +131,46 @@ def check_repair(size: Size, tables: dict[Job, Tables]) -> CheckResult:
         n_repaired = kept_to_recover(repaired["trust_reliability"])
         good = more and n_silent == math.ceil(3.0 - 1e-9) and n_repaired == math.ceil(3.0 * (1 - relief) - 1e-9)
         ok &= good
-        rows.append({"seed": s, "trust before": round(float(silent["mean_trust"][WAVE_AFTER]), 4),
-                     "after silent failure": round(float(silent["mean_trust"][after]), 4),
-                     "after repaired failure": round(float(repaired["mean_trust"][after]), 4),
-                     "kept to recover (silent)": n_silent, "kept to recover (repaired)": n_repaired,
-                     "pass": good})
+        rows.append(
+            {
+                "seed": s,
+                "trust before": round(float(silent["mean_trust"][WAVE_AFTER]), 4),
+                "after silent failure": round(float(silent["mean_trust"][after]), 4),
+                "after repaired failure": round(float(repaired["mean_trust"][after]), 4),
+                "kept to recover (silent)": n_silent,
+                "kept to recover (repaired)": n_repaired,
+                "pass": good,
+            }
+        )
     exact = kept_promises_to_recover(3.0, relief, admitted=True)
     return CheckResult(
         name="repair",
         title="Transparent repair leaves more trust than a silent failure (k = 3)",
         expected=f"higher mean_trust after the failure; recovery after k(1 − relief) = {exact:g} "
-                 f"(⌈⌉ = {math.ceil(exact - 1e-9)}) kept promises instead of 3",
-        measured="; ".join(f"{r['after repaired failure']:.3f} vs {r['after silent failure']:.3f}, "
-                           f"{r['kept to recover (repaired)']} vs {r['kept to recover (silent)']} promises"
-                           for r in rows[:2]),
+        f"(⌈⌉ = {math.ceil(exact - 1e-9)}) kept promises instead of 3",
+        measured="; ".join(
+            f"{r['after repaired failure']:.3f} vs {r['after silent failure']:.3f}, "
+            f"{r['kept to recover (repaired)']} vs {r['kept to recover (silent)']} promises"
+            for r in rows[:2]
+        ),
         tolerance="exact (same seeds: same customers and priors)",
-        passed=ok, reference="Covey, right wrongs; service recovery (de Matos et al. 2007)", details=rows,
+        passed=ok,
+        reference="Covey, right wrongs; service recovery (de Matos et al. 2007)",
+        details=rows,
     )
 
 
 def _delta(outcome: int, **kw: float) -> np.ndarray:
     sc = Scenario().trust
-    params = {"gain": sc.gain, "loss_multiplier": sc.loss_multiplier, "over_delivery_gain": sc.over_delivery_gain,
-              "repair_relief": sc.repair_relief, "care_rate": sc.care_rate, "forgetting": 0.0,
-              "anchoring_gain": sc.anchoring_gain}
+    params = {
+        "gain": sc.gain,
+        "loss_multiplier": sc.loss_multiplier,
+        "over_delivery_gain": sc.over_delivery_gain,
+        "repair_relief": sc.repair_relief,
+        "care_rate": sc.care_rate,
+        "forgetting": 0.0,
+        "anchoring_gain": sc.anchoring_gain,
+    }
     excess, admitted = kw.pop("excess", 0.0), bool(kw.pop("admitted", False))
     rule = trust.TrustParams(**(params | kw))
     return np.array(trust.experience_delta(outcome, excess, 0.7 + excess, admitted, False, 0.6, rule))
@@ -171,8 +205,9 @@ def check_over_delivery(size: Size, tables: dict[Job, Tables]) -> CheckResult:
     """Over-delivering raises trust faster than merely keeping promises (paired by seed)."""
     rises = {}
     for o in (0.0, OVER_DELIVERY):
-        rises[o] = np.array([np.diff(tables[_over_job(size, o, s)].model["mean_trust"][[0, OVER_STEPS]])[0]
-                             for s in _seeds(size)])
+        rises[o] = np.array(
+            [np.diff(tables[_over_job(size, o, s)].model["mean_trust"][[0, OVER_STEPS]])[0] for s in _seeds(size)]
+        )
     diff = rises[OVER_DELIVERY] - rises[0.0]
     r = len(diff)
     se = float(diff.std(ddof=1) / math.sqrt(r)) if r > 1 else float("inf")
@@ -184,14 +219,22 @@ def check_over_delivery(size: Size, tables: dict[Job, Tables]) -> CheckResult:
         name="over_delivery",
         title=f"Over-delivery (+{OVER_DELIVERY:g}) raises trust faster than keeping promises",
         expected=f"larger rise of mean_trust over {OVER_STEPS} steps; per delivery larger log-odds gains "
-                 "(reliability, competence, care)",
+        "(reliability, competence, care)",
         measured=f"rise {rises[OVER_DELIVERY].mean():.3f} vs {rises[0.0].mean():.3f} (mean of {r} seeds)",
         tolerance=f"paired difference > t(1−α, {r - 1})·SE = {crit * se:.4f}",
-        passed=ok, reference="Voortreffelijk (MODEL_BRIEF §2.7); Oliver (1980) disconfirmation",
-        details=[{"seed": s, "rise keeping": round(float(a), 4), "rise over-delivering": round(float(b), 4)}
-                 for s, a, b in zip(_seeds(size), rises[0.0], rises[OVER_DELIVERY], strict=True)]
-        + [{"seed": "per delivery (log-odds)", "rise keeping": np.round(kept, 3).tolist(),
-            "rise over-delivering": np.round(exceeded, 3).tolist()}],
+        passed=ok,
+        reference="Voortreffelijk (MODEL_BRIEF §2.7); Oliver (1980) disconfirmation",
+        details=[
+            {"seed": s, "rise keeping": round(float(a), 4), "rise over-delivering": round(float(b), 4)}
+            for s, a, b in zip(_seeds(size), rises[0.0], rises[OVER_DELIVERY], strict=True)
+        ]
+        + [
+            {
+                "seed": "per delivery (log-odds)",
+                "rise keeping": np.round(kept, 3).tolist(),
+                "rise over-delivering": np.round(exceeded, 3).tolist(),
+            }
+        ],
     )
 
 
@@ -201,8 +244,7 @@ WEIGHT_STEPS = 40
 
 
 def _weight_jobs(size: Size) -> list[Job]:
-    return [job("baseline", {"market.customers": size.trust_customers}, s, WEIGHT_STEPS)
-            for s in _seeds(size, 2)]
+    return [job("baseline", {"market.customers": size.trust_customers}, s, WEIGHT_STEPS) for s in _seeds(size, 2)]
 
 
 @register("component_weights", _weight_jobs)
@@ -225,17 +267,25 @@ def check_component_weights(size: Size, tables: dict[Job, Tables]) -> CheckResul
     order = [COMPONENTS[i] for i in np.argsort(-coef)]
     ok = order == ["care", "competence", "transparency", "reliability"]
     ok &= bool(np.allclose(effects, weights, atol=1e-4)) and bool(np.allclose(coef, weights, atol=1e-3))
-    rows = [{"component": c, "weight": round(float(w), 3), "mechanism effect": round(e, 4),
-             "effect in the model's table": round(float(b), 4)}
-            for c, w, e, b in zip(COMPONENTS, weights, effects, coef, strict=True)]
+    rows = [
+        {
+            "component": c,
+            "weight": round(float(w), 3),
+            "mechanism effect": round(e, 4),
+            "effect in the model's table": round(float(b), 4),
+        }
+        for c, w, e, b in zip(COMPONENTS, weights, effects, coef, strict=True)
+    ]
     return CheckResult(
         name="component_weights",
         title="Care moves overall trust most, then competence, transparency, reliability",
-        expected="Δtrust / Δcomponent = weight: " + ", ".join(f"{c} {w:.1f}" for c, w in zip(COMPONENTS, weights,
-                                                                                              strict=True)),
+        expected="Δtrust / Δcomponent = weight: "
+        + ", ".join(f"{c} {w:.1f}" for c, w in zip(COMPONENTS, weights, strict=True)),
         measured="model table: " + ", ".join(f"{c} {b:.3f}" for c, b in zip(COMPONENTS, coef, strict=True)),
         tolerance="1e-3 (float32 tables); order must be care > competence > transparency > reliability",
-        passed=bool(ok), reference="MODEL_BRIEF §1; Mayer, Davis & Schoorman (1995)", details=rows,
+        passed=bool(ok),
+        reference="MODEL_BRIEF §1; Mayer, Davis & Schoorman (1995)",
+        details=rows,
     )
 
 
@@ -256,13 +306,26 @@ def _channel_job(size: Size, channel: str, seed: int) -> Job:
     fit (with fit on, recommendations convert less per message and bring better-matched customers).
     """
     base: dict[str, object] = {
-        "market.customers": size.channel_customers, "market.suppliers": 1,
-        "market.initial_customers": SEEDED_SHARE, "network.kind": "well_mixed",
-        "propensity.mean": PRIOR, "propensity.sd": 0.0, "wom.signal": 0.0, "wom.warn_rate": 0.0,
-        "loyalty.loyal_tenure": 1, "loyalty.ambassador_tenure": 1, "loyalty.loyal_score": 5,
-        "loyalty.ambassador_score": 5, "loyalty.detractor_score": 2,
-        "advertising.reach": 0.0, "wom.rate": 0.0, "reviews.read_rate": 0.0,
-        "supplier_defaults.banner_share": 0.0, "wom.mode": "gate", "wom.transfer": 0.0, "fit.sd": 0.0,
+        "market.customers": size.channel_customers,
+        "market.suppliers": 1,
+        "market.initial_customers": SEEDED_SHARE,
+        "network.kind": "well_mixed",
+        "propensity.mean": PRIOR,
+        "propensity.sd": 0.0,
+        "wom.signal": 0.0,
+        "wom.warn_rate": 0.0,
+        "loyalty.loyal_tenure": 1,
+        "loyalty.ambassador_tenure": 1,
+        "loyalty.loyal_score": 5,
+        "loyalty.ambassador_score": 5,
+        "loyalty.detractor_score": 2,
+        "advertising.reach": 0.0,
+        "wom.rate": 0.0,
+        "reviews.read_rate": 0.0,
+        "supplier_defaults.banner_share": 0.0,
+        "wom.mode": "gate",
+        "wom.transfer": 0.0,
+        "fit.sd": 0.0,
     }
     only = {
         "recommendation": {"wom.rate": CHANNEL_REACH / SEEDED_SHARE},
@@ -273,8 +336,12 @@ def _channel_job(size: Size, channel: str, seed: int) -> Job:
     return job(None, base | only, seed, 1)
 
 
-ACQUIRED = {"recommendation": "acquired_recommendations", "review": "acquired_reviews",
-            "ad": "acquired_ads", "banner": "acquired_banners"}
+ACQUIRED = {
+    "recommendation": "acquired_recommendations",
+    "review": "acquired_reviews",
+    "ad": "acquired_ads",
+    "banner": "acquired_banners",
+}
 
 
 def _plan_channels(size: Size) -> list[Job]:
@@ -309,29 +376,40 @@ def check_channels(size: Size, tables: dict[Job, Tables]) -> CheckResult:
         rates.append(rate)
         expected_rates.append(exp_rate)
         ses.append(se)
-        rows.append({"channel": c, "credibility": getattr(cred, c), "messages (expected)": round(messages),
-                     "conversions": int(conversions), "per message": round(rate, 4),
-                     "expected per message": round(exp_rate, 4), "within z·SE": inside})
+        rows.append(
+            {
+                "channel": c,
+                "credibility": getattr(cred, c),
+                "messages (expected)": round(messages),
+                "conversions": int(conversions),
+                "per message": round(rate, 4),
+                "expected per message": round(exp_rate, 4),
+                "within z·SE": inside,
+            }
+        )
     ordered = all(rates[i] - rates[i + 1] > z * math.hypot(ses[i], ses[i + 1]) for i in range(len(rates) - 1))
     # mechanism: persuaded() at equal trust converts credibility x trust
     rng = np.random.default_rng(7)
     n = 200_000
-    mech = [float(choice.persuaded(rng, np.full(n, getattr(cred, c)), np.full(n, PRIOR), True).mean())
-            for c in CHANNELS]
-    mech_ok = all(abs(r - getattr(cred, c) * PRIOR) <= z * math.sqrt(0.25 / n) for r, c in
-                  zip(mech, CHANNELS, strict=True)) and mech == sorted(mech, reverse=True)
+    mech = [
+        float(choice.persuaded(rng, np.full(n, getattr(cred, c)), np.full(n, PRIOR), True).mean()) for c in CHANNELS
+    ]
+    mech_ok = all(
+        abs(r - getattr(cred, c) * PRIOR) <= z * math.sqrt(0.25 / n) for r, c in zip(mech, CHANNELS, strict=True)
+    ) and mech == sorted(mech, reverse=True)
     for row, r in zip(rows, mech, strict=True):
         row["mechanism rate"] = round(r, 4)
     return CheckResult(
         name="channel_credibility",
         title=f"Equal reach ({CHANNEL_REACH:g}): recommendations > reviews > ads > banners",
-        expected=f"conversion per message = credibility × trust {PRIOR:g} (" + ", ".join(
-            f"{c} {e:.3f}" for c, e in zip(CHANNELS, expected_rates, strict=True))
+        expected=f"conversion per message = credibility × trust {PRIOR:g} ("
+        + ", ".join(f"{c} {e:.3f}" for c, e in zip(CHANNELS, expected_rates, strict=True))
         + "; recommendations a little less than 0.9 × 0.8 as one prospect can hear several); strictly ordered",
         measured=", ".join(f"{c} {r:.3f}" for c, r in zip(CHANNELS, rates, strict=True)),
         tolerance=f"z·SE (binomial), z = {z:.2f}; each gap > z·SE of the difference",
         passed=bool(ok and ordered and mech_ok),
-        reference="Nielsen Global Online Consumer Survey (2009); MODEL_BRIEF §4", details=rows,
+        reference="Nielsen Global Online Consumer Survey (2009); MODEL_BRIEF §4",
+        details=rows,
     )
 
 
@@ -345,14 +423,21 @@ SINGLE_SEVERITY = 2.0
 
 def _market_job(size: Size, who: int | str, severity: float, seed: int) -> Job:
     events = [(SCANDAL_AFTER, "scandal", who, severity)] if severity > 0 else []
-    return job("baseline", {"market.customers": size.market_customers}, seed,
-               SCANDAL_AFTER + 1 + WINDOW, events=events, suppliers=True)
+    return job(
+        "baseline",
+        {"market.customers": size.market_customers},
+        seed,
+        SCANDAL_AFTER + 1 + WINDOW,
+        events=events,
+        suppliers=True,
+    )
 
 
 def _plan_lock_in(size: Size) -> list[Job]:
     seeds = range(1, size.market_runs + 1)
-    return ([_market_job(size, "all", sev, s) for sev in SEVERITIES for s in seeds]
-            + [_market_job(size, 0, SINGLE_SEVERITY, s) for s in seeds])
+    return [_market_job(size, "all", sev, s) for sev in SEVERITIES for s in seeds] + [
+        _market_job(size, 0, SINGLE_SEVERITY, s) for s in seeds
+    ]
 
 
 def _churn(t: Tables, supplier: int | None = None) -> tuple[float, float]:
@@ -367,8 +452,9 @@ def _churn(t: Tables, supplier: int | None = None) -> tuple[float, float]:
     return float(churned), float(sup["customers"][own][steps == SCANDAL_AFTER][0])
 
 
-def _pooled(size: Size, tables: dict[Job, Tables], who: int | str, severity: float,
-            supplier: int | None) -> tuple[float, float]:
+def _pooled(
+    size: Size, tables: dict[Job, Tables], who: int | str, severity: float, supplier: int | None
+) -> tuple[float, float]:
     """Churn rate (switches per customer) over seeds and its standard error (Poisson or seeds)."""
     seeds = range(1, size.market_runs + 1)
     pairs = [_churn(tables[_market_job(size, who, severity, s)], supplier) for s in seeds]
@@ -387,31 +473,51 @@ def check_lock_in(size: Size, tables: dict[Job, Tables]) -> CheckResult:
     rows, curve = [], []
     for sev in SEVERITIES:
         rate, se = _pooled(size, tables, "all", sev, None)
-        trust_after = float(np.mean([tables[_market_job(size, "all", sev, s)].model["mean_trust"][SCANDAL_AFTER + 1]
-                                     for s in seeds]))
+        trust_after = float(
+            np.mean([tables[_market_job(size, "all", sev, s)].model["mean_trust"][SCANDAL_AFTER + 1] for s in seeds])
+        )
         curve.append((trust_after, rate, se))
-        rows.append({"scandal": f"sector-wide, severity {sev:g}", "mean trust after": round(trust_after, 3),
-                     "churn per customer (10 steps)": round(rate, 4), "SE": round(se, 4)})
+        rows.append(
+            {
+                "scandal": f"sector-wide, severity {sev:g}",
+                "mean trust after": round(trust_after, 3),
+                "churn per customer (10 steps)": round(rate, 4),
+                "SE": round(se, 4),
+            }
+        )
     falls = all(b[1] <= a[1] + z * math.hypot(a[2], b[2]) for a, b in itertools.pairwise(curve))
     drop = curve[0][1] - curve[-1][1] > z * math.hypot(curve[0][2], curve[-1][2])
     single, se_single = _pooled(size, tables, 0, SINGLE_SEVERITY, 0)
     sector, se_sector = _pooled(size, tables, "all", SINGLE_SEVERITY, 0)
-    rows.append({"scandal": f"supplier 0 only, severity {SINGLE_SEVERITY:g} (its customers)",
-                 "churn per customer (10 steps)": round(single, 4), "SE": round(se_single, 4)})
-    rows.append({"scandal": f"sector-wide, severity {SINGLE_SEVERITY:g} (supplier 0's customers)",
-                 "churn per customer (10 steps)": round(sector, 4), "SE": round(se_sector, 4)})
+    rows.append(
+        {
+            "scandal": f"supplier 0 only, severity {SINGLE_SEVERITY:g} (its customers)",
+            "churn per customer (10 steps)": round(single, 4),
+            "SE": round(se_single, 4),
+        }
+    )
+    rows.append(
+        {
+            "scandal": f"sector-wide, severity {SINGLE_SEVERITY:g} (supplier 0's customers)",
+            "churn per customer (10 steps)": round(sector, 4),
+            "SE": round(se_sector, 4),
+        }
+    )
     locked = single - sector > z * math.hypot(se_single, se_sector)
     return CheckResult(
         name="lock_in",
         title="Lock-in: with low trust in every supplier, switching falls",
         expected="churn falls as sector-wide trust falls; a scandal at one supplier drives its customers away, "
-                 "the same scandal sector-wide does not",
-        measured="churn " + " → ".join(f"{r:.3f}" for _, r, _ in curve) + " as trust "
-                 + " → ".join(f"{t:.2f}" for t, _, _ in curve)
-                 + f"; supplier 0 alone {single:.3f} vs sector-wide {sector:.3f}",
+        "the same scandal sector-wide does not",
+        measured="churn "
+        + " → ".join(f"{r:.3f}" for _, r, _ in curve)
+        + " as trust "
+        + " → ".join(f"{t:.2f}" for t, _, _ in curve)
+        + f"; supplier 0 alone {single:.3f} vs sector-wide {sector:.3f}",
         tolerance=f"z·SE (Poisson or across {size.market_runs} seeds, the larger), z = {z:.2f}",
         passed=bool(falls and drop and locked),
-        reference="MODEL_BRIEF §4 (consumers hardly switch when they trust no bank)", details=rows,
+        reference="MODEL_BRIEF §4 (consumers hardly switch when they trust no bank)",
+        details=rows,
     )
 
 
@@ -431,13 +537,14 @@ def check_asymmetry_relation(size: Size, tables: dict[Job, Tables]) -> CheckResu
             exact = kept_promises_to_recover(k, relief, admitted)
             good = abs(measured - exact) < 1e-5 and abs(per_kept - gain) < 1e-6
             ok &= good
-            rows.append({"k": k, "repaired": admitted, "loss / gain": round(measured, 5), "exact": exact,
-                         "pass": good})
+            rows.append({"k": k, "repaired": admitted, "loss / gain": round(measured, 5), "exact": exact, "pass": good})
     return CheckResult(
         name="asymmetry_relation",
         title="Exact asymmetry relation of the update rule",
         expected="loss/gain = k (silent), k(1 − repair_relief) (admitted and repaired)",
         measured=", ".join(f"{r['loss / gain']:g}" for r in rows),
         tolerance="1e-5 (float32)",
-        passed=ok, reference="trustsim.validation.trust_checks.kept_promises_to_recover", details=rows,
+        passed=ok,
+        reference="trustsim.validation.trust_checks.kept_promises_to_recover",
+        details=rows,
     )
