@@ -100,6 +100,16 @@ def figure_bytes(fig: Any, fmt: str = "png", dpi: int = 110, close: bool = True)
     return buf.getvalue()
 
 
+def fixed(value: float, digits: int = 2) -> str:
+    """``value`` with `digits` decimals, never as "-0.00" (a tiny negative from float arithmetic).
+
+    >>> fixed(-1e-12), fixed(0.125, 2), fixed(-0.5, 1)
+    ('0.00', '0.12', '-0.5')
+    """
+    text = f"{value:.{digits}f}"
+    return text[1:] if text.startswith("-") and float(text) == 0 else text
+
+
 def save_figure(fig: Any, out: str | Path, name: str, formats: Sequence[str] = ("png",), dpi: int = 110) -> list[Path]:
     """Write ``out/name.<fmt>`` for each format, atomically, and close the figure.
 

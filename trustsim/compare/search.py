@@ -39,6 +39,7 @@ from trustsim.compare.stats import run_values
 from trustsim.config import Scenario, load_scenario
 from trustsim.errors import ConfigError
 from trustsim.policies import BUDGET_RATE, CARE_BASE, Policy, budget_cost
+from trustsim.reporting import fixed
 
 OBJECTIVES = ("revenue", "nps", "both")
 VALIDATION_SEED_OFFSET = 1_000_003
@@ -272,9 +273,9 @@ def _chosen(table: pd.DataFrame, objective: str, limit: int, base: Scenario, as_
         name = f"Trial {int(row['trial'])}" + (f" ({', '.join(label)})" if label else " (on the front)")
         settings = {f: float(row[f]) for f in fields}
         description = (
-            f"Found by trustsim optimize: ads {settings['ad_budget']:.2f}, over-delivery "
-            f"{settings['over_delivery']:.3f}, care {settings['care']:.2f}, promise "
-            f"{settings['promise']:.2f}, banner share {settings['banner_share']:.2f}."
+            f"Found by trustsim optimize: ads {fixed(settings['ad_budget'], 2)}, over-delivery "
+            f"{fixed(settings['over_delivery'], 3)}, care {fixed(settings['care'], 2)}, promise "
+            f"{fixed(settings['promise'], 2)}, banner share {fixed(settings['banner_share'], 2)}."
         )
         policies.append(Policy(name, description, settings))
     current = base.supplier_policies()[as_index].model_dump()

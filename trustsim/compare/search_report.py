@@ -21,6 +21,7 @@ from trustsim.compare.search import Search
 from trustsim.compare.stats import LEVEL, MEASURE_BY_KEY, paired_difference
 from trustsim.io import atomic_write_bytes, atomic_write_text
 from trustsim.policies import budget_cost, slugify
+from trustsim.reporting import fixed
 
 SHOWN = ("revenue", "nps", "customers")
 
@@ -85,8 +86,8 @@ def search_headline(search: Search) -> str:
         cost = budget_cost(search.chosen[-1].resolved(search.scenario))
         texts.append(
             f"With {search.budget:g} budget units per step, the {what} on fresh seeds comes from "
-            f"**{best.name}**: {s['ad_budget']:.2f} on ads, over-delivery {s['over_delivery']:.3f}, care "
-            f"{s['care']:.2f}, promise {s['promise']:.2f} — {m.format(row['mean'])} (95% CI "
+            f"**{best.name}**: {fixed(s['ad_budget'], 2)} on ads, over-delivery {fixed(s['over_delivery'], 3)}, care "
+            f"{fixed(s['care'], 2)}, promise {fixed(s['promise'], 2)} — {m.format(row['mean'])} (95% CI "
             f"{ci_text(m, row['lo'], row['hi'])}{tie}), {m.format(diff)} against the current policy, which spends "
             f"{cost:.2f} units (95% CI {ci_text(m, lo, hi)}, paired): {verdict} {'better' if diff > 0 else 'worse'}."
         )
@@ -138,11 +139,11 @@ def write_search_report(search: Search, out_dir: str | Path, command: str = "") 
     front_rows = [
         [
             str(int(r["trial"])),
-            f"{r['ad_budget']:.2f}",
-            f"{r['over_delivery']:.3f}",
-            f"{r['care']:.2f}",
-            f"{r['promise']:.2f}",
-            f"{r['banner_share']:.2f}",
+            f"{fixed(r['ad_budget'], 2)}",
+            f"{fixed(r['over_delivery'], 3)}",
+            f"{fixed(r['care'], 2)}",
+            f"{fixed(r['promise'], 2)}",
+            f"{fixed(r['banner_share'], 2)}",
             f"{r['revenue']:,.0f}",
             f"{r['nps']:+.1f}",
         ]
