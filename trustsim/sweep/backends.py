@@ -191,7 +191,12 @@ def _probe_scheduler(address: str, timeout: float) -> None:
     thread.start()
     thread.join(timeout + 1.0)
     reply, error = outcome.get("reply"), outcome.get("error")
-    if thread.is_alive() or isinstance(error, (TimeoutError, asyncio.TimeoutError)):
+    # distributed reports its own connect timeout as an OSError ("Timed out trying to connect"),
+    # racing the wait_for above: both mean that nothing answered in time
+    timed_out = isinstance(error, (TimeoutError, asyncio.TimeoutError)) or (
+        isinstance(error, OSError) and "timed out" in str(error).lower()
+    )
+    if thread.is_alive() or timed_out:
         raise RunError(
             f"--scheduler {address}: no Dask scheduler answered within {timeout:g} s. Start one with "
             f"`dask scheduler`, or omit --scheduler to use the local process pool."
