@@ -81,24 +81,25 @@ def advertise(
     distinct people), so with one supplier and budget 1 this is exactly Bass's innovation p.
     A `banner_share` of the reached hear it through online banners instead of mass media.
     """
-    parts = []
+    who, banner, about = [], [], []
     for s, budget in enumerate(ad_budget):
         p = min(1.0, reach * float(budget))
         k = int(rng.binomial(n, p)) if p > 0 else 0
         if k == 0:
             continue
-        who = rng.choice(n, size=k, replace=False)
-        banner = rng.random(k) < banner_share[s]
-        parts.append(
-            Messages(
-                who.astype(np.int64),
-                np.full(k, s, dtype=np.int64),
-                np.where(banner, BANNER, AD).astype(np.int8),
-                np.full(k, 0.5, dtype=np.float32),
-                np.full(k, -1, dtype=np.int64),
-            )
-        )
-    return Messages.concat(parts)
+        who.append(rng.choice(n, size=k, replace=False))
+        banner.append(rng.random(k) < banner_share[s])
+        about.append(np.full(k, s, dtype=np.int64))
+    if not who:
+        return Messages.empty()
+    k = sum(len(w) for w in who)
+    return Messages(
+        np.concatenate(who).astype(np.int64),
+        np.concatenate(about),
+        np.where(np.concatenate(banner), BANNER, AD).astype(np.int8),
+        np.full(k, 0.5, dtype=np.float32),
+        np.full(k, -1, dtype=np.int64),
+    )
 
 
 class WomParams(NamedTuple):
