@@ -300,20 +300,13 @@ def _ladder(customers, components, propensity, w, supplier, tenure, score, suppl
         stage[c] = loyalty.ladder_stage(supplier[c] >= 0, disappointed[c], tenure[c], score[c], trusted, lp)
 
 
-@loop
-def _lists_owners(customer, supplier, owner):
-    j, m = 0, customer.shape[0]
-    for i in range(owner.shape[0]):
-        if owner[i] >= 0:
-            if j >= m or customer[j] != i or supplier[j] != owner[i]:
-                return False
-            j += 1
-    return j == m
-
-
 def _same_owners(known: Served, owner: np.ndarray) -> bool:
     """Whether `known` lists exactly the people with owner >= 0, in order, with their owner."""
-    return bool(_lists_owners(known.customer, known.supplier, owner))
+    return bool(
+        (known.supplier >= 0).all()
+        and np.count_nonzero(owner >= 0) == len(known.customer)
+        and np.array_equal(owner[known.customer], known.supplier)
+    )
 
 
 def rank(pop: Population, weights: np.ndarray, params: LadderParams, known: Served | None = None) -> Served:
