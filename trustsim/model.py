@@ -157,9 +157,7 @@ class TrustMarket(mesa.Model):
         self.flows.record_delivery(delivery)
         ranked = phases.rank(pop, self.weights, self.rules.ladder, known=delivery.served)
         served = delivery.served
-        self.reviews.post(
-            rng, served.supplier, pop.score[served.customer].astype(np.float64), sc.reviews.post_rate, sc.reviews.memory
-        )
+        self.reviews.post(rng, served.supplier, pop.score[served.customer], sc.reviews.post_rate, sc.reviews.memory)
         messages = self._spread_word(policy)
         self._choose(messages, delivery)
         self.experienced = phases.rerank(pop, self.weights, self.rules.ladder, ranked, messages)
