@@ -213,16 +213,17 @@ class TrustMarket(mesa.Model):
                     rng, self.network, senders, pop.supplier[senders].astype(np.int64), sc.wom.rate, 1.0
                 )
             ]
-        if sc.wom.mode == "gate":
+        smooth = sc.wom.mode != "gate"
+        if smooth:  # rates per person, as running totals
+            recommend, warn = phases.talkers(pop, self.hub, self.recommend_by_score, self.warn_by_score)
+        else:
             senders = np.flatnonzero(pop.stage == loyalty.AMBASSADOR)
             warners = np.flatnonzero(pop.stage == loyalty.DETRACTOR)
             recommend = (senders, pop.supplier[senders].astype(np.int64), sc.wom.rate)
             warn = (warners, pop.last_supplier[warners].astype(np.int64), sc.wom.warn_rate)
-        else:
-            recommend, warn = phases.talkers(pop, self.hub, self.recommend_by_score, self.warn_by_score)
         return [
-            channels.word_of_mouth(rng, self.network, *recommend, 1.0),
-            channels.word_of_mouth(rng, self.network, *warn, -1.0),
+            channels.word_of_mouth(rng, self.network, *recommend, 1.0, cumulative=smooth),
+            channels.word_of_mouth(rng, self.network, *warn, -1.0, cumulative=smooth),
         ]
 
     def _trust_total(self, customers: np.ndarray, suppliers: np.ndarray) -> np.ndarray:

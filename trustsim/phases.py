@@ -443,19 +443,22 @@ def _talkers(
     warn_by_score,
     rec_who,
     rec_about,
-    rec_rate,
+    rec_total,
     warn_who,
     warn_about,
-    warn_rate,
+    warn_total,
 ):
     r = w = 0
+    rec_sum = warn_sum = 0.0
     for i in range(supplier.shape[0]):
         t = talk[i] * hub[i]
         if supplier[i] >= 0:
-            rec_who[r], rec_about[r], rec_rate[r] = i, supplier[i], recommend_by_score[score[i]] * t
+            rec_sum += recommend_by_score[score[i]] * t
+            rec_who[r], rec_about[r], rec_total[r] = i, supplier[i], rec_sum
             r += 1
         if disappointed[i]:
-            warn_who[w], warn_about[w], warn_rate[w] = i, last_supplier[i], warn_by_score[score[i]] * t
+            warn_sum += warn_by_score[score[i]] * t
+            warn_who[w], warn_about[w], warn_total[w] = i, last_supplier[i], warn_sum
             w += 1
     return r, w
 
@@ -466,7 +469,9 @@ def talkers(
     """Who may recommend (every customer, about its supplier) and who may warn (the disappointed,
     about their last supplier), each with its expected messages per week: the chance for its
     score (:func:`channels.recommend_chance`, :func:`channels.warn_chance`) times its
-    talkativeness and hub factor. Returns ((who, about, rate) of recommenders, (...) of warners)."""
+    talkativeness and hub factor. Returns ((who, about, running total of the rates) of
+    recommenders, (...) of warners), the form :func:`channels.word_of_mouth` takes with
+    ``cumulative=True``."""
     n = pop.n
     out = [
         np.empty(n, np.int64),

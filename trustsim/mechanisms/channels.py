@@ -160,6 +160,8 @@ def word_of_mouth(
     about: np.ndarray,
     rate: float | np.ndarray,
     valence: float,
+    *,
+    cumulative: bool = False,
 ) -> Messages:
     """Each sender tells Poisson(`rate`) random contacts about supplier `about[i]`.
 
@@ -167,15 +169,20 @@ def word_of_mouth(
     their ties; on a well-mixed population contacts are uniformly random members (Bass q).
     `rate` is one number for all senders or one per sender; with one per sender the independent
     Poisson counts are drawn as a Poisson total shared out in proportion to the rates (the same
-    distribution; cheaper when most senders rarely talk).
+    distribution; cheaper when most senders rarely talk). With `cumulative` the per-sender rates
+    are given as their running total (``np.cumsum(rates)``; :func:`trustsim.phases.talkers`).
     """
-    if len(senders) == 0 or np.all(np.asarray(rate) <= 0):
+    if len(senders) == 0:
         return Messages.empty()
     if np.ndim(rate) == 0:
+        if rate <= 0:
+            return Messages.empty()
         counts = rng.poisson(rate, size=len(senders))
         who, sup = np.repeat(senders, counts), np.repeat(about, counts)
     else:
-        total = np.cumsum(rate, dtype=np.float64)
+        total = np.asarray(rate, dtype=np.float64) if cumulative else np.cumsum(rate, dtype=np.float64)
+        if total[-1] <= 0:  # rates are never negative: nobody talks
+            return Messages.empty()
         k = int(rng.poisson(total[-1]))
         pick = np.searchsorted(total, rng.random(k) * total[-1], side="right")
         pick = np.minimum(pick, len(senders) - 1)
