@@ -285,13 +285,12 @@ def _hear(customer, supplier, channel, valence, sender, trust, heard, prior, cre
             prefetch(trust, customer[i + AHEAD], supplier[i + AHEAD])
         first[i] = heard[customer[i], supplier[i]] < 0
     for i in range(m):
-        if first[i]:
-            c, s = customer[i], supplier[i]
-            for k in range(4):
-                trust[c, s, k] = prior[c]
-            heard[c, s] = channel[i]
-    for i in range(m):
         c, s, r = customer[i], supplier[i], sender[i]
+        if first[i]:
+            if heard[c, s] < 0:  # the pair's first message this step starts it at the prior
+                for k in range(4):
+                    trust[c, s, k] = prior[c]
+            heard[c, s] = channel[i]  # the channel of first contact: the last of this step's first messages
         step = nudge(credibility[channel[i]], valence[i], p)
         trust[c, s, RELIABILITY] += step
         trust[c, s, COMPETENCE] += step
