@@ -158,7 +158,7 @@ class TrustMarket(mesa.Model):
         ranked = phases.rank(pop, self.weights, self.rules.ladder, known=delivery.served)
         served = delivery.served
         self.reviews.post(rng, served.supplier, pop.score[served.customer], sc.reviews.post_rate, sc.reviews.memory)
-        messages = self._spread_word(policy)
+        messages = self._spread_word(policy, ranked)
         self._choose(messages, delivery)
         self.experienced = phases.rerank(pop, self.weights, self.rules.ladder, ranked, messages)
         self._measure()
@@ -188,10 +188,10 @@ class TrustMarket(mesa.Model):
             if shock.step == self.steps:
                 self.trigger_scandal(shock.supplier, shock.severity, shock.reach)
 
-    def _spread_word(self, policy: dict[str, np.ndarray]) -> channels.Messages:
+    def _spread_word(self, policy: dict[str, np.ndarray], ranked: Served) -> channels.Messages:
         """Recommendations, warnings, reviews read and ads seen this period (phase 5)."""
         sc, pop, rng = self.config, self.population, self.rng
-        parts = self._word_of_mouth()
+        parts = self._word_of_mouth(ranked)
         prospects = np.flatnonzero(pop.supplier < 0)
         k = int(rng.binomial(len(prospects), sc.reviews.read_rate)) if len(prospects) else 0
         readers = rng.choice(prospects, size=k, replace=False) if k else prospects[:0]
@@ -203,7 +203,7 @@ class TrustMarket(mesa.Model):
         channels.hear(messages, pop.trust, pop.heard, pop.prior_logits, self.credibility, self.rules.hear)
         return messages
 
-    def _word_of_mouth(self) -> list[channels.Messages]:
+    def _word_of_mouth(self, ranked: Served) -> list[channels.Messages]:
         """Who recommends and who warns (MODEL_BRIEF §2.11, §4): smoothly by score, or the version-1 gate."""
         sc, pop, rng = self.config, self.population, self.rng
         if not sc.trust.gating:  # the Bass limit: every customer talks at the Bass q
@@ -215,7 +215,7 @@ class TrustMarket(mesa.Model):
             ]
         smooth = sc.wom.mode != "gate"
         if smooth:  # rates per person, as running totals
-            recommend, warn = phases.talkers(pop, self.hub, self.recommend_by_score, self.warn_by_score)
+            recommend, warn = phases.talkers(pop, self.hub, self.recommend_by_score, self.warn_by_score, ranked)
         else:
             senders = np.flatnonzero(pop.stage == loyalty.AMBASSADOR)
             warners = np.flatnonzero(pop.stage == loyalty.DETRACTOR)

@@ -433,6 +433,7 @@ def rerank(pop: Population, weights: np.ndarray, params: LadderParams, before: S
 
 @loop
 def _talkers(
+    among,
     supplier,
     last_supplier,
     disappointed,
@@ -450,7 +451,8 @@ def _talkers(
 ):
     r = w = 0
     rec_sum = warn_sum = 0.0
-    for i in range(supplier.shape[0]):
+    for j in range(among.shape[0]):
+        i = among[j]
         t = talk[i] * hub[i]
         if supplier[i] >= 0:
             rec_sum += recommend_by_score[score[i]] * t
@@ -464,15 +466,20 @@ def _talkers(
 
 
 def talkers(
-    pop: Population, hub: np.ndarray, recommend_by_score: np.ndarray, warn_by_score: np.ndarray
+    pop: Population,
+    hub: np.ndarray,
+    recommend_by_score: np.ndarray,
+    warn_by_score: np.ndarray,
+    ranked: Served,
 ) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """Who may recommend (every customer, about its supplier) and who may warn (the disappointed,
     about their last supplier), each with its expected messages per week: the chance for its
     score (:func:`channels.recommend_chance`, :func:`channels.warn_chance`) times its
     talkativeness and hub factor. Returns ((who, about, running total of the rates) of
     recommenders, (...) of warners), the form :func:`channels.word_of_mouth` takes with
-    ``cumulative=True``."""
-    n = pop.n
+    ``cumulative=True``. `ranked` is the latest :func:`rank`: only those it ranked can talk (a
+    customer or a disappointed former customer has a last supplier), so only they are visited."""
+    n = len(ranked.customer)
     out = [
         np.empty(n, np.int64),
         np.empty(n, np.int64),
@@ -482,6 +489,7 @@ def talkers(
         np.empty(n),
     ]
     r, w = _talkers(
+        ranked.customer,
         pop.supplier,
         pop.last_supplier,
         pop.disappointed,
