@@ -82,9 +82,8 @@ def main() -> None:
     if args.one:
         print(json.dumps(one(args.one, args.suppliers, args.mean_degree, args.steps, args.version_1)))
         return
-    print(
-        f"{args.suppliers} suppliers, mean degree {args.mean_degree:g}, {args.steps} steps, baseline scenario{' (version-1 settings)' if args.version_1 else ''}"
-    )
+    which = "baseline scenario" + (" (version-1 settings)" if args.version_1 else "")
+    print(f"{args.suppliers} suppliers, mean degree {args.mean_degree:g}, {args.steps} steps, {which}")
     header = (
         f"{'customers':>10} {'ties':>11} {'network s':>10} {'build s':>8} {'ms/step':>8} "
         f"{'ns/cust/step':>13} {'run s':>7} {'CPU ms/step':>12} {'CPU run s':>10} {'peak GB':>8}"
