@@ -321,13 +321,20 @@ def rank(pop: Population, weights: np.ndarray, params: LadderParams, known: Serv
         experienced = known
     else:
         experienced = own_trust(pop.last_supplier, pop.trust)
-    propensity = expit(pop.prior_logits[experienced.customer])
     pop.disappointed[:] = False
     pop.stage[:] = loyalty.PROSPECT  # whoever never bought: nothing to judge
+    _judge(pop, experienced.customer, experienced.components, weights, params)
+    return experienced
+
+
+def _judge(
+    pop: Population, customers: np.ndarray, components: np.ndarray, weights: np.ndarray, params: LadderParams
+) -> None:
+    """Score and ladder stage of these customers, from their trust components in their last supplier."""
     _ladder(
-        experienced.customer,
-        experienced.components,
-        propensity,
+        customers,
+        components,
+        expit(pop.prior_logits[customers]),
         weights,
         pop.supplier,
         pop.tenure,
@@ -337,7 +344,6 @@ def rank(pop: Population, weights: np.ndarray, params: LadderParams, known: Serv
         pop.disappointed,
         params,
     )
-    return experienced
 
 
 @loop
@@ -411,20 +417,7 @@ def rerank(pop: Population, weights: np.ndarray, params: LadderParams, before: S
     rows = redo[:r]
     fresh = expit(logits[:r])
     components[rows] = fresh
-    customers = who[rows]
-    _ladder(
-        customers,
-        fresh,
-        expit(pop.prior_logits[customers]),
-        weights,
-        pop.supplier,
-        pop.tenure,
-        pop.score,
-        pop.supplier_trust,
-        pop.stage,
-        pop.disappointed,
-        params,
-    )
+    _judge(pop, who[rows], fresh, weights, params)
     return Served(who[:m], which[:m], components[:m])
 
 
