@@ -180,3 +180,29 @@ def test_initial_customers_are_recorded_as_such():
     initial = spells[spells["start_step"] == 0]
     assert len(initial) == m.supplier_table().query("step == 0")["customers"].sum() > 0
     assert (initial["channel"] == "initial").all() and (initial["heard_via"] == "ad").all()
+
+
+def test_word_of_mouth_and_trusting_columns_count_what_happened():
+    """wom_positive/negative, prospects_referred and trusting_share (the calibration patterns' inputs)."""
+    from trustsim.experiments.runs import extra_measures
+
+    m = TrustMarket(load_scenario("configs/baseline.toml", {"market.customers": 3000}), rng=5)
+    for _ in range(40):
+        m.step()
+        assert m.model_metrics["trusting_share"] == extra_measures(m, None)["trusting_share"]
+    model, sup, spells = m.model_table(), m.supplier_table(), m.customer_table()
+    assert (model["wom_positive"] > 0).any() and (model["wom_negative"] > 0).any()
+    by_step = sup.groupby("step")[["wom_positive", "wom_negative", "trusting"]].sum()
+    assert (by_step["wom_positive"].to_numpy() == model["wom_positive"].to_numpy()).all()
+    # every prospect won by a recommendation was first reached by one; nobody is counted twice
+    first = spells[(spells["start_step"] > 0) & spells["from_supplier"].isna()]
+    won = first[first["channel"] == "recommendation"]["customer"].nunique()
+    assert won <= model["prospects_referred"].sum() == np.count_nonzero(m.population.referred) <= 3000
+    assert 0 < model["trusting_share"].iloc[-1] <= 1
+
+
+def test_no_word_of_mouth_when_nobody_talks():
+    m = _run({"wom.rate": 0.0, "wom.warn_rate": 0.0}, steps=20)
+    t = m.model_table()
+    assert t["wom_positive"].sum() == t["wom_negative"].sum() == t["prospects_referred"].sum() == 0
+    assert t["acquired_recommendations"].sum() == 0

@@ -46,6 +46,10 @@ MODEL_COLUMNS: tuple[str, ...] = (
     "departed",
     "costs",
     "profit",
+    "wom_positive",
+    "wom_negative",
+    "prospects_referred",
+    "trusting_share",
 )
 """Columns of `model.parquet`, one row per step (step 0 = initial state)."""
 
@@ -85,6 +89,9 @@ SUPPLIER_COLUMNS: tuple[str, ...] = (
     "discounted_profit",
     "reached",
     "anchoring",
+    "wom_positive",
+    "wom_negative",
+    "trusting",
 )
 """Columns of `suppliers.parquet`, one row per step x supplier.
 
@@ -97,8 +104,15 @@ change it). Money: `revenue` = customers at the end of the period x price; `serv
 customers x the cost of serving them (`money.service_cost` + over-delivery and care); `ad_costs` =
 people reached by its advertising (`reached`) x `money.ad_cost`; `costs` = service + ads +
 `money.fixed_cost`; `profit` = revenue - costs; `discounted_profit` = profit discounted to step 0
-at `money.discount_rate` per period, summed from step 0 to this step.
+at `money.discount_rate` per period, summed from step 0 to this step. Word of mouth:
+`wom_positive` / `wom_negative` = recommendations / warnings said about the supplier this period;
+`trusting` = its current customers whose overall trust in it is at least
+:data:`TRUSTING_LEVEL`.
 """
+
+TRUSTING_LEVEL = 0.5
+"""Overall trust from which a customer counts as trusting its supplier (as surveys ask: "do you
+trust your bank?")."""
 
 
 @dataclass
@@ -112,6 +126,9 @@ class Flows:
     departed: np.ndarray  # customers who left the market (turnover)
     reached: np.ndarray  # people reached by each supplier's advertising
     unit_cost: np.ndarray  # cost of serving one customer this week, per supplier
+    wom_positive: np.ndarray  # recommendations said about each supplier
+    wom_negative: np.ndarray  # warnings said about each supplier
+    prospects_referred: int = 0  # people reached by a recommendation for the first time while prospects
 
     @classmethod
     def zeros(cls, suppliers: int) -> Flows:
@@ -124,6 +141,8 @@ class Flows:
             np.zeros(suppliers, dtype=np.int64),
             np.zeros(suppliers, dtype=np.int64),
             np.zeros(suppliers),
+            np.zeros(suppliers, dtype=np.int64),
+            np.zeros(suppliers, dtype=np.int64),
         )
 
     def record_acquisitions(self, supplier: np.ndarray, channel: np.ndarray) -> None:
@@ -154,17 +173,20 @@ def _histogram(supplier, last_supplier, stage, score, s_count, n_stages):
 
 
 @loop
-def _sums_by(group, components, w, s_count, total):
+def _sums_by(group, components, w, s_count, customers, supplier, level, total):
     count = np.zeros(s_count, np.int64)
+    trusting = np.zeros(s_count, np.int64)
     sums = np.zeros((5, s_count), np.float64)
     for j in range(group.shape[0]):
         g = group[j]
         count[g] += 1
         total[j] = combine(components[j], w)
+        if supplier[customers[j]] >= 0 and total[j] >= level:
+            trusting[g] += 1
         sums[0, g] += np.float64(total[j])
         for k in range(4):
             sums[k + 1, g] += np.float64(components[j, k])
-    return count, sums
+    return count, sums, trusting
 
 
 def _means(count: np.ndarray, total: np.ndarray) -> np.ndarray:
@@ -207,7 +229,16 @@ def measure(
     stages = h.sum(axis=(0, 2))
     components = experienced.components
     total_trust = np.empty(len(components), np.float32)  # overall trust of each, filled in by _sums_by
-    count, trust_sums = _sums_by(experienced.supplier, components, weights, s, total_trust)
+    count, trust_sums, trusting = _sums_by(
+        experienced.supplier,
+        components,
+        weights,
+        s,
+        experienced.customer,
+        pop.supplier,
+        np.float32(TRUSTING_LEVEL),
+        total_trust,
+    )
     n_customers = int(customers.sum())
 
     sup: dict[str, np.ndarray] = {
@@ -248,6 +279,9 @@ def measure(
     sup["discounted_profit"] = discounted_profit + sup["profit"] * discount_factor(step, money.discount_rate)
     sup["reached"] = flows.reached.copy()
     sup["anchoring"] = np.array([p["anchoring"] for p in policies])
+    sup["wom_positive"] = flows.wom_positive.copy()
+    sup["wom_negative"] = flows.wom_negative.copy()
+    sup["trusting"] = trusting
 
     has_experience = len(experienced.customer) > 0
     model_row: dict[str, float] = {
@@ -263,6 +297,8 @@ def measure(
         "revenue": float(sup["revenue"].sum()),
         "costs": float(sup["costs"].sum()),
         "profit": float(sup["profit"].sum()),
+        "prospects_referred": int(flows.prospects_referred),
+        "trusting_share": float(trusting.sum() / n_customers) if n_customers else float("nan"),
     }
     for k, col in enumerate(TRUST_COLUMNS):
         model_row[col] = float(components[:, k].mean()) if has_experience else float("nan")
@@ -277,6 +313,8 @@ def measure(
         "kept",
         "broken",
         "exceeded",
+        "wom_positive",
+        "wom_negative",
     ):
         model_row[col] = int(sup[col].sum())
     return model_row, sup

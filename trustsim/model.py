@@ -192,6 +192,7 @@ class TrustMarket(mesa.Model):
         """Recommendations, warnings, reviews read and ads seen this period (phase 5)."""
         sc, pop, rng = self.config, self.population, self.rng
         parts = self._word_of_mouth(ranked)
+        self._count_word_of_mouth(parts)
         prospects = np.flatnonzero(pop.supplier < 0)
         k = int(rng.binomial(len(prospects), sc.reviews.read_rate)) if len(prospects) else 0
         readers = rng.choice(prospects, size=k, replace=False) if k else prospects[:0]
@@ -225,6 +226,19 @@ class TrustMarket(mesa.Model):
             channels.word_of_mouth(rng, self.network, *recommend, 1.0, cumulative=smooth),
             channels.word_of_mouth(rng, self.network, *warn, -1.0, cumulative=smooth),
         ]
+
+    def _count_word_of_mouth(self, said: list[channels.Messages]) -> None:
+        """Recommendations and warnings said per supplier, and the prospects a recommendation
+        reached for the first time (the patterns of East et al. 2007 and Kumar et al. 2007)."""
+        pop, flows = self.population, self.flows
+        s = len(flows.wom_positive)
+        for part in said:
+            positive = part.valence > 0
+            flows.wom_positive += np.bincount(part.supplier[positive], minlength=s)
+            flows.wom_negative += np.bincount(part.supplier[~positive], minlength=s)
+            before = int(np.count_nonzero(pop.referred))
+            pop.referred[part.customer[positive & (pop.supplier[part.customer] < 0)]] = True
+            flows.prospects_referred += int(np.count_nonzero(pop.referred)) - before
 
     def _trust_total(self, customers: np.ndarray, suppliers: np.ndarray) -> np.ndarray:
         return trust.combine_rows(expit(self.population.trust[customers, suppliers]), self.weights)

@@ -68,6 +68,18 @@ MODEL: dict[str, Column] = {
         _c("departed", PER_STEP, "people who left the market (market.turnover), each replaced by a newcomer"),
         _c("costs", "money per step", "sum over suppliers of costs"),
         _c("profit", "money per step", "sum over suppliers of profit (revenue - costs)"),
+        _c("wom_positive", "messages in that step", "recommendations said (each to one acquaintance)"),
+        _c("wom_negative", "messages in that step", "warnings said by the disappointed (each to one acquaintance)"),
+        _c(
+            "prospects_referred",
+            PER_STEP,
+            "people reached by a recommendation for the first time while prospects (never customers since)",
+        ),
+        _c(
+            "trusting_share",
+            "share of current customers (0-1)",
+            "current customers whose overall trust in their supplier is at least 0.5 (NaN without customers)",
+        ),
     )
 }
 """``model.parquet`` and a sweep's ``timeseries``: one row per step."""
@@ -108,6 +120,9 @@ SUPPLIER: dict[str, Column] = {
         ),
         _c("reached", PER_STEP, "people its advertising (ads and banners) reached in that step"),
         _c("anchoring", "probability", "the policy in force: chance a kept promise is anchored ('says what it did')"),
+        _c("wom_positive", "messages in that step", "recommendations said about it"),
+        _c("wom_negative", "messages in that step", "warnings said about it"),
+        _c("trusting", PEOPLE, "its current customers whose overall trust in it is at least 0.5"),
         _c("loyal", PEOPLE, "its customers at the loyal stage"),
         _c("market_share", SHARE, "customers / N"),
         _c("acquired", PER_STEP, "acquired_ads + acquired_reviews + acquired_recommendations"),

@@ -39,6 +39,7 @@ class Population:
     talk: np.ndarray  # float32 (N,), talkativeness (mean 1): how much a person says to others
     fit: np.ndarray  # float32 (N, S), how well each supplier suits each customer; (N, 0) when all alike
     spell: np.ndarray  # int64 (N,), the customer's current spell in the referral records, -1 = none
+    referred: np.ndarray  # bool (N,), reached by a recommendation while a prospect (Kumar et al. 2007)
 
     @property
     def n(self) -> int:
@@ -122,6 +123,7 @@ def initial_population(scenario: Scenario, rng: np.random.Generator) -> Populati
         talk=talkativeness(rng, n, scenario),
         fit=draw_fit(rng, n, s, scenario.fit.sd),
         spell=np.full(n, -1, dtype=np.int64),
+        referred=np.zeros(n, dtype=np.bool_),
     )
     k = round(scenario.market.initial_customers * n)
     if k:
@@ -167,6 +169,7 @@ def renew(pop: Population, scenario: Scenario, rng: np.random.Generator) -> tupl
         pop.supplier_trust[who] = logit(scenario.mutual.prior)
         pop.trust[who] = 0.0
         pop.heard[who] = -1
+        pop.referred[who] = False
         pop.talk[who] = talkativeness(rng, k, scenario)
         if pop.fit.shape[1]:
             pop.fit[who] = draw_fit(rng, k, pop.fit.shape[1], scenario.fit.sd)
