@@ -32,7 +32,8 @@ class Size:
     """How one size changes an experiment: scenario overrides, replicates and steps (None: as written).
 
     ``grid`` keeps only some values of grid parameters and ``points`` only some points of a list
-    design (the smoke test runs a corner of the design; every point is still validated).
+    design (the smoke test runs a corner of the design; every point is still validated);
+    ``samples`` sets the base sample size of an lhs or sobol design.
     """
 
     overrides: Mapping[str, Any] = field(default_factory=dict)
@@ -40,10 +41,13 @@ class Size:
     steps: int | None = None
     grid: Mapping[str, list[Any]] = field(default_factory=dict)
     points: tuple[int, ...] | None = None
+    samples: int | None = None
 
     def shrink(self, experiment: Any) -> Any:
         """The experiment with its design cut down to ``grid`` / ``points`` (unchanged if none apply)."""
         design = experiment.design
+        if design.kind in ("lhs", "sobol") and self.samples is not None:
+            return experiment.model_copy(update={"design": design.model_copy(update={"samples": self.samples})})
         if design.kind == "grid" and self.grid:
             params = {k: self._keep(v, self.grid[k]) if k in self.grid else v for k, v in design.parameters.items()}
             return experiment.model_copy(update={"design": design.model_copy(update={"parameters": params})})
@@ -227,3 +231,40 @@ def _same(a: Any, b: Any) -> bool:
         return bool(np.isclose(float(a), float(b)))
     except (TypeError, ValueError):
         return a == b
+
+
+# --- verdicts -----------------------------------------------------------------------------
+
+ANSWERS: tuple[str, ...] = ("yes", "no", "cannot tell")
+"""The three answers a verdict can give; "cannot tell" when the interval includes the threshold."""
+
+
+def verdict(ci: Mapping[str, Any] | None, threshold: float = 0.0, above: bool = True) -> dict[str, Any]:
+    """Does the quantity lie above (or, with ``above=False``, below) `threshold`? Answered by its
+    95% interval, never by its mean alone (the one rule for every experiment's verdict sentence).
+
+    Returns ``{"answer", "interval", "threshold", "above"}``: "yes" when the whole interval is on
+    the claimed side, "no" when it is wholly on the other side, "cannot tell" when it includes the
+    threshold or there is no interval (fewer than two runs).
+    """
+    lo = None if ci is None else ci.get("ci_low")
+    hi = None if ci is None else ci.get("ci_high")
+    answer = "cannot tell"
+    if lo is not None and hi is not None:
+        if (lo > threshold) if above else (hi < threshold):
+            answer = "yes"
+        elif (hi < threshold) if above else (lo > threshold):
+            answer = "no"
+    return {"answer": answer, "interval": dict(ci) if ci else None, "threshold": threshold, "above": above}
+
+
+def follows_interval(v: Mapping[str, Any]) -> bool:
+    """Whether a verdict's answer is the one its interval gives (what the verdict test checks)."""
+    return v["answer"] == verdict(v["interval"], v["threshold"], v["above"])["answer"]
+
+
+def all_of(*verdicts: dict[str, Any]) -> dict[str, Any]:
+    """A verdict made of several (e.g. an ordering a > b > c): yes if all are yes, no if any is no."""
+    answers = [v["answer"] for v in verdicts]
+    answer = "yes" if all(a == "yes" for a in answers) else "no" if "no" in answers else "cannot tell"
+    return {"answer": answer, "parts": list(verdicts)}
