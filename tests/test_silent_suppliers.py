@@ -10,7 +10,6 @@ import pytest
 
 from trustsim.config import load_scenario
 from trustsim.errors import ConfigError
-from trustsim.mechanisms.channels import RECOMMENDATION
 from trustsim.model import TrustMarket
 
 SCENARIO = "trustsim/data/configs/ten_ambassadors.toml"
@@ -42,7 +41,7 @@ def test_a_silent_supplier_wins_nobody_by_recommendation_and_the_rival_still_doe
 
     def by_recommendation(m: TrustMarket) -> dict[str, int]:
         c = m.customer_table()
-        return c[c["channel"] == "recommendation"].groupby("supplier").size().to_dict()
+        return {str(k): int(v) for k, v in c[c["channel"] == "recommendation"].groupby("supplier").size().items()}
 
     assert by_recommendation(loud)["Ambassador"] > 50
     assert "Ambassador" not in by_recommendation(quiet)

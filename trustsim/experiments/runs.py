@@ -19,6 +19,7 @@ from trustsim.mechanisms import choice, loyalty, trust
 from trustsim.mechanisms.trust import expit
 from trustsim.model import TrustMarket
 from trustsim.runner import RunResult
+from trustsim.suppliers import policy_arrays
 
 TRUSTING_LEVEL = 0.5
 """A customer 'trusts' its supplier when overall trust is at least this (more trust than not)."""
@@ -173,15 +174,16 @@ def matched_budget(model: TrustMarket) -> float:
     """
     from trustsim.mechanisms import money
 
-    sc, sup = model.config, model.suppliers_list
-    rel = sup[RELATIONSHIP]
-    unit = money.unit_cost(np.array([s.over_delivery for s in sup]), np.array([s.care for s in sup]), sc.money)
+    sc = model.config
+    policy = policy_arrays(model.suppliers_list)
+    unit = money.unit_cost(policy["over_delivery"], policy["care"], sc.money)
+    own = float(policy["ad_budget"][RELATIONSHIP])
     extra = max(0.0, float(unit[RELATIONSHIP] - unit[ACQUISITION]))
     customers = float(model.supplier_metrics["customers"][RELATIONSHIP])
     per_budget_unit = sc.money.ad_cost * sc.advertising.reach * sc.market.customers
     if per_budget_unit <= 0:  # advertising is free or reaches nobody: money buys no more of it
-        return rel.ad_budget
-    return min(1000.0, rel.ad_budget + customers * extra / per_budget_unit)
+        return own
+    return min(1000.0, own + customers * extra / per_budget_unit)
 
 
 def _run_equal_spend(
@@ -196,10 +198,10 @@ def _run_equal_spend(
     acq = model.suppliers_list[ACQUISITION]
     whom = np.empty((steps + 1, model.population.n), np.int16)
     whom[0] = model.population.supplier
-    used = [acq.ad_budget]
+    used = [float(acq.policy()["ad_budget"])]
     for t in range(steps):
-        acq.ad_budget = matched_budget(model) if budgets is None else budgets[t + 1]
-        used.append(acq.ad_budget)
+        used.append(matched_budget(model) if budgets is None else budgets[t + 1])
+        setattr(acq, "ad_budget", used[-1])  # noqa: B010 (policy fields are set by name, as Supplier does)
         model.step()
         whom[t + 1] = model.population.supplier
     table = model.model_table()

@@ -30,6 +30,7 @@ from trustsim.experiments.common import (
     PALETTE,
     Size,
     SweepData,
+    answers,
     band_plot,
     bands,
     crossover_step,
@@ -216,8 +217,7 @@ def analyse(ctx: Any) -> tuple[dict[str, Any], list[Path]]:
         "ambassador_wins_at_horizon": verdict(money["discounted_profit_difference"][str(findings["steps"])], 0.0),
         "one_ambassador_brings_ten": verdict(money["customers_per_ambassador"], TARGET),
     }
-    findings["ambassador_wins_at_horizon"] = findings["verdicts"]["ambassador_wins_at_horizon"]["answer"] == "yes"
-    findings["one_ambassador_brings_ten"] = findings["verdicts"]["one_ambassador_brings_ten"]["answer"] == "yes"
+    findings |= answers(findings["verdicts"])
     figures = [
         _trajectories(ref_sup, names, head, ctx.out),
         _value(money, ctx.out),
@@ -242,7 +242,7 @@ def money_findings(runs: pd.DataFrame, series: pd.DataFrame) -> dict[str, Any]:
     per_amb = runs["ambassadors"].to_numpy(np.float64)
     cpa = runs["customers_per_ambassador"].to_numpy(np.float64)
     b_even = [
-        ambassadors.break_even(d, a, c, v)
+        ambassadors.break_even(float(d), float(a), float(c), float(v))
         for d, a, c, v in zip(d_t, per_amb, cpa, runs["referred_value"].to_numpy(np.float64), strict=True)
     ]
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -464,34 +464,62 @@ def _cells(runs: pd.DataFrame, top: list[str], final: str) -> list[dict[str, Any
     return rows
 
 
+BANDWIDTH = 0.2
+"""Kernel width of the smoothed win probability, as a share of each factor's range."""
+
+
+def win_surface(x: np.ndarray, y: np.ndarray, wins: np.ndarray, size: int = 60) -> tuple[np.ndarray, ...]:
+    """Probability of a win over two factors, smoothed from the runs (Nadaraya-Watson, Gaussian kernel).
+
+    Each factor is scaled to [0, 1] over its sampled range; the other factors are averaged over
+    as sampled. Returns the grid's x and y values and the probability on it (size x size).
+    """
+    lo_x, hi_x, lo_y, hi_y = x.min(), x.max(), y.min(), y.max()
+    gx, gy = np.linspace(lo_x, hi_x, size), np.linspace(lo_y, hi_y, size)
+    ux = (x - lo_x) / ((hi_x - lo_x) or 1.0)
+    uy = (y - lo_y) / ((hi_y - lo_y) or 1.0)
+    g = np.linspace(0.0, 1.0, size)
+    kx = np.exp(-0.5 * ((g[:, None] - ux[None, :]) / BANDWIDTH) ** 2)  # grid x runs
+    ky = np.exp(-0.5 * ((g[:, None] - uy[None, :]) / BANDWIDTH) ** 2)
+    weight = ky @ kx.T  # rows: y, columns: x
+    return gx, gy, (ky * wins[None, :]) @ kx.T / weight
+
+
+def _coordinate(values: pd.Series) -> tuple[np.ndarray, list[str] | None]:
+    """Numbers as they are; levels (network kinds) as their index, with their labels."""
+    if pd.api.types.is_numeric_dtype(values):
+        return values.to_numpy(np.float64), None
+    labels = sorted(values.astype(str).unique())
+    return values.astype(str).map(labels.index).to_numpy(np.float64), labels
+
+
 def _map_figure(runs: pd.DataFrame, top: list[str], horizons: list[int], out: Path) -> Path:
     plt = pyplot()
-    (bx, lx), (by, ly) = (_bins(runs[t]) for t in top)
+    (x, xl), (y, yl) = (_coordinate(runs[t]) for t in top)
     fig, axes = plt.subplots(1, len(horizons), figsize=(3.6 * len(horizons) + 1, 3.8), sharey=True, squeeze=False)
     im = None
     for ax, h in zip(axes[0], horizons, strict=True):
-        grid = np.full((len(ly), len(lx)), np.nan)
-        count = np.zeros_like(grid)
-        for i, y in enumerate(ly):
-            for j, x in enumerate(lx):
-                sel = (bx == x) & (by == y)
-                count[i, j] = sel.sum()
-                if sel.any():
-                    grid[i, j] = float(np.mean(runs.loc[sel, f"profit_difference_{h}"] > 0))
-        im = ax.imshow(grid, origin="lower", cmap="RdBu", vmin=0, vmax=1, aspect="auto")
-        if np.nanmin(grid) < 0.5 < np.nanmax(grid):
-            ax.contour(np.nan_to_num(grid, nan=0.5), levels=[0.5], colors="black", linewidths=2)
-        for i in range(len(ly)):
-            for j in range(len(lx)):
-                txt = "" if np.isnan(grid[i, j]) else f"{grid[i, j]:.0%}\n(n={count[i, j]:.0f})"
-                ax.text(j, i, txt, ha="center", va="center", fontsize=7)
-        ax.set_xticks(range(len(lx)), lx, fontsize=7, rotation=20)
-        ax.set_yticks(range(len(ly)), ly, fontsize=7)
-        ax.set(title=f"horizon {h} weeks", xlabel=top[0])
+        wins = (runs[f"profit_difference_{h}"] > 0).to_numpy(np.float64)
+        gx, gy, p = win_surface(x, y, wins)
+        im = ax.pcolormesh(gx, gy, p, cmap="RdBu", vmin=0, vmax=1, shading="auto")
+        if p.min() < 0.5 < p.max():
+            ax.contour(gx, gy, p, levels=[0.5], colors="black", linewidths=2)
+        ax.scatter(x[wins > 0], y[wins > 0], s=6, c="navy", marker="o", lw=0, label="wins")
+        ax.scatter(x[wins == 0], y[wins == 0], s=6, c="darkred", marker="x", lw=0.6, label="loses")
+        ax.set(title=f"horizon {h} weeks\n{wins.mean():.0%} of runs win", xlabel=top[0])
+        if xl:
+            ax.set_xticks(range(len(xl)), xl)
+        if yl:
+            ax.set_yticks(range(len(yl)), yl)
     axes[0][0].set_ylabel(top[1])
+    axes[0][0].legend(frameon=True, fontsize=7, loc="lower right")
     if im is not None:
         fig.colorbar(im, ax=axes[0].tolist(), label="P(relationship policy wins on discounted profit)")
-    fig.suptitle("Where ambassadors pay (equal spend; black line: 50% boundary; other factors averaged)", y=1.02)
+    fig.suptitle(
+        f"Where ambassadors pay: equal spend, {len(runs)} runs of a Sobol design; black line: 50% boundary "
+        "(other factors averaged)",
+        y=1.02,
+    )
     return save_figure(fig, out, "ten_ambassadors_map")
 
 
