@@ -1,20 +1,22 @@
-"""ten_ambassadors: "rather ten ambassadors than one customer" (MODEL_BRIEF §2, the headline).
+"""ten_ambassadors: "rather ten ambassadors than one customer" (MODEL_BRIEF §2, the headline), in money.
 
-Two suppliers with the same budget per period compete for one market (the exchange rate is
-stated in ``configs/ten_ambassadors.toml``): supplier 0 ("Acquisition") spends it on ads and
-keeps its promises; supplier 1 ("Ambassador") spends a fifth on ads and the rest on
-over-delivery and care. Measured with replicates and 95% bands: customers, revenue and
-ambassadors over time, the step where the Ambassador overtakes, how that depends on network
-clustering and recommendation credibility, and the value of one ambassador.
+Two suppliers compete for one market at **equal spend** (issue 15): supplier 1 ("Ambassador",
+the relationship policy) over-delivers and cares for its customers and advertises a little;
+each week supplier 0 ("Acquisition") spends on advertising exactly what supplier 1 spends
+beyond it (:func:`trustsim.experiments.runs.matched_budget`). Measured as the marketing
+literature measures it, each with a 95% interval and its n:
 
-``customers_per_ambassador`` (per supplier and run) = recommendation acquisitions over the
-whole horizon / mean number of ambassadors over the horizon (steps 1..T). Equivalently: new
-customers per ambassador-period times the horizon T, i.e. what one ambassador brings in over
-T periods at the observed rate. Attribution is exact at the supplier level (in the gated
-model only ambassadors recommend, and a customer acquired "through a recommendation" was
-persuaded by one); the model does not record *which* ambassador recommended, so the
-distribution across ambassadors is not available. Switchers whose first contact with the new
-supplier was a recommendation are counted as recommendation acquisitions too.
+- cumulative discounted profit, relationship − acquisition, at one to five years;
+- customers per distinct ambassador over its life (referral records) and the break-even number
+  that would close the profit gap (:func:`trustsim.analysis.ambassadors.break_even`);
+- the incremental customers per ambassador against a counterfactual on the same seeds in which
+  the Ambassador's customers stay silent (``wom.silent_suppliers``), split into expansion,
+  acceleration and customers taken from the rival (Libai, Muller & Peres 2013);
+- the distribution across ambassadors (share referring nobody, top-10% share, Gini) and
+  customer referral value against lifetime value (Kumar et al. 2010);
+- the crossover as a survival question (Kaplan–Meier, runs censored at the horizon);
+- the map (``ten_ambassadors_map.toml``): a Sobol design over market conditions, with the
+  probability of a win over the most influential factors and Sobol indices with intervals.
 """
 
 from __future__ import annotations
@@ -43,12 +45,13 @@ from trustsim.experiments.common import (
 from trustsim.experiments.runs import HORIZONS
 
 CLAIM = (
-    "With the same budget, spending on over-delivery and care (ambassadors) beats spending on "
-    "advertising: the Ambassador policy overtakes, and one ambassador brings about ten customers."
+    "With the same spend, spending on over-delivery and care (ambassadors) brings more long-term income "
+    "than spending on advertising, and one ambassador brings about ten customers."
 )
 FALSIFIED_IF = (
-    "The Ambassador policy has not overtaken by the horizon (crossover_step null) at the "
-    "reference network and credibility, or customers_per_ambassador is far below 10."
+    "The interval of the discounted profit difference (relationship − acquisition) at the horizon lies "
+    "below 0 at the reference point, or customers_per_ambassador lies far below 10; the map shows where "
+    "each holds."
 )
 
 REFERENCE = {"network.rewire": [0.1], "credibility.recommendation": [0.9]}
@@ -58,11 +61,11 @@ SIZES = {
 }
 EXCHANGE_SIZES = {
     "tiny": Size({"market.customers": 300}, replicates=2, steps=80, points=(0, 2)),
-    "laptop": Size({"market.customers": 1500}, replicates=4),
+    "laptop": Size({"market.customers": 1000}, replicates=2),
 }
 MAP_SIZES = {
     "tiny": Size({"market.customers": 200}, replicates=2, steps=60, samples=2),
-    "laptop": Size({"market.customers": 400}, replicates=2, samples=8),
+    "laptop": Size({"market.customers": 300}, replicates=2, samples=8),
 }
 PAIR_FN = "trustsim.experiments.runs:run_ambassador_pair"
 MAP_FN = "trustsim.experiments.runs:run_equal_spend"
