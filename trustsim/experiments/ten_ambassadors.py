@@ -222,7 +222,7 @@ def analyse(ctx: Any) -> tuple[dict[str, Any], list[Path]]:
     }
     findings |= answers(findings["verdicts"])
     figures = [
-        _trajectories(ref_sup, names, head, ctx.out),
+        _trajectories(ref_sup, names, money, ctx.out),
         _value(money, ctx.out),
     ]
     if len(data.names) == 2 and len(grid) > 1:
@@ -322,31 +322,23 @@ def _customers(data: SweepData) -> int:
     return int(base_value(data.experiment, "market.customers"))
 
 
-def _trajectories(sup: pd.DataFrame, names: list[str], head: dict[str, Any], out: Path) -> Path:
+def _trajectories(sup: pd.DataFrame, names: list[str], money: dict[str, Any], out: Path) -> Path:
     plt = pyplot()
     sup = sup.sort_values(["run", "supplier", "step"])
-    sup = sup.assign(cumulative_revenue=sup.groupby(["run", "supplier"])["revenue"].cumsum())
     fig, axes = plt.subplots(1, 3, figsize=(14, 3.8), sharex=True)
     for ax, measure, title in zip(
         axes,
-        ("customers", "cumulative_revenue", "ambassadors"),
-        ("Customers", "Cumulative revenue (price 1 per customer-period)", "Ambassadors"),
+        ("customers", "discounted_profit", "ambassadors"),
+        ("Customers", "Cumulative discounted profit", "Ambassadors"),
         strict=True,
     ):
         for s, name in enumerate(names):
             band_plot(ax, bands(sup[sup["supplier"] == s], [], measure), PALETTE[s], name)
-        cross = head["crossover_step"]["of_mean_curves"]
-        if cross is not None and np.isfinite(cross):
-            ax.axvline(cross, color="grey", ls=":", lw=1)
-        ax.set(title=title, xlabel="period")
+        ax.set(title=title, xlabel="period (week)")
     axes[0].legend(frameon=False, loc="upper left")
-    cross = head["crossover_step"]
-    text = (
-        "no crossover within the horizon"
-        if cross["mean"] is None
-        else f"Ambassador overtakes at period {cross['mean']:.0f}"
-    )
-    fig.suptitle(f"Same budget: advertising vs ambassadors (95% bands; {text})", y=1.02)
+    last = money["crossed_by_horizon"][-1] if money["crossed_by_horizon"] else None
+    text = "" if last is None else f"; Ambassador ahead on profit for good in {last['share']:.0%} of runs"
+    fig.suptitle(f"Equal spend: advertising vs ambassadors (95% bands{text})", y=1.02)
     return save_figure(fig, out, "ten_ambassadors_trajectories")
 
 
@@ -372,7 +364,7 @@ def _value(money: dict[str, Any], out: Path) -> Path:
     ax.text(3.4, TARGET, " ten", va="bottom", ha="right")
     ax.axhline(0, color="grey", lw=0.5)
     ax.set_xticks(range(4), [b[0] for b in bars] + ["added, by source"], fontsize=8)
-    ax.legend(frameon=False, fontsize=8, loc="upper left")
+    ax.legend(frameon=False, fontsize=8, loc="center left")
     ax.set(ylabel="customers per ambassador", title="What one ambassador is worth (95% CI over runs)")
     return save_figure(fig, out, "ten_ambassadors_value")
 
