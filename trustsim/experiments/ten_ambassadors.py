@@ -207,6 +207,10 @@ def analyse(ctx: Any) -> tuple[dict[str, Any], list[Path]]:
             "acquisition": head["final_revenue"][names[0]],
             "ambassador": head["final_revenue"][names[1]],
         },
+        "cumulative_revenue": {
+            "acquisition": head["cumulative_revenue"][names[0]],
+            "ambassador": head["cumulative_revenue"][names[1]],
+        },
         "final_ambassadors": {
             "acquisition": head["final_ambassadors"][names[0]],
             "ambassador": head["final_ambassadors"][names[1]],
