@@ -84,4 +84,4 @@ def test_levels_sample_a_categorical_factor_evenly_and_refuse_a_range_beside_the
     drawn = [p["network.kind"] for p in design.points]
     assert sorted(set(drawn)) == sorted(kinds) and all(drawn.count(k) == 10 for k in kinds)  # a Latin hypercube
     with pytest.raises(ConfigError, match="either levels or low and high"):
-        _design(kind="lhs", samples=4, parameters={"network.kind": {"levels": kinds, "low": 0}})
+        _design(kind="lhs", samples=4, parameters={"network.kind": {"levels": kinds, "low": 1}})

@@ -72,7 +72,8 @@ class Range(_Section):
     @model_validator(mode="after")
     def _ordered(self) -> Range:
         if self.levels:
-            if "low" in self.model_fields_set or "high" in self.model_fields_set:
+            # a stored design (the manifest) holds the implied range 0..len(levels); anything else is a mistake
+            if (self.low, self.high) not in ((0.0, 0.0), (0.0, float(len(self.levels)))):
                 raise ValueError("give either levels or low and high, not both")
             object.__setattr__(self, "high", float(len(self.levels)))
             return self
