@@ -8,6 +8,7 @@ import copy
 import numpy as np
 import pytest
 
+from trustsim import phases
 from trustsim.config import load_scenario
 from trustsim.errors import ConfigError
 from trustsim.model import TrustMarket
@@ -22,9 +23,10 @@ def _model(silent: list[str], **more: object) -> TrustMarket:
 
 def test_silenced_messages_are_dropped_after_the_draw_so_every_other_draw_stays_aligned():
     loud = _model([]).run(20)
+    ranked = phases.rank(loud.population, loud.weights, loud.rules.ladder)  # who may talk, as in a step
     quiet = copy.deepcopy(loud)  # the same state and generator; now silence the Ambassador's customers
     quiet.silent = _model(["Ambassador"]).silent
-    said, kept = loud._word_of_mouth(), quiet._word_of_mouth()
+    said, kept = loud._word_of_mouth(ranked), quiet._word_of_mouth(copy.deepcopy(ranked))
     ambassador = 1
     rec = said[0]
     assert (rec.supplier == ambassador).sum() > 20 and (rec.supplier != ambassador).sum() > 5
