@@ -378,6 +378,7 @@ def the_map(data: SweepData, folder: Path, out: Path) -> tuple[dict[str, Any], P
     error of a design point, and the probability of a win over the most influential factors."""
     from SALib.analyze import sobol
 
+    from trustsim.analysis.sensitivity import salib_seed
     from trustsim.sweep.design import design_points
 
     design = design_points(data.experiment)
@@ -392,7 +393,13 @@ def the_map(data: SweepData, folder: Path, out: Path) -> tuple[dict[str, Any], P
         ("profit_difference", points[final].mean()),
         ("relationship_wins", points[final].apply(lambda v: float(np.mean(v > 0)))),
     ):
-        res = sobol.analyze(problem, y.sort_index().to_numpy(float), calc_second_order=False, conf_level=0.95, seed=0)
+        res = sobol.analyze(
+            problem,
+            y.sort_index().to_numpy(float),
+            calc_second_order=False,
+            conf_level=0.95,
+            seed=salib_seed(data.experiment.seed),
+        )
         indices[label] = {
             name: {
                 "S1": _index(res["S1"][i], res["S1_conf"][i]),
