@@ -34,7 +34,8 @@ venv: $(STAMP)
 # The flagship experiment ("rather ten ambassadors than one customer") at laptop size: equal spend,
 # the counterfactual with silent ambassadors, and the map over market conditions (which covers the
 # open market: turnover is one of its factors); then the baseline scenario with its standard
-# figures (about two and a half minutes on 2 cores; `--size full` is the paper size).
+# figures (1.5 min on 2 cores at load 2.4, 3.1 min at load 3.5 from other sessions; `--size full`
+# is the paper size).
 run: $(STAMP)
 	$(VENV)/bin/trustsim experiment ten_ambassadors --size laptop --workers 1
 	$(VENV)/bin/trustsim run baseline --out results/baseline --plot
