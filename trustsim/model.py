@@ -93,6 +93,8 @@ class TrustMarket(mesa.Model):
             float(sc.wom.warn_midpoint),
             float(sc.wom.spread),
         )
+        names = [p.name for p in sc.supplier_policies()]
+        self.silent = np.array([names.index(name) for name in sc.wom.silent_suppliers], dtype=np.int64)
         self.recommend_by_score = channels.by_score(channels.recommend_chance, wom)
         self.warn_by_score = channels.by_score(channels.warn_chance, wom)
         self.spells = Spells(Ledger(sc.money.discount_rate, sc.market.suppliers))
@@ -209,11 +211,10 @@ class TrustMarket(mesa.Model):
         sc, pop, rng = self.config, self.population, self.rng
         if not sc.trust.gating:  # the Bass limit: every customer talks at the Bass q
             senders = np.flatnonzero(pop.supplier >= 0)
-            return [
-                channels.word_of_mouth(
-                    rng, self.network, senders, pop.supplier[senders].astype(np.int64), sc.wom.rate, 1.0
-                )
-            ]
+            said = channels.word_of_mouth(
+                rng, self.network, senders, pop.supplier[senders].astype(np.int64), sc.wom.rate, 1.0
+            )
+            return [self._unsilenced(said)]
         smooth = sc.wom.mode != "gate"
         if smooth:  # rates per person, as running totals
             recommend, warn = phases.talkers(pop, self.hub, self.recommend_by_score, self.warn_by_score, ranked)
@@ -223,7 +224,7 @@ class TrustMarket(mesa.Model):
             recommend = (senders, pop.supplier[senders].astype(np.int64), sc.wom.rate)
             warn = (warners, pop.last_supplier[warners].astype(np.int64), sc.wom.warn_rate)
         return [
-            channels.word_of_mouth(rng, self.network, *recommend, 1.0, cumulative=smooth),
+            self._unsilenced(channels.word_of_mouth(rng, self.network, *recommend, 1.0, cumulative=smooth)),
             channels.word_of_mouth(rng, self.network, *warn, -1.0, cumulative=smooth),
         ]
 
@@ -239,6 +240,13 @@ class TrustMarket(mesa.Model):
             before = int(np.count_nonzero(pop.referred))
             pop.referred[part.customer[positive & (pop.supplier[part.customer] < 0)]] = True
             flows.prospects_referred += int(np.count_nonzero(pop.referred)) - before
+
+    def _unsilenced(self, recommendations: channels.Messages) -> channels.Messages:
+        """Drop the recommendations about `wom.silent_suppliers` after they are drawn, so every other
+        draw of the period stays where it was (common random numbers for the counterfactual)."""
+        if len(self.silent) == 0:
+            return recommendations
+        return recommendations.take(~np.isin(recommendations.supplier, self.silent))
 
     def _trust_total(self, customers: np.ndarray, suppliers: np.ndarray) -> np.ndarray:
         return trust.combine_rows(expit(self.population.trust[customers, suppliers]), self.weights)

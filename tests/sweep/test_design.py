@@ -71,3 +71,17 @@ def test_plan_orders_runs_by_replicate_then_point_and_fingerprints_results_input
     assert more.fingerprint == plan.fingerprint and more.runs[: len(plan.runs)] == plan.runs
     other_seed = make_plan(load_experiment(grid_experiment(seed=12)))
     assert other_seed.fingerprint != plan.fingerprint
+
+
+def test_levels_sample_a_categorical_factor_evenly_and_refuse_a_range_beside_them():
+    import pytest
+
+    from trustsim.errors import ConfigError
+
+    kinds = ["small_world", "erdos_renyi", "scale_free"]
+    params = {"wom.rate": {"low": 0.1, "high": 0.5}, "network.kind": {"levels": kinds}}
+    design = design_points(_design(kind="lhs", samples=30, parameters=params))
+    drawn = [p["network.kind"] for p in design.points]
+    assert sorted(set(drawn)) == sorted(kinds) and all(drawn.count(k) == 10 for k in kinds)  # a Latin hypercube
+    with pytest.raises(ConfigError, match="either levels or low and high"):
+        _design(kind="lhs", samples=4, parameters={"network.kind": {"levels": kinds, "low": 1}})

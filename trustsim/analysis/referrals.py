@@ -44,7 +44,11 @@ def referral_distribution(spells: pd.DataFrame) -> dict[str, float]:
     Returns mean referrals, the share of ambassadors who referred nobody, the share of all their
     referrals brought by the top 10% of them, the Gini coefficient, and their number.
     """
-    refs = spells.loc[spells["ambassador"].astype(bool), "referrals"].to_numpy(dtype=np.float64)
+    return distribution(spells.loc[spells["ambassador"].astype(bool), "referrals"].to_numpy(dtype=np.float64))
+
+
+def distribution(refs: np.ndarray) -> dict[str, float]:
+    """Mean referrals, share referring nobody, top-10% share and Gini of referral counts (Kumar et al. 2010)."""
     if len(refs) == 0:
         return {
             "ambassadors": 0,

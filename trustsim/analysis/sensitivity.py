@@ -113,11 +113,19 @@ def sensitivity(
     return table
 
 
+def salib_seed(seed: int) -> int:
+    """A seed SALib honours: its analyzers test ``if seed:``, so 0 would leave the bootstrap unseeded
+    (confidence intervals that change from call to call); derived, never 0."""
+    return int(np.random.SeedSequence(seed).generate_state(1)[0]) + 1
+
+
 def _sobol(problem, y, manifest, measure, resamples, seed) -> list[tuple]:
     from SALib.analyze import sobol
 
     second = manifest["experiment"]["design"]["second_order"]
-    result = sobol.analyze(problem, y, calc_second_order=second, num_resamples=resamples, conf_level=0.95, seed=seed)
+    result = sobol.analyze(
+        problem, y, calc_second_order=second, num_resamples=resamples, conf_level=0.95, seed=salib_seed(seed)
+    )
     rows = []
     for i, name in enumerate(problem["names"]):
         rows.append((measure, name, "S1", result["S1"][i], result["S1_conf"][i]))
@@ -129,7 +137,9 @@ def _morris(problem, x, y, manifest, measure, resamples, seed) -> list[tuple]:
     from SALib.analyze import morris
 
     levels = manifest["experiment"]["design"]["levels"]
-    result = morris.analyze(problem, x, y, num_resamples=resamples, conf_level=0.95, num_levels=levels, seed=seed)
+    result = morris.analyze(
+        problem, x, y, num_resamples=resamples, conf_level=0.95, num_levels=levels, seed=salib_seed(seed)
+    )
     rows = []
     for i, name in enumerate(problem["names"]):
         rows.append((measure, name, "mu_star", result["mu_star"][i], result["mu_star_conf"][i]))

@@ -365,6 +365,13 @@ class Wom(Section):
     reach_rivals: bool = Field(
         default=True, description="A credible recommendation can move a rival's customer (through the switching rule)."
     )
+    silent_suppliers: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Names of suppliers whose customers' recommendations are dropped after they are drawn (a "
+            "counterfactual in which their ambassadors stay silent, Libai, Muller & Peres 2013; warnings stay)."
+        ),
+    )
 
 
 class Credibility(Section):
@@ -633,6 +640,12 @@ class Scenario(Section):
                     f"but there are {s} suppliers (0..{s - 1})"
                 )
         names = [p.name for p in self.supplier_policies()]
+        unknown = [name for name in self.wom.silent_suppliers if name not in names]
+        if unknown:
+            raise ValueError(
+                f"wom.silent_suppliers names {unknown[0]!r}, which is not a supplier; "
+                f"allowed: the supplier names ({', '.join(names)})"
+            )
         repeated = sorted({name for name in names if names.count(name) > 1})
         if repeated:
             raise ValueError(

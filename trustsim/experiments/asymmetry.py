@@ -21,7 +21,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from trustsim.experiments.common import PALETTE, Size, band_plot, bands, mean_ci, pyplot, save_figure
+from trustsim.experiments.common import (
+    PALETTE,
+    Size,
+    answers,
+    band_plot,
+    bands,
+    difference,
+    mean_ci,
+    pyplot,
+    save_figure,
+    verdict,
+)
 from trustsim.experiments.runs import wave_step
 
 CLAIM = (
@@ -129,11 +140,14 @@ def analyse(ctx: Any) -> tuple[dict[str, Any], list[Path]]:
         "lasting_gap": {"hidden": row(k_ref, 0.0)["lasting_gap"], "repaired": row(k_ref, 1.0)["lasting_gap"]},
         "periods_behind_per_unit_loss_multiplier": slope,
         "by_loss_multiplier_and_repair": table,
-        "broken_costs_more_than_kept_builds": bool((row(k_ref, 0.0)["periods_of_gain_lost"]["mean"] or 0) > 1),
-        "repair_shortens_recovery": bool(
-            (row(k_ref, 1.0)["periods_behind"]["mean"] or 0) < (row(k_ref, 0.0)["periods_behind"]["mean"] or 0)
-        ),
+        "verdicts": {
+            "broken_costs_more_than_kept_builds": verdict(row(k_ref, 0.0)["periods_of_gain_lost"], 1.0),
+            "repair_shortens_recovery": verdict(
+                difference(row(k_ref, 1.0)["periods_behind"], row(k_ref, 0.0)["periods_behind"]), 0.0, above=False
+            ),
+        },
     }
+    findings |= answers(findings["verdicts"])
     figures = [_trajectories(data, k_ref, ctx.out), _recovery(table, ks, ctx.out)]
     return findings, figures
 

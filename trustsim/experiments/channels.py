@@ -18,12 +18,14 @@ import pandas as pd
 from trustsim.experiments.common import (
     PALETTE,
     Size,
+    answers,
     crossover_step,
     first_step_at_or_above,
     mean_ci,
     pyplot,
     reference_point,
     save_figure,
+    verdict,
 )
 
 CLAIM = (
@@ -123,10 +125,9 @@ def analyse(ctx: Any) -> tuple[dict[str, Any], list[Path]]:
             "wom_rate (q)": float(fit_q[0] * np.log(2)),
         },
         "cells": cells,
-        "ads_early_wom_late": bool(
-            early["mean"] is not None and late["mean"] is not None and early["mean"] > late["mean"]
-        ),
+        "verdicts": {"ads_early_wom_late": verdict(mean_ci(r["ad_share_early"] - r["ad_share_late"]), 0.0)},
     }
+    findings |= answers(findings["verdicts"])
     figures = [_flows(data.series[data.series["point"] == ref], ctx.out), _grid(cells, ctx.out)]
     return findings, figures
 

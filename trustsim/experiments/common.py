@@ -32,7 +32,8 @@ class Size:
     """How one size changes an experiment: scenario overrides, replicates and steps (None: as written).
 
     ``grid`` keeps only some values of grid parameters and ``points`` only some points of a list
-    design (the smoke test runs a corner of the design; every point is still validated).
+    design (the smoke test runs a corner of the design; every point is still validated);
+    ``samples`` sets the base sample size of an lhs or sobol design.
     """
 
     overrides: Mapping[str, Any] = field(default_factory=dict)
@@ -40,10 +41,13 @@ class Size:
     steps: int | None = None
     grid: Mapping[str, list[Any]] = field(default_factory=dict)
     points: tuple[int, ...] | None = None
+    samples: int | None = None
 
     def shrink(self, experiment: Any) -> Any:
         """The experiment with its design cut down to ``grid`` / ``points`` (unchanged if none apply)."""
         design = experiment.design
+        if design.kind in ("lhs", "sobol") and self.samples is not None:
+            return experiment.model_copy(update={"design": design.model_copy(update={"samples": self.samples})})
         if design.kind == "grid" and self.grid:
             params = {k: self._keep(v, self.grid[k]) if k in self.grid else v for k, v in design.parameters.items()}
             return experiment.model_copy(update={"design": design.model_copy(update={"parameters": params})})
@@ -227,3 +231,88 @@ def _same(a: Any, b: Any) -> bool:
         return bool(np.isclose(float(a), float(b)))
     except (TypeError, ValueError):
         return a == b
+
+
+# --- verdicts -----------------------------------------------------------------------------
+
+ANSWERS: tuple[str, ...] = ("yes", "no", "cannot tell")
+"""The three answers a verdict can give; "cannot tell" when the interval includes the threshold."""
+
+
+def verdict(ci: Mapping[str, Any] | None, threshold: float = 0.0, above: bool = True) -> dict[str, Any]:
+    """Does the quantity lie above (or, with ``above=False``, below) `threshold`? Answered by its
+    95% interval, never by its mean alone (the one rule for every experiment's verdict sentence).
+
+    Returns ``{"answer", "interval", "threshold", "above"}``: "yes" when the whole interval is on
+    the claimed side, "no" when it is wholly on the other side, "cannot tell" when it includes the
+    threshold or there is no interval (fewer than two runs).
+    """
+    lo = None if ci is None else ci.get("ci_low")
+    hi = None if ci is None else ci.get("ci_high")
+    answer = "cannot tell"
+    if lo is not None and hi is not None:
+        if (lo > threshold) if above else (hi < threshold):
+            answer = "yes"
+        elif (hi < threshold) if above else (lo > threshold):
+            answer = "no"
+    return {"answer": answer, "interval": dict(ci) if ci else None, "threshold": threshold, "above": above}
+
+
+def follows_interval(v: Mapping[str, Any]) -> bool:
+    """Whether a verdict's answer is the one its interval gives (what the verdict test checks)."""
+    if "parts" in v:
+        return all(follows_interval(p) for p in v["parts"]) and v["answer"] == all_of(*v["parts"])["answer"]
+    return v["answer"] == verdict(v["interval"], v["threshold"], v["above"])["answer"]
+
+
+def all_of(*verdicts: Mapping[str, Any]) -> dict[str, Any]:
+    """A verdict made of several (e.g. an ordering a > b > c): yes if all are yes, no if any is
+    no, else (or with none to judge) cannot tell."""
+    said = [v["answer"] for v in verdicts]
+    answer = "no" if "no" in said else "yes" if said and all(a == "yes" for a in said) else "cannot tell"
+    return {"answer": answer, "parts": [dict(v) for v in verdicts]}
+
+
+def answers(verdicts: Mapping[str, Mapping[str, Any]]) -> dict[str, bool]:
+    """The findings' yes/no keys of a set of verdicts: true only where the answer is "yes"."""
+    return {key: v["answer"] == "yes" for key, v in verdicts.items()}
+
+
+def difference(a: Mapping[str, Any] | None, b: Mapping[str, Any] | None, level: float = 0.95) -> dict[str, Any]:
+    """Welch interval of ``a - b`` for two independent t-intervals (each {mean, ci_low, ci_high, n}).
+
+    The standard errors are read back from the intervals; the degrees of freedom are
+    Welch-Satterthwaite's. Used when two groups of runs are compared and their runs are not
+    paired (when they are, take the interval of the paired differences instead).
+    """
+    from scipy import stats
+
+    empty = {"mean": None, "ci_low": None, "ci_high": None, "n": 0}
+    if not a or not b or a.get("ci_low") is None or b.get("ci_low") is None:
+        if a and b and a.get("mean") is not None and b.get("mean") is not None:
+            return empty | {"mean": a["mean"] - b["mean"], "n": min(a["n"], b["n"])}
+        return empty
+    se2 = []
+    for ci in (a, b):
+        t = stats.t.ppf(0.5 + level / 2, ci["n"] - 1)
+        se2.append(((ci["ci_high"] - ci["ci_low"]) / (2 * t)) ** 2)
+    mean = a["mean"] - b["mean"]
+    total = se2[0] + se2[1]
+    if total == 0:
+        return {"mean": mean, "ci_low": mean, "ci_high": mean, "n": min(a["n"], b["n"])}
+    dof = total**2 / (se2[0] ** 2 / (a["n"] - 1) + se2[1] ** 2 / (b["n"] - 1))
+    half = float(stats.t.ppf(0.5 + level / 2, dof) * total**0.5)
+    return {"mean": mean, "ci_low": mean - half, "ci_high": mean + half, "n": min(a["n"], b["n"])}
+
+
+def slope_ci(x: ArrayLike, y: ArrayLike, level: float = 0.95) -> dict[str, Any]:
+    """Least-squares slope of y on x with its t-interval (scipy.stats.linregress) and n."""
+    from scipy import stats
+
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    n = len(x)
+    if n < 3 or np.ptp(x) == 0:
+        return {"mean": None, "ci_low": None, "ci_high": None, "n": n}
+    fit: Any = stats.linregress(x, y)
+    slope, half = float(fit.slope), float(stats.t.ppf(0.5 + level / 2, n - 2) * fit.stderr)
+    return {"mean": slope, "ci_low": slope - half, "ci_high": slope + half, "n": n}

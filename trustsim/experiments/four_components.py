@@ -16,7 +16,17 @@ import numpy as np
 import pandas as pd
 
 from trustsim.config import COMPONENTS
-from trustsim.experiments.common import PALETTE, Size, mean_ci, pyplot, save_figure
+from trustsim.experiments.common import (
+    PALETTE,
+    Size,
+    all_of,
+    answers,
+    difference,
+    mean_ci,
+    pyplot,
+    save_figure,
+    verdict,
+)
 
 CLAIM = "Of the four components, care buys most trust (and ambassadors) per unit of effort; reliability least."
 FALSIFIED_IF = "With the brief's weights, +0.1 of care does not buy the largest gain in trust of the four levers."
@@ -83,8 +93,17 @@ def analyse(ctx: Any) -> tuple[dict[str, Any], list[Path]]:
         "per_unit_of_effort": result,
         "trust_ranking": {w: ranking(w, "trust_per_unit") for w in result},
         "ambassador_ranking": {w: ranking(w, "ambassador_share_per_unit") for w in result},
-        "care_buys_most_trust": bool(ranking(brief, "trust_per_unit")[:1] == ["care"]),
+        "verdicts": {
+            "care_buys_most_trust": all_of(
+                *(
+                    verdict(difference(result[brief]["care"]["trust_per_unit"], result[brief][c]["trust_per_unit"]))
+                    for c in COMPONENTS
+                    if c != "care" and c in result[brief] and "care" in result[brief]
+                )
+            )
+        },
     }
+    findings |= answers(findings["verdicts"])
     return findings, [_bars(result, ctx.out)]
 
 

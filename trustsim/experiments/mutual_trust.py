@@ -15,7 +15,18 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from trustsim.experiments.common import PALETTE, Size, SweepData, band_plot, bands, mean_ci, pyplot, save_figure
+from trustsim.experiments.common import (
+    PALETTE,
+    Size,
+    SweepData,
+    answers,
+    band_plot,
+    bands,
+    mean_ci,
+    pyplot,
+    save_figure,
+    verdict,
+)
 
 CLAIM = (
     "A supplier that distrusts its customers puts in less effort and breaks more promises, which lowers "
@@ -89,10 +100,11 @@ def analyse(ctx: Any) -> tuple[dict[str, Any], list[Path]]:
         },
         "cells": cells,
     }
-    spiral = findings["spiral_reciprocity_effect"]["customer_trust"]["mean"]
-    extend = findings["extend_trust_effect"]["customer_trust"]["mean"]
-    findings["reciprocity_deepens_fall"] = bool(spiral is not None and spiral < 0)
-    findings["extending_trust_breaks_spiral"] = bool(extend is not None and extend > 0)
+    findings["verdicts"] = {
+        "reciprocity_deepens_fall": verdict(findings["spiral_reciprocity_effect"]["customer_trust"], 0.0, above=False),
+        "extending_trust_breaks_spiral": verdict(findings["extend_trust_effect"]["customer_trust"], 0.0),
+    }
+    findings |= answers(findings["verdicts"])
     figures = [_trajectories(data, low, exts, mid_rec, high, mid_ext, ctx.out), _heatmap(cells, mid_rec, ctx.out)]
     return findings, figures
 

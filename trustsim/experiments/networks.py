@@ -17,13 +17,18 @@ import numpy as np
 from trustsim.experiments.common import (
     PALETTE,
     Size,
+    all_of,
+    answers,
     band_plot,
     bands,
+    difference,
     first_step_at_or_above,
     mean_ci,
     pyplot,
     save_figure,
+    verdict,
 )
+from trustsim.experiments.runs import HUB_SHARE
 from trustsim.experiments.ten_ambassadors import names_of, summarise_point
 
 CLAIM = (
@@ -66,20 +71,30 @@ def analyse(ctx: Any) -> tuple[dict[str, Any], list[Path]]:
             "hub_share_of_ambassadors": mean_ci(tail["hub_ambassador_share"].mean()),
         }
     order = [k for k in KINDS if k in by_kind]
-    cpa = {k: by_kind[k]["customers_per_ambassador"]["mean"] for k in order}
     findings = {
         "steps": int(data.series["step"].max()),
         "replicates": data.experiment.replicates,
         "policies": {"acquisition": names[0], "ambassador": names[1]},
         "by_network": by_kind,
         "hub_share_expected_if_random": 0.1,
-        "wom_strongest_well_mixed": bool(
-            "well_mixed" in cpa and all(cpa["well_mixed"] >= (v or 0) for v in cpa.values())
-        ),
-        "hubs_over_represented_scale_free": bool(
-            "scale_free" in by_kind and (by_kind["scale_free"]["hub_share_of_ambassadors"]["mean"] or 0) > 0.1
-        ),
+        "verdicts": {
+            "wom_strongest_well_mixed": all_of(
+                *(
+                    verdict(
+                        difference(
+                            by_kind["well_mixed"]["customers_per_ambassador"], by_kind[k]["customers_per_ambassador"]
+                        )
+                    )
+                    for k in order
+                    if k != "well_mixed" and "well_mixed" in by_kind
+                )
+            ),
+            "hubs_over_represented_scale_free": verdict(
+                by_kind.get("scale_free", {}).get("hub_share_of_ambassadors"), HUB_SHARE
+            ),
+        },
     }
+    findings |= answers(findings["verdicts"])
     return findings, [_trajectories(data, order, names, ctx.out), _bars(by_kind, order, ctx.out)]
 
 

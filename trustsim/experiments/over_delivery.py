@@ -8,6 +8,7 @@ over-deliver, promise exactly, over-promise.
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +18,17 @@ import pandas as pd
 from trustsim.experiments.common import (
     PALETTE,
     Size,
+    all_of,
+    answers,
     band_plot,
     bands,
+    difference,
     first_step_at_or_above,
     mean_ci,
     pyplot,
     save_figure,
+    slope_ci,
+    verdict,
 )
 
 CLAIM = "Delivering more than promised speeds up trust a lot; under-promise and over-deliver beats over-promising."
@@ -100,7 +106,12 @@ def analyse(ctx: Any) -> tuple[dict[str, Any], list[Path]]:
         f = runs[runs[PROMISE] == p]
         if f[OVER].nunique() > 1:
             slopes[f"{p:g}"] = float(np.polyfit(f[OVER], f["trust_quarter"], 1)[0])
-    order = [named[k]["trust_quarter"]["mean"] for k in NAMED if k in named]
+    order = [named[k]["trust_quarter"] for k in NAMED if k in named]
+    slope_cis = {
+        f"{p:g}": slope_ci(f[OVER], f["trust_quarter"])
+        for p in sorted(runs[PROMISE].unique())
+        if (f := runs[runs[PROMISE] == p])[OVER].nunique() > 1
+    }
     findings = {
         "steps": int(data.series["step"].max()),
         "replicates": data.experiment.replicates,
@@ -108,9 +119,17 @@ def analyse(ctx: Any) -> tuple[dict[str, Any], list[Path]]:
         "named_policies_same_delivered_quality": named,
         "trust_quarter_gain_per_unit_over_delivery_by_promise": slopes,
         "cells": cells,
-        "under_promise_beats_exact_beats_over_promise": bool(len(order) == 3 and order[0] > order[1] > order[2]),
-        "over_delivery_speeds_trust": bool(slopes and all(v > 0 for k, v in slopes.items() if float(k) < 0.9)),
+        "trust_quarter_gain_per_unit_over_delivery_interval": slope_cis,
+        "verdicts": {
+            "under_promise_beats_exact_beats_over_promise": all_of(
+                *(verdict(difference(a, b)) for a, b in itertools.pairwise(order))
+            )
+            if len(order) == 3
+            else all_of(verdict(None)),
+            "over_delivery_speeds_trust": all_of(*(verdict(v) for k, v in slope_cis.items() if float(k) < 0.9)),
+        },
     }
+    findings |= answers(findings["verdicts"])
     figures = [_heatmap(cells, ctx.out), _named(data.series, ctx.out)]
     return findings, figures
 

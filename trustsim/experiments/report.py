@@ -29,8 +29,9 @@ def fmt(ci: Ci | None, digits: int = 2, scale: float = 1.0, unit: str = "") -> s
     return f"{m:.{digits}f}{unit} [{ci['ci_low'] * scale:.{digits}f}, {ci['ci_high'] * scale:.{digits}f}]"
 
 
-def _verdict(ok: bool, yes: str = "supported", no: str = "not supported by the model as it stands") -> str:
-    return f"**{yes}**" if ok else f"**{no}**"
+def _verdict(f: dict[str, Any], key: str) -> str:
+    """The answer of verdict `key` as its interval gives it (yes / no / cannot tell; common.verdict)."""
+    return f"**{f['verdicts'][key]['answer']}**"
 
 
 def _size(f: dict[str, Any]) -> str:
@@ -39,61 +40,73 @@ def _size(f: dict[str, Any]) -> str:
 
 def ten_ambassadors(f: dict[str, Any]) -> list[str]:
     """Findings of ten_ambassadors."""
-    cross = f["crossover_step"]
-    crossed = cross.get("share_of_runs_crossed", 0.0)
-    cross_txt = (
-        f"the Ambassador policy overtakes at period {fmt(cross, 0)} in {crossed:.0%} of the runs"
-        if cross.get("mean") is not None
-        else "the Ambassador policy does not overtake within the horizon"
-    )
+    d = f["discounted_profit_difference"]
+    inc = f["incremental_customers_per_ambassador"]
+    value = f["customer_value"]
+    km = f["crossed_by_horizon"]
+    last = km[-1] if km else None
+    med = f["median_crossover"]
+    if med:
+        high = med["ci_high"] if med["ci_high"] is not None else "not reached"
+        med_txt = f"median crossover period {med['median']} [{med['ci_low']}, {high}]"
+    else:
+        med_txt = "median crossover not reached (fewer than half the runs overtook)"
     lines = [
-        f"* Reference point ({_size(f)}, {f['customers']} customers): final customers Acquisition "
-        f"{fmt(f['final_customers']['acquisition'], 0)}, Ambassador {fmt(f['final_customers']['ambassador'], 0)} "
-        f"(difference {fmt(f['final_customers_difference'], 0)}); {cross_txt}.",
-        f"* Final revenue per period: Acquisition {fmt(f['final_revenue']['acquisition'], 0)}, Ambassador "
-        f"{fmt(f['final_revenue']['ambassador'], 0)}; cumulative revenue over the horizon: "
-        f"{fmt(f['cumulative_revenue']['acquisition'], 0)} vs {fmt(f['cumulative_revenue']['ambassador'], 0)}.",
-        f"* Ambassadors at the horizon: Acquisition {fmt(f['final_ambassadors']['acquisition'], 0)}, Ambassador "
-        f"{fmt(f['final_ambassadors']['ambassador'], 0)}.",
-        f"* **customers_per_ambassador** (Ambassador policy) = **{fmt(f['customers_per_ambassador'])}** "
-        f"(Acquisition: {fmt(f['customers_per_ambassador_by_policy'][f['policies']['acquisition']])}); that is "
-        f"{fmt(f['new_customers_per_ambassador_per_step'][f['policies']['ambassador']], 4)} new customers per "
-        f"ambassador-period, so one ambassador would need "
-        f"{fmt(f['periods_for_one_ambassador_to_bring_ten'], 0)} periods to bring ten. With smooth word of "
-        f"mouth customers who are not ambassadors recommend too (less often), so this rate credits ambassadors "
-        f"with some of their referrals; through reviews a customer brings "
-        f"{fmt(f['value_of_a_non_ambassador_customer']['customers_via_reviews_over_horizon'][f['policies']['ambassador']])}"
-        f" customers over the horizon (Ambassador policy).",
+        f"* Reference point ({_size(f)}, {f['customers']} customers), at equal spend: cumulative discounted "
+        "profit, relationship (Ambassador) − acquisition, by horizon: "
+        + ", ".join(f"{h} weeks {fmt(d[h], 0)}" for h in sorted(d, key=int))
+        + f" (n = {next(iter(d.values()))['n']} runs; the acquisition firm's matched ad budget averaged "
+        f"{fmt(f['equal_spend']['acquisition_ad_budget_mean'], 1)} units a week). With the Ambassador's customers "
+        "silent on the same seeds the difference at the horizon is "
+        f"{fmt(f['silent_discounted_profit_difference'], 0)}.",
+        "* Runs in which the Ambassador policy has overtaken for good (Kaplan–Meier, censored at the horizon): "
+        + ", ".join(f"{r['share']:.0%} [{r['ci_low']:.0%}, {r['ci_high']:.0%}] by week {r['period']}" for r in km[2::2])
+        + (f" ({last['share']:.0%} by the horizon, n = {last['n']}); " if last else "; ")
+        + f"{med_txt}.",
+        f"* **customers_per_ambassador** (referrals per distinct ambassador over its life, referral records) = "
+        f"**{fmt(f['customers_per_ambassador'])}**; break-even: **{fmt(f['break_even_customers_per_ambassador'])}** "
+        f"customers per ambassador would close the profit gap at the horizon ({fmt(f['ambassadors'], 0)} ambassadors "
+        "per run).",
+        f"* Incremental customers per ambassador against silent ambassadors (Libai, Muller & Peres 2013): "
+        f"{fmt(inc)} = expansion {fmt(inc['expansion'])} + acceleration {fmt(inc['acceleration'])} + from the rival "
+        f"{fmt(inc['from_rival'])}.",
+        f"* Distribution across ambassadors: {fmt(f['referrers_none_share'], 0, 100, '%')} referred nobody, the top "
+        f"10% brought {fmt(f['top10_referral_share'], 0, 100, '%')} of the referrals, Gini {fmt(f['referral_gini'])}. "
+        f"Per customer: lifetime value (CLV) {fmt(value['clv'], 1)}, referral value (CRV) {fmt(value['crv'], 1)} "
+        f"(CRV/CLV {fmt(value['crv_to_clv'])}); per ambassador CLV {fmt(value['ambassador_clv'], 1)}, CRV "
+        f"{fmt(value['ambassador_crv'], 1)} (Kumar et al. 2010).",
     ]
-    grid = f.get("by_clustering_and_credibility", [])
-    if grid:
-        keys = [k for k in grid[0] if "." in k]
-        lines.append(
-            "* By clustering and credibility of recommendations (crossover period; share of runs "
-            "crossed; final customers Ambassador − Acquisition):"
-        )
-        lines.append("")
-        lines.append(f"  | {' | '.join(keys)} | crossover | runs crossed | difference | customers per ambassador |")
-        lines.append(f"  |{'---|' * (len(keys) + 4)}")
-        for g in grid:
-            c = g["crossover_step"]
-            lines.append(
-                f"  | {' | '.join(f'{g[k]:g}' for k in keys)} | {fmt(c, 0)} | "
-                f"{c.get('share_of_runs_crossed', 0):.0%} | {fmt(g['final_customers_difference'], 0)} | "
-                f"{fmt(g['customers_per_ambassador'])} |"
-            )
-        lines.append("")
     for e in f.get("exchange_rate", []):
         od = e.get("suppliers.1.over_delivery")
         lines.append(
-            f"* Exchange rate with over-delivery {od:g} and care {e.get('suppliers.1.care'):g}: difference "
-            f"{fmt(e['final_customers_difference'], 0)}, runs crossed "
+            f"* Exchange rate with over-delivery {od:g} and care {e.get('suppliers.1.care'):g} (fixed budgets, "
+            f"customers): difference {fmt(e['final_customers_difference'], 0)}, runs crossed "
             f"{e['crossover_step'].get('share_of_runs_crossed', 0):.0%}."
         )
+    m = f.get("map")
+    if m:
+        st = m["sobol_indices"]["relationship_wins"]
+        lines.append(
+            f"* The map ({m['design']}, {m['customers']} customers, equal spend): the Ambassador policy wins on "
+            "discounted profit in "
+            + ", ".join(
+                f"{fmt(m['win_probability'][h], 0, 100, '%')} of runs at {h} weeks"
+                for h in sorted(m["win_probability"], key=int)
+            )
+            + ". Most influential on a win (total Sobol index ST [95% CI]): "
+            + "; ".join(
+                f"{k} {st[k]['ST']['value']:.2f} [{st[k]['ST']['ci_low']:.2f}, {st[k]['ST']['ci_high']:.2f}]"
+                for k in m["most_influential"]
+            )
+            + ". Monte Carlo: a design point's noise is "
+            f"{m['monte_carlo']['noise_share_of_point_variance']:.0%} of the variance between points at "
+            f"{m['monte_carlo']['replicates']} replicates (about "
+            f"{m['monte_carlo']['replicates_for_noise_below_5_percent']} would bring it below 5%)."
+        )
     lines.append(
-        f"* Verdict: ambassador policy wins at the horizon: "
-        f"{_verdict(f['ambassador_wins_at_horizon'], 'yes', 'no')}; one ambassador brings ten: "
-        f"{_verdict(f['one_ambassador_brings_ten'], 'yes', 'no')}."
+        f"* Verdict: ambassador policy wins on discounted profit at the horizon: "
+        f"{_verdict(f, 'ambassador_wins_at_horizon')}; one ambassador brings ten: "
+        f"{_verdict(f, 'one_ambassador_brings_ten')}."
     )
     return lines
 
@@ -118,8 +131,8 @@ def asymmetry(f: dict[str, Any]) -> list[str]:
         f"periods behind at the horizon (negative: ahead of its twin), trust gap "
         f"{fmt(f['lasting_gap']['repaired'], 3)}.",
         "* Verdict: broken costs more than kept builds: "
-        f"{_verdict(f['broken_costs_more_than_kept_builds'], 'yes', 'no')}; repair shortens the damage: "
-        f"{_verdict(f['repair_shortens_recovery'], 'yes', 'no')}.",
+        f"{_verdict(f, 'broken_costs_more_than_kept_builds')}; repair shortens the damage: "
+        f"{_verdict(f, 'repair_shortens_recovery')}.",
     ]
 
 
@@ -156,8 +169,8 @@ def over_delivery(f: dict[str, Any]) -> list[str]:
         + ", ".join(f"{v / 10:+.3f} (promise {k})" for k, v in slopes.items())
         + ".",
         f"* Verdict: under-promise > promise exactly > over-promise: "
-        f"{_verdict(f['under_promise_beats_exact_beats_over_promise'], 'yes', 'no')}; over-delivery speeds "
-        f"up trust: {_verdict(f['over_delivery_speeds_trust'], 'yes', 'no')}.",
+        f"{_verdict(f, 'under_promise_beats_exact_beats_over_promise')}; over-delivery speeds "
+        f"up trust: {_verdict(f, 'over_delivery_speeds_trust')}.",
     ]
     return lines
 
@@ -181,7 +194,7 @@ def channels(f: dict[str, Any]) -> list[str]:
         ),
         f"* Doubling the word-of-mouth rate (q) adds {per['wom_rate (q)'] * 100:.1f} percentage points to the final "
         f"customer share; doubling the ad budget (p) adds {per['ad_budget (p)'] * 100:.1f}.",
-        f"* Verdict: advertising early, word of mouth later: {_verdict(f['ads_early_wom_late'], 'yes', 'no')}.",
+        f"* Verdict: advertising early, word of mouth later: {_verdict(f, 'ads_early_wom_late')}.",
     ]
 
 
@@ -205,7 +218,7 @@ def four_components(f: dict[str, Any]) -> list[str]:
     lines += [
         "",
         f"* Ranking by trust bought: {trust}. By ambassadors: {amb}.",
-        f"* Verdict: care buys most trust (brief's weights): {_verdict(f['care_buys_most_trust'], 'yes', 'no')}.",
+        f"* Verdict: care buys most trust (brief's weights): {_verdict(f, 'care_buys_most_trust')}.",
     ]
     return lines
 
@@ -231,7 +244,7 @@ def scandal_lockin(f: dict[str, Any]) -> list[str]:
         )
         + f". Recovers first: **{f['recovers_first']}**.",
         f"* Verdict: churn after a sector-wide scandal is lower than after a scandal at one bank: "
-        f"{_verdict(f['sector_scandal_churn_below_one_bank_scandal'], 'yes', 'no')}.",
+        f"{_verdict(f, 'sector_scandal_churn_below_one_bank_scandal')}.",
     ]
 
 
@@ -252,8 +265,8 @@ def mutual_trust(f: dict[str, Any]) -> list[str]:
         f"{effects(r)}.",
         f"* The spiral, reciprocity 0 → 1 (lowest reliability, no extended trust): {effects(s)}.",
         f"* Extending trust, extend_trust lowest → highest (lowest reliability): {effects(e)}.",
-        f"* Verdict: reciprocity deepens the fall: {_verdict(f['reciprocity_deepens_fall'], 'yes', 'no')}; extending "
-        f"trust breaks the spiral: {_verdict(f['extending_trust_breaks_spiral'], 'yes', 'no')}.",
+        f"* Verdict: reciprocity deepens the fall: {_verdict(f, 'reciprocity_deepens_fall')}; extending "
+        f"trust breaks the spiral: {_verdict(f, 'extending_trust_breaks_spiral')}.",
     ]
 
 
@@ -279,8 +292,8 @@ def networks(f: dict[str, Any]) -> list[str]:
     lines += [
         "",
         f"* Verdict: word of mouth strongest when well mixed: "
-        f"{_verdict(f['wom_strongest_well_mixed'], 'yes', 'no')}; hubs over-represented among ambassadors on the "
-        f"scale-free network: {_verdict(f['hubs_over_represented_scale_free'], 'yes', 'no')}.",
+        f"{_verdict(f, 'wom_strongest_well_mixed')}; hubs over-represented among ambassadors on the "
+        f"scale-free network: {_verdict(f, 'hubs_over_represented_scale_free')}.",
     ]
     return lines
 

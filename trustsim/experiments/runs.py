@@ -19,6 +19,7 @@ from trustsim.mechanisms import choice, loyalty, trust
 from trustsim.mechanisms.trust import expit
 from trustsim.model import TrustMarket
 from trustsim.runner import RunResult
+from trustsim.suppliers import policy_arrays
 
 TRUSTING_LEVEL = 0.5
 """A customer 'trusts' its supplier when overall trust is at least this (more trust than not)."""
@@ -152,3 +153,117 @@ def run_broken_promise_pair(scenario: Scenario, seed: int | None = None, steps: 
     for col in PAIRED:
         table[f"{col}_control"] = control_table[col].to_numpy()
     return RunResult(table, treated.supplier_table(), seed, steps)
+
+
+# --- the flagship: equal spend, and the counterfactual with silent ambassadors --------------
+
+ACQUISITION, RELATIONSHIP = 0, 1
+"""Supplier indexes of the flagship's two policies (configs/ten_ambassadors.toml)."""
+
+HORIZONS: tuple[int, ...] = (52, 104, 156, 260)
+"""Horizons (weeks: one, two, three and five years) at which the profit difference is read."""
+
+
+def matched_budget(model: TrustMarket) -> float:
+    """The acquisition firm's ad budget for this week at equal spend (issue 15).
+
+    The relationship firm's spend beyond the acquisition firm's this week: its own advertising
+    (`ad_budget`) plus, for each of its customers, the extra cost of its over-delivery and care
+    (unit cost above the acquisition firm's, :func:`trustsim.mechanisms.money.unit_cost`). The
+    acquisition firm spends that same money on advertising, at `money.ad_cost` per person reached.
+    """
+    from trustsim.mechanisms import money
+
+    sc = model.config
+    policy = policy_arrays(model.suppliers_list)
+    unit = money.unit_cost(policy["over_delivery"], policy["care"], sc.money)
+    own = float(policy["ad_budget"][RELATIONSHIP])
+    extra = max(0.0, float(unit[RELATIONSHIP] - unit[ACQUISITION]))
+    customers = float(model.supplier_metrics["customers"][RELATIONSHIP])
+    per_budget_unit = sc.money.ad_cost * sc.advertising.reach * sc.market.customers
+    if per_budget_unit <= 0:  # advertising is free or reaches nobody: money buys no more of it
+        return own
+    return min(1000.0, own + customers * extra / per_budget_unit)
+
+
+def _run_equal_spend(
+    model: TrustMarket, steps: int, budgets: list[float] | None = None
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """Run with the acquisition firm's budget matched each week (or replayed from `budgets`).
+
+    Returns the model table with ``profit_difference`` (relationship - acquisition cumulative
+    discounted profit) and ``acquisition_ad_budget``, and the steps x people array of whom each
+    person buys from after each step (row 0: the start).
+    """
+    acq = model.suppliers_list[ACQUISITION]
+    whom = np.empty((steps + 1, model.population.n), np.int16)
+    whom[0] = model.population.supplier
+    used = [float(acq.policy()["ad_budget"])]
+    for t in range(steps):
+        used.append(matched_budget(model) if budgets is None else budgets[t + 1])
+        setattr(acq, "ad_budget", used[-1])  # noqa: B010 (policy fields are set by name, as Supplier does)
+        model.step()
+        whom[t + 1] = model.population.supplier
+    table = model.model_table()
+    profit = model.supplier_table().pivot(index="step", columns="supplier", values="discounted_profit")
+    table["profit_difference"] = (profit[RELATIONSHIP] - profit[ACQUISITION]).to_numpy()
+    table["acquisition_ad_budget"] = used
+    for h in HORIZONS:
+        if h <= steps:
+            table[f"profit_difference_{h}"] = float(table["profit_difference"].iloc[h])
+    return table, whom
+
+
+def run_equal_spend(scenario: Scenario, seed: int | None = None, steps: int | None = None) -> RunResult:
+    """:func:`trustsim.runner.run_one` at equal spend (:func:`matched_budget`): the map's runs."""
+    seed = scenario.seed if seed is None else int(seed)
+    steps = scenario.steps if steps is None else int(steps)
+    model = TrustMarket(scenario, rng=seed)
+    table, _ = _run_equal_spend(model, steps)
+    return RunResult(table, model.supplier_table(), seed, steps, model.customer_table())
+
+
+def run_ambassador_pair(scenario: Scenario, seed: int | None = None, steps: int | None = None) -> RunResult:
+    """The factual run at equal spend and its counterfactual on the same seed in which the
+    relationship firm's customers stay silent (`wom.silent_suppliers`; Libai, Muller & Peres 2013).
+
+    The counterfactual replays the factual run's advertising budgets, so the two differ only in
+    the silenced recommendations. The factual model table gets ``silent_profit_difference`` and,
+    on every row, the run's ambassador measures (:mod:`trustsim.analysis.ambassadors`): customers
+    per distinct ambassador and their distribution, CLV and CRV, and the decomposition of the
+    customer-weeks the firm's word of mouth added.
+    """
+    from trustsim.analysis import ambassadors
+    from trustsim.config import load_scenario
+
+    seed = scenario.seed if seed is None else int(seed)
+    steps = scenario.steps if steps is None else int(steps)
+    model = TrustMarket(scenario, rng=seed)
+    table, whom = _run_equal_spend(model, steps)
+    firm = model.suppliers_list[RELATIONSHIP].name
+    quiet_sc = load_scenario(scenario, {"wom.silent_suppliers": [firm]})
+    quiet = TrustMarket(quiet_sc, rng=seed)
+    quiet_table, quiet_whom = _run_equal_spend(quiet, steps, list(table["acquisition_ad_budget"]))
+    table["silent_profit_difference"] = quiet_table["profit_difference"].to_numpy()
+    spells = model.customer_table()
+    per = ambassadors.per_distinct_ambassador(spells, firm)
+    values = ambassadors.customer_values(spells, firm, scenario.money.discount_rate)
+    parts = ambassadors.decompose(whom[1:], quiet_whom[1:], RELATIONSHIP)
+    referred = spells[(spells["supplier"] == firm) & (spells["channel"].astype(str) == "recommendation")]
+    weeks = (referred["end_step"].fillna(steps) - referred["start_step"]).to_numpy(np.float64)
+    scalars = (
+        per
+        | values
+        | {
+            "incremental_weeks": parts.incremental,
+            "expansion_weeks": parts.expansion,
+            "acceleration_weeks": parts.acceleration,
+            "from_rival_weeks": parts.from_rival,
+            "referred_spell_weeks": float(weeks.mean()) if len(weeks) else float("nan"),
+            "silent_discounted_profit": float(quiet.discounted_profit[RELATIONSHIP]),
+            "factual_discounted_profit": float(model.discounted_profit[RELATIONSHIP]),
+        }
+    )
+    for key, value in scalars.items():
+        table[key] = value
+    return RunResult(table, model.supplier_table(), seed, steps, spells)

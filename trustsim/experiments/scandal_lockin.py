@@ -21,12 +21,15 @@ from trustsim.experiments.common import (
     PALETTE,
     Size,
     SweepData,
+    answers,
     band_plot,
     bands,
     base_value,
+    difference,
     mean_ci,
     pyplot,
     save_figure,
+    verdict,
 )
 
 CLAIM = (
@@ -168,14 +171,15 @@ def analyse(ctx: Any) -> tuple[dict[str, Any], list[Path]]:
         "recovery_by_bank_sector_wide": recovery,
         "recovers_first": first[0] if first else None,
         "cells": cells,
-        "sector_scandal_churn_below_one_bank_scandal": bool(
-            sector
-            and single
-            and sector["churn_ratio"]["mean"] is not None
-            and single["churn_ratio"]["mean"] is not None
-            and sector["churn_ratio"]["mean"] < single["churn_ratio"]["mean"]
-        ),
+        "verdicts": {
+            "sector_scandal_churn_below_one_bank_scandal": verdict(
+                difference(sector["churn_ratio"] if sector else None, single["churn_ratio"] if single else None),
+                0.0,
+                above=False,
+            )
+        },
     }
+    findings |= answers(findings["verdicts"])
     figures = [_trust(data, ref_severity, at, ctx.out), _churn(cells, ctx.out), _banks(data, ref_severity, at, ctx.out)]
     return findings, figures
 

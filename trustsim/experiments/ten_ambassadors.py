@@ -1,20 +1,22 @@
-"""ten_ambassadors: "rather ten ambassadors than one customer" (MODEL_BRIEF §2, the headline).
+"""ten_ambassadors: "rather ten ambassadors than one customer" (MODEL_BRIEF §2, the headline), in money.
 
-Two suppliers with the same budget per period compete for one market (the exchange rate is
-stated in ``configs/ten_ambassadors.toml``): supplier 0 ("Acquisition") spends it on ads and
-keeps its promises; supplier 1 ("Ambassador") spends a fifth on ads and the rest on
-over-delivery and care. Measured with replicates and 95% bands: customers, revenue and
-ambassadors over time, the step where the Ambassador overtakes, how that depends on network
-clustering and recommendation credibility, and the value of one ambassador.
+Two suppliers compete for one market at **equal spend** (issue 15): supplier 1 ("Ambassador",
+the relationship policy) over-delivers and cares for its customers and advertises a little;
+each week supplier 0 ("Acquisition") spends on advertising exactly what supplier 1 spends
+beyond it (:func:`trustsim.experiments.runs.matched_budget`). Measured as the marketing
+literature measures it, each with a 95% interval and its n:
 
-``customers_per_ambassador`` (per supplier and run) = recommendation acquisitions over the
-whole horizon / mean number of ambassadors over the horizon (steps 1..T). Equivalently: new
-customers per ambassador-period times the horizon T, i.e. what one ambassador brings in over
-T periods at the observed rate. Attribution is exact at the supplier level (in the gated
-model only ambassadors recommend, and a customer acquired "through a recommendation" was
-persuaded by one); the model does not record *which* ambassador recommended, so the
-distribution across ambassadors is not available. Switchers whose first contact with the new
-supplier was a recommendation are counted as recommendation acquisitions too.
+- cumulative discounted profit, relationship − acquisition, at one to five years;
+- customers per distinct ambassador over its life (referral records) and the break-even number
+  that would close the profit gap (:func:`trustsim.analysis.ambassadors.break_even`);
+- the incremental customers per ambassador against a counterfactual on the same seeds in which
+  the Ambassador's customers stay silent (``wom.silent_suppliers``), split into expansion,
+  acceleration and customers taken from the rival (Libai, Muller & Peres 2013);
+- the distribution across ambassadors (share referring nobody, top-10% share, Gini) and
+  customer referral value against lifetime value (Kumar et al. 2010);
+- the crossover as a survival question (Kaplan–Meier, runs censored at the horizon);
+- the map (``ten_ambassadors_map.toml``): a Sobol design over market conditions, with the
+  probability of a win over the most influential factors and Sobol indices with intervals.
 """
 
 from __future__ import annotations
@@ -25,10 +27,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from trustsim.analysis import ambassadors
 from trustsim.experiments.common import (
     PALETTE,
     Size,
     SweepData,
+    answers,
     band_plot,
     bands,
     crossover_step,
@@ -36,30 +40,38 @@ from trustsim.experiments.common import (
     pyplot,
     reference_point,
     save_figure,
+    verdict,
 )
+from trustsim.experiments.runs import HORIZONS
 
 CLAIM = (
-    "With the same budget, spending on over-delivery and care (ambassadors) beats spending on "
-    "advertising: the Ambassador policy overtakes, and one ambassador brings about ten customers."
+    "With the same spend, spending on over-delivery and care (ambassadors) brings more long-term income "
+    "than spending on advertising, and one ambassador brings about ten customers."
 )
 FALSIFIED_IF = (
-    "The Ambassador policy has not overtaken by the horizon (crossover_step null) at the "
-    "reference network and credibility, or customers_per_ambassador is far below 10."
+    "The interval of the discounted profit difference (relationship − acquisition) at the horizon lies "
+    "below 0 at the reference point, or customers_per_ambassador lies far below 10; the map shows where "
+    "each holds."
 )
 
+REFERENCE = {"network.rewire": [0.1], "credibility.recommendation": [0.9]}
 SIZES = {
-    "tiny": Size(
-        {"market.customers": 500},
-        replicates=2,
-        steps=100,
-        grid={"network.rewire": [0.1, 1.0], "credibility.recommendation": [0.5, 0.9]},
-    ),
-    "laptop": Size({"market.customers": 4000}, replicates=6),
+    "tiny": Size({"market.customers": 300}, replicates=4, steps=80, grid=REFERENCE),
+    "laptop": Size({"market.customers": 1500}, replicates=10, grid=REFERENCE),
 }
 EXCHANGE_SIZES = {
-    "tiny": Size({"market.customers": 500}, replicates=2, steps=100, points=(0, 2)),
-    "laptop": Size({"market.customers": 4000}, replicates=4),
+    "tiny": Size({"market.customers": 300}, replicates=2, steps=80, points=(0, 2)),
+    "laptop": Size({"market.customers": 1000}, replicates=2),
 }
+MAP_SIZES = {
+    "tiny": Size({"market.customers": 200}, replicates=2, steps=60, samples=2),
+    "laptop": Size({"market.customers": 300}, replicates=2, samples=8),
+}
+PAIR_FN = "trustsim.experiments.runs:run_ambassador_pair"
+MAP_FN = "trustsim.experiments.runs:run_equal_spend"
+PARTS = ("expansion", "acceleration", "from_rival")
+KM_PERIODS = (13, 26, 52, 78, 104, 156, 208, 260)
+"""Periods at which the share of runs crossed is reported (a quarter to five years)."""
 TARGET = 10.0
 """The brief's "ten" customers per ambassador."""
 
@@ -135,23 +147,28 @@ def summarise_point(suppliers: pd.DataFrame) -> dict[str, Any]:
 
 def analyse(ctx: Any) -> tuple[dict[str, Any], list[Path]]:
     """Run the sweeps, draw the figures, return the findings."""
-    data = ctx.sweep(ctx.path, SIZES)
+    data = ctx.sweep(ctx.path, SIZES, run_fn=PAIR_FN)
     ref = reference_point(data)
     sup = data.suppliers
     ref_sup = sup[sup["point"] == ref]
     names = names_of(ref_sup)
     head = summarise_point(ref_sup)
     params = data.summary.drop_duplicates("point").set_index("point")[data.names]
+    ref_runs = data.summary[data.summary["point"] == ref]
+    ref_series = data.series[data.series["point"] == ref]
+    money = money_findings(ref_runs, ref_series)
 
     grid = []
     for point, frame in sup.groupby("point", sort=True):
         s = summarise_point(frame)
+        runs = data.summary[data.summary["point"] == point]
         grid.append(
             {
                 **{k: params.loc[point, k] for k in data.names},
                 "crossover_step": s["crossover_step"],
                 "final_customers_difference": s["final_customers_difference"],
-                "customers_per_ambassador": s["customers_per_ambassador"][names[1]],
+                "customers_per_ambassador": mean_ci(runs["customers_per_ambassador"]),
+                "discounted_profit_difference": mean_ci(runs["profit_difference"]),
             }
         )
 
@@ -174,7 +191,6 @@ def analyse(ctx: Any) -> tuple[dict[str, Any], list[Path]]:
                 }
             )
 
-    cpa = head["customers_per_ambassador"][names[1]]
     diff = head["final_customers_difference"]
     findings = {
         "customers": int(data.experiment.overrides.get("market.customers", 0)) or _customers(data),
@@ -182,24 +198,7 @@ def analyse(ctx: Any) -> tuple[dict[str, Any], list[Path]]:
         "steps": int(sup["step"].max()),
         "reference_point": {k: params.loc[ref, k] for k in data.names},
         "policies": {"acquisition": names[0], "ambassador": names[1]},
-        "customers_per_ambassador": cpa,
-        "customers_per_ambassador_definition": (
-            "recommendation acquisitions of the Ambassador supplier over steps 1..T / its mean "
-            "number of ambassadors over steps 1..T (= new customers per ambassador-period x T); "
-            "mean and 95% t-interval over replicates at the reference point"
-        ),
-        "customers_per_ambassador_by_policy": head["customers_per_ambassador"],
-        "new_customers_per_ambassador_per_step": head["per_ambassador_step"],
-        "periods_for_one_ambassador_to_bring_ten": _periods_for_ten(head["per_ambassador_step"][names[1]]),
-        "value_of_a_non_ambassador_customer": {
-            "recommendations": None,
-            "customers_via_reviews_over_horizon": head["customers_per_customer_reviews"],
-            "note": (
-                "not measured here: with smooth word of mouth (wom.mode = 'smooth', the default) customers "
-                "who are not ambassadors recommend too, less often; the referral records "
-                "(customers.parquet) give referrals per spell. Every customer may post reviews."
-            ),
-        },
+        **money,
         "final_customers": {
             "acquisition": head["final_customers"][names[0]],
             "ambassador": head["final_customers"][names[1]],
@@ -220,32 +219,104 @@ def analyse(ctx: Any) -> tuple[dict[str, Any], list[Path]]:
         "crossover_step": head["crossover_step"],
         "by_clustering_and_credibility": grid,
         "exchange_rate": exchange,
-        "ambassador_wins_at_horizon": bool(
-            diff["mean"] is not None and diff["ci_low"] is not None and diff["ci_low"] > 0
-        ),
-        "one_ambassador_brings_ten": bool(cpa["mean"] is not None and cpa["mean"] >= TARGET),
     }
+    findings["verdicts"] = {
+        "ambassador_wins_at_horizon": verdict(money["discounted_profit_difference"][str(findings["steps"])], 0.0),
+        "one_ambassador_brings_ten": verdict(money["customers_per_ambassador"], TARGET),
+    }
+    findings |= answers(findings["verdicts"])
     figures = [
-        _trajectories(ref_sup, names, head, ctx.out),
-        _value(head, names, ctx.out),
+        _trajectories(ref_sup, names, money, ctx.out),
+        _value(money, ctx.out),
     ]
-    if len(data.names) == 2:
+    if len(data.names) == 2 and len(grid) > 1:
         figures.append(_heatmap(grid, data.names, ctx.out))
+    atlas = ctx.sibling("ten_ambassadors_map")
+    if atlas is not None:
+        map_data = ctx.sweep(atlas, MAP_SIZES, run_fn=MAP_FN)
+        findings["map"], map_figure = the_map(map_data, ctx.out / "sweeps" / f"{atlas.stem}-{ctx.size}", ctx.out)
+        figures.insert(0, map_figure)
     return findings, figures
 
 
-def _periods_for_ten(rate: dict[str, Any]) -> dict[str, Any]:
-    """TARGET / (new customers per ambassador-period), with the interval mapped through (monotone)."""
-
-    def inv(x: float | None) -> float | None:
-        return TARGET / x if x else None
-
+def money_findings(runs: pd.DataFrame, series: pd.DataFrame) -> dict[str, Any]:
+    """The issue-15 measures of one design point, each a 95% interval over its runs with its n."""
+    steps = int(series["step"].max())
+    horizons = [h for h in HORIZONS if h < steps] + [steps]
+    by_step = series.pivot(index="step", columns="run", values="profit_difference")
+    difference = {str(h): mean_ci(by_step.loc[h]) for h in horizons}
+    d_t = by_step.loc[steps].reindex(runs["run"]).to_numpy()
+    per_amb = runs["ambassadors"].to_numpy(np.float64)
+    cpa = runs["customers_per_ambassador"].to_numpy(np.float64)
+    b_even = [
+        ambassadors.break_even(float(d), float(a), float(c), float(v))
+        for d, a, c, v in zip(d_t, per_amb, cpa, runs["referred_value"].to_numpy(np.float64), strict=True)
+    ]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        scale = 1.0 / (runs["referred_spell_weeks"].to_numpy(np.float64) * per_amb)
+        parts = {k: runs[f"{k}_weeks"].to_numpy(np.float64) * scale for k in ("incremental", *PARTS)}
+        crv_to_clv = runs["crv"] / runs["clv"]
+    times = np.array(
+        [crossover_step(by_step.index.to_numpy(), by_step[r].to_numpy(), np.zeros(len(by_step))) for r in by_step]
+    )
+    km = ambassadors.crossed_by(times, np.full(len(times), steps), [p for p in KM_PERIODS if p < steps] + [steps])
+    median = km["median"]
     return {
-        "mean": inv(rate["mean"]),
-        "ci_low": inv(rate["ci_high"]),
-        "ci_high": inv(rate["ci_low"]),
-        "n": rate["n"],
-        "note": "ten / new customers per ambassador-period, at the rate observed",
+        "equal_spend": {
+            "rule": (
+                "each week the acquisition firm's ad budget buys what the relationship firm spends beyond it "
+                "(its own ads plus the extra cost of over-delivery and care for each of its customers): "
+                "trustsim.experiments.runs.matched_budget"
+            ),
+            "acquisition_ad_budget_mean": mean_ci(series.groupby("run")["acquisition_ad_budget"].mean()),
+        },
+        "discounted_profit_difference": difference,
+        "silent_discounted_profit_difference": mean_ci(
+            series.pivot(index="step", columns="run", values="silent_profit_difference").loc[steps]
+        ),
+        "customers_per_ambassador": mean_ci(cpa),
+        "customers_per_ambassador_definition": (
+            "referrals (recommendation acquisitions) made by each distinct person who was ever an ambassador "
+            "of the relationship firm, summed over all its spells there (its life), from the referral records; "
+            "mean over those people, then mean and 95% t-interval over runs"
+        ),
+        "ambassadors": mean_ci(per_amb),
+        "break_even_customers_per_ambassador": mean_ci(b_even),
+        "break_even_definition": (
+            "customers_per_ambassador - discounted_profit_difference / (ambassadors x value of a referred "
+            "customer discounted to step 0): what each ambassador would have to bring for the profit gap "
+            "at the horizon to close, at the observed value per referred customer"
+        ),
+        "incremental_customers_per_ambassador": mean_ci(parts["incremental"])
+        | {k: mean_ci(parts[k]) for k in PARTS}
+        | {
+            "definition": (
+                "customer-weeks the relationship firm gained over the horizon against the same seeds with its "
+                "customers silent (wom.silent_suppliers; Libai, Muller & Peres 2013), each person-week "
+                "classed as expansion / acceleration / from_rival by what the person did in the other run; "
+                "in customers: divided by the mean weeks a referred customer stayed within the horizon, per "
+                "distinct ambassador"
+            ),
+            "customer_weeks": {k: mean_ci(runs[f"{k}_weeks"]) for k in ("incremental", *PARTS)},
+        },
+        "referrers_none_share": mean_ci(runs["referrers_none_share"]),
+        "top10_referral_share": mean_ci(runs["top10_referral_share"]),
+        "referral_gini": mean_ci(runs["referral_gini"]),
+        "customer_value": {
+            "clv": mean_ci(runs["clv"]),
+            "crv": mean_ci(runs["crv"]),
+            "crv_to_clv": mean_ci(crv_to_clv),
+            "ambassador_clv": mean_ci(runs["ambassador_clv"]),
+            "ambassador_crv": mean_ci(runs["ambassador_crv"]),
+            "definition": (
+                "per customer spell of the relationship firm: lifetime value (its discounted profit) and "
+                "referral value (the lifetime value of the customers it referred), both discounted to the "
+                "spell's start (Kumar, Petersen & Leone 2010); censored at the horizon"
+            ),
+        },
+        "crossed_by_horizon": km["by_period"],
+        "median_crossover": median if median["median"] is not None else None,
+        "median_crossover_interval": median,
     }
 
 
@@ -255,55 +326,207 @@ def _customers(data: SweepData) -> int:
     return int(base_value(data.experiment, "market.customers"))
 
 
-def _trajectories(sup: pd.DataFrame, names: list[str], head: dict[str, Any], out: Path) -> Path:
+def _trajectories(sup: pd.DataFrame, names: list[str], money: dict[str, Any], out: Path) -> Path:
     plt = pyplot()
     sup = sup.sort_values(["run", "supplier", "step"])
-    sup = sup.assign(cumulative_revenue=sup.groupby(["run", "supplier"])["revenue"].cumsum())
     fig, axes = plt.subplots(1, 3, figsize=(14, 3.8), sharex=True)
     for ax, measure, title in zip(
         axes,
-        ("customers", "cumulative_revenue", "ambassadors"),
-        ("Customers", "Cumulative revenue (price 1 per customer-period)", "Ambassadors"),
+        ("customers", "discounted_profit", "ambassadors"),
+        ("Customers", "Cumulative discounted profit", "Ambassadors"),
         strict=True,
     ):
         for s, name in enumerate(names):
             band_plot(ax, bands(sup[sup["supplier"] == s], [], measure), PALETTE[s], name)
-        cross = head["crossover_step"]["of_mean_curves"]
-        if cross is not None and np.isfinite(cross):
-            ax.axvline(cross, color="grey", ls=":", lw=1)
-        ax.set(title=title, xlabel="period")
+        ax.set(title=title, xlabel="period (week)")
     axes[0].legend(frameon=False, loc="upper left")
-    cross = head["crossover_step"]
-    text = (
-        "no crossover within the horizon"
-        if cross["mean"] is None
-        else f"Ambassador overtakes at period {cross['mean']:.0f}"
-    )
-    fig.suptitle(f"Same budget: advertising vs ambassadors (95% bands; {text})", y=1.02)
+    last = money["crossed_by_horizon"][-1] if money["crossed_by_horizon"] else None
+    text = "" if last is None else f"; Ambassador ahead on profit for good in {last['share']:.0%} of runs"
+    fig.suptitle(f"Equal spend: advertising vs ambassadors (95% bands{text})", y=1.02)
     return save_figure(fig, out, "ten_ambassadors_trajectories")
 
 
-def _value(head: dict[str, Any], names: list[str], out: Path) -> Path:
+def _value(money: dict[str, Any], out: Path) -> Path:
     plt = pyplot()
-    fig, ax = plt.subplots(figsize=(6.5, 4))
-    labels, means, errs, colors = [], [], [], []
-    for s, name in enumerate(names):
-        for key, what in (
-            ("customers_per_ambassador", "per ambassador\n(recommendations)"),
-            ("customers_per_customer_reviews", "per customer\n(reviews)"),
-        ):
-            ci = head[key][name]
-            labels.append(f"{name}\n{what}")
-            m = ci["mean"] if ci["mean"] is not None else np.nan
-            means.append(m)
-            errs.append(0 if ci["ci_low"] is None else m - ci["ci_low"])
-            colors.append(PALETTE[s])
-    ax.bar(range(len(means)), means, yerr=errs, color=colors, capsize=4)
+    fig, ax = plt.subplots(figsize=(7.5, 4))
+    inc = money["incremental_customers_per_ambassador"]
+    bars = [
+        ("brings\n(referrals, over its life)", money["customers_per_ambassador"], PALETTE[1]),
+        ("adds\n(vs silent, same seeds)", inc, PALETTE[2]),
+        ("must bring\n(break-even)", money["break_even_customers_per_ambassador"], PALETTE[0]),
+    ]
+    for i, (_, ci, color) in enumerate(bars):
+        m = ci["mean"] if ci["mean"] is not None else np.nan
+        err = [[m - ci["ci_low"]], [ci["ci_high"] - m]] if ci["ci_low"] is not None else None
+        ax.bar(i, m, yerr=err, color=color, capsize=4)
+    bottom = 0.0
+    for part, hatch in zip(PARTS, ("", "//", ".."), strict=True):
+        m = inc[part]["mean"] or 0.0
+        ax.bar(3, m, bottom=bottom if m >= 0 else 0.0, color=PALETTE[2], alpha=0.5, hatch=hatch, label=part)
+        bottom += max(m, 0.0)
     ax.axhline(TARGET, color="black", ls="--", lw=1)
-    ax.text(len(means) - 0.5, TARGET, " ten", va="bottom", ha="right")
-    ax.set_xticks(range(len(means)), labels, fontsize=8)
-    ax.set(ylabel="new customers brought over the horizon", title="The value of one ambassador (95% CI)")
+    ax.text(3.4, TARGET, " ten", va="bottom", ha="right")
+    ax.axhline(0, color="grey", lw=0.5)
+    ax.set_xticks(range(4), [b[0] for b in bars] + ["added, by source"], fontsize=8)
+    ax.legend(frameon=False, fontsize=8, loc="center left")
+    ax.set(ylabel="customers per ambassador", title="What one ambassador is worth (95% CI over runs)")
     return save_figure(fig, out, "ten_ambassadors_value")
+
+
+def the_map(data: SweepData, folder: Path, out: Path) -> tuple[dict[str, Any], Path]:
+    """Where ambassadors pay: Sobol indices of the profit difference and of a win, the Monte Carlo
+    error of a design point, and the probability of a win over the most influential factors."""
+    from SALib.analyze import sobol
+
+    from trustsim.analysis.sensitivity import salib_seed
+    from trustsim.sweep.design import design_points
+
+    design = design_points(data.experiment)
+    problem = design.problem
+    assert problem is not None  # the map is a Sobol design
+    runs = data.summary.sort_values(["point", "replicate"])
+    horizons = [h for h in HORIZONS if f"profit_difference_{h}" in runs]
+    final = f"profit_difference_{horizons[-1]}"
+    points = runs.groupby("point")
+    indices: dict[str, Any] = {}
+    for label, y in (
+        ("profit_difference", points[final].mean()),
+        ("relationship_wins", points[final].apply(lambda v: float(np.mean(v > 0)))),
+    ):
+        res = sobol.analyze(
+            problem,
+            y.sort_index().to_numpy(float),
+            calc_second_order=False,
+            conf_level=0.95,
+            seed=salib_seed(data.experiment.seed),
+        )
+        indices[label] = {
+            name: {
+                "S1": _index(res["S1"][i], res["S1_conf"][i]),
+                "ST": _index(res["ST"][i], res["ST_conf"][i]),
+            }
+            for i, name in enumerate(problem["names"])
+        }
+    rank = sorted(problem["names"], key=lambda n: -indices["relationship_wins"][n]["ST"]["value"])
+    top = rank[:2]
+    within = float(points[final].var(ddof=1).mean())
+    between = float(points[final].mean().var(ddof=1))
+    r = int(points.size().min())
+    noise = within / r
+    signal = max(between - noise, 0.0)
+    wins = runs[final] > 0
+    summary = {
+        "design": f"sobol, base sample {data.experiment.design.samples}, {len(design.points)} points x {r} replicates",
+        "customers": int(data.experiment.overrides.get("market.customers", 0)) or None,
+        "factors": problem["names"],
+        "sobol_indices": indices,
+        "most_influential": rank[:3],
+        "win_probability": {str(h): _share(runs[f"profit_difference_{h}"] > 0) for h in horizons},
+        "win_probability_by_factor": _cells(runs, top, final),
+        "monte_carlo": {
+            "replicates": r,
+            "within_point_sd": within**0.5,
+            "between_point_sd": between**0.5,
+            "noise_share_of_point_variance": noise / between if between > 0 else None,
+            "replicates_for_noise_below_5_percent": (int(np.ceil(within / (0.05 * signal))) if signal > 0 else None),
+        },
+        "win_share_of_runs": float(wins.mean()),
+    }
+    return summary, _map_figure(runs, top, horizons, out)
+
+
+def _index(value: float, conf: float) -> dict[str, float]:
+    return {"value": float(value), "ci_low": float(value - conf), "ci_high": float(value + conf)}
+
+
+def _share(flags: pd.Series) -> dict[str, Any]:
+    """Share of runs with an exact (Clopper-Pearson) 95% interval and its n."""
+    from scipy import stats
+
+    k, n = int(flags.sum()), len(flags)
+    if n == 0:
+        return {"mean": None, "ci_low": None, "ci_high": None, "n": 0}
+    ci = stats.binomtest(k, n).proportion_ci(method="exact")
+    return {"mean": k / n, "ci_low": float(ci.low), "ci_high": float(ci.high), "n": n}
+
+
+def _bins(values: pd.Series, k: int = 3) -> tuple[pd.Series, list[str]]:
+    """Levels as they are; numbers in `k` equal-count bins labelled by their range."""
+    if not pd.api.types.is_numeric_dtype(values):
+        labels = sorted(values.astype(str).unique())
+        return values.astype(str), labels
+    cut = pd.qcut(values, k, duplicates="drop")
+    labels = [f"{iv.left:.3g}-{iv.right:.3g}" for iv in cut.cat.categories]
+    return cut.cat.rename_categories(labels).astype(str), labels
+
+
+def _cells(runs: pd.DataFrame, top: list[str], final: str) -> list[dict[str, Any]]:
+    (bx, lx), (by, ly) = (_bins(runs[t]) for t in top)
+    rows = []
+    for x in lx:
+        for y in ly:
+            sel = (bx == x) & (by == y)
+            rows.append({top[0]: x, top[1]: y, "win_probability": _share(runs.loc[sel, final] > 0)})
+    return rows
+
+
+BANDWIDTH = 0.2
+"""Kernel width of the smoothed win probability, as a share of each factor's range."""
+
+
+def win_surface(x: np.ndarray, y: np.ndarray, wins: np.ndarray, size: int = 60) -> tuple[np.ndarray, ...]:
+    """Probability of a win over two factors, smoothed from the runs (Nadaraya-Watson, Gaussian kernel).
+
+    Each factor is scaled to [0, 1] over its sampled range; the other factors are averaged over
+    as sampled. Returns the grid's x and y values and the probability on it (size x size).
+    """
+    lo_x, hi_x, lo_y, hi_y = x.min(), x.max(), y.min(), y.max()
+    gx, gy = np.linspace(lo_x, hi_x, size), np.linspace(lo_y, hi_y, size)
+    ux = (x - lo_x) / ((hi_x - lo_x) or 1.0)
+    uy = (y - lo_y) / ((hi_y - lo_y) or 1.0)
+    g = np.linspace(0.0, 1.0, size)
+    kx = np.exp(-0.5 * ((g[:, None] - ux[None, :]) / BANDWIDTH) ** 2)  # grid x runs
+    ky = np.exp(-0.5 * ((g[:, None] - uy[None, :]) / BANDWIDTH) ** 2)
+    weight = ky @ kx.T  # rows: y, columns: x
+    return gx, gy, (ky * wins[None, :]) @ kx.T / weight
+
+
+def _coordinate(values: pd.Series) -> tuple[np.ndarray, list[str] | None]:
+    """Numbers as they are; levels (network kinds) as their index, with their labels."""
+    if pd.api.types.is_numeric_dtype(values):
+        return values.to_numpy(np.float64), None
+    labels = sorted(values.astype(str).unique())
+    return values.astype(str).map(labels.index).to_numpy(np.float64), labels
+
+
+def _map_figure(runs: pd.DataFrame, top: list[str], horizons: list[int], out: Path) -> Path:
+    plt = pyplot()
+    (x, xl), (y, yl) = (_coordinate(runs[t]) for t in top)
+    fig, axes = plt.subplots(1, len(horizons), figsize=(3.6 * len(horizons) + 1, 3.8), sharey=True, squeeze=False)
+    im = None
+    for ax, h in zip(axes[0], horizons, strict=True):
+        wins = (runs[f"profit_difference_{h}"] > 0).to_numpy(np.float64)
+        gx, gy, p = win_surface(x, y, wins)
+        im = ax.pcolormesh(gx, gy, p, cmap="RdBu", vmin=0, vmax=1, shading="auto")
+        if p.min() < 0.5 < p.max():
+            ax.contour(gx, gy, p, levels=[0.5], colors="black", linewidths=2)
+        ax.scatter(x[wins > 0], y[wins > 0], s=6, c="navy", marker="o", lw=0, label="wins")
+        ax.scatter(x[wins == 0], y[wins == 0], s=6, c="darkred", marker="x", lw=0.6, label="loses")
+        ax.set(title=f"horizon {h} weeks\n{wins.mean():.0%} of runs win", xlabel=top[0])
+        if xl:
+            ax.set_xticks(range(len(xl)), xl)
+        if yl:
+            ax.set_yticks(range(len(yl)), yl)
+    axes[0][0].set_ylabel(top[1])
+    axes[0][0].legend(frameon=True, fontsize=7, loc="lower right")
+    if im is not None:
+        fig.colorbar(im, ax=axes[0].tolist(), label="P(relationship policy wins on discounted profit)")
+    fig.suptitle(
+        f"Where ambassadors pay: equal spend, {len(runs)} runs of a Sobol design; black line: 50% boundary "
+        "(other factors averaged)",
+        y=1.02,
+    )
+    return save_figure(fig, out, "ten_ambassadors_map")
 
 
 def _heatmap(grid: list[dict[str, Any]], keys: list[str], out: Path) -> Path:

@@ -66,9 +66,5 @@ def design_points(experiment: Experiment) -> DesignPoints:
         from SALib.sample import morris
 
         matrix = morris.sample(problem, design.samples, num_levels=design.levels, seed=seed)
-    points = [{n: _cast(float(row[j]), ranges[n].integer) for j, n in enumerate(names)} for row in matrix]
+    points = [{n: ranges[n].value(float(row[j])) for j, n in enumerate(names)} for row in matrix]
     return DesignPoints(design.kind, names, points, problem, np.asarray(matrix, dtype=float))
-
-
-def _cast(value: float, integer: bool) -> float | int:
-    return round(value) if integer else value

@@ -59,19 +59,35 @@ class _Section(BaseModel):
 
 
 class Range(_Section):
-    """A continuous (or integer) range of one parameter, for lhs, sobol and morris designs."""
+    """A continuous (or integer) range of one parameter, for lhs, sobol and morris designs; or a
+    set of `levels` (e.g. network kinds), sampled uniformly as the integer part of [0, len(levels))."""
 
-    low: float = Field(..., allow_inf_nan=False, description="Lowest value.")
-    high: float = Field(..., allow_inf_nan=False, description="Highest value.")
+    low: float = Field(default=0.0, allow_inf_nan=False, description="Lowest value.")
+    high: float = Field(default=0.0, allow_inf_nan=False, description="Highest value.")
     integer: bool = Field(default=False, description="Round sampled values to whole numbers.")
+    levels: list[str | float] = Field(
+        default_factory=list, description="Instead of low and high: the values to choose among, with equal chance."
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> Range:
+        if self.levels:
+            # a stored design (the manifest) holds the implied range 0..len(levels); anything else is a mistake
+            if (self.low, self.high) not in ((0.0, 0.0), (0.0, float(len(self.levels)))):
+                raise ValueError("give either levels or low and high, not both")
+            object.__setattr__(self, "high", float(len(self.levels)))
+            return self
         if self.low > self.high:
             raise ValueError(f"low = {self.low} must not exceed high = {self.high}")
         if self.low == self.high:
             raise ValueError(f"low = high = {self.low}: a range must have some width")
         return self
+
+    def value(self, x: float) -> Any:
+        """The parameter value at sample `x`: a level, a whole number or `x` itself."""
+        if self.levels:
+            return self.levels[min(int(x), len(self.levels) - 1)]
+        return round(x) if self.integer else x
 
 
 class Design(_Section):
@@ -248,7 +264,7 @@ def _flatten(table: Mapping[str, Any], prefix: str = "", *, is_leaf: Any = None)
 
 
 def _is_range(value: Mapping[str, Any]) -> bool:
-    return bool(set(value) & {"low", "high"})
+    return bool(set(value) & {"low", "high", "levels"})
 
 
 def _check_keys(data: Mapping[str, Any], model: type[BaseModel], source: str, where: str) -> None:
