@@ -6,6 +6,7 @@ The files live in ``trustsim/data/`` and travel in the wheel; they are read thro
     trustsim/data/configs/*.toml            scenarios    (trustsim run baseline)
     trustsim/data/configs/policies/*.toml   policies     (trustsim compare listener ... )
     trustsim/data/experiments/*.toml        experiments  (trustsim experiment ten_ambassadors)
+    trustsim/data/calibrations/*.toml       calibrations (trustsim calibrate new_category)
 
 In a source checkout the top-level ``configs/`` and ``experiments/`` folders are links to these
 folders, so ``trustsim run configs/baseline.toml`` and the experiments' relative references
@@ -32,16 +33,17 @@ from typing import Literal
 
 from trustsim.errors import ConfigError, did_you_mean
 
-Kind = Literal["scenario", "policy", "experiment"]
+Kind = Literal["scenario", "policy", "experiment", "calibration"]
 
 KINDS: dict[str, tuple[str, ...]] = {
     "scenario": ("configs",),
     "policy": ("configs", "policies"),
     "experiment": ("experiments",),
+    "calibration": ("calibrations",),
 }
 """Where each kind of built-in file lives, below ``trustsim/data/``."""
 
-PLURAL = {"scenario": "scenarios", "policy": "policies", "experiment": "experiments"}
+PLURAL = {"scenario": "scenarios", "policy": "policies", "experiment": "experiments", "calibration": "calibrations"}
 
 _EXTRACTED = contextlib.ExitStack()
 atexit.register(_EXTRACTED.close)
