@@ -208,9 +208,27 @@ def load_calibration(source: str | Path, budget: int | None = None) -> tuple[Cal
         raise ConfigError(format_validation_error(e, label, Calibration)) from None
     from trustsim.calibration.abc import prior_sample
 
+    _check_bounds(calibration, prior_experiment(calibration, [{}], label), label)
     experiment = prior_experiment(calibration, prior_sample(calibration), label)
     _check_corners(calibration, experiment, label)
     return calibration, experiment
+
+
+def _check_bounds(calibration: Calibration, base: Experiment, label: str) -> None:
+    """Each bound of each prior range must be a valid value of its scenario key (named as written)."""
+    from trustsim.config import apply_overrides, build_scenario
+
+    data = base.base_data()
+    for key, r in calibration.parameters.items():
+        for side, value in (("low", r.low), ("high", r.high)):
+            try:
+                build_scenario(apply_overrides(data, {key: value}, label), label)
+            except ConfigError as e:
+                reason = str(e).split(" is not allowed: ", 1)[-1].split("\n")[0]
+                raise ConfigError(
+                    f"{label}: parameters.{key}.{side} = {value:g} is not allowed as a value of the scenario "
+                    f"key {key}: {reason}"
+                ) from None
 
 
 def prior_experiment(
