@@ -11,8 +11,8 @@ import pytest
 from trustsim.patterns import (
     RunTables,
     adopter_sources,
-    channel_value,
     bass_curve,
+    channel_value,
     fit_bass,
     scandal_trust,
     supplier_nps,
