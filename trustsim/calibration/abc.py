@@ -5,7 +5,9 @@ Balding 2002, Genetics 162(4)) with pattern-oriented modelling's several pattern
 (Grimm et al. 2005). Parameter sets are drawn from uniform priors (a Latin hypercube or a
 scrambled Sobol sample, seeded); each set is run ``replicates`` times; its distance to the
 targets is the root mean square of (mean over replicates - literature value) / tolerance over
-the targets, and a set is accepted when every target is met (each |z| <= 1). When fewer than
+the targets, and a set is accepted when every target is met (each |z| <= 1). A target the file
+declares a known miss (``known_miss``: the model cannot show it, and why) is reported but left
+out of the distance, so that it does not pull the fit towards the least-bad corner of the prior. When fewer than
 ``min_accepted`` sets meet them all, the ``min_accepted`` nearest are kept and the report says
 that no set met every target. The accepted sets approximate the posterior: their ranges and
 correlations are reported, not one point.
@@ -147,6 +149,8 @@ def rejection_abc(
 def check_table(summary: pd.DataFrame, fitted: dict[str, Target], held_out: dict[str, Target]) -> pd.DataFrame:
     """Each pattern of the calibrated scenario over fresh seeds: mean, 95% CI, n, against its target.
 
+    ``role``: fitted, held out, or known miss (a target the file says the model cannot show: not fitted).
+
     ``verdict``: 'met' if the 95% CI lies inside value ± tolerance, 'missed' if it lies outside,
     'unclear' if it straddles a bound, 'not shown' if no run could show the pattern.
     """
@@ -166,7 +170,7 @@ def check_table(summary: pd.DataFrame, fitted: dict[str, Target], held_out: dict
             rows.append(
                 {
                     "pattern": key,
-                    "role": role,
+                    "role": "known miss" if t.known_miss else role,
                     "source": t.source,
                     "literature": t.value,
                     "tolerance": t.tolerance,
@@ -176,6 +180,7 @@ def check_table(summary: pd.DataFrame, fitted: dict[str, Target], held_out: dict
                     "n": n,
                     "verdict": verdict,
                     "note": t.note,
+                    "known_miss": t.known_miss,
                 }
             )
     return pd.DataFrame(rows)

@@ -71,7 +71,7 @@ def targets_figure(check: pd.DataFrame) -> bytes:
     for ax, (_, r) in zip(axes.flat, check.iterrows(), strict=False):
         ax.axhspan(r["literature"] - r["tolerance"], r["literature"] + r["tolerance"], color="0.88")
         ax.axhline(r["literature"], color="0.4", lw=1, ls="--", label="literature")
-        colour = "tab:blue" if r["role"] == "fitted" else "tab:orange"
+        colour = {"fitted": "tab:blue", "held out": "tab:orange"}.get(r["role"], "tab:red")
         if math.isfinite(r["mean"]):
             lo, hi = r["ci_low"], r["ci_high"]
             err = [[r["mean"] - lo], [hi - r["mean"]]] if math.isfinite(lo) else None
@@ -125,15 +125,16 @@ def report_text(result: CalibrationResult, command: str, load: str) -> str:
     lines = [f"# Calibration: {c.name}", ""]
     if c.description:
         lines += [" ".join(c.description.split()), ""]
+    fitted = sum(1 for t in c.targets.values() if not t.known_miss)
     how = (
-        f"every one of the {len(c.targets)} fitted targets"
+        f"every one of the {fitted} fitted targets"
         if post.all_met
-        else f"all targets: **no parameter set met every target**, so the {len(acc)} nearest are kept"
+        else f"the {fitted} fitted targets: **no parameter set met every one**, so the {len(acc)} nearest are kept"
     )
     lines += [
         f"Rejection ABC over a {c.method.sample.upper()} sample of {len(post.points)} parameter sets from uniform "
         f"priors, {c.replicates} run(s) each ({c.steps or 'the scenario'} steps, base scenario `{c.scenario}`). "
-        f"{post.met} set(s) met every target within its tolerance; accepted: {len(acc)} sets meeting {how}. "
+        f"{post.met} set(s) met every fitted target within its tolerance; accepted: {len(acc)} sets, on {how}. "
         f"The calibrated scenario is the accepted set nearest to the targets; it was checked on "
         f"{c.method.check_replicates} fresh seeds (n below), fitted and held-out patterns alike.",
         "",
@@ -186,6 +187,11 @@ def report_text(result: CalibrationResult, command: str, load: str) -> str:
         )
     )
     notes = [f"- **{r['pattern']}**: {r['note']}" for _, r in check.iterrows() if r["note"]]
+    notes += [
+        f"- **{r['pattern']}** is a known miss, reported but not fitted: {r['known_miss']}"
+        for _, r in check.iterrows()
+        if r["known_miss"]
+    ]
     lines += [
         "",
         "Verdict: *met* = the 95% CI lies inside the band; *missed* = outside; *unclear* = it straddles a bound.",

@@ -2,8 +2,9 @@
 
 Both sweeps run through :func:`trustsim.sweep.run_sweep` (local pool or Dask, resumable after
 any interruption, locked, the same results on any number of workers), in ``DIR/prior`` and
-``DIR/check``; running the same command again resumes them and redoes nothing. The report,
-tables, figures and the calibrated scenario are written last, each atomically.
+``DIR/check-<digest of the calibrated set>``; running the same command again resumes them and
+redoes nothing. The report, tables, figures and the calibrated scenario are written last, each
+atomically.
 """
 
 from __future__ import annotations
@@ -77,20 +78,27 @@ def calibrate(
     prior = run_sweep(experiment, folder / "prior", run_fn=PATTERNS_FN, **backend)
     _refuse_failures(prior.failures, folder / "prior")
     m = calibration.method
-    posterior = rejection_abc(
-        load_summary(folder / "prior"), list(calibration.parameters), calibration.targets, m.min_accepted
-    )
+    fitted = {k: t for k, t in calibration.targets.items() if not t.known_miss}  # a known miss is reported, not fitted
+    posterior = rejection_abc(load_summary(folder / "prior"), list(calibration.parameters), fitted, m.min_accepted)
     best = posterior.best
     label = str(source)
     check_exp = prior_experiment(
         calibration, [best], label, name="check", seed=(calibration.seed + 1) % 2**63, replicates=m.check_replicates
     )
-    check = run_sweep(check_exp, folder / "check", run_fn=HELD_OUT_FN, **backend)
-    _refuse_failures(check.failures, folder / "check")
-    table = check_table(load_summary(folder / "check"), calibration.targets, calibration.held_out)
+    check_dir = folder / f"check-{_digest(best)}"  # a new accepted set (say a bigger budget) is checked anew
+    check = run_sweep(check_exp, check_dir, run_fn=HELD_OUT_FN, **backend)
+    _refuse_failures(check.failures, check_dir)
+    table = check_table(load_summary(check_dir), calibration.targets, calibration.held_out)
     scenario = scenario_for(experiment.base_data(), best)
     runs = prior.total + 3 * check.total
     return CalibrationResult(calibration, posterior, table, scenario, folder, runs, time.monotonic() - started)
+
+
+def _digest(point: dict[str, float]) -> str:
+    import hashlib
+    import json
+
+    return hashlib.sha256(json.dumps(point, sort_keys=True).encode()).hexdigest()[:10]
 
 
 def _refuse_failures(failures: dict[str, str], folder: Path) -> None:

@@ -74,6 +74,14 @@ class Target(_Section):
     )
     source: str = Field(..., min_length=3, max_length=500, description="Where the value comes from.")
     note: str = Field(default="", max_length=1000, description="How the literature value maps to the model's.")
+    known_miss: str = Field(
+        default="",
+        max_length=1000,
+        description=(
+            "Why the calibrated model misses this target (docs/calibration.md); `trustsim validate` "
+            "then reports the miss without failing."
+        ),
+    )
 
     @property
     def low(self) -> float:
@@ -128,6 +136,8 @@ class Calibration(_Section):
             raise ValueError("[parameters] needs at least one free parameter")
         if not self.targets:
             raise ValueError("[targets] needs at least one target pattern")
+        if all(t.known_miss for t in self.targets.values()):
+            raise ValueError("every target is a known miss: at least one target must be fitted")
         allowed = pattern_values()
         for where, table, extra in (("targets", self.targets, ()), ("held_out", self.held_out, ELASTICITY_VALUES)):
             for key in table:
