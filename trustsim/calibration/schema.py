@@ -37,7 +37,6 @@ and what is allowed (exit status 2), before any output is written.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -45,7 +44,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from trustsim.config import format_validation_error, read_toml, refuse_bool_as_number, unknown_key
 from trustsim.errors import ConfigError, did_you_mean
-from trustsim.sweep.experiment import NAME_PATTERN, Experiment, Range, load_experiment
+from trustsim.sweep.experiment import NAME_PATTERN, Experiment, Range, flatten_tables, is_range, load_experiment
 
 ELASTICITY_VALUES = ("ad_elasticity", "wom_elasticity")
 """Pattern values measured by paired runs (:func:`trustsim.calibration.observe.run_held_out`):
@@ -156,18 +155,6 @@ class Calibration(_Section):
 _SECTIONS: dict[str, type[BaseModel]] = {"method": Method}
 
 
-def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
-    """Nested TOML tables from unquoted dotted keys back to 'a.b' keys (a {low, high} table is a leaf)."""
-    out: dict[str, Any] = {}
-    for key, value in table.items():
-        dotted = f"{prefix}.{key}" if prefix else str(key)
-        if isinstance(value, dict) and not ({"low", "high"} & set(value)):
-            out.update(_flatten(value, dotted))
-        else:
-            out[dotted] = value
-    return out
-
-
 def _normalise(data: dict[str, Any], label: str) -> dict[str, Any]:
     for key in data:
         if key not in Calibration.model_fields or key == "base_dir":
@@ -177,9 +164,10 @@ def _normalise(data: dict[str, Any], label: str) -> dict[str, Any]:
             for sub in data[key]:
                 if sub not in model.model_fields:
                     raise ConfigError(unknown_key(label, f"{key}.{sub}", model, str(sub)))
-    for key in ("overrides", "parameters"):
-        if isinstance(data.get(key), dict):
-            data[key] = _flatten(data[key])
+    if isinstance(data.get("overrides"), dict):
+        data["overrides"] = flatten_tables(data["overrides"])
+    if isinstance(data.get("parameters"), dict):
+        data["parameters"] = flatten_tables(data["parameters"], is_leaf=is_range)
     for key in ("targets", "held_out"):
         table = data.get(key)
         if isinstance(table, dict):
