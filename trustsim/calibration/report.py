@@ -198,6 +198,11 @@ def report_text(result: CalibrationResult, command: str, load: str) -> str:
         "",
     ]
     lines += [*notes, "", "![targets](figures/targets.png)", ""]
+    lines += [
+        "*Each pattern: the literature value (dashed) and its tolerance band (grey) against the calibrated "
+        "scenario's mean and 95% CI over the fresh seeds (blue: fitted, orange: held out, red: known miss).*",
+        "",
+    ]
     return "\n".join(lines)
 
 
