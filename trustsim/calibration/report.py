@@ -126,11 +126,15 @@ def report_text(result: CalibrationResult, command: str, load: str) -> str:
     if c.description:
         lines += [" ".join(c.description.split()), ""]
     fitted = sum(1 for t in c.targets.values() if not t.known_miss)
-    how = (
-        f"every one of the {fitted} fitted targets"
-        if post.all_met
-        else f"the {fitted} fitted targets: **no parameter set met every one**, so the {len(acc)} nearest are kept"
-    )
+    if post.all_met:
+        how = f"every one of the {fitted} fitted targets"
+    elif post.met:
+        how = (
+            f"the {fitted} fitted targets: **only {post.met} set(s) met every one** (fewer than min_accepted = "
+            f"{c.method.min_accepted}), so the {len(acc)} nearest are kept"
+        )
+    else:
+        how = f"the {fitted} fitted targets: **no parameter set met every one**, so the {len(acc)} nearest are kept"
     lines += [
         f"Rejection ABC over a {c.method.sample.upper()} sample of {len(post.points)} parameter sets from uniform "
         f"priors, {c.replicates} run(s) each ({c.steps or 'the scenario'} steps, base scenario `{c.scenario}`). "
