@@ -35,7 +35,10 @@ def test_keeps_the_nearest_when_too_few_meet_the_targets_and_says_so():
 
 
 def test_check_table_verdicts_follow_the_intervals():
-    targets = {"a": Target(value=0.0, tolerance=1.0, source="paper a"), "b": Target(value=5.0, tolerance=1.0, source="paper b")}
+    targets = {
+        "a": Target(value=0.0, tolerance=1.0, source="paper a"),
+        "b": Target(value=5.0, tolerance=1.0, source="paper b"),
+    }
     held = {"c": Target(value=0.0, tolerance=0.01, source="paper c", known_miss="because")}
     s = pd.DataFrame({"a": [0.1, -0.1, 0.0, 0.05], "b": [0.0, 0.2, -0.1, 0.1], "c": [0.0, 1.0, -1.0, 0.5]})
     t = check_table(s, targets, held).set_index("pattern")
