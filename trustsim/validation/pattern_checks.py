@@ -82,7 +82,8 @@ def judge_patterns(name: str, size: Size, scenario: Scenario | None = None) -> C
     return CheckResult(
         f"patterns_{name}",
         f"calibrated scenario {name} against its calibration targets",
-        "every fitted target within its tolerance (trustsim/data/calibrations/" + name + ".toml)",
+        f"the fitted targets of trustsim/data/calibrations/{name}.toml near their literature values "
+        "(each target's strict verdict in the details; docs/calibration.md)",
         measured,
         "no fitted target's 95% t-interval over the seeds wholly outside value ± 2 x tolerance",
         bad.empty,
