@@ -43,8 +43,8 @@ class ObservedMarket(TrustMarket):
         self._referred: np.ndarray | None = None
         super().__init__(*args, **kwargs)
 
-    def _word_of_mouth(self) -> list[channels.Messages]:
-        parts = super()._word_of_mouth()
+    def _word_of_mouth(self, *args: Any, **kwargs: Any) -> list[channels.Messages]:
+        parts = super()._word_of_mouth(*args, **kwargs)  # the phase's own arguments, whatever they are
         pop = self.population
         if self._referred is None or len(self._referred) != pop.n:
             self._referred = np.zeros(pop.n, dtype=bool)
