@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from warmup import warm_up
+from warmup import VERSION_1_HELP, settings, warm_up
 
 from trustsim.config import load_scenario
 from trustsim.model import TrustMarket
@@ -25,8 +25,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("--steps", type=int, default=100)
+    parser.add_argument("--version-1", action="store_true", help=VERSION_1_HELP)
     args = parser.parse_args()
-    scenario = load_scenario("configs/baseline.toml", SIZE)
+    scenario = load_scenario("configs/baseline.toml", {**SIZE, **settings(args.version_1)})
     warm_up()  # every compiled rule loaded before timing
     best_build = best_run = float("inf")
     for rep in range(args.repeats):

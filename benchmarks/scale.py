@@ -23,11 +23,13 @@ import subprocess
 import sys
 import time
 
+from warmup import VERSION_1_HELP
 
-def one(customers: int, suppliers: int, mean_degree: float, steps: int) -> dict[str, float]:
+
+def one(customers: int, suppliers: int, mean_degree: float, steps: int, version_1: bool) -> dict[str, float]:
     """Build and run one model; its timings and peak memory."""
     import numpy as np
-    from warmup import warm_up
+    from warmup import settings, warm_up
 
     from trustsim.config import load_scenario
     from trustsim.model import TrustMarket
@@ -40,6 +42,7 @@ def one(customers: int, suppliers: int, mean_degree: float, steps: int) -> dict[
             "market.customers": customers,
             "market.suppliers": suppliers,
             "network.mean_degree": mean_degree,
+            **settings(version_1),
         },
     )
     t0 = time.perf_counter()
@@ -73,12 +76,14 @@ def main() -> None:
     parser.add_argument("--suppliers", type=int, default=20)
     parser.add_argument("--mean-degree", type=float, default=10)
     parser.add_argument("--steps", type=int, default=52)
+    parser.add_argument("--version-1", action="store_true", help=VERSION_1_HELP)
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(one(args.one, args.suppliers, args.mean_degree, args.steps)))
+        print(json.dumps(one(args.one, args.suppliers, args.mean_degree, args.steps, args.version_1)))
         return
-    print(f"{args.suppliers} suppliers, mean degree {args.mean_degree:g}, {args.steps} steps, baseline scenario")
+    which = "baseline scenario" + (" (version-1 settings)" if args.version_1 else "")
+    print(f"{args.suppliers} suppliers, mean degree {args.mean_degree:g}, {args.steps} steps, {which}")
     header = (
         f"{'customers':>10} {'ties':>11} {'network s':>10} {'build s':>8} {'ms/step':>8} "
         f"{'ns/cust/step':>13} {'run s':>7} {'CPU ms/step':>12} {'CPU run s':>10} {'peak GB':>8}"
@@ -97,6 +102,7 @@ def main() -> None:
                 str(args.mean_degree),
                 "--steps",
                 str(args.steps),
+                *(["--version-1"] if args.version_1 else []),
             ],
             check=True,
             capture_output=True,

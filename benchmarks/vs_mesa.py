@@ -31,7 +31,7 @@ from functools import partial
 from unittest import mock
 
 import networkx as nx
-from warmup import warm_up
+from warmup import VERSION_1_HELP, settings, warm_up
 
 from trustsim.config import load_scenario
 from trustsim.model import TrustMarket
@@ -62,6 +62,7 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=30, help="steps of each run, from each model's initial state")
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds; the best round of each counts")
     parser.add_argument("--block", type=int, default=10, help="steps each model runs before the other takes over")
+    parser.add_argument("--version-1", action="store_true", help=VERSION_1_HELP)
     args = parser.parse_args()
     n, k, steps = args.customers, args.mean_degree, args.steps
     scenario = load_scenario(
@@ -71,6 +72,7 @@ def main() -> None:
             "market.suppliers": args.suppliers,
             "network.mean_degree": k,
             "steps": steps,
+            **settings(args.version_1),
         },
     )
     warm_up()  # every compiled rule loaded before timing

@@ -7,8 +7,18 @@ switching, recommendations to rivals) to load inside the timed steps.
 
 from __future__ import annotations
 
+from typing import Any
+
+from trustsim.compat import VERSION_1
 from trustsim.config import load_scenario
 from trustsim.model import TrustMarket
+
+VERSION_1_HELP = "run trustsim with the version-1 mechanisms (trustsim.compat.VERSION_1): the refactor's own cost"
+
+
+def settings(version_1: bool) -> dict[str, Any]:
+    """The scenario overrides of `--version-1` (none without it)."""
+    return dict(VERSION_1) if version_1 else {}
 
 
 def warm_up(suppliers: int = 4) -> None:

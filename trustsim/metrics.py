@@ -16,7 +16,7 @@ from trustsim.jit import loop
 from trustsim.mechanisms import loyalty
 from trustsim.mechanisms.channels import AD, BANNER, RECOMMENDATION, REVIEW
 from trustsim.mechanisms.money import advertising_cost, discount_factor
-from trustsim.mechanisms.trust import BROKEN, COMPONENTS, EXCEEDED, KEPT, combine_rows
+from trustsim.mechanisms.trust import BROKEN, COMPONENTS, EXCEEDED, KEPT, combine
 from trustsim.phases import Delivery, Served
 from trustsim.population import Population
 
@@ -154,12 +154,13 @@ def _histogram(supplier, last_supplier, stage, score, s_count, n_stages):
 
 
 @loop
-def _sums_by(group, total, components, s_count):
+def _sums_by(group, components, w, s_count, total):
     count = np.zeros(s_count, np.int64)
     sums = np.zeros((5, s_count), np.float64)
     for j in range(group.shape[0]):
         g = group[j]
         count[g] += 1
+        total[j] = combine(components[j], w)
         sums[0, g] += np.float64(total[j])
         for k in range(4):
             sums[k + 1, g] += np.float64(components[j, k])
@@ -205,8 +206,8 @@ def measure(
     promoters, nps_detractors = current[:, :, 0].sum(axis=1), current[:, :, 2].sum(axis=1)
     stages = h.sum(axis=(0, 2))
     components = experienced.components
-    total_trust = combine_rows(components, weights)
-    count, trust_sums = _sums_by(experienced.supplier, total_trust, components, s)
+    total_trust = np.empty(len(components), np.float32)  # overall trust of each, filled in by _sums_by
+    count, trust_sums = _sums_by(experienced.supplier, components, weights, s, total_trust)
     n_customers = int(customers.sum())
 
     sup: dict[str, np.ndarray] = {

@@ -155,14 +155,12 @@ class TrustMarket(mesa.Model):
         self._scandals()
         delivery = phases.deliver(pop, policy, self.capacity, self.failure_wave, self.rules, self.weights, rng)
         self.flows.record_delivery(delivery)
-        phases.rank(pop, self.weights, self.rules.ladder, known=delivery.served)
+        ranked = phases.rank(pop, self.weights, self.rules.ladder, known=delivery.served)
         served = delivery.served
-        self.reviews.post(
-            rng, served.supplier, pop.score[served.customer].astype(np.float64), sc.reviews.post_rate, sc.reviews.memory
-        )
-        messages = self._spread_word(policy)
-        self._choose(messages, served)
-        self.experienced = phases.rank(pop, self.weights, self.rules.ladder)
+        self.reviews.post(rng, served.supplier, pop.score[served.customer], sc.reviews.post_rate, sc.reviews.memory)
+        messages = self._spread_word(policy, ranked)
+        self._choose(messages, delivery)
+        self.experienced = phases.rerank(pop, self.weights, self.rules.ladder, ranked, messages)
         self._measure()
         self.agents.shuffle_do("imitate")
         self.datacollector.collect(self)
@@ -190,10 +188,10 @@ class TrustMarket(mesa.Model):
             if shock.step == self.steps:
                 self.trigger_scandal(shock.supplier, shock.severity, shock.reach)
 
-    def _spread_word(self, policy: dict[str, np.ndarray]) -> channels.Messages:
+    def _spread_word(self, policy: dict[str, np.ndarray], ranked: Served) -> channels.Messages:
         """Recommendations, warnings, reviews read and ads seen this period (phase 5)."""
         sc, pop, rng = self.config, self.population, self.rng
-        parts = self._word_of_mouth()
+        parts = self._word_of_mouth(ranked)
         prospects = np.flatnonzero(pop.supplier < 0)
         k = int(rng.binomial(len(prospects), sc.reviews.read_rate)) if len(prospects) else 0
         readers = rng.choice(prospects, size=k, replace=False) if k else prospects[:0]
@@ -205,7 +203,7 @@ class TrustMarket(mesa.Model):
         channels.hear(messages, pop.trust, pop.heard, pop.prior_logits, self.credibility, self.rules.hear)
         return messages
 
-    def _word_of_mouth(self) -> list[channels.Messages]:
+    def _word_of_mouth(self, ranked: Served) -> list[channels.Messages]:
         """Who recommends and who warns (MODEL_BRIEF §2.11, §4): smoothly by score, or the version-1 gate."""
         sc, pop, rng = self.config, self.population, self.rng
         if not sc.trust.gating:  # the Bass limit: every customer talks at the Bass q
@@ -215,79 +213,78 @@ class TrustMarket(mesa.Model):
                     rng, self.network, senders, pop.supplier[senders].astype(np.int64), sc.wom.rate, 1.0
                 )
             ]
-        if sc.wom.mode == "gate":
+        smooth = sc.wom.mode != "gate"
+        if smooth:  # rates per person, as running totals
+            recommend, warn = phases.talkers(pop, self.hub, self.recommend_by_score, self.warn_by_score, ranked)
+        else:
             senders = np.flatnonzero(pop.stage == loyalty.AMBASSADOR)
             warners = np.flatnonzero(pop.stage == loyalty.DETRACTOR)
             recommend = (senders, pop.supplier[senders].astype(np.int64), sc.wom.rate)
             warn = (warners, pop.last_supplier[warners].astype(np.int64), sc.wom.warn_rate)
-        else:
-            recommend, warn = phases.talkers(pop, self.hub, self.recommend_by_score, self.warn_by_score)
         return [
-            channels.word_of_mouth(rng, self.network, *recommend, 1.0),
-            channels.word_of_mouth(rng, self.network, *warn, -1.0),
+            channels.word_of_mouth(rng, self.network, *recommend, 1.0, cumulative=smooth),
+            channels.word_of_mouth(rng, self.network, *warn, -1.0, cumulative=smooth),
         ]
 
     def _trust_total(self, customers: np.ndarray, suppliers: np.ndarray) -> np.ndarray:
         return trust.combine_rows(expit(self.population.trust[customers, suppliers]), self.weights)
 
-    def _followed(self, offers: channels.Messages) -> np.ndarray:
-        """Which recommendations the recommender judged a good fit for the hearer (all, when fit is off)."""
+    def _followed(self, messages: channels.Messages, idx: np.ndarray) -> np.ndarray:
+        """Which of the messages at `idx` the hearer follows: a recommendation only if the recommender
+        judged the supplier a good fit for the hearer; every other message (and all, when fit is off)."""
         pop, rng = self.population, self.rng
-        ok = np.ones(len(offers), dtype=bool)
+        ok = np.ones(len(idx), dtype=bool)
         if pop.fit.shape[1] == 0 or not self.config.trust.gating:  # the Bass limit: every message persuades
             return ok
-        rec = np.flatnonzero(offers.channel == channels.RECOMMENDATION)
+        rec = np.flatnonzero(messages.channel[idx] == channels.RECOMMENDATION)
         noise = self.config.fit.signal_noise * rng.standard_normal(len(rec))
-        fits = pop.fit[offers.customer[rec], offers.supplier[rec]]
+        fits = pop.fit[messages.customer[idx[rec]], messages.supplier[idx[rec]]]
         ok[rec] = fit_rule.recommender_says_it_fits(fits, noise)
         return ok
 
-    def _choose(self, messages: channels.Messages, served: Served) -> None:
+    def _convinced(self, messages: channels.Messages, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The messages at `idx` that persuade their hearer (:func:`choice.persuaded`) and that it follows
+        (:meth:`_followed`), with the hearer's trust in the supplier each is about."""
+        level = self._trust_total(messages.customer[idx], messages.supplier[idx])
+        yes = choice.persuaded(self.rng, self.credibility[messages.channel[idx]], level, self.config.trust.gating)
+        idx, level = idx[yes], level[yes]
+        fits = self._followed(messages, idx)
+        return idx[fits], level[fits]
+
+    def _choose(self, messages: channels.Messages, delivery: phases.Delivery) -> None:
         """Prospects adopt, recommendations move rivals' customers, unhappy customers switch (phase 6)."""
         sc, pop, rng = self.config, self.population, self.rng
         s_count = sc.market.suppliers
-        room = self.capacity - phases.customers_per_supplier(pop.supplier, s_count)
-        offers = messages.take((pop.supplier[messages.customer] < 0) & (messages.valence > 0))
-        offers = offers.take(room[offers.supplier] > 0)
-        level = self._trust_total(offers.customer, offers.supplier)
-        yes = choice.persuaded(rng, self.credibility[offers.channel], level, sc.trust.gating)
-        offers, level = offers.take(yes), level[yes]
-        fits = self._followed(offers)
-        offers, level = offers.take(fits), level[fits]
-        picked = choice.logit_choice(rng, offers.customer, offers.supplier, sc.switching.sensitivity * level)
-        mask = np.zeros(len(offers), dtype=bool)
-        mask[picked] = True
-        chosen = offers.take(mask)
-        ok = choice.within_capacity(rng, chosen.supplier, room)
-        chosen = chosen.take(ok)
+        room = self.capacity - delivery.customers
+        prospect = pop.supplier[messages.customer] < 0
+        idx = np.flatnonzero(prospect & (messages.valence > 0) & (room[messages.supplier] > 0))
+        idx, level = self._convinced(messages, idx)
+        picked = choice.logit_choice(
+            rng, messages.customer[idx], messages.supplier[idx], sc.switching.sensitivity * level
+        )
+        chosen = messages.take(idx[np.sort(picked)])
+        chosen = chosen.take(choice.within_capacity(rng, chosen.supplier, room))
         self._join(chosen.customer, chosen.supplier, chosen.channel, chosen.sender)
         room -= np.bincount(chosen.supplier, minlength=s_count)
         if sc.trust.gating:
             if sc.wom.reach_rivals:
                 self._recommended_switch(room, messages)
-            self._switch(room, messages, served)
+            self._switch(room, messages, delivery.served)
 
     def _recommended_switch(self, room: np.ndarray, messages: channels.Messages) -> None:
         """A credible recommendation moves a rival's customer, if it trusts the rival enough (lock-in)."""
         pop, rng = self.population, self.rng
-        offers = messages.take((messages.sender >= 0) & (messages.valence > 0))
-        own_sup = pop.supplier[offers.customer]
-        offers = offers.take((own_sup >= 0) & (own_sup != offers.supplier) & (pop.tenure[offers.customer] > 0))
-        offers = offers.take(room[offers.supplier] > 0)
-        if len(offers) == 0:
+        own_sup = pop.supplier[messages.customer]
+        rival = (own_sup >= 0) & (own_sup != messages.supplier) & (pop.tenure[messages.customer] > 0)
+        idx = np.flatnonzero((messages.sender >= 0) & (messages.valence > 0) & rival & (room[messages.supplier] > 0))
+        if len(idx) == 0:
             return
-        level = self._trust_total(offers.customer, offers.supplier)
-        yes = choice.persuaded(rng, self.credibility[offers.channel], level, True)
-        offers, level = offers.take(yes), level[yes]
-        fits = self._followed(offers)
-        offers, level = offers.take(fits), level[fits]
-        own_sup = pop.supplier[offers.customer].astype(np.int64)
-        own = self._trust_total(offers.customer, own_sup)
-        offers = offers.take(choice.acceptable_alternatives(own, level, self.rules.switch))
-        first = np.unique(offers.customer, return_index=True)[1]  # one move per customer: the first heard
-        offers = offers.take(np.sort(first))
-        ok = choice.within_capacity(rng, offers.supplier, room)
-        offers = offers.take(ok)
+        idx, level = self._convinced(messages, idx)
+        own = self._trust_total(messages.customer[idx], pop.supplier[messages.customer[idx]].astype(np.int64))
+        idx = idx[choice.acceptable_alternatives(own, level, self.rules.switch)]
+        first = np.unique(messages.customer[idx], return_index=True)[1]  # one move per customer: the first heard
+        offers = messages.take(idx[np.sort(first)])
+        offers = offers.take(choice.within_capacity(rng, offers.supplier, room))
         leaving = pop.supplier[offers.customer].astype(np.int64)
         self.flows.churned += np.bincount(leaving, minlength=len(room))
         self._join(offers.customer, offers.supplier, offers.channel, offers.sender)

@@ -81,24 +81,25 @@ def advertise(
     distinct people), so with one supplier and budget 1 this is exactly Bass's innovation p.
     A `banner_share` of the reached hear it through online banners instead of mass media.
     """
-    parts = []
+    who, banner, about = [], [], []
     for s, budget in enumerate(ad_budget):
         p = min(1.0, reach * float(budget))
         k = int(rng.binomial(n, p)) if p > 0 else 0
         if k == 0:
             continue
-        who = rng.choice(n, size=k, replace=False)
-        banner = rng.random(k) < banner_share[s]
-        parts.append(
-            Messages(
-                who.astype(np.int64),
-                np.full(k, s, dtype=np.int64),
-                np.where(banner, BANNER, AD).astype(np.int8),
-                np.full(k, 0.5, dtype=np.float32),
-                np.full(k, -1, dtype=np.int64),
-            )
-        )
-    return Messages.concat(parts)
+        who.append(rng.choice(n, size=k, replace=False))
+        banner.append(rng.random(k) < banner_share[s])
+        about.append(np.full(k, s, dtype=np.int64))
+    if not who:
+        return Messages.empty()
+    k = sum(len(w) for w in who)
+    return Messages(
+        np.concatenate(who).astype(np.int64),
+        np.concatenate(about),
+        np.where(np.concatenate(banner), BANNER, AD).astype(np.int8),
+        np.full(k, 0.5, dtype=np.float32),
+        np.full(k, -1, dtype=np.int64),
+    )
 
 
 class WomParams(NamedTuple):
@@ -159,6 +160,8 @@ def word_of_mouth(
     about: np.ndarray,
     rate: float | np.ndarray,
     valence: float,
+    *,
+    cumulative: bool = False,
 ) -> Messages:
     """Each sender tells Poisson(`rate`) random contacts about supplier `about[i]`.
 
@@ -166,15 +169,20 @@ def word_of_mouth(
     their ties; on a well-mixed population contacts are uniformly random members (Bass q).
     `rate` is one number for all senders or one per sender; with one per sender the independent
     Poisson counts are drawn as a Poisson total shared out in proportion to the rates (the same
-    distribution; cheaper when most senders rarely talk).
+    distribution; cheaper when most senders rarely talk). With `cumulative` the per-sender rates
+    are given as their running total (``np.cumsum(rates)``; :func:`trustsim.phases.talkers`).
     """
-    if len(senders) == 0 or np.all(np.asarray(rate) <= 0):
+    if len(senders) == 0:
         return Messages.empty()
     if np.ndim(rate) == 0:
+        if rate <= 0:
+            return Messages.empty()
         counts = rng.poisson(rate, size=len(senders))
         who, sup = np.repeat(senders, counts), np.repeat(about, counts)
     else:
-        total = np.cumsum(rate, dtype=np.float64)
+        total = np.asarray(rate, dtype=np.float64) if cumulative else np.cumsum(rate, dtype=np.float64)
+        if total[-1] <= 0:  # rates are never negative: nobody talks
+            return Messages.empty()
         k = int(rng.poisson(total[-1]))
         pick = np.searchsorted(total, rng.random(k) * total[-1], side="right")
         pick = np.minimum(pick, len(senders) - 1)
@@ -277,13 +285,12 @@ def _hear(customer, supplier, channel, valence, sender, trust, heard, prior, cre
             prefetch(trust, customer[i + AHEAD], supplier[i + AHEAD])
         first[i] = heard[customer[i], supplier[i]] < 0
     for i in range(m):
-        if first[i]:
-            c, s = customer[i], supplier[i]
-            for k in range(4):
-                trust[c, s, k] = prior[c]
-            heard[c, s] = channel[i]
-    for i in range(m):
         c, s, r = customer[i], supplier[i], sender[i]
+        if first[i]:
+            if heard[c, s] < 0:  # the pair's first message this step starts it at the prior
+                for k in range(4):
+                    trust[c, s, k] = prior[c]
+            heard[c, s] = channel[i]  # the channel of first contact: the last of this step's first messages
         step = nudge(credibility[channel[i]], valence[i], p)
         trust[c, s, RELIABILITY] += step
         trust[c, s, COMPETENCE] += step

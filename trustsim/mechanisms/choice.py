@@ -96,7 +96,14 @@ def wishes_to_leave(own: np.float32, u: float, p: SwitchParams) -> bool | np.boo
     :func:`leave_chance`.
     """
     if p.softness > 0:
-        return u < p.rate and u < leave_chance(own, p)  # the chance never exceeds `rate`: most need no exp
+        if u >= p.rate:  # the chance never exceeds `rate`: most need no exp
+            return False
+        x = (np.float64(own) - p.threshold) / p.softness
+        # exp(x) >= 1 + x + x^2/2 + x^3/6 for x > 0, so a draw this far above the bound stays above
+        # the chance whatever the last bits of exp: the same answer without computing it
+        if x > 0.0 and u * (2.0 + x * (1.0 + x * (0.5 + x / 6.0))) > p.rate * (1.0 + 1e-9):
+            return False
+        return u < leave_chance(own, p)
     return own < np.float32(p.threshold)
 
 
