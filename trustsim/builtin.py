@@ -7,6 +7,7 @@ The files live in ``trustsim/data/`` and travel in the wheel; they are read thro
     trustsim/data/configs/policies/*.toml   policies     (trustsim compare listener ... )
     trustsim/data/experiments/*.toml        experiments  (trustsim experiment ten_ambassadors)
     trustsim/data/calibrations/*.toml       calibrations (trustsim calibrate new_category)
+    trustsim/data/configs/calibrated/*.toml their results (trustsim run calibrated/new_category)
 
 In a source checkout the top-level ``configs/`` and ``experiments/`` folders are links to these
 folders, so ``trustsim run configs/baseline.toml`` and the experiments' relative references
@@ -104,6 +105,9 @@ def resolve(kind: Kind, spec: str | Path) -> Path:
     p = Path(spec)
     if p.is_file():
         return p
+    nested = folder(kind) / f"{p}.toml"  # calibrated/new_category: a built-in in a subfolder
+    if len(p.parts) == 2 and p.suffix != ".toml" and ".." not in p.parts and nested.is_file():
+        return nested
     if is_name(p):
         return p if p.exists() and not (folder(kind) / f"{p.name}.toml").is_file() else path(kind, p.name)
     if not p.exists() and p.stem in names(kind):

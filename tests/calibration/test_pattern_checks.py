@@ -28,3 +28,12 @@ def test_the_check_fails_on_the_uncalibrated_market():
     r = judge_patterns("new_category", SIZES["ci"], base)
     assert not r.passed
     assert "MISSED" in r.measured and "bass_q_over_p" in r.measured
+
+
+def test_calibrated_scenarios_are_addressable_by_name_from_any_folder(tmp_path, monkeypatch):
+    from trustsim import builtin
+
+    monkeypatch.chdir(tmp_path)
+    path = builtin.resolve("scenario", "calibrated/retail_bank")
+    assert path == builtin.folder("scenario") / "calibrated" / "retail_bank.toml"
+    assert load_scenario("calibrated/retail_bank").market.suppliers == 4
