@@ -184,12 +184,15 @@ def test_initial_customers_are_recorded_as_such():
 
 def test_word_of_mouth_and_trusting_columns_count_what_happened():
     """wom_positive/negative, prospects_referred and trusting_share (the calibration patterns' inputs)."""
-    from trustsim.experiments.runs import extra_measures
+    from trustsim.mechanisms.trust import combine_rows, expit
 
     m = TrustMarket(load_scenario("configs/baseline.toml", {"market.customers": 3000}), rng=5)
     for _ in range(40):
         m.step()
-        assert m.model_metrics["trusting_share"] == extra_measures(m, None)["trusting_share"]
+        pop = m.population
+        cust = np.flatnonzero(pop.supplier >= 0)
+        own = combine_rows(expit(pop.trust[cust, pop.supplier[cust].astype(np.int64)]), m.weights)
+        assert m.model_metrics["trusting_share"] == np.mean(own >= 0.5)
     model, sup, spells = m.model_table(), m.supplier_table(), m.customer_table()
     assert (model["wom_positive"] > 0).any() and (model["wom_negative"] > 0).any()
     by_step = sup.groupby("step")[["wom_positive", "wom_negative", "trusting"]].sum()

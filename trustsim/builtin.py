@@ -6,6 +6,8 @@ The files live in ``trustsim/data/`` and travel in the wheel; they are read thro
     trustsim/data/configs/*.toml            scenarios    (trustsim run baseline)
     trustsim/data/configs/policies/*.toml   policies     (trustsim compare listener ... )
     trustsim/data/experiments/*.toml        experiments  (trustsim experiment ten_ambassadors)
+    trustsim/data/calibrations/*.toml       calibrations (trustsim calibrate new_category)
+    trustsim/data/configs/calibrated/*.toml their results (trustsim run calibrated/new_category)
 
 In a source checkout the top-level ``configs/`` and ``experiments/`` folders are links to these
 folders, so ``trustsim run configs/baseline.toml`` and the experiments' relative references
@@ -32,16 +34,17 @@ from typing import Literal
 
 from trustsim.errors import ConfigError, did_you_mean
 
-Kind = Literal["scenario", "policy", "experiment"]
+Kind = Literal["scenario", "policy", "experiment", "calibration"]
 
 KINDS: dict[str, tuple[str, ...]] = {
     "scenario": ("configs",),
     "policy": ("configs", "policies"),
     "experiment": ("experiments",),
+    "calibration": ("calibrations",),
 }
 """Where each kind of built-in file lives, below ``trustsim/data/``."""
 
-PLURAL = {"scenario": "scenarios", "policy": "policies", "experiment": "experiments"}
+PLURAL = {"scenario": "scenarios", "policy": "policies", "experiment": "experiments", "calibration": "calibrations"}
 
 _EXTRACTED = contextlib.ExitStack()
 atexit.register(_EXTRACTED.close)
@@ -102,6 +105,9 @@ def resolve(kind: Kind, spec: str | Path) -> Path:
     p = Path(spec)
     if p.is_file():
         return p
+    nested = folder(kind) / f"{p}.toml"  # calibrated/new_category: a built-in in a subfolder
+    if len(p.parts) == 2 and p.suffix != ".toml" and ".." not in p.parts and nested.is_file():
+        return nested
     if is_name(p):
         return p if p.exists() and not (folder(kind) / f"{p.name}.toml").is_file() else path(kind, p.name)
     if not p.exists() and p.stem in names(kind):

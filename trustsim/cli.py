@@ -24,6 +24,8 @@ COMMANDS = (
     "experiment",
     "compare",
     "optimize",
+    "calibrate",
+    "patterns",
     "viz",
     "animate",
     "list",

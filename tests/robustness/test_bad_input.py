@@ -600,6 +600,29 @@ CASES = [
         r"--out {d}/s\.toml: exists and is a file, not a folder",
         {"s.toml": S, "p.toml": POLICY},
     ),
+    # --- calibrate and patterns ------------------------------------------------------------------
+    Case(
+        "calibrate-unknown-pattern",
+        ["calibrate", "{d}/c.toml", "--out", "{d}/out", "--quiet"],
+        2,
+        r"{d}/c\.toml: targets\.bass_qp is not a pattern\. Did you mean 'bass_q'\? Allowed: bass_p, bass_q, ",
+        {
+            "c.toml": 'name = "c"\nscenario = "baseline"\n[parameters]\nwom.rate = {low = 0.1, high = 0.2}\n'
+            '[targets.bass_qp]\nvalue = 12\ntolerance = 3\nsource = "Sultan et al. 1990"\n'
+        },
+    ),
+    Case(
+        "calibrate-bound-outside-the-key",
+        ["calibrate", "{d}/c.toml", "--out", "{d}/out", "--quiet"],
+        2,
+        r"{d}/c\.toml: parameters\.wom\.rate\.high = 200 is not allowed as a value of the scenario key wom\.rate",
+        {
+            "c.toml": 'name = "c"\nscenario = "baseline"\n[parameters]\nwom.rate = {low = 0.1, high = 200}\n'
+            '[targets.bass_q]\nvalue = 0.38\ntolerance = 0.2\nsource = "Sultan et al. 1990"\n'
+        },
+    ),
+    Case("calibrate-no-such-file", ["calibrate", "{d}/nope.toml", "--quiet"], 2, r"{d}/nope\.toml"),
+    Case("patterns-not-a-run", ["patterns", "{d}"], 2, r"{d}: no model\.parquet here"),
     # --- optimize -----------------------------------------------------------------------------------
     Case(
         "optimize-budget-too-big",

@@ -88,7 +88,7 @@ def value_by_channel(spells: pd.DataFrame, horizon: int) -> dict[str, float]:
     groups = later.groupby(["supplier", "stratum", "group"], observed=True)
     stats = groups.agg(n=("value", "size"), value=("value", "mean"), churn=("switched", "mean")).unstack("group")
     stats = stats.dropna()
-    if stats.empty:
+    if stats.empty or not {"wom", "ad"} <= set(stats.columns.get_level_values("group")):  # one channel never won
         return {
             "wom_value": math.nan,
             "ad_value": math.nan,

@@ -1,4 +1,4 @@
-"""`trustsim list`: the scenarios, policies and experiment designs built into the package."""
+"""`trustsim list`: the scenarios, policies, experiment designs and calibrations built into the package."""
 
 from __future__ import annotations
 
@@ -18,7 +18,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         ),
     )
     p.add_argument(
-        "kind", nargs="?", choices=("scenarios", "policies", "experiments"), help="show only this kind (default: all)"
+        "kind",
+        nargs="?",
+        choices=("scenarios", "policies", "experiments", "calibrations"),
+        help="show only this kind (default: all)",
     )
     p.set_defaults(func=main)
 
@@ -54,6 +57,7 @@ def main(args: argparse.Namespace) -> int:
             "trustsim sweep NAME",
             [e for e in catalogue["experiment"] if not designs[e[0]]],
         ),
+        ("calibrations", "Calibrations", "trustsim calibrate NAME [--budget N]", catalogue["calibration"]),
     ]
     console = Console(highlight=False)
     width = max(len(name) for *_, entries in groups for name, _ in entries)

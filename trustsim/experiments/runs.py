@@ -21,27 +21,23 @@ from trustsim.model import TrustMarket
 from trustsim.runner import RunResult
 from trustsim.suppliers import policy_arrays
 
-TRUSTING_LEVEL = 0.5
-"""A customer 'trusts' its supplier when overall trust is at least this (more trust than not)."""
-
 HUB_SHARE = 0.1
 """Hubs: the best-connected 10% of the population."""
 
 EXTRA_COLUMNS: tuple[str, ...] = (
-    "trusting_share",
     "unhappy_share",
     "locked_share",
     "supplier_trust_mean",
     "ambassador_degree_ratio",
     "hub_ambassador_share",
 )
-"""Columns added by :func:`run_with_extras` (shares are of current customers unless stated)."""
+"""Columns added by :func:`run_with_extras` (shares are of current customers unless stated); the
+share trusting their supplier is the model table's own `trusting_share`."""
 
 
 def extra_measures(model: TrustMarket, hubs: np.ndarray | None) -> dict[str, float]:
     """Measures of the current state that the public tables do not hold.
 
-    - trusting_share: current customers whose overall trust in their supplier >= 0.5;
     - unhappy_share: current customers whose trust is below ``switching.threshold``;
     - locked_share: unhappy customers who know no alternative that qualifies for a switch
       (trusted >= threshold and by ``margin`` more), i.e. who would leave but have nowhere to go;
@@ -57,7 +53,6 @@ def extra_measures(model: TrustMarket, hubs: np.ndarray | None) -> dict[str, flo
     if len(cust):
         own_sup = pop.supplier[cust].astype(np.int64)
         own = trust.combine_rows(expit(pop.trust[cust, own_sup]), model.weights)
-        out["trusting_share"] = float(np.mean(own >= TRUSTING_LEVEL))
         unhappy = own < sc.switching.threshold
         out["unhappy_share"] = float(np.mean(unhappy))
         u = cust[unhappy]

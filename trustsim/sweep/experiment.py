@@ -251,19 +251,20 @@ class Experiment(_Section):
 _TOP_KEYS = {"design": Design, "output": Output, "plot": Plot}
 
 
-def _flatten(table: Mapping[str, Any], prefix: str = "", *, is_leaf: Any = None) -> dict[str, Any]:
+def flatten_tables(table: Mapping[str, Any], prefix: str = "", *, is_leaf: Any = None) -> dict[str, Any]:
     """Turn TOML's nested tables from unquoted dotted keys back into 'a.b.c' keys."""
     out: dict[str, Any] = {}
     for key, value in table.items():
         dotted = f"{prefix}.{key}" if prefix else str(key)
         if isinstance(value, dict) and not (is_leaf and is_leaf(value)):
-            out.update(_flatten(value, dotted, is_leaf=is_leaf))
+            out.update(flatten_tables(value, dotted, is_leaf=is_leaf))
         else:
             out[dotted] = value
     return out
 
 
-def _is_range(value: Mapping[str, Any]) -> bool:
+def is_range(value: Mapping[str, Any]) -> bool:
+    """Whether a TOML table is a range ({low, high} or {levels}, a leaf), not a section of dotted keys."""
     return bool(set(value) & {"low", "high", "levels"})
 
 
@@ -281,18 +282,18 @@ def _normalise(raw: Mapping[str, Any], source: str) -> dict[str, Any]:
         if key in data and isinstance(data[key], dict):
             _check_keys(data[key], model, source, key)
     if isinstance(data.get("overrides"), dict):
-        data["overrides"] = _flatten(data["overrides"])
+        data["overrides"] = flatten_tables(data["overrides"])
     design = data.get("design")
     if isinstance(design, dict):
         design = dict(design)
         if isinstance(design.get("parameters"), dict):
-            params = _flatten(design["parameters"], is_leaf=_is_range)
+            params = flatten_tables(design["parameters"], is_leaf=is_range)
             for key, spec in params.items():
                 if isinstance(spec, dict):
                     _check_keys(spec, Range, source, f"design.parameters.{key}")
             design["parameters"] = params
         if isinstance(design.get("points"), list):
-            design["points"] = [_flatten(p) if isinstance(p, dict) else p for p in design["points"]]
+            design["points"] = [flatten_tables(p) if isinstance(p, dict) else p for p in design["points"]]
         data["design"] = design
     return data
 

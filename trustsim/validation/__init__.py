@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from trustsim.errors import ConfigError
-from trustsim.validation import bass_checks, trust_checks  # noqa: F401  (register the checks)
+from trustsim.validation import bass_checks, pattern_checks, trust_checks  # noqa: F401  (register the checks)
 from trustsim.validation.core import CHECKS, SIZES, Check, CheckResult, Size
 from trustsim.validation.report import write_report
 from trustsim.validation.runs import Job, Tables, run_jobs

@@ -37,6 +37,7 @@ class Size:
     market_customers: int
     market_runs: int
     issue_tolerances: bool = False
+    pattern_runs: int = 3
 
 
 def _grid(ps: tuple[float, ...], qs: tuple[float, ...]) -> tuple[tuple[float, float], ...]:
@@ -63,6 +64,7 @@ SIZES: dict[str, Size] = {
         market_customers=10_000,
         market_runs=3,
         issue_tolerances=True,
+        pattern_runs=10,
     ),
     "ci": Size(
         name="ci",

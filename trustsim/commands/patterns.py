@@ -1,0 +1,48 @@
+"""`trustsim patterns RUN_DIR`: the market-level patterns of a run, computed from its tables.
+
+Reads model.parquet, suppliers.parquet and customers.parquet (trustsim.patterns). A run folder
+written before the word-of-mouth and trusting columns existed shows those patterns as missing.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    """Register the `patterns` sub-command."""
+    p = subparsers.add_parser(
+        "patterns",
+        help="print a run's market-level patterns (Bass q/p, WOM balance, switching, NPS, ...)",
+        description="Print the market-level patterns of a run folder written by `trustsim run` (docs/calibration.md).",
+    )
+    p.add_argument("run_dir", metavar="RUN_DIR", help="folder of a run (trustsim run ... --out DIR)")
+    p.set_defaults(func=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    """Compute and print the patterns."""
+    import math
+
+    from rich.console import Console
+    from rich.table import Table
+
+    from trustsim.patterns import PATTERNS, compute_patterns, read_run
+
+    tables = read_run(args.run_dir)
+    values = compute_patterns(tables)
+    table = Table(title=f"patterns of {args.run_dir}")
+    for col in ("pattern", "value", "meaning"):
+        table.add_column(col)
+    missing = False
+    for pattern in PATTERNS.values():
+        for key in pattern.values:
+            v = values.get(key, math.nan)
+            lacking = [c for c in pattern.needs if c not in tables.model.columns]
+            missing |= bool(lacking) and not math.isfinite(v)
+            shown = f"{v:.4g}" if math.isfinite(v) else ("column missing" if lacking else "–")
+            table.add_row(key, shown, pattern.meaning)
+    Console().print(table)
+    if missing:
+        print("Some patterns need model-table columns this run lacks (made by an older trustsim?); run it again.")
+    return 0
