@@ -31,6 +31,7 @@ DYNAMIC_IMPORTS = {
     # checked against a fixed list first, or a library argument no config file can set.
     ("trustsim/__init__.py", "the fixed _EXPORTS table"),
     ("trustsim/sweep/__init__.py", "its fixed table of lazy exports"),
+    ("trustsim/calibration/__init__.py", "its fixed table of lazy exports"),
     ("trustsim/cli.py", "the fixed COMMANDS tuple"),
     ("trustsim/experiments/__init__.py", "a name checked against EXPERIMENTS"),
     ("trustsim/sweep/worker.py", "run_sweep(run_fn=...), a Python argument, not an experiment key"),
