@@ -233,13 +233,13 @@ class TrustMarket(mesa.Model):
         reached for the first time (the patterns of East et al. 2007 and Kumar et al. 2007)."""
         pop, flows = self.population, self.flows
         s = len(flows.wom_positive)
+        before = int(np.count_nonzero(pop.referred))
         for part in said:
             positive = part.valence > 0
             flows.wom_positive += np.bincount(part.supplier[positive], minlength=s)
             flows.wom_negative += np.bincount(part.supplier[~positive], minlength=s)
-            before = int(np.count_nonzero(pop.referred))
             pop.referred[part.customer[positive & (pop.supplier[part.customer] < 0)]] = True
-            flows.prospects_referred += int(np.count_nonzero(pop.referred)) - before
+        flows.prospects_referred += int(np.count_nonzero(pop.referred)) - before
 
     def _unsilenced(self, recommendations: channels.Messages) -> channels.Messages:
         """Drop the recommendations about `wom.silent_suppliers` after they are drawn, so every other
