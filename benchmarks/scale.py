@@ -23,10 +23,10 @@ import subprocess
 import sys
 import time
 
-from warmup import VERSION_1_HELP
+from warmup import add_arguments, scenario_name
 
 
-def one(customers: int, suppliers: int, mean_degree: float, steps: int, version_1: bool) -> dict[str, float]:
+def one(customers: int, suppliers: int, mean_degree: float, steps: int, name: str, version_1: bool) -> dict[str, float]:
     """Build and run one model; its timings and peak memory."""
     import numpy as np
     from warmup import settings, warm_up
@@ -37,7 +37,7 @@ def one(customers: int, suppliers: int, mean_degree: float, steps: int, version_
 
     warm_up(suppliers)  # every compiled rule loaded outside the timing
     scenario = load_scenario(
-        "configs/baseline.toml",
+        name,
         {
             "market.customers": customers,
             "market.suppliers": suppliers,
@@ -76,13 +76,14 @@ def main() -> None:
     parser.add_argument("--suppliers", type=int, default=20)
     parser.add_argument("--mean-degree", type=float, default=10)
     parser.add_argument("--steps", type=int, default=52)
-    parser.add_argument("--version-1", action="store_true", help=VERSION_1_HELP)
+    add_arguments(parser)
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    name = scenario_name(args.scenario, args.version_1)
     if args.one:
-        print(json.dumps(one(args.one, args.suppliers, args.mean_degree, args.steps, args.version_1)))
+        print(json.dumps(one(args.one, args.suppliers, args.mean_degree, args.steps, name, args.version_1)))
         return
-    which = "baseline scenario" + (" (version-1 settings)" if args.version_1 else "")
+    which = f"scenario {name}" + (" (version-1 settings)" if args.version_1 else "")
     print(f"{args.suppliers} suppliers, mean degree {args.mean_degree:g}, {args.steps} steps, {which}")
     header = (
         f"{'customers':>10} {'ties':>11} {'network s':>10} {'build s':>8} {'ms/step':>8} "
@@ -102,6 +103,8 @@ def main() -> None:
                 str(args.mean_degree),
                 "--steps",
                 str(args.steps),
+                "--scenario",
+                name,
                 *(["--version-1"] if args.version_1 else []),
             ],
             check=True,

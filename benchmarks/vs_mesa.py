@@ -9,7 +9,8 @@ G(n, p) distribution as its ``erdos_renyi_graph``), and its ``Network`` space is
 
 Both models get the same number of agents (Mesa's nodes, trustsim's customers), mean degree
 and number of steps, each from its own initial state; trustsim runs the baseline scenario
-(configs/baseline.toml, every mechanism it switches on) with 10 suppliers. Mesa's steps cost
+(configs/baseline.toml, the calibrated market, every mechanism it switches on; `--scenario
+baseline_v1` runs the uncalibrated market of version 1) with 10 suppliers. Mesa's steps cost
 more while the epidemic is large, so whole runs are compared, not single steps. Each round
 builds both models afresh and alternates them in blocks of 10 steps, so load from other
 processes on a shared machine hurts both alike; the best round of each counts. (Blocks
@@ -31,7 +32,7 @@ from functools import partial
 from unittest import mock
 
 import networkx as nx
-from warmup import VERSION_1_HELP, settings, warm_up
+from warmup import add_arguments, scenario_name, settings, warm_up
 
 from trustsim.config import load_scenario
 from trustsim.model import TrustMarket
@@ -62,11 +63,12 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=30, help="steps of each run, from each model's initial state")
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds; the best round of each counts")
     parser.add_argument("--block", type=int, default=10, help="steps each model runs before the other takes over")
-    parser.add_argument("--version-1", action="store_true", help=VERSION_1_HELP)
+    add_arguments(parser)
     args = parser.parse_args()
+    name = scenario_name(args.scenario, args.version_1)
     n, k, steps = args.customers, args.mean_degree, args.steps
     scenario = load_scenario(
-        "configs/baseline.toml",
+        name,
         {
             "market.customers": n,
             "market.suppliers": args.suppliers,
@@ -77,7 +79,8 @@ def main() -> None:
     )
     warm_up()  # every compiled rule loaded before timing
     print(
-        f"{n:,} agents, mean degree {k:g}, {steps} steps per run; trustsim: baseline scenario, "
+        f"{n:,} agents, mean degree {k:g}, {steps} steps per run; trustsim: scenario {name}"
+        f"{' (version-1 settings)' if args.version_1 else ''}, "
         f"{args.suppliers} suppliers"
     )
 

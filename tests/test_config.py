@@ -9,8 +9,11 @@ from trustsim.errors import ConfigError
 def test_baseline_loads_and_keeps_public_keys():
     sc = load_scenario("configs/baseline.toml")
     assert sc.market.customers == 10_000 and sc.network.kind == "small_world"
-    assert sc.advertising.reach == 0.01 and sc.wom.rate == 0.3 and sc.trust.loss_multiplier == 3.0
-    assert sc.trust.weights == [0.1, 0.2, 0.3, 0.4]
+    market = load_scenario("calibrated/new_category")  # the baseline stands on the calibrated market
+    assert sc.advertising.reach == market.advertising.reach and sc.wom.rate == market.wom.rate
+    assert sc.trust.loss_multiplier == 3.0 and sc.trust.weights == [0.1, 0.2, 0.3, 0.4]
+    old = load_scenario("baseline_v1")  # the uncalibrated baseline, kept for earlier results
+    assert old.advertising.reach == 0.01 and old.wom.rate == 0.3 and old.market.customers == 10_000
 
 
 def test_overrides_set_nested_and_list_keys():

@@ -28,7 +28,8 @@ def _run(overrides: dict, seed: int = 1, steps: int = 60, customers: int = 3000)
 def test_version_1_settings_reproduce_version_1_tables_bit_for_bit():
     """Stored tables of trustsim 0.1 (baseline, 800 customers, 1% turnover, imitation, seed 11, 40 steps)."""
     sc = load_scenario(
-        "configs/baseline.toml", {"market.customers": 800, "market.turnover": 0.01, "imitation.rate": 0.2, **VERSION_1}
+        "configs/baseline_v1.toml",
+        {"market.customers": 800, "market.turnover": 0.01, "imitation.rate": 0.2, **VERSION_1},
     )
     m = TrustMarket(sc, rng=11).run(40)
     old_model = pd.read_parquet(DATA / "v1_baseline_model.parquet")

@@ -159,7 +159,8 @@ EVERYTHING_ON = [
 @pytest.mark.slow
 def test_plain_python_cli_run_calls_every_public_mechanism_function(tmp_path):
     out = tmp_path / "called.json"
-    argv = ["run", "configs/baseline.toml", "--steps", "40", "--out", str(tmp_path / "run")]
+    # the uncalibrated baseline: a busy market in which 40 weeks are enough for someone to switch
+    argv = ["run", "configs/baseline_v1.toml", "--steps", "40", "--out", str(tmp_path / "run")]
     for item in EVERYTHING_ON:
         argv += ["--set", item]
     env = os.environ | {"NUMBA_DISABLE_JIT": "1"}

@@ -58,6 +58,15 @@ def _default(info: FieldInfo) -> Any:
     return info.default
 
 
+BASE_ROW = (
+    "| `base` | str | a scenario file (relative to this one) or a built-in name | (none) | The scenario "
+    "this file varies (files only, not `--set`): its tables merge key by key under this file's, while "
+    "a value or a list (`suppliers`, `shocks`) given here replaces the base's whole; e.g. "
+    '`base = "calibrated/new_category"` (`trustsim.config.read_scenario_toml`). |'
+)
+"""The loader's own key, documented with the schema's (it never reaches :class:`Scenario`)."""
+
+
 def render() -> str:
     """The markdown reference of every scenario key."""
     lines = [
@@ -69,6 +78,7 @@ def render() -> str:
     ]
     top = [(n, f) for n, f in Scenario.model_fields.items() if n != "base_dir"]
     lines += ["## Top level", "", "| key | type | range | default | meaning |", "|---|---|---|---|---|"]
+    lines.append(BASE_ROW)
     sections: list[tuple[str, type[BaseModel], str]] = []
     for name, info in top:
         sub = section_model(info)

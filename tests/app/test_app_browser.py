@@ -243,7 +243,8 @@ def test_classroom_app_end_to_end(browser: Any, viz_server: tuple[str, int], tmp
     lesson.locator(".v-select__slot").click()
     page.locator(".v-menu__content .v-list-item", has_text="The broken promise").click()
     page.wait_for_function("() => document.querySelector('.trustsim-lesson').innerText.includes('promises more')")
-    assert "S1 promises 0.95" in page.locator(".trustsim-market").inner_text()
+    # the market panel redraws after the lesson's plan: wait for it rather than read it at once
+    page.wait_for_function("() => document.querySelector('.trustsim-market').innerText.includes('S1 promises 0.95')")
     assert week(page) == 0
 
     # Dutch: every label, the lesson and the legend change.

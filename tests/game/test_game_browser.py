@@ -72,12 +72,16 @@ def visit(page: Any, url: str) -> Any:
     """Open `url`; again if the page's own auto-refresh (a new round, a new decision) got in the way."""
     from playwright.sync_api import Error
 
-    for attempt in range(3):
+    attempts = 6
+    for attempt in range(attempts):
         try:
-            return page.goto(url)
+            response = page.goto(url)
+            page.wait_for_load_state("load")  # a reload the poll started meanwhile ends before we read
+            return response
         except Error as e:
-            if attempt == 2 or ("ERR_ABORTED" not in str(e) and "interrupted" not in str(e)):
+            if attempt == attempts - 1 or not any(s in str(e) for s in ("ERR_ABORTED", "interrupted", "destroyed")):
                 raise
+            page.wait_for_timeout(250)  # let the page's own navigation finish before the next goto
     return None
 
 

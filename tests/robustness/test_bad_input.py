@@ -101,6 +101,25 @@ def policy_case(id: str, text: str | bytes, message: str) -> Case:
 SRC = r"{d}/s\.toml: "  # messages start with the file they are about
 
 CASES = [
+    # --- scenario files standing on another (base = ...) ------------------------------------
+    scenario_case(
+        "base-missing",
+        'base = "no_such_market"\n' + S,
+        r"scenario 'no_such_market': no such file and no built-in scenario of that name",
+    ),
+    scenario_case(
+        "base-not-a-string",
+        "base = 3\n" + S,
+        SRC + r"'base' = 3: expected the path or built-in name of the scenario this one varies",
+    ),
+    Case(
+        "base-loop",
+        RUN,
+        2,
+        r"b\.toml: 'base' = 's\.toml' makes the scenarios stand on each other in a loop: "
+        r".*s\.toml -> .*b\.toml -> .*s\.toml",
+        {"s.toml": 'base = "b.toml"\n' + S, "b.toml": 'base = "s.toml"\n' + S},
+    ),
     # --- scenario files: keys, types, values -----------------------------------------------
     scenario_case(
         "unknown-section",
@@ -810,7 +829,7 @@ CASES = [
         ["run", "baselin", "--out", "{d}/out"],
         2,
         r"scenario 'baselin': no such file and no built-in scenario of that name\. Did you mean 'baseline'\? "
-        r"Give the path of a scenario TOML file or one of the built-in scenarios: baseline, bass_limit",
+        r"Give the path of a scenario TOML file or one of the built-in scenarios: baseline, baseline_v1, bass_limit",
     ),
     Case(
         "compare-unknown-builtin-policy",

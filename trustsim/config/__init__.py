@@ -19,6 +19,7 @@ from trustsim.config.loading import (
     load_scenario,
     parse_set_args,
     parse_value,
+    read_scenario_toml,
     read_toml,
 )
 from trustsim.config.messages import allowed_keys, dotted, format_validation_error, unknown_key
@@ -94,6 +95,7 @@ __all__ = [
     "model_at",
     "parse_set_args",
     "parse_value",
+    "read_scenario_toml",
     "read_toml",
     "refuse_bool_as_number",
     "section_model",

@@ -45,6 +45,72 @@ def read_toml(path: str | Path, what: str = "TOML file") -> dict[str, Any]:
     return data
 
 
+BASE_DEPTH = 8
+"""Deepest chain of ``base`` scenarios a scenario file may stand on."""
+
+
+def read_scenario_toml(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """A scenario file's raw settings, laid over those of the scenario its ``base`` key names.
+
+    ``base = "calibrated/new_category"`` (a built-in name, or a path relative to this file) makes
+    a scenario a variant of another: its tables merge key by key into the base's, while a value
+    or a list (``suppliers``, ``shocks``) replaces the base's whole. So a scenario can stand on a
+    calibrated market and change only its suppliers, and a recalibration reaches it by itself.
+
+    Raises:
+        ConfigError: the file or a base is unreadable, ``base`` is not a string, names no file,
+            or the chain of bases loops or is deeper than :data:`BASE_DEPTH`.
+    """
+    p = Path(path)
+    data = read_toml(p, "scenario")
+    data["base_dir"] = str(p.resolve().parent)
+    if "base" not in data:
+        return data
+    base = data.pop("base")
+    if not isinstance(base, str) or not base.strip():
+        raise ConfigError(
+            f"{p}: 'base' = {excerpt(base)}: expected the path or built-in name of the scenario this "
+            f'one varies, e.g. base = "calibrated/new_category".'
+        )
+    chain = (*_chain, p.resolve())
+    base_path = _base_file(p, base)
+    if base_path.resolve() in chain:
+        loop = " -> ".join(str(c) for c in (*chain, base_path.resolve()))
+        raise ConfigError(f"{p}: 'base' = {base!r} makes the scenarios stand on each other in a loop: {loop}.")
+    if len(chain) >= BASE_DEPTH:
+        raise ConfigError(f"{p}: 'base' = {base!r}: more than {BASE_DEPTH} scenarios stand on one another.")
+    under = read_scenario_toml(base_path, chain)
+    network = under.get("network")
+    if isinstance(network, dict) and isinstance(network.get("path"), str) and network["path"]:
+        # the base's edge list is relative to the base's folder, not to this file's
+        network["path"] = str(Path(under["base_dir"]) / network["path"])
+    return _laid_over(under, data)
+
+
+def _base_file(scenario: Path, base: str) -> Path:
+    """The file a ``base`` names: relative to the scenario's folder first, then a built-in name."""
+    from trustsim.builtin import resolve
+
+    local = Path(base) if Path(base).is_absolute() else scenario.parent / base
+    if local.is_file():
+        return local
+    found = resolve("scenario", base) if not Path(base).is_absolute() else local
+    if not found.is_file():
+        raise ConfigError(
+            f"{scenario}: 'base' = {base!r}: no such scenario file (looked in {scenario.parent}) and "
+            f"no built-in scenario of that name; see `trustsim list` for the built-in ones."
+        )
+    return found
+
+
+def _laid_over(under: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    out = copy.deepcopy(under)
+    for key, value in over.items():
+        below = out.get(key)
+        out[key] = _laid_over(below, value) if isinstance(below, dict) and isinstance(value, dict) else value
+    return out
+
+
 def parse_value(text: str) -> Any:
     """Parse the value of a `--set key=value` as TOML (numbers, booleans, lists) or a bare string."""
     if not text.isprintable():
@@ -231,8 +297,7 @@ def load_scenario(
 
         source = resolve("scenario", source)
         label = str(source)
-        data = read_toml(source, "scenario")
-        data["base_dir"] = str(Path(source).resolve().parent)
+        data = read_scenario_toml(source)
     elif source is None:
         data, label = {}, "<defaults>"
     elif isinstance(source, Mapping):

@@ -38,8 +38,8 @@ FALSIFIED_IF = (
 )
 AD, WOM = "supplier_defaults.ad_budget", "wom.rate"
 SIZES = {
-    "tiny": Size({"market.customers": 600}, replicates=2, steps=60, grid={AD: [1.0, 4.0], WOM: [0.1, 0.3]}),
-    "laptop": Size({"market.customers": 3000}, replicates=4, steps=104),
+    "tiny": Size({"market.customers": 600}, replicates=2, steps=260, grid={AD: [1.0, 4.0], WOM: [0.103067, 0.2]}),
+    "laptop": Size({"market.customers": 3000}, replicates=4),
 }
 CHANNEL_COLUMNS = {
     "ads (mass media)": "acquired_mass_media",

@@ -56,11 +56,11 @@ FALSIFIED_IF = (
 
 REFERENCE = {"network.rewire": [0.1], "credibility.recommendation": [0.9]}
 SIZES = {
-    "tiny": Size({"market.customers": 300}, replicates=4, steps=80, grid=REFERENCE),
+    "tiny": Size({"market.customers": 300}, replicates=4, steps=160, grid=REFERENCE),
     "laptop": Size({"market.customers": 1500}, replicates=10, grid=REFERENCE),
 }
 EXCHANGE_SIZES = {
-    "tiny": Size({"market.customers": 300}, replicates=2, steps=80, points=(0, 2)),
+    "tiny": Size({"market.customers": 300}, replicates=2, steps=160, points=(0, 2)),
     "laptop": Size({"market.customers": 1000}, replicates=2),
 }
 MAP_SIZES = {

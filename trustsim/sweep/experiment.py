@@ -43,6 +43,7 @@ from trustsim.config import (
     check_horizon,
     flatten_sections,
     format_validation_error,
+    read_scenario_toml,
     read_toml,
     refuse_bool_as_number,
     unknown_key,
@@ -221,8 +222,7 @@ class Experiment(_Section):
         """The raw scenario dict every run starts from: base file (or defaults) plus overrides."""
         if self.scenario:
             path = self.resolve_path(self.scenario)
-            data = read_toml(path, "scenario")
-            data["base_dir"] = str(path.resolve().parent)
+            data = read_scenario_toml(path)
         else:
             data = {}
         if self.overrides:

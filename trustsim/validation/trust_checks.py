@@ -423,8 +423,10 @@ SINGLE_SEVERITY = 2.0
 
 def _market_job(size: Size, who: int | str, severity: float, seed: int) -> Job:
     events = [(SCANDAL_AFTER, "scandal", who, severity)] if severity > 0 else []
+    # the uncalibrated baseline: it churns several times as much as the calibrated market, so a
+    # fall in churn is measurable at the CI size (the mechanism, not the market, is checked here)
     return job(
-        "baseline",
+        "baseline_v1",
         {"market.customers": size.market_customers},
         seed,
         SCANDAL_AFTER + 1 + WINDOW,
@@ -467,7 +469,7 @@ def _pooled(
 
 @register("lock_in", _plan_lock_in)
 def check_lock_in(size: Size, tables: dict[Job, Tables]) -> CheckResult:
-    """When trust in every supplier is low, switching falls (baseline market, scandals at step 26)."""
+    """When trust in every supplier is low, switching falls (baseline_v1 market, scandals at step 26)."""
     seeds = range(1, size.market_runs + 1)
     z = float(norm.ppf(1 - ALPHA / (2 * (len(SEVERITIES) + 1))))
     rows, curve = [], []
