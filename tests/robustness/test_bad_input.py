@@ -105,7 +105,8 @@ CASES = [
     scenario_case(
         "base-missing",
         'base = "no_such_market"\n' + S,
-        r"scenario 'no_such_market': no such file and no built-in scenario of that name",
+        SRC
+        + r"'base' = 'no_such_market': scenario 'no_such_market': no such file and no built-in scenario of that name",
     ),
     scenario_case(
         "base-not-a-string",

@@ -91,10 +91,13 @@ def _base_file(scenario: Path, base: str) -> Path:
     """The file a ``base`` names: relative to the scenario's folder first, then a built-in name."""
     from trustsim.builtin import resolve
 
-    local = Path(base) if Path(base).is_absolute() else scenario.parent / base
+    local = scenario.parent / base  # an absolute `base` stays itself
     if local.is_file():
         return local
-    found = resolve("scenario", base) if not Path(base).is_absolute() else local
+    try:
+        found = resolve("scenario", base)
+    except ConfigError as e:  # a bare name that is not built in: say which file and key asked for it
+        raise ConfigError(f"{scenario}: 'base' = {base!r}: {e}") from None
     if not found.is_file():
         raise ConfigError(
             f"{scenario}: 'base' = {base!r}: no such scenario file (looked in {scenario.parent}) and "
@@ -104,11 +107,11 @@ def _base_file(scenario: Path, base: str) -> Path:
 
 
 def _laid_over(under: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
-    out = copy.deepcopy(under)
+    """`over` merged into `under` in place (both freshly read, so nothing is shared to copy)."""
     for key, value in over.items():
-        below = out.get(key)
-        out[key] = _laid_over(below, value) if isinstance(below, dict) and isinstance(value, dict) else value
-    return out
+        below = under.get(key)
+        under[key] = _laid_over(below, value) if isinstance(below, dict) and isinstance(value, dict) else value
+    return under
 
 
 def parse_value(text: str) -> Any:
