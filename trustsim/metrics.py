@@ -15,7 +15,7 @@ from trustsim.config import Money
 from trustsim.jit import loop
 from trustsim.mechanisms import loyalty
 from trustsim.mechanisms.channels import AD, BANNER, RECOMMENDATION, REVIEW
-from trustsim.mechanisms.money import advertising_cost, discount_factor
+from trustsim.mechanisms.money import advertising_cost, discount_factor, total_costs
 from trustsim.mechanisms.trust import BROKEN, COMPONENTS, EXCEEDED, KEPT, combine
 from trustsim.phases import Delivery, Served
 from trustsim.population import Population
@@ -274,7 +274,7 @@ def measure(
     sup["revenue"] = customers * np.array([p["price"] for p in policies])
     sup["service_costs"] = customers * flows.unit_cost
     sup["ad_costs"] = advertising_cost(flows.reached, money)
-    sup["costs"] = sup["service_costs"] + sup["ad_costs"] + money.fixed_cost
+    sup["costs"] = total_costs(sup["service_costs"], sup["ad_costs"], money)
     sup["profit"] = sup["revenue"] - sup["costs"]
     sup["discounted_profit"] = discounted_profit + sup["profit"] * discount_factor(step, money.discount_rate)
     sup["reached"] = flows.reached.copy()

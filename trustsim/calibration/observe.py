@@ -23,8 +23,8 @@ PATTERNS_FN = "trustsim.calibration.observe:run_patterns"
 HELD_OUT_FN = "trustsim.calibration.observe:run_held_out"
 
 NUDGE = 1.25
-"""Factor by which advertising reach (ad spend at a fixed cost per person reached) and the
-recommendation rate are raised to measure the elasticities of new customers."""
+"""Factor by which every supplier's ad budget (its ad spend) and the recommendation rate are raised
+to measure the elasticities of new customers."""
 
 ELASTICITIES = ("ad_elasticity", "wom_elasticity")
 
@@ -62,7 +62,7 @@ def elasticities(base: RunResult, ads: RunResult, wom: RunResult) -> dict[str, f
     Models: Trusov, Bucklin & Pauwels (2009), J. Marketing 73(5): sign-ups respond far more to
     WOM referrals (long-run elasticity ≈ 0.53) than to marketing; advertising elasticities
     ≈ 0.12 short-run, ≈ 0.24 long-run (Sethuraman, Tellis & Briesch 2011, JMR 48(3)). `ads` ran
-    with advertising reach x :data:`NUDGE`, `wom` with the recommendation rate x NUDGE; the WOM
+    with every ad budget x :data:`NUDGE`, `wom` with the recommendation rate x NUDGE; the WOM
     elasticity is taken against the recommendations actually said (the WOM volume). New
     customers are counted up to the step by which the base run has won half of its own.
     """
@@ -88,9 +88,8 @@ def run_held_out(scenario: Scenario, seed: int | None = None, steps: int | None 
     """Three runs with the same seed (as found, more advertising, more recommending): one row of
     every pattern value of the first, plus the :data:`ELASTICITIES`."""
     base = run_one(scenario, seed=seed, steps=steps)
-    ads = scenario.model_copy(
-        update={"advertising": scenario.advertising.model_copy(update={"reach": scenario.advertising.reach * NUDGE})}
-    )
+    louder = [p.model_copy(update={"ad_budget": p.ad_budget * NUDGE}) for p in scenario.supplier_policies()]
+    ads = scenario.model_copy(update={"suppliers": louder})
     wom = scenario.model_copy(update={"wom": scenario.wom.model_copy(update={"rate": scenario.wom.rate * NUDGE})})
     values = compute_patterns(tables_of(base, scenario))
     values |= elasticities(base, run_one(ads, seed=seed, steps=steps), run_one(wom, seed=seed, steps=steps))

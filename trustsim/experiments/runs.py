@@ -175,10 +175,10 @@ def matched_budget(model: TrustMarket) -> float:
     own = float(policy["ad_budget"][RELATIONSHIP])
     extra = max(0.0, float(unit[RELATIONSHIP] - unit[ACQUISITION]))
     customers = float(model.supplier_metrics["customers"][RELATIONSHIP])
-    per_budget_unit = sc.money.ad_cost * sc.advertising.reach * sc.market.customers
-    if per_budget_unit <= 0:  # advertising is free or reaches nobody: money buys no more of it
+    more = money.ad_budget_for_spend(customers * extra, sc.advertising.reach, sc.market.customers, sc.money)
+    if more is None:  # advertising is free or reaches nobody: money buys no more of it
         return own
-    return min(1000.0, own + customers * extra / per_budget_unit)
+    return min(1000.0, own + more)
 
 
 def _run_equal_spend(

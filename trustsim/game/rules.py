@@ -27,6 +27,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from trustsim.config import Scenario, SupplierPolicy
+from trustsim.mechanisms.channels import full_reach_budget
+from trustsim.mechanisms.money import ad_spend, relationship_costs
 
 DECISIONS: dict[str, str] = {
     "promise": "Promise (quality level you promise, 0-1)",
@@ -77,13 +79,14 @@ def planned_spend(
         firms: number of firms in the market.
         steps_per_round: periods in a round (K).
     """
-    money, n = scenario.money, scenario.market.customers
-    reached = min(1.0, scenario.advertising.reach * decision["ad_budget"]) * n
+    n = scenario.market.customers
+    ads = float(ad_spend(decision["ad_budget"], scenario.advertising.reach, n, scenario.money))
+    over_delivery, care = relationship_costs(decision["over_delivery"], decision["care"], scenario.money)
     size = planning_size(customers, n, firms)
     return Spend(
-        advertising=steps_per_round * money.ad_cost * reached,
-        over_delivery=steps_per_round * money.over_delivery_cost * decision["over_delivery"] * size,
-        care=steps_per_round * money.care_cost * decision["care"] * size,
+        advertising=steps_per_round * ads,
+        over_delivery=steps_per_round * float(over_delivery) * size,
+        care=steps_per_round * float(care) * size,
     )
 
 
@@ -92,7 +95,7 @@ def default_budget(scenario: Scenario, firms: int, steps_per_round: int) -> floa
     budget of 1 costs (so the starting policy always fits, however many firms share the market)."""
     price = scenario.supplier_defaults.price
     fair_share = scenario.market.customers / max(firms, 1)
-    one_ad = scenario.money.ad_cost * min(1.0, scenario.advertising.reach) * scenario.market.customers
+    one_ad = float(ad_spend(1.0, scenario.advertising.reach, scenario.market.customers, scenario.money))
     return round(steps_per_round * (DEFAULT_BUDGET_SHARE * price * fair_share + one_ad), 2)
 
 
@@ -144,7 +147,7 @@ def validate_decision(values: dict[str, Any], current: dict[str, float], scenari
         field = str(err["loc"][0]) if err["loc"] else "?"
         label = DECISIONS.get(field, field).split(" (")[0]
         raise DecisionError(f"{label}: {decision.get(field)!r} is not allowed ({err['msg'].lower()}).") from None
-    most = 1.0 / scenario.advertising.reach if scenario.advertising.reach > 0 else 0.0
+    most = full_reach_budget(scenario.advertising.reach)
     if decision["ad_budget"] > most:
         raise DecisionError(
             f"Advertising: {decision['ad_budget']:g} is more than {most:g}, which already reaches everyone "

@@ -34,6 +34,8 @@ from trustsim.game.guard import MAX_BODY, RateLimiter, is_loopback, lan_address,
 from trustsim.game.pages import CSS, JS, render
 from trustsim.game.record import token_hash
 from trustsim.game.rules import DECISIONS, planning_size
+from trustsim.mechanisms.channels import full_reach_budget
+from trustsim.mechanisms.money import ad_spend
 
 COOKIE_AGE = 7 * 24 * 3600
 OPEN_PATHS = ("/", "/join", "/static/game.css", "/static/game.js", "/favicon.ico")
@@ -252,9 +254,9 @@ class GameServer:
                 "size": planning_size(customers, sc.market.customers, len(game.record.firms)),
                 "budget": game.budget(),
             }
-            per_ad = k * sc.money.ad_cost * sc.advertising.reach * sc.market.customers
+            per_ad = k * float(ad_spend(1.0, sc.advertising.reach, sc.market.customers, sc.money))
             ad_max = min(
-                1 / sc.advertising.reach if sc.advertising.reach else 1.0,
+                full_reach_budget(sc.advertising.reach) or 1.0,
                 max(1.0, cost["budget"] / per_ad if per_ad else 10.0),
             )
             fields = [

@@ -68,6 +68,40 @@ class Messages:
         )
 
 
+def reach_share(reach: float, ad_budget: np.ndarray | float) -> np.ndarray:
+    """Share of the population an ad budget reaches in one period: ``min(1, reach * ad_budget)``.
+
+    Models: advertising reaching random people at Bass's innovation rate p (Bass 1969); with one
+    supplier and budget 1 the share is exactly ``advertising.reach``.
+
+    Example:
+        >>> reach_share(0.01, np.array([0.0, 2.0, 500.0])).tolist()
+        [0.0, 0.02, 1.0]
+    """
+    return np.minimum(1.0, reach * np.asarray(ad_budget, dtype=np.float64))
+
+
+def full_reach_budget(reach: float) -> float:
+    """The smallest ad budget that reaches everyone every period (:func:`reach_share` = 1); 0 when ads
+    reach nobody, so that no budget is worth more than none.
+
+    Example:
+        >>> full_reach_budget(0.01), full_reach_budget(0.0)
+        (100.0, 0.0)
+    """
+    return 1.0 / reach if reach > 0 else 0.0
+
+
+def expected_reach(reach: float, ad_budget: np.ndarray | float, population: int) -> np.ndarray:
+    """People an ad budget is expected to reach in one period in a market of `population` people.
+
+    Example:
+        >>> float(expected_reach(0.01, 2.0, 1000))
+        20.0
+    """
+    return reach_share(reach, ad_budget) * population
+
+
 def advertise(
     rng: np.random.Generator,
     n: int,
@@ -75,7 +109,7 @@ def advertise(
     ad_budget: np.ndarray,
     banner_share: np.ndarray,
 ) -> Messages:
-    """Each supplier's ads reach a uniformly random `reach * ad_budget` share of the population.
+    """Each supplier's ads reach a uniformly random share of the population (:func:`reach_share`).
 
     Every person is reached independently with that probability (a binomial number of
     distinct people), so with one supplier and budget 1 this is exactly Bass's innovation p.
@@ -83,7 +117,7 @@ def advertise(
     """
     who, banner, about = [], [], []
     for s, budget in enumerate(ad_budget):
-        p = min(1.0, reach * float(budget))
+        p = float(reach_share(reach, budget))
         k = int(rng.binomial(n, p)) if p > 0 else 0
         if k == 0:
             continue
