@@ -45,6 +45,8 @@ def _resolve(ref: str, module: str | None):
         name = next(p + head for p in ("trustsim.mechanisms.", "trustsim.") if importlib.util.find_spec(p + head))
         obj = importlib.import_module(name)
     for part in rest:
+        if not hasattr(obj, part) and hasattr(obj, "__path__"):  # a package's module not imported yet
+            importlib.import_module(f"{obj.__name__}.{part}")
         obj = getattr(obj, part)
     return parts[0]
 

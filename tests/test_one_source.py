@@ -174,9 +174,32 @@ def test_plain_python_cli_run_calls_every_public_mechanism_function(tmp_path):
     )
     assert done.returncode == 0, done.stderr[-2000:]
     called = set(json.loads(out.read_text()))
-    public = public_mechanism_functions()
+    public = {f for f in public_mechanism_functions() if not f.startswith("planning.")}
     assert len(public) > 20
-    assert public - called == set(), "public mechanism functions the default run never calls"
+    never = public - called
+    assert never == set(), (
+        f"public mechanism functions the default run never calls: {sorted(never)}. A new rule must run in "
+        "the default model: switch it on in EVERYTHING_ON (tests/test_one_source.py) if it is off by "
+        "default, or remove it if nothing uses it; an expectation for planners belongs in mechanisms/planning.py"
+    )
+
+
+def test_every_planning_function_is_used_outside_mechanisms():
+    """mechanisms/planning.py holds expectations of the rules for those who plan (the game, the
+    experiments); one that nothing outside mechanisms/ calls, directly or through another, is dead code."""
+    from trustsim.mechanisms import planning
+
+    sources = "\n".join(
+        p.read_text(encoding="utf-8") for p in (ROOT / "trustsim").rglob("*.py") if "mechanisms" not in p.parts
+    )
+    funcs = {n: f for n, f in vars(planning).items() if inspect.isfunction(f) and f.__module__ == planning.__name__}
+    used = {n for n in funcs if f"{n}(" in sources}
+    while True:  # and what those call
+        more = {n for n in funcs if n not in used and any(f"{n}(" in inspect.getsource(funcs[u]) for u in used)}
+        if not more:
+            break
+        used |= more
+    assert funcs and sorted(set(funcs) - used) == []
 
 
 def test_the_model_has_no_second_implementation_switch():

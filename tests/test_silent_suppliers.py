@@ -12,6 +12,7 @@ from trustsim import phases
 from trustsim.config import load_scenario
 from trustsim.errors import ConfigError
 from trustsim.model import TrustMarket
+from trustsim.phases.word import word_of_mouth
 
 SCENARIO = "trustsim/data/configs/ten_ambassadors.toml"
 
@@ -26,7 +27,7 @@ def test_silenced_messages_are_dropped_after_the_draw_so_every_other_draw_stays_
     ranked = phases.rank(loud.population, loud.weights, loud.rules.ladder)  # who may talk, as in a step
     quiet = copy.deepcopy(loud)  # the same state and generator; now silence the Ambassador's customers
     quiet.silent = _model(["Ambassador"]).silent
-    said, kept = loud._word_of_mouth(ranked), quiet._word_of_mouth(copy.deepcopy(ranked))
+    said, kept = word_of_mouth(loud, ranked), word_of_mouth(quiet, copy.deepcopy(ranked))
     ambassador = 1
     rec = said[0]
     assert (rec.supplier == ambassador).sum() > 20 and (rec.supplier != ambassador).sum() > 5

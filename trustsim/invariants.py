@@ -100,8 +100,9 @@ def customers_counted_once(model: TrustMarket) -> list[str]:
 def capacity_respected(model: TrustMarket) -> list[str]:
     """No supplier serves more customers than its capacity allows."""
     served = model.supplier_metrics["customers"]
-    over = np.flatnonzero(served > model.capacity)
-    return [f"supplier {i} serves {served[i]} customers, more than its capacity {model.capacity[i]}" for i in over]
+    capacity = model.supplier_state.capacity
+    over = np.flatnonzero(served > capacity)
+    return [f"supplier {i} serves {served[i]} customers, more than its capacity {capacity[i]}" for i in over]
 
 
 def channels_add_up(model: TrustMarket) -> list[str]:

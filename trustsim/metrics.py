@@ -19,6 +19,7 @@ from trustsim.mechanisms.money import advertising_cost, discount_factor, total_c
 from trustsim.mechanisms.trust import BROKEN, COMPONENTS, EXCEEDED, KEPT, combine
 from trustsim.phases import Delivery, Served
 from trustsim.population import Population
+from trustsim.suppliers import SupplierState
 
 TRUST_COLUMNS = tuple(f"trust_{c}" for c in COMPONENTS)
 
@@ -200,10 +201,8 @@ def measure(
     experienced: Served,
     weights: np.ndarray,
     flows: Flows,
-    names: list[str],
-    policies: list[dict[str, float]],
+    suppliers: SupplierState,
     money: Money,
-    discounted_profit: np.ndarray,
 ) -> tuple[dict[str, float], dict[str, np.ndarray]]:
     """The model's and each supplier's measures at the end of a step.
 
@@ -214,14 +213,14 @@ def measure(
             it (as returned by :func:`trustsim.phases.rank`).
         weights: the trust component weights.
         flows: the events counted during the step.
-        names, policies: each supplier's name and policy in force.
+        suppliers: each supplier's name, policy in force and profit discounted to step 0, summed up
+            to the last step.
         money: the costs and the discount rate.
-        discounted_profit: each supplier's profit discounted to step 0, summed up to the last step.
 
     Returns:
         (one row of `model.parquet`, the columns of `suppliers.parquet` for this step).
     """
-    s, n = len(names), pop.n
+    s, n, policy = len(suppliers), pop.n, suppliers.policy
     h, detractors = _histogram(pop.supplier, pop.last_supplier, pop.stage, pop.score, s, len(loyalty.STAGES))
     current = h[1:]
     customers = current.sum(axis=(1, 2))
@@ -244,7 +243,7 @@ def measure(
     sup: dict[str, np.ndarray] = {
         "step": np.full(s, step),
         "supplier": np.arange(s),
-        "name": np.array(names, dtype=object),
+        "name": np.array(suppliers.names, dtype=object),
         "customers": customers,
         "ambassadors": current[:, loyalty.AMBASSADOR].sum(axis=1),
         "detractors": detractors,
@@ -270,15 +269,15 @@ def measure(
     with np.errstate(invalid="ignore", divide="ignore"):
         sup["effort"] = np.where(deliveries > 0, flows.effort_sum / np.maximum(deliveries, 1), np.nan)
     for field in ("promise", "over_delivery", "ad_budget", "care", "transparency"):
-        sup[field] = np.array([p[field] for p in policies])
-    sup["revenue"] = customers * np.array([p["price"] for p in policies])
+        sup[field] = policy[field].copy()
+    sup["revenue"] = customers * policy["price"]
     sup["service_costs"] = customers * flows.unit_cost
     sup["ad_costs"] = advertising_cost(flows.reached, money)
     sup["costs"] = total_costs(sup["service_costs"], sup["ad_costs"], money)
     sup["profit"] = sup["revenue"] - sup["costs"]
-    sup["discounted_profit"] = discounted_profit + sup["profit"] * discount_factor(step, money.discount_rate)
+    sup["discounted_profit"] = suppliers.discounted_profit + sup["profit"] * discount_factor(step, money.discount_rate)
     sup["reached"] = flows.reached.copy()
-    sup["anchoring"] = np.array([p["anchoring"] for p in policies])
+    sup["anchoring"] = policy["anchoring"].copy()
     sup["wom_positive"] = flows.wom_positive.copy()
     sup["wom_negative"] = flows.wom_negative.copy()
     sup["trusting"] = trusting

@@ -74,15 +74,6 @@ def check_memory(scenario: Scenario) -> None:
         )
 
 
-def capacities(scenario: Scenario) -> np.ndarray:
-    """Most customers each supplier can serve (absolute numbers, at least 1)."""
-    n = scenario.market.customers
-    return np.array(
-        [max(1, int(np.floor(p.capacity * n + 1e-9))) for p in scenario.supplier_policies()],
-        dtype=np.int64,
-    )
-
-
 def beta_draws(rng: np.random.Generator, mean: float, sd: float, n: int) -> np.ndarray:
     """n draws from the Beta distribution with this mean and standard deviation."""
     if sd <= 0:
@@ -98,8 +89,9 @@ def talkativeness(rng: np.random.Generator, n: int, scenario: Scenario) -> np.nd
     return talkativeness_draws(rng, n, scenario.wom.talk_sd)
 
 
-def initial_population(scenario: Scenario, rng: np.random.Generator) -> Population:
-    """Customers at step 0: priors and reliabilities drawn, an `initial_customers` share buying.
+def initial_population(scenario: Scenario, rng: np.random.Generator, capacity: np.ndarray) -> Population:
+    """Customers at step 0: priors and reliabilities drawn, an `initial_customers` share buying
+    (within each supplier's `capacity`, in customers).
 
     Models: Voordeel van de twijfel — each person's own benefit of the doubt (MODEL_BRIEF §2.2).
     """
@@ -129,8 +121,7 @@ def initial_population(scenario: Scenario, rng: np.random.Generator) -> Populati
     if k:
         who = rng.choice(n, size=k, replace=False)
         sup = rng.integers(0, s, size=k).astype(np.int16)
-        room = capacities(scenario)
-        ok = within_capacity(rng, sup.astype(np.int64), room)
+        ok = within_capacity(rng, sup.astype(np.int64), capacity.copy())
         who, sup = who[ok], sup[ok]
         pop.supplier[who] = sup
         pop.last_supplier[who] = sup

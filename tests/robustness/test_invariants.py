@@ -144,7 +144,7 @@ CORRUPTIONS = [
     ("negative-tenure", _pop("tenure", lambda m: 0, -1), r"a negative tenure"),
     (
         "over-capacity",
-        lambda m: m.capacity.__setitem__(0, 1),
+        lambda m: m.supplier_state.capacity.__setitem__(0, 1),
         r"supplier 0 serves \d+ customers, more than its capacity 1",
     ),
     ("channels-do-not-add-up", _set("supplier", "acquired_ads", 10_000, 1), r"acquisitions per channel do not sum"),
@@ -193,18 +193,18 @@ def test_every_invariant_can_fail():
     assert caught == {inv.__name__ for inv in INVARIANTS}
 
 
-_original_measure = TrustMarket._measure
+_original_measure = TrustMarket.measure
 
 
-def _measure_with_bug(self):
+def _measure_with_bug(self, flows):
     """Measures that go wrong at step 3 (a stand-in for a bug in a mechanism)."""
-    _original_measure(self)
+    _original_measure(self, flows)
     if self.steps == 3:
         self.supplier_metrics["nps"] = self.supplier_metrics["nps"] + 500.0
 
 
 class _NpsBug(TrustMarket):
-    _measure = _measure_with_bug
+    measure = _measure_with_bug
 
 
 def test_check_runs_every_step_and_stops_at_the_first_broken_one():
@@ -217,7 +217,7 @@ def test_check_runs_every_step_and_stops_at_the_first_broken_one():
 
 
 def test_cli_run_check_reports_a_broken_invariant_and_writes_nothing(tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(TrustMarket, "_measure", _measure_with_bug)
+    monkeypatch.setattr(TrustMarket, "measure", _measure_with_bug)
     out = tmp_path / "out"
     args = [
         "run",
@@ -245,7 +245,7 @@ def test_a_sweep_run_that_breaks_an_invariant_is_recorded_as_that_runs_failure(m
     checked = execute(Task(**{**task.__dict__, "run_fn": CHECKED_RUN_FN}))
     plain = execute(task)
     assert checked.ok and plain.ok and checked.summary == plain.summary  # checking changes no result
-    monkeypatch.setattr(TrustMarket, "_measure", _measure_with_bug)
+    monkeypatch.setattr(TrustMarket, "measure", _measure_with_bug)
     assert execute(task).ok  # unchecked, the bug goes unseen
     broken = execute(Task(**{**task.__dict__, "run_fn": CHECKED_RUN_FN}))
     assert not broken.ok and broken.error.startswith("InvariantError: step 3: NPS outside [-100, 100]")

@@ -19,7 +19,6 @@ from trustsim.mechanisms import choice, loyalty, trust
 from trustsim.mechanisms.trust import expit
 from trustsim.model import TrustMarket
 from trustsim.runner import RunResult
-from trustsim.suppliers import policy_arrays
 
 HUB_SHARE = 0.1
 """Hubs: the best-connected 10% of the population."""
@@ -167,15 +166,15 @@ def matched_budget(model: TrustMarket) -> float:
     (unit cost above the acquisition firm's, :func:`trustsim.mechanisms.money.unit_cost`). The
     acquisition firm spends that same money on advertising, at `money.ad_cost` per person reached.
     """
-    from trustsim.mechanisms import money
+    from trustsim.mechanisms import money, planning
 
     sc = model.config
-    policy = policy_arrays(model.suppliers_list)
+    policy = model.supplier_state.policy
     unit = money.unit_cost(policy["over_delivery"], policy["care"], sc.money)
     own = float(policy["ad_budget"][RELATIONSHIP])
     extra = max(0.0, float(unit[RELATIONSHIP] - unit[ACQUISITION]))
     customers = float(model.supplier_metrics["customers"][RELATIONSHIP])
-    more = money.ad_budget_for_spend(customers * extra, sc.advertising.reach, sc.market.customers, sc.money)
+    more = planning.ad_budget_for_spend(customers * extra, sc.advertising.reach, sc.market.customers, sc.money)
     if more is None:  # advertising is free or reaches nobody: money buys no more of it
         return own
     return min(1000.0, own + more)
@@ -196,7 +195,7 @@ def _run_equal_spend(
     used = [float(acq.policy()["ad_budget"])]
     for t in range(steps):
         used.append(matched_budget(model) if budgets is None else budgets[t + 1])
-        setattr(acq, "ad_budget", used[-1])  # noqa: B010 (policy fields are set by name, as Supplier does)
+        acq.set_policy(ad_budget=used[-1])
         model.step()
         whom[t + 1] = model.population.supplier
     table = model.model_table()
@@ -255,8 +254,8 @@ def run_ambassador_pair(scenario: Scenario, seed: int | None = None, steps: int 
             "acceleration_weeks": parts.acceleration,
             "from_rival_weeks": parts.from_rival,
             "referred_spell_weeks": float(weeks.mean()) if len(weeks) else float("nan"),
-            "silent_discounted_profit": float(quiet.discounted_profit[RELATIONSHIP]),
-            "factual_discounted_profit": float(model.discounted_profit[RELATIONSHIP]),
+            "silent_discounted_profit": float(quiet.supplier_state.discounted_profit[RELATIONSHIP]),
+            "factual_discounted_profit": float(model.supplier_state.discounted_profit[RELATIONSHIP]),
         }
     )
     for key, value in scalars.items():

@@ -27,8 +27,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from trustsim.config import Scenario, SupplierPolicy
-from trustsim.mechanisms.channels import full_reach_budget
-from trustsim.mechanisms.money import ad_spend, relationship_costs
+from trustsim.mechanisms.money import relationship_costs
+from trustsim.mechanisms.planning import ad_spend, full_reach_budget
 
 DECISIONS: dict[str, str] = {
     "promise": "Promise (quality level you promise, 0-1)",

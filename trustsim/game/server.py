@@ -34,8 +34,7 @@ from trustsim.game.guard import MAX_BODY, RateLimiter, is_loopback, lan_address,
 from trustsim.game.pages import CSS, JS, render
 from trustsim.game.record import token_hash
 from trustsim.game.rules import DECISIONS, planning_size
-from trustsim.mechanisms.channels import full_reach_budget
-from trustsim.mechanisms.money import ad_spend
+from trustsim.mechanisms.planning import ad_spend, full_reach_budget
 
 COOKIE_AGE = 7 * 24 * 3600
 OPEN_PATHS = ("/", "/join", "/static/game.css", "/static/game.js", "/favicon.ico")

@@ -81,27 +81,6 @@ def reach_share(reach: float, ad_budget: np.ndarray | float) -> np.ndarray:
     return np.minimum(1.0, reach * np.asarray(ad_budget, dtype=np.float64))
 
 
-def full_reach_budget(reach: float) -> float:
-    """The smallest ad budget that reaches everyone every period (:func:`reach_share` = 1); 0 when ads
-    reach nobody, so that no budget is worth more than none.
-
-    Example:
-        >>> full_reach_budget(0.01), full_reach_budget(0.0)
-        (100.0, 0.0)
-    """
-    return 1.0 / reach if reach > 0 else 0.0
-
-
-def expected_reach(reach: float, ad_budget: np.ndarray | float, population: int) -> np.ndarray:
-    """People an ad budget is expected to reach in one period in a market of `population` people.
-
-    Example:
-        >>> float(expected_reach(0.01, 2.0, 1000))
-        20.0
-    """
-    return reach_share(reach, ad_budget) * population
-
-
 def advertise(
     rng: np.random.Generator,
     n: int,

@@ -15,7 +15,6 @@ from __future__ import annotations
 import numpy as np
 
 from trustsim.config import Money
-from trustsim.mechanisms.channels import expected_reach
 
 
 def relationship_costs(
@@ -57,32 +56,6 @@ def advertising_cost(reached: np.ndarray, money: Money) -> np.ndarray:
         [5.0, 0.0]
     """
     return money.ad_cost * reached
-
-
-def ad_spend(ad_budget: np.ndarray | float, reach: float, population: int, money: Money) -> np.ndarray:
-    """Expected cost of one period of advertising at this ad budget (what the model bills on average).
-
-    Example:
-        >>> from trustsim.config import Money
-        >>> float(ad_spend(2.0, 0.01, 1000, Money(ad_cost=0.5)))
-        10.0
-    """
-    return advertising_cost(expected_reach(reach, ad_budget, population), money)
-
-
-def ad_budget_for_spend(spend: float, reach: float, population: int, money: Money) -> float | None:
-    """The ad budget whose cost per period is `spend` while reach is below saturation (the linear part
-    of :func:`ad_spend`); None when money buys no advertising (free, or reaching nobody).
-
-    Example:
-        >>> from trustsim.config import Money
-        >>> ad_budget_for_spend(10.0, 0.01, 1000, Money(ad_cost=0.5))
-        2.0
-    """
-    per_budget_unit = money.ad_cost * reach * population
-    if per_budget_unit <= 0:
-        return None
-    return spend / per_budget_unit
 
 
 def total_costs(service_costs: np.ndarray, ad_costs: np.ndarray, money: Money) -> np.ndarray:

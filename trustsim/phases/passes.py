@@ -19,6 +19,7 @@ from typing import NamedTuple
 import numpy as np
 
 from trustsim.config import Scenario
+from trustsim.config.params import read_params
 from trustsim.jit import AHEAD, loop, prefetch
 from trustsim.mechanisms import choice, loyalty, mutual, promises, trust
 from trustsim.mechanisms.channels import HearParams, Messages
@@ -44,41 +45,38 @@ class Rules(NamedTuple):
 
     @classmethod
     def from_scenario(cls, sc: Scenario) -> Rules:
-        """The rules' parameters of scenario `sc`."""
-        t, p, lo = sc.trust, sc.promises, sc.loyalty
+        """The rules' parameters of scenario `sc`, each tuple read by field name (:func:`read_params`)."""
+        gate = sc.wom.mode == "gate"  # version 1: a warning weighs as much as a broken promise
         return cls(
-            TrustParams(
-                float(t.gain),
-                float(t.loss_multiplier),
-                float(t.over_delivery_gain),
-                float(t.repair_relief),
-                float(t.care_rate),
-                float(t.forgetting),
-                float(t.anchoring_gain),
+            read_params(TrustParams, sc, "trust"),
+            read_params(DeliveryParams, sc, "promises", visibility="trust.competence_visibility"),
+            read_params(MutualParams, sc, "mutual", loss_multiplier="trust.loss_multiplier"),
+            read_params(LadderParams, sc, "loyalty"),
+            read_params(
+                HearParams, sc, "wom", negative_weight="trust.loss_multiplier" if gate else "wom.negative_weight"
             ),
-            DeliveryParams(float(p.noise), float(p.failure_drop), float(p.tolerance), float(t.competence_visibility)),
-            MutualParams(float(sc.mutual.reciprocity), float(sc.mutual.gain), float(t.loss_multiplier)),
-            LadderParams(
-                int(lo.loyal_tenure),
-                int(lo.ambassador_tenure),
-                int(lo.loyal_score),
-                int(lo.ambassador_score),
-                int(lo.detractor_score),
-            ),
-            HearParams(
-                float(sc.wom.signal),
-                float(t.loss_multiplier if sc.wom.mode == "gate" else sc.wom.negative_weight),
-                float(sc.wom.transfer),
-            ),
-            SwitchParams(
-                float(sc.switching.threshold),
-                float(sc.switching.margin),
-                float(sc.switching.rate),
-                float(sc.switching.softness),
-            ),
-            float(p.strain_start),
-            float(p.strain_loss),
+            read_params(SwitchParams, sc, "switching"),
+            float(sc.promises.strain_start),
+            float(sc.promises.strain_loss),
         )
+
+
+class DeliveryPolicy(NamedTuple):
+    """The policy fields delivery reads, each an array over suppliers (named as in SupplierPolicy)."""
+
+    extend_trust: np.ndarray
+    competence: np.ndarray
+    promise: np.ndarray
+    reliability: np.ndarray
+    over_delivery: np.ndarray
+    transparency: np.ndarray
+    care: np.ndarray
+    anchoring: np.ndarray
+
+    @classmethod
+    def of(cls, policy: dict[str, np.ndarray]) -> DeliveryPolicy:
+        """The fields of `policy` (field -> array over suppliers) that delivery reads, by name."""
+        return cls(**{f: policy[f] for f in cls._fields})
 
 
 @dataclass
@@ -158,31 +156,30 @@ def _experience(
     outcome,
     effort,
 ):
-    (extend_trust, competence, promise, reliability, over_delivery, transparency, care, anchoring) = policy
     n = cust.shape[0]
     for i in range(n):
         if i + AHEAD < n:
             prefetch(trust_logits, cust[i + AHEAD], sup[i + AHEAD])
         c, s = cust[i], sup[i]
-        e = mutual.effort(extend_trust[s], customer_trust[i])
+        e = mutual.effort(policy.extend_trust[s], customer_trust[i])
         effort[i] = e
-        able = promises.capability(competence[s], e, strain[s])
-        failed = u_fail[i] >= reliability[s] * (1.0 - wave[s])
+        able = promises.capability(policy.competence[s], e, strain[s])
+        failed = u_fail[i] >= policy.reliability[s] * (1.0 - wave[s])
         q = promises.delivered_quality(
-            promise[s],
+            policy.promise[s],
             able,
-            over_delivery[s],
+            policy.over_delivery[s],
             failed,
             z[i] if dp.noise > 0 else 0.0,
             fit[c, s] if fit.shape[1] else 0.0,
             dp,
         )
-        out = promises.disconfirm(q, promise[s], dp.tolerance)
+        out = promises.disconfirm(q, policy.promise[s], dp.tolerance)
         outcome[i] = out
-        admitted = out == trust.BROKEN and u_admit[i] < transparency[s]
-        anchored = u_anchor.shape[0] > 0 and u_anchor[i] < anchoring[s]
-        seen = promises.visible_competence(q, able, promise[s], dp.visibility) if dp.visibility > 0 else q
-        d = trust.experience_delta(out, q - promise[s], seen, admitted, anchored, care[s], tp)
+        admitted = out == trust.BROKEN and u_admit[i] < policy.transparency[s]
+        anchored = u_anchor.shape[0] > 0 and u_anchor[i] < policy.anchoring[s]
+        seen = promises.visible_competence(q, able, policy.promise[s], dp.visibility) if dp.visibility > 0 else q
+        d = trust.experience_delta(out, q - policy.promise[s], seen, admitted, anchored, policy.care[s], tp)
         tenure[c] += 1
         for k in range(4):
             x = trust.update_component(trust_logits[c, s, k], prior[c], d[k], tp.forgetting)
@@ -233,23 +230,10 @@ def deliver(
     u_good = rng.random(n)
     u_anchor = rng.random(n) if (policy["anchoring"] > 0).any() else u_fail[:0]
     logits, outcome, effort = np.empty((n, 4), np.float32), np.empty(n, np.int8), np.empty(n)
-    rules_of_policy = tuple(
-        policy[k]
-        for k in (
-            "extend_trust",
-            "competence",
-            "promise",
-            "reliability",
-            "over_delivery",
-            "transparency",
-            "care",
-            "anchoring",
-        )
-    )
     _experience(
         cust,
         sup,
-        rules_of_policy,
+        DeliveryPolicy.of(policy),
         strain,
         failure_wave,
         expit(pop.supplier_trust[cust]),
