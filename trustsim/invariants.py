@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from trustsim import outputs
 from trustsim.mechanisms import loyalty
 from trustsim.mechanisms.channels import CHANNELS, RECOMMENDATION
 from trustsim.mechanisms.trust import LOGIT_LIMIT
@@ -30,6 +31,10 @@ TOLERANCE = 1e-4
 
 class InvariantError(AssertionError):
     """The model state broke one of its invariants (a bug, never bad input)."""
+
+
+POPULATION_SHARES: tuple[str, ...] = tuple(c for c, col in outputs.MODEL.items() if col.unit == outputs.SHARE)
+"""Model columns that are a share of the N people (each within [0, 1])."""
 
 
 def trust_in_unit_interval(model: TrustMarket) -> list[str]:
@@ -128,8 +133,7 @@ def measures_in_range(model: TrustMarket) -> list[str]:
     nps = nps[~np.isnan(nps)]
     if ((nps < -100) | (nps > 100)).any():
         problems.append("NPS outside [-100, 100]")
-    shares = ["customer_share", "ambassador_share", "detractor_share", "prospect_share", "loyal_share"]
-    values = np.array([mm[k] for k in shares], dtype=float)
+    values = np.array([mm[k] for k in POPULATION_SHARES], dtype=float)
     if not np.isfinite(values).all() or (values < -TOLERANCE).any() or (values > 1 + TOLERANCE).any():
         problems.append("a share of the population outside [0, 1]")
     elif mm["ambassador_share"] + mm["detractor_share"] + mm["prospect_share"] + mm["loyal_share"] > 1 + TOLERANCE:

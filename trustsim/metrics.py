@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from trustsim import outputs
 from trustsim.config import Money
 from trustsim.jit import loop
 from trustsim.mechanisms import loyalty
@@ -23,78 +24,16 @@ from trustsim.suppliers import SupplierState
 
 TRUST_COLUMNS = tuple(f"trust_{c}" for c in COMPONENTS)
 
-MODEL_COLUMNS: tuple[str, ...] = (
-    "step",
-    "customer_share",
-    "ambassador_share",
-    "detractor_share",
-    "nps",
-    "mean_trust",
-    *TRUST_COLUMNS,
-    "prospect_share",
-    "loyal_share",
-    "customers",
-    "acquired",
-    "acquired_ads",
-    "acquired_banners",
-    "acquired_reviews",
-    "acquired_recommendations",
-    "churned",
-    "revenue",
-    "kept",
-    "broken",
-    "exceeded",
-    "departed",
-    "costs",
-    "profit",
-    "wom_positive",
-    "wom_negative",
-    "prospects_referred",
-    "trusting_share",
-)
-"""Columns of `model.parquet`, one row per step (step 0 = initial state)."""
+MODEL_COLUMNS: tuple[str, ...] = tuple(outputs.MODEL)
+"""Columns of `model.parquet`, one row per step (step 0 = initial state), as declared in
+:data:`trustsim.outputs.MODEL` (name, unit, definition and kind, once)."""
 
-SUPPLIER_COLUMNS: tuple[str, ...] = (
-    "step",
-    "supplier",
-    "name",
-    "customers",
-    "ambassadors",
-    "detractors",
-    "nps",
-    "trust",
-    *TRUST_COLUMNS,
-    "acquired_ads",
-    "acquired_reviews",
-    "acquired_recommendations",
-    "churned",
-    "revenue",
-    "loyal",
-    "market_share",
-    "acquired",
-    "acquired_banners",
-    "kept",
-    "broken",
-    "exceeded",
-    "effort",
-    "promise",
-    "over_delivery",
-    "ad_budget",
-    "care",
-    "transparency",
-    "departed",
-    "service_costs",
-    "ad_costs",
-    "costs",
-    "profit",
-    "discounted_profit",
-    "reached",
-    "anchoring",
-    "wom_positive",
-    "wom_negative",
-    "trusting",
-)
-"""Columns of `suppliers.parquet`, one row per step x supplier.
+MARKET_FLOWS: tuple[str, ...] = outputs.columns(outputs.MODEL, outputs.FLOW, also_in=outputs.SUPPLIER)
+"""The market's flows that are the sum of the suppliers' (acquisitions, churn, promises, money, ...)."""
+
+SUPPLIER_COLUMNS: tuple[str, ...] = tuple(outputs.SUPPLIER)
+"""Columns of `suppliers.parquet`, one row per step x supplier, as declared in
+:data:`trustsim.outputs.SUPPLIER`.
 
 `trust*` is the mean trust of the supplier's current and former customers (NaN if it never
 had one); `nps` is over its current customers (NaN if none); `acquired_ads` counts all
@@ -293,27 +232,11 @@ def measure(
         "nps": loyalty.nps_from_totals(int(promoters.sum()), int(nps_detractors.sum()), n_customers),
         "mean_trust": float(total_trust.mean()) if has_experience else float("nan"),
         "customers": n_customers,
-        "revenue": float(sup["revenue"].sum()),
-        "costs": float(sup["costs"].sum()),
-        "profit": float(sup["profit"].sum()),
         "prospects_referred": int(flows.prospects_referred),
         "trusting_share": float(trusting.sum() / n_customers) if n_customers else float("nan"),
     }
     for k, col in enumerate(TRUST_COLUMNS):
         model_row[col] = float(components[:, k].mean()) if has_experience else float("nan")
-    for col in (
-        "acquired",
-        "acquired_ads",
-        "acquired_banners",
-        "acquired_reviews",
-        "acquired_recommendations",
-        "churned",
-        "departed",
-        "kept",
-        "broken",
-        "exceeded",
-        "wom_positive",
-        "wom_negative",
-    ):
-        model_row[col] = int(sup[col].sum())
+    for col in MARKET_FLOWS:
+        model_row[col] = sup[col].sum().item()  # a Python int for counts, a float for money
     return model_row, sup

@@ -1,11 +1,11 @@
 """The data dictionary: every output table and column, with its unit and definition.
 
+Each column of the model's tables is declared here once, with its unit, definition and kind
+(a stock, a flow over the step, the policy in force, a key); every list of columns elsewhere
+(:data:`trustsim.metrics.MODEL_COLUMNS`, the market's flows, the classroom game's round sums,
+the invariants' shares, ``records.CUSTOMER_COLUMNS``) is derived from these declarations.
 ``docs/outputs.md`` is generated from this module (``python -m trustsim.outputs > docs/outputs.md``)
-and a test keeps it current: it fails when a column of the model's tables
-(:data:`trustsim.metrics.MODEL_COLUMNS`, :data:`~trustsim.metrics.SUPPLIER_COLUMNS`) has no
-definition here, or when the document differs from what this module renders. A definition of
-a column the model does not (yet) have is kept but not rendered, so a new column appears in the
-document as soon as the model writes it.
+and a test keeps it current.
 """
 
 from __future__ import annotations
@@ -18,17 +18,45 @@ PER_STEP = "people in that step"
 TRUST = "trust (0-1)"
 
 
+KEY, STOCK, FLOW, POLICY = "key", "stock", "flow", "policy"
+"""Kinds of column: a row's identity; the state at the end of the step; a count or sum over the step
+(summed over a span of steps, e.g. a round of the classroom game); the supplier's policy in force."""
+
+
 @dataclass(frozen=True)
 class Column:
-    """One column: name, unit and definition."""
+    """One column: name, unit, definition and kind (:data:`KEY`, :data:`STOCK`, :data:`FLOW`, :data:`POLICY`)."""
 
     name: str
     unit: str
     definition: str
+    kind: str = STOCK
 
 
-def _c(name: str, unit: str, definition: str) -> Column:
-    return Column(name, unit, definition)
+def columns(table: dict[str, Column], kind: str, also_in: dict[str, Column] | None = None) -> tuple[str, ...]:
+    """The columns of `table` of this kind (and, with `also_in`, in that table too), in table order.
+
+    Example:
+        >>> columns(MODEL, FLOW, also_in=SUPPLIER)[:3]
+        ('acquired', 'acquired_ads', 'acquired_banners')
+    """
+    return tuple(c for c, col in table.items() if col.kind == kind and (also_in is None or c in also_in))
+
+
+def _c(name: str, unit: str, definition: str, kind: str = STOCK) -> Column:
+    return Column(name, unit, definition, kind)
+
+
+def _flow(name: str, unit: str, definition: str) -> Column:
+    return Column(name, unit, definition, FLOW)
+
+
+def _policy(name: str, unit: str, definition: str) -> Column:
+    return Column(name, unit, definition, POLICY)
+
+
+def _key(name: str, unit: str, definition: str) -> Column:
+    return Column(name, unit, definition, KEY)
 
 
 COMPONENT_DEFINITION = (
@@ -38,7 +66,7 @@ COMPONENT_DEFINITION = (
 MODEL: dict[str, Column] = {
     c.name: c
     for c in (
-        _c("step", "period", "0 = the initial state; 1..T after each step"),
+        _key("step", "period", "0 = the initial state; 1..T after each step"),
         _c("customer_share", SHARE, "people who buy from some supplier"),
         _c("ambassador_share", SHARE, "people at the ambassador stage of the loyalty ladder (recommend actively)"),
         _c("detractor_share", SHARE, "people at the detractor stage (warn others)"),
@@ -55,21 +83,21 @@ MODEL: dict[str, Column] = {
         _c("prospect_share", SHARE, "people at the prospect stage of the loyalty ladder (not buying)"),
         _c("loyal_share", SHARE, "people at the loyal stage of the ladder"),
         _c("customers", PEOPLE, "people who buy from some supplier"),
-        _c("acquired", PER_STEP, "new customers won by all suppliers (ads + reviews + recommendations)"),
-        _c("acquired_ads", PER_STEP, "customers won through advertising (mass media and banners)"),
-        _c("acquired_banners", PER_STEP, "the banner part of acquired_ads"),
-        _c("acquired_reviews", PER_STEP, "customers won through online reviews"),
-        _c("acquired_recommendations", PER_STEP, "customers won through recommendations of acquaintances"),
-        _c("churned", PER_STEP, "customers who switched to a rival supplier"),
-        _c("revenue", "money per step", "sum over suppliers of customers x price"),
-        _c("kept", "deliveries in that step", "promises kept (delivered within promises.tolerance of the promise)"),
-        _c("broken", "deliveries in that step", "promises broken (more than the tolerance below the promise)"),
-        _c("exceeded", "deliveries in that step", "promises exceeded (more than the tolerance above the promise)"),
-        _c("departed", PER_STEP, "people who left the market (market.turnover), each replaced by a newcomer"),
-        _c("costs", "money per step", "sum over suppliers of costs"),
-        _c("profit", "money per step", "sum over suppliers of profit (revenue - costs)"),
-        _c("wom_positive", "messages in that step", "recommendations said (each to one acquaintance)"),
-        _c("wom_negative", "messages in that step", "warnings said by the disappointed (each to one acquaintance)"),
+        _flow("acquired", PER_STEP, "new customers won by all suppliers (ads + reviews + recommendations)"),
+        _flow("acquired_ads", PER_STEP, "customers won through advertising (mass media and banners)"),
+        _flow("acquired_banners", PER_STEP, "the banner part of acquired_ads"),
+        _flow("acquired_reviews", PER_STEP, "customers won through online reviews"),
+        _flow("acquired_recommendations", PER_STEP, "customers won through recommendations of acquaintances"),
+        _flow("churned", PER_STEP, "customers who switched to a rival supplier"),
+        _flow("revenue", "money per step", "sum over suppliers of customers x price"),
+        _flow("kept", "deliveries in that step", "promises kept (delivered within promises.tolerance of the promise)"),
+        _flow("broken", "deliveries in that step", "promises broken (more than the tolerance below the promise)"),
+        _flow("exceeded", "deliveries in that step", "promises exceeded (more than the tolerance above the promise)"),
+        _flow("departed", PER_STEP, "people who left the market (market.turnover), each replaced by a newcomer"),
+        _flow("costs", "money per step", "sum over suppliers of costs"),
+        _flow("profit", "money per step", "sum over suppliers of profit (revenue - costs)"),
+        _flow("wom_positive", "messages in that step", "recommendations said (each to one acquaintance)"),
+        _flow("wom_negative", "messages in that step", "warnings said by the disappointed (each to one acquaintance)"),
         _c(
             "prospects_referred",
             PER_STEP,
@@ -87,9 +115,9 @@ MODEL: dict[str, Column] = {
 SUPPLIER: dict[str, Column] = {
     c.name: c
     for c in (
-        _c("step", "period", "0 = the initial state; 1..T after each step"),
-        _c("supplier", "index", "0-based supplier number (the order of [[suppliers]] in the scenario)"),
-        _c("name", "text", "the supplier's name in the scenario"),
+        _key("step", "period", "0 = the initial state; 1..T after each step"),
+        _key("supplier", "index", "0-based supplier number (the order of [[suppliers]] in the scenario)"),
+        _key("name", "text", "the supplier's name in the scenario"),
         _c("customers", PEOPLE, "the supplier's current customers"),
         _c("ambassadors", PEOPLE, "its customers at the ambassador stage"),
         _c("detractors", PEOPLE, "people at the detractor stage whose last supplier it is"),
@@ -99,44 +127,46 @@ SUPPLIER: dict[str, Column] = {
             _c(f"trust_{k}", TRUST, COMPONENT_DEFINITION.format(comp=k, who="its current and former customers"))
             for k in ("reliability", "transparency", "competence", "care")
         ),
-        _c("acquired_ads", PER_STEP, "customers it won through advertising (mass media and banners)"),
-        _c("acquired_reviews", PER_STEP, "customers it won through reviews"),
-        _c("acquired_recommendations", PER_STEP, "customers it won through recommendations"),
-        _c("churned", PER_STEP, "its customers who switched to a rival"),
-        _c("revenue", "money per step", "customers at the end of the step x price"),
-        _c(
+        _flow("acquired_ads", PER_STEP, "customers it won through advertising (mass media and banners)"),
+        _flow("acquired_reviews", PER_STEP, "customers it won through reviews"),
+        _flow("acquired_recommendations", PER_STEP, "customers it won through recommendations"),
+        _flow("churned", PER_STEP, "its customers who switched to a rival"),
+        _flow("revenue", "money per step", "customers at the end of the step x price"),
+        _c("loyal", PEOPLE, "its customers at the loyal stage"),
+        _c("market_share", SHARE, "customers / N"),
+        _flow("acquired", PER_STEP, "acquired_ads + acquired_reviews + acquired_recommendations"),
+        _flow("acquired_banners", PER_STEP, "the banner part of acquired_ads"),
+        _flow("kept", "deliveries in that step", "its promises kept"),
+        _flow("broken", "deliveries in that step", "its promises broken"),
+        _flow("exceeded", "deliveries in that step", "its promises exceeded"),
+        _c("effort", "effort (0-1)", "mean effort per delivery (lower for customers it distrusts; NaN if none)"),
+        _policy("promise", "quality (0-1)", "the policy in force: quality promised (imitation may change it)"),
+        _policy("over_delivery", "quality (0-1)", "the policy in force: quality added beyond the promise"),
+        _policy("ad_budget", "units of advertising.reach", "the policy in force: advertising budget"),
+        _policy("care", "effort (0-1)", "the policy in force: listening/care effort"),
+        _policy("transparency", "probability", "the policy in force: chance a failure is admitted and repaired"),
+        _flow("departed", PER_STEP, "its customers who left the market (turnover)"),
+        _flow(
             "service_costs",
             "money per step",
             "customers x the cost of serving one for a step (money.service_cost + "
             "money.over_delivery_cost x over_delivery + money.care_cost x care)",
         ),
-        _c("ad_costs", "money per step", "reached x money.ad_cost"),
-        _c("costs", "money per step", "service_costs + ad_costs + money.fixed_cost"),
-        _c("profit", "money per step", "revenue - costs"),
+        _flow("ad_costs", "money per step", "reached x money.ad_cost"),
+        _flow("costs", "money per step", "service_costs + ad_costs + money.fixed_cost"),
+        _flow("profit", "money per step", "revenue - costs"),
         _c(
             "discounted_profit",
             "money",
             "profit discounted to step 0 at money.discount_rate per step, summed from step 0 to this step",
         ),
-        _c("reached", PER_STEP, "people its advertising (ads and banners) reached in that step"),
-        _c("anchoring", "probability", "the policy in force: chance a kept promise is anchored ('says what it did')"),
-        _c("wom_positive", "messages in that step", "recommendations said about it"),
-        _c("wom_negative", "messages in that step", "warnings said about it"),
+        _flow("reached", PER_STEP, "people its advertising (ads and banners) reached in that step"),
+        _policy(
+            "anchoring", "probability", "the policy in force: chance a kept promise is anchored ('says what it did')"
+        ),
+        _flow("wom_positive", "messages in that step", "recommendations said about it"),
+        _flow("wom_negative", "messages in that step", "warnings said about it"),
         _c("trusting", PEOPLE, "its current customers whose overall trust in it is at least 0.5"),
-        _c("loyal", PEOPLE, "its customers at the loyal stage"),
-        _c("market_share", SHARE, "customers / N"),
-        _c("acquired", PER_STEP, "acquired_ads + acquired_reviews + acquired_recommendations"),
-        _c("acquired_banners", PER_STEP, "the banner part of acquired_ads"),
-        _c("kept", "deliveries in that step", "its promises kept"),
-        _c("broken", "deliveries in that step", "its promises broken"),
-        _c("exceeded", "deliveries in that step", "its promises exceeded"),
-        _c("effort", "effort (0-1)", "mean effort per delivery (lower for customers it distrusts; NaN if none)"),
-        _c("promise", "quality (0-1)", "the policy in force: quality promised (imitation may change it)"),
-        _c("over_delivery", "quality (0-1)", "the policy in force: quality added beyond the promise"),
-        _c("ad_budget", "units of advertising.reach", "the policy in force: advertising budget"),
-        _c("care", "effort (0-1)", "the policy in force: listening/care effort"),
-        _c("transparency", "probability", "the policy in force: chance a failure is admitted and repaired"),
-        _c("departed", PER_STEP, "its customers who left the market (turnover)"),
     )
 }
 """``suppliers.parquet`` and a sweep's ``suppliers``: one row per step x supplier."""
@@ -251,12 +281,13 @@ SWEEP: dict[str, tuple[str, list[Column]]] = {
 
 def render() -> str:
     """docs/outputs.md, from the definitions above and the model's own column lists."""
-    from trustsim.metrics import MODEL_COLUMNS, SUPPLIER_COLUMNS
-    from trustsim.records import CUSTOMER_COLUMNS
 
-    def table(columns: list[Column]) -> list[str]:
-        rows = ["| column | unit | definition |", "|---|---|---|"]
-        return rows + [f"| `{c.name}` | {c.unit} | {c.definition} |" for c in columns]
+    def table(columns: list[Column], kinds: bool = False) -> list[str]:
+        if not kinds:
+            rows = ["| column | unit | definition |", "|---|---|---|"]
+            return rows + [f"| `{c.name}` | {c.unit} | {c.definition} |" for c in columns]
+        rows = ["| column | kind | unit | definition |", "|---|---|---|---|"]
+        return rows + [f"| `{c.name}` | {c.kind} | {c.unit} | {c.definition} |" for c in columns]
 
     out = [
         "# Outputs: every table and column",
@@ -265,26 +296,29 @@ def render() -> str:
         "tests/test_outputs.py fails when it is out of date -->",
         "",
         "Column names are a contract: new columns are added, existing ones are never renamed. "
-        "In a sweep, names that summarise a run's series say how: `final_`, `mean_` or `tail_mean_`.",
+        "In a sweep, names that summarise a run's series say how: `final_`, `mean_` or `tail_mean_`. "
+        "The kind of a column says how it adds up over time: a *stock* is the state at the end of the step, "
+        "a *flow* counts or sums what happened during the step (add the steps of a span to get the span's), "
+        "a *policy* is the supplier's policy in force, a *key* identifies the row.",
         "",
         "## One run: `model.parquet`",
         "",
         "One row per step (step 0 = the initial state). `TrustMarket.model_table()` returns the same table.",
         "",
-        *table([MODEL[c] for c in MODEL_COLUMNS]),
+        *table(list(MODEL.values()), kinds=True),
         "",
         "## One run: `suppliers.parquet`",
         "",
         "One row per step x supplier. `TrustMarket.supplier_table()` returns the same table.",
         "",
-        *table([SUPPLIER[c] for c in SUPPLIER_COLUMNS]),
+        *table(list(SUPPLIER.values()), kinds=True),
         "",
         "## One run: `customers.parquet`",
         "",
         "The referral records: one row per customer spell (a customer buying from one supplier without "
         "interruption). `TrustMarket.customer_table()` returns the same table; docs/ODD.md explains the rules.",
         "",
-        *table([CUSTOMER[c] for c in CUSTOMER_COLUMNS]),
+        *table(list(CUSTOMER.values())),
         "",
         "## A sweep: keys every table carries",
         "",
@@ -300,18 +334,6 @@ def render() -> str:
         "",
     ]
     return "\n".join(out)
-
-
-def undefined_columns() -> list[str]:
-    """Columns of the model's tables with no definition here (the test requires none)."""
-    from trustsim.metrics import MODEL_COLUMNS, SUPPLIER_COLUMNS
-    from trustsim.records import CUSTOMER_COLUMNS
-
-    return (
-        [f"model.{c}" for c in MODEL_COLUMNS if c not in MODEL]
-        + [f"suppliers.{c}" for c in SUPPLIER_COLUMNS if c not in SUPPLIER]
-        + [f"customers.{c}" for c in CUSTOMER_COLUMNS if c not in CUSTOMER]
-    )
 
 
 if __name__ == "__main__":

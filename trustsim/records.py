@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from trustsim import outputs
 from trustsim.mechanisms.channels import CHANNELS
 from trustsim.mechanisms.money import discount_factor
 
@@ -35,24 +36,7 @@ SWITCHED, LEFT = 0, 1
 END_REASONS: tuple[str, ...] = ("switch", "left")
 """Why a spell ended: the customer switched to a rival, or left the market (turnover)."""
 
-CUSTOMER_COLUMNS: tuple[str, ...] = (
-    "spell",
-    "customer",
-    "supplier",
-    "channel",
-    "referrer",
-    "referrer_spell",
-    "from_supplier",
-    "heard_via",
-    "start_step",
-    "end_step",
-    "end_reason",
-    "referrals",
-    "revenue",
-    "value",
-    "referral_value",
-    "ambassador",
-)
+CUSTOMER_COLUMNS: tuple[str, ...] = tuple(outputs.CUSTOMER)
 """Columns of `customers.parquet`, one row per customer spell (docs/ODD.md, 'Referral records')."""
 
 _GROWN = (

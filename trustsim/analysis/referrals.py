@@ -146,15 +146,17 @@ def run_seeds(scenario: str, seeds: int, steps: int | None, overrides: dict | No
 
 def main(argv: list[str] | None = None) -> None:
     """Print the referral, value and profit measures of a scenario over seeds, with 95% CIs."""
+    from trustsim.commands._args import add_set_argument
+
     parser = argparse.ArgumentParser(description="Referral records of a scenario over seeds, with 95% CIs.")
     parser.add_argument("scenario")
     parser.add_argument("--seeds", type=int, default=10)
     parser.add_argument("--steps", type=int, default=None)
-    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
+    add_set_argument(parser)
     args = parser.parse_args(argv)
     from trustsim.config import parse_set_args
 
-    overrides = parse_set_args(args.set)
+    overrides = parse_set_args(args.overrides)
     table = run_seeds(args.scenario, args.seeds, args.steps, overrides)
     with pd.option_context("display.width", 160, "display.max_rows", 100):
         print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))

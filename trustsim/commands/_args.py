@@ -92,3 +92,16 @@ def default_out(stem: str, prefix: str = "") -> Path:
     from trustsim.sweep.experiment import safe_name
 
     return Path("results") / f"{prefix}{safe_name(stem, 'run')}"
+
+
+def add_set_argument(p: argparse.ArgumentParser, what: str = "override a scenario key") -> None:
+    """``--set KEY=VALUE`` (repeatable) into ``args.overrides``: the same option, name and help in every
+    command that takes a scenario (values are read by :func:`trustsim.config.parse_set_args`)."""
+    p.add_argument(
+        "--set",
+        action="append",
+        dest="overrides",
+        default=[],
+        metavar="KEY=VALUE",
+        help=f"{what}, e.g. --set market.customers=2000 (repeatable)",
+    )

@@ -6,6 +6,8 @@ import argparse
 from pathlib import Path
 from typing import cast
 
+from trustsim.commands._args import add_set_argument
+
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     """Register the `animate` sub-command."""
@@ -32,13 +34,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="colour customers by loyalty stage (default) or by firm",
     )
     p.add_argument("--sample", type=int, default=300, help="most customers drawn in the network (default 300)")
-    p.add_argument(
-        "--set",
-        action="append",
-        metavar="KEY=VALUE",
-        dest="overrides",
-        help="override a scenario key, e.g. --set market.customers=2000 (repeatable)",
-    )
+    add_set_argument(p, "override a scenario key")
     p.set_defaults(func=main)
 
 

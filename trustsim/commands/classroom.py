@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from trustsim.commands._args import non_negative_int, positive_int
+from trustsim.commands._args import add_set_argument, non_negative_int, positive_int
 
 DEFAULT_GAME = Path("classroom-game")
 GAME_DEFAULTS = {"market.customers": 3000, "market.initial_customers": 0.2}
@@ -55,13 +55,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "share of the market, plus the cost of an ad budget of 1, over a round)",
     )
     p.add_argument("--seed", type=non_negative_int, default=None, help="seed of the market (default: the scenario's)")
-    p.add_argument(
-        "--set",
-        action="append",
-        metavar="KEY=VALUE",
-        dest="overrides",
-        help="override a scenario key, e.g. --set market.customers=5000 (repeatable)",
-    )
+    add_set_argument(p, "override a scenario key")
     p.add_argument("--port", type=int, default=8766, help="TCP port (default 8766)")
     p.add_argument(
         "--host",

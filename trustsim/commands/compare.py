@@ -11,7 +11,7 @@ import argparse
 import sys
 import time
 
-from trustsim.commands._args import add_backend_arguments, default_out, int_in, non_negative_int
+from trustsim.commands._args import add_backend_arguments, add_set_argument, default_out, int_in, non_negative_int
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -52,13 +52,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="which supplier of the scenario plays the policies (0-based, default 0)",
     )
     p.add_argument("--seed", type=non_negative_int, help="seed the replicate seeds derive from (default: scenario's)")
-    p.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        metavar="K=V",
-        help="override a scenario key for every run, e.g. --set market.customers=2000",
-    )
+    add_set_argument(p, "override a scenario key for every run")
     p.add_argument(
         "--vary",
         action="append",
@@ -104,7 +98,7 @@ def main(args: argparse.Namespace) -> int:
     vary = parse_vary(args.vary)  # checked even when it would not be used
     if vary and args.no_robustness:
         raise ConfigError("--vary sets the robustness sweep, which --no-robustness skips; give one of them.")
-    overrides = parse_set_args(args.set)
+    overrides = parse_set_args(args.overrides)
     out = Path(args.out) if args.out else default_out(Path(args.scenario).stem, "compare-")
     from trustsim.commands.run import prepare_out_dir
 

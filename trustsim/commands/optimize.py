@@ -12,7 +12,7 @@ import argparse
 import sys
 import time
 
-from trustsim.commands._args import add_backend_arguments, default_out, int_in, non_negative_int
+from trustsim.commands._args import add_backend_arguments, add_set_argument, default_out, int_in, non_negative_int
 from trustsim.commands.compare import _command_line
 
 
@@ -82,13 +82,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="which supplier of the scenario is ours (0-based, default 0)",
     )
     p.add_argument("--seed", type=non_negative_int, help="seed of the sampler and the replicates (default: scenario's)")
-    p.add_argument(
-        "--set",
-        action="append",
-        default=[],
-        metavar="K=V",
-        help="override a scenario key for every run, e.g. --set market.customers=2000",
-    )
+    add_set_argument(p, "override a scenario key for every run")
     add_backend_arguments(p)
     p.set_defaults(func=main)
 
@@ -119,7 +113,7 @@ def main(args: argparse.Namespace) -> int:
     from trustsim.commands.run import prepare_out_dir
     from trustsim.io import locked_folder
 
-    overrides = parse_set_args(args.set)
+    overrides = parse_set_args(args.overrides)
     prepare_out_dir(out)  # a file or an unwritable folder is refused before any run
     with locked_folder(out, "optimize"):
         search = optimize_policy(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from trustsim.commands._args import add_backend_arguments, int_in
+from trustsim.commands._args import add_backend_arguments, add_set_argument, int_in
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -31,13 +31,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="replace the replicates (more than the folder holds: extend it)",
     )
     p.add_argument("--steps", type=int_in(0, 100_000), metavar="T", help="replace the steps per run")
-    p.add_argument(
-        "--set",
-        action="append",
-        metavar="K=V",
-        default=[],
-        help="override a scenario key for every run, e.g. --set market.customers=500",
-    )
+    add_set_argument(p, "override a scenario key for every run")
     p.add_argument(
         "--csv",
         action="store_true",
@@ -55,7 +49,7 @@ def main(args: argparse.Namespace) -> int:
     from trustsim.sweep import load_experiment, run_sweep
 
     experiment = load_experiment(
-        args.experiment, parse_set_args(args.set), replicates=args.replicates, steps=args.steps
+        args.experiment, parse_set_args(args.overrides), replicates=args.replicates, steps=args.steps
     )
     from trustsim.invariants import CHECKED_RUN_FN
 

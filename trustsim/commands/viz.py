@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from trustsim.commands._args import add_set_argument
+
 DEFAULT_CONFIG = "baseline"
 """The built-in scenario the app starts from when none is given."""
 
@@ -31,13 +33,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="address to listen on (default 127.0.0.1; 0.0.0.0 lets other machines connect: "
         "read docs/security.md first)",
     )
-    p.add_argument(
-        "--set",
-        action="append",
-        metavar="KEY=VALUE",
-        dest="overrides",
-        help="override a scenario key, e.g. --set market.customers=2000 (repeatable)",
-    )
+    add_set_argument(p, "override a scenario key")
     p.add_argument("--open", action="store_true", help="open the page in the default browser")
     p.set_defaults(func=main)
 
