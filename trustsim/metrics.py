@@ -105,8 +105,7 @@ def _histogram(supplier, last_supplier, stage, score, s_count, n_stages):
     detractors = np.zeros(s_count, np.int64)
     for i in range(supplier.shape[0]):
         st, sc = stage[i], score[i]
-        kind = 0 if sc >= loyalty.PROMOTER_MIN else (2 if sc <= loyalty.DETRACTOR_MAX else 1)
-        h[supplier[i] + 1, st, kind] += 1
+        h[supplier[i] + 1, st, loyalty.nps_group(sc)] += 1
         if st == loyalty.DETRACTOR:
             detractors[last_supplier[i]] += 1
     return h, detractors
@@ -163,7 +162,8 @@ def measure(
     h, detractors = _histogram(pop.supplier, pop.last_supplier, pop.stage, pop.score, s, len(loyalty.STAGES))
     current = h[1:]
     customers = current.sum(axis=(1, 2))
-    promoters, nps_detractors = current[:, :, 0].sum(axis=1), current[:, :, 2].sum(axis=1)
+    promoters = current[:, :, loyalty.PROMOTER].sum(axis=1)
+    nps_detractors = current[:, :, loyalty.CRITIC].sum(axis=1)
     stages = h.sum(axis=(0, 2))
     components = experienced.components
     total_trust = np.empty(len(components), np.float32)  # overall trust of each, filled in by _sums_by

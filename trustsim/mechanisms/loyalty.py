@@ -17,6 +17,9 @@ from trustsim.mechanisms.trust import clip
 STAGES: tuple[str, ...] = ("prospect", "customer", "loyal", "ambassador", "detractor")
 PROSPECT, CUSTOMER, LOYAL, AMBASSADOR, DETRACTOR = range(5)
 PROMOTER_MIN, DETRACTOR_MAX = 9, 6
+PROMOTER, PASSIVE, CRITIC = range(3)
+"""Groups of a 0-10 answer to "how likely are you to recommend": promoter, passive, detractor (NPS's
+detractor, named critic here so as not to be mistaken for the ladder's DETRACTOR stage)."""
 
 
 class LadderParams(NamedTuple):
@@ -61,6 +64,23 @@ def ladder_stage(
     if tenure >= p.loyal_tenure and score >= p.loyal_score:
         return LOYAL
     return CUSTOMER
+
+
+@rule
+def nps_group(answer: int) -> int:
+    """NPS group of a 0-10 likelihood-to-recommend answer: PROMOTER (9-10), PASSIVE (7-8) or CRITIC (0-6).
+
+    Models: the Net Promoter Score's binning of the answer (Reichheld 2003).
+
+    Example:
+        >>> [nps_group(a) for a in (10, 9, 8, 7, 6, 0)] == [PROMOTER, PROMOTER, PASSIVE, PASSIVE, CRITIC, CRITIC]
+        True
+    """
+    if answer >= PROMOTER_MIN:
+        return PROMOTER
+    if answer <= DETRACTOR_MAX:
+        return CRITIC
+    return PASSIVE
 
 
 def nps_from_totals(promoters: int, detractors: int, respondents: int) -> float:
