@@ -48,12 +48,13 @@ def test_referral_records_add_up_to_the_tables():
     assert (spells["end_reason"] == "switch").sum() == sup["churned"].sum()
     assert (spells["end_reason"] == "left").sum() == sup["departed"].sum() > 0
     assert spells["revenue"].sum() == pytest.approx(sup["revenue"].sum())
-    rec = later[later["channel"] == "recommendation"]
-    assert (
-        len(rec) > 0
-        and rec["referrer"].notna().all()
-        and later[later["channel"] != "recommendation"]["referrer"].isna().all()
-    )
+    # every acquisition the supplier table credits to recommendations names its referrer, including
+    # a rival's customer who switched to a supplier a recommendation had introduced (issue 25, item 7)
+    introduced = (later["channel"] == "switch") & (later["heard_via"] == "recommendation")
+    credited_rec = later[(later["channel"] == "recommendation") | introduced]
+    assert introduced.sum() > 0 and len(credited_rec) == sup["acquired_recommendations"].sum()
+    assert credited_rec["referrer"].notna().all() and later.drop(credited_rec.index)["referrer"].isna().all()
+    rec = credited_rec
     referrer = spells.set_index("spell").loc[rec["referrer_spell"].astype(int)]
     assert (referrer["supplier"].to_numpy() == rec["supplier"].to_numpy()).all()
     assert (referrer["start_step"].to_numpy() <= rec["start_step"].to_numpy()).all()

@@ -59,6 +59,18 @@ CASES = {
         },
     ),
     "bass_limit": ("configs/bass_limit.toml", {}),
+    "v3_goodwill_gestures_lapse_survey": (
+        "configs/baseline_v1.toml",
+        {
+            "advertising.response": "goodwill",
+            "advertising.saturation": 20.0,
+            "suppliers.0.follow_up": 0.5,
+            "suppliers.1.surprise": 0.05,
+            "lapse.rate": 0.05,
+            "survey.nps_sd": 1.5,
+            "survey.nps_shift": 1.0,
+        },
+    ),
 }
 
 _RUN_CASES = """
@@ -153,27 +165,37 @@ EVERYTHING_ON = [
     "suppliers.1.anchoring=0.5",
     "wom.hub_exponent=1.0",
     'shocks=[{step=3, supplier="all", severity=0.5}, {step=5, supplier=1, severity=1.0}]',
+    "lapse.rate=0.05",
+    "suppliers.0.follow_up=0.5",
+    "suppliers.1.surprise=0.05",
+    "survey.nps_sd=1.5",
 ]
+"""Settings that switch every rule on (a new rule that is off by default gets its switch here)."""
+
+EITHER_OR = [[], ["advertising.response=goodwill", "advertising.saturation=20", "suppliers.0.ad_budget=5"]]
+"""Rules that exclude each other, one run each: advertising linear in the budget, or through goodwill."""
 
 
 @pytest.mark.slow
 def test_plain_python_cli_run_calls_every_public_mechanism_function(tmp_path):
-    out = tmp_path / "called.json"
-    # the uncalibrated baseline: a busy market in which 40 weeks are enough for someone to switch
-    argv = ["run", "configs/baseline_v1.toml", "--steps", "40", "--out", str(tmp_path / "run")]
-    for item in EVERYTHING_ON:
-        argv += ["--set", item]
-    env = os.environ | {"NUMBA_DISABLE_JIT": "1"}
-    done = subprocess.run(
-        [sys.executable, "-c", _PROBE, str(ROOT), str(out), *argv],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    called = set(json.loads(out.read_text()))
+    called: set[str] = set()
+    for k, variant in enumerate(EITHER_OR):
+        out = tmp_path / f"called{k}.json"
+        # the uncalibrated baseline: a busy market in which 40 weeks are enough for someone to switch
+        argv = ["run", "configs/baseline_v1.toml", "--steps", "40", "--out", str(tmp_path / f"run{k}")]
+        for item in EVERYTHING_ON + variant:
+            argv += ["--set", item]
+        env = os.environ | {"NUMBA_DISABLE_JIT": "1"}
+        done = subprocess.run(
+            [sys.executable, "-c", _PROBE, str(ROOT), str(out), *argv],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+        assert done.returncode == 0, done.stderr[-2000:]
+        called |= set(json.loads(out.read_text()))
     public = {f for f in public_mechanism_functions() if not f.startswith("planning.")}
     assert len(public) > 20
     never = public - called

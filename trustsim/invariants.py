@@ -19,7 +19,7 @@ from trustsim import outputs
 from trustsim.mechanisms import loyalty
 from trustsim.mechanisms.channels import CHANNELS, RECOMMENDATION
 from trustsim.mechanisms.trust import LOGIT_LIMIT
-from trustsim.records import END_REASONS, LEFT, SPELL_CHANNELS, SWITCHED
+from trustsim.records import END_REASONS, LAPSED, LEFT, SPELL_CHANNELS, SWITCH, SWITCHED
 
 if TYPE_CHECKING:
     from trustsim.config import Scenario
@@ -147,8 +147,10 @@ def measures_in_range(model: TrustMarket) -> list[str]:
 
 def referrals_recorded(model: TrustMarket) -> list[str]:
     """This step's acquisitions in the referral records: one spell each, with one channel, summing to
-    the supplier table's acquisitions, churn and departures; each recommendation's referrer was a
-    customer of the same supplier at that step."""
+    the supplier table's acquisitions, churn, departures and lapses; every acquisition the supplier table
+    credits to recommendations names a referrer (and no other does); a recommendation's referrer was a
+    customer of the same supplier at that step, and the person who introduced a supplier to a customer
+    who later switched to it had bought from it before."""
     sp, sm, step = model.spells, model.supplier_metrics, model.steps
     if step == 0:
         return []
@@ -160,21 +162,30 @@ def referrals_recorded(model: TrustMarket) -> list[str]:
     if not np.array_equal(np.bincount(sp.supplier[new].astype(np.int64), minlength=s), sm["acquired"]):
         problems.append("spells started this step do not match the supplier table's acquisitions")
     ended = np.flatnonzero(sp.end[:n] == step)
-    for reason, column in ((SWITCHED, "churned"), (LEFT, "departed")):
+    for reason, column in ((SWITCHED, "churned"), (LEFT, "departed"), (LAPSED, "lapsed")):
         who = ended[sp.reason[ended] == reason]
         if not np.array_equal(np.bincount(sp.supplier[who].astype(np.int64), minlength=s), sm[column]):
             problems.append(f"spells ended this step ({END_REASONS[reason]}) do not match the column '{column}'")
-    rec = new[sp.channel[new] == RECOMMENDATION]
-    ref = sp.referrer_spell[rec]
+    direct = sp.channel[new] == RECOMMENDATION
+    introduced = (sp.channel[new] == SWITCH) & (sp.heard_via[new] == RECOMMENDATION)
+    credited = new[direct | introduced]
+    if not np.array_equal(
+        np.bincount(sp.supplier[credited].astype(np.int64), minlength=s), sm["acquired_recommendations"]
+    ):
+        problems.append("acquisitions credited to recommendations do not match the supplier table's")
+    ref = sp.referrer_spell[credited]
     if (ref < 0).any():
-        problems.append("a recommendation acquisition without a referrer")
+        problems.append("an acquisition credited to a recommendation without a referrer")
     else:
-        same = sp.supplier[ref] == sp.supplier[rec]
-        current = (sp.start[ref] <= step) & ((sp.end[ref] < 0) | (sp.end[ref] >= step))
-        if not (same & current).all() or not np.array_equal(sp.customer[ref], sp.referrer[rec]):
-            problems.append("a referrer who was not a customer of the same supplier at that step")
-    if (sp.referrer_spell[new[sp.channel[new] != RECOMMENDATION]] >= 0).any():
-        problems.append("a referrer recorded for an acquisition not won by a recommendation")
+        same = sp.supplier[ref] == sp.supplier[credited]
+        if not same.all() or not np.array_equal(sp.customer[ref], sp.referrer[credited]):
+            problems.append("a referrer whose spell is not with the same supplier")
+        ref_rec = sp.referrer_spell[new[direct]]
+        current = (sp.start[ref_rec] <= step) & ((sp.end[ref_rec] < 0) | (sp.end[ref_rec] >= step))
+        if not current.all() or not (sp.start[sp.referrer_spell[new[introduced]]] <= step).all():
+            problems.append("a referrer who was not a customer of the same supplier when it spoke")
+    if (sp.referrer_spell[new[~(direct | introduced)]] >= 0).any():
+        problems.append("a referrer recorded for an acquisition not credited to a recommendation")
     return problems
 
 

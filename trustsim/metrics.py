@@ -16,7 +16,7 @@ from trustsim.config import Money
 from trustsim.jit import loop
 from trustsim.mechanisms import loyalty
 from trustsim.mechanisms.channels import AD, BANNER, RECOMMENDATION, REVIEW
-from trustsim.mechanisms.money import advertising_cost, discount_factor, total_costs
+from trustsim.mechanisms.money import discount_factor, gesture_costs, total_costs
 from trustsim.mechanisms.trust import BROKEN, COMPONENTS, EXCEEDED, KEPT, combine
 from trustsim.phases import Delivery, Served
 from trustsim.population import Population
@@ -68,21 +68,28 @@ class Flows:
     unit_cost: np.ndarray  # cost of serving one customer this week, per supplier
     wom_positive: np.ndarray  # recommendations said about each supplier
     wom_negative: np.ndarray  # warnings said about each supplier
+    ad_spend: np.ndarray  # this week's advertising bill, per supplier
+    gestures: np.ndarray  # relationship gestures made, per supplier
+    lapsed: np.ndarray  # customers who stopped buying from anyone (lapse), per supplier
     prospects_referred: int = 0  # people reached by a recommendation for the first time while prospects
 
     @classmethod
     def zeros(cls, suppliers: int) -> Flows:
         """No events yet."""
+        s = suppliers
         return cls(
-            np.zeros((suppliers, 4), dtype=np.int64),
-            np.zeros(suppliers, dtype=np.int64),
-            np.zeros((suppliers, 3), dtype=np.int64),
-            np.zeros(suppliers),
-            np.zeros(suppliers, dtype=np.int64),
-            np.zeros(suppliers, dtype=np.int64),
-            np.zeros(suppliers),
-            np.zeros(suppliers, dtype=np.int64),
-            np.zeros(suppliers, dtype=np.int64),
+            acquired=np.zeros((s, 4), dtype=np.int64),
+            churned=np.zeros(s, dtype=np.int64),
+            outcomes=np.zeros((s, 3), dtype=np.int64),
+            effort_sum=np.zeros(s),
+            departed=np.zeros(s, dtype=np.int64),
+            reached=np.zeros(s, dtype=np.int64),
+            unit_cost=np.zeros(s),
+            wom_positive=np.zeros(s, dtype=np.int64),
+            wom_negative=np.zeros(s, dtype=np.int64),
+            ad_spend=np.zeros(s),
+            gestures=np.zeros(s, dtype=np.int64),
+            lapsed=np.zeros(s, dtype=np.int64),
         )
 
     def record_acquisitions(self, supplier: np.ndarray, channel: np.ndarray) -> None:
@@ -92,9 +99,10 @@ class Flows:
         self.acquired += np.bincount(idx, minlength=s * 4).reshape(s, 4)
 
     def record_delivery(self, delivery: Delivery) -> None:
-        """Count kept, broken and exceeded promises and the effort put in, per supplier."""
+        """Count kept, broken and exceeded promises, the effort put in and the gestures made, per supplier."""
         self.outcomes += delivery.outcomes
         self.effort_sum += delivery.effort_sum
+        self.gestures += delivery.gestures
 
 
 @loop
@@ -133,6 +141,28 @@ def _means(count: np.ndarray, total: np.ndarray) -> np.ndarray:
         return np.where(count > 0, total / np.maximum(count, 1), np.nan)
 
 
+@dataclass
+class Survey:
+    """The NPS survey: its ``[survey]`` parameters and its own random stream (measuring draws nothing
+    from the run's generator, so switching the survey on changes no behaviour)."""
+
+    shift: float
+    sd: float
+    rng: np.random.Generator
+
+
+def _surveyed(
+    experienced: Served, total_trust: np.ndarray, pop: Population, s: int, survey: Survey
+) -> tuple[np.ndarray, np.ndarray]:
+    """Promoters and critics per supplier among its current customers, from survey answers."""
+    current = pop.supplier[experienced.customer] >= 0
+    trust = total_trust[current]
+    answers = loyalty.survey_answers(trust, survey.rng.standard_normal(len(trust)), survey.shift, survey.sd)
+    supplier = experienced.supplier[current]
+    count = np.bincount(supplier * 3 + loyalty.nps_groups(answers), minlength=3 * s).reshape(s, 3)
+    return count[:, loyalty.PROMOTER], count[:, loyalty.CRITIC]
+
+
 def measure(
     step: int,
     pop: Population,
@@ -141,6 +171,7 @@ def measure(
     flows: Flows,
     suppliers: SupplierState,
     money: Money,
+    survey: Survey | None = None,
 ) -> tuple[dict[str, float], dict[str, np.ndarray]]:
     """The model's and each supplier's measures at the end of a step.
 
@@ -154,6 +185,7 @@ def measure(
         suppliers: each supplier's name, policy in force and profit discounted to step 0, summed up
             to the last step.
         money: the costs and the discount rate.
+        survey: how NPS is measured, with the survey's own generator (None: from the behavioural score).
 
     Returns:
         (one row of `model.parquet`, the columns of `suppliers.parquet` for this step).
@@ -178,6 +210,8 @@ def measure(
         total_trust,
     )
     n_customers = int(customers.sum())
+    if survey is not None:  # NPS from a survey answer drawn around trust, not the behavioural score
+        promoters, nps_detractors = _surveyed(experienced, total_trust, pop, s, survey)
 
     sup: dict[str, np.ndarray] = {
         "step": np.full(s, step),
@@ -211,8 +245,10 @@ def measure(
         sup[field] = policy[field].copy()
     sup["revenue"] = customers * policy["price"]
     sup["service_costs"] = customers * flows.unit_cost
-    sup["ad_costs"] = advertising_cost(flows.reached, money)
-    sup["costs"] = total_costs(sup["service_costs"], sup["ad_costs"], money)
+    sup["ad_costs"] = flows.ad_spend.copy()
+    sup["gestures"] = flows.gestures.copy()
+    sup["gesture_costs"] = gesture_costs(flows.gestures, money)
+    sup["costs"] = total_costs(sup["service_costs"], sup["ad_costs"], sup["gesture_costs"], money)
     sup["profit"] = sup["revenue"] - sup["costs"]
     sup["discounted_profit"] = suppliers.discounted_profit + sup["profit"] * discount_factor(step, money.discount_rate)
     sup["reached"] = flows.reached.copy()
@@ -220,6 +256,10 @@ def measure(
     sup["wom_positive"] = flows.wom_positive.copy()
     sup["wom_negative"] = flows.wom_negative.copy()
     sup["trusting"] = trusting
+    sup["lapsed"] = flows.lapsed.copy()
+    sup["goodwill"] = suppliers.goodwill.copy()
+    for field in ("follow_up", "surprise"):
+        sup[field] = policy[field].copy()
 
     has_experience = len(experienced.customer) > 0
     model_row: dict[str, float] = {

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import mesa
 import numpy as np
@@ -29,7 +29,7 @@ from trustsim.config import Scenario, load_scenario
 from trustsim.mechanisms import channels, loyalty, money, shocks, trust
 from trustsim.mechanisms.channels import CHANNELS
 from trustsim.mechanisms.trust import COMPONENTS
-from trustsim.metrics import MODEL_COLUMNS, SUPPLIER_COLUMNS, Flows, measure
+from trustsim.metrics import MODEL_COLUMNS, SUPPLIER_COLUMNS, Flows, Survey, measure
 from trustsim.network import build_network
 from trustsim.phases import Rules, rank
 from trustsim.phases.schedule import SCHEDULE, Step
@@ -105,6 +105,10 @@ class TrustMarket(mesa.Model):
         self.credibility = np.array([getattr(sc.credibility, c) for c in CHANNELS])
         self.reviews = channels.ReviewPool.empty(sc.market.suppliers)
         self.events: list[dict[str, Any]] = []
+        # the NPS survey draws from a stream of its own (spawned, so the run's draws are untouched)
+        seeds = cast(np.random.SeedSequence, self.rng.bit_generator.seed_seq)
+        survey_rng = np.random.default_rng(seeds.spawn(1)[0])
+        self.survey = Survey(sc.survey.nps_shift, sc.survey.nps_sd, survey_rng) if _surveyed(sc) else None
         self.experienced = rank(self.population, self.weights, self.rules.ladder)
         self.model_metrics: dict[str, float] = {}
         self.supplier_metrics: dict[str, np.ndarray] = {}
@@ -119,7 +123,7 @@ class TrustMarket(mesa.Model):
         pop = self.population
         cust = np.flatnonzero(pop.supplier >= 0)
         none = np.full(len(cust), -1, np.int64)
-        pop.spell[cust] = self.spells.start_spells(
+        pop.spell[cust] = pop.last_spell[cust] = self.spells.start_spells(
             0,
             cust,
             pop.supplier[cust],
@@ -175,7 +179,7 @@ class TrustMarket(mesa.Model):
         self.spells.mark_ambassadors(pop.spell[pop.stage == loyalty.AMBASSADOR])
         state = self.supplier_state
         self.model_metrics, self.supplier_metrics = measure(
-            self.steps, pop, self.experienced, self.weights, flows, state, self.config.money
+            self.steps, pop, self.experienced, self.weights, flows, state, self.config.money, self.survey
         )
         state.discounted_profit = self.supplier_metrics["discounted_profit"]
         # Python scalars for the DataCollector, which deep-copies every numpy scalar it stores
@@ -224,6 +228,11 @@ class TrustMarket(mesa.Model):
         from trustsim.invariants import check
 
         check(self)
+
+
+def _surveyed(sc: Scenario) -> bool:
+    """Whether NPS is measured by a survey answer rather than read from the behavioural score."""
+    return sc.survey.nps_sd > 0 or sc.survey.nps_shift != 0
 
 
 def _model_reporter(name: str) -> Any:

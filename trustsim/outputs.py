@@ -98,7 +98,7 @@ MODEL: dict[str, Column] = {
         _flow("profit", "money per step", "sum over suppliers of profit (revenue - costs)"),
         _flow("wom_positive", "messages in that step", "recommendations said (each to one acquaintance)"),
         _flow("wom_negative", "messages in that step", "warnings said by the disappointed (each to one acquaintance)"),
-        _c(
+        _flow(
             "prospects_referred",
             PER_STEP,
             "people reached by a recommendation for the first time while prospects (never customers since)",
@@ -108,6 +108,10 @@ MODEL: dict[str, Column] = {
             "share of current customers (0-1)",
             "current customers whose overall trust in their supplier is at least 0.5 (NaN without customers)",
         ),
+        _flow(
+            "gestures", "gestures in that step", "relationship gestures made by all suppliers (follow-ups, surprises)"
+        ),
+        _flow("lapsed", PER_STEP, "customers who stopped buying from anyone for a while (lapse.*)"),
     )
 }
 """``model.parquet`` and a sweep's ``timeseries``: one row per step."""
@@ -142,7 +146,11 @@ SUPPLIER: dict[str, Column] = {
         _c("effort", "effort (0-1)", "mean effort per delivery (lower for customers it distrusts; NaN if none)"),
         _policy("promise", "quality (0-1)", "the policy in force: quality promised (imitation may change it)"),
         _policy("over_delivery", "quality (0-1)", "the policy in force: quality added beyond the promise"),
-        _policy("ad_budget", "units of advertising.reach", "the policy in force: advertising budget"),
+        _policy(
+            "ad_budget",
+            "units of advertising.reach, or money per step",
+            "the policy in force: advertising budget (money spent per step with advertising.response = 'goodwill')",
+        ),
         _policy("care", "effort (0-1)", "the policy in force: listening/care effort"),
         _policy("transparency", "probability", "the policy in force: chance a failure is admitted and repaired"),
         _flow("departed", PER_STEP, "its customers who left the market (turnover)"),
@@ -152,8 +160,12 @@ SUPPLIER: dict[str, Column] = {
             "customers x the cost of serving one for a step (money.service_cost + "
             "money.over_delivery_cost x over_delivery + money.care_cost x care)",
         ),
-        _flow("ad_costs", "money per step", "reached x money.ad_cost"),
-        _flow("costs", "money per step", "service_costs + ad_costs + money.fixed_cost"),
+        _flow(
+            "ad_costs",
+            "money per step",
+            "reached x money.ad_cost ('linear' response), or ad_budget, the money spent ('goodwill' response)",
+        ),
+        _flow("costs", "money per step", "service_costs + ad_costs + gesture_costs + money.fixed_cost"),
         _flow("profit", "money per step", "revenue - costs"),
         _c(
             "discounted_profit",
@@ -167,6 +179,16 @@ SUPPLIER: dict[str, Column] = {
         _flow("wom_positive", "messages in that step", "recommendations said about it"),
         _flow("wom_negative", "messages in that step", "warnings said about it"),
         _c("trusting", PEOPLE, "its current customers whose overall trust in it is at least 0.5"),
+        _flow("lapsed", PER_STEP, "its customers who stopped buying from anyone for a while (lapse.*)"),
+        _flow("gestures", "gestures in that step", "relationship gestures it made (follow-ups and surprises)"),
+        _flow("gesture_costs", "money per step", "gestures x money.gesture_cost"),
+        _c("goodwill", "money", "its advertising goodwill stock ('goodwill' response; 0 otherwise)"),
+        _policy(
+            "follow_up",
+            "probability",
+            "the policy in force: chance of a follow-up after a first delivery or a broken promise",
+        ),
+        _policy("surprise", "probability", "the policy in force: chance per step of a surprise gesture to a customer"),
     )
 }
 """``suppliers.parquet`` and a sweep's ``suppliers``: one row per step x supplier."""
@@ -187,8 +209,18 @@ CUSTOMER: dict[str, Column] = {
             "what won the spell: recommendation, review, ad, banner, switch (the switching rule) or "
             "initial (a customer at step 0)",
         ),
-        _c("referrer", "index", "the customer whose recommendation won it (null unless channel = recommendation)"),
-        _c("referrer_spell", "index", "the referrer's own spell with the same supplier (null unless a recommendation)"),
+        _c(
+            "referrer",
+            "index",
+            "the customer whose word won it: the recommender (channel = recommendation), or, for a switch to a "
+            "supplier first heard of by word of mouth (heard_via = recommendation), the person who introduced it; "
+            "null otherwise",
+        ),
+        _c(
+            "referrer_spell",
+            "index",
+            "the referrer's own spell with the same supplier when it spoke (null when there is no referrer)",
+        ),
         _c("from_supplier", "text", "the rival the customer came from (null for a prospect)"),
         _c(
             "heard_via",
@@ -197,7 +229,12 @@ CUSTOMER: dict[str, Column] = {
         ),
         _c("start_step", "period", "the step in which it was won (0 for the initial customers)"),
         _c("end_step", "period", "the step in which it ended (null while it lasts)"),
-        _c("end_reason", "text", "switch (to a rival) or left (the market); null while it lasts"),
+        _c(
+            "end_reason",
+            "text",
+            "switch (to a rival), left (the market) or lapsed (stopped buying from anyone, lapse.*); "
+            "null while it lasts",
+        ),
         _c("referrals", "acquisitions", "spells this spell won by recommendation"),
         _c("revenue", "money", "price paid over the spell, up to the end of the run"),
         _c("value", "money", "lifetime value: the spell's profit (price - cost of serving) discounted to its start"),

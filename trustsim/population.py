@@ -2,8 +2,9 @@
 
 Per customer: current and last supplier, tenure, loyalty stage, likelihood to recommend, own
 propensity to trust (benefit of the doubt), own reliability, and the supplier's trust in them
-(mutual trust). Per customer x supplier: four trust components (log-odds) and the channel of
-first contact (-1 = never heard of).
+(mutual trust). Per customer x supplier: four trust components (log-odds), the channel of
+first contact (-1 = never heard of) and, when that was word of mouth, the speaker's spell (so a
+customer won later by the switching rule names who introduced the supplier).
 """
 
 from __future__ import annotations
@@ -40,6 +41,9 @@ class Population:
     fit: np.ndarray  # float32 (N, S), how well each supplier suits each customer; (N, 0) when all alike
     spell: np.ndarray  # int64 (N,), the customer's current spell in the referral records, -1 = none
     referred: np.ndarray  # bool (N,), reached by a recommendation while a prospect (Kumar et al. 2007)
+    last_spell: np.ndarray  # int64 (N,), the customer's most recent spell (kept after it ends), -1 = none
+    heard_from: np.ndarray  # int64 (N, S), spell of the person whose word was the first contact, -1 = none
+    away_until: np.ndarray  # int32 (N,), step before which a lapsed customer buys from no one
 
     @property
     def n(self) -> int:
@@ -54,7 +58,7 @@ def state_bytes(scenario: Scenario) -> int:
     ties = 0 if scenario.network.kind in ("well_mixed", "edge_list") else n * scenario.network.mean_degree
     fit = 4 if scenario.fit.sd > 0 else 0
     spells = 3 * n * 64  # referral records: about three spells per person over a long run
-    return int(n * s * 2 * (4 * 4 + 1 + fit) + n * 64 + ties * 40 + spells)
+    return int(n * s * 2 * (4 * 4 + 1 + 8 + fit) + n * 80 + ties * 40 + spells)
 
 
 def check_memory(scenario: Scenario) -> None:
@@ -116,6 +120,9 @@ def initial_population(scenario: Scenario, rng: np.random.Generator, capacity: n
         fit=draw_fit(rng, n, s, scenario.fit.sd),
         spell=np.full(n, -1, dtype=np.int64),
         referred=np.zeros(n, dtype=np.bool_),
+        last_spell=np.full(n, -1, dtype=np.int64),
+        heard_from=np.full((n, s), -1, dtype=np.int64),
+        away_until=np.zeros(n, dtype=np.int32),
     )
     k = round(scenario.market.initial_customers * n)
     if k:
@@ -160,6 +167,9 @@ def renew(pop: Population, scenario: Scenario, rng: np.random.Generator) -> tupl
         pop.supplier_trust[who] = logit(scenario.mutual.prior)
         pop.trust[who] = 0.0
         pop.heard[who] = -1
+        pop.heard_from[who] = -1
+        pop.last_spell[who] = -1
+        pop.away_until[who] = 0
         pop.referred[who] = False
         pop.talk[who] = talkativeness(rng, k, scenario)
         if pop.fit.shape[1]:

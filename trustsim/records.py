@@ -32,9 +32,10 @@ SWITCH, INITIAL = len(CHANNELS), len(CHANNELS) + 1
 """Channel codes beyond CHANNELS: won from a rival by the switching rule; a customer at step 0."""
 SPELL_CHANNELS: tuple[str, ...] = (*CHANNELS, "switch", "initial")
 """What won a spell, by code: a recommendation, review, ad or banner, a switch, or the initial market."""
-SWITCHED, LEFT = 0, 1
-END_REASONS: tuple[str, ...] = ("switch", "left")
-"""Why a spell ended: the customer switched to a rival, or left the market (turnover)."""
+SWITCHED, LEFT, LAPSED = 0, 1, 2
+END_REASONS: tuple[str, ...] = ("switch", "left", "lapsed")
+"""Why a spell ended: the customer switched to a rival, left the market (turnover), or stopped buying
+from anyone for a while (lapse)."""
 
 CUSTOMER_COLUMNS: tuple[str, ...] = tuple(outputs.CUSTOMER)
 """Columns of `customers.parquet`, one row per customer spell (docs/ODD.md, 'Referral records')."""
@@ -160,8 +161,12 @@ class Spells:
         np.add.at(self.referrals, credited, 1)
         return ids
 
+    def customer_of(self, spells: np.ndarray) -> np.ndarray:
+        """The customer of each of these spells (-1 where the id is -1)."""
+        return np.where(spells >= 0, self.customer[np.maximum(spells, 0)], -1)
+
     def end_spells(self, spells: np.ndarray, step: int, reason: int) -> None:
-        """Close these spells (ids < 0 are ignored): at `step`, for `reason` (SWITCHED or LEFT)."""
+        """Close these spells (ids < 0 are ignored): at `step`, for `reason` (SWITCHED, LEFT or LAPSED)."""
         spells = spells[spells >= 0]
         self.end[spells] = step
         self.reason[spells] = reason

@@ -45,6 +45,8 @@ class SupplierState:
         capacity: most customers each can serve (from the `capacity` share of the market).
         failure_wave: share of next period's deliveries that fail (a broken-promise wave; used up).
         discounted_profit: profit discounted to step 0, summed up to the last step measured.
+        goodwill: the advertising goodwill stock (money; 'goodwill' response, Nerlove & Arrow 1962).
+        market_size: the number of people N (capacity is a share of it).
     """
 
     names: list[str]
@@ -52,6 +54,7 @@ class SupplierState:
     capacity: np.ndarray
     failure_wave: np.ndarray
     discounted_profit: np.ndarray
+    goodwill: np.ndarray
     market_size: int
 
     @classmethod
@@ -61,7 +64,10 @@ class SupplierState:
         policy = {f: np.array([float(getattr(p, f)) for p in policies], dtype=np.float64) for f in POLICY_FIELDS}
         s = len(policies)
         n = sc.market.customers
-        return cls([p.name for p in policies], policy, capacities(policy["capacity"], n), np.zeros(s), np.zeros(s), n)
+        zeros = np.zeros(s)
+        return cls(
+            [p.name for p in policies], policy, capacities(policy["capacity"], n), zeros, zeros.copy(), zeros.copy(), n
+        )
 
     def __len__(self) -> int:
         return len(self.names)

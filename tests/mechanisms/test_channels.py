@@ -9,7 +9,7 @@ from trustsim.network import build_network
 
 def test_ads_reach_a_binomial_share_of_distinct_people(rng):
     n, reach = 50_000, 0.02
-    m = channels.advertise(rng, n, reach, np.array([1.0, 2.0]), np.array([0.0, 0.5]))
+    m = channels.advertise(rng, n, channels.reach_share(reach, np.array([1.0, 2.0])), np.array([0.0, 0.5]))
     for s, budget in ((0, 1), (1, 2)):
         who = m.customer[m.supplier == s]
         assert len(np.unique(who)) == len(who)
@@ -43,9 +43,9 @@ def test_first_contact_starts_at_the_benefit_of_the_doubt_and_credibility_scales
         np.array([0.0, 1.0, 1.0, -1.0], dtype=np.float32),
         np.full(4, -1),
     )
-    first = channels.hear(
-        m, logits, heard, prior, cred, channels.HearParams(signal=0.5, negative_weight=3.0, transfer=0.0)
-    )
+    heard_from, last_spell = np.full((n, s), -1, np.int64), np.full(n, -1, np.int64)
+    params = channels.HearParams(signal=0.5, negative_weight=3.0, transfer=0.0)
+    first = channels.hear(m, logits, heard, heard_from, last_spell, prior, cred, params)
     assert first.all()
     assert np.allclose(logits[0, 0], prior[0])  # valence 0: just the prior
     assert np.isclose(logits[1, 0, 0] - prior[1], 0.9 * 0.5)  # recommendation: credible
@@ -72,7 +72,7 @@ def test_word_of_mouth_records_who_said_it(rng):
     assert set(np.unique(m.sender)) <= set(senders.tolist()) and len(m) > 0
     for who, sup in ((5, 0), (17, 1), (99, 2)):
         assert (m.supplier[m.sender == who] == sup).all()
-    assert (channels.advertise(rng, 100, 0.5, np.array([1.0]), np.array([0.0])).sender == -1).all()
+    assert (channels.advertise(rng, 100, np.array([0.5]), np.array([0.0])).sender == -1).all()
 
 
 def test_promoters_recommend_most_passives_less_and_the_disappointed_warn():
@@ -107,7 +107,9 @@ def test_a_recommendation_carries_part_of_the_recommenders_trust():
         np.array([1.0, 1.0], np.float32),
         np.array([2, -1]),
     )
-    channels.hear(m, logits, heard, prior, cred, channels.HearParams(signal=0.5, negative_weight=1.0, transfer=0.5))
+    heard_from, last_spell = np.full((n, s), -1, np.int64), np.full(n, -1, np.int64)
+    params = channels.HearParams(signal=0.5, negative_weight=1.0, transfer=0.5)
+    channels.hear(m, logits, heard, heard_from, last_spell, prior, cred, params)
     told, plain = logits[0, 0], logits[1, 0]
     assert np.isclose(plain[0], 0.45) and plain[3] == 0  # no sender: the nudge only
     assert np.isclose(told[3], 0.5 * 0.9 * 4.0)  # care: a share of the recommender's view
@@ -126,3 +128,27 @@ def test_word_of_mouth_with_a_rate_per_sender_gives_each_its_poisson_share(rng):
     mean = counts / runs
     assert mean[0] == 0
     assert np.all(np.abs(mean[1:] - rates[1:]) < 4 * np.sqrt(rates[1:] / runs))  # Poisson: variance = mean
+
+
+def test_first_contact_by_word_of_mouth_remembers_the_speakers_spell():
+    """A supplier first heard of from a person keeps that person's spell, so a later switch to it names
+    its referrer (issue 25, item 7); reviews and ads name nobody, and a later message changes nothing."""
+    n, s = 3, 2
+    logits, heard = np.zeros((n, s, 4), np.float32), np.full((n, s), -1, np.int8)
+    heard_from, last_spell = np.full((n, s), -1, np.int64), np.array([-1, -1, 17])
+    m = channels.Messages(
+        np.array([0, 1]),
+        np.array([1, 1]),
+        np.array([channels.RECOMMENDATION, channels.AD], np.int8),
+        np.array([1.0, 0.5], np.float32),
+        np.array([2, -1]),
+    )
+    params = channels.HearParams(signal=0.5, negative_weight=1.0, transfer=0.0)
+    prior, cred = np.zeros(n, np.float32), np.ones(4)
+    channels.hear(m, logits, heard, heard_from, last_spell, prior, cred, params)
+    assert heard_from[0, 1] == 17 and heard_from[1, 1] == -1 and (heard_from[:, 0] == -1).all()
+    later = channels.Messages(
+        np.array([0]), np.array([1]), np.array([0], np.int8), np.ones(1, np.float32), np.array([1])
+    )
+    channels.hear(later, logits, heard, heard_from, last_spell, prior, cred, params)
+    assert heard_from[0, 1] == 17  # the first contact is remembered

@@ -14,12 +14,13 @@ PARAMS = dict(
     care_rate=0.1,
     forgetting=0.0,
     anchoring_gain=0.5,
+    gesture_gain=0.3,
 )
 
 
 def delta(outcome, excess=0.0, quality=0.7, admitted=False, care=0.5, **over):
     params = trust.TrustParams(**PARAMS | over)
-    return np.array(trust.experience_delta(outcome, excess, quality, admitted, False, care, params))
+    return np.array(trust.experience_delta(outcome, excess, quality, admitted, False, care, False, params))
 
 
 @pytest.mark.parametrize("k", [1.5, 2.0, 3.0, 5.0])

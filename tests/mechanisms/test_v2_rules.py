@@ -15,6 +15,7 @@ P = trust.TrustParams(
     care_rate=0.1,
     forgetting=0.0,
     anchoring_gain=0.5,
+    gesture_gain=0.3,
 )
 
 
@@ -36,10 +37,10 @@ def test_recommenders_pass_on_what_they_judge_a_fit(rng):
 
 
 def test_anchoring_a_kept_promise_raises_transparency():
-    plain = trust.experience_delta(KEPT, 0.0, 0.7, False, False, 0.5, P)
-    anchored = trust.experience_delta(KEPT, 0.0, 0.7, False, True, 0.5, P)
+    plain = trust.experience_delta(KEPT, 0.0, 0.7, False, False, 0.5, False, P)
+    anchored = trust.experience_delta(KEPT, 0.0, 0.7, False, True, 0.5, False, P)
     assert plain[TRANSPARENCY] == 0 and anchored[TRANSPARENCY] == pytest.approx(0.15 * 0.5)
-    broken = trust.experience_delta(BROKEN, -0.2, 0.5, False, True, 0.5, P)
+    broken = trust.experience_delta(BROKEN, -0.2, 0.5, False, True, 0.5, False, P)
     assert broken[TRANSPARENCY] < 0  # anchoring cannot hide a broken promise
 
 
@@ -48,8 +49,8 @@ def test_ability_beyond_the_promise_shows_as_competence():
     seen = promises.visible_competence(0.7, 0.95, 0.7, 0.5)
     assert seen_blind == pytest.approx(0.7) and seen == pytest.approx(0.825)
     assert promises.visible_competence(0.7, 0.6, 0.7, 0.5) == pytest.approx(0.7)  # no hidden ability: nothing extra
-    blind = trust.experience_delta(KEPT, 0.0, seen_blind, False, False, 0.5, P)
-    visible = trust.experience_delta(KEPT, 0.0, seen, False, False, 0.5, P)
+    blind = trust.experience_delta(KEPT, 0.0, seen_blind, False, False, 0.5, False, P)
+    visible = trust.experience_delta(KEPT, 0.0, seen, False, False, 0.5, False, P)
     assert visible[COMPETENCE] > blind[COMPETENCE]
 
 

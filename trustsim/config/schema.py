@@ -392,11 +392,99 @@ class Reviews(Section):
 
 
 class Advertising(Section):
-    """Advertising reach (Bass p)."""
+    """How advertising reaches people: linearly in this week's budget (Bass p; versions 1 and 2) or
+    through a goodwill stock with carry-over and saturation (Nerlove & Arrow 1962; version 3)."""
 
+    response: Literal["linear", "goodwill"] = Field(
+        default="linear",
+        description=(
+            "'linear': an ad budget b reaches reach x b of the population each step and costs money.ad_cost "
+            "per person reached (versions 1-2). 'goodwill': b is money spent per step, billed as spent; it "
+            "builds a goodwill stock that keeps `carryover` of itself each step, and reaches "
+            "max_reach x stock / (stock + saturation) of the population (Nerlove & Arrow 1962; Little 1970)."
+        ),
+    )
     reach: Probability = Field(
         default=0.01,
-        description="Share of the population an ad budget of 1 reaches per step (Bass p).",
+        description="'linear': share of the population an ad budget of 1 reaches per step (Bass p).",
+    )
+    max_reach: Probability = Field(
+        default=0.02,
+        description="'goodwill': share of the population reached per step when goodwill is far above `saturation`.",
+    )
+    saturation: float = Field(
+        default=100.0,
+        gt=0.0,
+        le=1e9,
+        allow_inf_nan=False,
+        description="'goodwill': goodwill stock (money) at which reach is half of max_reach (diminishing returns).",
+    )
+    carryover: float = Field(
+        default=0.93,
+        ge=0.0,
+        lt=1.0,
+        allow_inf_nan=False,
+        description=(
+            "'goodwill': share of the goodwill stock kept from one step to the next (0.93 a week: 90% of an ad's "
+            "effect within about 8 months, Leone 1995)."
+        ),
+    )
+
+
+class Gestures(Section):
+    """Relationship gestures: small, targeted, occasional acts of care ("een week later bellen")."""
+
+    gain: LogOdds = Field(
+        default=0.3,
+        description="Log-odds a gesture adds to the care component of the customer's trust in the supplier.",
+    )
+
+
+class Lapse(Section):
+    """Customers who stop buying from anyone for a while when their trust falls low (retention has value)."""
+
+    rate: Probability = Field(
+        default=0.0,
+        description="Most chance per step that a customer stops buying (at trust far below `threshold`); 0 = off.",
+    )
+    threshold: Probability = Field(
+        default=0.35, description="Overall trust in its supplier below which a customer becomes likely to lapse."
+    )
+    softness: float = Field(
+        default=0.05,
+        gt=0.0,
+        le=1.0,
+        allow_inf_nan=False,
+        description="Width of the trust range over which the lapse hazard rises (as `switching.softness`).",
+    )
+    weeks: float = Field(
+        default=26.0,
+        ge=1.0,
+        le=10_000.0,
+        allow_inf_nan=False,
+        description="Mean number of steps a lapsed customer buys from no one (geometric) before it may buy again.",
+    )
+
+
+class Survey(Section):
+    """How the Net Promoter Score is measured: a noisy 0-10 answer drawn around trust (Reichheld 2003)."""
+
+    nps_sd: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=10.0,
+        allow_inf_nan=False,
+        description=(
+            "Standard deviation of the 0-10 likelihood-to-recommend answer around 10 x trust + nps_shift; "
+            "0 = the answer is the behavioural score (versions 1-2)."
+        ),
+    )
+    nps_shift: float = Field(
+        default=0.0,
+        ge=-10.0,
+        le=10.0,
+        allow_inf_nan=False,
+        description="Points added to 10 x trust in the survey answer (how generously people answer).",
     )
 
 
@@ -504,6 +592,13 @@ class Money(Section):
     fixed_cost: float = Field(
         default=0.0, ge=0.0, le=1e9, allow_inf_nan=False, description="Fixed cost of each supplier per period."
     )
+    gesture_cost: float = Field(
+        default=1.0,
+        ge=0.0,
+        le=1e6,
+        allow_inf_nan=False,
+        description="Cost of one relationship gesture (a follow-up call, a small surprise), in units of price.",
+    )
     discount_rate: float = Field(
         default=0.001,
         ge=0.0,
@@ -567,7 +662,10 @@ class SupplierPolicy(Section):
         ge=0.0,
         le=1000.0,
         allow_inf_nan=False,
-        description="Advertising budget in units of `advertising.reach`.",
+        description=(
+            "Advertising: in units of `advertising.reach` ('linear' response), or money spent per step "
+            "('goodwill' response)."
+        ),
     )
     banner_share: Probability = Field(default=0.0, description="Share of the ad budget spent on online banners.")
     extend_trust: Probability = Field(
@@ -577,6 +675,17 @@ class SupplierPolicy(Section):
     price: float = Field(default=1.0, ge=0.0, le=1e6, allow_inf_nan=False, description="Revenue per customer per step.")
     anchoring: Probability = Field(
         default=0.0, description="Chance the supplier reminds a customer of a promise kept ('zeg wat je gedaan hebt')."
+    )
+    follow_up: Probability = Field(
+        default=0.0,
+        description=(
+            "Chance of a relationship gesture (a follow-up call) after a customer's first delivery and after a "
+            "broken promise: targeted where it matters ('een week later bellen')."
+        ),
+    )
+    surprise: Probability = Field(
+        default=0.0,
+        description="Chance per step that a customer gets an unexpected gesture (0.02: about once a year).",
     )
 
     @field_validator("name")
@@ -607,6 +716,9 @@ class Scenario(Section):
     imitation: Imitation = Field(default_factory=Imitation)
     fit: Fit = Field(default_factory=Fit)
     money: Money = Field(default_factory=Money)
+    gestures: Gestures = Field(default_factory=Gestures)
+    lapse: Lapse = Field(default_factory=Lapse)
+    survey: Survey = Field(default_factory=Survey)
     supplier_defaults: SupplierPolicy = Field(default_factory=SupplierPolicy)
     suppliers: list[SupplierPolicy] = Field(
         default_factory=list,

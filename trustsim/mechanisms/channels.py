@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from trustsim.config.schema import CHANNELS
+from trustsim.config.schema import CHANNELS, Advertising
 from trustsim.jit import AHEAD, loop, prefetch, rule
 from trustsim.mechanisms.trust import COMPETENCE, RELIABILITY, clip_logit
 from trustsim.network import Network
@@ -81,22 +81,67 @@ def reach_share(reach: float, ad_budget: np.ndarray | float) -> np.ndarray:
     return np.minimum(1.0, reach * np.asarray(ad_budget, dtype=np.float64))
 
 
+def goodwill_after(goodwill: np.ndarray, spend: np.ndarray, carryover: float) -> np.ndarray:
+    """Goodwill after this week's ad spend: what is left of last week's, plus the spend.
+
+    Models: advertising builds a stock of goodwill that decays (Nerlove & Arrow 1962); a weekly
+    `carryover` of 0.93 leaves 10% of an ad's effect after 32 weeks (Leone 1995: 90% of the effect
+    within 6-9 months). Sustained spend b leads to a stock of b / (1 - carryover).
+
+    Example:
+        >>> goodwill_after(np.array([100.0, 0.0]), np.array([10.0, 10.0]), 0.9).tolist()
+        [100.0, 10.0]
+    """
+    return carryover * goodwill + spend
+
+
+def goodwill_reach_share(goodwill: np.ndarray, max_reach: float, saturation: float) -> np.ndarray:
+    """Share of the population a supplier's goodwill reaches this week: concave, saturating.
+
+    Models: diminishing returns to advertising (Little 1970, ADBUDG; Vidale & Wolfe 1957):
+    ``max_reach * G / (G + saturation)``, so the elasticity of reach to goodwill is
+    ``saturation / (G + saturation)``, falling as spend rises (Sethuraman, Tellis & Briesch 2011:
+    mean elasticities 0.12 short-run, 0.24 long-run).
+
+    Example:
+        >>> goodwill_reach_share(np.array([0.0, 100.0, 900.0]), 0.02, 100.0).tolist()
+        [0.0, 0.01, 0.018]
+    """
+    return max_reach * goodwill / (goodwill + saturation)
+
+
+def ad_reach_shares(advertising: Advertising, ad_budget: np.ndarray, goodwill: np.ndarray) -> np.ndarray:
+    """Share of the population each supplier's advertising reaches this week, by `advertising.response`:
+    linear in this week's budget (:func:`reach_share`) or saturating in goodwill (:func:`goodwill_reach_share`).
+
+    Example:
+        >>> from trustsim.config.schema import Advertising
+        >>> ad_reach_shares(Advertising(reach=0.01), np.array([2.0]), np.array([0.0])).tolist()
+        [0.02]
+        >>> ad = Advertising(response="goodwill", max_reach=0.02, saturation=100.0)
+        >>> ad_reach_shares(ad, np.array([2.0]), np.array([100.0])).tolist()
+        [0.01]
+    """
+    if advertising.response == "goodwill":
+        return goodwill_reach_share(goodwill, advertising.max_reach, advertising.saturation)
+    return reach_share(advertising.reach, ad_budget)
+
+
 def advertise(
     rng: np.random.Generator,
     n: int,
-    reach: float,
-    ad_budget: np.ndarray,
+    share: np.ndarray,
     banner_share: np.ndarray,
 ) -> Messages:
-    """Each supplier's ads reach a uniformly random share of the population (:func:`reach_share`).
+    """Each supplier's ads reach a uniformly random `share` of the population (:func:`ad_reach_shares`).
 
     Every person is reached independently with that probability (a binomial number of
-    distinct people), so with one supplier and budget 1 this is exactly Bass's innovation p.
+    distinct people), so with one supplier and a 'linear' budget of 1 this is exactly Bass's innovation p.
     A `banner_share` of the reached hear it through online banners instead of mass media.
     """
     who, banner, about = [], [], []
-    for s, budget in enumerate(ad_budget):
-        p = float(reach_share(reach, budget))
+    for s in range(len(share)):
+        p = float(share[s])
         k = int(rng.binomial(n, p)) if p > 0 else 0
         if k == 0:
             continue
@@ -290,7 +335,9 @@ def transferred(hearer: np.float32, recommender: np.float32, credibility: float,
 
 
 @loop
-def _hear(customer, supplier, channel, valence, sender, trust, heard, prior, credibility, p, first):
+def _hear(
+    customer, supplier, channel, valence, sender, trust, heard, heard_from, last_spell, prior, credibility, p, first
+):
     m = customer.shape[0]
     for i in range(m):
         if i + AHEAD < m:
@@ -304,6 +351,7 @@ def _hear(customer, supplier, channel, valence, sender, trust, heard, prior, cre
                 for k in range(4):
                     trust[c, s, k] = prior[c]
             heard[c, s] = channel[i]  # the channel of first contact: the last of this step's first messages
+            heard_from[c, s] = last_spell[r] if r >= 0 else -1
         step = nudge(credibility[channel[i]], valence[i], p)
         trust[c, s, RELIABILITY] += step
         trust[c, s, COMPETENCE] += step
@@ -319,6 +367,8 @@ def hear(
     messages: Messages,
     trust_logits: np.ndarray,
     heard: np.ndarray,
+    heard_from: np.ndarray,
+    last_spell: np.ndarray,
     prior_logits: np.ndarray,
     credibility: np.ndarray,
     params: HearParams,
@@ -334,6 +384,10 @@ def hear(
         messages: this step's messages.
         trust_logits: (N, S, 4) log-odds, updated in place.
         heard: (N, S) channel of first contact, -1 where unknown; updated in place.
+        heard_from: (N, S) the referral-record spell of the person whose word was the first contact
+            (their latest spell: with that supplier, since one recommends one's supplier and warns
+            about one's last), -1 for reviews and ads; updated in place with `heard`.
+        last_spell: (N,) each person's latest spell in the referral records (-1 for none).
         prior_logits: (N,) each person's initial trust (benefit of the doubt), in log-odds.
         credibility: (4,) credibility per channel.
         params: the signal and the loss multiplier.
@@ -350,6 +404,8 @@ def hear(
         messages.sender,
         trust_logits,
         heard,
+        heard_from,
+        last_spell,
         prior_logits,
         credibility.astype(np.float64),
         params,

@@ -77,6 +77,50 @@ class SwitchParams(NamedTuple):
     softness: float
 
 
+class LapseParams(NamedTuple):
+    """The ``[lapse]`` parameters: the hazard of stopping to buy from anyone (see docs/config.md)."""
+
+    rate: float
+    threshold: float
+    softness: float
+    weeks: float
+
+
+@loop
+def _lapsing(own, u, p, out):
+    for i in range(own.shape[0]):
+        out[i] = wishes_to_leave(own[i], u[i], p)
+
+
+def lapses(own: np.ndarray, u: np.ndarray, p: LapseParams) -> np.ndarray:
+    """Which customers, trusting their supplier `own`, stop buying from anyone this week (`u`: uniforms).
+
+    Models: customers who lose trust do not only switch; many simply stop buying for a while, so
+    retention has money value (Reichheld & Sasser 1990; Gupta, Lehmann & Stuart 2004). The hazard is
+    the churn hazard's shape (:func:`leave_chance`: ``rate / (1 + exp((trust - threshold) / softness))``)
+    with the ``[lapse]`` parameters, and needs no trusted alternative.
+
+    Example:
+        >>> p = LapseParams(rate=0.1, threshold=0.35, softness=0.05, weeks=26.0)
+        >>> lapses(np.array([0.1, 0.9], np.float32), np.array([0.05, 0.05]), p).tolist()
+        [True, False]
+    """
+    out = np.empty(len(own), np.bool_)
+    _lapsing(own.astype(np.float32), u, p, out)
+    return out
+
+
+def lapse_weeks(rng: np.random.Generator, k: int, mean: float) -> np.ndarray:
+    """How long each of `k` lapsed customers buys from no one: geometric with this mean (at least 1 week).
+
+    Example:
+        >>> w = lapse_weeks(np.random.default_rng(0), 1000, 26.0)
+        >>> bool(w.min() >= 1), bool(20 < w.mean() < 32)
+        (True, True)
+    """
+    return rng.geometric(1.0 / mean, size=k)
+
+
 @rule
 def leave_chance(own: np.float32, p: SwitchParams) -> float:
     """Chance per week that a customer wishes to leave: churn as a hazard rising smoothly as its

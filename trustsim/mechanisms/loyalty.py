@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from trustsim.jit import rule
+from trustsim.jit import loop, rule
 from trustsim.mechanisms.trust import clip
 
 STAGES: tuple[str, ...] = ("prospect", "customer", "loyal", "ambassador", "detractor")
@@ -81,6 +81,40 @@ def nps_group(answer: int) -> int:
     if answer <= DETRACTOR_MAX:
         return CRITIC
     return PASSIVE
+
+
+@loop
+def _groups(answers, out):
+    for i in range(answers.shape[0]):
+        out[i] = nps_group(answers[i])
+
+
+def nps_groups(answers: np.ndarray) -> np.ndarray:
+    """:func:`nps_group` of each answer.
+
+    Example:
+        >>> nps_groups(np.array([10, 7, 3], np.int8)).tolist() == [PROMOTER, PASSIVE, CRITIC]
+        True
+    """
+    out = np.empty(len(answers), np.int64)
+    _groups(answers, out)
+    return out
+
+
+def survey_answers(trust: np.ndarray, z: np.ndarray, shift: float, sd: float) -> np.ndarray:
+    """Answers (0-10) to "how likely are you to recommend us?", drawn around trust.
+
+    Models: NPS as a survey answer (Reichheld 2003), noisy and shifted relative to the trust that
+    drives behaviour — so that a market's NPS can sit where surveys find it (retail banks about
+    -10 to +40) while behaviour keeps using trust; NPS predicts growth no better than other
+    satisfaction measures (Keiningham et al. 2007). ``round(10 * trust + shift + sd * z)``, clipped.
+
+    Example:
+        >>> survey_answers(np.array([0.5, 0.95]), np.array([0.0, 0.0]), 2.0, 1.5).tolist()
+        [7, 10]
+    """
+    answer = np.rint(10.0 * np.asarray(trust, dtype=np.float64) + shift + sd * z)
+    return np.clip(answer, 0, 10).astype(np.int8)
 
 
 def nps_from_totals(promoters: int, detractors: int, respondents: int) -> float:

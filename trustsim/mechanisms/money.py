@@ -58,15 +58,42 @@ def advertising_cost(reached: np.ndarray, money: Money) -> np.ndarray:
     return money.ad_cost * reached
 
 
-def total_costs(service_costs: np.ndarray, ad_costs: np.ndarray, money: Money) -> np.ndarray:
-    """A period's costs per supplier: serving its customers, its advertising, and the fixed cost.
+def advertising_spend(response: str, reached: np.ndarray, ad_budget: np.ndarray, money: Money) -> np.ndarray:
+    """This week's advertising bill per supplier, by `advertising.response`: per person reached
+    ('linear', :func:`advertising_cost`) or the budget itself, money spent ('goodwill').
 
     Example:
         >>> from trustsim.config import Money
-        >>> total_costs(np.array([3.0]), np.array([1.0]), Money(fixed_cost=2.0)).tolist()
-        [6.0]
+        >>> advertising_spend("linear", np.array([10]), np.array([2.0]), Money(ad_cost=0.5)).tolist()
+        [5.0]
+        >>> advertising_spend("goodwill", np.array([10]), np.array([2.0]), Money(ad_cost=0.5)).tolist()
+        [2.0]
     """
-    return service_costs + ad_costs + money.fixed_cost
+    if response == "goodwill":
+        return np.asarray(ad_budget, dtype=np.float64).copy()
+    return advertising_cost(reached, money)
+
+
+def gesture_costs(gestures: np.ndarray, money: Money) -> np.ndarray:
+    """Cost of the relationship gestures made this week: `gesture_cost` each.
+
+    Example:
+        >>> from trustsim.config import Money
+        >>> gesture_costs(np.array([4, 0]), Money(gesture_cost=0.5)).tolist()
+        [2.0, 0.0]
+    """
+    return money.gesture_cost * gestures
+
+
+def total_costs(service_costs: np.ndarray, ad_costs: np.ndarray, gesture_costs: np.ndarray, money: Money) -> np.ndarray:
+    """A period's costs per supplier: serving its customers, its advertising, its gestures, and the fixed cost.
+
+    Example:
+        >>> from trustsim.config import Money
+        >>> total_costs(np.array([3.0]), np.array([1.0]), np.array([0.5]), Money(fixed_cost=2.0)).tolist()
+        [6.5]
+    """
+    return service_costs + ad_costs + gesture_costs + money.fixed_cost
 
 
 def discount_factor(steps: np.ndarray | float, rate: float) -> np.ndarray:

@@ -46,6 +46,7 @@ class TrustParams(NamedTuple):
     care_rate: float
     forgetting: float
     anchoring_gain: float
+    gesture_gain: float
 
 
 def logit(p: np.ndarray | float) -> np.ndarray:
@@ -127,6 +128,7 @@ def experience_delta(
     admitted: bool,
     anchored: bool,
     care_effort: float,
+    gestured: bool,
     p: TrustParams,
 ) -> tuple[np.float32, np.float32, np.float32, np.float32]:
     """Log-odds change of each trust component after one delivery.
@@ -143,7 +145,9 @@ def experience_delta(
       (losses * k);
     - care: moves with the supplier's listening effort, ``care_rate * (2 * care - 1)``
       (a lack of authentic care weighs k times);
-    - over-delivery adds ``gain * over_delivery_gain * excess`` to reliability, competence and care.
+    - over-delivery adds ``gain * over_delivery_gain * excess`` to reliability, competence and care;
+    - a relationship gesture (:func:`trustsim.mechanisms.gestures.gets_gesture`) adds ``gesture_gain``
+      to care.
 
     Args:
         outcome: BROKEN (-1), KEPT (0) or EXCEEDED (1).
@@ -152,7 +156,8 @@ def experience_delta(
         admitted: the broken promise was admitted and repaired.
         anchored: the supplier said what it did (only counts for a promise kept or exceeded).
         care_effort: the supplier's listening/care effort in [0, 1].
-        p: the ``[trust]`` parameters.
+        gestured: the supplier made a relationship gesture to this customer this week.
+        p: the ``[trust]`` parameters (and ``gestures.gain`` as ``gesture_gain``).
 
     Returns:
         The float32 log-odds changes of (reliability, transparency, competence, care).
@@ -168,6 +173,8 @@ def experience_delta(
         transparency = np.float32(gain * p.anchoring_gain if anchored else 0.0)
     competence = asymmetric(gain * (2.0 * clip(competence_seen, 0.0, 1.0) - 1.0), loss)
     care = asymmetric(p.care_rate * (2.0 * care_effort - 1.0), loss)
+    if gestured:
+        care = np.float32(np.float64(care) + p.gesture_gain)
     return (
         np.float32(np.float64(reliability) + bonus),
         transparency,

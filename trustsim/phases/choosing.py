@@ -15,7 +15,7 @@ from trustsim.mechanisms import channels, choice, trust
 from trustsim.mechanisms import fit as fit_rule
 from trustsim.mechanisms.trust import expit
 from trustsim.phases.passes import leaving_customers
-from trustsim.records import SWITCH, SWITCHED
+from trustsim.records import LAPSED, SWITCH, SWITCHED
 
 if TYPE_CHECKING:
     from trustsim.model import TrustMarket
@@ -28,7 +28,7 @@ def choose(m: TrustMarket, now: Step) -> None:
     messages, delivery = now.messages, now.delivery
     assert messages is not None and delivery is not None
     room = m.supplier_state.capacity - delivery.customers
-    prospect = pop.supplier[messages.customer] < 0
+    prospect = (pop.supplier[messages.customer] < 0) & (pop.away_until[messages.customer] <= m.steps)
     idx = np.flatnonzero(prospect & (messages.valence > 0) & (room[messages.supplier] > 0))
     idx, level = convinced(m, messages, idx)
     picked = choice.logit_choice(rng, messages.customer[idx], messages.supplier[idx], sc.switching.sensitivity * level)
@@ -119,14 +119,21 @@ def join(
 
     `channel` is what won each (a CHANNELS code, or SWITCH for the switching rule), `referrer`
     the recommender (-1 for none). The supplier table credits a switch to the channel through
-    which the customer first heard of its new supplier (as in version 1).
+    which the customer first heard of its new supplier (as in version 1); when that was word of
+    mouth, the records name the person who introduced the supplier as the referrer (their spell
+    then), so every acquisition the table credits to recommendations names its referrer.
     """
     pop = m.population
     heard_via = pop.heard[customers, suppliers]
     from_supplier = pop.supplier[customers].astype(np.int64)
     m.spells.end_spells(pop.spell[customers], m.steps, SWITCHED)
     referrer_spell = np.where(referrer >= 0, pop.spell[np.maximum(referrer, 0)], -1)
-    pop.spell[customers] = m.spells.start_spells(
+    introduced = (channel == SWITCH) & (heard_via == channels.RECOMMENDATION)
+    if introduced.any():
+        referrer_spell = referrer_spell.copy()
+        referrer_spell[introduced] = pop.heard_from[customers[introduced], suppliers[introduced]]
+        referrer = np.where(introduced, m.spells.customer_of(referrer_spell), referrer)
+    pop.spell[customers] = pop.last_spell[customers] = m.spells.start_spells(
         m.steps, customers, suppliers, channel, heard_via, referrer, referrer_spell, from_supplier
     )
     pop.supplier[customers] = suppliers
@@ -134,3 +141,31 @@ def join(
     pop.tenure[customers] = 0
     pop.supplier_trust[customers] = trust.logit(m.config.mutual.prior)
     now.flows.record_acquisitions(suppliers, np.where(channel == SWITCH, heard_via, channel))
+
+
+def lapse(m: TrustMarket, now: Step) -> None:
+    """Customers whose trust in their supplier fell low stop buying from anyone for a while (`[lapse]`).
+
+    Only customers served before this step can lapse (not those who joined or switched this step);
+    each lapsed customer's spell ends ("lapsed") and it buys from no one for :func:`choice.lapse_weeks`.
+    No draws at all when ``lapse.rate`` is 0.
+    """
+    if m.rules.lapse.rate <= 0:
+        return
+    pop, rng = m.population, m.rng
+    cust = np.flatnonzero((pop.supplier >= 0) & (pop.tenure > 0))
+    if len(cust) == 0:
+        return
+    sup = pop.supplier[cust].astype(np.int64)
+    go = choice.lapses(trust_total(m, cust, sup), rng.random(len(cust)), m.rules.lapse)
+    who, sup = cust[go], sup[go]
+    if len(who) == 0:
+        return
+    away = choice.lapse_weeks(rng, len(who), m.rules.lapse.weeks)
+    now.flows.lapsed += np.bincount(sup, minlength=len(now.flows.lapsed))
+    m.spells.end_spells(pop.spell[who], m.steps, LAPSED)
+    pop.spell[who] = -1
+    pop.supplier[who] = -1
+    pop.tenure[who] = 0
+    pop.away_until[who] = m.steps + away
+    now.moved = np.concatenate([now.moved, who])

@@ -21,9 +21,9 @@ import numpy as np
 from trustsim.config import Scenario
 from trustsim.config.params import read_params
 from trustsim.jit import AHEAD, loop, prefetch
-from trustsim.mechanisms import choice, loyalty, mutual, promises, trust
+from trustsim.mechanisms import choice, gestures, loyalty, mutual, promises, trust
 from trustsim.mechanisms.channels import HearParams, Messages
-from trustsim.mechanisms.choice import SwitchParams
+from trustsim.mechanisms.choice import LapseParams, SwitchParams
 from trustsim.mechanisms.loyalty import LadderParams
 from trustsim.mechanisms.mutual import MutualParams
 from trustsim.mechanisms.promises import DeliveryParams
@@ -40,6 +40,7 @@ class Rules(NamedTuple):
     ladder: LadderParams
     hear: HearParams
     switch: SwitchParams
+    lapse: LapseParams
     strain_start: float
     strain_loss: float
 
@@ -48,7 +49,7 @@ class Rules(NamedTuple):
         """The rules' parameters of scenario `sc`, each tuple read by field name (:func:`read_params`)."""
         gate = sc.wom.mode == "gate"  # version 1: a warning weighs as much as a broken promise
         return cls(
-            read_params(TrustParams, sc, "trust"),
+            read_params(TrustParams, sc, "trust", gesture_gain="gestures.gain"),
             read_params(DeliveryParams, sc, "promises", visibility="trust.competence_visibility"),
             read_params(MutualParams, sc, "mutual", loss_multiplier="trust.loss_multiplier"),
             read_params(LadderParams, sc, "loyalty"),
@@ -56,6 +57,7 @@ class Rules(NamedTuple):
                 HearParams, sc, "wom", negative_weight="trust.loss_multiplier" if gate else "wom.negative_weight"
             ),
             read_params(SwitchParams, sc, "switching"),
+            read_params(LapseParams, sc, "lapse"),
             float(sc.promises.strain_start),
             float(sc.promises.strain_loss),
         )
@@ -72,6 +74,8 @@ class DeliveryPolicy(NamedTuple):
     transparency: np.ndarray
     care: np.ndarray
     anchoring: np.ndarray
+    follow_up: np.ndarray
+    surprise: np.ndarray
 
     @classmethod
     def of(cls, policy: dict[str, np.ndarray]) -> DeliveryPolicy:
@@ -102,6 +106,7 @@ class Delivery:
     outcomes: np.ndarray  # (S, 3) broken, kept, exceeded
     effort_sum: np.ndarray  # (S,) total effort put into the customers served
     customers: np.ndarray  # (S,) customers served (every current customer)
+    gestures: np.ndarray  # (S,) relationship gestures made
 
 
 # --- own-supplier trust ------------------------------------------------------------------
@@ -147,6 +152,7 @@ def _experience(
     z,
     u_admit,
     u_anchor,
+    u_gesture,
     dp,
     tp,
     tenure,
@@ -155,6 +161,7 @@ def _experience(
     logits,
     outcome,
     effort,
+    gestured,
 ):
     n = cust.shape[0]
     for i in range(n):
@@ -179,7 +186,11 @@ def _experience(
         admitted = out == trust.BROKEN and u_admit[i] < policy.transparency[s]
         anchored = u_anchor.shape[0] > 0 and u_anchor[i] < policy.anchoring[s]
         seen = promises.visible_competence(q, able, policy.promise[s], dp.visibility) if dp.visibility > 0 else q
-        d = trust.experience_delta(out, q - policy.promise[s], seen, admitted, anchored, policy.care[s], tp)
+        g = u_gesture.shape[0] > 0 and gestures.gets_gesture(
+            tenure[c] == 0, out == trust.BROKEN, u_gesture[i], policy.follow_up[s], policy.surprise[s]
+        )
+        gestured[i] = g
+        d = trust.experience_delta(out, q - policy.promise[s], seen, admitted, anchored, policy.care[s], g, tp)
         tenure[c] += 1
         for k in range(4):
             x = trust.update_component(trust_logits[c, s, k], prior[c], d[k], tp.forgetting)
@@ -212,14 +223,16 @@ def deliver(
     :func:`promises.delivered_quality`, :func:`promises.disconfirm`, :func:`promises.visible_competence`,
     :func:`trust.experience_delta`, :func:`trust.update_component`, :func:`mutual.behaves_well` and
     :func:`mutual.supplier_trust_change`, with draws in this order: failures, noise, admissions,
-    customers' behaviour, anchoring (only when some supplier anchors). A broken-promise wave
+    customers' behaviour, anchoring (only when some supplier anchors), gestures (only when some
+    supplier makes them: :func:`gestures.gets_gesture`). A broken-promise wave
     (`failure_wave`) is used up.
     """
     s_count = len(capacity)
     outcomes, effort_sum = np.zeros((s_count, 3), np.int64), np.zeros(s_count)
     cust = np.flatnonzero(pop.supplier >= 0)
     if len(cust) == 0:
-        return Delivery(Served.nobody(), outcomes, effort_sum, np.zeros(s_count, np.int64))
+        none = np.zeros(s_count, np.int64)
+        return Delivery(Served.nobody(), outcomes, effort_sum, none, none.copy())
     n = len(cust)
     sup = pop.supplier[cust].astype(np.int64)
     served_by = np.bincount(sup, minlength=s_count)
@@ -229,6 +242,9 @@ def deliver(
     u_admit = rng.random(n)
     u_good = rng.random(n)
     u_anchor = rng.random(n) if (policy["anchoring"] > 0).any() else u_fail[:0]
+    gesturing = (policy["follow_up"] > 0).any() or (policy["surprise"] > 0).any()
+    u_gesture = rng.random(n) if gesturing else u_fail[:0]
+    gestured = np.zeros(n, np.bool_)
     logits, outcome, effort = np.empty((n, 4), np.float32), np.empty(n, np.int8), np.empty(n)
     _experience(
         cust,
@@ -242,6 +258,7 @@ def deliver(
         z,
         u_admit,
         u_anchor,
+        u_gesture,
         rules.delivery,
         rules.trust,
         pop.tenure,
@@ -250,6 +267,7 @@ def deliver(
         logits,
         outcome,
         effort,
+        gestured,
     )
     failure_wave[:] = 0.0
     components = expit(logits)
@@ -267,7 +285,8 @@ def deliver(
         outcomes,
         effort_sum,
     )
-    return Delivery(Served(cust, sup, components), outcomes, effort_sum, served_by)
+    gestures_made = np.bincount(sup[gestured], minlength=s_count)
+    return Delivery(Served(cust, sup, components), outcomes, effort_sum, served_by, gestures_made)
 
 
 # --- phase 4: scores and the loyalty ladder ----------------------------------------------
@@ -370,17 +389,26 @@ def _carry_over(
     return j, r
 
 
-def rerank(pop: Population, weights: np.ndarray, params: LadderParams, before: Served, heard: Messages) -> Served:
+def rerank(
+    pop: Population,
+    weights: np.ndarray,
+    params: LadderParams,
+    before: Served,
+    heard: Messages,
+    moved: np.ndarray | None = None,
+) -> Served:
     """Phase 4 brought up to date after choice: :func:`rank` for the customers whose standing moved.
 
     Between :func:`rank` after delivery (`before`) and the end of the step, a customer's score and
-    stage change only if what it heard moved its trust in its last supplier, or if it joined or
-    switched; everyone else's are carried over, so the result is the same as a full :func:`rank`
-    at a fraction of the cost (no pass over the trust array).
+    stage change only if what it heard moved its trust in its last supplier, or if it joined,
+    switched or stopped buying (`moved`: lapse); everyone else's are carried over, so the result is
+    the same as a full :func:`rank` at a fraction of the cost (no pass over the trust array).
     """
     n = pop.n
     touched = np.zeros(n, dtype=bool)
     touched[heard.customer[pop.last_supplier[heard.customer] == heard.supplier]] = True
+    if moved is not None:
+        touched[moved] = True
     who, which = np.empty(n, np.int64), np.empty(n, np.int64)
     components, logits, redo = np.empty((n, 4), np.float32), np.empty((n, 4), np.float32), np.empty(n, np.int64)
     m, r = _carry_over(

@@ -8,14 +8,14 @@ own part. A new mechanism is a new phase (or a rule inside one) in this list, an
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from trustsim.mechanisms import channels
 from trustsim.metrics import Flows
-from trustsim.phases.choosing import choose
+from trustsim.phases.choosing import choose, lapse
 from trustsim.phases.passes import Delivery, Served, deliver, rank, rerank
 from trustsim.phases.word import spread_word
 from trustsim.population import renew
@@ -33,6 +33,7 @@ class Step:
     delivery: Delivery | None = None
     ranked: Served | None = None
     messages: channels.Messages | None = None
+    moved: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # stopped buying this step
 
 
 Phase = Callable[["TrustMarket", Step], None]
@@ -73,7 +74,7 @@ def satisfaction(m: TrustMarket, now: Step) -> None:
 def re_rank(m: TrustMarket, now: Step) -> None:
     """Phase 4 again for those whose standing moved after choice (:func:`rerank`)."""
     assert now.ranked is not None and now.messages is not None
-    m.experienced = rerank(m.population, m.weights, m.rules.ladder, now.ranked, now.messages)
+    m.experienced = rerank(m.population, m.weights, m.rules.ladder, now.ranked, now.messages, now.moved)
 
 
 def measure(m: TrustMarket, now: Step) -> None:
@@ -100,6 +101,7 @@ SCHEDULE: tuple[Phase, ...] = (
     satisfaction,
     spread_word,
     choose,
+    lapse,
     re_rank,
     measure,
     imitation,

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from trustsim.mechanisms import channels, loyalty
+from trustsim.mechanisms import channels, loyalty, money
 from trustsim.phases.passes import Served, talkers
 
 if TYPE_CHECKING:
@@ -29,13 +29,25 @@ def spread_word(m: TrustMarket, now: Step) -> None:
     k = int(rng.binomial(len(prospects), sc.reviews.read_rate)) if len(prospects) else 0
     readers = rng.choice(prospects, size=k, replace=False) if k else prospects[:0]
     parts.append(channels.read_reviews(rng, readers, m.reviews))
-    policy = m.supplier_state.policy
-    ads = channels.advertise(rng, pop.n, sc.advertising.reach, policy["ad_budget"], policy["banner_share"])
-    now.flows.reached += np.bincount(ads.supplier, minlength=len(now.flows.reached))
-    parts.append(ads)
+    parts.append(advertise(m, now))
     messages = channels.Messages.concat(parts)
-    channels.hear(messages, pop.trust, pop.heard, pop.prior_logits, m.credibility, m.rules.hear)
+    channels.hear(
+        messages, pop.trust, pop.heard, pop.heard_from, pop.last_spell, pop.prior_logits, m.credibility, m.rules.hear
+    )
     now.messages = messages
+
+
+def advertise(m: TrustMarket, now: Step) -> channels.Messages:
+    """This week's ads: goodwill built by the spend (with 'goodwill' response), people reached, the bill."""
+    sc, state = m.config, m.supplier_state
+    budget = state.policy["ad_budget"]
+    if sc.advertising.response == "goodwill":
+        state.goodwill = channels.goodwill_after(state.goodwill, budget, sc.advertising.carryover)
+    share = channels.ad_reach_shares(sc.advertising, budget, state.goodwill)
+    ads = channels.advertise(m.rng, m.population.n, share, state.policy["banner_share"])
+    now.flows.reached += np.bincount(ads.supplier, minlength=len(now.flows.reached))
+    now.flows.ad_spend = money.advertising_spend(sc.advertising.response, now.flows.reached, budget, sc.money)
+    return ads
 
 
 def word_of_mouth(m: TrustMarket, ranked: Served) -> list[channels.Messages]:

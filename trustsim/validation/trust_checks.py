@@ -170,10 +170,11 @@ def _delta(outcome: int, **kw: float) -> np.ndarray:
         "care_rate": sc.care_rate,
         "forgetting": 0.0,
         "anchoring_gain": sc.anchoring_gain,
+        "gesture_gain": 0.0,
     }
     excess, admitted = kw.pop("excess", 0.0), bool(kw.pop("admitted", False))
     rule = trust.TrustParams(**(params | kw))
-    return np.array(trust.experience_delta(outcome, excess, 0.7 + excess, admitted, False, 0.6, rule))
+    return np.array(trust.experience_delta(outcome, excess, 0.7 + excess, admitted, False, 0.6, False, rule))
 
 
 def kept_promises_to_recover(loss_multiplier: float, repair_relief: float = 0.0, admitted: bool = False) -> float:
