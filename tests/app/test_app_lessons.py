@@ -215,6 +215,7 @@ def test_the_axis_spans_the_weeks_the_lesson_speaks_of():
     room = Classroom(load_scenario(BASELINE, {"market.customers": 300}), "broken_promise")
     assert room.model.config.steps == 260 and LESSONS["broken_promise"].weeks == 52
     assert all(ax.get_xlim() == (0, 52) for ax in room.view.axes.values())
+    assert list(room.view.axes["trust"].get_xticks()) == [0, 13, 26, 39, 52]  # quarters of the year
     for _ in range(53):
         room.step()
     assert all(ax.get_xlim() == (0, 78) for ax in room.view.axes.values())  # played on: 26 more

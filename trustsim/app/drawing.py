@@ -92,6 +92,8 @@ X_CHUNK = 26
 """Past its horizon, the time axis grows in steps of this many weeks, so it is redrawn rarely."""
 NETWORK_SHARE = 0.4
 """Share of the view's width given to the network."""
+WEEK_STEPS = [1, 1.3, 2.6, 5.2, 10]
+"""Week ticks in quarters of a year: every 13, 26 or 52 weeks (or 1, 10, 100)."""
 LABEL_GAP = 2.0
 """Pixels kept free between two event labels side by side."""
 PLOTS: tuple[str, ...] = ("customers", "stages", "nps", "trust")
@@ -433,7 +435,7 @@ class LiveView:
             ax.set_title(tr(titles[name], self.lang), fontsize=FONT_SIZE + 1)
             ax.tick_params(labelsize=FONT_SIZE)
             ax.grid(alpha=0.3)
-            ax.xaxis.set_major_locator(MaxNLocator(5, integer=True))
+            ax.xaxis.set_major_locator(MaxNLocator(5, integer=True, steps=WEEK_STEPS))
             ax.yaxis.set_major_locator(MaxNLocator(4))
             ax.xaxis.set_major_formatter(NumberFormatter(self.lang))
             ax.yaxis.set_major_formatter(NumberFormatter(self.lang))

@@ -50,7 +50,8 @@ html, body { overflow: hidden; }
 .v-application .v-btn { font-size: var(--ts-text) !important; letter-spacing: 0; text-transform: none; }
 .v-application .v-label, .v-application .v-select__selection,
 .v-application .v-input input, .v-application .v-list-item__title { font-size: var(--ts-text) !important; }
-.trustsim-app { height: 100vh; display: flex; flex-direction: column; }
+.trustsim-app { height: 100vh; display: flex; flex-direction: column;
+  position: relative; z-index: 1; background: #fff; }  /* above Solara's "runs on" banner */
 .trustsim-toolbar { display: flex; flex-wrap: wrap; align-items: center; gap: 6px;
   padding: 4px 10px; background: #f4f4f4; border-bottom: 1px solid #ccc; flex: none; }
 .trustsim-toolbar .v-input { margin: 0; padding: 0; flex: none; }
