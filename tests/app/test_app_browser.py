@@ -5,19 +5,23 @@ Checks effects, not presence: the run's controls are on screen without scrolling
 text in the figures is measured as rendered; Step, Play and the keys move the week counter and
 redraw; the speed of Play is measured as frames that changed per second, with every step
 drawn; a slider shows its value and "changed — press Reset" until Reset applies it; a scandal
-draws its marker on every plot; the language switch changes the labels. Throughout, no
+draws its marker on every plot; the language switch changes the labels and writes numbers
+the Dutch way; the CSV button downloads the plotted series; at 1280 x 720 and at 1920 x 1080
+the view fills the space left beside the lesson panel and below the numbers. Throughout, no
 request leaves 127.0.0.1 and the page reports no errors. Screenshots at 1280 x 720 and
 1920 x 1080 are written to the test's folder (and to docs/ with TRUSTSIM_SCREENSHOTS=docs).
 """
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import time
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 
 pytestmark = pytest.mark.browser
@@ -130,6 +134,50 @@ RECORD_FRAMES_JS = """
 """
 
 
+LAYOUT_JS = """
+() => {
+  const box = (sel) => document.querySelector(sel).getBoundingClientRect();
+  const view = box('.trustsim-view'), stage = box('.trustsim-stage'), monitors = box('.trustsim-monitors');
+  const px = (sel) => parseFloat(getComputedStyle(document.querySelector(sel)).fontSize);
+  return {view: [view.width, view.height], stage: [stage.width, stage.height],
+          monitors: monitors.width, main: box('.trustsim-main').width,
+          side_text: px('.trustsim-watch'), numbers: px('.trustsim-monitors td:not(.firm)')};
+}
+"""
+
+SVG_NUMBERS_JS = """
+() => [...document.querySelectorAll('.trustsim-panel svg text')]
+  .map(t => t.textContent.trim()).filter(t => /[0-9]/.test(t))
+"""
+
+
+def week_ticks(page: Any) -> list[int]:
+    """The labels of the time axes of the plots."""
+    texts = page.evaluate(
+        "() => [...document.querySelectorAll('.trustsim-trends svg g[id^=xtick] text')].map(t => t.textContent)"
+    )
+    return [int(t) for t in texts]
+
+
+def check_fills(page: Any) -> dict[str, Any]:
+    """The view keeps its shape and fills the space beside the panel and below the numbers:
+    as wide as that space, or as high (whichever binds), and the numbers span the same width."""
+    layout = page.evaluate(LAYOUT_JS)
+    (view_w, view_h), (stage_w, stage_h) = layout["view"], layout["stage"]
+    assert view_w <= stage_w + 1 and view_h <= stage_h + 1, layout
+    assert view_w >= 0.98 * stage_w or view_h >= 0.98 * stage_h, f"the view leaves space unused: {layout}"
+    assert layout["monitors"] >= 0.95 * layout["main"] - 20, layout
+    return layout
+
+
+def download_csv(page: Any) -> tuple[str, str]:
+    """Click the CSV button; the file's suggested name and text."""
+    with page.expect_download() as info:
+        button(page, "⤓ CSV").click()
+    download = info.value
+    return download.suggested_filename, Path(download.path()).read_text(encoding="utf-8")
+
+
 def screenshot(page: Any, tmp_path: Path, name: str) -> None:
     """Into the test's folder; into docs/ as well when TRUSTSIM_SCREENSHOTS=docs."""
     page.screenshot(path=tmp_path / name)
@@ -154,6 +202,13 @@ def test_classroom_app_end_to_end(browser: Any, viz_server: tuple[str, int], tmp
     page.locator(".trustsim-trends .trustsim-overlay").wait_for(state="attached")
     assert week(page) == 0
     assert "press ▶ or Step" in page.locator(".trustsim-trends").inner_text()
+    # the baseline's calibrated recommendation rate (0.103) lies between the slider's steps:
+    # that is not a change
+    page.locator(".trustsim-knob-recommendation_rate [role=slider]").wait_for(state="attached")
+    time.sleep(1.0)
+    assert page.locator(".trustsim-changed").count() == 0, page.locator(".trustsim-side").inner_text()
+    # the lesson speaks of 52 weeks: so does the time axis
+    assert week_ticks(page) == [0, 13, 26, 39, 52] * 4
 
     # The run's controls and the interventions are on screen without scrolling.
     for name in (
@@ -165,12 +220,14 @@ def test_classroom_app_end_to_end(browser: Any, viz_server: tuple[str, int], tmp
         "⚡ Scandal S1",
         "⚡ Scandal, all",
         "✗ S1 breaks promises",
+        "⤓ CSV",
         "NL",
     ):
         assert fully_visible(page, button(page, name)), f"{name!r} is not on screen at 1280x720"
     for panel in ("network", "trends"):
         assert fully_visible(page, page.locator(f".trustsim-{panel} .trustsim-base svg"))
     assert page.evaluate("() => document.scrollingElement.scrollTop") == 0
+    check_fills(page)
 
     # Text in the figures, measured as rendered: at least 14 px.
     smallest, count = page.evaluate(SMALLEST_TEXT_JS)
@@ -212,6 +269,27 @@ def test_classroom_app_end_to_end(browser: Any, viz_server: tuple[str, int], tmp
     if load <= 1.0:  # the wall-clock rate says something only with a core free for the app
         assert rate >= MIN_STEPS_PER_SECOND, f"Play shows {rate:.1f} steps/s"
     screenshot(page, tmp_path, "app-1280x720.png")
+
+    # The CSV button: the plotted series of every firm for every week so far, in English.
+    name, text = download_csv(page)
+    table = pd.read_csv(io.StringIO(text))
+    assert name == "trustsim-free_play.csv"
+    assert list(table.columns) == [
+        "run",
+        "step",
+        "supplier",
+        "name",
+        "customers",
+        "ambassadors",
+        "detractors",
+        "nps",
+        "trust",
+    ]
+    assert sorted(table["step"].unique()) == list(range(paused_at + 1)) and len(table) == 4 * (paused_at + 1)
+    last = table[table["step"] == paused_at]
+    assert list(last["name"]) == ["Steady", "Overdeliverer", "Advertiser", "Listener"]
+    shown = page.locator(".trustsim-monitors tbody tr").all_inner_texts()
+    assert [int(row.split("\t")[1].replace(",", "")) for row in shown] == list(last["customers"])
 
     # A slider shows its value, and "changed — press Reset" until Reset applies it.
     knob = page.locator(".trustsim-knob-promise")
@@ -263,6 +341,16 @@ def test_classroom_app_end_to_end(browser: Any, viz_server: tuple[str, int], tmp
     assert "Klanten per bedrijf" in page.locator(".trustsim-trends").inner_text()
     assert "waarschuwt anderen" in page.locator(".trustsim-network").inner_text()
     assert "klanten" in page.locator(".trustsim-monitors").inner_text()
+    # numbers the Dutch way: 10.000 klanten, 0,95, and no English separators in the figures
+    assert "10.000 klanten" in page.locator(".trustsim-market").inner_text()
+    assert "S1 belooft 0,95" in page.locator(".trustsim-market").inner_text()
+    assert "10.000 klanten" in page.locator(".trustsim-network").inner_text()
+    numbers = page.evaluate(SVG_NUMBERS_JS)
+    assert "0,25" in numbers or "0,5" in numbers, numbers
+    assert not [n for n in numbers if re.search(r"\d,\d{3}(\D|$)|\d\.\d{1,2}(\D|$)", n)], numbers
+    assert page.locator(".trustsim-knob-promise .value").inner_text() == "0,95"
+    _, dutch = download_csv(page)
+    assert dutch.splitlines()[0].startswith("run;step;supplier;name;")
     button(page, "EN").click()
     page.wait_for_function("() => document.querySelector('.trustsim-toolbar').innerText.includes('Reset')")
 
@@ -291,7 +379,14 @@ def test_the_app_fits_a_1920x1080_screen(browser: Any, app_url: str, tmp_path: P
     settled_week(page)
     for panel in ("network", "trends"):
         assert fully_visible(page, page.locator(f".trustsim-{panel} .trustsim-base svg"))
+    for name in ("Reset", "⚡ Scandal S1", "⤓ CSV", "NL"):
+        assert fully_visible(page, button(page, name)), f"{name!r} is not on screen at 1920x1080"
+    assert page.evaluate("() => document.scrollingElement.scrollTop") == 0
+    layout = check_fills(page)
+    # everything grows with the screen: the view, the figures' text, the panel and the numbers
+    assert layout["view"][0] >= 1450 and layout["view"][1] >= 780, layout
     smallest, _ = page.evaluate(SMALLEST_TEXT_JS)
-    assert smallest >= MIN_FONT_PX
+    assert smallest >= 1.4 * MIN_FONT_PX, f"smallest figure text {smallest:.1f} px at 1920x1080"
+    assert layout["side_text"] >= 18 and layout["numbers"] >= 25, layout
     screenshot(page, tmp_path, "app-1920x1080.png")
     page.close()

@@ -12,13 +12,17 @@ import pytest
 from PIL import Image
 
 from trustsim.app.drawing import (
+    EVENT_COLOUR,
     FONT_SIZE,
     SUPPLIER_COLOURS,
     History,
     LiveView,
+    NumberFormatter,
+    event_markers,
     firm_label,
     sample_network,
     snowball,
+    tick_decimals,
 )
 from trustsim.app.server import OFFLINE_ENV
 from trustsim.cli import main
@@ -179,3 +183,44 @@ def test_viz_reports_a_bad_config_before_starting(tmp_path, capsys):
 
 def test_viz_switches_telemetry_off():
     assert OFFLINE_ENV["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "false"
+
+
+def _event_boxes(view: LiveView) -> dict[str, list]:
+    """Screen boxes of the event labels on each plot."""
+    renderer = view.fig.canvas.get_renderer()  # pyright: ignore[reportAttributeAccessIssue]
+    return {
+        name: [t.get_window_extent(renderer) for t in ax.texts if t.get_color() == EVENT_COLOUR and t.get_text()]
+        for name, ax in view.axes.items()
+    }
+
+
+def test_event_labels_of_one_week_and_of_close_weeks_never_overlap():
+    market = TrustMarket(BASELINE, rng=4, **{"market.customers": 300})
+    view = LiveView(market, sample_network(market.network, 50), horizon=52)
+    market.step()
+    market.trigger_scandal(supplier=0, severity=2.0)
+    market.trigger_scandal(supplier="all", severity=2.0)
+    market.trigger_scandal(supplier=0, severity=2.0)
+    market.step()
+    market.trigger_scandal(supplier=1, severity=2.0)  # the next week: labels side by side
+    view.update()
+    labels = event_markers(market.events, ["S1", "S2", "S3", "S4"], "en")
+    assert labels == [(1, " scandal S1 ×2\n scandal all"), (2, " scandal S2")]
+    for name, boxes in _event_boxes(view).items():
+        assert len(boxes) == 2, name
+        assert not boxes[0].overlaps(boxes[1]), f"labels overlap on {name}: {boxes}"
+        assert boxes[1].x0 >= boxes[0].x1  # the later week's label moved right of the first
+    svg = view.background_svg()
+    assert svg.count("scandal S1 ×2") == 4 and svg.count("scandal S2") == 4
+
+
+def test_tick_labels_follow_the_language_and_names_are_drawn_verbatim():
+    market = TrustMarket(BASELINE, rng=5, **{"market.customers": 3000, "suppliers.0.name": "$x$ & Co"})
+    dutch = LiveView(market, sample_network(market.network, 50), lang="nl")
+    svg = dutch.background_svg()
+    assert "S1 $x$ &amp; Co" in svg  # in the legend as typed, not as mathtext
+    assert "0,25" in svg and "0.25" not in svg  # the trust axis
+    assert "50 van 3.000 klanten" in dutch.background_svg("network")
+    assert NumberFormatter("nl").format_ticks([0, 0.25, 0.5]) == ["0,00", "0,25", "0,50"]
+    assert NumberFormatter("en").format_ticks([0, 1500, 3000]) == ["0", "1,500", "3,000"]
+    assert tick_decimals([0, 0.2, 0.4]) == 1

@@ -109,7 +109,14 @@ def animate(
         raise ConfigError(f"--fps {fps}: must be between 1 and 60.")
     check_format(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    view = LiveView(model, sample_network(model.network, sample_size), lang=lang, colour_by=colour_by, size=FRAME_SIZE)
+    view = LiveView(
+        model,
+        sample_network(model.network, sample_size),
+        lang=lang,
+        colour_by=colour_by,
+        size=FRAME_SIZE,
+        horizon=model.steps + steps,  # the time axis spans the weeks rendered
+    )
     partial = out.with_name(f".{out.stem}.partial{out.suffix}")
     try:
         if out.suffix.lower() == ".gif":

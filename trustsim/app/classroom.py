@@ -23,7 +23,7 @@ from trustsim.app.drawing import (
     supplier_colour,
 )
 from trustsim.app.lessons import LESSONS, classroom_scenario, knob_values, lesson_scenario, seed_from_text
-from trustsim.app.text import network_name, tr
+from trustsim.app.text import network_name, number, spreadsheet_safe, tr
 from trustsim.config import Scenario
 from trustsim.model import TrustMarket
 
@@ -32,6 +32,8 @@ SAMPLE_SIZE = 300
 DEFAULT_SEED = "42"
 SCANDAL_SEVERITY = 2.0
 BROKEN_SHARE = 0.6
+CSV_STYLE: dict[str, tuple[str, str]] = {"en": (",", "."), "nl": (";", ",")}
+"""Field separator and decimal mark of the CSV export, as spreadsheets in each language read it."""
 
 
 @dataclass(frozen=True)
@@ -119,7 +121,14 @@ class Classroom:
             self._new_view()
 
     def _new_view(self) -> None:
-        self.view = LiveView(self.model, self.sample, lang=self.lang, colour_by=self.colour_by, ghost=self.ghost)
+        self.view = LiveView(
+            self.model,
+            self.sample,
+            lang=self.lang,
+            colour_by=self.colour_by,
+            ghost=self.ghost,
+            horizon=LESSONS[self.lesson].weeks,
+        )
         self._network_background = self.view.background_svg("network")
         self._trends_background = self.view.background_svg("trends")
 
@@ -161,6 +170,19 @@ class Classroom:
 
     # what is shown ------------------------------------------------------------------------
 
+    def csv(self) -> bytes:
+        """The series on screen (see :meth:`LiveView.shown_table`) as a CSV file in UTF-8.
+
+        In Dutch the file is written as a Dutch spreadsheet reads it (``;`` between fields,
+        decimal comma); firm names are made safe against formula injection
+        (:func:`trustsim.app.text.spreadsheet_safe`).
+        """
+        with self.lock:
+            table = self.view.shown_table()
+        table["name"] = table["name"].map(spreadsheet_safe)
+        sep, decimal = CSV_STYLE[self.lang]
+        return table.to_csv(index=False, sep=sep, decimal=decimal, lineterminator="\n").encode("utf-8")
+
     def frame(self) -> Frame:
         """The current step, ready to show."""
         with self.lock:
@@ -193,9 +215,15 @@ class Classroom:
                 market=tr(
                     "market",
                     self.lang,
-                    customers=config.market.customers,
+                    customers=number(config.market.customers, self.lang),
                     firms=config.market.suppliers,
                     network=network_name(config.network.kind, self.lang),
                 ),
-                policy=tr("s1_policy", self.lang, promise=s1.promise, over=s1.over_delivery, ads=s1.ad_budget),
+                policy=tr(
+                    "s1_policy",
+                    self.lang,
+                    promise=number(s1.promise, self.lang, 2),
+                    over=number(s1.over_delivery, self.lang, 2),
+                    ads=number(s1.ad_budget, self.lang, 2),
+                ),
             )

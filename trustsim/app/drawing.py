@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, cast
 import matplotlib as mpl
 import networkx as nx
 import numpy as np
+import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection, PathCollection
@@ -38,10 +39,11 @@ from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.lines import Line2D
 from matplotlib.path import Path as MplPath
 from matplotlib.text import Text
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import Formatter, MaxNLocator
 from matplotlib.transforms import Affine2D, Affine2DBase
 
-from trustsim.app.text import stage_label, tr
+from trustsim.app.text import number, stage_label, tr
+from trustsim.figtext import literal
 from trustsim.mechanisms.loyalty import STAGES
 
 if TYPE_CHECKING:
@@ -87,9 +89,13 @@ MARKER_AREA = 64.0
 COLOUR_MODES: tuple[str, ...] = ("stage", "supplier")
 """What the colour of a customer shows: its loyalty stage or the firm it buys from."""
 X_CHUNK = 26
+"""Past its horizon, the time axis grows in steps of this many weeks, so it is redrawn rarely."""
 NETWORK_SHARE = 0.4
 """Share of the view's width given to the network."""
-"""The time axis grows in steps of this many weeks, so it is redrawn rarely."""
+WEEK_STEPS = [1, 1.3, 2.6, 5.2, 10]
+"""Week ticks in quarters of a year: every 13, 26 or 52 weeks (or 1, 10, 100)."""
+LABEL_GAP = 2.0
+"""Pixels kept free between two event labels side by side."""
 PLOTS: tuple[str, ...] = ("customers", "stages", "nps", "trust")
 
 
@@ -97,6 +103,28 @@ def firm_label(index: int, name: str) -> str:
     """How a firm is named on screen: 'S1', or 'S1 Steady' when the scenario names it."""
     short = f"S{index + 1}"
     return short if name in ("", short) else f"{short} {name}"[:LABEL_CHARS]
+
+
+class NumberFormatter(Formatter):
+    """Tick labels written by :func:`trustsim.app.text.number` in the view's language, with as
+    many decimals as the ticks need (0, 0.25, 0.5 -> '0,00', '0,25', '0,50' in Dutch)."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return number(x, self.lang, tick_decimals([x]))
+
+    def format_ticks(self, values: Any) -> list[str]:
+        """All tick labels of an axis, with the same decimals."""
+        decimals = tick_decimals(values)
+        return [number(float(v), self.lang, decimals) for v in values]
+
+
+def tick_decimals(values: Any) -> int:
+    """The fewest decimals (at most 4) that write every value exactly."""
+    locs = np.asarray(values, dtype=float)
+    return next((d for d in range(4) if np.allclose(locs * 10**d, np.round(locs * 10**d), atol=1e-6)), 4)
 
 
 def supplier_colour(index: int) -> str:
@@ -268,6 +296,9 @@ class LiveView:
         colour_by: 'stage' or 'supplier'.
         ghost: the previous run's series, drawn faintly behind this run's, or None.
         size: the figure's width and height in pixels (at 72 dpi, pixels = points).
+        horizon: the weeks the time axis spans from the start (a lesson's 52 weeks; default:
+            the scenario's `steps`); a run that goes on past it extends the axis by
+            :data:`X_CHUNK` weeks at a time.
     """
 
     def __init__(
@@ -278,6 +309,7 @@ class LiveView:
         colour_by: str = "stage",
         ghost: History | None = None,
         size: tuple[int, int] = VIEW_SIZE,
+        horizon: int | None = None,
     ) -> None:
         if colour_by not in COLOUR_MODES:
             raise ValueError(f"colour_by = {colour_by!r} is not one of {COLOUR_MODES}")
@@ -285,6 +317,7 @@ class LiveView:
         self.history = History.of(model)
         self.firms = len(model.suppliers_list)
         self.nps_from = model.config.loyalty.loyal_tenure
+        self.horizon = max(1, model.config.steps if horizon is None else horizon)
         net_width = round(size[0] * NETWORK_SHARE)
         self.fig_network = _figure(net_width, size[1])
         self.fig = _figure(size[0] - net_width, size[1])
@@ -316,7 +349,7 @@ class LiveView:
         self.axes["customers"].set_ylim(0, nice_ceiling(sample.population))
         self.axes["stages"].set_ylim(0, nice_ceiling(sample.population))
         for ax in self.axes.values():
-            ax.set_xlim(0, X_CHUNK * math.ceil(max(model.config.steps, 1) / X_CHUNK))
+            ax.set_xlim(0, X_CHUNK * math.ceil(max(model.config.steps, self.horizon) / X_CHUNK))
         _freeze_layout(self.fig)
         for plot in ("customers", "stages"):
             self.axes[plot].set_ylim(0, 1)  # the real limits follow the data (see _limits)
@@ -353,9 +386,9 @@ class LiveView:
             side.set_visible(False)
         shown, total = len(sample.nodes), sample.population
         title = (
-            tr("network_all", self.lang, total=total)
+            tr("network_all", self.lang, total=number(total, self.lang))
             if shown == total
-            else tr("network_title", self.lang, shown=shown, total=total)
+            else tr("network_title", self.lang, shown=number(shown, self.lang), total=number(total, self.lang))
         )
         ax.set_title(title, fontsize=FONT_SIZE + 1)
         ax.legend(
@@ -372,7 +405,7 @@ class LiveView:
 
     def _network_legend(self) -> list[Line2D]:
         """The colours in use, then one shape per firm."""
-        names = [firm_label(i, s.name) for i, s in enumerate(self.model.suppliers_list)]
+        names = [literal(firm_label(i, s.name)) for i, s in enumerate(self.model.suppliers_list)]
 
         def entry(label: str, colour: str, marker: str = "o") -> Line2D:
             return Line2D(
@@ -402,13 +435,13 @@ class LiveView:
             ax.set_title(tr(titles[name], self.lang), fontsize=FONT_SIZE + 1)
             ax.tick_params(labelsize=FONT_SIZE)
             ax.grid(alpha=0.3)
-            ax.xaxis.set_major_locator(MaxNLocator(5, integer=True))
+            ax.xaxis.set_major_locator(MaxNLocator(5, integer=True, steps=WEEK_STEPS))
             ax.yaxis.set_major_locator(MaxNLocator(4))
+            ax.xaxis.set_major_formatter(NumberFormatter(self.lang))
+            ax.yaxis.set_major_formatter(NumberFormatter(self.lang))
         self.axes["nps"].axhline(0, color="#666666", lw=1)
         self.axes["nps"].set_ylim(-100, 100)
         self.axes["trust"].set_ylim(0, 1)
-        for name in ("customers", "stages"):
-            self.axes[name].yaxis.set_major_formatter("{x:,.0f}")
         for name in ("nps", "trust"):
             self.axes[name].set_xlabel(tr("axis_week", self.lang), fontsize=FONT_SIZE)
         series = {
@@ -443,7 +476,7 @@ class LiveView:
                 color=supplier_colour(i),
                 ls=LINE_STYLES[i % len(LINE_STYLES)],
                 lw=2.5,
-                label=firm_label(i, s.name),
+                label=literal(firm_label(i, s.name)),
             )
             for i, s in enumerate(self.model.suppliers_list)
         ]
@@ -470,6 +503,32 @@ class LiveView:
         if measure == "nps":
             values = np.where(np.asarray(history.steps)[:, None] < self.nps_from, np.nan, values)
         return values
+
+    def shown_table(self) -> pd.DataFrame:
+        """The series in the plots as one row per run, week and firm: this run ('current') and
+        the faint previous one ('previous') when it is drawn. Columns as in the supplier table
+        (`step`, `supplier`, `name`, `customers`, `ambassadors`, `detractors`, `nps`, `trust`),
+        plus `run`; NPS is empty in the weeks the plot leaves it out."""
+        measures = ("customers", "ambassadors", "detractors", "nps", "trust")
+        runs = [("current", self.history)]
+        if self.ghost is not None and len(self.ghost.names) == self.firms:
+            runs.append(("previous", self.ghost))
+        parts = []
+        for run, history in runs:
+            steps = np.asarray(history.steps)
+            part = pd.DataFrame(
+                {
+                    "run": run,
+                    "step": np.repeat(steps, self.firms),
+                    "supplier": np.tile(np.arange(self.firms), len(steps)),
+                    "name": np.tile(np.asarray(history.names, dtype=object), len(steps)),
+                }
+            )
+            for measure in measures:
+                values = self._shown(history, measure).reshape(-1)
+                part[measure] = values.round(6) if measure in ("nps", "trust") else values.astype(np.int64)
+            parts.append(part)
+        return pd.concat(parts, ignore_index=True)
 
     # updating (every step) -----------------------------------------------------------------
 
@@ -522,7 +581,8 @@ class LiveView:
         """Set the axes' limits; return everything the background depends on."""
         last = self.history.steps[-1]
         ghost_end = self.ghost.steps[-1] if self.ghost is not None and self.ghost.steps else 0
-        x_end = X_CHUNK * math.ceil(max(last, ghost_end, self.model.config.steps, 1) / X_CHUNK)
+        beyond = max(last, ghost_end)
+        x_end = self.horizon if beyond <= self.horizon else X_CHUNK * math.ceil(beyond / X_CHUNK)
         tops = {}
         for plot, measures in (("customers", ["customers"]), ("stages", ["ambassadors", "detractors"])):
             peak = max(np.nanmax(self.history.series(m)) for m in measures)
@@ -543,23 +603,31 @@ class LiveView:
             artist.remove()
         self._decorations = []
         names = [f"S{i + 1}" for i in range(self.firms)]
-        for event in self.model.events:
-            label = event_label(event, names, self.lang, marker=True)
-            for ax in self.axes.values():
-                self._decorations.append(ax.axvline(event["step"], color=EVENT_COLOUR, lw=2, ls=(0, (4, 2)), zorder=2))
-                self._decorations.append(
-                    ax.text(
-                        event["step"],
-                        0.97,
-                        f" {label}",
-                        transform=ax.get_xaxis_transform(),
-                        rotation=90,
-                        ha="left",
-                        va="top",
-                        fontsize=FONT_SIZE,
-                        color=EVENT_COLOUR,
-                    )
+        labels = event_markers(self.model.events, names, self.lang)
+        renderer = cast(FigureCanvasAgg, self.fig.canvas).get_renderer()
+        for ax in self.axes.values():
+            free_from = -math.inf  # screen x where the next label may start
+            for step, text in labels:
+                self._decorations.append(ax.axvline(step, color=EVENT_COLOUR, lw=2, ls=(0, (4, 2)), zorder=2))
+                label = ax.text(
+                    step,
+                    0.97,
+                    text,
+                    transform=ax.get_xaxis_transform(),
+                    rotation=90,
+                    ha="left",
+                    va="top",
+                    fontsize=FONT_SIZE,
+                    color=EVENT_COLOUR,
+                    clip_on=True,
                 )
+                box = label.get_window_extent(renderer)
+                if box.x0 < free_from:  # it would overlap the label before: move it right
+                    x = ax.transData.inverted().transform((free_from, 0))[0]
+                    label.set_x(x)
+                    box = box.translated(free_from - box.x0, 0)
+                free_from = box.x1 + LABEL_GAP
+                self._decorations.append(label)
 
     # rendering -----------------------------------------------------------------------------
 
@@ -612,6 +680,21 @@ class LiveView:
             parts += [_svg_text(hint, height) for hint in self.hints.values()]
         parts.append("</svg>")
         return "".join(parts)
+
+
+def event_markers(events: list[dict[str, Any]], names: list[str], lang: str) -> list[tuple[int, str]]:
+    """The label drawn at each week with events, in order of week: the events of one week are
+    one label, a line each ('scandal S1' above 'broken S1'), and a repeated event is counted
+    ('scandal S1 ×2'), so labels of the same week never overlap."""
+    weeks: dict[int, dict[str, int]] = {}
+    for event in events:
+        label = event_label(event, names, lang, marker=True)
+        counts = weeks.setdefault(int(event["step"]), {})
+        counts[label] = counts.get(label, 0) + 1
+    return [
+        (step, "\n".join(f" {label}" + (f" ×{n}" if n > 1 else "") for label, n in counts.items()))
+        for step, counts in sorted(weeks.items())
+    ]
 
 
 def event_label(event: dict[str, Any], names: list[str], lang: str, marker: bool = False) -> str:

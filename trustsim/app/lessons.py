@@ -8,6 +8,7 @@ Supplier knobs steer S1, "the firm you steer"; the other firms keep the lesson's
 
 from __future__ import annotations
 
+import math
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -30,6 +31,8 @@ class Lesson:
         overrides: dotted scenario keys to set, e.g. ``{"suppliers.0.promise": 0.95}``.
         firms: number of suppliers in the lesson (None keeps the base scenario's); the
             base's later suppliers, and shocks aimed at them, are dropped.
+        weeks: the weeks the lesson speaks of ("after a year"): the plots' time axis spans
+            them from the start, and grows past them only if the class plays on.
     """
 
     title: Mapping[str, str]
@@ -38,6 +41,7 @@ class Lesson:
     expect: Mapping[str, str]
     overrides: Mapping[str, Any] = field(default_factory=dict)
     firms: int | None = None
+    weeks: int = 52
 
 
 SAME_BASICS: dict[str, Any] = {
@@ -53,6 +57,8 @@ SAME_BASICS: dict[str, Any] = {
     }.items()
 }
 """Two-firm lessons give both firms the same basics, so only the lesson's difference counts."""
+SAME_CARE_AND_ADS: dict[str, Any] = {"over_delivery": 0.0, "care": 0.6, "ad_budget": 1.0, "banner_share": 0.0}
+"""The rest of a policy, for a lesson whose firms differ in their promise alone."""
 
 LESSONS: dict[str, Lesson] = {
     "free_play": Lesson(
@@ -131,37 +137,42 @@ LESSONS: dict[str, Lesson] = {
     "broken_promise": Lesson(
         {"en": "The broken promise", "nl": "De gebroken belofte"},
         {
-            "en": "S1 promises more than it can deliver, so many of its promises break. Watch the "
-            "people who warn others gather around S1 and its NPS sink, while firms that keep "
-            "their promises slowly win trust.",
-            "nl": "S1 belooft meer dan het kan waarmaken, dus veel beloftes worden gebroken. Kijk hoe "
-            "rond S1 mensen opduiken die anderen waarschuwen en hoe zijn NPS zakt, terwijl "
-            "bedrijven die hun beloftes houden langzaam vertrouwen winnen.",
+            "en": "S1 and S2 are equally good at the job, but S1 promises more than it can deliver, so "
+            "most of its promises break, while S2 promises what it can do and keeps most of them. "
+            "Watch the people who warn others gather around S1 and its NPS sink, while S2 slowly "
+            "wins trust and customers.",
+            "nl": "S1 en S2 zijn even goed in hun vak, maar S1 belooft meer dan het kan waarmaken, dus "
+            "de meeste beloftes worden gebroken, terwijl S2 belooft wat het kan en de meeste "
+            "beloftes houdt. Kijk hoe rond S1 mensen opduiken die anderen waarschuwen en hoe zijn "
+            "NPS zakt, terwijl S2 langzaam vertrouwen en klanten wint.",
         },
         {
             "en": (
-                "Why does S1's trust stay low while the others' trust grows?",
+                "Why does S1's trust stay low while S2's trust grows?",
                 "Where do the orange dots appear?",
                 "Predict, then try: loss multiplier 1, then 5 (press Reset after each).",
             ),
             "nl": (
-                "Waarom blijft het vertrouwen in S1 laag terwijl dat in de anderen groeit?",
+                "Waarom blijft het vertrouwen in S1 laag terwijl dat in S2 groeit?",
                 "Waar verschijnen de oranje stippen?",
                 "Voorspel en probeer: verliesfactor 1, dan 5 (druk na elke keer op Opnieuw).",
             ),
         },
         {
-            "en": "Orange dots around S1's squares, S1's NPS far below the others', S1 growing more "
-            "slowly than the firms that keep their promises.",
-            "nl": "Oranje stippen rond de vierkantjes van S1, de NPS van S1 ver onder die van de "
-            "anderen, S1 groeit trager dan de bedrijven die hun beloftes houden.",
+            "en": "More orange dots around S1's squares than around S2's triangles, S1's NPS far below "
+            "S2's, S1's trust below S2's and S1 growing more slowly than S2.",
+            "nl": "Meer oranje stippen rond de vierkantjes van S1 dan rond de driehoekjes van S2, de "
+            "NPS van S1 ver onder die van S2, minder vertrouwen in S1 dan in S2, en S1 groeit "
+            "trager dan S2.",
         },
         {
+            **SAME_BASICS,
+            **{f"suppliers.{i}.{key}": value for i in (0, 1) for key, value in SAME_CARE_AND_ADS.items()},
             "suppliers.0.name": "Over-promiser",
             "suppliers.0.promise": 0.95,
-            "suppliers.0.competence": 0.8,
-            "suppliers.0.over_delivery": 0.0,
+            "suppliers.1.name": "Keeps its word",
         },
+        firms=2,
     ),
     "scandal": Lesson(
         {"en": "Scandal", "nl": "Schandaal"},
@@ -290,6 +301,36 @@ KNOBS: dict[str, Knob] = {
     "customers": Knob(_both("Customers", "Klanten"), "market.customers", 200, 20_000, 100),
 }
 """The parameters a teacher talks about, in the order of the sidebar."""
+
+
+def on_grid(knob: Knob, value: float) -> float:
+    """`value` as the knob's slider can show it: on its grid of `step`s from `low`, in range."""
+    steps = round((float(value) - knob.low) / knob.step)
+    return min(max(knob.low + steps * knob.step, knob.low), knob.high)
+
+
+def knob_changed(name: str, value: Any, applied: Any) -> bool:
+    """Whether knob `name` now shows another value than the one in force.
+
+    A scenario may set a value between the slider's steps (a calibrated 0.103 on a slider
+    of 0.05 steps); the slider then shows it on its grid (0.10), which is not a change.
+    """
+    if isinstance(value, str) or isinstance(applied, str):
+        return value != applied
+    knob = KNOBS[name]
+    return not any(
+        math.isclose(float(value), float(shown), rel_tol=1e-9, abs_tol=1e-9)
+        for shown in (applied, on_grid(knob, applied))
+    )
+
+
+def settled_knobs(shown: Mapping[str, Any], applied: Mapping[str, Any]) -> dict[str, Any]:
+    """The knobs' values a Reset applies: a knob not changed (see :func:`knob_changed`) keeps
+    the value in force exactly, so Reset never rounds a scenario's value to a slider's grid."""
+    return {
+        name: value if name not in applied or knob_changed(name, value, applied[name]) else applied[name]
+        for name, value in shown.items()
+    }
 
 
 def baseline_source() -> Path:

@@ -20,7 +20,6 @@ serves it with the built-in baseline.
 # ruff: noqa: N802 - Solara components are named like classes, as in Solara's and Mesa's docs
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable
 from typing import Any
@@ -32,8 +31,9 @@ import solara.server.kernel_context as kernel_context
 import traitlets
 
 from trustsim.app.classroom import Classroom, Frame
-from trustsim.app.lessons import KNOBS, LESSONS
-from trustsim.app.text import LANGUAGES, network_name, tr
+from trustsim.app.drawing import VIEW_SIZE
+from trustsim.app.lessons import KNOBS, LESSONS, knob_changed, settled_knobs
+from trustsim.app.text import LANGUAGES, network_name, number, tr
 from trustsim.config import Scenario
 from trustsim.errors import ConfigError
 
@@ -43,32 +43,37 @@ DEFAULT_SPEED = 10
 TITLE = "trustsim — watch loyalty emerge"
 CSS = """
 html, body { overflow: hidden; }
-.v-application { font-size: 16px; }
-.v-application .v-btn { font-size: 16px !important; letter-spacing: 0; text-transform: none; }
+/* sizes grow with the window: as designed at 1280 px wide, about 1.25 times at 1920 */
+:root { --ts-text: clamp(16px, calc(8px + 0.625vw), 22px); --ts-small: clamp(14px, calc(6px + 0.625vw), 20px);
+  --ts-side: clamp(300px, 20vw, 420px); --ts-big: clamp(19px, calc(3px + 1.25vw), 28px); }
+.v-application { font-size: var(--ts-text); }
+.v-application .v-btn { font-size: var(--ts-text) !important; letter-spacing: 0; text-transform: none; }
 .v-application .v-label, .v-application .v-select__selection,
-.v-application .v-input input, .v-application .v-list-item__title { font-size: 16px !important; }
-.trustsim-app { height: 100vh; display: flex; flex-direction: column; }
+.v-application .v-input input, .v-application .v-list-item__title { font-size: var(--ts-text) !important; }
+.trustsim-app { height: 100vh; display: flex; flex-direction: column;
+  position: relative; z-index: 1; background: #fff; }  /* above Solara's "runs on" banner */
 .trustsim-toolbar { display: flex; flex-wrap: wrap; align-items: center; gap: 6px;
   padding: 4px 10px; background: #f4f4f4; border-bottom: 1px solid #ccc; flex: none; }
 .trustsim-toolbar .v-input { margin: 0; padding: 0; flex: none; }
 .trustsim-sep { width: 1px; align-self: stretch; background: #bbb; margin: 0 2px; }
 .trustsim-toolbar .v-btn { padding: 0 10px !important; min-width: 0 !important; }
-.trustsim-step { font-size: 24px; font-weight: 700; min-width: 110px; }
+.trustsim-step { font-size: calc(1.5 * var(--ts-text)); font-weight: 700; min-width: 6.5em; }
 .trustsim-body { display: flex; flex: 1; min-height: 0; }
-.trustsim-side { width: 300px; flex: none; overflow-y: auto; padding: 8px 10px;
-  border-right: 1px solid #ddd; font-size: 15px; line-height: 1.35; }
-.trustsim-side h3 { font-size: 16px; margin: 10px 0 2px 0; }
+.trustsim-side { width: var(--ts-side); flex: none; overflow-y: auto; padding: 8px 10px;
+  border-right: 1px solid #ddd; font-size: calc(var(--ts-text) - 1px); line-height: 1.35; }
+.trustsim-side h3 { font-size: var(--ts-text); margin: 10px 0 2px 0; }
 .trustsim-side ul { padding-left: 18px; margin: 0; }
 .trustsim-main { flex: 1; min-width: 0; display: flex; flex-direction: column; padding: 4px 8px; }
-.trustsim-monitors { flex: none; border-collapse: collapse; width: 100%; max-width: 960px; }
-.trustsim-monitors th { font-size: 14px; font-weight: 400; opacity: 0.8; text-align: right;
+.trustsim-monitors { flex: none; border-collapse: collapse; width: 100%; }
+.trustsim-monitors th { font-size: var(--ts-small); font-weight: 400; opacity: 0.8; text-align: right;
   padding: 0 10px; line-height: 1.2; }
-.trustsim-monitors td { font-size: 19px; font-weight: 700; text-align: right; padding: 0 10px;
+.trustsim-monitors td { font-size: var(--ts-big); font-weight: 700; text-align: right; padding: 0 10px;
   line-height: 1.1; font-variant-numeric: tabular-nums; }
-.trustsim-monitors td.firm { text-align: left; font-size: 16px; font-weight: 600;
+.trustsim-monitors td.firm { text-align: left; font-size: var(--ts-text); font-weight: 600;
   border-left: 8px solid; white-space: nowrap; }
-.trustsim-view { display: flex; flex: 1; min-height: 0; align-items: flex-start;
-  width: 100%; max-width: calc((100vh - 165px) * 1.846); }
+/* the view keeps the figures' shape and fills the space left, whichever side binds */
+.trustsim-stage { flex: 1; min-height: 0; container-type: size; }
+.trustsim-view { display: flex; align-items: flex-start; width: min(100cqw, VIEW_ASPECTcqh); }
 .trustsim-panel { position: relative; flex: none; }
 .trustsim-panel svg { display: block; width: 100%; height: auto; }
 .trustsim-panel .trustsim-layer { position: absolute; left: 0; top: 0; width: 100%; }
@@ -77,10 +82,10 @@ html, body { overflow: hidden; }
 .trustsim-knob .value { font-weight: 700; font-variant-numeric: tabular-nums; }
 .trustsim-knob .v-input__slot { margin-bottom: 0 !important; }
 .trustsim-knob .v-messages { display: none; }
-.trustsim-changed { color: #b35900; font-weight: 700; font-size: 14px; }
+.trustsim-changed { color: #b35900; font-weight: 700; font-size: var(--ts-small); }
 .trustsim-error { color: #a50026; font-weight: 600; }
-.trustsim-hint { font-size: 14px; opacity: 0.75; }
-"""
+.trustsim-hint { font-size: var(--ts-small); opacity: 0.75; }
+""".replace("VIEW_ASPECT", f"{100 * VIEW_SIZE[0] / VIEW_SIZE[1]:.2f}")
 
 KEYS_TEMPLATE = """
 <template><span class="trustsim-keys" style="display: none"></span></template>
@@ -131,31 +136,19 @@ def base_scenario() -> Scenario:
     return _base if _base is not None else baseline_scenario()
 
 
-def format_value(value: Any) -> str:
-    """A knob's value as shown next to it: '0.80', '2,000', 'small world'."""
+def format_value(value: Any, lang: str) -> str:
+    """A knob's value as shown next to it: '0.80', '2,000' (in Dutch '0,80', '2.000')."""
     if isinstance(value, str):
         return value
     if float(value).is_integer() and abs(value) >= 100:
-        return f"{int(value):,}"
-    return f"{value:.2f}"
+        return number(value, lang)
+    return number(float(value), lang, 2)
 
 
 def connected(context: Any) -> bool:
     """Whether a browser still shows this session (a closed tab must not keep Play running:
     Solara keeps a session for 24 hours)."""
     return kernel_context.PageStatus.CONNECTED in context.page_status.values()
-
-
-def same_value(a: Any, b: Any) -> bool:
-    """Whether a knob still has the value in force (sliders return floats with rounding)."""
-    if isinstance(a, str) or isinstance(b, str):
-        return a == b
-    return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-9)
-
-
-def format_nps(value: float) -> str:
-    """An NPS as a signed whole number, or a dash before it is shown."""
-    return "–" if math.isnan(value) else f"{value:+.0f}"
 
 
 @solara.component  # pyright: ignore[reportPrivateImportUsage]
@@ -183,7 +176,7 @@ def Page() -> None:
     def reset() -> None:
         playing.set(False)
         try:
-            classroom.start(classroom.lesson, pending.value, seed.value)
+            classroom.start(classroom.lesson, settled_knobs(pending.value, classroom.applied), seed.value)
             error.set("")
         except ConfigError as e:
             error.set(str(e))
@@ -309,6 +302,14 @@ def Toolbar(
             on_click=intervene(lambda: classroom.broken_promises(0)),
         )
         solara.Div(classes=["trustsim-sep"])
+        solara.FileDownload(
+            classroom.csv,
+            filename=f"trustsim-{classroom.lesson}.csv",
+            label=tr("download", lang),
+            icon_name=None,
+            mime_type="text/csv",
+        )
+        solara.Div(classes=["trustsim-sep"])
         names = {label: code for code, label in LANGUAGES.items()}
         solara.ToggleButtonsSingle(
             value=LANGUAGES[lang],
@@ -382,7 +383,7 @@ def Knobs(
     for name, knob in KNOBS.items():
         value = pending.value.get(name, applied.get(name))
         assert value is not None  # every knob has a value applied
-        changed = not same_value(value, applied.get(name))
+        changed = knob_changed(name, value, applied.get(name))
 
         def set_value(new: Any, name: str = name) -> None:
             pending.set({**pending.value, name: new})
@@ -390,7 +391,7 @@ def Knobs(
         with solara.Div(classes=["trustsim-knob", f"trustsim-knob-{name}"]):
             with solara.Div(classes=["head"]):
                 solara.Text(knob.label[lang])
-                shown = network_name(value, lang) if knob.choices else format_value(value)
+                shown = network_name(value, lang) if knob.choices else format_value(value, lang)
                 solara.Text(shown, classes=["value"])
             if knob.choices:
                 options = {network_name(c, lang): c for c in dict.fromkeys([value, *knob.choices])}
@@ -442,8 +443,9 @@ def Monitors(frame_state: solara.Reactive[Frame], lang: str) -> None:
     heads = ("", "customers", "ambassadors", "nps", "trust", money)
     rows = [
         f'<tr><td class="firm" style="border-left-color: {m.colour}">{_escape(m.label)}</td>'
-        f"<td>{m.customers:,}</td><td>{m.ambassadors:,}</td><td>{format_nps(m.nps)}</td>"
-        f"<td>{m.trust:.2f}</td><td>{m.money:,.0f}</td></tr>"
+        f"<td>{number(m.customers, lang)}</td><td>{number(m.ambassadors, lang)}</td>"
+        f"<td>{number(m.nps, lang, sign=True)}</td><td>{number(m.trust, lang, 2)}</td>"
+        f"<td>{number(m.money, lang)}</td></tr>"
         for m in frame.monitors
     ]
     header = "".join(f"<th>{tr(h, lang) if h else ''}</th>" for h in heads)
@@ -459,7 +461,7 @@ def View(frame_state: solara.Reactive[Frame], classroom: Classroom) -> None:
     """The network and the plots: a background sent when it changes, an overlay every step."""
     frame = frame_state.value
     solara.use_effect(classroom.shown.set)  # pyright: ignore[reportPrivateImportUsage]  # after every render: the Play thread may go on
-    with solara.Div(classes=["trustsim-view"]):
+    with solara.Div(classes=["trustsim-stage"]), solara.Div(classes=["trustsim-view"]):
         for name, background, overlay, share in (
             ("network", frame.network_background, frame.network_overlay, 40),
             ("trends", frame.trends_background, frame.trends_overlay, 60),

@@ -1,13 +1,16 @@
 """Every word the classroom app shows, in English and Dutch (the source texts are Dutch).
 
 One table per kind of text, each entry with both languages; :func:`tr` looks a text up and
-fills in its fields. The loyalty stage the model calls ``detractor`` is shown as "warns
-others", so that "detractor" keeps the one meaning it has in the Net Promoter Score (a score
-of 0-6); the model's constants and public columns keep their names.
+fills in its fields. Numbers are written the language's own way by :func:`number` and
+:func:`percent` (10,000 and 0.95 in English, 10.000 and 0,95 in Dutch). The loyalty stage the
+model calls ``detractor`` is shown as "warns others", so that "detractor" keeps the one
+meaning it has in the Net Promoter Score (a score of 0-6); the model's constants and public
+columns keep their names.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 LANGUAGES: dict[str, str] = {"en": "EN", "nl": "NL"}
@@ -35,6 +38,7 @@ TEXT: dict[str, dict[str, str]] = {
     "scandal_one": {"en": "⚡ Scandal {firm}", "nl": "⚡ Schandaal {firm}"},
     "scandal_all": {"en": "⚡ Scandal, all", "nl": "⚡ Schandaal, allen"},
     "broken_wave": {"en": "✗ {firm} breaks promises", "nl": "✗ {firm} breekt beloftes"},
+    "download": {"en": "⤓ CSV", "nl": "⤓ CSV"},
     "keys_hint": {
         "en": "Keys: space = play/pause, → = step, r = reset",
         "nl": "Toetsen: spatie = start/pauze, → = stap, r = opnieuw",
@@ -52,12 +56,12 @@ TEXT: dict[str, dict[str, str]] = {
     "colour_stage": {"en": "loyalty stage", "nl": "loyaliteit"},
     "colour_supplier": {"en": "firm", "nl": "bedrijf"},
     "market": {
-        "en": "{customers:,} customers, {firms} firms, {network} network",
-        "nl": "{customers:,} klanten, {firms} bedrijven, netwerk: {network}",
+        "en": "{customers} customers, {firms} firms, {network} network",
+        "nl": "{customers} klanten, {firms} bedrijven, netwerk: {network}",
     },
     "s1_policy": {
-        "en": "S1 promises {promise:.2f}, over-delivers {over:.2f}, advertises {ads:.2f}",
-        "nl": "S1 belooft {promise:.2f}, levert {over:.2f} extra, adverteert {ads:.2f}",
+        "en": "S1 promises {promise}, over-delivers {over}, advertises {ads}",
+        "nl": "S1 belooft {promise}, levert {over} extra, adverteert {ads}",
     },
     "bad_setting": {"en": "Not applied: {error}", "nl": "Niet toegepast: {error}"},
     # events
@@ -80,8 +84,8 @@ TEXT: dict[str, dict[str, str]] = {
     "plot_nps": {"en": "Net Promoter Score", "nl": "Net Promoter Score"},
     "plot_trust": {"en": "Trust in each firm", "nl": "Vertrouwen in elk bedrijf"},
     "axis_week": {"en": "week", "nl": "week"},
-    "network_title": {"en": "{shown} of {total:,} customers", "nl": "{shown} van {total:,} klanten"},
-    "network_all": {"en": "all {total:,} customers", "nl": "alle {total:,} klanten"},
+    "network_title": {"en": "{shown} of {total} customers", "nl": "{shown} van {total} klanten"},
+    "network_all": {"en": "all {total} customers", "nl": "alle {total} klanten"},
     "no_firm": {"en": "no firm", "nl": "geen bedrijf"},
     "empty_hint": {"en": "press ▶ or Step", "nl": "druk op ▶ of Stap"},
     "nps_hint": {
@@ -117,8 +121,49 @@ NETWORK_NAMES: dict[str, dict[str, str]] = {
 """Display names of `network.kind` values."""
 
 
+SEPARATORS: dict[str, tuple[str, str]] = {"en": (",", "."), "nl": (".", ",")}
+"""Thousands separator and decimal mark by language."""
+
+
+def number(value: float, lang: str, decimals: int = 0, sign: bool = False) -> str:
+    """`value` written as readers of `lang` write numbers: ``number(10000, "nl")`` is
+    '10.000', ``number(0.95, "nl", 2)`` is '0,95', ``number(12, "en", sign=True)`` is '+12'.
+
+    Args:
+        value: the number; NaN is shown as a dash.
+        lang: 'en' or 'nl'.
+        decimals: digits after the decimal mark.
+        sign: write a + before positive numbers (as for an NPS).
+
+    Raises:
+        KeyError: for an unknown language.
+    """
+    thousands, mark = SEPARATORS[lang]
+    if isinstance(value, float) and math.isnan(value):
+        return "–"
+    text = f"{value:{'+' if sign else ''},.{decimals}f}"
+    if text.lstrip("+-").strip("0.,") == "":
+        text = text.lstrip("+-")  # no "-0.00" or "+0"
+    return text.translate(str.maketrans({",": thousands, ".": mark}))
+
+
+def percent(share: float, lang: str, decimals: int = 0) -> str:
+    """A share (0.95) as a percentage in `lang`: '95%', or with one decimal '95.3%' / '95,3%'."""
+    return f"{number(100 * share, lang, decimals)}%"
+
+
+def spreadsheet_safe(text: str) -> str:
+    """A text cell that a spreadsheet shows as text, never runs as a formula.
+
+    A cell starting with =, +, -, @ (or a tab or carriage return) is read as a formula by
+    Excel and LibreOffice (CSV injection, OWASP); such a cell gets a leading apostrophe.
+    """
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def tr(key: str, lang: str, **fields: Any) -> str:
-    """The text `key` in language `lang`, with `fields` filled in.
+    """The text `key` in language `lang`, with `fields` filled in (numbers already written by
+    :func:`number`, so they follow the language).
 
     Raises:
         KeyError: for an unknown key or language (a bug in the app, caught by the tests).
