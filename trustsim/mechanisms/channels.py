@@ -42,13 +42,25 @@ class Messages:
 
     @classmethod
     def empty(cls) -> Messages:
-        """No messages."""
+        """No messages.
+
+        Example:
+            >>> len(Messages.empty())
+            0
+        """
         z = np.zeros(0, dtype=np.int64)
         return cls(z, z.copy(), z.astype(np.int8), z.astype(np.float32), z.copy())
 
     @classmethod
     def concat(cls, parts: list[Messages]) -> Messages:
-        """All messages of several channels together, in the given order."""
+        """All messages of several channels together, in the given order.
+
+        Example:
+            >>> ad = Messages(np.array([4]), np.array([1]), np.array([AD]), np.array([0.5]), np.array([-1]))
+            >>> both = Messages.concat([ad, Messages.empty(), ad])
+            >>> len(both), both.customer.tolist(), both.channel.dtype.name
+            (2, [4, 4], 'int8')
+        """
         parts = [p for p in parts if len(p)] or [cls.empty()]
         return cls(
             np.concatenate([p.customer for p in parts]),
@@ -62,7 +74,14 @@ class Messages:
         return len(self.customer)
 
     def take(self, mask: np.ndarray) -> Messages:
-        """The messages where `mask` is true (or at these indices)."""
+        """The messages where `mask` is true (or at these indices).
+
+        Example:
+            >>> tone = np.array([0.6, -0.2, 1.0])
+            >>> m = Messages(np.arange(3), np.zeros(3, int), np.full(3, REVIEW), tone, np.full(3, -1))
+            >>> m.take(m.valence > 0).customer.tolist()
+            [0, 2]
+        """
         return Messages(
             self.customer[mask], self.supplier[mask], self.channel[mask], self.valence[mask], self.sender[mask]
         )
@@ -138,6 +157,15 @@ def advertise(
     Every person is reached independently with that probability (a binomial number of
     distinct people), so with one supplier and a 'linear' budget of 1 this is exactly Bass's innovation p.
     A `banner_share` of the reached hear it through online banners instead of mass media.
+
+    Example:
+        Half the population hears of supplier 1 (reach x budget = 0.5), all through banners; no budget, no ads:
+
+        >>> m = advertise(np.random.default_rng(0), 1000, 0.01, np.array([0.0, 50.0]), np.array([0.0, 1.0]))
+        >>> set(m.supplier.tolist()), set(m.channel.tolist()) == {BANNER}, 400 < len(m) < 600
+        ({1}, True, True)
+        >>> len(set(m.customer.tolist())) == len(m)
+        True
     """
     who, banner, about = [], [], []
     for s in range(len(share)):
@@ -175,6 +203,13 @@ def talkativeness_draws(rng: np.random.Generator, n: int, sd: float) -> np.ndarr
 
     Models: many who would recommend never do, a few talk a lot (Kumar, Petersen & Leone 2007);
     with ``sd = 1`` talkativeness is exponential. No draws when ``sd = 0`` (everyone talks alike).
+
+    Example:
+        >>> t = talkativeness_draws(np.random.default_rng(0), 10_000, 1.0)
+        >>> 0.95 < float(t.mean()) < 1.05, float(t.max()) > 5.0
+        (True, True)
+        >>> talkativeness_draws(np.random.default_rng(0), 3, 0.0).tolist()
+        [1.0, 1.0, 1.0]
     """
     if sd <= 0:
         return np.ones(n, np.float32)
@@ -183,7 +218,14 @@ def talkativeness_draws(rng: np.random.Generator, n: int, sd: float) -> np.ndarr
 
 
 def hub_factor(degree: np.ndarray, exponent: float) -> np.ndarray:
-    """Talkativeness of opinion leaders: ``(degree / mean degree) ** exponent`` (Goldenberg et al. 2009)."""
+    """Talkativeness of opinion leaders: ``(degree / mean degree) ** exponent`` (Goldenberg et al. 2009).
+
+    Example:
+        >>> hub_factor(np.array([1, 3, 8]), 1.0).tolist()
+        [0.25, 0.75, 2.0]
+        >>> hub_factor(np.array([1, 3, 8]), 0.0).tolist()
+        [1.0, 1.0, 1.0]
+    """
     if exponent == 0 or len(degree) == 0:
         return np.ones(len(degree))
     mean = max(float(degree.mean()), 1e-12)
@@ -194,7 +236,15 @@ def hub_factor(degree: np.ndarray, exponent: float) -> np.ndarray:
 def recommend_chance(score: float, p: WomParams) -> float:
     """Recommendations per week of an average talker with this 0-10 score: ``rate`` times a chance
     rising smoothly with the score, one half at `recommend_midpoint` (promoters most, passives
-    less; Reichheld 2003). A person's own rate is this times its talkativeness."""
+    less; Reichheld 2003). A person's own rate is this times its talkativeness.
+
+    Example:
+        >>> p = WomParams(rate=0.2, warn_rate=0.1, recommend_midpoint=8.0, warn_midpoint=4.0, spread=1.0)
+        >>> round(recommend_chance(8.0, p), 3)
+        0.1
+        >>> recommend_chance(10.0, p) > recommend_chance(8.0, p) > recommend_chance(5.0, p)
+        True
+    """
     return p.rate / (1.0 + math.exp(-(score - p.recommend_midpoint) / p.spread))
 
 
@@ -202,12 +252,26 @@ def recommend_chance(score: float, p: WomParams) -> float:
 def warn_chance(score: float, p: WomParams) -> float:
     """Warnings per week of an average talker who is disappointed and scores this: ``warn_rate``
     times a chance falling smoothly with the score, one half at `warn_midpoint` (East, Hammond &
-    Wright 2007: positive word of mouth is the more common). Times talkativeness, as above."""
+    Wright 2007: positive word of mouth is the more common). Times talkativeness, as above.
+
+    Example:
+        >>> p = WomParams(rate=0.2, warn_rate=0.1, recommend_midpoint=8.0, warn_midpoint=4.0, spread=1.0)
+        >>> chances = [warn_chance(score, p) for score in (0.0, 4.0, 9.0)]
+        >>> round(chances[1], 3), chances[0] > chances[1] > chances[2]
+        (0.05, True)
+    """
     return p.warn_rate / (1.0 + math.exp((score - p.warn_midpoint) / p.spread))
 
 
 def by_score(chance: Callable[[float, WomParams], float], p: WomParams) -> np.ndarray:
-    """A chance of :func:`recommend_chance` or :func:`warn_chance` for each score 0..10."""
+    """A chance of :func:`recommend_chance` or :func:`warn_chance` for each score 0..10.
+
+    Example:
+        >>> p = WomParams(rate=0.2, warn_rate=0.1, recommend_midpoint=8.0, warn_midpoint=4.0, spread=1.0)
+        >>> r, w = by_score(recommend_chance, p), by_score(warn_chance, p)
+        >>> r.shape, round(float(r[8]), 3), bool((np.diff(r) > 0).all()), bool((np.diff(w) < 0).all())
+        ((11,), 0.1, True, True)
+    """
     return np.array([chance(float(score), p) for score in range(11)])
 
 
@@ -229,6 +293,15 @@ def word_of_mouth(
     Poisson counts are drawn as a Poisson total shared out in proportion to the rates (the same
     distribution; cheaper when most senders rarely talk). With `cumulative` the per-sender rates
     are given as their running total (``np.cumsum(rates)``; :func:`trustsim.phases.talkers`).
+
+    Example:
+        Two senders on a well-mixed population of 100; only the second talks, and it warns:
+
+        >>> net = Network(n=100, indptr=None, indices=None)
+        >>> senders, about, rates = np.array([3, 7]), np.array([0, 1]), np.array([0.0, 5.0])
+        >>> m = word_of_mouth(np.random.default_rng(0), net, senders, about, rates, -1.0)
+        >>> len(m) > 0, set(m.sender.tolist()), set(m.supplier.tolist()), set(m.valence.tolist())
+        (True, {7}, {1}, {-1.0})
     """
     if len(senders) == 0:
         return Messages.empty()
@@ -266,7 +339,13 @@ class ReviewPool:
 
     @classmethod
     def empty(cls, suppliers: int) -> ReviewPool:
-        """No reviews yet."""
+        """No reviews yet.
+
+        Example:
+            >>> pool = ReviewPool.empty(2)
+            >>> pool.count.tolist(), pool.rating.tolist()
+            ([0.0, 0.0], [0.5, 0.5])
+        """
         return cls(np.zeros(suppliers), np.zeros(suppliers))
 
     @property
@@ -278,7 +357,19 @@ class ReviewPool:
     def post(
         self, rng: np.random.Generator, supplier: np.ndarray, score: np.ndarray, post_rate: float, memory: float
     ) -> None:
-        """Old reviews fade by `memory`; each customer posts its score with chance `post_rate`."""
+        """Old reviews fade by `memory`; each customer posts its score with chance `post_rate`.
+
+        Example:
+            Everyone posts (`post_rate` 1); then old reviews fade to half, the ratings stay:
+
+            >>> pool = ReviewPool.empty(2)
+            >>> pool.post(np.random.default_rng(0), np.array([0, 0, 1]), np.array([10.0, 6.0, 2.0]), 1.0, 0.5)
+            >>> pool.count.tolist(), pool.rating.tolist()
+            ([2.0, 1.0], [0.8, 0.2])
+            >>> pool.post(np.random.default_rng(0), np.array([], int), np.array([]), 1.0, 0.5)
+            >>> pool.count.tolist(), pool.rating.tolist()
+            ([1.0, 0.5], [0.8, 0.2])
+        """
         self.total *= memory
         self.count *= memory
         if post_rate <= 0 or len(supplier) == 0:
@@ -293,6 +384,14 @@ def read_reviews(rng: np.random.Generator, readers: np.ndarray, pool: ReviewPool
     """Each reader reads the reviews of one supplier, picked in proportion to its review count.
 
     The message's valence is 2 * rating - 1: good reviews attract, bad ones repel.
+
+    Example:
+        Only supplier 1 has reviews, and they are bad (rating 0.2), so every reader is repelled:
+
+        >>> pool = ReviewPool(total=np.array([0.0, 4.0]), count=np.array([0.0, 2.0]))
+        >>> m = read_reviews(np.random.default_rng(0), np.array([5, 6, 7]), pool)
+        >>> m.supplier.tolist(), [round(float(v), 2) for v in m.valence]
+        ([1, 1, 1], [-0.6, -0.6, -0.6])
     """
     if len(readers) == 0 or pool.count.sum() <= 0:
         return Messages.empty()
@@ -322,6 +421,13 @@ def nudge(credibility: float, valence: np.float32, p: HearParams) -> np.float32:
     Models: Verwachting (MODEL_BRIEF §2.4): what others say moves the expectation by
     ``credibility * signal * valence``; negative messages weigh `negative_weight` times (East,
     Hammond & Lomax 2008; in the version-1 gate this is the loss multiplier, Slovic 1993).
+
+    Example:
+        A warning weighs `negative_weight` times a recommendation:
+
+        >>> p = HearParams(signal=1.0, negative_weight=2.0, transfer=0.0)
+        >>> float(nudge(0.5, np.float32(1.0), p)), float(nudge(0.5, np.float32(-1.0), p))
+        (0.5, -1.0)
     """
     x = credibility * p.signal * np.float64(valence)
     return np.float32(x * p.negative_weight if x < 0 else x)
@@ -330,7 +436,14 @@ def nudge(credibility: float, valence: np.float32, p: HearParams) -> np.float32:
 @rule
 def transferred(hearer: np.float32, recommender: np.float32, credibility: float, transfer: float) -> np.float32:
     """Log-odds of one component after a recommendation: a share ``transfer * credibility`` of the
-    way towards the recommender's own trust (trust transfer from a trusted source)."""
+    way towards the recommender's own trust (trust transfer from a trusted source).
+
+    Example:
+        A hearer at 0 moves a quarter of the way towards a recommender at 2 (transfer 0.5 x credibility 0.5):
+
+        >>> float(transferred(np.float32(0.0), np.float32(2.0), 0.5, 0.5))
+        0.5
+    """
     return hearer + np.float32(transfer * credibility) * (recommender - hearer)
 
 
@@ -394,6 +507,17 @@ def hear(
 
     Returns:
         Boolean mask of the messages that were a first contact.
+
+    Example:
+        Customer 0 sees an ad (credibility 0.5) for supplier 0: first contact at its prior 1.0, then a nudge
+        of 0.25 to reliability and competence; customer 1 heard nothing:
+
+        >>> trust, heard = np.zeros((2, 1, 4), np.float32), np.full((2, 1), -1, np.int8)
+        >>> prior, credibility, zero = np.ones(2, np.float32), np.array([0.9, 0.7, 0.5, 0.3]), np.array([0])
+        >>> ad = Messages(zero, zero, np.array([AD], np.int8), np.array([0.5], np.float32), zero - 1)
+        >>> first = hear(ad, trust, heard, prior, credibility, HearParams(1.0, negative_weight=2.0, transfer=0.0))
+        >>> first.tolist(), heard[:, 0].tolist(), trust[0, 0].tolist(), trust[1, 0].tolist()
+        ([True], [2, -1], [1.25, 1.0, 1.25, 1.0], [0.0, 0.0, 0.0, 0.0])
     """
     first = np.empty(len(messages), np.bool_)
     _hear(

@@ -27,6 +27,15 @@ def persuaded(
 
     Trust is the willingness to take a risk (Mayer et al. 1995); a message is believed with
     its channel's credibility. With gating off (the Bass limit) every message persuades.
+
+    Example:
+        Full trust and credibility always persuade, no trust never; with gating off everyone is persuaded:
+
+        >>> credibility, trust = np.array([1.0, 1.0, 0.5]), np.array([1.0, 0.0, 0.0])
+        >>> persuaded(np.random.default_rng(0), credibility, trust, True).tolist()
+        [True, False, False]
+        >>> persuaded(np.random.default_rng(0), credibility, trust, False).tolist()
+        [True, True, True]
     """
     if not gating:
         return np.ones(len(trust), dtype=bool)
@@ -43,6 +52,14 @@ def logit_choice(
 
     Uses the Gumbel-max trick, so all choosers are drawn at once; returns the row index
     (into the given arrays) of each chooser's pick, choosers in increasing order.
+
+    Example:
+        A thousand choosers with two options, the second with utility log 3: about three in four pick it:
+
+        >>> chooser, option = np.repeat(np.arange(1000), 2), np.tile([0, 1], 1000)
+        >>> picks = logit_choice(np.random.default_rng(0), chooser, option, np.log(np.where(option == 1, 3.0, 1.0)))
+        >>> len(picks), bool((np.diff(chooser[picks]) > 0).all()), 0.7 < float(option[picks].mean()) < 0.8
+        (1000, True, True)
     """
     if len(chooser) == 0:
         return np.zeros(0, dtype=np.int64)
@@ -53,7 +70,15 @@ def logit_choice(
 
 
 def within_capacity(rng: np.random.Generator, supplier: np.ndarray, room: np.ndarray) -> np.ndarray:
-    """Mask of newcomers a supplier can take: at most `room[s]` each, chosen at random."""
+    """Mask of newcomers a supplier can take: at most `room[s]` each, chosen at random.
+
+    Example:
+        Three newcomers for supplier 0, which has room for two; one for supplier 1, which has room:
+
+        >>> ok = within_capacity(np.random.default_rng(0), np.array([0, 0, 0, 1]), np.array([2, 5]))
+        >>> int(ok[:3].sum()), bool(ok[3])
+        (2, True)
+    """
     if len(supplier) == 0:
         return np.zeros(0, dtype=bool)
     perm = rng.permutation(len(supplier))
@@ -128,6 +153,13 @@ def leave_chance(own: np.float32, p: SwitchParams) -> float:
 
     Models: the less a customer trusts its supplier the likelier it looks elsewhere; whether it
     actually leaves depends on a trusted alternative (:func:`acceptable`, lock-in).
+
+    Example:
+        >>> p = SwitchParams(threshold=0.5, margin=0.1, rate=0.2, softness=0.05)
+        >>> round(leave_chance(np.float32(0.5), p), 3)
+        0.1
+        >>> leave_chance(np.float32(0.2), p) > leave_chance(np.float32(0.5), p) > leave_chance(np.float32(0.8), p)
+        True
     """
     return p.rate / (1.0 + math.exp((np.float64(own) - p.threshold) / p.softness))
 
@@ -138,6 +170,14 @@ def wishes_to_leave(own: np.float32, u: float, p: SwitchParams) -> bool | np.boo
 
     With ``softness = 0`` (version 1) whenever `own` is below `threshold`; otherwise with
     :func:`leave_chance`.
+
+    Example:
+        >>> hard = SwitchParams(threshold=0.5, margin=0.1, rate=1.0, softness=0.0)
+        >>> bool(wishes_to_leave(np.float32(0.4), 0.99, hard)), bool(wishes_to_leave(np.float32(0.6), 0.0, hard))
+        (True, False)
+        >>> soft = SwitchParams(threshold=0.5, margin=0.1, rate=0.2, softness=0.05)
+        >>> bool(wishes_to_leave(np.float32(0.3), 0.1, soft)), bool(wishes_to_leave(np.float32(0.9), 0.1, soft))
+        (True, False)
     """
     if p.softness > 0:
         if u >= p.rate:  # the chance never exceeds `rate`: most need no exp
@@ -157,6 +197,14 @@ def acceptable(own: np.float32, best: float, p: SwitchParams) -> bool | np.bool_
 
     Lock-in (MODEL_BRIEF §4): only an alternative that reaches `threshold` and is trusted at
     least `margin` more; when no supplier is trusted, nobody moves.
+
+    Example:
+        An alternative below the threshold is no option however low `own` is; above it, it must beat
+        `own` by the margin:
+
+        >>> p = SwitchParams(threshold=0.5, margin=0.1, rate=0.2, softness=0.05)
+        >>> [bool(acceptable(np.float32(own), best, p)) for own, best in ((0.1, 0.45), (0.6, 0.65), (0.6, 0.75))]
+        [False, False, True]
     """
     return best >= p.threshold and best >= np.float64(own + np.float32(p.margin))
 
@@ -168,7 +216,13 @@ def _acceptable_all(own, best, p, out):
 
 
 def acceptable_alternatives(own: np.ndarray, best: np.ndarray, p: SwitchParams) -> np.ndarray:
-    """:func:`acceptable` for each pair of (own trust, the alternative's trust)."""
+    """:func:`acceptable` for each pair of (own trust, the alternative's trust).
+
+    Example:
+        >>> p = SwitchParams(threshold=0.5, margin=0.1, rate=0.2, softness=0.05)
+        >>> acceptable_alternatives(np.array([0.1, 0.6, 0.6]), np.array([0.45, 0.65, 0.75]), p).tolist()
+        [False, False, True]
+    """
     out = np.empty(len(own), np.bool_)
     _acceptable_all(own.astype(np.float32), best.astype(np.float64), p, out)
     return out
@@ -180,6 +234,13 @@ def switches(own: np.float32, best: float, p: SwitchParams) -> bool | np.bool_:
 
     Only for an :func:`acceptable` alternative; with a hard threshold (``softness = 0``, version
     1) the customer must also still trust its supplier less than `threshold`.
+
+    Example:
+        With a hard threshold a customer still trusting its supplier 0.6 stays, even for a better one:
+
+        >>> hard = SwitchParams(threshold=0.5, margin=0.1, rate=1.0, softness=0.0)
+        >>> bool(switches(np.float32(0.4), 0.9, hard)), bool(switches(np.float32(0.6), 0.9, hard))
+        (True, False)
     """
     unhappy = p.softness > 0 or own < np.float32(p.threshold)
     return unhappy and acceptable(own, best, p)
@@ -219,6 +280,17 @@ def switch_targets(
         own_supplier: each one's current supplier; own_trust: its overall trust in it.
         room: free places per supplier.
         params: the switching thresholds.
+
+    Example:
+        Both customers buy from supplier 0 (trust 0.3); suppliers 1 and 2 are trusted 0.6 and 0.8, but 2
+        is full, and customer 1 never heard of either:
+
+        >>> components = np.tile(np.array([0.3, 0.6, 0.8], np.float32)[:, None], (2, 1, 4))
+        >>> heard, room = np.array([[0, 0, 0], [0, -1, -1]], np.int8), np.array([5, 5, 0])
+        >>> p = SwitchParams(threshold=0.5, margin=0.1, rate=1.0, softness=0.0)
+        >>> w, own = np.full(4, 0.25, np.float32), np.array([0.3, 0.3], np.float32)
+        >>> switch_targets(components, w, heard, np.array([0, 1]), np.array([0, 0]), own, room, p).tolist()
+        [1, -1]
     """
     target = np.empty(len(customers), np.int64)
     _best_alternatives(

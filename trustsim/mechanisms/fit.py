@@ -16,6 +16,13 @@ def draw_fit(rng: np.random.Generator, customers: int, suppliers: int, sd: float
     """Fit of each customer with each supplier: Normal(0, sd), float32 (customers, suppliers).
 
     No draws at all (an empty (customers, 0) array) when ``sd = 0``: everyone alike.
+
+    Example:
+        >>> fit = draw_fit(np.random.default_rng(0), 1000, 2, 0.5)
+        >>> fit.shape, fit.dtype.name, 0.45 < float(fit.std()) < 0.55
+        ((1000, 2), 'float32', True)
+        >>> draw_fit(np.random.default_rng(0), 1000, 2, 0.0).shape
+        (1000, 0)
     """
     if sd <= 0:
         return np.zeros((customers, 0), np.float32)
@@ -28,5 +35,11 @@ def recommender_says_it_fits(fit: np.ndarray, error: np.ndarray) -> np.ndarray:
     `error` is the recommender's misjudgement (normal draws times ``fit.signal_noise``); a
     recommendation judged a poor fit is not followed (Kumar, Petersen & Leone 2010: only a
     minority of referred prospects become customers).
+
+    Example:
+        A good fit misjudged as poor is not recommended (the third):
+
+        >>> recommender_says_it_fits(np.array([0.3, -0.3, 0.3]), np.array([0.0, 0.0, -0.5])).tolist()
+        [True, False, False]
     """
     return fit + error > 0.0

@@ -20,5 +20,14 @@ IMITABLE: tuple[str, ...] = (
 
 
 def imitate(own: dict[str, float], model: dict[str, float], strength: float) -> dict[str, float]:
-    """Move each imitable policy field a share `strength` of the way towards the role model's."""
+    """Move each imitable policy field a share `strength` of the way towards the role model's.
+
+    Example:
+        A quarter of the way to the role model's policy; abilities such as competence are not copied:
+
+        >>> own, model = dict.fromkeys(IMITABLE, 0.0) | {"competence": 0.2}, dict.fromkeys(IMITABLE, 1.0)
+        >>> new = imitate(own, model, 0.25)
+        >>> new["promise"], new["ad_budget"], "competence" in new
+        (0.25, 0.25, False)
+    """
     return {k: own[k] + strength * (model[k] - own[k]) for k in IMITABLE}

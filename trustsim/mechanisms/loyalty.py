@@ -38,6 +38,10 @@ def recommend_score(trust: np.float32) -> np.int8:
 
     Models: recommendations follow from trust (MODEL_BRIEF §4: organisations must earn trust
     to receive recommendations).
+
+    Example:
+        >>> [int(recommend_score(np.float32(t))) for t in (0.0, 0.64, 0.87, 1.2)]
+        [0, 6, 9, 10]
     """
     return np.int8(np.rint(clip(trust, np.float32(0.0), np.float32(1.0)) * np.float32(10)))
 
@@ -54,6 +58,16 @@ def ladder_stage(
       `ambassador_score` and whom the supplier trusts (trust is mutual, MODEL_BRIEF §1);
     - loyal: a customer for `loyal_tenure` steps scoring at least `loyal_score`;
     - customer: any other current customer; prospect: everyone else.
+
+    Example:
+        Loyal after 10 steps scoring 7 or more, ambassador after 30 scoring 9 or more and trusted by the
+        supplier, detractor when disappointed and scoring 4 or less:
+
+        >>> p = LadderParams(10, 30, 7, 9, 4)
+        >>> [STAGES[ladder_stage(True, False, tenure, 9, True, p)] for tenure in (1, 10, 30)]
+        ['customer', 'loyal', 'ambassador']
+        >>> STAGES[ladder_stage(True, False, 30, 9, False, p)], STAGES[ladder_stage(False, True, 0, 3, False, p)]
+        ('loyal', 'detractor')
     """
     if disappointed and score <= p.detractor_score:
         return DETRACTOR
@@ -118,13 +132,23 @@ def survey_answers(trust: np.ndarray, z: np.ndarray, shift: float, sd: float) ->
 
 
 def nps_from_totals(promoters: int, detractors: int, respondents: int) -> float:
-    """NPS from the number of promoters, detractors and all respondents (NaN if none)."""
+    """NPS from the number of promoters, detractors and all respondents (NaN if none).
+
+    Example:
+        >>> nps_from_totals(50, 20, 100), nps_from_totals(0, 0, 0)
+        (30.0, nan)
+    """
     if respondents == 0:
         return float("nan")
     return 100.0 * (promoters - detractors) / respondents
 
 
 def nps_from_counts(promoters: np.ndarray, detractors: np.ndarray, respondents: np.ndarray) -> np.ndarray:
-    """NPS per group from counts of promoters, detractors and all respondents (NaN where none)."""
+    """NPS per group from counts of promoters, detractors and all respondents (NaN where none).
+
+    Example:
+        >>> nps_from_counts(np.array([5, 2, 0]), np.array([1, 6, 0]), np.array([10, 8, 0])).tolist()
+        [40.0, -50.0, nan]
+    """
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(respondents > 0, 100.0 * (promoters - detractors) / respondents, np.nan)

@@ -29,6 +29,16 @@ def scandal(
 
     Returns:
         Boolean mask of the customers who heard of it.
+
+    Example:
+        A sector-wide scandal everyone hears of: trust falls only in the suppliers each person knows,
+        and everyone's benefit of the doubt falls too:
+
+        >>> logits, prop = np.zeros((3, 2, 4), np.float32), np.zeros(3, np.float32)
+        >>> heard = np.array([[0, -1], [0, 0], [-1, -1]], np.int8)
+        >>> hit = scandal(np.random.default_rng(0), logits, heard, prop, "all", 1.5, 1.0)
+        >>> hit.tolist(), logits[:, :, 0].tolist(), prop.tolist()
+        ([True, True, True], [[-1.5, 0.0], [-1.5, -1.5], [0.0, 0.0]], [-1.5, -1.5, -1.5])
     """
     n = trust_logits.shape[0]
     hit = rng.random(n) < reach

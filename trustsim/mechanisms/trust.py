@@ -50,7 +50,12 @@ class TrustParams(NamedTuple):
 
 
 def logit(p: np.ndarray | float) -> np.ndarray:
-    """Log-odds of a probability, as float32, clipped to ±LOGIT_LIMIT."""
+    """Log-odds of a probability, as float32, clipped to ±LOGIT_LIMIT.
+
+    Example:
+        >>> float(logit(0.5)), round(float(logit(0.9)), 3), float(logit(1.0))
+        (0.0, 2.197, 8.0)
+    """
     p = np.clip(np.asarray(p, dtype=np.float64), 1e-6, 1 - 1e-6)
     return np.clip(np.log(p / (1 - p)), -LOGIT_LIMIT, LOGIT_LIMIT).astype(np.float32)
 
@@ -61,6 +66,11 @@ def expit(x: np.ndarray) -> np.ndarray:
     Exponentials are taken here, in numpy, over whole arrays, never inside compiled loops:
     numpy's vectorised ``exp`` and the C library's differ in the last bit, and one place for
     them keeps compiled and plain-Python runs identical.
+
+    Example:
+        >>> x = expit(np.array([0.0, 2.0], np.float32))
+        >>> x.dtype.name, [round(float(v), 3) for v in x], round(float(expit(logit(0.3))), 3)
+        ('float32', [0.5, 0.881], 0.3)
     """
     x = np.asarray(x)
     if x.dtype.kind != "f":
@@ -73,20 +83,35 @@ def expit(x: np.ndarray) -> np.ndarray:
 
 
 def normalised_weights(weights: list[float] | np.ndarray) -> np.ndarray:
-    """Component weights scaled to sum to 1 (float32)."""
+    """Component weights scaled to sum to 1 (float32).
+
+    Example:
+        >>> normalised_weights([1, 1, 2, 4]).tolist()
+        [0.125, 0.125, 0.25, 0.5]
+    """
     w = np.asarray(weights, dtype=np.float64)
     return (w / w.sum()).astype(np.float32)
 
 
 @rule
 def clip(x, lo, hi):
-    """x limited to [lo, hi]."""
+    """x limited to [lo, hi].
+
+    Example:
+        >>> clip(1.5, 0.0, 1.0), clip(-0.2, 0.0, 1.0), clip(0.3, 0.0, 1.0)
+        (1.0, 0.0, 0.3)
+    """
     return min(max(x, lo), hi)
 
 
 @rule
 def clip_logit(x: np.float32) -> np.float32:
-    """Log-odds limited to ±LOGIT_LIMIT, in float32."""
+    """Log-odds limited to ±LOGIT_LIMIT, in float32.
+
+    Example:
+        >>> float(clip_logit(np.float32(12.0))), float(clip_logit(np.float32(-3.0)))
+        (8.0, -3.0)
+    """
     return clip(x, -_LIMIT, _LIMIT)
 
 
@@ -97,6 +122,15 @@ def combine(c: np.ndarray, w: np.ndarray) -> np.float32:
     Models: care weighs most, then competence, transparency, reliability (MODEL_BRIEF §1).
     Written as ``(c0 w0 + c1 w1) + (c2 w2 + c3 w3)`` in float32, never as a BLAS dot product,
     whose summation order depends on the CPU and on the row's position in an array.
+
+    Example:
+        Full trust in care alone counts four times full trust in reliability alone (weights 1:2:3:4):
+
+        >>> w = normalised_weights([1, 2, 3, 4])
+        >>> round(float(combine(np.array([0, 0, 0, 1], np.float32), w)), 3)
+        0.4
+        >>> round(float(combine(np.array([1, 0, 0, 0], np.float32), w)), 3)
+        0.1
     """
     return (c[0] * w[0] + c[1] * w[1]) + (c[2] * w[2] + c[3] * w[3])
 
@@ -108,7 +142,13 @@ def _combine_rows_into(components, w, out):
 
 
 def combine_rows(components: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """:func:`combine` over the rows of an (n, 4) array of components; float32 (n,)."""
+    """:func:`combine` over the rows of an (n, 4) array of components; float32 (n,).
+
+    Example:
+        >>> trust = combine_rows(np.eye(4, dtype=np.float32), normalised_weights([1, 2, 3, 4]))
+        >>> trust.dtype.name, [round(float(t), 3) for t in trust]
+        ('float32', [0.1, 0.2, 0.3, 0.4])
+    """
     out = np.empty(components.shape[0], np.float32)
     _combine_rows_into(components, weights, out)
     return out
@@ -116,7 +156,12 @@ def combine_rows(components: np.ndarray, weights: np.ndarray) -> np.ndarray:
 
 @rule
 def asymmetric(x: float, loss_multiplier: float) -> np.float32:
-    """A log-odds change with its negative part scaled by the loss multiplier (Slovic 1993)."""
+    """A log-odds change with its negative part scaled by the loss multiplier (Slovic 1993).
+
+    Example:
+        >>> float(asymmetric(0.5, 3.0)), float(asymmetric(-0.5, 3.0))
+        (0.5, -1.5)
+    """
     return np.float32(x * loss_multiplier if x < 0 else x)
 
 
@@ -161,6 +206,17 @@ def experience_delta(
 
     Returns:
         The float32 log-odds changes of (reliability, transparency, competence, care).
+
+    Example:
+        A broken promise costs `loss_multiplier` (3) times what a kept one earns, and hiding it costs
+        transparency too; admitting and repairing it halves the loss and earns transparency:
+
+        >>> p = TrustParams(gain=0.2, loss_multiplier=3.0, over_delivery_gain=0.5, repair_relief=0.5, care_rate=0.1,
+        ...                 forgetting=0.0, anchoring_gain=0.5)
+        >>> def delta(outcome, admitted=False):
+        ...     return [round(float(d), 2) for d in experience_delta(outcome, 0.0, 0.5, admitted, False, 0.5, p)]
+        >>> delta(KEPT), delta(BROKEN), delta(BROKEN, admitted=True)
+        ([0.2, 0.0, 0.0, 0.0], [-0.6, -0.6, 0.0, 0.0], [-0.3, 0.2, 0.0, 0.0])
     """
     broken = outcome == BROKEN
     gain, loss = p.gain, p.loss_multiplier
@@ -189,6 +245,15 @@ def update_component(logit_now: np.float32, prior: np.float32, delta: np.float32
 
     Forgetting (a share `forgetting` of the way back to the person's benefit of the doubt each
     experience) discounts old evidence, as in the Beta reputation system (Jøsang & Ismail 2002).
+
+    Example:
+        From log-odds 2 with a change of +0.5: without forgetting, forgetting half the way back to the
+        prior 0, and clipped at LOGIT_LIMIT:
+
+        >>> def after(now, forgetting):
+        ...     return float(update_component(np.float32(now), np.float32(0.0), np.float32(0.5), forgetting))
+        >>> after(2.0, 0.0), after(2.0, 0.5), after(7.9, 0.0)
+        (2.5, 1.5, 8.0)
     """
     x = logit_now
     if forgetting > 0:
