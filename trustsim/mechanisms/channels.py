@@ -159,9 +159,9 @@ def advertise(
     A `banner_share` of the reached hear it through online banners instead of mass media.
 
     Example:
-        Half the population hears of supplier 1 (reach x budget = 0.5), all through banners; no budget, no ads:
+        Half the population hears of supplier 1 (share 0.5), all through banners; a share of 0, no ads:
 
-        >>> m = advertise(np.random.default_rng(0), 1000, 0.01, np.array([0.0, 50.0]), np.array([0.0, 1.0]))
+        >>> m = advertise(np.random.default_rng(0), 1000, np.array([0.0, 0.5]), np.array([0.0, 1.0]))
         >>> set(m.supplier.tolist()), set(m.channel.tolist()) == {BANNER}, 400 < len(m) < 600
         ({1}, True, True)
         >>> len(set(m.customer.tolist())) == len(m)
@@ -512,10 +512,11 @@ def hear(
         Customer 0 sees an ad (credibility 0.5) for supplier 0: first contact at its prior 1.0, then a nudge
         of 0.25 to reliability and competence; customer 1 heard nothing:
 
-        >>> trust, heard = np.zeros((2, 1, 4), np.float32), np.full((2, 1), -1, np.int8)
+        >>> trust, heard, source = np.zeros((2, 1, 4), np.float32), np.full((2, 1), -1, np.int8), np.full((2, 1), -1)
         >>> prior, credibility, zero = np.ones(2, np.float32), np.array([0.9, 0.7, 0.5, 0.3]), np.array([0])
         >>> ad = Messages(zero, zero, np.array([AD], np.int8), np.array([0.5], np.float32), zero - 1)
-        >>> first = hear(ad, trust, heard, prior, credibility, HearParams(1.0, negative_weight=2.0, transfer=0.0))
+        >>> p = HearParams(signal=1.0, negative_weight=2.0, transfer=0.0)
+        >>> first = hear(ad, trust, heard, source, np.full(2, -1), prior, credibility, p)
         >>> first.tolist(), heard[:, 0].tolist(), trust[0, 0].tolist(), trust[1, 0].tolist()
         ([True], [2, -1], [1.25, 1.0, 1.25, 1.0], [0.0, 0.0, 0.0, 0.0])
     """

@@ -212,9 +212,9 @@ def experience_delta(
         transparency too; admitting and repairing it halves the loss and earns transparency:
 
         >>> p = TrustParams(gain=0.2, loss_multiplier=3.0, over_delivery_gain=0.5, repair_relief=0.5, care_rate=0.1,
-        ...                 forgetting=0.0, anchoring_gain=0.5)
+        ...                 forgetting=0.0, anchoring_gain=0.5, gesture_gain=0.0)
         >>> def delta(outcome, admitted=False):
-        ...     return [round(float(d), 2) for d in experience_delta(outcome, 0.0, 0.5, admitted, False, 0.5, p)]
+        ...     return [round(float(d), 2) for d in experience_delta(outcome, 0.0, 0.5, admitted, False, 0.5, False, p)]
         >>> delta(KEPT), delta(BROKEN), delta(BROKEN, admitted=True)
         ([0.2, 0.0, 0.0, 0.0], [-0.6, -0.6, 0.0, 0.0], [-0.3, 0.2, 0.0, 0.0])
     """
