@@ -101,3 +101,42 @@ def test_the_survey_moves_nps_and_nothing_else(shift):
     pd.testing.assert_frame_equal(a[others], b[others])  # behaviour keeps using trust
     moved = (b["nps"] - a["nps"]).iloc[5:].mean()
     assert moved * shift > 0 and abs(moved) > 10, moved
+
+
+def test_unit_economics_follow_their_definitions():
+    from trustsim.patterns import RunTables, unit_economics
+
+    sup = pd.DataFrame(
+        {
+            "step": [0, 1, 2, 1, 2],
+            "supplier": [0, 0, 0, 1, 1],
+            "name": ["A", "A", "A", "B", "B"],
+            "customers": [0, 100, 100, 50, 50],
+            "revenue": [0.0, 100.0, 100.0, 50.0, 50.0],
+            "service_costs": [0.0, 50.0, 50.0, 25.0, 25.0],
+            "gesture_costs": [0.0, 0.0, 0.0, 5.0, 5.0],
+            "ad_costs": [99.0, 200.0, 200.0, 0.0, 0.0],
+            "acquired_ads": [0, 10, 10, 0, 0],
+            "churned": [0, 1, 1, 0, 0],
+            "departed": [0, 0, 0, 0, 0],
+            "lapsed": [0, 1, 1, 0, 0],
+        }
+    )
+    u = unit_economics(RunTables(pd.DataFrame({"step": [0, 1, 2]}), sup, None, 1000, discount_rate=0.0))
+    a = u.loc[0]
+    assert a["cac"] == 20.0 and a["margin"] == 0.5 and a["loss_rate"] == 0.02  # step 0 does not count
+    assert a["ltv"] == pytest.approx(25.0) and a["ltv_to_cac"] == pytest.approx(1.25)
+    assert a["payback_months"] == pytest.approx(20.0 / (0.5 * 52 / 12))
+    assert np.isnan(u.loc[1, "cac"]) and u.loc[1, "margin"] == pytest.approx(0.4)  # gestures cost margin
+
+
+def test_a_saturated_ad_response_is_less_elastic_than_a_linear_one():
+    from trustsim.elasticity import ad_elasticity
+
+    common = {"market.customers": 3000, "market.initial_customers": 0.0}
+    linear = load_scenario(BASE, common)
+    saturated = load_scenario(BASE, common | GOODWILL | {"advertising.saturation": 1.0})
+    e_lin = np.mean([ad_elasticity(linear, s, warmup=20)["ad_elasticity_short"] for s in range(4)])
+    e_sat = np.mean([ad_elasticity(saturated, s, warmup=20)["ad_elasticity_short"] for s in range(4)])
+    # far above saturation more spend buys almost no reach: the response is all but inelastic
+    assert e_lin > 0.2 and e_sat < e_lin / 2, (e_lin, e_sat)

@@ -54,6 +54,7 @@ class RunTables:
         customers: ``customers.parquet`` (one row per customer spell), or None.
         people: the number of people N (``market.customers``).
         shock_step: the step of the first scandal (None without one).
+        discount_rate: ``money.discount_rate``, per week (for lifetime value).
     """
 
     model: pd.DataFrame
@@ -61,6 +62,7 @@ class RunTables:
     customers: pd.DataFrame | None
     people: int
     shock_step: int | None = None
+    discount_rate: float = 0.001
 
     @property
     def steps(self) -> int:
@@ -275,6 +277,69 @@ def supplier_nps(tables: RunTables) -> dict[str, float]:
     return {"nps_low": float(per.min()), "nps_mean": float(per.mean()), "nps_high": float(per.max())}
 
 
+# --- unit economics ------------------------------------------------------------------------------
+
+WEEKS_PER_MONTH = WEEKS_PER_YEAR / 12
+
+
+def unit_economics(tables: RunTables) -> pd.DataFrame:
+    """Each supplier's acquisition cost, payback and lifetime value over the run, from its table.
+
+    Models: the practitioners' unit economics of subscriptions and services (MODEL_BRIEF, 'Advertising
+    response and unit economics'; payback 12-24 months and LTV/CAC near 3 are practitioner benchmarks),
+    with lifetime value as in Gupta, Lehmann & Stuart (2004), JMR 41(1):
+
+    - ``cac``: ad spend per customer won by advertising (``ad_costs`` / ``acquired_ads``);
+    - ``margin``: gross margin per customer-week, price less the cost of serving and gestures
+      (``revenue - service_costs - gesture_costs`` over customer-weeks);
+    - ``loss_rate``: customers lost per customer-week (switched, left the market or lapsed);
+    - ``ltv``: margin discounted over the expected lifetime, ``margin (1 + r) / (r + loss_rate)``;
+    - ``payback_months``: ``cac`` / monthly margin; ``ltv_to_cac``: ``ltv / cac``.
+
+    Steps after step 0 count (step 0 bills the initial customers but wins nobody). NaN where a
+    supplier won nobody by ads or had no customers.
+    """
+    s = tables.suppliers
+    s = s[s["step"] > 0]
+    cols = ["customers", "revenue", "service_costs", "ad_costs", "acquired_ads", "churned", "departed"]
+    extra = [c for c in ("gesture_costs", "lapsed") if c in s.columns]
+    g = s.groupby("supplier")[cols + extra].sum()
+    names = s.groupby("supplier")["name"].first()
+    weeks = g["customers"].astype(np.float64).replace(0, np.nan)
+    gestures = g["gesture_costs"] if "gesture_costs" in g else 0.0
+    lost = g["churned"] + g["departed"] + (g["lapsed"] if "lapsed" in g else 0)
+    margin = (g["revenue"] - g["service_costs"] - gestures) / weeks
+    loss_rate = lost / weeks
+    r = tables.discount_rate
+    ltv = margin * (1 + r) / (r + loss_rate)
+    cac = g["ad_costs"] / g["acquired_ads"].astype(np.float64).replace(0, np.nan)
+    return pd.DataFrame(
+        {
+            "name": names,
+            "cac": cac,
+            "margin": margin,
+            "loss_rate": loss_rate,
+            "ltv": ltv,
+            "payback_months": cac / (margin * WEEKS_PER_MONTH),
+            "ltv_to_cac": ltv / cac,
+            "ad_spend": g["ad_costs"],
+        }
+    )
+
+
+def advertiser_economics(tables: RunTables) -> dict[str, float]:
+    """LTV/CAC and payback (months) of the supplier that spent most on advertising (:func:`unit_economics`).
+
+    Models: practitioner benchmarks for subscriptions and services, payback 12-24 months and LTV/CAC
+    near 3 (a ratio far above it means advertising is too cheap to be true; MODEL_BRIEF).
+    """
+    u = unit_economics(tables)
+    if u.empty or not (u["ad_spend"] > 0).any():
+        return {"ltv_to_cac": math.nan, "payback_months": math.nan}
+    top = u.loc[u["ad_spend"].idxmax()]
+    return {"ltv_to_cac": float(top["ltv_to_cac"]), "payback_months": float(top["payback_months"])}
+
+
 @dataclass(frozen=True)
 class Pattern:
     """One group of patterns: the function, the values it returns, and what they mean."""
@@ -323,6 +388,12 @@ PATTERNS: dict[str, Pattern] = {
         ("early_external_share", "late_external_share"),
         "adopters won by ads: first 16% against the rest (Goldenberg, Libai & Muller 2001)",
     ),
+    "unit_economics": Pattern(
+        advertiser_economics,
+        ("ltv_to_cac", "payback_months"),
+        "the biggest advertiser's lifetime value / acquisition cost and payback in months (practitioner "
+        "benchmarks: near 3; 12-24 months)",
+    ),
 }
 """Every pattern group, by name."""
 
@@ -365,6 +436,7 @@ def read_run(folder: str, people: int | None = None) -> RunTables:
         customers,
         n,
         int(shocks[0]["step"]) if shocks else None,
+        float(scenario.get("money", {}).get("discount_rate", 0.001)),
     )
 
 

@@ -17,6 +17,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         description="Print the market-level patterns of a run folder written by `trustsim run` (docs/calibration.md).",
     )
     p.add_argument("run_dir", metavar="RUN_DIR", help="folder of a run (trustsim run ... --out DIR)")
+    p.add_argument(
+        "--elasticity",
+        type=int,
+        default=0,
+        metavar="SEEDS",
+        help="also measure the advertising elasticity (short and long run) by rerunning the run's scenario "
+        "in pairs on this many seeds (trustsim.elasticity; 0 = no)",
+    )
     p.set_defaults(func=main)
 
 
@@ -42,7 +50,30 @@ def main(args: argparse.Namespace) -> int:
             missing |= bool(lacking) and not math.isfinite(v)
             shown = f"{v:.4g}" if math.isfinite(v) else ("column missing" if lacking else "–")
             table.add_row(key, shown, pattern.meaning)
+    if args.elasticity > 0:
+        _elasticity_rows(table, args.run_dir, args.elasticity)
     Console().print(table)
     if missing:
         print("Some patterns need model-table columns this run lacks (made by an older trustsim?); run it again.")
     return 0
+
+
+def _elasticity_rows(table: object, run_dir: str, seeds: int) -> None:
+    """Rows of the advertising elasticities, measured on paired reruns of the run's scenario."""
+    import json
+    from pathlib import Path
+
+    from trustsim.config import Scenario
+    from trustsim.elasticity import ad_elasticities
+    from trustsim.errors import ConfigError
+
+    meta_file = Path(run_dir) / "run.json"
+    try:
+        meta = json.loads(meta_file.read_text())
+        scenario = Scenario.model_validate(meta["scenario"])
+    except (OSError, ValueError, KeyError) as e:
+        raise ConfigError(f"{meta_file}: cannot read the run's scenario to rerun it ({e}).") from None
+    seed = int(meta.get("seed", scenario.seed))
+    for key, (mean, low, high, n) in ad_elasticities(scenario, range(seed, seed + seeds)).items():
+        shown = f"{mean:.3g} [{low:.3g}, {high:.3g}], n = {n}" if n > 1 else f"{mean:.3g} (n = {n})"
+        table.add_row(key, shown, "advertising elasticity of the biggest advertiser's sales (Sethuraman et al. 2011)")  # type: ignore[attr-defined]
