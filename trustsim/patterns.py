@@ -306,8 +306,8 @@ def unit_economics(tables: RunTables) -> pd.DataFrame:
     g = s.groupby("supplier")[cols + extra].sum()
     names = s.groupby("supplier")["name"].first()
     weeks = g["customers"].astype(np.float64).replace(0, np.nan)
-    gestures = g["gesture_costs"] if "gesture_costs" in g else 0.0
-    lost = g["churned"] + g["departed"] + (g["lapsed"] if "lapsed" in g else 0)
+    gestures = g.get("gesture_costs", 0.0)
+    lost = g["churned"] + g["departed"] + g.get("lapsed", 0)
     margin = (g["revenue"] - g["service_costs"] - gestures) / weeks
     loss_rate = lost / weeks
     r = tables.discount_rate
