@@ -336,7 +336,7 @@ def advertiser_economics(tables: RunTables) -> dict[str, float]:
     u = unit_economics(tables)
     if u.empty or not (u["ad_spend"] > 0).any():
         return {"ltv_to_cac": math.nan, "payback_months": math.nan}
-    top = u.loc[u["ad_spend"].idxmax()]
+    top = u.iloc[int(np.argmax(u["ad_spend"].to_numpy()))]
     return {"ltv_to_cac": float(top["ltv_to_cac"]), "payback_months": float(top["payback_months"])}
 
 
