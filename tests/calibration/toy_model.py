@@ -2,7 +2,8 @@
 
 ``bass_q`` = 2 x ``wom.rate`` + normal noise (sd 0.05) from the run's seed: the data identify
 ``wom.rate`` (the target 0.6 means 0.3), while ``wom.warn_midpoint`` has no effect at all, so
-its posterior should stay its prior. ``bass_p`` is pure noise around 0.03 (a second target).
+its posterior should stay its prior. ``bass_p`` is 0.01 in a well-mixed network and 0.05 in any
+other (plus noise, sd 0.002): it identifies the level of ``network.kind``.
 """
 
 from __future__ import annotations
@@ -26,6 +27,6 @@ def run_toy(scenario, seed, steps=None) -> RunResult:
     row = {
         "step": 1,
         "bass_q": 2 * scenario.wom.rate + rng.normal(0, 0.05),
-        "bass_p": 0.03 + rng.normal(0, 0.005),
+        "bass_p": (0.01 if scenario.network.kind == "well_mixed" else 0.05) + rng.normal(0, 0.002),
     }
     return RunResult(pd.DataFrame([row]), pd.DataFrame({"step": [], "supplier": [], "name": []}), seed, 1)
