@@ -209,6 +209,23 @@ def test_each_generation_draws_from_its_own_seeded_generator(tmp_path):
     assert all(0 <= p["wom.rate"] <= 1 and 0 <= p["wom.warn_midpoint"] <= 10 for p in a.points)
 
 
+def test_the_kernel_density_is_the_weighted_gaussian_mixture():
+    from scipy.stats import multivariate_normal
+
+    from trustsim.calibration.smc import log_mixture_density
+
+    rng = np.random.default_rng(0)
+    centres, x = rng.normal(size=(5, 3)), rng.normal(size=(4, 3))
+    w = rng.random(5)
+    w /= w.sum()
+    a = rng.normal(size=(3, 3))
+    cov = a @ a.T + np.eye(3)
+    expected = np.log(
+        [sum(wj * multivariate_normal(c, cov).pdf(xi) for wj, c in zip(w, centres, strict=True)) for xi in x]
+    )
+    np.testing.assert_allclose(log_mixture_density(x, centres, w, np.linalg.cholesky(cov)), expected, rtol=1e-10)
+
+
 TINY_SIZE = ["--method", "smc", "--particles", "4", "--generations", "2", "--check-replicates", "2"]
 
 
@@ -232,6 +249,7 @@ def test_the_shipped_calibrations_run_at_a_tiny_size(name, tmp_path, capsys):
         ("[parameters]", "[parameters]\nmarket.initial_customers = { low = 0.1, high = 0.3 }", ["fixed by [regime]"]),
         ("[parameters]", "[parameters]\nsuppliers.0.ad_budget = { low = 0.1, high = 3 }", ["fixed by [regime]"]),
         ("maturity = 0.2", "maturity = 1.5", ["regime.maturity", "1.5"]),
+        ("[overrides]", "[overrides]\nwom.rate = 0.2", ["parameters.wom.rate is free", "ignored"]),
         ("maturity = 0.2", "maturty = 0.2", ["regime.maturty", "maturity"]),
         ("particles = 100", "particles = 1", ["method.particles", "1"]),
         ("particles = 100", "alpha = 1.0", ["method.alpha", "1.0"]),

@@ -214,7 +214,7 @@ class Calibration(_Section):
     steps: int | None = Field(default=None, ge=1, le=100_000, description="Steps per run (default: the scenario's).")
     replicates: int = Field(default=2, ge=1, le=1000, description="Runs (seeds) per parameter set.")
     overrides: dict[str, Any] = Field(default_factory=dict, description="Dotted scenario keys set on every run.")
-    regime: Regime = Field(default_factory=lambda: Regime())
+    regime: Regime = Field(default_factory=Regime)
     method: Method = Field(default_factory=Method)
     parameters: dict[str, Range] = Field(..., description="Free parameters: uniform prior on [low, high].")
     targets: dict[str, Target] = Field(..., description="Patterns fitted (calibration set).")
@@ -260,6 +260,11 @@ class Calibration(_Section):
                 )
         fixed = self.regime.keys()
         for key in self.parameters:
+            if key in self.overrides:
+                raise ValueError(
+                    f"parameters.{key} is free, so the value [overrides] (or --set) gives it "
+                    f"({self.overrides[key]!r}) would be ignored; remove one of them"
+                )
             if key in fixed or (key.endswith(".ad_budget") and self.regime.ad_budget is not None):
                 raise ValueError(f"parameters.{key} is fixed by [regime]; a free parameter cannot also be fixed")
         return self
