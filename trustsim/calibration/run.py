@@ -91,9 +91,9 @@ def calibrate(
     fitted = {k: t for k, t in calibration.targets.items() if not t.known_miss}  # a known miss is reported, not fitted
     label = str(source)
     if m.kind == "smc":
-        from trustsim.calibration.smc import generation_folder, run_smc, sweep_seed
+        from trustsim.calibration.smc import Proposal, generation_folder, run_smc, sweep_seed
 
-        def evaluate(proposal: Any) -> tuple[pd.DataFrame, int]:
+        def evaluate(proposal: Proposal) -> tuple[pd.DataFrame, int]:
             name = generation_folder(proposal.number)
             exp = experiment  # generation 0, checked and built by load_calibration
             if proposal.number > 0:

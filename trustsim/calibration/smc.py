@@ -34,8 +34,8 @@ recomputes the same proposals, finds their sweeps done and goes on where it stop
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -229,7 +229,10 @@ def effective_size(weights: np.ndarray) -> float:
 
 
 def run_smc(
-    calibration: Calibration, evaluate: Any, *, fitted: dict[str, Target] | None = None
+    calibration: Calibration,
+    evaluate: Callable[[Proposal], tuple[pd.DataFrame, int]],
+    *,
+    fitted: dict[str, Target] | None = None,
 ) -> tuple[Posterior, list[int]]:
     """Run (or resume) the generations; `evaluate(proposal)` runs a generation's sweep and returns its summary.
 
@@ -272,10 +275,10 @@ def run_smc(
                 "effective_size": effective_size(kept.weights),
             }
         )
-        if kept is not None and g > 0 and acceptance <= m.min_acceptance:
+        if g > 0 and acceptance <= m.min_acceptance:
             stop = f"acceptance {acceptance:.3g} <= min_acceptance = {m.min_acceptance:g} at generation {g}"
             break
-    assert kept is not None  # generations >= 1
+    assert kept is not None  # generations >= 1: at least one generation ran
     return _posterior(every, kept, parameters, pd.DataFrame(rows), stop), runs
 
 
@@ -292,8 +295,3 @@ def _posterior(
     return Posterior(
         points, parameters, all_met=met == len(kept.distance), met=met, method="smc", generations=generations, stop=stop
     )
-
-
-def generation_dir(folder: Path, g: int) -> Path:
-    """The sweep folder of generation `g` of a calibration in `folder`."""
-    return folder / generation_folder(g)
