@@ -249,8 +249,8 @@ def test_the_shipped_calibrations_run_at_a_tiny_size(name, tmp_path, capsys):
     post = pd.read_parquet(out / "posterior.parquet")
     assert len(post) == 4 and post["weight"].sum() == pytest.approx(1.0)
     assert len(pd.read_csv(out / "generations.csv")) == 2
-    err = capsys.readouterr()
-    assert "identified" in err.out
+    printed = capsys.readouterr().out
+    assert ": not judged (effective size" in printed  # 4 sets are too few to judge by
 
 
 @pytest.mark.parametrize(

@@ -71,6 +71,11 @@ NOT_IDENTIFIED = 0.8
 leave it near the prior); in between it is *weakly identified*."""
 
 
+MIN_EFFECTIVE = 20
+"""Fewest effective posterior sets (Kish's effective size of the weights) for a verdict on
+identifiability: with fewer, the posterior sd is too rough an estimate to judge by."""
+
+
 def weighted_stats(x: np.ndarray, w: np.ndarray) -> dict[str, float]:
     """Weighted mean, sd (unbiased for reliability weights; equal weights give the ordinary sd) and
     2.5%, 50% and 97.5% quantiles (inverted empirical CDF) of `x` with normalised weights `w`."""
@@ -154,7 +159,8 @@ class Posterior:
 
         Per parameter: prior sd and 95% interval width (uniform on [low, high]: (high - low)/sqrt(12)
         and 0.95 (high - low)), the posterior's weighted sd and 2.5-97.5% interval, their ratios,
-        and the verdict from ``sd_ratio`` (:data:`IDENTIFIED`, :data:`NOT_IDENTIFIED`). For a
+        and the verdict from ``sd_ratio`` (:data:`IDENTIFIED`, :data:`NOT_IDENTIFIED`; none when
+        the posterior's effective size is below :data:`MIN_EFFECTIVE`). For a
         ``levels`` prior (discrete uniform over k levels), ``sd_ratio`` is the posterior's
         effective number of levels less one over k - 1 ((exp(entropy) - 1)/(k - 1): 1 under the
         prior, 0 when one level holds all the weight), ``width_ratio`` the share of the levels
@@ -162,6 +168,7 @@ class Posterior:
         """
         acc = self.accepted
         w = acc["weight"].to_numpy(dtype=np.float64)
+        effective = 1.0 / float(np.sum(w**2))
         rows = []
         for p, r in priors.items():
             if r.levels:
@@ -182,8 +189,8 @@ class Posterior:
                 sd_ratio = stats["sd"] / prior["prior_sd"]
                 width_ratio = (stats["q975"] - stats["q025"]) / (0.95 * width)
                 note = ""
-            if not math.isfinite(sd_ratio):
-                verdict = "unknown (too few sets)"
+            if effective < MIN_EFFECTIVE or not math.isfinite(sd_ratio):
+                verdict = f"not judged (effective size {effective:.0f} < {MIN_EFFECTIVE})"
             elif sd_ratio < IDENTIFIED:
                 verdict = "identified"
             elif sd_ratio < NOT_IDENTIFIED:

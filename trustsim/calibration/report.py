@@ -207,7 +207,7 @@ def generations_table(generations: pd.DataFrame) -> str:
 
 def identifiability_text(table: pd.DataFrame) -> str:
     """The identifiability table (:meth:`Posterior.identifiability`) as Markdown, with how to read it."""
-    from trustsim.calibration.abc import IDENTIFIED, NOT_IDENTIFIED
+    from trustsim.calibration.abc import IDENTIFIED, MIN_EFFECTIVE, NOT_IDENTIFIED
 
     rows = [
         [
@@ -226,7 +226,8 @@ def identifiability_text(table: pd.DataFrame) -> str:
         md_table(head, rows)
         + f"\n\n*sd ratio* = posterior sd / prior sd; *width ratio* = width of the posterior's 95% interval / "
         f"the prior's. **Identified**: sd ratio < {IDENTIFIED:g}; **not identified** (the data leave it near "
-        f"its prior): sd ratio ≥ {NOT_IDENTIFIED:g}; weakly identified in between. A parameter with levels: "
+        f"its prior): sd ratio ≥ {NOT_IDENTIFIED:g}; weakly identified in between; not judged when the "
+        f"posterior's effective size is below {MIN_EFFECTIVE}. A parameter with levels: "
         "its row gives each level's posterior weight, and the sd ratio is (effective number of levels - 1) / "
         "(levels - 1)."
     )
@@ -323,7 +324,7 @@ def report_text(result: CalibrationResult, command: str, load: str) -> str:
 def posterior_summary(result: CalibrationResult) -> dict[str, Any]:
     """``posterior.json``: the method and its options, the regime, the generations, the identifiability
     table and the calibrated set (the same for the same file and seed: no times, no paths)."""
-    from trustsim.calibration.abc import IDENTIFIED, NOT_IDENTIFIED
+    from trustsim.calibration.abc import IDENTIFIED, MIN_EFFECTIVE, NOT_IDENTIFIED
 
     c, post = result.calibration, result.posterior
 
@@ -350,7 +351,11 @@ def posterior_summary(result: CalibrationResult) -> dict[str, Any]:
         "generations": plain(post.generations) if post.generations is not None else [],
         "stop": post.stop,
         "identifiability": plain(post.identifiability(c.parameters)),
-        "thresholds": {"identified_below": IDENTIFIED, "not_identified_from": NOT_IDENTIFIED},
+        "thresholds": {
+            "identified_below": IDENTIFIED,
+            "not_identified_from": NOT_IDENTIFIED,
+            "min_effective_size": MIN_EFFECTIVE,
+        },
         "calibrated": {k: _json_value(v) for k, v in post.best.items()},
     }
 
