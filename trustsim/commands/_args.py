@@ -87,6 +87,11 @@ def add_backend_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quiet", action="store_true", help="no progress output")
 
 
+def add_set_argument(parser: argparse.ArgumentParser, help_text: str) -> None:
+    """--set KEY=VALUE (repeatable), collected in ``args.sets`` (parse with ``trustsim.config.parse_set_args``)."""
+    parser.add_argument("--set", dest="sets", action="append", metavar="KEY=VALUE", default=[], help=help_text)
+
+
 def default_out(stem: str, prefix: str = "") -> Path:
     """``results/<prefix><stem>`` with ``stem`` made a safe folder name (never ``results/..``)."""
     from trustsim.sweep.experiment import safe_name

@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-from trustsim.commands._args import add_backend_arguments, default_out, int_in, scenario_int
+from trustsim.commands._args import add_backend_arguments, add_set_argument, default_out, int_in, scenario_int
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -64,13 +64,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="fresh seeds on which the calibrated scenario is checked (default: the file's)",
     )
     p.add_argument("--steps", type=scenario_int("steps"), help="steps per run (default: the file's steps)")
-    p.add_argument(
-        "--set",
-        dest="sets",
-        action="append",
-        metavar="KEY=VALUE",
-        default=[],
-        help="set a scenario key on every run, on top of the file's [overrides] (e.g. a tiny "
+    add_set_argument(
+        p,
+        "set a scenario key on every run, on top of the file's [overrides] (e.g. a tiny "
         "--set market.customers=200; repeatable)",
     )
     p.add_argument("--out", metavar="DIR", help="results folder (default results/calibrate-<name>)")

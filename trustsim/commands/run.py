@@ -7,7 +7,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from trustsim.commands._args import default_out, scenario_int
+from trustsim.commands._args import add_set_argument, default_out, scenario_int
 from trustsim.errors import ConfigError
 
 
@@ -18,14 +18,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--steps", type=scenario_int("steps"), help="periods to run (default: the scenario's steps)")
     p.add_argument("--seed", type=scenario_int("seed"), help="seed (default: the scenario's seed)")
     p.add_argument("--out", default=None, help="output folder (default: results/<config name>)")
-    p.add_argument(
-        "--set",
-        dest="sets",
-        action="append",
-        metavar="KEY=VALUE",
-        default=[],
-        help="override a scenario key, e.g. --set market.customers=1000 (repeatable)",
-    )
+    add_set_argument(p, "override a scenario key, e.g. --set market.customers=1000 (repeatable)")
     p.add_argument("--plot", action="store_true", help="also draw the standard figures")
     p.add_argument("--check", action="store_true", help="verify invariants after every step")
     p.set_defaults(func=main)
