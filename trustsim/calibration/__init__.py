@@ -1,9 +1,12 @@
 """Calibration to market-level patterns, and validation on patterns held out (docs/calibration.md).
 
-- :mod:`trustsim.calibration.schema`: the calibration file (base scenario, free parameters,
-  target and held-out patterns, replicates, method), validated with clear errors;
+- :mod:`trustsim.calibration.schema`: the calibration file (base scenario, regime, free
+  parameters, target and held-out patterns, replicates, method), validated with clear errors;
 - :mod:`trustsim.calibration.observe`: run functions that record what the patterns need;
-- :mod:`trustsim.calibration.abc`: rejection approximate Bayesian computation;
+- :mod:`trustsim.calibration.abc`: rejection approximate Bayesian computation, the weighted
+  posterior and which parameters the data identify;
+- :mod:`trustsim.calibration.smc`: sequential ABC (adaptive population Monte Carlo), one sweep
+  per generation;
 - :mod:`trustsim.calibration.run`: :func:`calibrate`, the whole calibration through the sweep engine;
 - :mod:`trustsim.calibration.report`: ``report.md``, figures and the calibrated scenario.
 

@@ -47,7 +47,7 @@ def pattern_table(name: str, runs: int, scenario: Scenario | None = None) -> pd.
     from trustsim.calibration.schema import load_calibration
     from trustsim.config import load_scenario
 
-    calibration, _ = load_calibration(name, budget=2)
+    calibration, _ = load_calibration(name, budget=2, method={"kind": "rejection"})  # only the targets are needed
     if scenario is None:
         scenario = load_scenario(builtin.folder("scenario") / "calibrated" / f"{name}.toml")
     rows = [run_patterns(scenario, SEED_BASE + i, calibration.steps).model.iloc[0] for i in range(1, runs + 1)]
