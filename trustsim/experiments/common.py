@@ -308,10 +308,18 @@ def annotated_heatmap(
     cmap: str,
     fontsize: float,
     label: str = "",
+    column_labels: Sequence[str] | None = None,
+    **imshow: Any,
 ) -> None:
     """A grid of values (``values[i, j]`` for ``rows[i]``, ``columns[j]``) as a colour map with
-    a colour bar, each cell labelled with ``text[i][j]`` and the axes ticked with the values."""
-    im = ax.imshow(values, origin="lower", cmap=cmap, aspect="auto")
+    a colour bar, each cell labelled with ``text[i][j]`` and the axes ticked with the values.
+
+    Args:
+        label: the colour bar's label.
+        column_labels: tick labels of the columns (default: the values, ``:g``).
+        imshow: more options of ``ax.imshow`` (e.g. ``vmin``, ``vmax`` of a diverging map).
+    """
+    im = ax.imshow(values, origin="lower", cmap=cmap, aspect="auto", **imshow)
     fig.colorbar(im, ax=ax, label=label)
     for i in range(len(rows)):
         for j in range(len(columns)):
@@ -324,7 +332,7 @@ def annotated_heatmap(
                 fontsize=fontsize,
                 bbox={"facecolor": "white", "alpha": 0.6, "lw": 0},
             )
-    ax.set_xticks(range(len(columns)), [f"{c:g}" for c in columns])
+    ax.set_xticks(range(len(columns)), [f"{c:g}" for c in columns] if column_labels is None else column_labels)
     ax.set_yticks(range(len(rows)), [f"{r:g}" for r in rows])
 
 
