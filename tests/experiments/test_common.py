@@ -8,7 +8,17 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from trustsim.experiments.common import Size, bands, clean, crossover_step, first_step_at_or_above, mean_ci
+from trustsim.experiments.common import (
+    Size,
+    bands,
+    cell_of,
+    cell_table,
+    clean,
+    crossover_step,
+    first_step_at_or_above,
+    interval_arrays,
+    mean_ci,
+)
 from trustsim.sweep import load_experiment
 from trustsim.sweep.plan import make_plan
 
@@ -69,3 +79,22 @@ def test_size_shrinks_a_grid_and_a_list_design():
         1.0,
         5.0,
     ]
+
+
+def test_cell_table_summarises_each_cell_of_the_design_in_order():
+    import pandas as pd
+
+    runs = pd.DataFrame({"a.k": [2.0, 1.0, 1.0, 2.0], "b.k": ["x", "x", "x", "y"], "m": [5.0, 1.0, 3.0, 7.0]})
+    cells = cell_table(runs, {"k": "a.k", "who": "b.k"}, ["m"], lambda f: {"runs": len(f)})
+    assert [(c["k"], c["who"], c["runs"]) for c in cells] == [(1.0, "x", 2), (2.0, "x", 1), (2.0, "y", 1)]
+    assert list(cells[0]) == ["k", "who", "m", "runs"]
+    assert cells[0]["m"] == mean_ci([1.0, 3.0])
+    assert cell_of(cells, k=2.0 + 1e-12, who="y") is cells[2]
+    assert cell_of(cells, k=3.0, who="x") is None
+
+
+def test_interval_arrays_turn_missing_bounds_into_nan():
+    mean, lo, hi = interval_arrays([mean_ci([1.0, 3.0]), mean_ci([4.0]), mean_ci([])])
+    assert mean[0] == 2.0 and lo[0] < 2.0 < hi[0]
+    assert mean[1] == 4.0 and math.isnan(lo[1]) and math.isnan(hi[1])
+    assert all(math.isnan(v[2]) for v in (mean, lo, hi))

@@ -27,8 +27,10 @@ from trustsim.experiments.common import (
     answers,
     band_plot,
     bands,
+    cell_of,
+    cell_table,
     difference,
-    mean_ci,
+    interval_panels,
     pyplot,
     save_figure,
     verdict,
@@ -94,30 +96,16 @@ def analyse(ctx: Any) -> tuple[dict[str, Any], list[Path]]:
     """Run the sweep, draw the figures, return the findings."""
     data = ctx.sweep(ctx.path, SIZES, run_fn=RUN_FN)
     runs = per_run(data.series).merge(data.summary[["run", "point", *data.names]], on="run")
-    table = []
-    for (k, repair), f in runs.groupby([K, REPAIR], sort=True):
-        table.append(
-            {
-                "loss_multiplier": k,
-                "transparency": repair,
-                **{
-                    m: mean_ci(f[m])
-                    for m in (
-                        "fall",
-                        "gain_per_period",
-                        "periods_of_gain_lost",
-                        "recovery_periods",
-                        "periods_behind",
-                        "lasting_gap",
-                    )
-                },
-                "share_recovered": float(f["recovered"].mean()),
-            }
-        )
+    table = cell_table(
+        runs,
+        {"loss_multiplier": K, "transparency": REPAIR},
+        ("fall", "gain_per_period", "periods_of_gain_lost", "recovery_periods", "periods_behind", "lasting_gap"),
+        lambda f: {"share_recovered": float(f["recovered"].mean())},
+    )
     ks = sorted(runs[K].unique())
 
     def row(k: float, repair: float) -> dict[str, Any]:
-        return next(t for t in table if t["loss_multiplier"] == k and t["transparency"] == repair)
+        return cell_of(table, loss_multiplier=k, transparency=repair)
 
     hidden = [row(k, 0.0) for k in ks]
     behind = [r["periods_behind"]["mean"] for r in hidden]
@@ -175,27 +163,24 @@ def _trajectories(data: Any, k_ref: float, out: Path) -> Path:
 
 
 def _recovery(table: list[dict[str, Any]], ks: list[float], out: Path) -> Path:
-    plt = pyplot()
-    fig, axes = plt.subplots(1, 2, figsize=(12, 4))
-    for repair, color, label in ((0.0, PALETTE[5], "hidden"), (1.0, PALETTE[2], "admitted and repaired")):
-        rows = [next(t for t in table if t["loss_multiplier"] == k and t["transparency"] == repair) for k in ks]
-        for ax, key in zip(axes, ("periods_of_gain_lost", "periods_behind"), strict=True):
-            m = np.array([np.nan if r[key]["mean"] is None else r[key]["mean"] for r in rows])
-            lo = np.array([np.nan if r[key]["ci_low"] is None else r[key]["ci_low"] for r in rows])
-            hi = np.array([np.nan if r[key]["ci_high"] is None else r[key]["ci_high"] for r in rows])
-            ax.plot(ks, m, "o-", color=color, label=label)
-            ax.fill_between(ks, lo, hi, color=color, alpha=0.25, lw=0)
+    fig, axes = interval_panels(
+        (
+            (label, color, ks, [cell_of(table, loss_multiplier=k, transparency=repair) for k in ks])
+            for repair, color, label in ((0.0, PALETTE[5], "hidden"), (1.0, PALETTE[2], "admitted and repaired"))
+        ),
+        {
+            "periods_of_gain_lost": {
+                "xlabel": "loss multiplier k",
+                "ylabel": "periods of kept promises undone",
+                "title": "Immediate fall / gain per kept-promise period",
+            },
+            "periods_behind": {
+                "xlabel": "loss multiplier k",
+                "ylabel": "periods behind the twin at the horizon",
+                "title": "Lasting cost of one broken promise",
+            },
+        },
+    )
     axes[0].axhline(1, color="grey", lw=0.5)
-    axes[0].set(
-        xlabel="loss multiplier k",
-        ylabel="periods of kept promises undone",
-        title="Immediate fall / gain per kept-promise period",
-    )
-    axes[1].set(
-        xlabel="loss multiplier k",
-        ylabel="periods behind the twin at the horizon",
-        title="Lasting cost of one broken promise",
-    )
     axes[1].axhline(0, color="grey", lw=0.5)
-    axes[0].legend(frameon=False)
     return save_figure(fig, out, "asymmetry_recovery")

@@ -19,8 +19,11 @@ from trustsim.experiments.common import (
     PALETTE,
     Size,
     answers,
+    cell_of,
+    cell_table,
     crossover_step,
     first_step_at_or_above,
+    interval_panels,
     mean_ci,
     pyplot,
     reference_point,
@@ -87,26 +90,16 @@ def analyse(ctx: Any) -> tuple[dict[str, Any], list[Path]]:
     r = runs[runs["point"] == ref]
     totals = r[list(CHANNEL_COLUMNS.values())].sum(axis=1)
     shares = {name: mean_ci(r[col] / totals) for name, col in CHANNEL_COLUMNS.items()}
-    cells = []
-    for (ad, wom), f in runs.groupby([AD, WOM], sort=True):
-        cells.append(
-            {
-                "ad_budget": ad,
-                "bass_p": 0.01 * cast(float, ad),
-                "wom_rate": wom,
-                **{
-                    m: mean_ci(f[m])
-                    for m in (
-                        "periods_to_half_market",
-                        "final_customer_share",
-                        "wom_overtakes_ads",
-                        "ad_share_early",
-                        "ad_share_late",
-                    )
-                },
-                "share_reaching_half": float(f["periods_to_half_market"].notna().mean()),
-            }
+    cells = [
+        # Bass p next to the budget it comes from
+        {"ad_budget": c["ad_budget"], "bass_p": 0.01 * cast(float, c["ad_budget"]), **c}
+        for c in cell_table(
+            runs,
+            {"ad_budget": AD, "wom_rate": WOM},
+            ("periods_to_half_market", "final_customer_share", "wom_overtakes_ads", "ad_share_early", "ad_share_late"),
+            lambda f: {"share_reaching_half": float(f["periods_to_half_market"].notna().mean())},
         )
+    ]
     # elasticities of final customer share: doubling p vs doubling q around the reference
     fit_p = np.polyfit(np.log(runs[AD]), runs["final_customer_share"], 1)
     fit_q = np.polyfit(np.log(runs[WOM]), runs["final_customer_share"], 1)
@@ -154,27 +147,22 @@ def _flows(series: pd.DataFrame, out: Path) -> Path:
 
 
 def _grid(cells: list[dict[str, Any]], out: Path) -> Path:
-    plt = pyplot()
     ads = sorted({c["ad_budget"] for c in cells})
     woms = sorted({c["wom_rate"] for c in cells})
-    fig, ax = plt.subplots(figsize=(7, 4.2))
+    lines = []
     for i, w in enumerate(woms):
-        rows = [next(c for c in cells if c["ad_budget"] == a and c["wom_rate"] == w) for a in ads]
-        m = [np.nan if r["final_customer_share"]["mean"] is None else r["final_customer_share"]["mean"] for r in rows]
-        lo = [
-            np.nan if r["final_customer_share"]["ci_low"] is None else r["final_customer_share"]["ci_low"] for r in rows
-        ]
-        hi = [
-            np.nan if r["final_customer_share"]["ci_high"] is None else r["final_customer_share"]["ci_high"]
-            for r in rows
-        ]
-        ax.plot([0.01 * a for a in ads], m, "o-", color=PALETTE[i], label=f"wom.rate q = {w:g}")
-        ax.fill_between([0.01 * a for a in ads], lo, hi, color=PALETTE[i], alpha=0.25, lw=0)
-    ax.set_xscale("log")
-    ax.set(
-        xlabel="advertising reach per period, Bass p (log)",
-        ylabel="customer share at the horizon",
-        title="Ad spend (p) vs word of mouth (q) (95% CI)",
+        rows = [cell_of(cells, ad_budget=a, wom_rate=w) for a in ads]
+        lines.append((f"wom.rate q = {w:g}", PALETTE[i], [r["bass_p"] for r in rows], rows))
+    fig, _ = interval_panels(
+        lines,
+        {
+            "final_customer_share": {
+                "xscale": "log",
+                "xlabel": "advertising reach per period, Bass p (log)",
+                "ylabel": "customer share at the horizon",
+                "title": "Ad spend (p) vs word of mouth (q) (95% CI)",
+            }
+        },
+        figsize=(7, 4.2),
     )
-    ax.legend(frameon=False)
     return save_figure(fig, out, "channels_p_vs_q")

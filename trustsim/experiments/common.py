@@ -9,10 +9,10 @@ replicates and steps (``tiny`` is the CI smoke test).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -144,6 +144,48 @@ def mean_ci(values: Any, level: float = 0.95) -> dict[str, Any]:
     return {"mean": mean, "ci_low": lo, "ci_high": hi, "n": n}
 
 
+def cell_table(
+    runs: pd.DataFrame,
+    by: Mapping[str, str],
+    measures: Iterable[str],
+    extra: Callable[[pd.DataFrame], Mapping[str, Any]] | None = None,
+) -> list[dict[str, Any]]:
+    """One row per design cell (the runs sharing the values of the `by` columns), in sorted order.
+
+    Args:
+        runs: one row per run, with the `by` columns and the `measures`.
+        by: the findings' name of each grouping column -> the column (a dotted scenario key).
+        measures: columns summarised by :func:`mean_ci` over the cell's runs.
+        extra: more entries of a row, computed from the cell's runs (e.g. a share of runs).
+
+    Returns:
+        Rows ``{name: value, ..., measure: mean_ci, ..., **extra(runs of the cell)}``.
+    """
+    names, measures = list(by), list(measures)
+    rows = []
+    for values, f in runs.groupby(list(by.values()), sort=True):
+        row = dict(zip(names, cast(tuple, values), strict=True)) | {m: mean_ci(f[m]) for m in measures}
+        rows.append(row | dict(extra(f)) if extra else row)
+    return rows
+
+
+def cell_of(cells: Sequence[Mapping[str, Any]], **values: Any) -> Any:
+    """The first row of :func:`cell_table` whose named values are `values` (floats to within
+    ``np.isclose``), or None."""
+    return next((c for c in cells if all(_same(c[k], v) for k, v in values.items())), None)
+
+
+def interval_arrays(cis: Iterable[Mapping[str, Any]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The means, lower and upper bounds of a sequence of :func:`mean_ci` results as float arrays
+    (missing values as NaN), for a line with its band or bars with error bars."""
+    cis = list(cis)
+    mean, lo, hi = (
+        np.array([np.nan if ci[key] is None else ci[key] for ci in cis], dtype=float)
+        for key in ("mean", "ci_low", "ci_high")
+    )
+    return mean, lo, hi
+
+
 def bands(frame: pd.DataFrame, keys: list[str], value: str) -> pd.DataFrame:
     """Per (keys..., step) mean of `value` over replicates with a 95% t interval (lo, hi).
 
@@ -195,6 +237,103 @@ def band_plot(ax: Any, band: pd.DataFrame, color: str, label: str, **kw: Any) ->
     """A mean line with its shaded 95% band."""
     ax.plot(band["step"], band["mean"], color=color, label=label, **kw)
     ax.fill_between(band["step"], band["lo"], band["hi"], color=color, alpha=0.25, lw=0)
+
+
+def trajectory_figure(
+    lines: Iterable[tuple[str, str, pd.DataFrame]], value: str, figsize: tuple[float, float] = (7, 4.2), **settings: Any
+) -> tuple[Any, Any]:
+    """One panel of trajectories: per ``(label, colour, rows of its runs)`` the mean of `value`
+    over the runs at each period with its 95% band (:func:`bands`); ``ax.set(**settings)`` and a legend.
+
+    Returns:
+        The figure and its axes.
+    """
+    fig, ax = pyplot().subplots(figsize=figsize)
+    for label, color, frame in lines:
+        band_plot(ax, bands(frame, [], value), color, label)
+    ax.set(xlabel="period", **settings)
+    ax.legend(frameon=False)
+    return fig, ax
+
+
+def interval_plot(ax: Any, x: ArrayLike, cis: Iterable[Mapping[str, Any]], color: str, label: str) -> None:
+    """Means of :func:`mean_ci` results against `x` as a line with markers and their shaded 95% band."""
+    mean, lo, hi = interval_arrays(cis)
+    ax.plot(x, mean, "o-", color=color, label=label)
+    ax.fill_between(x, lo, hi, color=color, alpha=0.25, lw=0)
+
+
+def interval_panels(
+    groups: Iterable[tuple[str, str, ArrayLike, Sequence[Mapping[str, Any]]]],
+    panels: Mapping[str, Mapping[str, Any]],
+    figsize: tuple[float, float] | None = None,
+) -> tuple[Any, list[Any]]:
+    """A figure of side-by-side panels, one per measure, each with one :func:`interval_plot` per group.
+
+    Args:
+        groups: ``(label, colour, x values, cells)`` per line; a cell holds a :func:`mean_ci`
+            result under each measure's name (e.g. rows of :func:`cell_table`).
+        panels: measure -> its panel's settings (``ax.set``: xlabel, ylabel, title, xscale...).
+        figsize: the figure's size (default 6 x 4 inches per panel).
+
+    Returns:
+        The figure and its axes, the legend drawn on the first.
+    """
+    fig, axes = pyplot().subplots(1, len(panels), figsize=figsize or (6 * len(panels), 4), squeeze=False)
+    axes = list(axes[0])
+    for label, color, x, cells in groups:
+        for ax, key in zip(axes, panels, strict=True):
+            interval_plot(ax, x, [c[key] for c in cells], color, label)
+    for ax, settings in zip(axes, panels.values(), strict=True):
+        ax.set(**settings)
+    axes[0].legend(frameon=False)
+    return fig, axes
+
+
+def interval_bars(ax: Any, x: ArrayLike, cis: Iterable[Mapping[str, Any]], width: float = 0.8, **kw: Any) -> None:
+    """Means of :func:`mean_ci` results as bars with the lower half of their 95% interval as a
+    symmetric error bar (none where there is no interval)."""
+    mean, lo, _ = interval_arrays(cis)
+    ax.bar(x, mean, width, yerr=mean - np.where(np.isnan(lo), mean, lo), **kw)
+
+
+def annotated_heatmap(
+    fig: Any,
+    ax: Any,
+    values: np.ndarray,
+    text: Sequence[Sequence[str]],
+    columns: Sequence[float],
+    rows: Sequence[float],
+    *,
+    cmap: str,
+    fontsize: float,
+    label: str = "",
+    column_labels: Sequence[str] | None = None,
+    **imshow: Any,
+) -> None:
+    """A grid of values (``values[i, j]`` for ``rows[i]``, ``columns[j]``) as a colour map with
+    a colour bar, each cell labelled with ``text[i][j]`` and the axes ticked with the values.
+
+    Args:
+        label: the colour bar's label.
+        column_labels: tick labels of the columns (default: the values, ``:g``).
+        imshow: more options of ``ax.imshow`` (e.g. ``vmin``, ``vmax`` of a diverging map).
+    """
+    im = ax.imshow(values, origin="lower", cmap=cmap, aspect="auto", **imshow)
+    fig.colorbar(im, ax=ax, label=label)
+    for i in range(len(rows)):
+        for j in range(len(columns)):
+            ax.text(
+                j,
+                i,
+                text[i][j],
+                ha="center",
+                va="center",
+                fontsize=fontsize,
+                bbox={"facecolor": "white", "alpha": 0.6, "lw": 0},
+            )
+    ax.set_xticks(range(len(columns)), [f"{c:g}" for c in columns] if column_labels is None else column_labels)
+    ax.set_yticks(range(len(rows)), [f"{r:g}" for r in rows])
 
 
 def write_findings(out: Path, findings: Mapping[str, Any]) -> Path:

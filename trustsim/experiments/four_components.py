@@ -22,6 +22,7 @@ from trustsim.experiments.common import (
     all_of,
     answers,
     difference,
+    interval_bars,
     mean_ci,
     pyplot,
     save_figure,
@@ -119,10 +120,10 @@ def _bars(result: dict[str, dict[str, Any]], out: Path) -> Path:
             strict=True,
         ):
             comps = [c for c in COMPONENTS if c in r]
-            m = np.array([np.nan if r[c][key]["mean"] is None else r[c][key]["mean"] for c in comps])
-            lo = np.array([m[i] if r[c][key]["ci_low"] is None else r[c][key]["ci_low"] for i, c in enumerate(comps)])
             x = np.arange(len(comps)) + w_i * width
-            ax.bar(x, m, width, yerr=m - lo, capsize=3, color=PALETTE[w_i], label=f"weights: {weighting}")
+            interval_bars(
+                ax, x, [r[c][key] for c in comps], width, capsize=3, color=PALETTE[w_i], label=f"weights: {weighting}"
+            )
             ax.set_xticks(np.arange(len(comps)) + width * (len(result) - 1) / 2, comps)
             ax.set(ylabel=f"{label} per unit of effort (+0.1)", title=f"{label.capitalize()} at the horizon")
             ax.axhline(0, color="grey", lw=0.5)

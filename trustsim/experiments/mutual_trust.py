@@ -19,9 +19,11 @@ from trustsim.experiments.common import (
     PALETTE,
     Size,
     SweepData,
+    annotated_heatmap,
     answers,
     band_plot,
     bands,
+    cell_table,
     mean_ci,
     pyplot,
     save_figure,
@@ -81,10 +83,7 @@ def analyse(ctx: Any) -> tuple[dict[str, Any], list[Path]]:
     low, high = rels[0], rels[-1]
     mid_rec = recs[len(recs) // 2]
     mid_ext = exts[len(exts) // 2]
-    cells = [
-        {"reliability_mean": r, "extend_trust": e, "reciprocity": c, **{m: mean_ci(f[m]) for m in MEASURES}}
-        for (r, e, c), f in runs.groupby([REL, EXT, REC], sort=True)
-    ]
+    cells = cell_table(runs, {"reliability_mean": REL, "extend_trust": EXT, "reciprocity": REC}, MEASURES)
     findings = {
         "steps": int(data.series["step"].max()),
         "replicates": data.experiment.replicates,
@@ -148,21 +147,9 @@ def _heatmap(cells: list[dict[str, Any]], rec: float, out: Path) -> Path:
         for c in rows:
             v = c[key]["mean"]
             grid[exts.index(c["extend_trust"]), rels.index(c["reliability_mean"])] = np.nan if v is None else v
-        im = ax.imshow(grid, origin="lower", aspect="auto", cmap="viridis" if key == "customer_trust" else "magma_r")
-        fig.colorbar(im, ax=ax)
-        for i in range(len(exts)):
-            for j in range(len(rels)):
-                ax.text(
-                    j,
-                    i,
-                    f"{grid[i, j]:.2f}",
-                    ha="center",
-                    va="center",
-                    fontsize=8,
-                    bbox={"facecolor": "white", "alpha": 0.6, "lw": 0},
-                )
-        ax.set_xticks(range(len(rels)), [f"{r:g}" for r in rels])
-        ax.set_yticks(range(len(exts)), [f"{e:g}" for e in exts])
+        cmap = "viridis" if key == "customer_trust" else "magma_r"
+        text = [[f"{v:.2f}" for v in line] for line in grid]
+        annotated_heatmap(fig, ax, grid, text, rels, exts, cmap=cmap, fontsize=8)
         ax.set(xlabel="customers' reliability (mean)", ylabel="supplier's extend_trust", title=title)
     fig.suptitle(f"Reciprocity {rec:g}", y=1.02)
     return save_figure(fig, out, "mutual_trust_heatmap")

@@ -23,6 +23,7 @@ from trustsim.experiments.common import (
     bands,
     difference,
     first_step_at_or_above,
+    interval_bars,
     mean_ci,
     pyplot,
     save_figure,
@@ -122,11 +123,13 @@ def _bars(by_kind: dict[str, Any], order: list[str], out: Path) -> Path:
         ("Ambassador - Acquisition, final customers", "Customers per ambassador", "Share of ambassadors who are hubs"),
         strict=True,
     ):
-        m = np.array([np.nan if by_kind[k][key]["mean"] is None else by_kind[k][key]["mean"] for k in order])
-        lo = np.array(
-            [m[i] if by_kind[k][key]["ci_low"] is None else by_kind[k][key]["ci_low"] for i, k in enumerate(order)]
+        interval_bars(
+            ax,
+            range(len(order)),
+            [by_kind[k][key] for k in order],
+            capsize=4,
+            color=[PALETTE[i] for i in range(len(order))],
         )
-        ax.bar(range(len(order)), m, yerr=m - lo, capsize=4, color=[PALETTE[i] for i in range(len(order))])
         ax.set_xticks(range(len(order)), [k.replace("_", "\n") for k in order])
         ax.set_title(title)
         ax.axhline(0.1 if key == "hub_share_of_ambassadors" else 0, color="grey", ls=":", lw=1)

@@ -19,15 +19,16 @@ from trustsim.experiments.common import (
     PALETTE,
     Size,
     all_of,
+    annotated_heatmap,
     answers,
-    band_plot,
-    bands,
+    cell_of,
+    cell_table,
     difference,
     first_step_at_or_above,
-    mean_ci,
     pyplot,
     save_figure,
     slope_ci,
+    trajectory_figure,
     verdict,
 )
 
@@ -77,30 +78,13 @@ def analyse(ctx: Any) -> tuple[dict[str, Any], list[Path]]:
     """Run the sweep, draw the figures, return the findings."""
     data = ctx.sweep(ctx.path, SIZES)
     runs = per_run(data.series).merge(data.summary[["run", *data.names]], on="run")
-    cells = []
-    for (p, od), f in runs.groupby([PROMISE, OVER], sort=True):
-        cells.append(
-            {
-                "promise": p,
-                "over_delivery": od,
-                **{
-                    m: mean_ci(f[m])
-                    for m in (
-                        "periods_to_trust",
-                        "trust_quarter",
-                        "trust_final",
-                        "ambassador_share_final",
-                        "broken_share",
-                    )
-                },
-                "share_reached": float(f["periods_to_trust"].notna().mean()),
-            }
-        )
-
-    def cell(p: float, od: float) -> dict[str, Any] | None:
-        return next((c for c in cells if np.isclose(c["promise"], p) and np.isclose(c["over_delivery"], od)), None)
-
-    named = {k: c for k, v in NAMED.items() if (c := cell(*v)) is not None}
+    cells = cell_table(
+        runs,
+        {"promise": PROMISE, "over_delivery": OVER},
+        ("periods_to_trust", "trust_quarter", "trust_final", "ambassador_share_final", "broken_share"),
+        lambda f: {"share_reached": float(f["periods_to_trust"].notna().mean())},
+    )
+    named = {k: c for k, (p, od) in NAMED.items() if (c := cell_of(cells, promise=p, over_delivery=od)) is not None}
     slopes = {}
     for p in sorted(runs[PROMISE].unique()):
         f = runs[runs[PROMISE] == p]
@@ -146,22 +130,24 @@ def _heatmap(cells: list[dict[str, Any]], out: Path) -> Path:
         grid[i, j] = np.nan if v is None or c["share_reached"] < 1 else v
         quarter[i, j] = c["trust_quarter"]["mean"]
     fig, ax = plt.subplots(figsize=(7, 4.2))
-    im = ax.imshow(quarter, origin="lower", cmap="viridis", aspect="auto")
-    fig.colorbar(im, ax=ax, label="mean trust after a quarter of the horizon")
-    for i in range(len(ods)):
-        for j in range(len(ps)):
-            txt = "not reached" if not np.isfinite(grid[i, j]) else f"{grid[i, j]:.0f} periods"
-            ax.text(
-                j,
-                i,
-                f"{quarter[i, j]:.2f}\n{txt}",
-                ha="center",
-                va="center",
-                fontsize=7,
-                bbox={"facecolor": "white", "alpha": 0.6, "lw": 0},
-            )
-    ax.set_xticks(range(len(ps)), [f"{p:g}" for p in ps])
-    ax.set_yticks(range(len(ods)), [f"{o:g}" for o in ods])
+    text = [
+        [
+            f"{quarter[i, j]:.2f}\n" + ("not reached" if not np.isfinite(grid[i, j]) else f"{grid[i, j]:.0f} periods")
+            for j in range(len(ps))
+        ]
+        for i in range(len(ods))
+    ]
+    annotated_heatmap(
+        fig,
+        ax,
+        quarter,
+        text,
+        ps,
+        ods,
+        cmap="viridis",
+        fontsize=7,
+        label="mean trust after a quarter of the horizon",
+    )
     ax.set(
         xlabel="promised quality (competence 0.85)",
         ylabel="over-delivery",
@@ -171,22 +157,20 @@ def _heatmap(cells: list[dict[str, Any]], out: Path) -> Path:
 
 
 def _named(series: pd.DataFrame, out: Path) -> Path:
-    plt = pyplot()
-    fig, ax = plt.subplots(figsize=(7, 4.2))
     labels = {
         "under_promise_over_deliver": "promise 0.70 + over-deliver 0.15",
         "promise_exactly": "promise 0.85, keep it",
         "over_promise": "promise 0.95 (over-promise)",
     }
-    for i, (key, (p, od)) in enumerate(NAMED.items()):
-        f = series[np.isclose(series[PROMISE], p) & np.isclose(series[OVER], od)]
-        if len(f):
-            band_plot(ax, bands(f, [], "mean_trust"), PALETTE[i], labels[key])
-    ax.axhline(LEVEL, color="grey", ls=":", lw=1)
-    ax.set(
-        xlabel="period",
+    picked = (
+        (labels[key], PALETTE[i], series[np.isclose(series[PROMISE], p) & np.isclose(series[OVER], od)])
+        for i, (key, (p, od)) in enumerate(NAMED.items())
+    )
+    fig, ax = trajectory_figure(
+        ((label, color, f) for label, color, f in picked if len(f)),
+        "mean_trust",
         ylabel="mean trust of customers",
         title="Same delivered quality (0.85), different promises (95% bands)",
     )
-    ax.legend(frameon=False)
+    ax.axhline(LEVEL, color="grey", ls=":", lw=1)
     return save_figure(fig, out, "over_delivery_promises")

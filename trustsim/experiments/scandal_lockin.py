@@ -25,10 +25,14 @@ from trustsim.experiments.common import (
     band_plot,
     bands,
     base_value,
+    cell_of,
+    cell_table,
     difference,
+    interval_panels,
     mean_ci,
     pyplot,
     save_figure,
+    trajectory_figure,
     verdict,
 )
 
@@ -115,26 +119,19 @@ def analyse(ctx: Any) -> tuple[dict[str, Any], list[Path]]:
     runs = per_run(data.series, at).merge(info, on="run")
     control = runs[runs[SEVERITY] == 0].groupby("replicate")["churn_after"].mean()
     runs["churn_ratio"] = runs["churn_after"] / runs["replicate"].map(control).replace(0, np.nan)
-    cells = []
-    for (who, sev), f in runs.groupby([WHO, SEVERITY], sort=True):
-        cells.append(
-            {
-                "scandal_at": who,
-                "severity": sev,
-                **{
-                    m: mean_ci(f[m])
-                    for m in (
-                        "trusting_before",
-                        "trusting_after",
-                        "churn_before",
-                        "churn_after",
-                        "churn_ratio",
-                        "locked_after",
-                        "unhappy_after",
-                    )
-                },
-            }
-        )
+    cells = cell_table(
+        runs,
+        {"scandal_at": WHO, "severity": SEVERITY},
+        (
+            "trusting_before",
+            "trusting_after",
+            "churn_before",
+            "churn_after",
+            "churn_ratio",
+            "locked_after",
+            "unhappy_after",
+        ),
+    )
     banks = per_bank(data.suppliers, at).merge(info, on="run")
     ref_banks = banks[(banks[WHO] == "all") & np.isclose(banks[SEVERITY], ref_severity)]
     recovery = {}
@@ -145,10 +142,8 @@ def analyse(ctx: Any) -> tuple[dict[str, Any], list[Path]]:
         recovery[name]["share_recovered"] = float(f["recovery_periods"].notna().mean())
     first = sorted(recovery, key=lambda n: -(recovery[n]["regained"]["mean"] or -np.inf))
 
-    def cell(who: str, sev: float) -> dict[str, Any] | None:
-        return next((c for c in cells if c["scandal_at"] == who and np.isclose(c["severity"], sev)), None)
-
-    sector, single = cell("all", ref_severity), cell(SINGLE, ref_severity)
+    sector = cell_of(cells, scandal_at="all", severity=ref_severity)
+    single = cell_of(cells, scandal_at=SINGLE, severity=ref_severity)
     ratios = runs[runs[WHO] == "all"].groupby(SEVERITY)[["trusting_before", "trusting_after"]].mean()
     rel = (ratios["trusting_after"] / ratios["trusting_before"]).sort_index()
     target = SURVEY[1] / SURVEY[0]
@@ -217,45 +212,39 @@ def _trust(data: SweepData, sev: float, at: int, out: Path) -> Path:
 
 
 def _churn(cells: list[dict[str, Any]], out: Path) -> Path:
-    plt = pyplot()
-    fig, axes = plt.subplots(1, 2, figsize=(12, 4))
+    groups = []
     for i, (who, label) in enumerate((("all", "sector-wide"), (SINGLE, "one bank (Steady)"))):
         rows = sorted((c for c in cells if c["scandal_at"] == who), key=lambda c: c["severity"])
-        x = [c["severity"] for c in rows]
-        for ax, key in zip(axes, ("churn_ratio", "locked_after"), strict=True):
-            m = np.array([np.nan if c[key]["mean"] is None else c[key]["mean"] for c in rows])
-            lo = np.array([np.nan if c[key]["ci_low"] is None else c[key]["ci_low"] for c in rows])
-            hi = np.array([np.nan if c[key]["ci_high"] is None else c[key]["ci_high"] for c in rows])
-            ax.plot(x, m, "o-", color=PALETTE[i + 1], label=label)
-            ax.fill_between(x, lo, hi, color=PALETTE[i + 1], alpha=0.25, lw=0)
+        groups.append((label, PALETTE[i + 1], [c["severity"] for c in rows], rows))
+    fig, axes = interval_panels(
+        groups,
+        {
+            "churn_ratio": {
+                "xlabel": "scandal severity (log-odds)",
+                "ylabel": "churn after / churn without scandal",
+                "title": "Churn in the half year after the scandal",
+            },
+            "locked_after": {
+                "xlabel": "scandal severity (log-odds)",
+                "ylabel": "share of customers",
+                "title": "Unhappy but no trusted alternative (locked in)",
+            },
+        },
+    )
     axes[0].axhline(1, color="grey", lw=0.5)
-    axes[0].set(
-        xlabel="scandal severity (log-odds)",
-        ylabel="churn after / churn without scandal",
-        title="Churn in the half year after the scandal",
-    )
-    axes[1].set(
-        xlabel="scandal severity (log-odds)",
-        ylabel="share of customers",
-        title="Unhappy but no trusted alternative (locked in)",
-    )
-    axes[0].legend(frameon=False)
     return save_figure(fig, out, "scandal_lockin_churn")
 
 
 def _banks(data: SweepData, sev: float, at: int, out: Path) -> Path:
-    plt = pyplot()
     sup = _select(data.suppliers, "all", sev)
-    fig, ax = plt.subplots(figsize=(8, 4.2))
-    for s, f in sup.groupby("supplier", sort=True):
-        band_plot(ax, bands(f, [], "trust"), PALETTE[cast(int, s)], f["name"].iloc[0])
-    ax.axvline(at, color="grey", lw=0.5)
-    ax.set(
-        xlabel="period",
+    fig, ax = trajectory_figure(
+        ((f["name"].iloc[0], PALETTE[cast(int, s)], f) for s, f in sup.groupby("supplier", sort=True)),
+        "trust",
+        figsize=(8, 4.2),
         ylabel="mean trust of (former) customers",
         title="Which bank recovers first after a sector-wide scandal? (95% bands)",
     )
-    ax.legend(frameon=False)
+    ax.axvline(at, color="grey", lw=0.5)
     return save_figure(fig, out, "scandal_lockin_banks")
 
 

@@ -152,19 +152,46 @@ def check_recursion(size: Size, tables: dict[Job, Tables]) -> CheckResult:
     )
 
 
+def _issue_check(
+    size: Size,
+    tables: dict[Job, Tables],
+    pairs: tuple[tuple[float, float], ...],
+    reference: str,
+    limit: float,
+    *,
+    name: str,
+    title: str,
+    expected: str,
+    tolerance: str,
+) -> CheckResult:
+    """Issue 3's fixed tolerance: the worst |mean − reference| over all steps and pairs ≤ `limit`
+    (`name`, `title`, `expected` and `tolerance` are the result's words)."""
+    rows, _, worst = _deviations(size, tables, pairs, reference)
+    return CheckResult(
+        name=name,
+        title=title,
+        expected=expected,
+        measured=f"worst = {worst:.4f}",
+        tolerance=tolerance,
+        passed=worst <= limit,
+        reference=REF_BASS,
+        details=[{"p": r["p"], "q": r["q"], "worst deviation": r["worst deviation"]} for r in rows],
+    )
+
+
 @register("bass_recursion_issue", _plan_recursion, sizes=("full",))
 def check_recursion_issue(size: Size, tables: dict[Job, Tables]) -> CheckResult:
     """The issue's fixed tolerance: 5 runs of 20,000 within 0.025 of the recursion at every step."""
-    rows, _, worst = _deviations(size, tables, size.bass_grid, "recursion")
-    return CheckResult(
+    return _issue_check(
+        size,
+        tables,
+        size.bass_grid,
+        "recursion",
+        0.025,
         name="bass_recursion_issue",
         title=f"Bass limit within the issue's 0.025 of the recursion ({size.bass_runs} runs × {size.bass_customers:,})",
         expected="worst |mean − recursion| over all steps and pairs ≤ 0.025",
-        measured=f"worst = {worst:.4f}",
         tolerance="0.025 (issue 3; independent simulation: worst of 20 trials 0.018)",
-        passed=worst <= 0.025,
-        reference=REF_BASS,
-        details=[{"p": r["p"], "q": r["q"], "worst deviation": r["worst deviation"]} for r in rows],
     )
 
 
@@ -204,16 +231,16 @@ def check_closed_form(size: Size, tables: dict[Job, Tables]) -> CheckResult:
 @register("bass_closed_form_issue", _plan_closed, sizes=("full",))
 def check_closed_form_issue(size: Size, tables: dict[Job, Tables]) -> CheckResult:
     """The issue's fixed tolerance: within 0.03 of the closed form for q ≤ 0.05, p ≤ 0.012."""
-    rows, _, worst = _deviations(size, tables, size.closed_form_pairs, "closed form")
-    return CheckResult(
+    return _issue_check(
+        size,
+        tables,
+        size.closed_form_pairs,
+        "closed form",
+        0.03,
         name="bass_closed_form_issue",
         title="Bass limit within the issue's 0.03 of the closed form",
         expected="worst |mean − closed form| ≤ 0.03",
-        measured=f"worst = {worst:.4f}",
         tolerance="0.03 (issue 3; independent simulation: worst of 20 trials 0.021)",
-        passed=worst <= 0.03,
-        reference=REF_BASS,
-        details=[{"p": r["p"], "q": r["q"], "worst deviation": r["worst deviation"]} for r in rows],
     )
 
 
