@@ -104,3 +104,25 @@ def discount_factor(steps: np.ndarray | float, rate: float) -> np.ndarray:
         0.8
     """
     return (1.0 + rate) ** -np.asarray(steps, dtype=np.float64)
+
+
+def customer_value(margin: np.ndarray | float, retention: np.ndarray | float, rate: float, horizon: int) -> np.ndarray:
+    """Customer lifetime value: the expected discounted margin one current customer earns over the
+    next `horizon` periods, ``sum(margin * (retention / (1 + rate)) ** t for t in 1..horizon)``
+    (Gupta, Lehmann & Stuart 2004; Kumar, Petersen & Leone 2007), valued at the present period.
+
+    Args:
+        margin: price minus the cost of serving one customer for one period (per supplier).
+        retention: chance a customer is still a customer one period later (per supplier).
+        rate: discount rate per period (``money.discount_rate``).
+        horizon: periods ahead that count.
+
+    Example:
+        >>> float(customer_value(1.0, 0.5, 0.0, 2))  # 0.5 + 0.25
+        0.75
+        >>> customer_value(np.array([2.0, 2.0]), np.array([1.0, 0.0]), 0.0, 10).tolist()
+        [20.0, 0.0]
+    """
+    q = np.asarray(retention, dtype=np.float64) / (1.0 + rate)
+    t = np.arange(1, max(int(horizon), 0) + 1, dtype=np.float64)
+    return np.asarray(margin, dtype=np.float64) * (q[..., None] ** t).sum(axis=-1)
