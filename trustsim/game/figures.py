@@ -24,8 +24,9 @@ matplotlib.use("Agg")
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.text import Text
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from trustsim.figtext import literal
 from trustsim.game.game import Game
 from trustsim.game.pages import PALETTE
 from trustsim.game.text import tr
@@ -105,6 +106,7 @@ def _style(ax, lang: str) -> None:  # type: ignore[no-untyped-def]
     ax.tick_params(labelsize=FONT)
     ax.grid(alpha=0.3)
     ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: number(value, lang)))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
 
 
 def _round_lines(ax, snap: Snapshot) -> None:  # type: ignore[no-untyped-def]
@@ -134,7 +136,7 @@ def market_figure(snap: Snapshot, lang: str) -> tuple[bytes, float]:
     rounds, k = snap.rounds, snap.steps_per_round
     for i, name in enumerate(snap.names):
         rows = table[table["supplier"] == i]
-        ax1.plot(rows["step"], rows["customers"], color=colour(i), lw=2.2, label=name)
+        ax1.plot(rows["step"], rows["customers"], color=colour(i), lw=2.2, label=literal(name))
         if not rounds.empty:
             mine = rounds[rounds["supplier"] == i]
             ax2.plot(mine["round"] * k, mine["score"], color=colour(i), lw=2.2, marker="o", ms=4)
@@ -188,7 +190,7 @@ def debrief_figure(snap: Snapshot, lang: str) -> tuple[bytes, float]:
         mine = rounds[rounds["supplier"] == i]
         ax.bar(mine["round"], mine["customers"], color=colour(i), alpha=0.35)
         ax.set_ylim(0, top_customers * 1.1)
-        ax.set_title(name, fontsize=FONT + 1, color=colour(i))
+        ax.set_title(literal(name), fontsize=FONT + 1, color=colour(i))
         ax.tick_params(labelsize=FONT)
         ax.locator_params(axis="both", nbins=4)
         right = ax.twinx()

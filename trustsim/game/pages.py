@@ -65,7 +65,7 @@ STANDING = """<section class="card" id="standing">
 <dl class="facts"><dt>{{ t('your_score') }}</dt><dd id="my-score">{{ num(me.score) }}</dd>
 <dt>{{ t('your_kept') }}</dt><dd id="my-kept">{{ pct(me.kept) }}</dd>
 <dt>{{ t('your_trust') }}</dt><dd id="my-trust">{{ num(me.trust, 2) }}</dd>
-<dt>{{ t('customers') }}</dt><dd>{{ num(me.customers) }}</dd></dl>{% endif %}
+<dt>{{ t('fig_customers') }}</dt><dd>{{ num(me.customers) }}</dd></dl>{% endif %}
 {% for n in notices %}<p class="msg error scandal">{{ n }}</p>{% endfor %}
 </section>
 <section class="card" id="goal"><h2>{{ t('goal_title') }}</h2><p>{{ t('goal', weeks=horizon) }}</p></section>"""
@@ -129,8 +129,8 @@ FIRM = (
 BOARD = """<table id="leaderboard"><tr><th>#</th><th>{{ t('firm') }}</th><th>{{ t('customers') }}</th>
 <th>{{ t('ambassadors') }}</th><th>{{ t('kept') }}</th><th>{{ t('trust') }}</th><th>{{ t('score_short') }}</th></tr>
 {% for r in board %}<tr class="firm-row"><td>{{ r.rank }}</td>
-<td><span class="swatch c{{ r.index % 10 }}"></span>{{ r.name }}{% if phase == "playing" %}<span class="decided-mark"
-  title="{{ t('decided_col') }}"> {{ '✓' if r.decided else '…' }}</span>{% endif %}</td>
+<td><span class="swatch c{{ r.index % 10 }}"></span>{{ r.name }}{% if phase == "playing" and r.decided
+  %}<span class="decided-mark" title="{{ t('decided_col') }}"> ✓</span>{% endif %}</td>
 <td>{{ num(r.customers) }}</td><td>{{ num(r.ambassadors) }}</td><td>{{ pct(r.kept) }}</td><td>{{ num(r.trust, 2) }}</td>
 <td>{{ num(r.score) }}</td></tr>
 {% endfor %}</table>"""

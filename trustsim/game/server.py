@@ -49,6 +49,8 @@ ONLINE_SECONDS = 12.0
 PROJECTED_FIRMS = 10
 """Firms listed on the projected view (all of them on the panel and on each student's page)."""
 LANG_COOKIE = "ts_lang"
+LANG_BACK = ("/", "/firm", "/teacher", "/teacher/panel", "/debrief")
+"""The pages the language switch may return to."""
 
 
 class GameServer:
@@ -173,7 +175,7 @@ class GameServer:
         """Switch the language (`to`) and go back to the page (`back`, a path on this server)."""
         to = request.query_params.get("to", "")
         back = request.query_params.get("back", "/")
-        if not back.startswith("/") or back.startswith("//") or "\\" in back:
+        if back not in LANG_BACK:  # never a redirect off the game (no open redirect)
             back = "/"
         response = RedirectResponse(back, 303)
         if to in LANGUAGES:
