@@ -153,7 +153,8 @@ TEACHER = (
 {% if phase == "lobby" %}
 <section class="card" id="presets"><h2>{{ t('presets_title') }}</h2>
 <table>{% for p in presets %}<tr class="{{ 'on' if p.current }}"><td>{{ p.label }}</td><td>{{ p.length }}</td>
-<td>{{ p.needs }}</td></tr>{% endfor %}</table></section>
+<td>{{ p.needs }}</td></tr>{% endfor %}</table>
+{% for p in presets if p.current %}<p class="teaches" id="teaches">{{ p.teaches }}</p>{% endfor %}</section>
 {% else %}
 <section class="card board"><h2>{{ t('leaderboard') }}</h2>"""
     + BOARD
@@ -165,7 +166,7 @@ TEACHER = (
 <div class="col">
 {% if phase == "lobby" %}
 <section class="card"><h2>{{ t('roster') }} ({{ firms }})</h2>
-<p id="joined">{% for r in board %}<span class="chip"><span class="swatch c{{ r.index % 10 }}"></span>{{ r.name
+<p id="joined">{% for r in everyone %}<span class="chip"><span class="swatch c{{ r.index % 10 }}"></span>{{ r.name
   }}</span> {% endfor %}</p></section>
 {% else %}
 <section class="card chart"><img src="/figures/market.png?v={{ version }}&amp;lang={{ lang }}" alt="{{ t('market') }}"
@@ -305,6 +306,9 @@ body.projector main { max-width: none; padding: .6em .8em; }
 .proj h2 { margin: 0 0 .2em; }
 .proj p { margin: .2em 0; }
 #leaderboard td:nth-child(2), #roster td:first-child { white-space: nowrap; }
+#leaderboard td:nth-child(2) { max-width: 13em; overflow: hidden; text-overflow: ellipsis; }
+#joined { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: .15em .4em; margin: 0; }
+#joined .chip { margin: 0; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; font-size: 15px; }
 .proj .card { margin-bottom: .6em; }
 .proj .rule { font-size: 14px; color: #444; margin: .3em 0 0; }
 .proj .chart { padding: .3em; text-align: center; }

@@ -564,6 +564,7 @@ class GameServer:
                 "label": tr(f"preset_{p.key}", lang),
                 "length": tr("preset_row", lang, rounds=p.rounds, weeks=p.steps_per_round),
                 "needs": tr("needs", lang, n=p.needed) if p.needed else "",
+                "teaches": tr(f"preset_{p.key}_teaches", lang),
                 "current": current is not None and current.key == p.key,
             }
             for p in presets.PRESETS.values()
@@ -590,6 +591,7 @@ class GameServer:
                 firms=len(game.record.firms),
                 decided=sum(r["decided"] for r in board),
                 board=board[:PROJECTED_FIRMS],
+                everyone=board,
                 more=max(0, len(board) - PROJECTED_FIRMS),
                 notices=self._notices(lang),
                 presets=self._presets(lang),
