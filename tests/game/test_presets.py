@@ -47,6 +47,8 @@ def test_each_preset_shows_what_it_says_over_ten_seeds(counts, key: str) -> None
     assert row[1] == f"{preset.rounds} × {preset.steps_per_round}"
     assert row[2] == str(preset.needed) and row[3] == str(preset.loud_last)
     assert row[4] == f"{count['profit_lead'].iloc[-1]} of {len(presets.CHECK_SEEDS)}"
+    if key == "calibrated":  # docs: "on profit alone ... behind at five years in every replay"
+        assert count["profit_lead"].loc[260 // preset.steps_per_round] == 0
 
 
 def test_the_teacher_is_warned_when_a_game_is_too_short() -> None:
