@@ -297,7 +297,8 @@ def test_the_score_is_profit_so_far_plus_the_value_of_the_customers(scenario) ->
     lost = (mine["churned"] + mine["departed"]).sum()
     retention = 1 - lost / mine["customer_periods"].sum()
     margin = 1.0 - (0.5 + 2.0 * CAREFUL["over_delivery"] + 0.2 * CAREFUL["care"])  # price - serving, default money
-    expected = row["customers"] * customer_value(margin, retention, 0.001, game.horizon) * discount_factor(3 * K, 0.001)
+    value = customer_value(margin, 1 - retention, 0.001, game.horizon)
+    expected = row["customers"] * value * discount_factor(3 * K, 0.001)
     assert row["retention"] == pytest.approx(retention) and row["base_value"] == pytest.approx(float(expected))
     # a firm that loses customers every week is worth less per customer than one that keeps them
     leaky = table.assign(churned=table["customer_periods"] // 10)

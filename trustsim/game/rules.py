@@ -195,7 +195,7 @@ def long_term_income(rounds: pd.DataFrame, scenario: Scenario, steps_per_round: 
     """The game's score, round by round: long-term income = profit so far + the value of the customers.
 
     A firm's *customer base value* at the end of a round is, for each of its customers, the
-    expected discounted margin over the next `horizon` periods
+    expected discounted margin over `horizon` periods from then on
     (:func:`trustsim.mechanisms.money.customer_value`): the margin is the price minus the cost of
     serving one customer at the firm's policy in force (:func:`~trustsim.mechanisms.money.unit_cost`),
     the retention one minus the share of its customers lost per period (to rivals or out of the
@@ -223,7 +223,7 @@ def long_term_income(rounds: pd.DataFrame, scenario: Scenario, steps_per_round: 
     margin = scenario.supplier_defaults.price - unit_cost(
         out["over_delivery"].to_numpy(dtype=np.float64), out["care"].to_numpy(dtype=np.float64), money
     )
-    value = customer_value(margin, out["retention"].to_numpy(), money.discount_rate, horizon)
+    value = customer_value(margin, 1.0 - out["retention"].to_numpy(), money.discount_rate, horizon)
     now = discount_factor(out["round"].to_numpy(dtype=np.float64) * steps_per_round, money.discount_rate)
     out["base_value"] = out["customers"].to_numpy(dtype=np.float64) * value * now
     out["score"] = out["discounted_profit"] + out["base_value"]

@@ -106,23 +106,34 @@ def discount_factor(steps: np.ndarray | float, rate: float) -> np.ndarray:
     return (1.0 + rate) ** -np.asarray(steps, dtype=np.float64)
 
 
-def customer_value(margin: np.ndarray | float, retention: np.ndarray | float, rate: float, horizon: int) -> np.ndarray:
-    """Customer lifetime value: the expected discounted margin one current customer earns over the
-    next `horizon` periods, ``sum(margin * (retention / (1 + rate)) ** t for t in 1..horizon)``
-    (Gupta, Lehmann & Stuart 2004; Kumar, Petersen & Leone 2007), valued at the present period.
+def customer_value(
+    margin: np.ndarray | float, loss_rate: np.ndarray | float, rate: float, horizon: int | None = None
+) -> np.ndarray:
+    """Customer lifetime value (Gupta, Lehmann & Stuart 2004): the expected discounted margin of one
+    current customer, this period's included, ``sum(margin * q ** t for t in 0..horizon - 1)`` with
+    ``q = (1 - loss_rate) / (1 + rate)``; over an unlimited horizon (None) that is
+    ``margin * (1 + rate) / (rate + loss_rate)``.
 
     Args:
         margin: price minus the cost of serving one customer for one period (per supplier).
-        retention: chance a customer is still a customer one period later (per supplier).
+        loss_rate: chance a customer is lost in a period (switches, leaves the market), per supplier.
         rate: discount rate per period (``money.discount_rate``).
-        horizon: periods ahead that count.
+        horizon: periods that count (None: all).
 
     Example:
-        >>> float(customer_value(1.0, 0.5, 0.0, 2))  # 0.5 + 0.25
-        0.75
-        >>> customer_value(np.array([2.0, 2.0]), np.array([1.0, 0.0]), 0.0, 10).tolist()
-        [20.0, 0.0]
+        >>> float(customer_value(1.0, 0.5, 0.0, 2))  # 1 + 0.5
+        1.5
+        >>> float(customer_value(2.0, 0.5, 0.0))  # 2 / 0.5
+        4.0
+        >>> customer_value(np.array([2.0, 2.0]), np.array([0.0, 1.0]), 0.0, 10).tolist()
+        [20.0, 2.0]
     """
-    q = np.asarray(retention, dtype=np.float64) / (1.0 + rate)
-    t = np.arange(1, max(int(horizon), 0) + 1, dtype=np.float64)
-    return np.asarray(margin, dtype=np.float64) * (q[..., None] ** t).sum(axis=-1)
+    m = np.asarray(margin, dtype=np.float64)
+    q = (1.0 - np.asarray(loss_rate, dtype=np.float64)) / (1.0 + rate)
+    if horizon is None:
+        with np.errstate(divide="ignore"):
+            return m / (1.0 - q)
+    h = max(int(horizon), 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        partial = (1.0 - q**h) / (1.0 - q)
+    return m * np.where(q == 1.0, float(h), partial)
