@@ -15,8 +15,9 @@ SEPARATORS: dict[str, tuple[str, str]] = {"en": (",", "."), "nl": (".", ",")}
 """Per language: (thousands separator, decimal mark)."""
 
 
-def number(value: float | int | None, lang: str, digits: int = 0, sign: bool = False) -> str:
-    """`value` with `digits` decimals and the language's separators; '–' when it is missing or not finite.
+def number(value: float | int | None, lang: str, decimals: int = 0, sign: bool = False) -> str:
+    """`value` with `decimals` decimals and the language's separators; '–' when it is missing or not
+    finite; never "-0".
 
     Example:
         >>> number(12345.678, "nl", 1), number(12345.678, "en", 1), number(-0.5, "nl", 2, sign=True)
@@ -24,12 +25,14 @@ def number(value: float | int | None, lang: str, digits: int = 0, sign: bool = F
     """
     if value is None or not math.isfinite(float(value)):
         return "–"
-    text = f"{float(value):{'+' if sign else ''},.{digits}f}"
-    thousands, decimal = SEPARATORS[lang]
-    return text.replace(",", "\0").replace(".", decimal).replace("\0", thousands)
+    text = f"{float(value):{'+' if sign else ''},.{decimals}f}"
+    if text.lstrip("+-").strip("0.,") == "":
+        text = text.lstrip("+-")
+    thousands, mark = SEPARATORS[lang]
+    return text.translate(str.maketrans({",": thousands, ".": mark}))
 
 
-def percent(share: float | None, lang: str, digits: int = 0) -> str:
+def percent(share: float | None, lang: str, decimals: int = 0) -> str:
     """A share (0-1) as a percentage: '95%' in English, '95%' in Dutch, with the language's decimal mark.
 
     Example:
@@ -38,7 +41,7 @@ def percent(share: float | None, lang: str, digits: int = 0) -> str:
     """
     if share is None or not math.isfinite(float(share)):
         return "–"
-    return number(100 * float(share), lang, digits) + "%"
+    return number(100 * float(share), lang, decimals) + "%"
 
 
 def plain(value: float, lang: str) -> str:

@@ -303,7 +303,14 @@ def test_the_score_is_profit_so_far_plus_the_value_of_the_customers(scenario) ->
     # a firm that loses customers every week is worth less per customer than one that keeps them
     leaky = table.assign(churned=table["customer_periods"] // 10)
     scored = long_term_income(leaky, scenario, K, game.horizon)
-    assert (scored["base_value"] < table["base_value"]).all() or (table["customers"] == 0).any()
+    assert (table["customers"] > 0).all()
+    assert (scored["base_value"] < table["base_value"]).all()
+    # with the model's lapse and relationship gestures (model v3 columns) customers are worth less
+    lapsing = table.assign(lapsed=table["customer_periods"] // 20, gesture_costs=0.1 * table["customer_periods"])
+    poorer = long_term_income(lapsing, scenario, K, game.horizon)
+    has = table["customers"] > 0
+    assert (poorer["base_value"][has] < table["base_value"][has]).all()
+    assert (poorer["retention"][has] < table["retention"][has]).all()
     board = game.leaderboard()
     assert [r["score"] for r in board] == sorted((r["score"] for r in board), reverse=True)
     assert board[0]["score"] == pytest.approx(float(table[table["round"] == 3]["score"].max()))

@@ -56,6 +56,9 @@ ROUND_SUMS = (
     "exceeded",
 )
 """Supplier-table measures summed over a round's periods; the others are read at its last period."""
+LATER_SUMS = ("lapsed", "gesture_costs")
+"""Summed too when the model's supplier table has them (model v3: customers who lapse, the cost of
+relationship gestures); the score counts them (:func:`~trustsim.game.rules.long_term_income`)."""
 
 ROUND_ENDS = (
     "customers",
@@ -500,7 +503,8 @@ class Game:
         groups = played.groupby(["supplier", "round"], sort=True)
         last = groups.last()
         out = last[["name", *DECISIONS, *ROUND_ENDS]].copy()
-        out[list(ROUND_SUMS)] = groups[list(ROUND_SUMS)].sum()
+        sums = [c for c in (*ROUND_SUMS, *LATER_SUMS) if c in played.columns]
+        out[sums] = groups[sums].sum()
         out["customer_periods"] = groups["customers"].sum()
         return long_term_income(out.reset_index(), self.base, self.record.steps_per_round, self.horizon)
 

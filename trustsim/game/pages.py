@@ -401,8 +401,8 @@ def helpers(lang: str) -> dict[str, Callable[..., str] | dict[str, str] | str]:
         "languages": LANGUAGES,
         "decimal": number(0.5, lang, 1)[1],
         "t": lambda key, **fields: tr(key, lang, **fields),
-        "num": lambda value, digits=0: number(value, lang, digits),
-        "pct": lambda share, digits=0: percent(share, lang, digits),
+        "num": lambda value, decimals=0: number(value, lang, decimals),
+        "pct": lambda share, decimals=0: percent(share, lang, decimals),
     }
 
 

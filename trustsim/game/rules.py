@@ -198,14 +198,16 @@ def long_term_income(rounds: pd.DataFrame, scenario: Scenario, steps_per_round: 
     expected discounted margin over `horizon` periods from then on
     (:func:`trustsim.mechanisms.money.customer_value`): the margin is the price minus the cost of
     serving one customer at the firm's policy in force (:func:`~trustsim.mechanisms.money.unit_cost`),
-    the retention one minus the share of its customers lost per period (to rivals or out of the
-    market) over all rounds so far. It is discounted to period 0 like the profit, so *score* =
-    ``discounted_profit + base_value`` adds like with like.
+    less the round's relationship gestures per customer and period when the model has them, the
+    retention one minus the share of its customers lost per period (to rivals, out of the market,
+    or lapsed when the model has lapse) over all rounds so far. It is discounted to period 0 like
+    the profit, so *score* = ``discounted_profit + base_value`` adds like with like.
 
     Args:
-        rounds: one row per firm x round with `supplier`, `round`, `customers`, `price`-free policy
-            columns (`over_delivery`, `care`), `discounted_profit`, `churned`, `departed` and
-            `customer_periods` (customers summed over the round's periods).
+        rounds: one row per firm x round with `supplier`, `round`, `customers`, the policy in force
+            (`over_delivery`, `care`), `discounted_profit`, the round's `churned` and `departed`
+            (and `lapsed`, `gesture_costs` if present) and `customer_periods` (customers summed over
+            the round's periods).
         scenario: the game's scenario (price, money).
         steps_per_round: periods per round.
         horizon: periods ahead a customer's value counts (the game's length).
@@ -215,7 +217,8 @@ def long_term_income(rounds: pd.DataFrame, scenario: Scenario, steps_per_round: 
     """
     out = rounds.sort_values(["supplier", "round"]).copy()
     per = out.groupby("supplier")
-    lost = per["churned"].cumsum() + per["departed"].cumsum()
+    losses = [c for c in ("churned", "departed", "lapsed") if c in out.columns]
+    lost = per[losses].cumsum().sum(axis=1)
     exposure = per["customer_periods"].cumsum().to_numpy(dtype=np.float64)
     share_lost = np.divide(lost.to_numpy(dtype=np.float64), exposure, out=np.ones_like(exposure), where=exposure > 0)
     out["retention"] = np.clip(1.0 - share_lost, 0.0, 1.0)
@@ -223,6 +226,10 @@ def long_term_income(rounds: pd.DataFrame, scenario: Scenario, steps_per_round: 
     margin = scenario.supplier_defaults.price - unit_cost(
         out["over_delivery"].to_numpy(dtype=np.float64), out["care"].to_numpy(dtype=np.float64), money
     )
+    if "gesture_costs" in out.columns:  # per customer-period, over the round
+        periods = out["customer_periods"].to_numpy(dtype=np.float64)
+        gestures = out["gesture_costs"].to_numpy(dtype=np.float64)
+        margin = margin - np.divide(gestures, periods, out=np.zeros_like(periods), where=periods > 0)
     value = customer_value(margin, 1.0 - out["retention"].to_numpy(), money.discount_rate, horizon)
     now = discount_factor(out["round"].to_numpy(dtype=np.float64) * steps_per_round, money.discount_rate)
     out["base_value"] = out["customers"].to_numpy(dtype=np.float64) * value * now
