@@ -10,6 +10,7 @@ instead (``ad_spend``, ``expected_reach``, ``relationship_costs``, ``unit_cost``
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -76,3 +77,42 @@ def test_no_arithmetic_on_money_or_advertising_outside_mechanisms(path: Path):
         + ", ".join(f"{name} (line {line})" for line, name in found)
         + ": call the formula in trustsim/mechanisms/money.py or channels.py (add it there if it is new)."
     )
+
+
+# --- the classroom game's browser side ----------------------------------------------------------
+
+MONEY_NAMES = re.compile(
+    r"reach|ad_?cost|od_?cost|over_?delivery_?cost|care_?cost|planning|budget|spend", re.IGNORECASE
+)
+"""Names of the game's cost parameters and of what is computed from them (as the page's script or
+templates would spell them: ``d.adCost``, ``cost.reach``, ``data-care-cost``)."""
+
+
+def retyped_in_script(text: str) -> list[tuple[int, str]]:
+    """(line, text) of every line of a script or template that multiplies with a cost parameter."""
+    found = []
+    for number, line in enumerate(text.splitlines(), 1):
+        code = re.sub(r"//.*$", "", line)
+        if re.search(r"[^*/]\*[^*/=]|\*=", f" {code} ") and MONEY_NAMES.search(code):
+            found.append((number, line.strip()))
+    return found
+
+
+def test_the_script_guard_sees_the_old_budget_preview():
+    old = "var ads = k * d.adCost * Math.min(1, d.reach * num(form.elements.ad_budget)) * d.n;"
+    assert retyped_in_script(old) == [(1, old)]
+    assert retyped_in_script("{{ cost.care_cost * care }}")
+    assert retyped_in_script("total *= d.odCost;")
+    assert not retyped_in_script("// the server computes the spend: no * here")
+    assert not retyped_in_script('fetch("/preview?" + query)')
+
+
+def test_the_game_pages_compute_no_money():
+    """The budget preview is served by the server (trustsim.game.rules.planned_spend); the page's
+    script and templates must not multiply reach, ad cost, over-delivery cost or care cost."""
+    from trustsim.game import pages
+
+    texts = {"JS": pages.JS, **{name: source for name, source in pages.ENV.loader.mapping.items()}}  # type: ignore[union-attr]
+    for name, text in texts.items():
+        found = retyped_in_script(text)
+        assert not found, f"trustsim/game/pages.py {name} computes with a cost parameter: {found[:3]}"

@@ -107,3 +107,16 @@ def class_game(tmp_path: Path) -> Iterator[GameProcess]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def preset_game(tmp_path: Path) -> Iterator[GameProcess]:
+    """The long game preset (12 rounds of 10 weeks, 3,000 customers) on a free port; stopped afterwards."""
+    server = GameProcess(
+        tmp_path / "game", free_port(), tmp_path / "server.log", "--preset", "long_game", "--seed", "11"
+    )
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import urllib.parse
 from typing import Any
 
@@ -138,6 +139,8 @@ def test_loopback_addresses() -> None:
         (["--rounds", "101"], "--rounds 101: at most 100"),
         (["--port", "70000"], "--port 70000: must be between"),
         (["--set", "market.customers=-3"], "market.customers"),
+        (["--preset", "nonsense"], "--preset 'nonsense': use one of long_game, calibrated"),
+        (["--preset", "long_game", "configs/baseline.toml"], "either a scenario file or --preset"),
     ],
 )
 def test_bad_options_exit_2_with_a_message(tmp_path, capsys, args: list[str], message: str) -> None:
@@ -150,7 +153,7 @@ def test_guessing_the_join_code_is_slowed_down(game: Game) -> None:
     app = GameServer(game).app
     form = {"content-type": "application/x-www-form-urlencoded"}
     statuses = [call(app, "POST", "/join", form, b"code=AAAAAA&name=Guess", client="10.1.1.1")[0] for _ in range(11)]
-    assert statuses == [403] * 10 + [429]
+    assert statuses == [303] * 10 + [429]  # each refusal answered by a redirect (post/redirect/get)
     right = f"code={game.record.join_code}&name=Honest".encode()
     assert call(app, "POST", "/join", form, right, client="10.1.1.2")[0] == 303  # others can still join
 
@@ -175,3 +178,78 @@ def test_the_join_and_error_pages_do_not_poll(game: Game) -> None:
         text = call(server.app, "GET", path)[2]
         assert 'data-reload="none"' in text
     assert 'reload !== "none"' in call(server.app, "GET", "/static/game.js")[2]
+
+
+FORM = {"content-type": "application/x-www-form-urlencoded"}
+
+
+def test_pages_speak_the_readers_language_and_the_switch_stays_on_the_game(game: Game) -> None:
+    app = GameServer(game).app
+    assert "Doe mee in de markt" in call(app, "GET", "/", {"accept-language": "nl-NL,nl;q=0.9"})[2]
+    assert "Join the market" in call(app, "GET", "/", {"accept-language": "de-DE"})[2]
+    status, headers, _ = call(app, "GET", "/lang?to=nl&back=/firm")
+    assert status == 303 and headers["location"] == "/firm" and "ts_lang=nl" in headers["set-cookie"]
+    assert "Doe mee in de markt" in call(app, "GET", "/", {"cookie": "ts_lang=nl"})[2]
+    for elsewhere in ("//evil.test/", "https://evil.test/", "/\t/evil.test", "/firm/../x"):
+        status, headers, _ = call(app, "GET", "/lang?" + urllib.parse.urlencode({"to": "en", "back": elsewhere}))
+        assert status == 303 and headers["location"] == "/", elsewhere
+    # on a LAN address the join page's language switch and firm-code form need no join code
+    lan = GameServer(game, host="0.0.0.0").app
+    assert call(lan, "GET", "/lang?to=nl&back=/")[0] == 303
+    assert call(lan, "POST", "/claim", FORM, b"claim=WRONG123")[0] == 303
+
+
+def test_refusals_come_back_by_redirect_with_the_message_once(game: Game) -> None:
+    server = GameServer(game)
+    _, token = game.join("Careful", game.record.join_code)
+    game.start()
+    firm = {"cookie": f"{server.firm_cookie}={token}; ts_lang=nl", **FORM}
+    plan = "promise=0,7&over_delivery=0&care=lots&transparency=0,5&ad_budget=1&anchoring=0"
+    status, headers, _ = call(server.app, "POST", "/decide", firm, plan.encode())
+    assert status == 303 and headers["location"] == "/firm"
+    flash = headers["set-cookie"].split(";")[0]
+    cookie = {"cookie": f"{server.firm_cookie}={token}; ts_lang=nl; {flash}"}
+    status, _, text = call(server.app, "GET", "/firm", cookie)
+    assert status == 200 and "Zorg: geef een getal zoals 0,5, niet &#39;lots&#39;." in text
+    assert 'value="lots"' in text, "the values typed come back in the form"
+    assert "Zorg: geef een getal" not in call(server.app, "GET", "/firm", cookie)[2], "a message is shown once"
+    assert game.pending(0) is None
+
+
+def test_the_budget_preview_is_the_servers_planned_spend(game: Game) -> None:
+    from trustsim.game.rules import planned_spend
+
+    server = GameServer(game)
+    _, token = game.join("Careful", game.record.join_code)
+    game.start()
+    query = "promise=0,7&over_delivery=0,1&care=0,5&transparency=0.5&ad_budget=2&anchoring=0"
+    status, _, text = call(server.app, "GET", f"/preview?{query}", {"cookie": f"{server.firm_cookie}={token}"})
+    answer = json.loads(text)
+    expected = planned_spend(
+        {"ad_budget": 2.0, "over_delivery": 0.1, "care": 0.5}, 0, game.base, 1, game.record.steps_per_round
+    )
+    assert status == 200 and answer["total"] == pytest.approx(expected.total)
+    assert answer["text"].startswith("Planned spend this round:") and answer["over"] is False
+    bad = json.loads(call(server.app, "GET", "/preview?promise=2", {"cookie": f"{server.firm_cookie}={token}"})[2])
+    assert bad["over"] and "Over-delivery: expected a number" in bad["text"]
+    assert call(server.app, "GET", f"/preview?{query}")[0] == 403  # no firm, no preview
+
+
+def test_the_roster_is_the_teachers_and_the_projected_view_has_no_controls(game: Game) -> None:
+    server = GameServer(game)
+    game.join("Alpha", game.record.join_code)
+    teacher = {"cookie": f"{server.teacher_cookie}={game.record.teacher_key}"}
+    for path in ("/teacher/add", "/teacher/rename", "/teacher/remove", "/teacher/code"):
+        assert call(server.app, "POST", path, FORM, b"firm=0&name=X")[0] == 403, path
+    status, headers, _ = call(server.app, "POST", "/teacher/rename", {**teacher, **FORM}, b"firm=0&name=Beta")
+    assert status == 303 and headers["location"] == "/teacher/panel" and game.record.firms[0].name == "Beta"
+    status, headers, _ = call(server.app, "POST", "/teacher/code", {**teacher, **FORM}, b"firm=0")
+    flash = headers["set-cookie"].split(";")[0]
+    text = call(server.app, "GET", "/teacher/panel", {"cookie": f"{teacher['cookie']}; {flash}"})[2]
+    code = text.split("Firm code for Beta: ")[1].split(" ")[0]
+    status, headers, _ = call(server.app, "POST", "/claim", FORM, f"claim={code}".encode())
+    assert status == 303 and headers["location"] == "/firm" and server.firm_cookie in headers["set-cookie"]
+    view = call(server.app, "GET", "/teacher", teacher)[2]
+    assert "<form" not in view and "<button" not in view and "Beta" in view
+    panel = call(server.app, "GET", "/teacher/panel", teacher)[2]
+    assert 'action="/teacher/start"' in panel and 'action="/teacher/rename"' in panel

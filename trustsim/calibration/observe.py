@@ -32,7 +32,9 @@ ELASTICITIES = ("ad_elasticity", "wom_elasticity")
 def tables_of(result: RunResult, scenario: Scenario) -> RunTables:
     """The :class:`~trustsim.patterns.RunTables` of a run of `scenario`."""
     shock = scenario.shocks[0].step if scenario.shocks else None
-    return RunTables(result.model, result.suppliers, result.customers, scenario.market.customers, shock)
+    return RunTables(
+        result.model, result.suppliers, result.customers, scenario.market.customers, shock, scenario.money.discount_rate
+    )
 
 
 def _one_row(values: dict[str, float], steps: int) -> pd.DataFrame:

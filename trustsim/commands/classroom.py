@@ -39,13 +39,20 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         default=DEFAULT_GAME,
         help=f"folder the game is saved in (default: {DEFAULT_GAME}/); an existing game there resumes",
     )
-    p.add_argument("--rounds", type=positive_int, default=10, help="rounds to play (default 10)")
+    p.add_argument(
+        "--preset",
+        default=None,
+        metavar="NAME",
+        help="a ready-made game: long_game (12 rounds of 10 weeks) or calibrated (the research's calibrated "
+        "market, 12 rounds of 26 weeks); sets the market, --rounds and --steps-per-round (docs/classroom.md)",
+    )
+    p.add_argument("--rounds", type=positive_int, default=None, help="rounds to play (default 10, or the preset's)")
     p.add_argument(
         "--steps-per-round",
         type=positive_int,
-        default=8,
+        default=None,
         metavar="K",
-        help="periods (weeks) the market runs per round (default 8)",
+        help="periods (weeks) the market runs per round (default 8, or the preset's)",
     )
     p.add_argument(
         "--budget",
@@ -75,15 +82,29 @@ def main(args: argparse.Namespace) -> int:
     from trustsim.extras import require
 
     require("app", "trustsim classroom")  # the game's server is the app's web stack
+    from trustsim.game.presets import PRESETS
+
+    preset = None
+    if args.preset is not None:
+        preset = PRESETS.get(args.preset)
+        if preset is None:
+            raise ConfigError(f"--preset {args.preset!r}: use one of {', '.join(PRESETS)}.")
+        if args.scenario is not None:
+            raise ConfigError("--preset sets the market: give either a scenario file or --preset, not both.")
+    args.rounds = args.rounds or (preset.rounds if preset else 10)
+    args.steps_per_round = args.steps_per_round or (preset.steps_per_round if preset else 8)
     if args.budget is not None and not (math.isfinite(args.budget) and args.budget >= 0):
         raise ConfigError(f"--budget {args.budget}: must be a number >= 0 (money units per round).")
     if args.rounds > 100:
         raise ConfigError(f"--rounds {args.rounds}: at most 100.")
     if args.steps_per_round > 520:
         raise ConfigError(f"--steps-per-round {args.steps_per_round}: at most 520.")
-    overrides = {} if args.scenario else dict(GAME_DEFAULTS)
-    overrides.update(parse_set_args(args.overrides))
-    scenario = load_scenario(args.scenario, overrides=overrides)
+    if preset is not None:
+        scenario = load_scenario(preset.scenario, overrides={**preset.overrides, **parse_set_args(args.overrides)})
+    else:
+        overrides = {} if args.scenario else dict(GAME_DEFAULTS)
+        overrides.update(parse_set_args(args.overrides))
+        scenario = load_scenario(args.scenario, overrides=overrides)
 
     from trustsim.app.server import check_port
     from trustsim.game.game import Game

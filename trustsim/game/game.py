@@ -11,6 +11,7 @@ by replaying its rounds (same seed and decisions -> the same market).
 from __future__ import annotations
 
 import hmac
+import secrets
 import threading
 import unicodedata
 from pathlib import Path
@@ -22,11 +23,23 @@ import pandas as pd
 from trustsim.config import Scenario, load_scenario
 from trustsim.errors import ConfigError, TrustsimError
 from trustsim.game import record as rec
-from trustsim.game.rules import DECISIONS, DecisionError, Spend, check_budget, default_budget, validate_decision
+from trustsim.game.lesson import REPLAYS
+from trustsim.game.rules import (
+    DECISIONS,
+    DecisionError,
+    Spend,
+    check_budget,
+    default_budget,
+    long_term_income,
+    validate_decision,
+)
+from trustsim.game.text import LocalizedError
 from trustsim.model import TrustMarket
 
 MAX_FIRMS = 60
 """Most firms in one game (one per student)."""
+CLAIM_LENGTH = 8
+"""Characters of a firm code (about 10^12 possibilities; failures are rate-limited by the server)."""
 
 ROUND_SUMS = (
     "revenue",
@@ -43,6 +56,9 @@ ROUND_SUMS = (
     "exceeded",
 )
 """Supplier-table measures summed over a round's periods; the others are read at its last period."""
+LATER_SUMS = ("lapsed", "gesture_costs")
+"""Summed too when the model's supplier table has them (model v3: customers who lapse, the cost of
+relationship gestures); the score counts them (:func:`~trustsim.game.rules.long_term_income`)."""
 
 ROUND_ENDS = (
     "customers",
@@ -59,12 +75,9 @@ ROUND_ENDS = (
 )
 
 
-class GameError(Exception):
-    """Something a player or the teacher asked for that the game cannot do; `status` is the HTTP code."""
-
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.status = status
+class GameError(LocalizedError):
+    """Something a player or the teacher asked for that the game cannot do: a text key of
+    :mod:`trustsim.game.text` with its fields; `status` is the HTTP code."""
 
 
 class Game:
@@ -93,7 +106,7 @@ class Game:
     def model(self) -> TrustMarket:
         """The market (once the game has started)."""
         if self._model is None:
-            raise GameError("The game has not started yet.", 409)
+            raise GameError("err_not_started", 409)
         return self._model
 
     @classmethod
@@ -234,18 +247,105 @@ class Game:
         """A new firm called `name`, if `code` is the join code; returns (firm index, secret token)."""
         with self.lock:
             if not self.code_ok(code):
-                raise GameError("Wrong join code: check the code on the teacher's screen.", 403)
+                raise GameError("err_code", 403)
             if self.record.phase != "lobby":
-                raise GameError("The game has started: new firms cannot join any more. Ask the teacher.", 409)
+                raise GameError("err_started", 409)
             name = clean_name(name)
             if any(f.name.casefold() == name.casefold() for f in self.record.firms):
-                raise GameError(f"A firm called {name!r} already exists: choose another name.", 409)
+                raise GameError("err_name_taken", 409, name=repr(name))
             if len(self.record.firms) >= MAX_FIRMS:
-                raise GameError(f"The market is full ({MAX_FIRMS} firms).", 409)
+                raise GameError("err_full", 409, n=MAX_FIRMS)
             token = rec.new_token()
             self.record.firms.append(rec.Firm(name=name, token_sha256=rec.token_hash(token)))
             self._save()
             return len(self.record.firms) - 1, token
+
+    # --- the roster: the teacher adds, renames and removes firms and gives out firm codes ----
+
+    def add_firm(self, name: str) -> tuple[int, str]:
+        """The teacher adds a firm in the lobby (for a latecomer or an absent student); returns
+        (firm index, its firm code). Nobody plays it until a student takes it over with the code."""
+        with self.lock:
+            if self.record.phase != "lobby":
+                raise GameError("err_started", 409)
+            name = self._free_name(clean_name(name))
+            self.record.firms.append(rec.Firm(name=name, token_sha256=rec.token_hash(rec.new_token())))
+            index = len(self.record.firms) - 1
+            code = self._issue(index)
+            self._save()
+            return index, code
+
+    def _free_name(self, name: str, index: int | None = None) -> str:
+        if any(f.name.casefold() == name.casefold() for i, f in enumerate(self.record.firms) if i != index):
+            raise GameError("err_name_taken", 409, name=repr(name))
+        if index is None and len(self.record.firms) >= MAX_FIRMS:
+            raise GameError("err_full", 409, n=MAX_FIRMS)
+        return name
+
+    def _firm(self, index: int) -> rec.Firm:
+        if not 0 <= index < len(self.record.firms):
+            raise GameError("err_no_firm", 404)
+        return self.record.firms[index]
+
+    def _issue(self, index: int) -> str:
+        code = "".join(secrets.choice(rec.CODE_ALPHABET) for _ in range(CLAIM_LENGTH))
+        self._firm(index).claim_sha256 = rec.token_hash(code)
+        return code
+
+    def issue_code(self, index: int) -> str:
+        """A new one-time firm code for firm `index` (any earlier code of it stops working)."""
+        with self.lock:
+            code = self._issue(index)
+            self._save()
+            return code
+
+    def claim(self, code: str) -> tuple[int, str]:
+        """A student takes over the firm whose firm code this is (on another device, or joining
+        late); the firm's earlier browser loses it. Returns (firm index, new secret token)."""
+        given = (code or "").strip().upper().replace(" ", "")[:32]
+        digest = rec.token_hash(given)
+        with self.lock:
+            for i, firm in enumerate(self.record.firms):
+                if firm.claim_sha256 is not None and hmac.compare_digest(firm.claim_sha256, digest):
+                    token = rec.new_token()
+                    firm.token_sha256, firm.claim_sha256 = rec.token_hash(token), None
+                    self._save()
+                    return i, token
+            raise GameError("err_claim", 403)
+
+    def rename(self, index: int, name: str) -> str:
+        """The teacher renames firm `index`; returns the new name (the market is rebuilt with it)."""
+        with self.lock:
+            firm = self._firm(index)
+            firm.name = self._free_name(clean_name(name), index)
+            if self.record.phase != "lobby":
+                self._replay()
+            self._save()
+            return firm.name
+
+    def remove(self, index: int) -> bool:
+        """The teacher removes firm `index`: in the lobby it is gone (True); once the market runs
+        its firms are fixed, so the firm stays with its last decisions and its student is detached
+        (False); a firm code lets someone take it over."""
+        with self.lock:
+            firm = self._firm(index)
+            if self.record.phase == "lobby":
+                del self.record.firms[index]
+                self._save()
+                return True
+            firm.token_sha256, firm.claim_sha256 = rec.token_hash(rec.new_token()), None
+            self._save()
+            return False
+
+    def replays(self, n: int = REPLAYS) -> list[pd.DataFrame]:
+        """The round tables of this game's decisions and scandals replayed on `n` other seeds."""
+        with self.lock:
+            record = self.record.model_copy(deep=True)
+        out = []
+        for i in range(1, n + 1):
+            other = Game(record.model_copy(update={"seed": record.seed + i, "checks": []}))
+            out.append(other.round_table())
+        return out
 
     def code_ok(self, code: str | None) -> bool:
         """Whether `code` is the join code (case and spaces ignored; constant time)."""
@@ -270,13 +370,13 @@ class Game:
         """Close the lobby and open round 1 (needs at least one firm)."""
         with self.lock:
             if self.record.phase != "lobby":
-                raise GameError("The game has already started.", 409)
+                raise GameError("err_already", 409)
             if not self.record.firms:
-                raise GameError("No firm has joined yet.", 409)
+                raise GameError("err_nobody", 409)
             try:
                 self._model = TrustMarket(self.market_scenario(), rng=self.record.seed)
             except TrustsimError as e:
-                raise GameError(f"The market cannot be built for {len(self.record.firms)} firms: {e}", 409) from None
+                raise GameError("err_build", 409, n=len(self.record.firms), error=str(e)) from None
             self.record.phase = "playing"
             self._save()
 
@@ -326,20 +426,15 @@ class Game:
         """
         with self.lock:
             if self.record.phase != "playing":
-                raise GameError(
-                    "There is no open round: wait for the teacher to start the game."
-                    if self.record.phase == "lobby"
-                    else "The game is over.",
-                    409,
-                )
+                raise GameError("err_no_round" if self.record.phase == "lobby" else "err_over", 409)
             if not 0 <= index < len(self.record.firms):
-                raise GameError("No such firm.", 404)
+                raise GameError("err_no_firm", 404)
             full = {k: v for k, v in self.model.suppliers_list[index].policy().items()}
             try:
                 decision = validate_decision(values, full, self.base)
                 self.spend(index, decision)
             except DecisionError as e:
-                raise GameError(str(e), 400) from None
+                raise GameError(e.key, 400, **e.fields) from None
             while len(self.record.decisions) < self.open_round:
                 self.record.decisions.append({})
             self.record.decisions[self.open_round - 1][index] = decision
@@ -353,7 +448,7 @@ class Game:
         """The teacher closes the open round now: firms that did not decide keep their policy."""
         with self.lock:
             if self.record.phase != "playing":
-                raise GameError("There is no open round to close.", 409)
+                raise GameError("err_close", 409)
             self._close()
 
     def _close(self) -> None:
@@ -369,20 +464,20 @@ class Game:
         """The teacher fires a scandal now, between rounds: at one firm (its index) or sector-wide ('all')."""
         with self.lock:
             if self.record.phase != "playing":
-                raise GameError("Scandals can be fired between rounds, while the game is on.", 409)
+                raise GameError("err_scandal_when", 409)
             if str(target) == "all":
                 supplier: int | str = "all"
             else:
                 try:
                     supplier = int(target)
                 except ValueError:
-                    raise GameError(f"Scandal: {target!r} is neither a firm nor 'all'.") from None
+                    raise GameError("err_scandal_target", target=repr(str(target)[:40])) from None
                 if not 0 <= supplier < len(self.record.firms):
-                    raise GameError(f"Scandal: there is no firm number {supplier}.")
+                    raise GameError("err_scandal_target", target=supplier)
             try:
                 event = rec.Event(round=self.open_round, supplier=supplier, severity=severity, reach=reach)
             except ValueError:
-                raise GameError("Scandal: severity must be 0-10 and reach 0-1.") from None
+                raise GameError("err_scandal_values") from None
             self.model.trigger_scandal(event.supplier, event.severity, event.reach)
             self.record.events.append(event)
             self._save()
@@ -408,58 +503,81 @@ class Game:
         groups = played.groupby(["supplier", "round"], sort=True)
         last = groups.last()
         out = last[["name", *DECISIONS, *ROUND_ENDS]].copy()
-        out[list(ROUND_SUMS)] = groups[list(ROUND_SUMS)].sum()
-        return out.reset_index()
+        sums = [c for c in (*ROUND_SUMS, *LATER_SUMS) if c in played.columns]
+        out[sums] = groups[sums].sum()
+        out["customer_periods"] = groups["customers"].sum()
+        return long_term_income(out.reset_index(), self.base, self.record.steps_per_round, self.horizon)
+
+    @property
+    def horizon(self) -> int:
+        """Periods ahead a customer's value counts in the score: as many as the whole game lasts."""
+        return self.record.rounds * self.record.steps_per_round
 
     def leaderboard(self) -> list[dict[str, Any]]:
-        """Firms ranked by discounted profit so far (long-term profit), with customers and ambassadors."""
+        """Firms ranked by their score, long-term income (:func:`~trustsim.game.rules.long_term_income`),
+        at the end of the last completed round, with customers, ambassadors, trust and promises kept."""
+        rounds = self.round_table()
+        last = rounds[rounds["round"] == self.record.completed].set_index("supplier") if not rounds.empty else None
+        kept = promises_kept(rounds) if not rounds.empty else pd.Series(dtype=float)
         rows = []
         for i, firm in enumerate(self.record.firms):
-            m = self._model.supplier_metrics if self._model is not None else None
-            rows.append(
-                {
-                    "index": i,
-                    "name": firm.name,
-                    "customers": int(m["customers"][i]) if m else 0,
-                    "ambassadors": int(m["ambassadors"][i]) if m else 0,
-                    "detractors": int(m["detractors"][i]) if m else 0,
-                    "discounted_profit": float(m["discounted_profit"][i]) if m else 0.0,
-                    "decided": self.pending(i) is not None,
-                }
-            )
-        rows.sort(key=lambda r: -r["discounted_profit"])
+            row: dict[str, Any] = {
+                "index": i,
+                "name": firm.name,
+                "customers": 0,
+                "ambassadors": 0,
+                "detractors": 0,
+                "discounted_profit": 0.0,
+                "base_value": 0.0,
+                "score": 0.0,
+                "trust": float("nan"),
+                "kept": float(kept.get(i, float("nan"))),
+                "decided": self.pending(i) is not None,
+            }
+            if last is not None and i in last.index:
+                r = last.loc[i].to_dict()
+                for key in ("customers", "ambassadors", "detractors"):
+                    row[key] = int(r[key])
+                for key in ("discounted_profit", "base_value", "score", "trust"):
+                    row[key] = float(r[key])
+            rows.append(row)
+        rows.sort(key=lambda r: (-r["score"], r["index"]))
         for rank, row in enumerate(rows, 1):
             row["rank"] = rank
         return rows
 
-    def flows(self, index: int, round_: int) -> dict[str, dict[str, int]]:
-        """Where firm `index`'s new customers of round `round_` came from, and where its lost ones went."""
+    def flows(self, index: int, round_: int) -> dict[str, list[tuple[str, str, int]]]:
+        """Where firm `index`'s new customers of round `round_` came from, and where its lost ones went:
+        (kind, what, count) with kind 'via' (a channel), 'from' or 'to' (a firm) or 'left' (the market)."""
         if self._model is None or round_ < 1:
-            return {"came": {}, "went": {}}
+            return {"came": [], "went": []}
         k = self.record.steps_per_round
         lo, hi = (round_ - 1) * k + 1, round_ * k
         spells = self.model.customer_table()
         name = self.record.firms[index].name
         new = spells[(spells["supplier"] == name) & spells["start_step"].between(lo, hi)]
-        came: dict[str, int] = {}
-        for channel, count in new["channel"].astype(str).value_counts().items():
-            if channel != "switch" and count:
-                came[_CHANNEL_LABELS.get(str(channel), str(channel))] = int(count)
+        came = [
+            ("via", str(channel), int(count))
+            for channel, count in new["channel"].astype(str).value_counts().items()
+            if channel != "switch" and count
+        ]
         rivals = new[new["from_supplier"].notna()]["from_supplier"].astype(str).value_counts()
-        for rival, count in rivals.items():
-            if count:
-                came[f"from {rival}"] = int(count)
+        came += [("from", str(rival), int(count)) for rival, count in rivals.items() if count]
         moved = spells[(spells["from_supplier"] == name) & spells["start_step"].between(lo, hi)]
-        went = {f"to {s}": int(c) for s, c in moved["supplier"].astype(str).value_counts().items() if c}
+        went = [("to", str(s), int(c)) for s, c in moved["supplier"].astype(str).value_counts().items() if c]
         left = spells[
             (spells["supplier"] == name) & (spells["end_reason"] == "left") & spells["end_step"].between(lo, hi)
         ]
         if len(left):
-            went["left the market"] = len(left)
+            went.append(("left", "", len(left)))
         return {"came": came, "went": went}
 
 
-_CHANNEL_LABELS = {"recommendation": "recommendations", "review": "reviews", "ad": "ads", "banner": "banners"}
+def promises_kept(rounds: pd.DataFrame) -> pd.Series:
+    """Per firm (index): the share of its deliveries that kept or beat the promise, over the rounds played."""
+    delivered = rounds.groupby("supplier")[["kept", "exceeded", "broken"]].sum()
+    total = delivered.sum(axis=1).replace(0, np.nan)
+    return (delivered["kept"] + delivered["exceeded"]) / total
 
 
 def clean_name(name: Any) -> str:
@@ -470,9 +588,9 @@ def clean_name(name: Any) -> str:
     """
     text = unicodedata.normalize("NFC", " ".join(str(name or "").split()))
     if not text:
-        raise GameError("Firm name: give your firm a name (1-40 characters).")
+        raise GameError("err_name_empty")
     if len(text) > 40:
-        raise GameError(f"Firm name: {len(text)} characters is too long; at most 40.")
+        raise GameError("err_name_long", n=len(text))
     if not text.isprintable():
-        raise GameError("Firm name: use letters, digits, spaces and punctuation only.")
+        raise GameError("err_name_chars")
     return text

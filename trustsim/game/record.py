@@ -36,6 +36,9 @@ class Firm(BaseModel):
 
     name: str = Field(..., min_length=1, max_length=40)
     token_sha256: str = Field(..., pattern=r"^[0-9a-f]{64}$")
+    # --- roster (issue 27): a one-time code the teacher gives to take this firm over on another device
+    claim_sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
+    # --- end roster
 
 
 class Event(BaseModel):

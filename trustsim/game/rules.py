@@ -24,28 +24,42 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+import pandas as pd
 from pydantic import ValidationError
 
 from trustsim.config import Scenario, SupplierPolicy
-from trustsim.mechanisms.money import relationship_costs
+from trustsim.game.text import LocalizedError, both, tr
+from trustsim.i18n import number, parse_decimal, plain
+from trustsim.mechanisms.money import customer_value, discount_factor, relationship_costs, unit_cost
 from trustsim.mechanisms.planning import ad_spend, full_reach_budget
 
 DECISIONS: dict[str, str] = {
-    "promise": "Promise (quality level you promise, 0-1)",
-    "over_delivery": "Over-delivery (quality added beyond the promise, 0-1)",
-    "care": "Care (listening to customers, 0-1; 0.5 is neutral)",
-    "transparency": "Transparency (chance a failure is admitted and repaired, 0-1)",
-    "ad_budget": "Advertising (ad budget; 1 reaches advertising.reach of the market each period)",
-    "anchoring": "Reminders (chance a customer is reminded of a promise kept, 0-1)",
+    "promise": "Promise",
+    "over_delivery": "Over-delivery",
+    "care": "Care",
+    "transparency": "Transparency",
+    "ad_budget": "Advertising",
+    "anchoring": "Reminders",
 }
-"""The policy fields a firm decides, with the label shown to students."""
+"""The policy fields a firm decides, with their English label (every language: :mod:`trustsim.game.text`)."""
 
 DEFAULT_BUDGET_SHARE = 0.4
 """Default budget per period: this share of the revenue of a fair share of the market (plus one ad budget)."""
 
 
-class DecisionError(ValueError):
+class DecisionError(LocalizedError, ValueError):
     """A decision a student can fix: the message names the field, the value and what is allowed."""
+
+
+def _label(field: str) -> dict[str, str]:
+    return both(lambda lang: tr(field, lang))
+
+
+def _value(value: Any) -> dict[str, str]:
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        return both(lambda lang: plain(value, lang))
+    return both(lambda lang: repr(str(value))[:40])
 
 
 @dataclass(frozen=True)
@@ -101,22 +115,23 @@ def default_budget(scenario: Scenario, firms: int, steps_per_round: int) -> floa
 
 def parse_number(field: str, text: Any) -> float:
     """A number typed by a student ('0.5', '0,5' or ' 2 '), or a DecisionError naming the field."""
-    label = DECISIONS[field].split(" (")[0]
-    if isinstance(text, bool):
-        raise DecisionError(f"{label}: expected a number, got {text!r}.")
-    if isinstance(text, int | float):
-        value = float(text)
-    else:
-        raw = str(text).strip().replace(",", ".")
-        if len(raw) > 32:
-            raise DecisionError(f"{label}: expected a number, got {raw[:32]!r}...")
-        try:
-            value = float(raw)
-        except ValueError:
-            raise DecisionError(f"{label}: expected a number such as 0.5, got {raw!r}.") from None
+    raw = text if isinstance(text, int | float) and not isinstance(text, bool) else str(text).strip()[:32]
+    try:
+        value = parse_decimal(raw)
+    except ValueError:
+        raise DecisionError("err_number", label=_label(field), got=_value(raw)) from None
     if not math.isfinite(value):
-        raise DecisionError(f"{label}: expected a finite number, got {text!r}.")
+        raise DecisionError("err_finite", label=_label(field), got=_value(raw))
     return value
+
+
+def _allowed(field: str) -> dict[str, str]:
+    """'allowed: lo to hi' for a SupplierPolicy field, from its schema bounds."""
+    lo, hi = 0.0, math.inf
+    for bound in SupplierPolicy.model_fields[field].metadata:
+        lo = float(getattr(bound, "ge", getattr(bound, "gt", lo)))
+        hi = float(getattr(bound, "le", getattr(bound, "lt", hi)))
+    return both(lambda lang: tr("allowed_range", lang, lo=plain(lo, lang), hi=plain(hi, lang)))
 
 
 def validate_decision(values: dict[str, Any], current: dict[str, float], scenario: Scenario) -> dict[str, float]:
@@ -135,24 +150,23 @@ def validate_decision(values: dict[str, Any], current: dict[str, float], scenari
     """
     unknown = sorted(set(values) - set(DECISIONS))
     if unknown:
-        raise DecisionError(f"unknown field {unknown[0]!r}; a decision sets {', '.join(DECISIONS)}.")
+        raise DecisionError("err_unknown", field=repr(unknown[0][:40]))
     missing = [f for f in DECISIONS if f not in values]
     if missing:
-        raise DecisionError(f"{DECISIONS[missing[0]].split(' (')[0]}: missing; give a number.")
+        raise DecisionError("err_missing", label=_label(missing[0]))
     decision = {f: parse_number(f, values[f]) for f in DECISIONS}
     try:
         SupplierPolicy.model_validate({**current, **decision})
     except ValidationError as e:
         err = e.errors()[0]
-        field = str(err["loc"][0]) if err["loc"] else "?"
-        label = DECISIONS.get(field, field).split(" (")[0]
-        raise DecisionError(f"{label}: {decision.get(field)!r} is not allowed ({err['msg'].lower()}).") from None
+        field = str(err["loc"][0]) if err["loc"] else "promise"
+        field = field if field in DECISIONS else "promise"
+        raise DecisionError(
+            "err_range", label=_label(field), value=_value(decision[field]), allowed=_allowed(field)
+        ) from None
     most = full_reach_budget(scenario.advertising.reach)
     if decision["ad_budget"] > most:
-        raise DecisionError(
-            f"Advertising: {decision['ad_budget']:g} is more than {most:g}, which already reaches everyone "
-            "every period."
-        )
+        raise DecisionError("err_ads_max", value=_value(decision["ad_budget"]), most=_value(most))
     return decision
 
 
@@ -162,9 +176,62 @@ def check_budget(
     """The planned spend of a valid decision, or a DecisionError if it exceeds the round's budget."""
     spend = planned_spend(decision, customers, scenario, firms, steps_per_round)
     if spend.total > budget + 1e-9:
+
+        def money(value: float) -> dict[str, str]:
+            return both(lambda lang: number(value, lang))
+
         raise DecisionError(
-            f"This plan costs {spend.total:,.0f} this round (advertising {spend.advertising:,.0f}, "
-            f"over-delivery {spend.over_delivery:,.0f}, care {spend.care:,.0f}) but your budget is "
-            f"{budget:,.0f}: lower advertising, over-delivery or care."
+            "err_budget",
+            total=money(spend.total),
+            ads=money(spend.advertising),
+            od=money(spend.over_delivery),
+            care=money(spend.care),
+            budget=money(budget),
         )
     return spend
+
+
+def long_term_income(rounds: pd.DataFrame, scenario: Scenario, steps_per_round: int, horizon: int) -> pd.DataFrame:
+    """The game's score, round by round: long-term income = profit so far + the value of the customers.
+
+    A firm's *customer base value* at the end of a round is, for each of its customers, the
+    expected discounted margin over `horizon` periods from then on
+    (:func:`trustsim.mechanisms.money.customer_value`): the margin is the price minus the cost of
+    serving one customer at the firm's policy in force (:func:`~trustsim.mechanisms.money.unit_cost`),
+    less the round's relationship gestures per customer and period when the model has them, the
+    retention one minus the share of its customers lost per period (to rivals, out of the market,
+    or lapsed when the model has lapse) over all rounds so far. It is discounted to period 0 like
+    the profit, so *score* = ``discounted_profit + base_value`` adds like with like.
+
+    Args:
+        rounds: one row per firm x round with `supplier`, `round`, `customers`, the policy in force
+            (`over_delivery`, `care`), `discounted_profit`, the round's `churned` and `departed`
+            (and `lapsed`, `gesture_costs` if present) and `customer_periods` (customers summed over
+            the round's periods).
+        scenario: the game's scenario (price, money).
+        steps_per_round: periods per round.
+        horizon: periods ahead a customer's value counts (the game's length).
+
+    Returns:
+        A copy of `rounds` with `retention`, `base_value` and `score` added.
+    """
+    out = rounds.sort_values(["supplier", "round"]).copy()
+    per = out.groupby("supplier")
+    losses = [c for c in ("churned", "departed", "lapsed") if c in out.columns]
+    lost = per[losses].cumsum().sum(axis=1)
+    exposure = per["customer_periods"].cumsum().to_numpy(dtype=np.float64)
+    share_lost = np.divide(lost.to_numpy(dtype=np.float64), exposure, out=np.ones_like(exposure), where=exposure > 0)
+    out["retention"] = np.clip(1.0 - share_lost, 0.0, 1.0)
+    money = scenario.money
+    margin = scenario.supplier_defaults.price - unit_cost(
+        out["over_delivery"].to_numpy(dtype=np.float64), out["care"].to_numpy(dtype=np.float64), money
+    )
+    if "gesture_costs" in out.columns:  # per customer-period, over the round
+        periods = out["customer_periods"].to_numpy(dtype=np.float64)
+        gestures = out["gesture_costs"].to_numpy(dtype=np.float64)
+        margin = margin - np.divide(gestures, periods, out=np.zeros_like(periods), where=periods > 0)
+    value = customer_value(margin, 1.0 - out["retention"].to_numpy(), money.discount_rate, horizon)
+    now = discount_factor(out["round"].to_numpy(dtype=np.float64) * steps_per_round, money.discount_rate)
+    out["base_value"] = out["customers"].to_numpy(dtype=np.float64) * value * now
+    out["score"] = out["discounted_profit"] + out["base_value"]
+    return out.sort_index()
