@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from trustsim.analysis.referrals import AD_CHANNELS, referral_distribution, value_by_channel
+from trustsim.mechanisms.planning import customer_value
 
 WEEKS_PER_YEAR = 52
 """Periods per year: one period is one week (docs/ODD.md)."""
@@ -310,8 +311,7 @@ def unit_economics(tables: RunTables) -> pd.DataFrame:
     lost = g["churned"] + g["departed"] + g.get("lapsed", 0)
     margin = (g["revenue"] - g["service_costs"] - gestures) / weeks
     loss_rate = lost / weeks
-    r = tables.discount_rate
-    ltv = margin * (1 + r) / (r + loss_rate)
+    ltv = customer_value(margin, loss_rate, tables.discount_rate)
     cac = g["ad_costs"] / g["acquired_ads"].astype(np.float64).replace(0, np.nan)
     return pd.DataFrame(
         {

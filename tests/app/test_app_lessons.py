@@ -23,9 +23,10 @@ from trustsim.app.lessons import (
     seed_from_text,
     settled_knobs,
 )
-from trustsim.app.text import LANGUAGES, STAGE_LABELS, TEXT, number, percent, spreadsheet_safe
+from trustsim.app.text import LANGUAGES, STAGE_LABELS, TEXT, spreadsheet_safe
 from trustsim.config import load_scenario
 from trustsim.errors import ConfigError
+from trustsim.i18n import number, percent
 from trustsim.model import TrustMarket
 
 PLOTTED = ["customers", "ambassadors", "detractors", "nps", "trust"]

@@ -284,7 +284,8 @@ def test_the_lesson_states_differences_with_their_intervals_over_replays() -> No
 
 def test_the_score_is_profit_so_far_plus_the_value_of_the_customers(scenario) -> None:
     from trustsim.game.rules import long_term_income
-    from trustsim.mechanisms.money import customer_value, discount_factor
+    from trustsim.mechanisms.money import discount_factor
+    from trustsim.mechanisms.planning import customer_value
 
     game = started(scenario, rounds=3)
     for _ in range(3):

@@ -23,8 +23,9 @@ from trustsim.app.drawing import (
     supplier_colour,
 )
 from trustsim.app.lessons import LESSONS, classroom_scenario, knob_values, lesson_scenario, seed_from_text
-from trustsim.app.text import network_name, number, spreadsheet_safe, tr
+from trustsim.app.text import network_name, spreadsheet_safe, tr
 from trustsim.config import Scenario
+from trustsim.i18n import number
 from trustsim.model import TrustMarket
 
 SAMPLE_SIZE = 300

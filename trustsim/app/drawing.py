@@ -42,8 +42,9 @@ from matplotlib.text import Text
 from matplotlib.ticker import Formatter, MaxNLocator
 from matplotlib.transforms import Affine2D, Affine2DBase
 
-from trustsim.app.text import number, stage_label, tr
+from trustsim.app.text import stage_label, tr
 from trustsim.figtext import literal
+from trustsim.i18n import number
 from trustsim.mechanisms.loyalty import STAGES
 
 if TYPE_CHECKING:
@@ -106,7 +107,7 @@ def firm_label(index: int, name: str) -> str:
 
 
 class NumberFormatter(Formatter):
-    """Tick labels written by :func:`trustsim.app.text.number` in the view's language, with as
+    """Tick labels written by :func:`trustsim.i18n.number` in the view's language, with as
     many decimals as the ticks need (0, 0.25, 0.5 -> '0,00', '0,25', '0,50' in Dutch)."""
 
     def __init__(self, lang: str) -> None:

@@ -33,9 +33,10 @@ import traitlets
 from trustsim.app.classroom import Classroom, Frame
 from trustsim.app.drawing import VIEW_SIZE
 from trustsim.app.lessons import KNOBS, LESSONS, knob_changed, settled_knobs
-from trustsim.app.text import LANGUAGES, network_name, number, tr
+from trustsim.app.text import LANGUAGES, network_name, tr
 from trustsim.config import Scenario
 from trustsim.errors import ConfigError
+from trustsim.i18n import number
 
 SPEEDS: tuple[int, ...] = (1, 3, 10)
 """Steps per second offered in Play (each step is drawn)."""

@@ -10,7 +10,6 @@ columns keep their names.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 LANGUAGES: dict[str, str] = {"en": "EN", "nl": "NL"}
@@ -119,37 +118,6 @@ NETWORK_NAMES: dict[str, dict[str, str]] = {
     "edge_list": {"en": "from a file", "nl": "uit een bestand"},
 }
 """Display names of `network.kind` values."""
-
-
-SEPARATORS: dict[str, tuple[str, str]] = {"en": (",", "."), "nl": (".", ",")}
-"""Thousands separator and decimal mark by language."""
-
-
-def number(value: float, lang: str, decimals: int = 0, sign: bool = False) -> str:
-    """`value` written as readers of `lang` write numbers: ``number(10000, "nl")`` is
-    '10.000', ``number(0.95, "nl", 2)`` is '0,95', ``number(12, "en", sign=True)`` is '+12'.
-
-    Args:
-        value: the number; NaN is shown as a dash.
-        lang: 'en' or 'nl'.
-        decimals: digits after the decimal mark.
-        sign: write a + before positive numbers (as for an NPS).
-
-    Raises:
-        KeyError: for an unknown language.
-    """
-    thousands, mark = SEPARATORS[lang]
-    if isinstance(value, float) and math.isnan(value):
-        return "–"
-    text = f"{value:{'+' if sign else ''},.{decimals}f}"
-    if text.lstrip("+-").strip("0.,") == "":
-        text = text.lstrip("+-")  # no "-0.00" or "+0"
-    return text.translate(str.maketrans({",": thousands, ".": mark}))
-
-
-def percent(share: float, lang: str, decimals: int = 0) -> str:
-    """A share (0.95) as a percentage in `lang`: '95%', or with one decimal '95.3%' / '95,3%'."""
-    return f"{number(100 * share, lang, decimals)}%"
 
 
 def spreadsheet_safe(text: str) -> str:

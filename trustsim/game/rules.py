@@ -31,8 +31,8 @@ from pydantic import ValidationError
 from trustsim.config import Scenario, SupplierPolicy
 from trustsim.game.text import LocalizedError, both, tr
 from trustsim.i18n import number, parse_decimal, plain
-from trustsim.mechanisms.money import customer_value, discount_factor, relationship_costs, unit_cost
-from trustsim.mechanisms.planning import ad_spend, full_reach_budget
+from trustsim.mechanisms.money import discount_factor, relationship_costs, unit_cost
+from trustsim.mechanisms.planning import ad_spend, customer_value, full_reach_budget
 
 DECISIONS: dict[str, str] = {
     "promise": "Promise",
@@ -196,7 +196,7 @@ def long_term_income(rounds: pd.DataFrame, scenario: Scenario, steps_per_round: 
 
     A firm's *customer base value* at the end of a round is, for each of its customers, the
     expected discounted margin over `horizon` periods from then on
-    (:func:`trustsim.mechanisms.money.customer_value`): the margin is the price minus the cost of
+    (:func:`trustsim.mechanisms.planning.customer_value`): the margin is the price minus the cost of
     serving one customer at the firm's policy in force (:func:`~trustsim.mechanisms.money.unit_cost`),
     less the round's relationship gestures per customer and period when the model has them, the
     retention one minus the share of its customers lost per period (to rivals, out of the market,

@@ -104,36 +104,3 @@ def discount_factor(steps: np.ndarray | float, rate: float) -> np.ndarray:
         0.8
     """
     return (1.0 + rate) ** -np.asarray(steps, dtype=np.float64)
-
-
-def customer_value(
-    margin: np.ndarray | float, loss_rate: np.ndarray | float, rate: float, horizon: int | None = None
-) -> np.ndarray:
-    """Customer lifetime value (Gupta, Lehmann & Stuart 2004): the expected discounted margin of one
-    current customer, this period's included, ``sum(margin * q ** t for t in 0..horizon - 1)`` with
-    ``q = (1 - loss_rate) / (1 + rate)``; over an unlimited horizon (None) that is
-    ``margin * (1 + rate) / (rate + loss_rate)``.
-
-    Args:
-        margin: price minus the cost of serving one customer for one period (per supplier).
-        loss_rate: chance a customer is lost in a period (switches, leaves the market), per supplier.
-        rate: discount rate per period (``money.discount_rate``).
-        horizon: periods that count (None: all).
-
-    Example:
-        >>> float(customer_value(1.0, 0.5, 0.0, 2))  # 1 + 0.5
-        1.5
-        >>> float(customer_value(2.0, 0.5, 0.0))  # 2 / 0.5
-        4.0
-        >>> customer_value(np.array([2.0, 2.0]), np.array([0.0, 1.0]), 0.0, 10).tolist()
-        [20.0, 2.0]
-    """
-    m = np.asarray(margin, dtype=np.float64)
-    q = (1.0 - np.asarray(loss_rate, dtype=np.float64)) / (1.0 + rate)
-    if horizon is None:
-        with np.errstate(divide="ignore"):
-            return m / (1.0 - q)
-    h = max(int(horizon), 0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        partial = (1.0 - q**h) / (1.0 - q)
-    return m * np.where(q == 1.0, float(h), partial)
