@@ -19,6 +19,7 @@ from trustsim.experiments.common import (
     PALETTE,
     Size,
     answers,
+    base_value,
     cell_of,
     cell_table,
     crossover_step,
@@ -30,6 +31,7 @@ from trustsim.experiments.common import (
     save_figure,
     verdict,
 )
+from trustsim.mechanisms.channels import reach_share
 
 CLAIM = (
     "Advertising brings the first customers, word of mouth (recommendations, most credible) brings "
@@ -90,9 +92,10 @@ def analyse(ctx: Any) -> tuple[dict[str, Any], list[Path]]:
     r = runs[runs["point"] == ref]
     totals = r[list(CHANNEL_COLUMNS.values())].sum(axis=1)
     shares = {name: mean_ci(r[col] / totals) for name, col in CHANNEL_COLUMNS.items()}
+    reach = float(base_value(data.experiment, "advertising.reach"))
     cells = [
-        # Bass p next to the budget it comes from
-        {"ad_budget": c["ad_budget"], "bass_p": 0.01 * cast(float, c["ad_budget"]), **c}
+        # Bass p (weekly) next to the budget it comes from: the model's reach rule at the scenario's reach
+        {"ad_budget": c["ad_budget"], "bass_p": float(reach_share(reach, cast(float, c["ad_budget"]))), **c}
         for c in cell_table(
             runs,
             {"ad_budget": AD, "wom_rate": WOM},
