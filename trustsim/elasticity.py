@@ -38,23 +38,38 @@ def _revenue(model: TrustMarket, supplier: int, after: int) -> np.ndarray:
     return rows["revenue"].to_numpy(dtype=np.float64)
 
 
-def ad_elasticity(scenario: Scenario, seed: int, warmup: int = 52, nudge: float = NUDGE) -> dict[str, float]:
-    """The short- and long-run advertising elasticity of sales from one pair of runs (module docstring)."""
-    base = TrustMarket(scenario, rng=seed).run(warmup)
-    budgets = base.supplier_state.policy["ad_budget"]
+def louder_copy(model: TrustMarket, nudge: float = NUDGE) -> tuple[TrustMarket, int] | None:
+    """A copy of `model` (state and generator) in which its biggest advertiser spends `nudge` times more,
+    and that advertiser's index; None when nobody advertises."""
+    budgets = model.supplier_state.policy["ad_budget"]
     target = int(np.argmax(budgets))
     if budgets[target] <= 0:
-        return dict.fromkeys(ELASTICITY_VALUES, math.nan)
-    louder = copy.deepcopy(base)
+        return None
+    louder = copy.deepcopy(model)
     louder.suppliers_list[target].set_policy(ad_budget=float(budgets[target]) * nudge)
-    base.run(LONG_WEEKS)
-    louder.run(LONG_WEEKS)
-    r0, r1 = _revenue(base, target, warmup), _revenue(louder, target, warmup)
+    return louder, target
+
+
+def compare_revenue(base: TrustMarket, louder: TrustMarket, target: int, after: int, nudge: float) -> dict[str, float]:
+    """The elasticities from the revenue of supplier `target` after step `after` in the two runs."""
+    r0, r1 = _revenue(base, target, after), _revenue(louder, target, after)
     out = {}
     for key, weeks in zip(ELASTICITY_VALUES, (SHORT_WEEKS, LONG_WEEKS), strict=True):
         a, b = r0[:weeks].sum(), r1[:weeks].sum()
         out[key] = math.log(b / a) / math.log(nudge) if a > 0 and b > 0 else math.nan
     return out
+
+
+def ad_elasticity(scenario: Scenario, seed: int, warmup: int = 52, nudge: float = NUDGE) -> dict[str, float]:
+    """The short- and long-run advertising elasticity of sales from one pair of runs (module docstring)."""
+    base = TrustMarket(scenario, rng=seed).run(warmup)
+    pair = louder_copy(base, nudge)
+    if pair is None:
+        return dict.fromkeys(ELASTICITY_VALUES, math.nan)
+    louder, target = pair
+    base.run(LONG_WEEKS)
+    louder.run(LONG_WEEKS)
+    return compare_revenue(base, louder, target, warmup, nudge)
 
 
 def ad_elasticities(

@@ -64,7 +64,12 @@ def run_one(
         model.step()
         if on_step is not None:
             on_step(model.steps)
-    return RunResult(model.model_table(), model.supplier_table(), seed, steps, model.customer_table())
+    return result_of(model, seed)
+
+
+def result_of(model: TrustMarket, seed: int) -> RunResult:
+    """The tables of a model that has run (its steps so far)."""
+    return RunResult(model.model_table(), model.supplier_table(), seed, model.steps, model.customer_table())
 
 
 def run_metadata(scenario: Scenario, seed: int, steps: int) -> dict[str, Any]:

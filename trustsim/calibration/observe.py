@@ -52,6 +52,37 @@ def run_patterns(scenario: Scenario, seed: int | None = None, steps: int | None 
     return RunResult(_one_row(values, result.steps), _no_suppliers(), result.seed, result.steps)
 
 
+PAIRED_FN = "trustsim.calibration.observe:run_patterns_paired"
+WARMUP_SHARE = 0.4
+"""Share of a calibration run after which the paired advertising run starts (enough for goodwill and
+a customer base to build; the rest of the run is at least a year)."""
+
+
+def run_patterns_paired(scenario: Scenario, seed: int | None = None, steps: int | None = None) -> RunResult:
+    """One run and, from its state at :data:`WARMUP_SHARE` of the horizon, a copy in which the biggest
+    advertiser spends more (:mod:`trustsim.elasticity`): every pattern value of the run plus the short-
+    and long-run advertising elasticities, so that they can be fitted (about 1.2 runs' cost)."""
+    from trustsim.elasticity import ELASTICITY_VALUES, LONG_WEEKS, NUDGE, compare_revenue, louder_copy
+    from trustsim.model import TrustMarket
+    from trustsim.runner import result_of
+
+    total = scenario.steps if steps is None else steps
+    seed = scenario.seed if seed is None else seed
+    warmup = max(0, min(int(WARMUP_SHARE * total), total - LONG_WEEKS))
+    model = TrustMarket(scenario, rng=seed).run(warmup)
+    pair = louder_copy(model, NUDGE)
+    if pair is not None:
+        pair[0].run(min(LONG_WEEKS, total - warmup))
+    model.run(total - warmup)
+    result = result_of(model, int(seed))
+    values = compute_patterns(tables_of(result, scenario))
+    if pair is None or total - warmup < LONG_WEEKS:
+        values |= dict.fromkeys(ELASTICITY_VALUES, math.nan)
+    else:
+        values |= compare_revenue(model, pair[0], pair[1], warmup, NUDGE)
+    return RunResult(_one_row(values, result.steps), _no_suppliers(), result.seed, result.steps)
+
+
 def adoption_steps(result: RunResult) -> np.ndarray:
     """The step of each first adoption of the run (prospects who became customers), sorted."""
     assert result.customers is not None  # run_one always returns the referral records

@@ -19,8 +19,14 @@ from typing import Any
 import pandas as pd
 
 from trustsim.calibration.abc import Posterior, check_table, rejection_abc
-from trustsim.calibration.observe import HELD_OUT_FN, PATTERNS_FN
-from trustsim.calibration.schema import Calibration, load_calibration, prior_experiment
+from trustsim.calibration.observe import HELD_OUT_FN, PAIRED_FN, PATTERNS_FN
+from trustsim.calibration.schema import (
+    ELASTICITY_VALUES,
+    PAIRED_VALUES,
+    Calibration,
+    load_calibration,
+    prior_experiment,
+)
 from trustsim.config import Scenario
 from trustsim.errors import RunError
 
@@ -85,6 +91,11 @@ def calibrate(
 
     started = time.monotonic()
     calibration, experiment = load_calibration(source, budget, method=method, overrides=overrides, steps=steps)
+    paired = set(PAIRED_VALUES) & (set(calibration.targets) | set(calibration.held_out))
+    if run_fn == PATTERNS_FN and paired & set(calibration.targets):
+        run_fn = PAIRED_FN  # the elasticities are fitted: each set's runs carry their paired copy
+    if check_fn == HELD_OUT_FN and paired and not set(ELASTICITY_VALUES) & set(calibration.held_out):
+        check_fn = PAIRED_FN  # the check measures the same paired elasticities
     folder = Path(out)
     backend: dict[str, Any] = {"workers": workers, "scheduler": scheduler, "progress": progress}
     m = calibration.method

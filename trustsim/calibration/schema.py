@@ -59,6 +59,11 @@ ELASTICITY_VALUES = ("ad_elasticity", "wom_elasticity")
 """Pattern values measured by paired runs (:func:`trustsim.calibration.observe.run_held_out`):
 allowed as held-out patterns only (three runs per evaluation would triple the cost of fitting)."""
 
+PAIRED_VALUES = ("ad_elasticity_short", "ad_elasticity_long")
+"""The advertising elasticity of sales measured on a copy of each run from a point in its middle
+(:func:`trustsim.calibration.observe.run_patterns_paired`, about 1.2 runs per evaluation): fittable.
+A calibration that names one runs every set that way."""
+
 
 def pattern_values() -> tuple[str, ...]:
     """The names a target may use: every value of :data:`trustsim.patterns.PATTERNS`."""
@@ -241,7 +246,10 @@ class Calibration(_Section):
         if all(t.known_miss for t in self.targets.values()):
             raise ValueError("every target is a known miss: at least one target must be fitted")
         allowed = pattern_values()
-        for where, table, extra in (("targets", self.targets, ()), ("held_out", self.held_out, ELASTICITY_VALUES)):
+        for where, table, extra in (
+            ("targets", self.targets, PAIRED_VALUES),
+            ("held_out", self.held_out, (*ELASTICITY_VALUES, *PAIRED_VALUES)),
+        ):
             for key in table:
                 if key not in allowed and key not in extra:
                     hint = " (measured by paired runs: allowed in [held_out] only)" if key in ELASTICITY_VALUES else ""
