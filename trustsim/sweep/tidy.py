@@ -31,9 +31,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from trustsim import outputs
 from trustsim.io import atomic_write_bytes, atomic_write_parquet
 
-KEYS = ("run", "run_id", "point", "replicate", "seed")
+KEYS: tuple[str, ...] = tuple(k for k in outputs.KEYS if not k.startswith("<"))
+"""The keys every tidy table starts with (declared in :data:`trustsim.outputs.KEYS`), then the parameters."""
 TIDY_TABLES = ("runs", "supplier_runs", "timeseries", "suppliers")
 _SUPPLIER_COLUMN = re.compile(r"^(?P<measure>.+)\[(?P<name>.*)\]$")
 
