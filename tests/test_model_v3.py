@@ -140,3 +140,21 @@ def test_a_saturated_ad_response_is_less_elastic_than_a_linear_one():
     e_sat = np.mean([ad_elasticity(saturated, s, warmup=20)["ad_elasticity_short"] for s in range(4)])
     # far above saturation more spend buys almost no reach: the response is all but inelastic
     assert e_lin > 0.2 and e_sat < e_lin / 2, (e_lin, e_sat)
+
+
+def test_mesa_batch_run_keeps_market_and_supplier_measures_apart():
+    """Issue 28: batch_run merges model and agent reporters into one row; names must not collide."""
+    import mesa
+
+    rows = mesa.batch_run(
+        TrustMarket,
+        {"scenario": [BASE], "market.customers": [300]},
+        rng=[1],
+        max_steps=3,
+        number_processes=1,
+        display_progress=False,
+    )
+    frame = pd.DataFrame(rows)
+    last = frame[frame["Step"] == frame["Step"].max()]
+    assert "customers" in frame and "supplier.customers" in frame
+    assert last["customers"].nunique() == 1 and last["supplier.customers"].sum() == last["customers"].iloc[0]

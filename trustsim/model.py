@@ -37,6 +37,10 @@ from trustsim.population import check_memory, initial_population
 from trustsim.records import CUSTOMER_COLUMNS, INITIAL, Ledger, Spells
 from trustsim.suppliers import Supplier, SupplierState
 
+SUPPLIER_PREFIX = "supplier."
+"""Prefix of the supplier measures in Mesa's DataCollector (and so in ``mesa.batch_run``'s rows), so that a
+supplier's `customers` never overwrites the market's `customers` of the same name."""
+
 
 class TrustMarket(mesa.Model):
     """A market of S suppliers and N customers on a social network, stepping in periods.
@@ -115,7 +119,7 @@ class TrustMarket(mesa.Model):
         self.measure(Flows.zeros(sc.market.suppliers))
         self.datacollector = mesa.DataCollector(
             model_reporters={c: _model_reporter(c) for c in MODEL_COLUMNS},
-            agent_reporters={c: _supplier_reporter(c) for c in SUPPLIER_COLUMNS},
+            agent_reporters={SUPPLIER_PREFIX + c: _supplier_reporter(c) for c in SUPPLIER_COLUMNS},
         )
         self.datacollector.collect(self)
 
@@ -220,6 +224,7 @@ class TrustMarket(mesa.Model):
     def supplier_table(self) -> pd.DataFrame:
         """One row per step x supplier: the public supplier measures."""
         frame = self.datacollector.get_agent_vars_dataframe().reset_index(drop=True)
+        frame = frame.rename(columns=lambda c: c.removeprefix(SUPPLIER_PREFIX))
         frame = frame[list(SUPPLIER_COLUMNS)].sort_values(["step", "supplier"], kind="stable")
         return frame.reset_index(drop=True)
 
