@@ -14,7 +14,7 @@ import numpy as np
 
 from trustsim.config import Money
 from trustsim.mechanisms.channels import reach_share
-from trustsim.mechanisms.money import advertising_cost
+from trustsim.mechanisms.money import advertising_cost, gesture_costs
 
 
 def full_reach_budget(reach: float) -> float:
@@ -96,3 +96,26 @@ def customer_value(
     with np.errstate(divide="ignore", invalid="ignore"):
         partial = (1.0 - q**h) / (1.0 - q)
     return m * np.where(q == 1.0, float(h), partial)
+
+
+def gesture_rates(budget: float, money: Money, customers: int, occasions: float) -> tuple[float, float]:
+    """The follow-up and surprise chances a weekly gesture `budget` pays for: targeted follow-ups first
+    (at the expected `occasions`: first deliveries and broken promises), the rest on surprises to the
+    other `customers`; each gesture costs `money.gesture_cost` (:func:`trustsim.mechanisms.money.gesture_costs`).
+
+    Example:
+        >>> from trustsim.config import Money
+        >>> gesture_rates(10.0, Money(gesture_cost=0.5), 110, 10.0)  # 5 on 10 follow-ups, 5 on 10 of 100 others
+        (1.0, 0.1)
+        >>> gesture_rates(2.0, Money(gesture_cost=0.5), 100, 10.0)  # not even all follow-ups
+        (0.4, 0.0)
+    """
+    affordable = float(gesture_costs(np.array([1.0]), money)[0])  # the cost of one gesture
+    if affordable <= 0:
+        return 1.0, 1.0
+    count = budget / affordable
+    follow_up = min(1.0, count / occasions) if occasions > 0 else 1.0
+    left = count - follow_up * occasions
+    others = customers - occasions
+    surprise = min(1.0, left / others) if others > 0 and left > 0 else 0.0
+    return follow_up, surprise

@@ -1,0 +1,113 @@
+"""One firm's decision (issue 26): the same extra money spent three ways, against a fixed rival.
+
+The source texts' claim is about one firm's long-term income ("Wil je op langere termijn meer
+inkomen? ... Liever tien ambassadeurs dan één klant"). So the question a manager faces: a focal
+firm (the last supplier of the scenario) has some extra money each week — as much again as its
+ad budget — and can
+
+- ``keep`` it (as profit),
+- spend it on ``ads`` (its ad budget doubles), or
+- spend it on relationship ``gestures``: follow-ups after first deliveries and broken promises first,
+  then surprises to its customers, at the rates the extra money pays for
+  (:func:`trustsim.mechanisms.planning.gesture_rates`).
+
+:func:`run_decision` runs the three options as copies of one model (the same state and random
+generator: common random numbers) and returns, per week, each option's cumulative discounted profit
+of the focal firm, its discounted extra spend, its customers and its ambassadors. The rival keeps its
+policy throughout. Return on the extra spend is ``(profit_option - profit_keep) / (spend_option -
+spend_keep)``: the money the option adds per unit of money it costs.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pandas as pd
+
+from trustsim.config import Scenario
+from trustsim.mechanisms.money import discount_factor
+from trustsim.mechanisms.planning import gesture_rates
+from trustsim.model import TrustMarket
+from trustsim.runner import RunResult
+
+OPTIONS: tuple[str, ...] = ("keep", "ads", "gestures")
+"""What the focal firm does with its extra money."""
+
+MEASURES: tuple[str, ...] = ("profit", "extra_spend", "customers", "ambassadors")
+"""Per option, columns ``<measure>_<option>`` of the decision table (profit and spend discounted, cumulative)."""
+
+
+def _choose(model: TrustMarket, option: str, focal: int, extra: float, base_budget: float) -> None:
+    """Set the focal firm's policy for the coming week under `option`."""
+    firm = model.suppliers_list[focal]
+    if option == "ads":
+        firm.set_policy(ad_budget=base_budget + extra)
+    elif option == "gestures":
+        m = model.supplier_metrics
+        occasions = float(m["acquired"][focal] + m["broken"][focal])  # last week's, as this week's forecast
+        follow_up, surprise = gesture_rates(extra, model.config.money, int(m["customers"][focal]), occasions)
+        firm.set_policy(follow_up=follow_up, surprise=surprise)
+
+
+def run_decision(scenario: Scenario, seed: int | None = None, steps: int | None = None) -> RunResult:
+    """The three options on common random numbers; the model table is one row per week with
+    ``<measure>_<option>`` for every measure of :data:`MEASURES` and option of :data:`OPTIONS`.
+
+    The extra money per week is the focal firm's own ad budget; the focal firm is the last supplier.
+    """
+    seed = scenario.seed if seed is None else int(seed)
+    steps = scenario.steps if steps is None else int(steps)
+    start = TrustMarket(scenario, rng=seed)
+    focal = len(start.suppliers_list) - 1
+    base_budget = float(start.supplier_state.policy["ad_budget"][focal])
+    extra = base_budget
+    weights = discount_factor(np.arange(steps + 1), scenario.money.discount_rate)
+    columns: dict[str, np.ndarray] = {"step": np.arange(steps + 1)}
+    kept_spend = None
+    for option in OPTIONS:  # "keep" first: the others' extra spend is measured against it, week by week
+        model = copy.deepcopy(start)
+        for _ in range(steps):
+            _choose(model, option, focal, extra, base_budget)
+            model.step()
+        sup = model.supplier_table()
+        f = sup[sup["supplier"] == focal].set_index("step")
+        spend = (f["ad_costs"] + f["gesture_costs"]).to_numpy(dtype=np.float64)
+        kept_spend = spend if kept_spend is None else kept_spend
+        columns[f"profit_{option}"] = f["discounted_profit"].to_numpy(dtype=np.float64)
+        columns[f"extra_spend_{option}"] = np.cumsum((spend - kept_spend) * weights)
+        columns[f"customers_{option}"] = f["customers"].to_numpy()
+        columns[f"ambassadors_{option}"] = f["ambassadors"].to_numpy()
+    return RunResult(pd.DataFrame(columns), pd.DataFrame({"step": [], "supplier": [], "name": []}), seed, steps)
+
+
+def returns(table: pd.DataFrame, horizons: tuple[int, ...]) -> pd.DataFrame:
+    """Per horizon (weeks) and option: the focal firm's discounted profit, its gain over keeping the money,
+    the discounted extra spend and the return on it (NaN where the option spent nothing extra).
+
+    Example:
+        >>> t = pd.DataFrame({"step": [0, 1], "profit_keep": [0.0, 10.0], "profit_ads": [0.0, 12.0],
+        ...     "extra_spend_keep": [0.0, 0.0], "extra_spend_ads": [0.0, 4.0]})
+        >>> returns(t, (1,)).query("option == 'ads'")[["gain", "roi"]].to_numpy().tolist()
+        [[2.0, 0.5]]
+    """
+    rows = []
+    by_step = table.set_index("step")
+    for h in horizons:
+        if h not in by_step.index:
+            continue
+        at = by_step.loc[h]
+        for option in [o for o in OPTIONS if f"profit_{o}" in by_step]:
+            gain = float(at[f"profit_{option}"] - at["profit_keep"])
+            spent = float(at[f"extra_spend_{option}"])
+            rows.append(
+                {
+                    "horizon": h,
+                    "option": option,
+                    "profit": float(at[f"profit_{option}"]),
+                    "gain": gain,
+                    "extra_spend": spent,
+                    "roi": gain / spent if spent > 0 else float("nan"),
+                }
+            )
+    return pd.DataFrame(rows)
