@@ -13,6 +13,7 @@ command a locked results folder whose files appear together when the command suc
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import io
 import json
@@ -24,7 +25,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from trustsim.errors import ConfigError, RunError
+from trustsim.errors import ConfigError, RunError, excerpt
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -52,6 +53,8 @@ def read_user_text(path: str | Path, what: str, limit: int) -> str:
     except IsADirectoryError:
         raise ConfigError(f"{p}: is a folder; the {what} must be a file.") from None
     except OSError as e:
+        if e.errno == errno.ENAMETOOLONG:
+            raise ConfigError(name_too_long(p)) from None
         raise ConfigError(f"{p}: cannot read the {what}: {e.strerror}.") from None
     try:
         info = os.fstat(fd)
@@ -61,7 +64,8 @@ def read_user_text(path: str | Path, what: str, limit: int) -> str:
             raise ConfigError(f"{p}: is not a regular file (a pipe, device or socket); the {what} must be a file.")
         if info.st_size > limit:
             raise ConfigError(f"{p}: {info.st_size:,} bytes is too large for the {what} (limit {limit // MB} MB).")
-        os.set_blocking(fd, True)
+        # The descriptor stays non-blocking: a file that only looks regular (/proc/kmsg, some
+        # /proc and /sys entries) and would wait for data is refused, never waited on.
         chunks, size = [], 0
         while size <= limit:  # files under /proc report size 0: never trust st_size alone
             chunk = os.read(fd, min(1 << 20, limit + 1 - size))
@@ -69,6 +73,11 @@ def read_user_text(path: str | Path, what: str, limit: int) -> str:
                 break
             chunks.append(chunk)
             size += len(chunk)
+    except BlockingIOError:
+        raise ConfigError(
+            f"{p}: reading would wait for data that may never come (a kernel or device file, not an "
+            f"ordinary file); the {what} must be an ordinary file."
+        ) from None
     except OSError as e:
         raise ConfigError(f"{p}: cannot read the {what}: {e.strerror}.") from None
     finally:
@@ -87,6 +96,22 @@ def read_user_text(path: str | Path, what: str, limit: int) -> str:
     return text
 
 
+NAME_MAX = 255
+"""Longest file or folder name, in bytes, that common file systems (ext4, APFS, NTFS) hold."""
+
+
+def name_too_long(path: str | Path) -> str:
+    """The message for a path with a part longer than the file system allows (``ENAMETOOLONG``)."""
+    parts = Path(path).parts
+    long = next((part for part in parts if len(os.fsencode(part)) > NAME_MAX), None)
+    if long is None:
+        return f"{excerpt(str(path))}: the path is longer than the file system allows; use a shorter one."
+    return (
+        f"{excerpt(str(path))}: the name {excerpt(long)} is {len(os.fsencode(long)):,} bytes; file and folder "
+        f"names hold at most {NAME_MAX} bytes. Use a shorter name."
+    )
+
+
 @contextlib.contextmanager
 def _translated_os_errors(path: Path) -> Iterator[None]:
     try:
@@ -96,7 +121,9 @@ def _translated_os_errors(path: Path) -> Iterator[None]:
         raise RunError(f"{where}: permission denied while writing results ({e.strerror}).") from None
     except OSError as e:
         where = e.filename or path
-        if e.errno == 28:
+        if e.errno == errno.ENAMETOOLONG:
+            raise ConfigError(name_too_long(e.filename or path)) from None
+        if e.errno == errno.ENOSPC:
             raise RunError(f"{where}: no space left on device while writing results.") from None
         raise RunError(f"{where}: cannot write results: {e.strerror or e}.") from None
 
@@ -180,9 +207,9 @@ def locked_folder(path: str | Path, what: str) -> Iterator[Path]:
     if folder.exists() and not folder.is_dir():
         raise ConfigError(f"--out {folder}: exists and is a file, not a folder.")
     created = [p for p in (folder, *folder.parents) if not p.exists()]
-    with _translated_os_errors(folder):
-        folder.mkdir(parents=True, exist_ok=True)
     try:
+        with _translated_os_errors(folder):
+            folder.mkdir(parents=True, exist_ok=True)
         with folder_lock(folder, what), _translated_os_errors(folder):
             yield folder
     except BaseException:

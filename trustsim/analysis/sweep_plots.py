@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from trustsim.figtext import literal
 from trustsim.io import atomic_write_bytes
 from trustsim.reporting import PALETTE, colours, pyplot
 from trustsim.reporting import save_figure as _save_figure
@@ -205,7 +206,7 @@ def _is_numeric(values: pd.Series) -> bool:
 def _point_labels(summary: pd.DataFrame, params: Sequence[str]) -> dict[int, str]:
     firsts = summary.drop_duplicates("point")
     return {
-        int(row["point"]): ", ".join(f"{p}={_fmt(row[p])}" for p in params) or f"point {row['point']}"
+        int(row["point"]): literal(", ".join(f"{p}={_fmt(row[p])}" for p in params) or f"point {row['point']}")
         for _, row in firsts.iterrows()
     }
 
@@ -230,6 +231,7 @@ def _timeseries_figure(
     import matplotlib.pyplot as plt
 
     stats = mean_ci(series, ["point", "step"], [measure])
+    shown = literal(measure)  # a measure names a supplier: customers[<name>]
     fig, ax = plt.subplots(figsize=(7, 4.2))
     points = sorted(stats["point"].unique())
     if len(points) <= MAX_BANDS:
@@ -240,7 +242,7 @@ def _timeseries_figure(
             ax.plot(rows["step"], rows["mean"], color=color, label=labels.get(point, str(point)))
             ax.fill_between(rows["step"], rows["ci_low"], rows["ci_high"], color=color, alpha=0.2, lw=0)
         ax.legend(frameon=False, fontsize=7)
-        ax.set_title(f"{measure}: mean and 95% interval over replicates, per design point")
+        ax.set_title(f"{shown}: mean and 95% interval over replicates, per design point")
     else:
         wide = stats.pivot(index="step", columns="point", values="mean")
         ax.fill_between(
@@ -254,8 +256,8 @@ def _timeseries_figure(
         )
         ax.plot(wide.index, wide.median(axis=1), color=PALETTE[0], label="median design point")
         ax.legend(frameon=False)
-        ax.set_title(f"{measure}: spread of the {len(points)} design points' means")
-    ax.set(xlabel="step", ylabel=measure)
+        ax.set_title(f"{shown}: spread of the {len(points)} design points' means")
+    ax.set(xlabel="step", ylabel=shown)
     return save_figure(fig, out, f"timeseries_{file_stem(measure)}", formats)
 
 
@@ -279,7 +281,7 @@ def _final_figure(
         if not _is_numeric(x):
             codes = {v: i for i, v in enumerate(dict.fromkeys(summary[param].astype(str)))}
             x, mx = x.astype(str).map(codes), mx.astype(str).map(codes)
-            ax.set_xticks(list(codes.values()), list(codes.keys()), rotation=30)
+            ax.set_xticks(list(codes.values()), [literal(k) for k in codes], rotation=30)
         ax.scatter(x, summary[measure], s=8, alpha=0.35, color=PALETTE[4], lw=0, label="runs")
         if len(means) <= 200:
             err = np.vstack([means["mean"] - means["ci_low"], means["ci_high"] - means["mean"]])
@@ -293,11 +295,11 @@ def _final_figure(
                 capsize=2,
                 label="point mean, 95% CI",
             )
-        ax.set(xlabel=param, ylabel=measure)
+        ax.set(xlabel=param, ylabel=literal(measure))
     for ax in list(axes.flat)[len(params) :]:
         ax.axis("off")
     axes.flat[0].legend(frameon=False, fontsize=7)
-    fig.suptitle(f"{measure} ({how}) against each swept parameter")
+    fig.suptitle(f"{literal(measure)} ({how}) against each swept parameter")
     fig.tight_layout()
     return save_figure(fig, out, f"final_{file_stem(measure)}", formats)
 
@@ -310,9 +312,9 @@ def _heatmap_figure(
     grid = summary.groupby(list(heat))[measure].mean().unstack(heat[1])
     fig, ax = plt.subplots(figsize=(5.5, 4.4))
     image = ax.imshow(grid.to_numpy(dtype=float), origin="lower", aspect="auto", cmap="viridis")
-    ax.set_xticks(range(grid.shape[1]), [_fmt(v) for v in grid.columns])
-    ax.set_yticks(range(grid.shape[0]), [_fmt(v) for v in grid.index])
-    ax.set(xlabel=heat[1], ylabel=heat[0], title=f"{measure} (mean over replicates)")
+    ax.set_xticks(range(grid.shape[1]), [literal(_fmt(v)) for v in grid.columns])
+    ax.set_yticks(range(grid.shape[0]), [literal(_fmt(v)) for v in grid.index])
+    ax.set(xlabel=heat[1], ylabel=heat[0], title=f"{literal(measure)} (mean over replicates)")
     values = grid.to_numpy(dtype=float)
     if values.size <= 100:
         for (i, j), value in np.ndenumerate(values):

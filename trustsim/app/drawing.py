@@ -42,6 +42,7 @@ from matplotlib.ticker import MaxNLocator
 from matplotlib.transforms import Affine2D, Affine2DBase
 
 from trustsim.app.text import stage_label, tr
+from trustsim.figtext import literal
 from trustsim.mechanisms.loyalty import STAGES
 
 if TYPE_CHECKING:
@@ -372,7 +373,7 @@ class LiveView:
 
     def _network_legend(self) -> list[Line2D]:
         """The colours in use, then one shape per firm."""
-        names = [firm_label(i, s.name) for i, s in enumerate(self.model.suppliers_list)]
+        names = [literal(firm_label(i, s.name)) for i, s in enumerate(self.model.suppliers_list)]
 
         def entry(label: str, colour: str, marker: str = "o") -> Line2D:
             return Line2D(
@@ -443,7 +444,7 @@ class LiveView:
                 color=supplier_colour(i),
                 ls=LINE_STYLES[i % len(LINE_STYLES)],
                 lw=2.5,
-                label=firm_label(i, s.name),
+                label=literal(firm_label(i, s.name)),
             )
             for i, s in enumerate(self.model.suppliers_list)
         ]

@@ -26,7 +26,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def main(args: argparse.Namespace) -> int:
     """Draw the figures and list where they went."""
     from trustsim.analysis.sweep_plots import plot_sweep
+    from trustsim.errors import printable
 
     paths = plot_sweep(args.folder, args.measures)
-    print(f"{len(paths)} figure files in {args.folder}/figures; table {args.folder}/points.csv")
+    folder = printable(str(args.folder))
+    print(f"{len(paths)} figure files in {folder}/figures; table {folder}/points.csv")
     return 0

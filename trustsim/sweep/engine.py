@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import contextlib
 import math
-import signal
 import sys
-import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from trustsim.errors import ConfigError, RunError
+from trustsim.errors import ConfigError, RunError, printable
 from trustsim.sweep.backends import connect_dask, dask_outcomes, local_outcomes, usable_workers
 from trustsim.sweep.experiment import Experiment, load_experiment
 from trustsim.sweep.lock import folder_lock
@@ -132,33 +129,11 @@ def run_sweep(
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as e:
             raise RunError(f"{folder}: cannot create the results folder ({e.strerror}).") from None
-        with folder_lock(folder), _terminate_as_interrupt():
+        with folder_lock(folder):  # SIGTERM and SIGHUP act as Ctrl-C while it is held
             return _sweep(plan, folder, workers, client, progress, run_fn)
     finally:
         if client is not None:
             client.close(timeout=5)
-
-
-@contextlib.contextmanager
-def _terminate_as_interrupt() -> Iterator[None]:
-    """Treat SIGTERM (`kill PID`, a batch system's time limit) like Ctrl-C while a sweep runs.
-
-    Without this the process would die at once, leaving its worker processes running as
-    orphans and no word on how to resume; with it, finished runs are saved, the workers are
-    stopped and the resume hint is printed.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def interrupt(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def _sweep(plan: Plan, folder: Path, workers: int | None, client: Any, progress: bool, run_fn: str) -> SweepResult:
@@ -200,7 +175,8 @@ def _sweep(plan: Plan, folder: Path, workers: int | None, client: Any, progress:
         store.write_manifest("interrupted")
         # printed even without progress output (--quiet): the user must learn how to resume
         print(
-            f"interrupted: {len(store.done)} of {total} runs saved in {folder}; run the same command again to resume.",
+            f"interrupted: {len(store.done)} of {total} runs saved in {printable(str(folder))}; "
+            f"run the same command again to resume.",
             file=sys.stderr,
             flush=True,
         )

@@ -4,7 +4,11 @@ Used by sweeps and, through :func:`trustsim.io.output_folder`, by every command 
 a results folder (run, compare, optimize, experiment).
 
 The lock is released by the kernel when the process ends, however it ends (even ``kill -9``),
-so a stale lock file never blocks a later sweep.
+so a stale lock file never blocks a later sweep. While the lock is held, SIGTERM (``kill PID``,
+``timeout``, a batch system's time limit) and SIGHUP (a closed terminal or SSH session) are
+handled like Ctrl-C: the command stops through its ``finally`` blocks, so a staging folder is
+removed, a folder it created is removed again, a sweep saves its finished runs and stops its
+workers, and the exit status is 130.
 """
 
 from __future__ import annotations
@@ -12,8 +16,11 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import signal
+import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from trustsim.errors import RunError
 
@@ -47,6 +54,34 @@ def folder_lock(folder: Path, what: str = "sweep") -> Iterator[None]:
             ) from None
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
-        yield
+        with stop_signals_as_interrupt():
+            yield
     finally:
         os.close(fd)
+
+
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+"""Signals that ask a process to end and that Python would otherwise obey at once, skipping cleanup."""
+
+
+@contextlib.contextmanager
+def stop_signals_as_interrupt() -> Iterator[None]:
+    """Within the block, SIGTERM and SIGHUP raise KeyboardInterrupt, as Ctrl-C does.
+
+    Without this the process would die at once: a staging folder or a folder it created stays
+    behind, and a sweep's worker processes are orphaned with no word on how to resume. (The
+    handlers can only be set in the main thread; elsewhere the block runs as it is.)
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    previous = {sig: signal.signal(sig, interrupt) for sig in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
