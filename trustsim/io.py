@@ -21,7 +21,7 @@ import os
 import shutil
 import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -110,6 +110,102 @@ def name_too_long(path: str | Path) -> str:
         f"{excerpt(str(path))}: the name {excerpt(long)} is {len(os.fsencode(long)):,} bytes; file and folder "
         f"names hold at most {NAME_MAX} bytes. Use a shorter name."
     )
+
+
+# --- reading back what trustsim wrote (run and sweep folders) -----------------------------
+
+RESULT_LIMIT = 2_000 * MB
+"""Largest result file read back (a run of 50 million customers writes about 1 GB)."""
+
+
+def read_result_table(
+    path: str | Path,
+    what: str,
+    columns: Iterable[str] = (),
+    text_columns: Iterable[str] | None = None,
+    rows: bool = True,
+) -> pd.DataFrame:
+    """A Parquet table of a results folder, read back as input: damage is bad input, never a crash.
+
+    Args:
+        path: the file.
+        what: what wrote it, for the advice (e.g. "`trustsim run`").
+        columns: the columns the reader needs.
+        text_columns: columns that may hold text (or categories); every other column must be
+            numeric, so a hand-edited or foreign table with text in a measure is refused here.
+            None: no column's type is checked.
+        rows: whether the table must hold at least one row.
+
+    Raises:
+        ConfigError: naming the file and what is wrong with it (missing, not a regular file,
+            not Parquet or cut short, a column missing or not numeric, no rows).
+    """
+    import pandas as pd
+
+    p = Path(path)
+    advice = f"run {what} again to write it anew"
+    info = _stat_result(p, advice)
+    if info.st_size > RESULT_LIMIT:
+        raise ConfigError(f"{p}: {info.st_size:,} bytes is more than a result table can be ({advice}).")
+    try:
+        frame = pd.read_parquet(p)
+    except Exception as e:  # pyarrow raises many kinds (ArrowInvalid, OSError, ...) for one thing: damage
+        reason = (str(e).splitlines() or [type(e).__name__])[0]
+        raise ConfigError(f"{p}: damaged, not a readable Parquet table ({excerpt(reason, 120)}); {advice}.") from None
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ConfigError(
+            f"{p}: lacks the column(s) {', '.join(map(repr, missing))}; not a table written by {what} ({advice})."
+        )
+    texts = set(text_columns) if text_columns is not None else set(frame.columns)
+    wrong = [str(c) for c in frame.columns if c not in texts and not _numeric(frame[c])]
+    if wrong:
+        raise ConfigError(
+            f"{p}: column {excerpt(wrong[0])} holds {frame[wrong[0]].dtype} values, not numbers ({advice})."
+        )
+    if rows and frame.empty:
+        raise ConfigError(f"{p}: the table has no rows ({advice}).")
+    return frame
+
+
+def _numeric(column: Any) -> bool:
+    import pandas as pd
+
+    return bool(pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column))
+
+
+def read_result_json(path: str | Path, what: str) -> dict[str, Any]:
+    """A JSON object of a results folder (``run.json``, ``findings.json``), read back as input.
+
+    Raises:
+        ConfigError: naming the file and what is wrong (missing, not a regular file, not
+            UTF-8, not JSON, nested too deeply, not an object).
+    """
+    p = Path(path)
+    advice = f"run {what} again to write it anew"
+    _stat_result(p, advice)
+    text = read_user_text(p, f"JSON file written by {what}", 100 * MB)
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError) as e:
+        raise ConfigError(f"{p}: damaged, not valid JSON ({excerpt(str(e), 120)}); {advice}.") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{p}: damaged: a JSON {type(data).__name__}, expected an object; {advice}.")
+    return data
+
+
+def _stat_result(p: Path, advice: str) -> os.stat_result:
+    """The file's status, after refusing a missing file, a folder, a pipe or a device."""
+    try:
+        info = os.stat(p)
+    except FileNotFoundError:
+        raise ConfigError(f"{p}: missing; {advice}.") from None
+    except OSError as e:
+        raise ConfigError(f"{p}: cannot read it ({e.strerror}); {advice}.") from None
+    if not stat.S_ISREG(info.st_mode):
+        kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file (a pipe, device or socket)"
+        raise ConfigError(f"{p}: is {kind}, not a result file; {advice}.")
+    return info
 
 
 @contextlib.contextmanager

@@ -741,7 +741,7 @@ CASES = [
     Case(
         "plot-damaged-result-file",
         ["plot", "{d}/sc"],
-        1,
+        2,
         r"{d}/sc/runs/batch-000001\.parquet: missing or does not match its checksum in manifest\.json; re-run",
         {"sc": DAMAGED_SWEEP_FOLDER},
     ),

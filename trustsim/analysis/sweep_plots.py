@@ -15,6 +15,7 @@ Table: ``DIR/points.csv``, one row per design point and measure, with n, mean, s
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -71,6 +72,10 @@ def summary_measures(summary: pd.DataFrame, params: Sequence[str]) -> list[str]:
         and pd.api.types.is_numeric_dtype(summary[c])
         and not pd.api.types.is_bool_dtype(summary[c])
     ]
+
+
+class PartialResultWarning(UserWarning):
+    """The sweep was still running: the figures show only the runs finished so far."""
 
 
 class DegenerateResultWarning(UserWarning):
@@ -149,6 +154,9 @@ def plot_sweep(folder: str | Path, measures: Sequence[str] | None = None) -> lis
 
     folder = Path(folder)
     manifest = read_manifest(folder)
+    note = partial_note(folder, manifest)
+    if note:
+        warnings.warn(note, PartialResultWarning, stacklevel=2)
     experiment = manifest["experiment"]
     params = list(manifest["design"]["names"])
     formats = tuple(experiment["plot"]["formats"])
@@ -169,8 +177,6 @@ def plot_sweep(folder: str | Path, measures: Sequence[str] | None = None) -> lis
     chosen = list(measures or experiment["plot"]["measures"])
     final_measures = [m for m in summary_measures(summary, params) if not chosen or m in chosen]
     table = point_table(summary, params, summary_measures(summary, params))
-    import warnings
-
     for measure in final_measures:
         reason = degenerate_reason(measure, summary, manifest.get("steps"))
         if reason:
@@ -186,16 +192,16 @@ def plot_sweep(folder: str | Path, measures: Sequence[str] | None = None) -> lis
     ]
     labels = _point_labels(summary, params)
     for measure in series_measures:
-        paths += _timeseries_figure(series, measure, labels, out, formats)
+        paths += _timeseries_figure(series, measure, labels, out, formats, note)
     numeric = [p for p in params if _is_numeric(summary[p])]
     for measure in final_measures:
         if params:
             how = experiment["output"]["summary"]
-            paths += _final_figure(summary, table, params, measure, how, out, formats)
+            paths += _final_figure(summary, table, params, measure, how, out, formats, note)
     heat = list(experiment["plot"]["heatmap"]) or (numeric[:2] if manifest["design"]["kind"] == "grid" else [])
     if len(heat) == 2 and all(p in params for p in heat):
         for measure in final_measures:
-            paths += _heatmap_figure(summary, heat, measure, out, formats)
+            paths += _heatmap_figure(summary, heat, measure, out, formats, note)
     return paths
 
 
@@ -215,9 +221,34 @@ def _fmt(value: Any) -> str:
     return f"{value:.3g}" if isinstance(value, float) else str(value)
 
 
-def save_figure(fig: Any, out: Path, name: str, formats: Sequence[str]) -> list[Path]:
-    """Write a figure as ``out/name.<ext>`` for each format, atomically, and close it."""
+def save_figure(fig: Any, out: Path, name: str, formats: Sequence[str], note: str = "") -> list[Path]:
+    """Write a figure as ``out/name.<ext>`` for each format, atomically, and close it.
+
+    A `note` (e.g. that the sweep was still running) is printed along the figure's foot.
+    """
+    if note:
+        fig.text(0.5, 0.0, literal(note), ha="center", va="bottom", fontsize=7, color="#D55E00", wrap=True)
     return _save_figure(fig, out, name, formats, dpi=120)
+
+
+def partial_note(folder: Path, manifest: dict[str, Any]) -> str:
+    """What to say when a sweep still writes to `folder`: its figures show only the runs done so far.
+
+    Empty when no process holds the folder's lock. Drawing goes ahead, on the runs the manifest
+    calls done when it was read, since a researcher checking on a long sweep wants its progress;
+    the note keeps the figures from passing for final ones.
+    """
+    from trustsim.sweep.lock import lock_holder
+
+    holder = lock_holder(folder)
+    if holder is None:
+        return ""
+    done = sum(len(b["runs"]) for b in manifest["batches"])
+    total = len(manifest["runs"]["point"])
+    return (
+        f"Partial: a sweep (pid {holder}) was still writing to this folder; "
+        f"these figures show the {done} of {total} runs finished when they were drawn."
+    )
 
 
 def file_stem(name: str) -> str:
@@ -226,7 +257,7 @@ def file_stem(name: str) -> str:
 
 
 def _timeseries_figure(
-    series: pd.DataFrame, measure: str, labels: dict[int, str], out: Path, formats: Sequence[str]
+    series: pd.DataFrame, measure: str, labels: dict[int, str], out: Path, formats: Sequence[str], note: str = ""
 ) -> list[Path]:
     import matplotlib.pyplot as plt
 
@@ -258,7 +289,7 @@ def _timeseries_figure(
         ax.legend(frameon=False)
         ax.set_title(f"{shown}: spread of the {len(points)} design points' means")
     ax.set(xlabel="step", ylabel=shown)
-    return save_figure(fig, out, f"timeseries_{file_stem(measure)}", formats)
+    return save_figure(fig, out, f"timeseries_{file_stem(measure)}", formats, note)
 
 
 def _final_figure(
@@ -269,6 +300,7 @@ def _final_figure(
     how: str,
     out: Path,
     formats: Sequence[str],
+    note: str = "",
 ) -> list[Path]:
     import matplotlib.pyplot as plt
 
@@ -301,11 +333,11 @@ def _final_figure(
     axes.flat[0].legend(frameon=False, fontsize=7)
     fig.suptitle(f"{literal(measure)} ({how}) against each swept parameter")
     fig.tight_layout()
-    return save_figure(fig, out, f"final_{file_stem(measure)}", formats)
+    return save_figure(fig, out, f"final_{file_stem(measure)}", formats, note)
 
 
 def _heatmap_figure(
-    summary: pd.DataFrame, heat: Sequence[str], measure: str, out: Path, formats: Sequence[str]
+    summary: pd.DataFrame, heat: Sequence[str], measure: str, out: Path, formats: Sequence[str], note: str = ""
 ) -> list[Path]:
     import matplotlib.pyplot as plt
 
@@ -320,4 +352,4 @@ def _heatmap_figure(
         for (i, j), value in np.ndenumerate(values):
             ax.text(j, i, f"{value:.3g}", ha="center", va="center", fontsize=7, color="white")
     fig.colorbar(image, ax=ax)
-    return save_figure(fig, out, f"heatmap_{file_stem(measure)}", formats)
+    return save_figure(fig, out, f"heatmap_{file_stem(measure)}", formats, note)

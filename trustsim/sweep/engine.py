@@ -167,19 +167,17 @@ def _sweep(plan: Plan, folder: Path, workers: int | None, client: Any, progress:
             if should_flush(len(buffer), time.monotonic() - last_flush, size, exact):
                 store.add_batch(buffer)
                 buffer, last_flush = [], time.monotonic()
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, RunError) as stop:  # Ctrl-C, SIGTERM, a cluster gone: keep every finished run
         outcomes.close()
         bar.close()
         store.add_batch(buffer)
         store.write_summary()
         store.write_manifest("interrupted")
+        saved = f"{len(store.done)} of {total} runs saved in {printable(str(folder))}"
+        if isinstance(stop, RunError):
+            raise RunError(f"{stop} ({saved}.)") from None
         # printed even without progress output (--quiet): the user must learn how to resume
-        print(
-            f"interrupted: {len(store.done)} of {total} runs saved in {printable(str(folder))}; "
-            f"run the same command again to resume.",
-            file=sys.stderr,
-            flush=True,
-        )
+        print(f"interrupted: {saved}; run the same command again to resume.", file=sys.stderr, flush=True)
         raise
     finally:
         outcomes.close()

@@ -60,6 +60,26 @@ def folder_lock(folder: Path, what: str = "sweep") -> Iterator[None]:
         os.close(fd)
 
 
+def lock_holder(folder: Path) -> str | None:
+    """The pid of the process writing to `folder` now (it holds the lock), or None if none does.
+
+    A reader (``trustsim plot``) uses it to say that what it reads is still growing.
+    """
+    try:
+        fd = os.open(folder / LOCK_NAME, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    except OSError:  # no lock file: no writer has ever held it
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return os.pread(fd, 64, 0).decode(errors="replace").strip() or "unknown"
+    except OSError:
+        return None
+    finally:
+        os.close(fd)  # closing releases a shared lock we got
+    return None
+
+
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 """Signals that ask a process to end and that Python would otherwise obey at once, skipping cleanup."""
 

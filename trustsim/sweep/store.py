@@ -33,7 +33,7 @@ import pandas as pd
 
 from trustsim import __version__
 from trustsim.errors import ConfigError, RunError, excerpt, printable
-from trustsim.io import atomic_write_json, atomic_write_parquet, sha256_file
+from trustsim.io import atomic_write_json, atomic_write_parquet, read_result_table, sha256_file
 from trustsim.sweep.lock import LOCK_NAME
 from trustsim.sweep.plan import Plan
 from trustsim.sweep.worker import Outcome
@@ -275,8 +275,8 @@ def _read_batches(folder: Path, batches: list[dict[str, Any]], table: str) -> pd
     parts = []
     for batch in batches:
         rel = f"{table}/batch-{batch['id']:06d}.parquet"
-        if rel in batch["files"]:
-            parts.append(pd.read_parquet(folder / rel))
+        if rel in batch["files"]:  # checked against its checksum, yet read as input: damage is refused
+            parts.append(read_result_table(folder / rel, "the sweep", ("run",), rows=False))
     if not parts:
         return pd.DataFrame({"run": pd.Series([], dtype="int64")})
     frame = pd.concat(parts, ignore_index=True)
@@ -362,7 +362,7 @@ def _verified_batches(folder: Path, manifest: dict[str, Any], verify: bool, tabl
                     continue
                 path = folder / rel
                 if not path.is_file() or sha256_file(path) != digest:
-                    raise RunError(
+                    raise ConfigError(
                         f"{path}: missing or does not match its checksum in manifest.json; "
                         f"re-run the sweep on this folder to repair it."
                     )
