@@ -174,8 +174,14 @@ def _numeric(column: Any) -> bool:
     return bool(pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column))
 
 
-def read_result_json(path: str | Path, what: str) -> dict[str, Any]:
-    """A JSON object of a results folder (``run.json``, ``findings.json``), read back as input.
+def read_result_json(path: str | Path, what: str, kind: str = "", limit: int = 100 * MB) -> dict[str, Any]:
+    """A JSON object of a results folder (``run.json``, ``manifest.json``), read back as input.
+
+    Args:
+        path: the file.
+        what: what wrote it, for the advice (e.g. "`trustsim run`").
+        kind: what the file is, for messages ("manifest": "damaged manifest, not valid JSON").
+        limit: most bytes accepted.
 
     Raises:
         ConfigError: naming the file and what is wrong (missing, not a regular file, not
@@ -183,14 +189,15 @@ def read_result_json(path: str | Path, what: str) -> dict[str, Any]:
     """
     p = Path(path)
     advice = f"run {what} again to write it anew"
+    damaged = f"damaged {kind}".strip()
     _stat_result(p, advice)
-    text = read_user_text(p, f"JSON file written by {what}", 100 * MB)
+    text = read_user_text(p, kind or f"JSON file written by {what}", limit)
     try:
         data = json.loads(text)
     except (ValueError, RecursionError) as e:
-        raise ConfigError(f"{p}: damaged, not valid JSON ({excerpt(str(e), 120)}); {advice}.") from None
+        raise ConfigError(f"{p}: {damaged}, not valid JSON ({excerpt(str(e), 120)}); {advice}.") from None
     if not isinstance(data, dict):
-        raise ConfigError(f"{p}: damaged: a JSON {type(data).__name__}, expected an object; {advice}.")
+        raise ConfigError(f"{p}: {damaged}: a JSON {type(data).__name__}, expected an object; {advice}.")
     return data
 
 

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from trustsim.config.messages import format_validation_error, unknown_key
 from trustsim.config.schema import Scenario, section_model
-from trustsim.errors import ConfigError, excerpt
+from trustsim.errors import ConfigError, did_you_mean, excerpt
 from trustsim.io import MB, read_user_text
 
 CONFIG_LIMIT = 10 * MB
@@ -154,11 +154,11 @@ def _base_file(scenario: Path, base: str) -> Path:
     from trustsim.builtin import beside, names
 
     found = beside("scenario", base, scenario.parent)
-    if not found.is_file():
+    if not found.exists():  # one that exists but is no file (a pipe, a folder) is refused by its reader
         raise ConfigError(
             f"{scenario}: 'base' = {base!r}: no such scenario file (looked for {found}; a path is relative "
-            f"to the folder of the file that names it) and no built-in scenario of that name "
-            f"({', '.join(names('scenario'))}; see `trustsim list`)."
+            f"to the folder of the file that names it) and no built-in scenario of that name."
+            f"{did_you_mean(base, names('scenario'))} Built-in: {', '.join(names('scenario'))} (see `trustsim list`)."
         )
     return found
 

@@ -162,7 +162,9 @@ class Propensity(Section):
     """
 
     mean: float = Field(default=0.5, gt=0.0, lt=1.0, description="Mean initial trust in a new supplier, (0, 1).")
-    sd: Spread = Field(default=0.15, ge=0.0, lt=0.5, description="Spread of initial trust across customers.")
+    sd: Spread = Field(
+        default=0.15, ge=0.0, lt=0.5, description="Spread of initial trust across customers (0, or at least 1e-9)."
+    )
 
     @model_validator(mode="after")
     def _beta_feasible(self) -> Propensity:
@@ -354,7 +356,7 @@ class Wom(Section):
         ge=0.0,
         le=10.0,
         allow_inf_nan=False,
-        description="Spread of talkativeness between people (Gamma, mean 1; 0 = everyone alike).",
+        description="Spread of talkativeness between people (Gamma, mean 1; 0 = everyone alike, else at least 1e-9).",
     )
     hub_exponent: float = Field(
         default=0.0,
@@ -445,7 +447,9 @@ class Mutual(Section):
     reliability_mean: float = Field(
         default=0.9, gt=0.0, lt=1.0, description="Mean chance a customer behaves well (pays, does not threaten)."
     )
-    reliability_sd: Spread = Field(default=0.05, ge=0.0, lt=0.5, description="Spread of customer reliability.")
+    reliability_sd: Spread = Field(
+        default=0.05, ge=0.0, lt=0.5, description="Spread of customer reliability (0, or at least 1e-9)."
+    )
     reciprocity: Probability = Field(
         default=0.5,
         description="How much a customer's behaviour depends on its own trust in the supplier (the spiral).",

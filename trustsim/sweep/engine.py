@@ -13,7 +13,7 @@ from typing import Any
 from trustsim.errors import ConfigError, RunError, printable
 from trustsim.sweep.backends import connect_dask, dask_outcomes, local_outcomes, usable_workers
 from trustsim.sweep.experiment import Experiment, load_experiment
-from trustsim.sweep.lock import folder_lock
+from trustsim.sweep.lock import folder_lock, stop_if_asked
 from trustsim.sweep.plan import Plan, make_plan
 from trustsim.sweep.progress import Progress
 from trustsim.sweep.store import Store, load_summary
@@ -161,6 +161,7 @@ def _sweep(plan: Plan, folder: Path, workers: int | None, client: Any, progress:
     executed = 0
     try:
         for outcome in outcomes:
+            stop_if_asked()  # a SIGTERM whose exception was lost in a C callback
             executed += 1
             buffer.append(outcome)
             bar.advance(outcome.ok)

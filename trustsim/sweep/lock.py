@@ -83,6 +83,9 @@ def lock_holder(folder: Path) -> str | None:
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 """Signals that ask a process to end and that Python would otherwise obey at once, skipping cleanup."""
 
+_asked_to_stop: list[int] = []
+"""The stop signals received while a lock is held (see :func:`stop_if_asked`)."""
+
 
 @contextlib.contextmanager
 def stop_signals_as_interrupt() -> Iterator[None]:
@@ -97,6 +100,7 @@ def stop_signals_as_interrupt() -> Iterator[None]:
         return
 
     def interrupt(signum: int, frame: Any) -> None:
+        _asked_to_stop.append(signum)
         raise KeyboardInterrupt
 
     previous = {sig: signal.signal(sig, interrupt) for sig in STOP_SIGNALS}
@@ -105,3 +109,15 @@ def stop_signals_as_interrupt() -> Iterator[None]:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+        _asked_to_stop.clear()
+
+
+def stop_if_asked() -> None:
+    """Raise KeyboardInterrupt if a stop signal came while a lock is held; long loops call it.
+
+    The signal handler raises at once, but an exception raised while C code calls back into
+    Python (numba compiling a function, for one) is printed as "Exception ignored" and lost, so
+    the work would go on; a loop that calls this every step stops at its next step instead.
+    """
+    if _asked_to_stop:
+        raise KeyboardInterrupt

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
 import re
 from pathlib import Path
 from typing import Any
@@ -32,8 +31,8 @@ from typing import Any
 import pandas as pd
 
 from trustsim import __version__
-from trustsim.errors import ConfigError, RunError, excerpt, printable
-from trustsim.io import atomic_write_json, atomic_write_parquet, read_result_table, sha256_file
+from trustsim.errors import ConfigError, excerpt, printable
+from trustsim.io import MB, atomic_write_json, atomic_write_parquet, read_result_json, read_result_table, sha256_file
 from trustsim.sweep.lock import LOCK_NAME
 from trustsim.sweep.plan import Plan
 from trustsim.sweep.worker import Outcome
@@ -293,24 +292,15 @@ def read_manifest(folder: str | Path) -> dict[str, Any]:
     """The manifest of a results folder.
 
     Raises:
-        ConfigError: if the folder holds no sweep results (the user named the wrong folder).
-        RunError: if the manifest is unreadable.
+        ConfigError: if the folder holds no sweep results (the user named the wrong folder), or
+            the manifest is unreadable or damaged.
     """
     path = Path(folder) / "manifest.json"
     if not path.is_file():
         raise ConfigError(
             f"{folder}: no manifest.json; not a sweep results folder (give the --out folder of a `trustsim sweep`)."
         )
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as e:
-        raise RunError(f"{path}: cannot read the manifest ({e.strerror}).") from None
-    try:
-        manifest = json.loads(text)
-    except (ValueError, RecursionError) as e:
-        raise ConfigError(f"{path}: damaged manifest, not valid JSON ({excerpt(str(e), 120)}).") from None
-    if not isinstance(manifest, dict):
-        raise ConfigError(f"{path}: damaged manifest: a JSON {type(manifest).__name__}, expected an object.")
+    manifest = read_result_json(path, "the sweep", "manifest", limit=1000 * MB)
     if manifest.get("format") != FORMAT:
         raise ConfigError(
             f"{path}: unknown format {excerpt(manifest.get('format'))}; expected {FORMAT!r} "
