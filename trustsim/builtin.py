@@ -118,6 +118,27 @@ def resolve(kind: Kind, spec: str | Path) -> Path:
     return p
 
 
+def beside(kind: Kind, spec: str, folder_of_file: Path) -> Path:
+    """The file a path inside another file names: relative to that file's folder, or a built-in.
+
+    ``spec`` is looked for beside the file that names it (an absolute path stays itself), then
+    as the name of a built-in of `kind` (``baseline``, ``calibrated/new_category``); never in
+    the current folder, so the same file means the same thing from wherever it is run. When
+    neither exists, the path beside the file is returned for the caller to report.
+
+    >>> beside("scenario", "baseline", Path("/nowhere")).name
+    'baseline.toml'
+    >>> str(beside("scenario", "x.toml", Path("/nowhere")))
+    '/nowhere/x.toml'
+    """
+    p = Path(spec)
+    local = folder_of_file / p
+    if local.is_file() or p.is_absolute() or p.suffix == ".toml" or ".." in p.parts or len(p.parts) > 2:
+        return local
+    named = folder(kind) / f"{spec}.toml"
+    return named if named.is_file() else local
+
+
 def describe(file: Path) -> str:
     """One line on what a built-in file is: its ``description``, else its opening comment's first sentence."""
     text = file.read_text(encoding="utf-8")

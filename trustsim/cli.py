@@ -9,10 +9,11 @@ only with ``--debug``.
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import sys
 
-from trustsim.errors import TrustsimError
+from trustsim.errors import ConfigError, TrustsimError
 
 COMMANDS = (
     "run",
@@ -87,6 +88,11 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as e:
         if args.debug:
             raise
+        if isinstance(e, OSError) and e.errno == errno.ENAMETOOLONG:  # a name the user gave: bad input
+            from trustsim.io import name_too_long
+
+            _print_error(name_too_long(e.filename or ""))
+            return ConfigError.exit_code
         _print_error(f"internal error: {type(e).__name__}: {e} (run with --debug for the traceback)")
         return 1
 

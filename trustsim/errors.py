@@ -6,7 +6,7 @@ Also the few helpers every message uses: :func:`printable` (no terminal escapes)
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 
 class TrustsimError(Exception):
@@ -42,6 +42,41 @@ def printable(text: str) -> str:
     if text.isprintable():
         return text
     return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
+def name_key(name: str) -> str:
+    """What a name looks like to a reader: Unicode-normalised (NFKC), case-folded, spaces collapsed.
+
+    Two names with the same key ("Café" typed and "Café" with a combining accent; "A" and "A ";
+    "Mine" and "mine") label different columns yet read as one.
+
+    >>> name_key(" Cafe\u0301  Noir ") == name_key("café noir")
+    True
+    """
+    import unicodedata
+
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
+def lookalike(names: Sequence[str]) -> tuple[int, int] | None:
+    """The places of the first two of `names` that are equal or look alike (:func:`name_key`), or None."""
+    seen: dict[str, int] = {}
+    for i, name in enumerate(names):
+        key = name_key(name)
+        if key in seen:
+            return seen[key], i
+        seen[key] = i
+    return None
+
+
+def lookalike_message(what: str, first: str, second: str) -> str:
+    """Why two names may not label two `what` ("suppliers"): equal, or differ only in form, case or spaces."""
+    if first == second:
+        return f"two {what} are named {first!r}"
+    return (
+        f"two {what} are named {first!a} and {second!a}, which look alike (they differ only in "
+        f"Unicode form, case or spaces) and would read as one"
+    )
 
 
 def excerpt(value: object, limit: int = EXCERPT) -> str:

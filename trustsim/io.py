@@ -13,6 +13,7 @@ command a locked results folder whose files appear together when the command suc
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import io
 import json
@@ -20,11 +21,11 @@ import os
 import shutil
 import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from trustsim.errors import ConfigError, RunError
+from trustsim.errors import ConfigError, RunError, excerpt
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -52,6 +53,8 @@ def read_user_text(path: str | Path, what: str, limit: int) -> str:
     except IsADirectoryError:
         raise ConfigError(f"{p}: is a folder; the {what} must be a file.") from None
     except OSError as e:
+        if e.errno == errno.ENAMETOOLONG:
+            raise ConfigError(name_too_long(p)) from None
         raise ConfigError(f"{p}: cannot read the {what}: {e.strerror}.") from None
     try:
         info = os.fstat(fd)
@@ -61,7 +64,8 @@ def read_user_text(path: str | Path, what: str, limit: int) -> str:
             raise ConfigError(f"{p}: is not a regular file (a pipe, device or socket); the {what} must be a file.")
         if info.st_size > limit:
             raise ConfigError(f"{p}: {info.st_size:,} bytes is too large for the {what} (limit {limit // MB} MB).")
-        os.set_blocking(fd, True)
+        # The descriptor stays non-blocking: a file that only looks regular (/proc/kmsg, some
+        # /proc and /sys entries) and would wait for data is refused, never waited on.
         chunks, size = [], 0
         while size <= limit:  # files under /proc report size 0: never trust st_size alone
             chunk = os.read(fd, min(1 << 20, limit + 1 - size))
@@ -69,6 +73,11 @@ def read_user_text(path: str | Path, what: str, limit: int) -> str:
                 break
             chunks.append(chunk)
             size += len(chunk)
+    except BlockingIOError:
+        raise ConfigError(
+            f"{p}: reading would wait for data that may never come (a kernel or device file, not an "
+            f"ordinary file); the {what} must be an ordinary file."
+        ) from None
     except OSError as e:
         raise ConfigError(f"{p}: cannot read the {what}: {e.strerror}.") from None
     finally:
@@ -87,6 +96,125 @@ def read_user_text(path: str | Path, what: str, limit: int) -> str:
     return text
 
 
+NAME_MAX = 255
+"""Longest file or folder name, in bytes, that common file systems (ext4, APFS, NTFS) hold."""
+
+
+def name_too_long(path: str | Path) -> str:
+    """The message for a path with a part longer than the file system allows (``ENAMETOOLONG``)."""
+    parts = Path(path).parts
+    long = next((part for part in parts if len(os.fsencode(part)) > NAME_MAX), None)
+    if long is None:
+        return f"{excerpt(str(path))}: the path is longer than the file system allows; use a shorter one."
+    return (
+        f"{excerpt(str(path))}: the name {excerpt(long)} is {len(os.fsencode(long)):,} bytes; file and folder "
+        f"names hold at most {NAME_MAX} bytes. Use a shorter name."
+    )
+
+
+# --- reading back what trustsim wrote (run and sweep folders) -----------------------------
+
+RESULT_LIMIT = 2_000 * MB
+"""Largest result file read back (a run of 50 million customers writes about 1 GB)."""
+
+
+def read_result_table(
+    path: str | Path,
+    what: str,
+    columns: Iterable[str] = (),
+    text_columns: Iterable[str] | None = None,
+    rows: bool = True,
+) -> pd.DataFrame:
+    """A Parquet table of a results folder, read back as input: damage is bad input, never a crash.
+
+    Args:
+        path: the file.
+        what: what wrote it, for the advice (e.g. "`trustsim run`").
+        columns: the columns the reader needs.
+        text_columns: columns that may hold text (or categories); every other column must be
+            numeric, so a hand-edited or foreign table with text in a measure is refused here.
+            None: no column's type is checked.
+        rows: whether the table must hold at least one row.
+
+    Raises:
+        ConfigError: naming the file and what is wrong with it (missing, not a regular file,
+            not Parquet or cut short, a column missing or not numeric, no rows).
+    """
+    import pandas as pd
+
+    p = Path(path)
+    advice = f"run {what} again to write it anew"
+    info = _stat_result(p, advice)
+    if info.st_size > RESULT_LIMIT:
+        raise ConfigError(f"{p}: {info.st_size:,} bytes is more than a result table can be ({advice}).")
+    try:
+        frame = pd.read_parquet(p)
+    except Exception as e:  # pyarrow raises many kinds (ArrowInvalid, OSError, ...) for one thing: damage
+        reason = (str(e).splitlines() or [type(e).__name__])[0]
+        raise ConfigError(f"{p}: damaged, not a readable Parquet table ({excerpt(reason, 120)}); {advice}.") from None
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ConfigError(
+            f"{p}: lacks the column(s) {', '.join(map(repr, missing))}; not a table written by {what} ({advice})."
+        )
+    texts = set(text_columns) if text_columns is not None else set(frame.columns)
+    wrong = [str(c) for c in frame.columns if c not in texts and not _numeric(frame[c])]
+    if wrong:
+        raise ConfigError(
+            f"{p}: column {excerpt(wrong[0])} holds {frame[wrong[0]].dtype} values, not numbers ({advice})."
+        )
+    if rows and frame.empty:
+        raise ConfigError(f"{p}: the table has no rows ({advice}).")
+    return frame
+
+
+def _numeric(column: Any) -> bool:
+    import pandas as pd
+
+    return bool(pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column))
+
+
+def read_result_json(path: str | Path, what: str, kind: str = "", limit: int = 100 * MB) -> dict[str, Any]:
+    """A JSON object of a results folder (``run.json``, ``manifest.json``), read back as input.
+
+    Args:
+        path: the file.
+        what: what wrote it, for the advice (e.g. "`trustsim run`").
+        kind: what the file is, for messages ("manifest": "damaged manifest, not valid JSON").
+        limit: most bytes accepted.
+
+    Raises:
+        ConfigError: naming the file and what is wrong (missing, not a regular file, not
+            UTF-8, not JSON, nested too deeply, not an object).
+    """
+    p = Path(path)
+    advice = f"run {what} again to write it anew"
+    damaged = f"damaged {kind}".strip()
+    _stat_result(p, advice)
+    text = read_user_text(p, kind or f"JSON file written by {what}", limit)
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError) as e:
+        raise ConfigError(f"{p}: {damaged}, not valid JSON ({excerpt(str(e), 120)}); {advice}.") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{p}: {damaged}: a JSON {type(data).__name__}, expected an object; {advice}.")
+    return data
+
+
+def _stat_result(p: Path, advice: str) -> os.stat_result:
+    """The file's status, after refusing a missing file, a folder, a pipe or a device."""
+    try:
+        info = os.stat(p)
+    except FileNotFoundError:
+        raise ConfigError(f"{p}: missing; {advice}.") from None
+    except OSError as e:
+        raise ConfigError(f"{p}: cannot read it ({e.strerror}); {advice}.") from None
+    if not stat.S_ISREG(info.st_mode):
+        kind = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file (a pipe, device or socket)"
+        raise ConfigError(f"{p}: is {kind}, not a result file; {advice}.")
+    return info
+
+
 @contextlib.contextmanager
 def _translated_os_errors(path: Path) -> Iterator[None]:
     try:
@@ -96,7 +224,9 @@ def _translated_os_errors(path: Path) -> Iterator[None]:
         raise RunError(f"{where}: permission denied while writing results ({e.strerror}).") from None
     except OSError as e:
         where = e.filename or path
-        if e.errno == 28:
+        if e.errno == errno.ENAMETOOLONG:
+            raise ConfigError(name_too_long(e.filename or path)) from None
+        if e.errno == errno.ENOSPC:
             raise RunError(f"{where}: no space left on device while writing results.") from None
         raise RunError(f"{where}: cannot write results: {e.strerror or e}.") from None
 
@@ -180,9 +310,9 @@ def locked_folder(path: str | Path, what: str) -> Iterator[Path]:
     if folder.exists() and not folder.is_dir():
         raise ConfigError(f"--out {folder}: exists and is a file, not a folder.")
     created = [p for p in (folder, *folder.parents) if not p.exists()]
-    with _translated_os_errors(folder):
-        folder.mkdir(parents=True, exist_ok=True)
     try:
+        with _translated_os_errors(folder):
+            folder.mkdir(parents=True, exist_ok=True)
         with folder_lock(folder, what), _translated_os_errors(folder):
             yield folder
     except BaseException:

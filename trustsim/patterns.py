@@ -409,35 +409,84 @@ def compute_patterns(tables: RunTables) -> dict[str, float]:
     return out
 
 
+RUN_TEXT_COLUMNS = {
+    "model.parquet": (),
+    "suppliers.parquet": ("name",),
+    "customers.parquet": ("supplier", "channel", "from_supplier", "heard_via", "end_reason"),
+}
+"""Columns of a run's tables that hold text or categories; every other column holds numbers."""
+
+RUN_COLUMNS = {
+    "model.parquet": ("step", "customer_share", "customers"),
+    "suppliers.parquet": ("step", "supplier", "nps"),
+    "customers.parquet": ("customer", "supplier", "channel", "from_supplier", "start_step", "value", "referrals"),
+}
+"""Columns of a run's tables that the patterns cannot do without."""
+
+
 def read_run(folder: str, people: int | None = None) -> RunTables:
     """The tables of a run folder written by ``trustsim run`` (``run.json`` gives N and the scandal).
 
     Raises:
-        ConfigError: the folder holds no ``model.parquet`` or ``suppliers.parquet``.
+        ConfigError: the folder holds no ``model.parquet`` or ``suppliers.parquet``, or a file of
+            the run is damaged (not Parquet or JSON, cut short, a column missing or of the wrong
+            kind, no rows, a ``run.json`` whose market or shocks make no sense); the message names
+            the file and what is wrong.
     """
-    import json
     from pathlib import Path
 
     from trustsim.errors import ConfigError
+    from trustsim.io import read_result_json, read_result_table
 
     root = Path(folder)
+    if not root.is_dir():
+        raise ConfigError(f"{root}: no such folder; give the folder of a run (`trustsim run ... --out DIR`).")
     for name in ("model.parquet", "suppliers.parquet"):
-        if not (root / name).is_file():
+        if not (root / name).exists():
             raise ConfigError(f"{root}: no {name} here; give the folder of a run (`trustsim run ... --out DIR`).")
-    meta = json.loads((root / "run.json").read_text()) if (root / "run.json").is_file() else {}
+    writer = "`trustsim run`"
+
+    def table(name: str) -> pd.DataFrame:
+        return read_result_table(
+            root / name, writer, RUN_COLUMNS[name], RUN_TEXT_COLUMNS[name], rows=name != "customers.parquet"
+        )
+
+    meta = read_result_json(root / "run.json", writer) if (root / "run.json").exists() else {}
+    size, shock, rate = _run_facts(meta, root / "run.json")
+    customers = table("customers.parquet") if (root / "customers.parquet").exists() else None
+    model = table("model.parquet")
+    n = people or size or round(_people_from(model))
+    return RunTables(model, table("suppliers.parquet"), customers, n, shock, rate)
+
+
+def _run_facts(meta: dict, path: object) -> tuple[int, int | None, float]:
+    """The market size, the first scandal's step and the discount rate that ``run.json`` records (0, None
+    and the default rate if it does not)."""
+    from trustsim.errors import ConfigError, excerpt
+
+    def bad(what: str, value: object) -> ConfigError:
+        return ConfigError(f"{path}: damaged: {what} = {excerpt(value)}; run `trustsim run` again to write it anew.")
+
     scenario = meta.get("scenario", {})
-    customers = pd.read_parquet(root / "customers.parquet") if (root / "customers.parquet").is_file() else None
-    model = pd.read_parquet(root / "model.parquet")
-    n = people or int(scenario.get("market", {}).get("customers", 0)) or round(_people_from(model))
+    if not isinstance(scenario, dict):
+        raise bad("'scenario'", scenario)
+    market = scenario.get("market", {})
+    if not isinstance(market, dict):
+        raise bad("'scenario.market'", market)
+    size = market.get("customers", 0)
+    if type(size) is not int or size < 0:
+        raise bad("'scenario.market.customers'", size)
     shocks = scenario.get("shocks") or []
-    return RunTables(
-        model,
-        pd.read_parquet(root / "suppliers.parquet"),
-        customers,
-        n,
-        int(shocks[0]["step"]) if shocks else None,
-        float(scenario.get("money", {}).get("discount_rate", 0.001)),
-    )
+    if not isinstance(shocks, list) or not all(isinstance(s, dict) for s in shocks):
+        raise bad("'scenario.shocks'", shocks)
+    step = shocks[0].get("step") if shocks else None
+    if shocks and (type(step) is not int or step < 0):
+        raise bad("'scenario.shocks[0].step'", step)
+    money = scenario.get("money", {})
+    rate = money.get("discount_rate", 0.001) if isinstance(money, dict) else None
+    if type(rate) not in (int, float) or not 0 <= rate <= 1:
+        raise bad("'scenario.money.discount_rate'", rate)
+    return size, step, float(rate)
 
 
 def _people_from(model: pd.DataFrame) -> float:

@@ -32,7 +32,7 @@ from pydantic import ValidationError
 
 from trustsim import builtin
 from trustsim.config import Scenario, SupplierPolicy, format_validation_error, read_toml
-from trustsim.errors import ConfigError, did_you_mean
+from trustsim.errors import ConfigError, did_you_mean, excerpt, lookalike, lookalike_message, printable
 
 SETTINGS: tuple[str, ...] = tuple(f for f in SupplierPolicy.model_fields if f != "name")
 """The supplier settings a policy may set."""
@@ -125,7 +125,12 @@ def parse_policy(data: Mapping[str, Any], source: str, default_name: str = "") -
             )
     name = data.get("name", default_name)
     if not isinstance(name, str) or not name.strip() or len(name) > 80:
-        raise ConfigError(f"{source}: name = {name!r} is not allowed: a policy needs a name, 1-80 characters.")
+        raise ConfigError(f"{source}: name = {excerpt(name)} is not allowed: a policy needs a name, 1-80 characters.")
+    if printable(name) != name:  # as for supplier names: a name must not drive the terminal
+        raise ConfigError(
+            f"{source}: name = {excerpt(name)} is not allowed: a name must not contain control characters "
+            f"(escape sequences, tabs, new lines)."
+        )
     description = data.get("description", "")
     if not isinstance(description, str) or len(description) > 2000:
         raise ConfigError(
@@ -170,14 +175,14 @@ def load_policy(spec: str | Path | Mapping[str, Any] | Policy) -> Policy:
 def load_policies(specs: list[str | Path | Mapping[str, Any] | Policy]) -> list[Policy]:
     """Load several policies; their names must differ (they label the report)."""
     policies = [load_policy(s) for s in specs]
-    seen: dict[str, str] = {}
-    for p in policies:
-        if p.name in seen:
-            raise ConfigError(
-                f"{p.source or '<policy>'}: name = {p.name!r} is already used by {seen[p.name] or 'another policy'}; "
-                f"policies compared together need different names."
-            )
-        seen[p.name] = p.source
+    same = lookalike([p.name for p in policies])
+    if same:
+        first, second = policies[same[0]], policies[same[1]]
+        raise ConfigError(
+            f"{second.source or '<policy>'}: name = {second.name!r} is already used by "
+            f"{first.source or 'another policy'}: {lookalike_message('policies', first.name, second.name)}; "
+            f"policies compared together need names that read differently."
+        )
     return policies
 
 

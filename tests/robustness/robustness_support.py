@@ -48,3 +48,26 @@ def snapshot(folder: Path) -> dict[str, str]:
         else:
             out[rel] = "<special>"
     return out
+
+
+def cli(argv: list[str], cwd: Path, timeout: float = 120, env: dict | None = None):
+    """`trustsim ARGV` in a real process, killed (and the test failed) if it outlives `timeout`."""
+    import os
+    import subprocess
+
+    return subprocess.run(
+        [PYTHON, "-m", "trustsim.cli", *argv],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def write(folder: Path, files: dict[str, str | bytes]) -> None:
+    """Write each file (text or bytes) below `folder`, making its folders."""
+    for name, content in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content if isinstance(content, bytes) else content.encode())

@@ -105,8 +105,8 @@ CASES = [
     scenario_case(
         "base-missing",
         'base = "no_such_market"\n' + S,
-        SRC
-        + r"'base' = 'no_such_market': scenario 'no_such_market': no such file and no built-in scenario of that name",
+        SRC + r"'base' = 'no_such_market': no such scenario file \(looked for .*no_such_market; a path is relative "
+        r"to the folder of the file that names it\) and no built-in scenario of that name",
     ),
     scenario_case(
         "base-not-a-string",
@@ -741,7 +741,7 @@ CASES = [
     Case(
         "plot-damaged-result-file",
         ["plot", "{d}/sc"],
-        1,
+        2,
         r"{d}/sc/runs/batch-000001\.parquet: missing or does not match its checksum in manifest\.json; re-run",
         {"sc": DAMAGED_SWEEP_FOLDER},
     ),

@@ -16,11 +16,10 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 
 import psutil
 import pytest
-from robustness_support import PYTHON, TINY_EXPERIMENT, TINY_SCENARIO
+from robustness_support import PYTHON, TINY_EXPERIMENT, TINY_SCENARIO, cli, write
 
 from trustsim.cli import main
 
@@ -28,25 +27,6 @@ pytestmark = pytest.mark.timeout(300)
 
 S = TINY_SCENARIO
 EDGE_SCENARIO = S.replace('kind = "small_world"', 'kind = "edge_list"\npath = "edges.txt"')
-
-
-def cli(argv: list[str], cwd: Path, timeout: float = 120, env: dict | None = None) -> subprocess.CompletedProcess:
-    """`trustsim ARGV` in a real process, killed (and the test failed) if it outlives `timeout`."""
-    return subprocess.run(
-        [PYTHON, "-m", "trustsim.cli", *argv],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env={**os.environ, **(env or {})},
-    )
-
-
-def write(folder: Path, files: dict[str, str | bytes]) -> None:
-    for name, content in files.items():
-        path = folder / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(content if isinstance(content, bytes) else content.encode())
 
 
 def run_main(argv: list[str], capsys) -> tuple[int, str, str]:

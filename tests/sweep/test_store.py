@@ -243,5 +243,5 @@ def test_readers_refuse_a_damaged_file(tmp_path):
     damaged = tmp_path / next(r for r in manifest["batches"][0]["files"] if r.startswith("timeseries/"))
     damaged.write_bytes(damaged.read_bytes()[:-10])
     assert len(load_summary(tmp_path)) == 3  # other tables are still readable
-    with pytest.raises(RunError, match="does not match its checksum"):
+    with pytest.raises(ConfigError, match="does not match its checksum"):
         load_timeseries(tmp_path)

@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from trustsim.config import COMPONENTS
+from trustsim.figtext import literal
 from trustsim.reporting import colours, pyplot, save_figure
 
 FORMATS = ("png", "svg")
@@ -18,7 +19,7 @@ def plot_run(model: pd.DataFrame, suppliers: pd.DataFrame, out_dir: str | Path) 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     paths: list[Path] = []
-    names = suppliers.drop_duplicates("supplier").sort_values("supplier")["name"].tolist()
+    names = [literal(n) for n in suppliers.drop_duplicates("supplier").sort_values("supplier")["name"]]
     palette = colours(len(names))  # one colour per supplier, never repeated
 
     fig, axes = plt.subplots(1, 2, figsize=(11, 4), sharex=True)

@@ -24,6 +24,7 @@ from trustsim.analysis.sweep_plots import (
     summary_measures,
 )
 from trustsim.errors import ConfigError, RunError, did_you_mean
+from trustsim.figtext import literal
 from trustsim.io import atomic_write_bytes
 from trustsim.reporting import PALETTE, pyplot
 
@@ -168,7 +169,7 @@ def _figure(table: pd.DataFrame, kind: str, measure: str, out: Path, formats, no
             )
         ax.set_xticks(pos, order, rotation=30, ha="right")
         ax.axhline(0, color="grey", lw=0.5)
-        ax.set(ylabel="Sobol index", title=f"Sobol indices of {measure} (95% bootstrap CI)")
+        ax.set(ylabel="Sobol index", title=f"Sobol indices of {literal(measure)} (95% bootstrap CI)")
         ax.legend(frameon=False)
     else:
         ax.errorbar(wide["mu_star"], wide["sigma"], xerr=conf["mu_star"], fmt="o", color=PALETTE[0], capsize=3)
@@ -177,11 +178,19 @@ def _figure(table: pd.DataFrame, kind: str, measure: str, out: Path, formats, no
         ax.set(
             xlabel="mu* (mean |elementary effect|)",
             ylabel="sigma",
-            title=f"Morris screening of {measure} (95% CI of mu*)",
+            title=f"Morris screening of {literal(measure)} (95% CI of mu*)",
         )
     if note:  # a degenerate measure says so on its own figure, not only on the terminal
         import textwrap
 
-        fig.text(0.5, -0.02, "Warning: " + textwrap.fill(note, 110), ha="center", va="top", fontsize=7, color="#D55E00")
+        fig.text(
+            0.5,
+            -0.02,
+            literal("Warning: " + textwrap.fill(note, 110)),
+            ha="center",
+            va="top",
+            fontsize=7,
+            color="#D55E00",
+        )
     fig.tight_layout()
     return save_figure(fig, out, f"sensitivity_{file_stem(measure)}", formats)

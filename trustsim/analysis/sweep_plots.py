@@ -15,6 +15,7 @@ Table: ``DIR/points.csv``, one row per design point and measure, with n, mean, s
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from trustsim.figtext import literal
 from trustsim.io import atomic_write_bytes
 from trustsim.reporting import PALETTE, colours, pyplot
 from trustsim.reporting import save_figure as _save_figure
@@ -70,6 +72,10 @@ def summary_measures(summary: pd.DataFrame, params: Sequence[str]) -> list[str]:
         and pd.api.types.is_numeric_dtype(summary[c])
         and not pd.api.types.is_bool_dtype(summary[c])
     ]
+
+
+class PartialResultWarning(UserWarning):
+    """The sweep was still running: the figures show only the runs finished so far."""
 
 
 class DegenerateResultWarning(UserWarning):
@@ -148,6 +154,9 @@ def plot_sweep(folder: str | Path, measures: Sequence[str] | None = None) -> lis
 
     folder = Path(folder)
     manifest = read_manifest(folder)
+    note = partial_note(folder, manifest)
+    if note:
+        warnings.warn(note, PartialResultWarning, stacklevel=2)
     experiment = manifest["experiment"]
     params = list(manifest["design"]["names"])
     formats = tuple(experiment["plot"]["formats"])
@@ -168,8 +177,6 @@ def plot_sweep(folder: str | Path, measures: Sequence[str] | None = None) -> lis
     chosen = list(measures or experiment["plot"]["measures"])
     final_measures = [m for m in summary_measures(summary, params) if not chosen or m in chosen]
     table = point_table(summary, params, summary_measures(summary, params))
-    import warnings
-
     for measure in final_measures:
         reason = degenerate_reason(measure, summary, manifest.get("steps"))
         if reason:
@@ -185,16 +192,16 @@ def plot_sweep(folder: str | Path, measures: Sequence[str] | None = None) -> lis
     ]
     labels = _point_labels(summary, params)
     for measure in series_measures:
-        paths += _timeseries_figure(series, measure, labels, out, formats)
+        paths += _timeseries_figure(series, measure, labels, out, formats, note)
     numeric = [p for p in params if _is_numeric(summary[p])]
     for measure in final_measures:
         if params:
             how = experiment["output"]["summary"]
-            paths += _final_figure(summary, table, params, measure, how, out, formats)
+            paths += _final_figure(summary, table, params, measure, how, out, formats, note)
     heat = list(experiment["plot"]["heatmap"]) or (numeric[:2] if manifest["design"]["kind"] == "grid" else [])
     if len(heat) == 2 and all(p in params for p in heat):
         for measure in final_measures:
-            paths += _heatmap_figure(summary, heat, measure, out, formats)
+            paths += _heatmap_figure(summary, heat, measure, out, formats, note)
     return paths
 
 
@@ -205,7 +212,7 @@ def _is_numeric(values: pd.Series) -> bool:
 def _point_labels(summary: pd.DataFrame, params: Sequence[str]) -> dict[int, str]:
     firsts = summary.drop_duplicates("point")
     return {
-        int(row["point"]): ", ".join(f"{p}={_fmt(row[p])}" for p in params) or f"point {row['point']}"
+        int(row["point"]): literal(", ".join(f"{p}={_fmt(row[p])}" for p in params) or f"point {row['point']}")
         for _, row in firsts.iterrows()
     }
 
@@ -214,9 +221,34 @@ def _fmt(value: Any) -> str:
     return f"{value:.3g}" if isinstance(value, float) else str(value)
 
 
-def save_figure(fig: Any, out: Path, name: str, formats: Sequence[str]) -> list[Path]:
-    """Write a figure as ``out/name.<ext>`` for each format, atomically, and close it."""
+def save_figure(fig: Any, out: Path, name: str, formats: Sequence[str], note: str = "") -> list[Path]:
+    """Write a figure as ``out/name.<ext>`` for each format, atomically, and close it.
+
+    A `note` (e.g. that the sweep was still running) is printed along the figure's foot.
+    """
+    if note:
+        fig.text(0.5, 0.0, literal(note), ha="center", va="bottom", fontsize=7, color="#D55E00", wrap=True)
     return _save_figure(fig, out, name, formats, dpi=120)
+
+
+def partial_note(folder: Path, manifest: dict[str, Any]) -> str:
+    """What to say when a sweep still writes to `folder`: its figures show only the runs done so far.
+
+    Empty when no process holds the folder's lock. Drawing goes ahead, on the runs the manifest
+    calls done when it was read, since a researcher checking on a long sweep wants its progress;
+    the note keeps the figures from passing for final ones.
+    """
+    from trustsim.sweep.lock import lock_holder
+
+    holder = lock_holder(folder)
+    if holder is None:
+        return ""
+    done = sum(len(b["runs"]) for b in manifest["batches"])
+    total = len(manifest["runs"]["point"])
+    return (
+        f"Partial: a sweep (pid {holder}) was still writing to this folder; "
+        f"these figures show the {done} of {total} runs finished when they were drawn."
+    )
 
 
 def file_stem(name: str) -> str:
@@ -225,11 +257,12 @@ def file_stem(name: str) -> str:
 
 
 def _timeseries_figure(
-    series: pd.DataFrame, measure: str, labels: dict[int, str], out: Path, formats: Sequence[str]
+    series: pd.DataFrame, measure: str, labels: dict[int, str], out: Path, formats: Sequence[str], note: str = ""
 ) -> list[Path]:
     import matplotlib.pyplot as plt
 
     stats = mean_ci(series, ["point", "step"], [measure])
+    shown = literal(measure)  # a measure names a supplier: customers[<name>]
     fig, ax = plt.subplots(figsize=(7, 4.2))
     points = sorted(stats["point"].unique())
     if len(points) <= MAX_BANDS:
@@ -240,7 +273,7 @@ def _timeseries_figure(
             ax.plot(rows["step"], rows["mean"], color=color, label=labels.get(point, str(point)))
             ax.fill_between(rows["step"], rows["ci_low"], rows["ci_high"], color=color, alpha=0.2, lw=0)
         ax.legend(frameon=False, fontsize=7)
-        ax.set_title(f"{measure}: mean and 95% interval over replicates, per design point")
+        ax.set_title(f"{shown}: mean and 95% interval over replicates, per design point")
     else:
         wide = stats.pivot(index="step", columns="point", values="mean")
         ax.fill_between(
@@ -254,9 +287,9 @@ def _timeseries_figure(
         )
         ax.plot(wide.index, wide.median(axis=1), color=PALETTE[0], label="median design point")
         ax.legend(frameon=False)
-        ax.set_title(f"{measure}: spread of the {len(points)} design points' means")
-    ax.set(xlabel="step", ylabel=measure)
-    return save_figure(fig, out, f"timeseries_{file_stem(measure)}", formats)
+        ax.set_title(f"{shown}: spread of the {len(points)} design points' means")
+    ax.set(xlabel="step", ylabel=shown)
+    return save_figure(fig, out, f"timeseries_{file_stem(measure)}", formats, note)
 
 
 def _final_figure(
@@ -267,6 +300,7 @@ def _final_figure(
     how: str,
     out: Path,
     formats: Sequence[str],
+    note: str = "",
 ) -> list[Path]:
     import matplotlib.pyplot as plt
 
@@ -279,7 +313,7 @@ def _final_figure(
         if not _is_numeric(x):
             codes = {v: i for i, v in enumerate(dict.fromkeys(summary[param].astype(str)))}
             x, mx = x.astype(str).map(codes), mx.astype(str).map(codes)
-            ax.set_xticks(list(codes.values()), list(codes.keys()), rotation=30)
+            ax.set_xticks(list(codes.values()), [literal(k) for k in codes], rotation=30)
         ax.scatter(x, summary[measure], s=8, alpha=0.35, color=PALETTE[4], lw=0, label="runs")
         if len(means) <= 200:
             err = np.vstack([means["mean"] - means["ci_low"], means["ci_high"] - means["mean"]])
@@ -293,29 +327,29 @@ def _final_figure(
                 capsize=2,
                 label="point mean, 95% CI",
             )
-        ax.set(xlabel=param, ylabel=measure)
+        ax.set(xlabel=param, ylabel=literal(measure))
     for ax in list(axes.flat)[len(params) :]:
         ax.axis("off")
     axes.flat[0].legend(frameon=False, fontsize=7)
-    fig.suptitle(f"{measure} ({how}) against each swept parameter")
+    fig.suptitle(f"{literal(measure)} ({how}) against each swept parameter")
     fig.tight_layout()
-    return save_figure(fig, out, f"final_{file_stem(measure)}", formats)
+    return save_figure(fig, out, f"final_{file_stem(measure)}", formats, note)
 
 
 def _heatmap_figure(
-    summary: pd.DataFrame, heat: Sequence[str], measure: str, out: Path, formats: Sequence[str]
+    summary: pd.DataFrame, heat: Sequence[str], measure: str, out: Path, formats: Sequence[str], note: str = ""
 ) -> list[Path]:
     import matplotlib.pyplot as plt
 
     grid = summary.groupby(list(heat))[measure].mean().unstack(heat[1])
     fig, ax = plt.subplots(figsize=(5.5, 4.4))
     image = ax.imshow(grid.to_numpy(dtype=float), origin="lower", aspect="auto", cmap="viridis")
-    ax.set_xticks(range(grid.shape[1]), [_fmt(v) for v in grid.columns])
-    ax.set_yticks(range(grid.shape[0]), [_fmt(v) for v in grid.index])
-    ax.set(xlabel=heat[1], ylabel=heat[0], title=f"{measure} (mean over replicates)")
+    ax.set_xticks(range(grid.shape[1]), [literal(_fmt(v)) for v in grid.columns])
+    ax.set_yticks(range(grid.shape[0]), [literal(_fmt(v)) for v in grid.index])
+    ax.set(xlabel=heat[1], ylabel=heat[0], title=f"{literal(measure)} (mean over replicates)")
     values = grid.to_numpy(dtype=float)
     if values.size <= 100:
         for (i, j), value in np.ndenumerate(values):
             ax.text(j, i, f"{value:.3g}", ha="center", va="center", fontsize=7, color="white")
     fig.colorbar(image, ax=ax)
-    return save_figure(fig, out, f"heatmap_{file_stem(measure)}", formats)
+    return save_figure(fig, out, f"heatmap_{file_stem(measure)}", formats, note)

@@ -55,7 +55,7 @@ def main(args: argparse.Namespace) -> int:
     from trustsim.app.animation import animate, check_format
     from trustsim.app.lessons import LESSONS, lesson_scenario
     from trustsim.config import load_scenario, parse_set_args
-    from trustsim.errors import ConfigError
+    from trustsim.errors import ConfigError, printable
     from trustsim.model import TrustMarket
 
     if not 1 <= args.fps <= 60:  # refused before the model is built and the progress bar shown
@@ -91,5 +91,7 @@ def main(args: argparse.Namespace) -> int:
             sample_size=args.sample,
             on_frame=lambda _: progress.advance(task),
         )
-    console.print(f"wrote {args.out} ({steps + 1} frames)", soft_wrap=True, highlight=False)
+    console.print(
+        f"wrote {printable(str(args.out))} ({steps + 1} frames)", soft_wrap=True, highlight=False, markup=False
+    )
     return 0

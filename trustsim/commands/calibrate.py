@@ -110,8 +110,11 @@ def main(args: argparse.Namespace) -> int:
         )
         paths = write_calibration(result, _command_line("calibrate"), load_note())
     _print_summary(result)
+    from trustsim.errors import printable
+
     print(
-        f"report: {paths['report.md']}; scenario: {paths['calibrated.toml']} ({time.monotonic() - started:.1f} s)",
+        f"report: {printable(str(paths['report.md']))}; scenario: {printable(str(paths['calibrated.toml']))} "
+        f"({time.monotonic() - started:.1f} s)",
         file=sys.stderr,
     )
     return 0
@@ -120,10 +123,12 @@ def main(args: argparse.Namespace) -> int:
 def _print_summary(result) -> None:
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     from trustsim.errors import printable
 
-    table = Table(title=f"calibration {result.calibration.name}: the calibrated scenario on fresh seeds")
+    name = printable(str(result.calibration.name))
+    table = Table(title=Text(f"calibration {name}: the calibrated scenario on fresh seeds"))
     for col in ("pattern", "role", "literature", "model mean (95% CI)", "n", "verdict"):
         table.add_column(col)
     for _, r in result.check.iterrows():

@@ -125,8 +125,9 @@ def main(args: argparse.Namespace) -> int:
         )
         paths = write_report(cmp, staging, _command_line("compare"), pdf=args.pdf)
     from trustsim.compare.report import headline
+    from trustsim.errors import printable
 
-    print(headline(cmp).replace("**", ""))
-    written = [str(out / name) for name in ("report.html", "report.md", "report.pdf") if name in paths]
+    print(printable(headline(cmp).replace("**", "")))
+    written = [printable(str(out / name)) for name in ("report.html", "report.md", "report.pdf") if name in paths]
     print(f"report: {', '.join(written)} ({time.monotonic() - started:.1f} s)", file=sys.stderr)
     return 0

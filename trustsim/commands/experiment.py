@@ -57,11 +57,13 @@ def main(args: argparse.Namespace) -> int:
             scheduler=args.scheduler,
             progress=not args.quiet,
         )
+    from trustsim.errors import printable
+
     print(
-        f"{report.name} ({args.size}): {len(report.figures)} figures and findings.json in {report.out} "
+        f"{report.name} ({args.size}): {len(report.figures)} figures and findings.json in {printable(str(report.out))} "
         f"({report.findings['runtime_seconds']} s)",
         file=sys.stderr,
     )
     for path in report.figures:
-        print(f"  {path}", file=sys.stderr)
+        print(f"  {printable(str(path))}", file=sys.stderr)
     return 0

@@ -135,8 +135,9 @@ def main(args: argparse.Namespace) -> int:
             progress=not args.quiet,
         )
         paths = write_search_report(search, out, _command_line("optimize"))
-    print(search_headline(search).replace("**", ""))
-    print(
-        f"report: {paths['report.html']} and {paths['report.md']} ({time.monotonic() - started:.1f} s)", file=sys.stderr
-    )
+    from trustsim.errors import printable
+
+    print(printable(search_headline(search).replace("**", "")))
+    html, md = printable(str(paths["report.html"])), printable(str(paths["report.md"]))
+    print(f"report: {html} and {md} ({time.monotonic() - started:.1f} s)", file=sys.stderr)
     return 0

@@ -34,12 +34,14 @@ def main(args: argparse.Namespace) -> int:
 
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
+    from trustsim.errors import printable
     from trustsim.patterns import PATTERNS, compute_patterns, read_run
 
     tables = read_run(args.run_dir)
     values = compute_patterns(tables)
-    table = Table(title=f"patterns of {args.run_dir}")
+    table = Table(title=Text(f"patterns of {printable(str(args.run_dir))}"))
     for col in ("pattern", "value", "meaning"):
         table.add_column(col)
     missing = False

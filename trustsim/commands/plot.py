@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import sys
+import warnings
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -26,7 +28,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def main(args: argparse.Namespace) -> int:
     """Draw the figures and list where they went."""
     from trustsim.analysis.sweep_plots import plot_sweep
+    from trustsim.errors import printable
 
-    paths = plot_sweep(args.folder, args.measures)
-    print(f"{len(paths)} figure files in {args.folder}/figures; table {args.folder}/points.csv")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        paths = plot_sweep(args.folder, args.measures)
+    for warning in caught:  # a partial sweep, a degenerate measure: one plain line each
+        print(f"warning: {printable(str(warning.message))}", file=sys.stderr)
+    folder = printable(str(args.folder))
+    print(f"{len(paths)} figure files in {folder}/figures; table {folder}/points.csv")
     return 0

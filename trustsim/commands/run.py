@@ -80,12 +80,14 @@ def _run_with_progress(scenario, check: bool):
     )
 
     from trustsim.runner import run_one
+    from trustsim.sweep.lock import stop_if_asked
 
     steps = scenario.steps
     if not sys.stderr.isatty():
         every = max(1, steps // 10)
 
         def log(step: int) -> None:
+            stop_if_asked()  # a SIGTERM that landed while numba compiled
             if step % every == 0 or step == steps:
                 print(f"step {step}/{steps}", file=sys.stderr, flush=True)
 
@@ -98,7 +100,12 @@ def _run_with_progress(scenario, check: bool):
         transient=True,
     ) as progress:
         task = progress.add_task("run", total=steps)
-        return run_one(scenario, check=check, on_step=lambda _: progress.advance(task))
+
+        def advance(step: int) -> None:
+            stop_if_asked()  # a SIGTERM that landed while numba compiled
+            progress.advance(task)
+
+        return run_one(scenario, check=check, on_step=advance)
 
 
 def _print_summary(result, out: Path) -> None:

@@ -59,6 +59,6 @@ def main(args: argparse.Namespace) -> int:
         view.add_row(Text(printable(str(measure))), Text(printable(str(parameter))), index, f"{value:.3f}", conf_text)
     Console().print(view)
     for note in table.attrs.get("warnings", []):
-        print(f"warning: {note}", file=sys.stderr)
-    print(f"written: {args.folder}/sensitivity.csv")
+        print(f"warning: {printable(note)}", file=sys.stderr)
+    print(f"written: {printable(str(args.folder))}/sensitivity.csv")
     return 0

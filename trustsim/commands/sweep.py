@@ -66,14 +66,15 @@ def main(args: argparse.Namespace) -> int:
         from trustsim.sweep.tidy import write_csv
 
         write_csv(result.folder)
+    from trustsim.errors import printable
+
     print(
         f"{result.done} of {result.total} runs done ({result.executed} run now, "
-        f"{result.resumed} resumed) in {result.seconds:.1f} s; results in {result.folder}",
+        f"{result.resumed} resumed) in {result.seconds:.1f} s; results in {printable(str(result.folder))}",
         file=sys.stderr,
     )
     if result.failures:
         print(f"{len(result.failures)} run(s) failed:", file=sys.stderr)
-        from trustsim.errors import printable
 
         for run_id, error in list(result.failures.items())[:20]:
             print(f"  {run_id}: {printable((error.splitlines() or [''])[0])[:500]}", file=sys.stderr)

@@ -77,7 +77,12 @@ def main(args: argparse.Namespace) -> int:
         if failed
         else f"[green]all {len(results)} checks pass[/green]"
     )
-    console.print(f"{verdict} ({total['runs']} runs, {seconds:.0f} s); report in {out}/report.md")
+    from rich.markup import escape
+
+    from trustsim.errors import printable
+
+    shown = escape(printable(str(out)))  # a folder name is text, never markup or terminal control
+    console.print(f"{verdict} ({total['runs']} runs, {seconds:.0f} s); report in {shown}/report.md")
     return 1 if failed else 0
 
 

@@ -14,6 +14,7 @@ import pandas as pd
 
 from trustsim import reporting
 from trustsim.compare.stats import MEASURE_BY_KEY, band
+from trustsim.figtext import literal
 from trustsim.reporting import figure_bytes, pyplot
 
 if TYPE_CHECKING:
@@ -44,7 +45,8 @@ def colour(i: int, n: int | None = None) -> str:
 
 
 def _wrap(name: str, width: int = 22) -> str:
-    return "\n".join(textwrap.wrap(name, width)) or name
+    """A policy or supplier name as a figure shows it: wrapped, and verbatim (never mathtext)."""
+    return literal("\n".join(textwrap.wrap(name, width)) or name)
 
 
 def ranking_figure(cmp: Comparison) -> bytes:
@@ -92,7 +94,7 @@ def timecourse_figure(cmp: Comparison) -> bytes:
         bounds = MEASURE_BY_KEY[col].bounds if col in MEASURE_BY_KEY else None
         for k, p in enumerate(cmp.policies):
             b = band(cmp.series[cmp.series["policy"] == p.name], col, bounds=bounds)
-            ax.plot(b["step"], b["mean"], color=palette[k], lw=1.6, label=cmp.label(p.name))
+            ax.plot(b["step"], b["mean"], color=palette[k], lw=1.6, label=literal(cmp.label(p.name)))
             ax.fill_between(b["step"], b["lo"], b["hi"], color=palette[k], alpha=0.15, lw=0)
         if bounds is not None and col == "nps":
             ax.set_ylim(max(bounds[0], ax.get_ylim()[0]), min(bounds[1], ax.get_ylim()[1]))
@@ -131,7 +133,7 @@ def horizon_figure(cmp: Comparison) -> bytes:
             if m.bounds
             else np.array([reporting.t_interval(cube[k][:, h])[:3] for h in range(cube.shape[2])])
         )
-        ax.plot(steps, stats[:, 0], color=palette[k], lw=1.6, label=cmp.label(name))
+        ax.plot(steps, stats[:, 0], color=palette[k], lw=1.6, label=literal(cmp.label(name)))
         ax.fill_between(steps, stats[:, 1], stats[:, 2], color=palette[k], alpha=0.15, lw=0)
     table = horizon.horizon_table(cmp.series, m, names)
     final = table.iloc[-1]
@@ -143,7 +145,7 @@ def horizon_figure(cmp: Comparison) -> bytes:
             if np.isfinite(c.lo):
                 ax.axvspan(c.lo, c.hi, color="grey", alpha=0.15, lw=0)
             ax.annotate(
-                f"{cmp.label(final['leader'])} ahead from period {c.mean:.0f}",
+                f"{literal(cmp.label(final['leader']))} ahead from period {c.mean:.0f}",
                 (c.mean, ax.get_ylim()[1]),
                 fontsize=8,
                 va="top",
@@ -190,7 +192,7 @@ def flows_figure(cmp: Comparison) -> bytes:
     others = [c for c in table.columns if c.startswith("to ")]
     greys = plt.get_cmap("Greys")(np.linspace(0.35, 0.8, max(1, len(others))))
     for k, col in enumerate(others):
-        ax.barh(y, -table[col], left=-right, color=greys[k], hatch="//" if k % 2 else "", label=f"lost {col}")
+        ax.barh(y, -table[col], left=-right, color=greys[k], hatch="//" if k % 2 else "", label=literal(f"lost {col}"))
         right += table[col].to_numpy()
     ax.set_xlim(-1.08 * max(1e-9, right.max()) - 0.5, 1.08 * max(1e-9, left.max()) + 0.5)
     ax.axvline(0, color="black", lw=0.8)

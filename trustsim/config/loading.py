@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from trustsim.config.messages import format_validation_error, unknown_key
 from trustsim.config.schema import Scenario, section_model
-from trustsim.errors import ConfigError, excerpt
+from trustsim.errors import ConfigError, did_you_mean, excerpt
 from trustsim.io import MB, read_user_text
 
 CONFIG_LIMIT = 10 * MB
@@ -37,6 +37,7 @@ def read_toml(path: str | Path, what: str = "TOML file") -> dict[str, Any]:
         raise ConfigError(f"{p}: malformed TOML: {e}.") from None
     except RecursionError:
         raise ConfigError(f"{p}: malformed TOML: arrays or tables nested too deeply.") from None
+    check_nesting(data, str(p))
     if not data:
         raise ConfigError(
             f"{p}: the file is empty (no settings, only blanks or comments); expected a TOML "
@@ -48,8 +49,35 @@ def read_toml(path: str | Path, what: str = "TOML file") -> dict[str, Any]:
 BASE_DEPTH = 8
 """Deepest chain of ``base`` scenarios a scenario file may stand on."""
 
+NESTING_LIMIT = 32
+"""Deepest nesting of tables and lists accepted in a file or a ``--set`` value (a scenario needs 4)."""
 
-def read_scenario_toml(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
+
+def check_nesting(data: Any, source: str) -> None:
+    """Refuse tables or lists nested deeper than :data:`NESTING_LIMIT` (``a.b.c…`` 3000 levels deep).
+
+    TOML parses such a file, but every step after it (merging a base, copying, validating) would
+    recurse once per level; the check itself walks the data without recursion.
+    """
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        node, depth = stack.pop()
+        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+        for child in children:
+            if isinstance(child, (dict, list)):
+                if depth + 1 >= NESTING_LIMIT:
+                    raise ConfigError(
+                        f"{source}: tables or lists nested more than {NESTING_LIMIT} levels deep; a scenario's "
+                        f"keys are at most 4 levels deep (e.g. suppliers.0.promise)."
+                    )
+                stack.append((child, depth + 1))
+
+
+Layers = list[tuple[Path, dict[str, Any]]]
+"""A scenario file and the files it stands on (``base``), the file itself first, each as read."""
+
+
+def read_scenario_toml(path: str | Path) -> dict[str, Any]:
     """A scenario file's raw settings, laid over those of the scenario its ``base`` key names.
 
     ``base = "calibrated/new_category"`` (a built-in name, or a path relative to this file) makes
@@ -61,11 +89,16 @@ def read_scenario_toml(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict[
         ConfigError: the file or a base is unreadable, ``base`` is not a string, names no file,
             or the chain of bases loops or is deeper than :data:`BASE_DEPTH`.
     """
+    return merged_layers(scenario_layers(path))
+
+
+def scenario_layers(path: str | Path, _chain: tuple[Path, ...] = ()) -> Layers:
+    """The file at `path` and each base it stands on, the file first (see :func:`read_scenario_toml`)."""
     p = Path(path)
     data = read_toml(p, "scenario")
     data["base_dir"] = str(p.resolve().parent)
     if "base" not in data:
-        return data
+        return [(p, data)]
     base = data.pop("base")
     if not isinstance(base, str) or not base.strip():
         raise ConfigError(
@@ -79,29 +112,53 @@ def read_scenario_toml(path: str | Path, _chain: tuple[Path, ...] = ()) -> dict[
         raise ConfigError(f"{p}: 'base' = {base!r} makes the scenarios stand on each other in a loop: {loop}.")
     if len(chain) >= BASE_DEPTH:
         raise ConfigError(f"{p}: 'base' = {base!r}: more than {BASE_DEPTH} scenarios stand on one another.")
-    under = read_scenario_toml(base_path, chain)
-    network = under.get("network")
-    if isinstance(network, dict) and isinstance(network.get("path"), str) and network["path"]:
-        # the base's edge list is relative to the base's folder, not to this file's
-        network["path"] = str(Path(under["base_dir"]) / network["path"])
-    return _laid_over(under, data)
+    return [(p, data), *scenario_layers(base_path, chain)]
+
+
+def merged_layers(layers: Layers) -> dict[str, Any]:
+    """The settings of a scenario and its bases in one dict, each file laid over the one it stands on."""
+    under: dict[str, Any] = {}
+    for _, data in reversed(layers):
+        network = under.get("network")
+        if isinstance(network, dict) and isinstance(network.get("path"), str) and network["path"]:
+            # the base's edge list is relative to the base's folder, not to this file's
+            network["path"] = str(Path(under["base_dir"]) / network["path"])
+        under = _laid_over(under, copy.deepcopy(data))  # the layers stay as read, to say where a value came from
+    return under
+
+
+def _origin(layers: Layers, overridden: Mapping[str, Any]) -> Callable[[tuple[Any, ...]], str | None]:
+    """Which file of `layers` gave the value at a validation error's location (None: not a base)."""
+
+    def origin(loc: tuple[Any, ...]) -> str | None:
+        key = ".".join(str(part) for part in loc)
+        if not loc or any(key == k or key.startswith(f"{k}.") for k in overridden):
+            return None
+        for path, data in layers:
+            node: Any = data
+            for part in loc:
+                in_table = isinstance(node, dict) and part in node
+                if in_table or (isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)):
+                    node = node[part]
+                else:
+                    break
+            else:
+                return None if path == layers[0][0] else f"{path} (the base of {layers[0][0]})"
+        return None
+
+    return origin
 
 
 def _base_file(scenario: Path, base: str) -> Path:
-    """The file a ``base`` names: relative to the scenario's folder first, then a built-in name."""
-    from trustsim.builtin import resolve
+    """The file a ``base`` names: relative to the scenario's folder, or a built-in name (never the current folder)."""
+    from trustsim.builtin import beside, names
 
-    local = scenario.parent / base  # an absolute `base` stays itself
-    if local.is_file():
-        return local
-    try:
-        found = resolve("scenario", base)
-    except ConfigError as e:  # a bare name that is not built in: say which file and key asked for it
-        raise ConfigError(f"{scenario}: 'base' = {base!r}: {e}") from None
-    if not found.is_file():
+    found = beside("scenario", base, scenario.parent)
+    if not found.exists():  # one that exists but is no file (a pipe, a folder) is refused by its reader
         raise ConfigError(
-            f"{scenario}: 'base' = {base!r}: no such scenario file (looked in {scenario.parent}) and "
-            f"no built-in scenario of that name; see `trustsim list` for the built-in ones."
+            f"{scenario}: 'base' = {base!r}: no such scenario file (looked for {found}; a path is relative "
+            f"to the folder of the file that names it) and no built-in scenario of that name."
+            f"{did_you_mean(base, names('scenario'))} Built-in: {', '.join(names('scenario'))} (see `trustsim list`)."
         )
     return found
 
@@ -130,6 +187,7 @@ def parse_value(text: str) -> Any:
         ) from None
     except RecursionError:
         raise ConfigError(f"--set: the value {excerpt(text)} is nested too deeply.") from None
+    check_nesting(parsed, f"--set: the value {excerpt(text)}")
     return parsed["v"]
 
 
@@ -251,12 +309,21 @@ def _list_item(
     return node[idx]
 
 
-def build_scenario(data: Mapping[str, Any], source: str = "<scenario>") -> Scenario:
-    """Validate a raw dict into a :class:`Scenario`, raising :class:`ConfigError` on any problem."""
+def build_scenario(
+    data: Mapping[str, Any], source: str = "<scenario>", origin: Callable[[tuple[Any, ...]], str | None] | None = None
+) -> Scenario:
+    """Validate a raw dict into a :class:`Scenario`, raising :class:`ConfigError` on any problem.
+
+    Args:
+        data: the raw settings.
+        source: the file or option they came from, for messages.
+        origin: for settings merged from several files, the file a key's value came from
+            (None: `source`), so an error in a base file names the base file.
+    """
     try:
         return Scenario.model_validate(dict(data))
     except ValidationError as e:
-        raise ConfigError(format_validation_error(e, source)) from None
+        raise ConfigError(format_validation_error(e, source, origin=origin)) from None
     except RecursionError:
         raise ConfigError(f"{source}: values nested too deeply.") from None
 
@@ -291,6 +358,7 @@ def load_scenario(
     Raises:
         ConfigError: with a message naming the file, the key, the value and what is allowed.
     """
+    origin = None
     if isinstance(source, Scenario):
         data = source.model_dump(exclude_unset=True)
         data["base_dir"] = source.base_dir
@@ -300,7 +368,10 @@ def load_scenario(
 
         source = resolve("scenario", source)
         label = str(source)
-        data = read_scenario_toml(source)
+        layers = scenario_layers(source)
+        data = merged_layers(layers)
+        if len(layers) > 1:
+            origin = _origin(layers, overrides or {})
     elif source is None:
         data, label = {}, "<defaults>"
     elif isinstance(source, Mapping):
@@ -309,4 +380,4 @@ def load_scenario(
         raise ConfigError(f"cannot load a scenario from a {type(source).__name__}")
     if overrides:
         data = apply_overrides(data, overrides, f"{label} (--set)")
-    return build_scenario(data, label)
+    return build_scenario(data, label, origin)

@@ -7,6 +7,7 @@ printable excerpts (:func:`trustsim.errors.excerpt`), unknown keys get a "did yo
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -43,27 +44,35 @@ def dotted(loc: tuple[Any, ...]) -> str:
     return out
 
 
-def format_validation_error(err: ValidationError, source: str, root: type[BaseModel] | None = None) -> str:
+def format_validation_error(
+    err: ValidationError,
+    source: str,
+    root: type[BaseModel] | None = None,
+    origin: Callable[[tuple[Any, ...]], str | None] | None = None,
+) -> str:
     """One readable line per problem: the source, the key, the bad value, what is allowed.
 
     Args:
         err: pydantic's error.
         source: the file or option the values came from.
         root: the model validated (default: the scenario), for the allowed keys of a section.
+        origin: the source of the value at a location, where it is not `source` (a base
+            scenario file); None for `source`.
     """
     lines: list[str] = []
     for e in err.errors():
         loc = tuple(p for p in e["loc"] if not (isinstance(p, str) and _NOT_A_KEY.match(p)))
         key = dotted(loc) or "(top level)"
+        source_here = (origin(loc) if origin is not None else None) or source
         if e["type"] == "extra_forbidden":
-            line = unknown_key(source, key, model_at(loc[:-1], root), str(loc[-1]))
+            line = unknown_key(source_here, key, model_at(loc[:-1], root), str(loc[-1]))
         elif e["type"] == "missing":
-            line = f"{source}: missing key '{key}' (required)."
+            line = f"{source_here}: missing key '{key}' (required)."
         else:
             msg = e["msg"].removeprefix("Value error, ")
             value = e.get("input")
             shown = "{...}" if isinstance(value, dict) else excerpt(value)
-            line = f"{source}: {key} = {shown} is not allowed: {msg}." if loc else f"{source}: {msg}."
+            line = f"{source_here}: {key} = {shown} is not allowed: {msg}." if loc else f"{source}: {msg}."
         if line not in lines:  # a union reports one problem once per branch
             lines.append(line)
     return "\n".join(lines)

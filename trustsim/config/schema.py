@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -28,13 +29,27 @@ from pydantic import (
 )
 from pydantic.fields import FieldInfo
 
-from trustsim.errors import printable
+from trustsim.errors import lookalike, lookalike_message, printable
 
 Probability = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
 NonNegative = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
 Positive = Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
 LogOdds = Annotated[float, Field(ge=0.0, le=100.0, allow_inf_nan=False)]
 """A change of trust in log-odds; trust is clipped to ±8, so 100 is more than any use needs."""
+
+MIN_SPREAD = 1e-9
+"""Smallest non-zero spread of a drawn quantity: below it, 1/sd² (the Beta's and Gamma's shape)
+overflows or divides by zero, and the spread is nil anyway."""
+
+
+def _resolvable_spread(value: float) -> float:
+    if 0 < value < MIN_SPREAD:
+        raise ValueError(f"a spread is 0 (none) or at least {MIN_SPREAD:g}; a smaller one cannot be drawn")
+    return value
+
+
+Spread = Annotated[float, AfterValidator(_resolvable_spread)]
+"""A standard deviation drawn through 1/sd² (Beta, Gamma): 0, or at least :data:`MIN_SPREAD`."""
 
 MAX_TIES = 1_000_000_000
 """Most directed ties a network may hold (customers x mean_degree): about 8 GB of indices."""
@@ -147,7 +162,9 @@ class Propensity(Section):
     """
 
     mean: float = Field(default=0.5, gt=0.0, lt=1.0, description="Mean initial trust in a new supplier, (0, 1).")
-    sd: float = Field(default=0.15, ge=0.0, lt=0.5, description="Spread of initial trust across customers.")
+    sd: Spread = Field(
+        default=0.15, ge=0.0, lt=0.5, description="Spread of initial trust across customers (0, or at least 1e-9)."
+    )
 
     @model_validator(mode="after")
     def _beta_feasible(self) -> Propensity:
@@ -334,12 +351,12 @@ class Wom(Section):
         allow_inf_nan=False,
         description="Score points over which the chance to talk rises by a factor e (smooth mode).",
     )
-    talk_sd: float = Field(
+    talk_sd: Spread = Field(
         default=1.0,
         ge=0.0,
         le=10.0,
         allow_inf_nan=False,
-        description="Spread of talkativeness between people (Gamma, mean 1; 0 = everyone alike).",
+        description="Spread of talkativeness between people (Gamma, mean 1; 0 = everyone alike, else at least 1e-9).",
     )
     hub_exponent: float = Field(
         default=0.0,
@@ -518,7 +535,9 @@ class Mutual(Section):
     reliability_mean: float = Field(
         default=0.9, gt=0.0, lt=1.0, description="Mean chance a customer behaves well (pays, does not threaten)."
     )
-    reliability_sd: float = Field(default=0.05, ge=0.0, lt=0.5, description="Spread of customer reliability.")
+    reliability_sd: Spread = Field(
+        default=0.05, ge=0.0, lt=0.5, description="Spread of customer reliability (0, or at least 1e-9)."
+    )
     reciprocity: Probability = Field(
         default=0.5,
         description="How much a customer's behaviour depends on its own trust in the supplier (the spiral).",
@@ -758,11 +777,12 @@ class Scenario(Section):
                 f"wom.silent_suppliers names {unknown[0]!r}, which is not a supplier; "
                 f"allowed: the supplier names ({', '.join(names)})"
             )
-        repeated = sorted({name for name in names if names.count(name) > 1})
-        if repeated:
+        same = lookalike(names)
+        if same:
+            alike = lookalike_message("suppliers", names[same[0]], names[same[1]])
             raise ValueError(
-                f"two suppliers are named {repeated[0]!r}; names label the columns of every table, "
-                f"so each supplier needs its own (names: {', '.join(names)})"
+                f"{alike}; names label the columns of every table, "
+                f"so each supplier needs its own (names: {', '.join(map(ascii, names))})"
             )
         return self
 

@@ -8,13 +8,12 @@ are regenerated, not retyped, when the model changes).
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from trustsim.io import atomic_write_text
+from trustsim.io import atomic_write_text, read_result_json
 
 Ci = dict[str, Any]
 
@@ -319,7 +318,7 @@ def update_docs(doc: str | Path, results: str | Path) -> list[str]:
         source = Path(results) / name / "findings.json"
         if not source.is_file():
             continue
-        block = "\n".join(writer(json.loads(source.read_text(encoding="utf-8"))))
+        block = "\n".join(writer(read_result_json(source, f"`trustsim experiment {name}`")))
         pattern = re.compile(rf"(<!-- findings:{name} -->\n)(?:.*?\n)?(<!-- /findings:{name} -->)", re.S)
         text, n = pattern.subn(lambda m, b=block: m.group(1) + b + "\n" + m.group(2), text)
         if n:

@@ -7,13 +7,17 @@ Closing the generator (``gen.close()``) cancels what is still queued.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 import multiprocessing
 import os
 import re
 import threading
+import time
 import uuid
 from collections import Counter, deque
-from collections.abc import Generator, Iterable
+from collections.abc import Callable, Generator, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
@@ -167,7 +171,6 @@ def _probe_scheduler(address: str, timeout: float) -> None:
     ``Client`` alone can wait forever on a peer that accepts the connection and never answers,
     and dies with a MemoryError on one that answers garbage.
     """
-    import asyncio
 
     from distributed.comm.core import connect
 
@@ -228,6 +231,11 @@ def connect_dask(address: str, *, timeout: float = 3.0, worker_timeout: float = 
     _probe_scheduler(address, timeout)
     from distributed import Client
 
+    # A scheduler that goes away is reported as one RunError (see dask_outcomes); distributed's
+    # own reconnection tracebacks would only bury it.
+    for name in ("distributed.client", "distributed.comm", "distributed.core"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+
     try:
         client = Client(address, timeout=timeout, set_as_default=False)
     except Exception as e:  # it answered the probe a moment ago: say what changed
@@ -246,21 +254,40 @@ def connect_dask(address: str, *, timeout: float = 3.0, worker_timeout: float = 
     return client
 
 
-def dask_outcomes(tasks: Iterable[Task], client: Any) -> Generator[Outcome, None, None]:
+SILENCE_PROBE = 30.0
+"""Seconds without a finished run after which the scheduler is asked, with a time limit, if it is alive."""
+
+CLUSTER_TIMEOUT = 60.0
+"""Most seconds any single request to the cluster (its workers, a run's result) may take."""
+
+
+def dask_outcomes(
+    tasks: Iterable[Task], client: Any, *, probe_every: float = SILENCE_PROBE, timeout: float = CLUSTER_TIMEOUT
+) -> Generator[Outcome, None, None]:
     """Run tasks on a Dask distributed cluster through ``client``.
 
-    Results are drained with ``as_completed`` and handed on as soon as they arrive, so a
+    Results are drained as they complete and handed on as soon as they arrive, so a
     worker that dies afterwards cannot lose them. A task that was running on workers that
     died more often than the scheduler's ``allowed-failures`` ends as ``KilledWorker``: it
     is submitted again (it may have been a bystander) and after :data:`MAX_CRASHES` such
     ends it is recorded as that run's failure.
+
+    Every wait on the cluster has a time limit: a request (the workers' threads, a run's
+    result) `timeout` seconds; and while no run finishes, the scheduler is asked every
+    `probe_every` seconds whether it still answers (a run may rightly take hours; a
+    scheduler that died or froze may not).
+
+    Raises:
+        RunError: the scheduler went away or stopped answering (the client closed, or a
+            probe or a request timed out).
     """
     from distributed import as_completed
 
+    address = str(client.scheduler.address)
     prefix = f"trustsim-run-{uuid.uuid4().hex[:8]}"
     futures: dict[str, tuple[Any, Task]] = {}
     try:
-        threads = sum(client.nthreads().values()) or 1
+        threads = sum(_on_cluster(lambda: client.nthreads(callback_timeout=timeout), address, timeout).values()) or 1
         window = 4 * threads + 8
         queue = iter(tasks)
         completed = as_completed(loop=client.loop)
@@ -281,21 +308,62 @@ def dask_outcomes(tasks: Iterable[Task], client: Any) -> Generator[Outcome, None
                 submit(task)
 
         top_up()
-        for future in completed:
-            _, task = futures.pop(future.key)
-            try:
-                outcome = future.result()
-            except Exception as e:  # KilledWorker, lost data...: a failed run
+        while futures:
+            for future in _finished(completed, client, address, probe_every):
+                _, task = futures.pop(future.key)
+                try:
+                    outcome = _on_cluster(lambda f=future: f.result(timeout=timeout), address, timeout)
+                except RunError:
+                    raise
+                except Exception as e:  # KilledWorker, lost data...: a failed run
+                    future.release()
+                    if type(e).__name__ == "KilledWorker":
+                        crashes[task.index] += 1
+                        if crashes[task.index] < MAX_CRASHES:
+                            submit(task)
+                            continue
+                    outcome = Outcome(task.index, False, error=f"{type(e).__name__}: {e}")
                 future.release()
-                if type(e).__name__ == "KilledWorker":
-                    crashes[task.index] += 1
-                    if crashes[task.index] < MAX_CRASHES:
-                        submit(task)
-                        continue
-                outcome = Outcome(task.index, False, error=f"{type(e).__name__}: {e}")
-            future.release()
-            yield outcome
-            top_up()
+                yield outcome
+                top_up()
     finally:
-        if futures:
-            client.cancel([f for f, _ in futures.values()], force=True)
+        if futures and client.status == "running":
+            with contextlib.suppress(Exception):  # the scheduler may be gone: nothing left to cancel
+                client.cancel([f for f, _ in futures.values()], force=True)
+
+
+def _finished(completed: Any, client: Any, address: str, probe_every: float) -> list[Any]:
+    """The next futures to finish; asks the scheduler if it is alive while none does."""
+    quiet_since = time.monotonic()
+    while True:
+        ready = completed.next_batch(block=False)
+        if ready:
+            return ready
+        if client.status not in ("running", "connecting"):
+            raise RunError(_lost(address, "the connection to it closed"))
+        if time.monotonic() - quiet_since >= probe_every:
+            try:
+                _probe_scheduler(address, min(probe_every, 10.0))
+            except RunError:
+                raise RunError(_lost(address, f"it did not answer within {min(probe_every, 10.0):g} s")) from None
+            quiet_since = time.monotonic()
+        time.sleep(0.05)
+
+
+def _on_cluster(call: Callable[[], Any], address: str, timeout: float) -> Any:
+    """`call()` (a request to the cluster), its time-out or a closed client reported as a lost scheduler."""
+    try:
+        return call()
+    except TimeoutError:
+        raise RunError(_lost(address, f"a request got no reply within {timeout:g} s")) from None
+    except Exception as e:
+        if type(e).__name__ in ("ClosedClientError", "CommClosedError", "CancelledError", "FutureCancelledError"):
+            raise RunError(_lost(address, f"{type(e).__name__}: {excerpt(str(e), 120)}")) from None
+        raise
+
+
+def _lost(address: str, why: str) -> str:
+    return (
+        f"--scheduler {address}: the Dask scheduler went away or stopped answering during the sweep ({why}). "
+        f"Restart it (and its workers), then run the same command again to resume."
+    )

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import contextlib
 import math
-import signal
 import sys
-import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from trustsim.errors import ConfigError, RunError
+from trustsim.errors import ConfigError, RunError, printable
 from trustsim.sweep.backends import connect_dask, dask_outcomes, local_outcomes, usable_workers
 from trustsim.sweep.experiment import Experiment, load_experiment
-from trustsim.sweep.lock import folder_lock
+from trustsim.sweep.lock import folder_lock, stop_if_asked
 from trustsim.sweep.plan import Plan, make_plan
 from trustsim.sweep.progress import Progress
 from trustsim.sweep.store import Store, load_summary
@@ -132,33 +129,11 @@ def run_sweep(
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as e:
             raise RunError(f"{folder}: cannot create the results folder ({e.strerror}).") from None
-        with folder_lock(folder), _terminate_as_interrupt():
+        with folder_lock(folder):  # SIGTERM and SIGHUP act as Ctrl-C while it is held
             return _sweep(plan, folder, workers, client, progress, run_fn)
     finally:
         if client is not None:
             client.close(timeout=5)
-
-
-@contextlib.contextmanager
-def _terminate_as_interrupt() -> Iterator[None]:
-    """Treat SIGTERM (`kill PID`, a batch system's time limit) like Ctrl-C while a sweep runs.
-
-    Without this the process would die at once, leaving its worker processes running as
-    orphans and no word on how to resume; with it, finished runs are saved, the workers are
-    stopped and the resume hint is printed.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def interrupt(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def _sweep(plan: Plan, folder: Path, workers: int | None, client: Any, progress: bool, run_fn: str) -> SweepResult:
@@ -186,24 +161,24 @@ def _sweep(plan: Plan, folder: Path, workers: int | None, client: Any, progress:
     executed = 0
     try:
         for outcome in outcomes:
+            stop_if_asked()  # a SIGTERM whose exception was lost in a C callback
             executed += 1
             buffer.append(outcome)
             bar.advance(outcome.ok)
             if should_flush(len(buffer), time.monotonic() - last_flush, size, exact):
                 store.add_batch(buffer)
                 buffer, last_flush = [], time.monotonic()
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, RunError) as stop:  # Ctrl-C, SIGTERM, a cluster gone: keep every finished run
         outcomes.close()
         bar.close()
         store.add_batch(buffer)
         store.write_summary()
         store.write_manifest("interrupted")
+        saved = f"{len(store.done)} of {total} runs saved in {printable(str(folder))}"
+        if isinstance(stop, RunError):
+            raise RunError(f"{stop} ({saved}.)") from None
         # printed even without progress output (--quiet): the user must learn how to resume
-        print(
-            f"interrupted: {len(store.done)} of {total} runs saved in {folder}; run the same command again to resume.",
-            file=sys.stderr,
-            flush=True,
-        )
+        print(f"interrupted: {saved}; run the same command again to resume.", file=sys.stderr, flush=True)
         raise
     finally:
         outcomes.close()

@@ -233,12 +233,9 @@ class Experiment(_Section):
 
     def resolve_path(self, path: str) -> Path:
         """A path from the experiment, relative to the experiment file's folder, or a built-in name."""
-        from trustsim.builtin import folder, is_name
+        from trustsim.builtin import beside
 
-        p = Path(path)
-        p = p if p.is_absolute() or not self.base_dir else Path(self.base_dir) / p
-        named = folder("scenario") / f"{path}.toml"
-        return named if is_name(path) and not p.is_file() and named.is_file() else p
+        return beside("scenario", path, Path(self.base_dir))
 
     @property
     def source(self) -> str:

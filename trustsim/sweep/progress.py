@@ -6,6 +6,8 @@ import sys
 import time
 from typing import TextIO
 
+from trustsim.errors import printable
+
 
 class Progress:
     """Runs done/total, rate, ETA and failures.
@@ -67,11 +69,12 @@ class Progress:
         self._task = self._bar.add_task("sweep", total=self.total, completed=self.done, rate="", failed="")
 
     def log(self, message: str) -> None:
-        """A line of text above the bar (or on its own)."""
+        """A line of text above the bar (or on its own): plain text, never markup or terminal control."""
         if not self.enabled:
             return
+        message = printable(message)
         if self._bar is not None:
-            self._bar.console.print(message, highlight=False)
+            self._bar.console.print(message, highlight=False, markup=False)
         else:
             print(message, file=self.stream, flush=True)
 

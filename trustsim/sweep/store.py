@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
 import re
 from pathlib import Path
 from typing import Any
@@ -32,8 +31,8 @@ from typing import Any
 import pandas as pd
 
 from trustsim import __version__
-from trustsim.errors import ConfigError, RunError, excerpt, printable
-from trustsim.io import atomic_write_json, atomic_write_parquet, sha256_file
+from trustsim.errors import ConfigError, excerpt, printable
+from trustsim.io import MB, atomic_write_json, atomic_write_parquet, read_result_json, read_result_table, sha256_file
 from trustsim.sweep.lock import LOCK_NAME
 from trustsim.sweep.plan import Plan
 from trustsim.sweep.worker import Outcome
@@ -275,8 +274,8 @@ def _read_batches(folder: Path, batches: list[dict[str, Any]], table: str) -> pd
     parts = []
     for batch in batches:
         rel = f"{table}/batch-{batch['id']:06d}.parquet"
-        if rel in batch["files"]:
-            parts.append(pd.read_parquet(folder / rel))
+        if rel in batch["files"]:  # checked against its checksum, yet read as input: damage is refused
+            parts.append(read_result_table(folder / rel, "the sweep", ("run",), rows=False))
     if not parts:
         return pd.DataFrame({"run": pd.Series([], dtype="int64")})
     frame = pd.concat(parts, ignore_index=True)
@@ -293,24 +292,15 @@ def read_manifest(folder: str | Path) -> dict[str, Any]:
     """The manifest of a results folder.
 
     Raises:
-        ConfigError: if the folder holds no sweep results (the user named the wrong folder).
-        RunError: if the manifest is unreadable.
+        ConfigError: if the folder holds no sweep results (the user named the wrong folder), or
+            the manifest is unreadable or damaged.
     """
     path = Path(folder) / "manifest.json"
     if not path.is_file():
         raise ConfigError(
             f"{folder}: no manifest.json; not a sweep results folder (give the --out folder of a `trustsim sweep`)."
         )
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as e:
-        raise RunError(f"{path}: cannot read the manifest ({e.strerror}).") from None
-    try:
-        manifest = json.loads(text)
-    except (ValueError, RecursionError) as e:
-        raise ConfigError(f"{path}: damaged manifest, not valid JSON ({excerpt(str(e), 120)}).") from None
-    if not isinstance(manifest, dict):
-        raise ConfigError(f"{path}: damaged manifest: a JSON {type(manifest).__name__}, expected an object.")
+    manifest = read_result_json(path, "the sweep", "manifest", limit=1000 * MB)
     if manifest.get("format") != FORMAT:
         raise ConfigError(
             f"{path}: unknown format {excerpt(manifest.get('format'))}; expected {FORMAT!r} "
@@ -362,7 +352,7 @@ def _verified_batches(folder: Path, manifest: dict[str, Any], verify: bool, tabl
                     continue
                 path = folder / rel
                 if not path.is_file() or sha256_file(path) != digest:
-                    raise RunError(
+                    raise ConfigError(
                         f"{path}: missing or does not match its checksum in manifest.json; "
                         f"re-run the sweep on this folder to repair it."
                     )
