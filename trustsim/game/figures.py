@@ -21,6 +21,7 @@ matplotlib.use("Agg")
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from trustsim.figtext import literal
 from trustsim.game.game import Game
 from trustsim.game.pages import PALETTE
 
@@ -39,7 +40,7 @@ class Snapshot:
     def of(cls, game: Game) -> Snapshot:
         """Take a snapshot (call it holding the game's lock)."""
         return cls(
-            [f.name for f in game.record.firms],
+            [literal(f.name) for f in game.record.firms],  # drawn as typed: a $ is not mathtext
             game.record.steps_per_round,
             game.record.completed,
             game.supplier_table(),

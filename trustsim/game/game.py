@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from trustsim.config import Scenario, load_scenario
-from trustsim.errors import ConfigError, TrustsimError
+from trustsim.errors import ConfigError, RunError, TrustsimError
 from trustsim.game import record as rec
 from trustsim.game.rules import DECISIONS, DecisionError, Spend, check_budget, default_budget, validate_decision
 from trustsim.model import TrustMarket
@@ -161,10 +161,16 @@ class Game:
         return cls(saved, folder), True
 
     def _save(self) -> None:
+        """Save the record (raises GameError 507 if it cannot be written: the change is then not saved)."""
         self.version += 1
         self._tables.clear()
         if self.folder is not None:
-            rec.save(self.folder, self.record)
+            try:
+                rec.save(self.folder, self.record)
+            except RunError as e:
+                raise GameError(
+                    f"The game could not be saved ({e}). Tell the teacher: the server's disk may be full.", 507
+                ) from None
 
     # --- the market -------------------------------------------------------------------
 
@@ -238,13 +244,18 @@ class Game:
             if self.record.phase != "lobby":
                 raise GameError("The game has started: new firms cannot join any more. Ask the teacher.", 409)
             name = clean_name(name)
-            if any(f.name.casefold() == name.casefold() for f in self.record.firms):
-                raise GameError(f"A firm called {name!r} already exists: choose another name.", 409)
+            same = [f.name for f in self.record.firms if rec.name_key(f.name) == rec.name_key(name)]
+            if same:
+                raise GameError(f"A firm called {same[0]!r} already exists: choose another name.", 409)
             if len(self.record.firms) >= MAX_FIRMS:
                 raise GameError(f"The market is full ({MAX_FIRMS} firms).", 409)
             token = rec.new_token()
             self.record.firms.append(rec.Firm(name=name, token_sha256=rec.token_hash(token)))
-            self._save()
+            try:
+                self._save()
+            except GameError as e:  # not saved: the firm must not exist (its token is never given out)
+                self.record.firms.pop()
+                raise GameError(f"{e} Your firm was not created; try again in a moment.", e.status) from None
             return len(self.record.firms) - 1, token
 
     def code_ok(self, code: str | None) -> bool:
@@ -349,9 +360,16 @@ class Game:
             self._save()
             return False
 
-    def close_round(self) -> None:
-        """The teacher closes the open round now: firms that did not decide keep their policy."""
+    def close_round(self, round_: int | None = None) -> None:
+        """The teacher closes the open round now: firms that did not decide keep their policy.
+
+        Args:
+            round_: the round the teacher means (from the page); a repeated request for a round
+                already closed (a double click) closes nothing.
+        """
         with self.lock:
+            if round_ is not None and (round_ != self.open_round or self.record.phase != "playing"):
+                raise GameError(f"Round {round_} is already closed: nothing was done.", 409)
             if self.record.phase != "playing":
                 raise GameError("There is no open round to close.", 409)
             self._close()
@@ -365,9 +383,19 @@ class Game:
             self.record.phase = "over"
         self._save()
 
-    def scandal(self, target: str, severity: float = 1.0, reach: float = 1.0) -> None:
-        """The teacher fires a scandal now, between rounds: at one firm (its index) or sector-wide ('all')."""
+    def scandal(self, target: str, severity: float = 1.0, reach: float = 1.0, events_seen: int | None = None) -> None:
+        """The teacher fires a scandal now, between rounds: at one firm (its index) or sector-wide ('all').
+
+        Args:
+            target: a firm's index, or 'all'.
+            severity: how hard it hits (0-10).
+            reach: the share of customers who hear of it (0-1).
+            events_seen: how many events the teacher's page showed; if more have been fired since
+                (the same form sent twice), nothing is fired again.
+        """
         with self.lock:
+            if events_seen is not None and events_seen != len(self.record.events):
+                raise GameError("That scandal has already been fired: nothing was done. Reload the page.", 409)
             if self.record.phase != "playing":
                 raise GameError("Scandals can be fired between rounds, while the game is on.", 409)
             if str(target) == "all":

@@ -124,8 +124,10 @@ budget {{ '{:,.0f}'.format(budget) }} per firm per round.</p>
 {% elif phase == "playing" %}
 <p>Decided: <span id="decided-count">{{ decided }}</span> of {{ firms|length }}.
 The round runs when every firm has decided.</p>
-<form method="post" action="/teacher/close"><button id="close-round">Close round {{ open_round }} now</button></form>
+<form method="post" action="/teacher/close"><input type="hidden" name="round" value="{{ open_round }}">
+<button id="close-round">Close round {{ open_round }} now</button></form>
 <form method="post" action="/teacher/scandal" class="inline" id="scandal-form">
+<input type="hidden" name="events" value="{{ events|length }}">
 <label>Scandal at <select name="target" id="scandal-target">
 <option value="all">the whole sector</option>
 {% for f in firms %}<option value="{{ loop.index0 }}">{{ f.name }}</option>{% endfor %}

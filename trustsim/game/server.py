@@ -10,7 +10,11 @@ Safety (docs/security.md, "The classroom game"):
 - every input is validated and a bad one gets a clear message (HTTP 4xx), never a crash;
 - requests are rate-limited per client address, and failed codes/keys more strictly;
 - bodies over 16 KiB are refused; cross-site form posts are refused (Origin check);
-- pages load nothing from outside the server (Content-Security-Policy ``default-src 'self'``).
+- pages load nothing from outside the server (Content-Security-Policy ``default-src 'self'``);
+- as a web server (``guard.py``, docs/security.md): the ``Host`` header is checked, an error is one
+  log line, each client may hold a few connections and create a few firms, slow requests are cut
+  off, teacher actions name the round they mean (a double click does nothing twice), and CSV
+  downloads cannot carry spreadsheet formulas.
 """
 
 from __future__ import annotations
@@ -28,9 +32,22 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from trustsim.app.server import Guard, allowed_hosts
 from trustsim.game import figures, lesson
 from trustsim.game.game import Game, GameError
-from trustsim.game.guard import MAX_BODY, RateLimiter, is_loopback, lan_address, read_form, security_headers
+from trustsim.game.guard import (
+    JOINS_BURST,
+    JOINS_PER_MINUTE,
+    LOG,
+    MAX_BODY,
+    RateLimiter,
+    csv_safe,
+    is_loopback,
+    lan_address,
+    read_form,
+    security_headers,
+)
+from trustsim.game.guard import run as run_server
 from trustsim.game.pages import CSS, JS, render
 from trustsim.game.record import token_hash
 from trustsim.game.rules import DECISIONS, planning_size
@@ -59,6 +76,7 @@ class GameServer:
         self.firm_cookie, self.code_cookie, self.teacher_cookie = (f"ts_{k}_{gid}" for k in ("firm", "code", "teacher"))
         self.requests = RateLimiter(rate=20.0, burst=120.0)
         self.failures = RateLimiter(rate=10 / 60, burst=10.0)
+        self.joins = RateLimiter(rate=JOINS_PER_MINUTE / 60, burst=JOINS_BURST)
         self._figures: dict[tuple[str, int, int], bytes] = {}
         self._figure_lock = threading.Lock()
         routes = [
@@ -77,7 +95,7 @@ class GameServer:
             Route("/static/game.css", self.css),
             Route("/static/game.js", self.js),
         ]
-        self.app = Starlette(
+        self.starlette = Starlette(
             routes=routes,
             middleware=[Middleware(BaseHTTPMiddleware, dispatch=self.guard)],
             exception_handlers={
@@ -87,6 +105,7 @@ class GameServer:
                 Exception: self.crashed,
             },
         )
+        self.app = Guard(self.starlette, allowed_hosts(host), name="trustsim classroom", log=LOG)
 
     @property
     def address(self) -> str:
@@ -154,12 +173,11 @@ class GameServer:
         return security_headers(self.problem(str(exc), status))
 
     async def crashed(self, request: Request, exc: Exception) -> Response:
-        """An unexpected error: a page that says so (the game was saved before the request)."""
-        print(f"error while serving {request.url.path}: {type(exc).__name__}: {exc}", flush=True)
+        """An unexpected error: a page that says so (the guard logs it as one line)."""
         return security_headers(
             self.problem(
-                "Something went wrong on the server; the game is saved. Try again, or "
-                "ask the teacher to restart it with the same command.",
+                "Something went wrong on the server. Try again, or ask the teacher to restart the game "
+                "with the same command.",
                 500,
             )
         )
@@ -201,9 +219,12 @@ class GameServer:
         """Create a firm (code + name) and give the browser its token."""
         client = request.client.host if request.client else "?"
         form = await read_form(request)
+        if not self.joins.allow(client):
+            return self.problem("Too many firms from this device: wait a minute, or ask the teacher.", 429)
         try:
             _, token = await run_in_threadpool(self.game.join, form.get("name", ""), form.get("code", ""))
         except GameError as e:
+            self.joins.give_back(client)  # only firms created count
             limited = self._limited(client) if e.status == 403 else None
             return limited or self.page(
                 "join.html",
@@ -420,8 +441,8 @@ class GameServer:
         """Close the open round now and run it."""
 
         def act(form: dict[str, str]) -> str:
-            r = self.game.open_round
-            self.game.close_round()
+            r = _form_count(form, "round")
+            self.game.close_round(r)
             return f"Round {r} closed and played."
 
         return await self._teacher_action(request, act)
@@ -435,7 +456,7 @@ class GameServer:
                 reach = float(form.get("reach", "1").replace(",", "."))
             except ValueError:
                 raise GameError("Scandal: severity and reach must be numbers.") from None
-            self.game.scandal(form.get("target", "all"), severity, reach)
+            self.game.scandal(form.get("target", "all"), severity, reach, _form_count(form, "events"))
             return "Scandal fired: it hits before the next round's periods run."
 
         return await self._teacher_action(request, act)
@@ -451,7 +472,7 @@ class GameServer:
         def csv() -> str:
             with self.game.lock:
                 frame = self.game.supplier_table() if name == "suppliers" else self.game.round_table()
-                return frame.to_csv(index=False)
+                return csv_safe(frame).to_csv(index=False)
 
         return PlainTextResponse(
             await run_in_threadpool(csv),
@@ -534,6 +555,14 @@ class GameServer:
         return Response(JS, media_type="text/javascript")
 
 
+def _form_count(form: dict[str, str], key: str) -> int:
+    """A whole number the teacher's page sends with an action (the round, the events seen), so a repeat is seen."""
+    try:
+        return int(form[key])
+    except (KeyError, ValueError):
+        raise GameError(f"The form has no valid {key!r}: reload the teacher's page and try again.") from None
+
+
 def _formatted(row: dict[str, Any]) -> dict[str, Any]:
     """A round-table row for a page: counts as integers, trust to two decimals, money rounded."""
     out = dict(row)
@@ -546,18 +575,25 @@ def _formatted(row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def serve(game: Game, host: str = "127.0.0.1", port: int = 8766) -> int:
-    """Serve the game until interrupted (Ctrl+C); returns the exit status."""
-    import uvicorn
+def serve(game: Game, host: str = "127.0.0.1", port: int = 8766, trusted_proxy: str | None = None) -> int:
+    """Serve the game until interrupted (Ctrl+C); returns the exit status.
 
+    Args:
+        game: the game.
+        host: address to listen on.
+        port: TCP port (0: a free one; the addresses printed carry the real one).
+        trusted_proxy: a reverse proxy's address whose ``X-Forwarded-For`` is believed (default: none).
+    """
     server = GameServer(game, host, port)
-    print(f"trustsim classroom: students open {server.address}  (join code {game.record.join_code})", flush=True)
-    print(f"teacher: {server.teacher_url()}", flush=True)
-    print(
-        f"game saved in {game.folder} after every change; run the same command again to resume. Ctrl+C stops.",
-        flush=True,
-    )
-    uvicorn.run(
-        server.app, host=host, port=port, log_level="warning", access_log=False, server_header=False, date_header=False
-    )
+
+    def announce(bound: int) -> None:
+        server.port = bound
+        print(f"trustsim classroom: students open {server.address}  (join code {game.record.join_code})", flush=True)
+        print(f"teacher: {server.teacher_url()}", flush=True)
+        print(
+            f"game saved in {game.folder} after every change; run the same command again to resume. Ctrl+C stops.",
+            flush=True,
+        )
+
+    run_server(server.app, host, port, announce, trusted_proxy)
     return 0
