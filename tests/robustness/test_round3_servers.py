@@ -230,13 +230,22 @@ def test_slow_and_greedy_clients_leave_three_honest_students_served(tmp_path: Pa
                 continue
             slow.append(s)
 
+        upgrade = (
+            f"GET / HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        ).encode()
+
         def greedy(source: str) -> None:
             n = 0
             while not stop.is_set():
                 n += 1
                 path = ("/status", "/figures/market.png", "/")[n % 3]
                 try:
-                    if n % 5 == 0:
+                    if n % 7 == 0:  # malformed requests and WebSocket upgrades: each would log a line
+                        with socket.create_connection(("127.0.0.1", server.port), 5, (source, 0)) as raw:
+                            raw.sendall(b"GARBAGE\r\n\r\n" if n % 2 else upgrade)
+                            raw.recv(100)
+                    elif n % 5 == 0:
                         server.request("POST", "/join", f"code={server.code}&name=Bot{source}-{n}", source=source)
                     else:
                         server.request("GET", path, source=source)

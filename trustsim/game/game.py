@@ -118,7 +118,8 @@ class Game:
             teacher_key=rec.new_token(),
         )
         game = cls(record, folder)
-        game._save()
+        if folder is not None:  # before serving, a file that cannot be written is the command's error (exit 1)
+            rec.save(folder, record)
         return game
 
     @classmethod

@@ -316,27 +316,29 @@ FLOOD_NOTES = {
     "out of system resource": "trustsim classroom: too many open files; refusing connections for now",
     "Exceeded concurrency limit": "trustsim classroom: too many requests at once; answering 503 for now",
     "Invalid HTTP request received": "trustsim classroom: refused malformed HTTP requests",
+    "Unsupported upgrade request": "trustsim classroom: refused WebSocket requests (the game has none)",
+    "No supported WebSocket library": "trustsim classroom: refused WebSocket requests (the game has none)",
 }
 """Messages of asyncio and uvicorn that an attack repeats, and the one line (a minute) each becomes."""
 
 
 class _OncePerMinute(logging.Filter):
-    """Each of FLOOD_NOTES as one line a minute, without a traceback."""
+    """Each note of FLOOD_NOTES at most once a minute, without a traceback."""
 
     def __init__(self) -> None:
         super().__init__()
         self.last: dict[str, float] = {}
 
     def filter(self, record: logging.LogRecord) -> bool:
-        found = next((k for k in FLOOD_NOTES if k in str(record.msg)), None)
-        if found is None:
+        note = next((v for k, v in FLOOD_NOTES.items() if k in str(record.msg)), None)
+        if note is None:
             return True
         now = time.monotonic()
-        if now - self.last.get(found, -60.0) < 60.0:
+        if now - self.last.get(note, -60.0) < 60.0:
             return False
-        self.last[found] = now
+        self.last[note] = now
         record.exc_info, record.exc_text = None, None
-        record.msg, record.args = FLOOD_NOTES[found], ()
+        record.msg, record.args = note, ()
         return True
 
 
