@@ -198,6 +198,51 @@ def test_viz_refuses_websocket_sessions_opened_by_another_site(caplog) -> None:
     assert len(opened) == 2
 
 
+@pytest.mark.timeout(180)
+def test_a_running_viz_refuses_a_session_from_another_site(tmp_path: Path) -> None:
+    import websockets
+
+    port, log = free_port(), tmp_path / "viz.log"
+    cmd = [sys.executable, "-m", "trustsim.cli", "viz", str(ROOT / "configs" / "baseline.toml"), "--port", str(port)]
+    with log.open("w") as out:
+        proc = subprocess.Popen([*cmd, "--set", "market.customers=300"], cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            assert proc.poll() is None, log.read_text()
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                conn.request("GET", "/")
+                if conn.getresponse().status == 200:
+                    break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline, f"no answer in 120 s:\n{log.read_text()}"
+            time.sleep(0.3)
+
+        async def attempt(origin: str) -> int | str:
+            url = f"ws://127.0.0.1:{port}/jupyter/api/kernels/x/channels?session_id=y"
+            try:
+                async with websockets.connect(url, origin=origin, proxy=None, open_timeout=10):  # type: ignore[arg-type]
+                    return "open"
+            except websockets.InvalidStatus as e:
+                return e.response.status_code
+
+        assert asyncio.run(attempt("https://evil.example")) == 403
+        assert asyncio.run(attempt(f"http://127.0.0.1:{port}")) == "open"  # the app's own page
+        time.sleep(0.5)
+        text = log.read_text()
+        assert "refused a session from 127.0.0.1 opened by another site (Origin 'https://evil.example')" in text
+        assert "Traceback" not in text
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 # --- 3 and the done-when load test: slow and greedy clients -------------------------------------
 
 
@@ -354,6 +399,33 @@ def test_one_client_cannot_fill_the_lobby_even_with_forged_forwarded_for(live: S
         forged = {"X-Forwarded-For": f"203.0.113.{len(got) % 250}"}
         got.append(live.request("GET", "/status", source="127.0.0.53", headers=forged)[0])
     assert got[:120] == [200] * 120 and got[-1] == 429, f"{len(got)} requests"
+
+
+@pytest.mark.timeout(120)
+def test_x_forwarded_for_counts_only_from_a_trusted_proxy(tmp_path: Path) -> None:
+    server = Server(tmp_path / "game", "--trusted-proxy", "127.0.0.1")
+    try:
+        # the proxy at 127.0.0.1 speaks for many students: each forwarded address is its own client
+        for i in range(8):
+            forwarded = {"X-Forwarded-For": f"192.0.2.{i}"}
+            assert (
+                server.request("POST", "/join", f"code={server.code}&name=Via proxy {i}", headers=forwarded)[0] == 303
+            )
+        # from any other address the header is still ignored
+        statuses = [
+            server.request(
+                "POST",
+                "/join",
+                f"code={server.code}&name=Direct {i}",
+                source="127.0.0.9",
+                headers={"X-Forwarded-For": f"198.51.100.{i}"},
+            )[0]
+            for i in range(8)
+        ]
+        assert statuses == [303] * 6 + [429] * 2
+    finally:
+        server.stop()
+    assert cli_main(["classroom", "--game", str(tmp_path / "g2"), "--trusted-proxy", "my-proxy"]) == 2
 
 
 # --- 5: $…$ in firm names in the game's figures ----------------------------------------------

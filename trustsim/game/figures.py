@@ -40,7 +40,7 @@ class Snapshot:
     def of(cls, game: Game) -> Snapshot:
         """Take a snapshot (call it holding the game's lock)."""
         return cls(
-            [literal(f.name) for f in game.record.firms],  # drawn as typed: a $ is not mathtext
+            [f.name for f in game.record.firms],
             game.record.steps_per_round,
             game.record.completed,
             game.supplier_table(),
@@ -81,7 +81,7 @@ def market_figure(snap: Snapshot) -> bytes:
     ax1, ax2 = fig.subplots(1, 2)
     for i, name in enumerate(snap.names):
         rows = table[table["supplier"] == i]
-        ax1.plot(rows["step"], rows["customers"], color=colour(i), lw=1.8, label=name)
+        ax1.plot(rows["step"], rows["customers"], color=colour(i), lw=1.8, label=literal(name))
         ax2.plot(rows["step"], rows["discounted_profit"], color=colour(i), lw=1.8)
     for ax, title in ((ax1, "Customers"), (ax2, "Long-term profit (discounted)")):
         _round_lines(ax, snap)
@@ -137,7 +137,7 @@ def debrief_figure(snap: Snapshot) -> bytes:
         mine = rounds[rounds["supplier"] == i]
         ax.bar(mine["round"], mine["customers"], color=colour(i), alpha=0.35)
         ax.set_ylim(0, top_customers * 1.1)
-        ax.set_title(name, fontsize=9, color=colour(i))
+        ax.set_title(literal(name), fontsize=9, color=colour(i))
         ax.set_xlabel("round", fontsize=8)
         ax.tick_params(labelsize=7)
         right = ax.twinx()
