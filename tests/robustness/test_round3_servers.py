@@ -354,6 +354,56 @@ def test_slow_and_greedy_clients_leave_three_honest_students_served(tmp_path: Pa
         server.stop()
 
 
+@pytest.mark.timeout(60)
+def test_a_client_that_stops_reading_or_sending_is_cut_off() -> None:
+    """Short limits on a real uvicorn: a body that never comes gets 408, an answer never read is dropped,
+    an answer that never comes is given up."""
+    from trustsim.game.guard import ConnectionLimits, make_server
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        if scope["path"] == "/hang":
+            await asyncio.sleep(5)  # longer than `longest` below
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body") or message["type"] == "http.disconnect":
+                break
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]})
+        await send({"type": "http.response.body", "body": b"x" * (32 << 20)})  # far more than socket buffers hold
+
+    limits = ConnectionLimits(timeout=1.0, longest=3.0)
+    server, sock = make_server(app, "127.0.0.1", 0, limits)
+    port = sock.getsockname()[1]
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 20
+        while not server.started:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        silent = socket.create_connection(("127.0.0.1", port), timeout=10)
+        slow = socket.create_connection(("127.0.0.1", port), timeout=10)
+        slow.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nonly part")
+        reader = socket.create_connection(("127.0.0.1", port), timeout=10)
+        reader.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        reader.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")  # and never reads the 32 MB answer
+        hung = socket.create_connection(("127.0.0.1", port), timeout=10)
+        hung.sendall(b"GET /hang HTTP/1.1\r\nHost: x\r\n\r\n")
+        began = time.monotonic()
+        assert silent.recv(100).startswith(b"HTTP/1.1 408")
+        assert slow.recv(100).startswith(b"HTTP/1.1 408")
+        assert hung.recv(100).startswith(b"HTTP/1.1 408") and time.monotonic() - began > 2.5  # after `longest`
+        while limits.count() and time.monotonic() - began < 15:
+            time.sleep(0.1)
+        assert limits.count() == 0, "a connection outlived its limit"
+        for s in (silent, slow, reader, hung):
+            s.close()
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
 def test_connection_limits_keep_room_for_the_class() -> None:
     from trustsim.game.guard import ConnectionLimits
 
@@ -507,6 +557,7 @@ DAMAGE = [
     ("completed", 1e9, r"key completed: .*less than or equal to 100 \(got 1000000000\.0\)"),
     ("completed", 3, r"phase = 'playing' with completed = 3 of 3 rounds"),
     ("firms.1.name", "ALPHA", r"firms: 'ALPHA' and 'Alpha' are the same name"),
+    ("scenario.market.customers", -5, r"key scenario: .*market\.customers.*-5"),
 ]
 
 

@@ -33,6 +33,9 @@ MAX_BODY = 16 * 1024
 REQUEST_TIMEOUT = 10.0
 """Seconds a client has to send a whole request (headers and body) once it has connected or been answered."""
 
+LONGEST_EXCHANGE = 300.0
+"""Seconds a request and its answer may take in all: a client that stops reading an answer is cut off."""
+
 KEEP_ALIVE = 5
 """Seconds an idle connection is kept open after an answer (uvicorn's keep-alive)."""
 
@@ -186,6 +189,7 @@ class ConnectionLimits:
         per_client: most connections one client address may hold.
         total: most connections in all.
         timeout: seconds a connection may take to send one whole request.
+        longest: seconds one request and its answer may take in all.
         exempt: addresses without a per-client cap (a trusted proxy speaks for many clients).
     """
 
@@ -194,9 +198,10 @@ class ConnectionLimits:
         per_client: int = CONNECTIONS_PER_CLIENT,
         total: int = MAX_CONNECTIONS,
         timeout: float = REQUEST_TIMEOUT,
+        longest: float = LONGEST_EXCHANGE,
         exempt: Iterable[str] = (),
     ) -> None:
-        self.per_client, self.total, self.timeout = per_client, total, timeout
+        self.per_client, self.total, self.timeout, self.longest = per_client, total, timeout, longest
         self.exempt = set(exempt)
         self.open: dict[str, set[Any]] = {}
         self._logged: dict[str, float] = {}
@@ -283,27 +288,32 @@ def guarded_protocol(limits: ConnectionLimits) -> type[asyncio.Protocol]:
             super().on_response_complete()
             self._owing_since = self.loop.time()
 
+        def answering(self) -> bool:
+            """An answer has begun and is not yet sent in full."""
+            cycle = self.cycle
+            return cycle is not None and cycle.response_started and not cycle.response_complete
+
         def owes_request(self) -> bool:
             """Waiting for the client: no answer under way, its request (headers or body) not complete."""
-            cycle = self.cycle
-            answering = cycle is not None and cycle.response_started and not cycle.response_complete
-            return not answering and self.conn.their_state in (h11.IDLE, h11.SEND_BODY)
+            return not self.answering() and self.conn.their_state in (h11.IDLE, h11.SEND_BODY)
 
         def busy(self) -> bool:
             """The server is working on an answer for this connection (its request is complete, or answering)."""
             return self.cycle is not None and not self.cycle.response_complete and not self.owes_request()
 
         def expire(self) -> None:
-            """Tell the client it was too slow and close the connection."""
+            """Tell the client it was too slow (unless an answer has begun) and close the connection."""
             if self._timer is not None:
                 self._timer.cancel()
-            if not self.transport.is_closing():
+            if self.answering() or self.transport.get_write_buffer_size():
+                self.transport.abort()  # close() would wait for the unread answer to drain
+            elif not self.transport.is_closing():
                 self.transport.write(TIMEOUT_RESPONSE)
                 self.transport.close()
 
         def _check(self) -> None:
             waited = self.loop.time() - self._owing_since
-            if self.owes_request() and waited >= limits.timeout:
+            if (self.owes_request() and waited >= limits.timeout) or waited >= limits.longest:
                 self.expire()
                 return
             delay = limits.timeout - waited if self.owes_request() else limits.timeout
@@ -342,21 +352,21 @@ class _OncePerMinute(logging.Filter):
         return True
 
 
-def run(app: Any, host: str, port: int, announce: Callable[[int], None], trusted_proxy: str | None = None) -> None:
-    """Serve `app` with uvicorn until interrupted, with the connection limits; `announce(port)` once bound.
+def make_server(
+    app: Any, host: str, port: int, limits: ConnectionLimits, trusted_proxy: str | None = None
+) -> tuple[Any, socket.socket]:
+    """A uvicorn server for `app` with `limits` on every connection, and its bound socket (not yet serving).
 
     Args:
         app: the ASGI app.
         host: address to listen on.
-        port: TCP port (0: a free one, passed to `announce`).
-        announce: called with the real port once the socket is bound, before serving.
+        port: TCP port (0: a free one; see the socket).
+        limits: the connection limits.
         trusted_proxy: the address of a reverse proxy whose ``X-Forwarded-For`` names the client;
             without it the header is ignored and every client is its socket address.
     """
     import uvicorn
 
-    cap = connection_cap()
-    limits = ConnectionLimits(total=cap, exempt=[trusted_proxy] if trusted_proxy else [])
     config = uvicorn.Config(
         app,
         host=host,
@@ -370,7 +380,7 @@ def run(app: Any, host: str, port: int, announce: Callable[[int], None], trusted
         date_header=False,
         proxy_headers=trusted_proxy is not None,
         forwarded_allow_ips=trusted_proxy or "",
-        limit_concurrency=2 * cap,  # a backstop: the connection limits refuse first
+        limit_concurrency=2 * limits.total,  # a backstop: the connection limits refuse first
         backlog=BACKLOG,
         timeout_keep_alive=KEEP_ALIVE,
         h11_max_incomplete_event_size=MAX_BODY,
@@ -381,7 +391,23 @@ def run(app: Any, host: str, port: int, announce: Callable[[int], None], trusted
         LOG.addHandler(handler)
         LOG.propagate = False
     for noisy in ("asyncio", "uvicorn.error"):
-        logging.getLogger(noisy).addFilter(_OncePerMinute())
-    sock = config.bind_socket()
+        logger = logging.getLogger(noisy)
+        if not any(isinstance(f, _OncePerMinute) for f in logger.filters):
+            logger.addFilter(_OncePerMinute())
+    return uvicorn.Server(config), config.bind_socket()
+
+
+def run(app: Any, host: str, port: int, announce: Callable[[int], None], trusted_proxy: str | None = None) -> None:
+    """Serve `app` until interrupted, with the connection limits; `announce(port)` once bound.
+
+    Args:
+        app: the ASGI app.
+        host: address to listen on.
+        port: TCP port (0: a free one, passed to `announce`).
+        announce: called with the real port once the socket is bound, before serving.
+        trusted_proxy: see :func:`make_server`.
+    """
+    limits = ConnectionLimits(total=connection_cap(), exempt=[trusted_proxy] if trusted_proxy else [])
+    server, sock = make_server(app, host, port, limits, trusted_proxy)
     announce(sock.getsockname()[1])
-    uvicorn.Server(config).run(sockets=[sock])
+    server.run(sockets=[sock])

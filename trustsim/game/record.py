@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, FiniteFloat, ValidationError, model_validator
 
-from trustsim.config import SupplierPolicy
+from trustsim.config import SupplierPolicy, load_scenario
 from trustsim.errors import ConfigError, RunError
 from trustsim.game.rules import DECISIONS
 from trustsim.io import MB, atomic_write_json, read_user_text
@@ -185,13 +185,18 @@ def load(folder: Path) -> GameRecord | None:
     except (ValueError, RecursionError) as e:
         raise ConfigError(f"{path}: not a readable game file ({str(e)[:200]}).") from None
     try:
-        return GameRecord.model_validate(data)
+        record = GameRecord.model_validate(data)
     except ValidationError as e:
         err = e.errors()[0]
         key = ".".join(str(p) for p in err["loc"]) or "(top level)"
         if err["type"] == "value_error":  # a check across keys: its message names the key and the value
             raise ConfigError(f"{path}: {err.get('ctx', {}).get('error', err['msg'])!s}.") from None
         raise ConfigError(f"{path}: key {key}: {err['msg']} (got {err.get('input')!r:.80}).") from None
+    try:
+        load_scenario(record.scenario)
+    except ConfigError as e:
+        raise ConfigError(f"{path}: key scenario: {e}") from None
+    return record
 
 
 @contextlib.contextmanager
