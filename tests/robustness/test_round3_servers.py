@@ -511,6 +511,7 @@ def test_a_join_on_a_full_disk_says_so_and_can_be_retried(tmp_path: Path, monkey
     status, headers, text = call(server.app, "POST", "/join", FORM, form)
     assert status == 507 and "set-cookie" not in headers
     assert b"could not be saved" in text and b"was not created" in text and b"the game is saved" not in text
+    assert str(tmp_path).encode() not in text  # no paths of the teacher's computer on a student's page
     assert game.record.firms == [], "a firm nobody holds the token of was left in the game"
     monkeypatch.undo()  # space is back
     assert call(server.app, "POST", "/join", FORM, form)[0] == 303

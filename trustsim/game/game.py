@@ -11,6 +11,7 @@ by replaying its rounds (same seed and decisions -> the same market).
 from __future__ import annotations
 
 import hmac
+import logging
 import threading
 import unicodedata
 from pathlib import Path
@@ -168,9 +169,10 @@ class Game:
         if self.folder is not None:
             try:
                 rec.save(self.folder, self.record)
-            except RunError as e:
+            except RunError as e:  # the teacher's console gets the file and the cause; the page no paths
+                logging.getLogger("trustsim.classroom").warning("trustsim classroom: the game was not saved: %s", e)
                 raise GameError(
-                    f"The game could not be saved ({e}). Tell the teacher: the server's disk may be full.", 507
+                    "The game could not be saved on the teacher's computer (is its disk full?). Tell the teacher.", 507
                 ) from None
 
     # --- the market -------------------------------------------------------------------
@@ -369,8 +371,10 @@ class Game:
                 already closed (a double click) closes nothing.
         """
         with self.lock:
-            if round_ is not None and (round_ != self.open_round or self.record.phase != "playing"):
+            if round_ is not None and (round_ < self.open_round or self.record.phase == "over"):
                 raise GameError(f"Round {round_} is already closed: nothing was done.", 409)
+            if round_ is not None and round_ != self.open_round:
+                raise GameError(f"Round {round_} is not open: reload the page.", 409)
             if self.record.phase != "playing":
                 raise GameError("There is no open round to close.", 409)
             self._close()

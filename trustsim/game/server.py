@@ -32,7 +32,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from trustsim.app.server import Guard, allowed_hosts
+from trustsim.app.server import Guard, allowed_hosts, same_origin
 from trustsim.game import figures, lesson
 from trustsim.game.game import Game, GameError
 from trustsim.game.guard import (
@@ -136,7 +136,7 @@ class GameServer:
         if length > MAX_BODY:
             return security_headers(PlainTextResponse("Request too large.", 413))
         origin = request.headers.get("origin")
-        if request.method == "POST" and origin and urllib.parse.urlsplit(origin).netloc != request.headers.get("host"):
+        if request.method == "POST" and origin and not same_origin(origin, request.headers.get("host", "")):
             return security_headers(PlainTextResponse("Cross-site requests are refused.", 403))
         set_code = False
         if (
