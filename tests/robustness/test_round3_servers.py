@@ -587,6 +587,9 @@ def test_the_game_file_is_private_even_in_an_existing_folder(tmp_path: Path, mon
     monkeypatch.setattr("trustsim.game.server.serve", lambda *a, **k: 0)
     assert cli_main(["classroom", "--game", str(folder), "--set", "market.customers=300"]) == 0
     assert rec.game_file(folder).stat().st_mode & 0o777 == 0o600  # it holds the teacher key
+    rec.game_file(folder).chmod(0o644)  # as an older trustsim wrote it
+    assert cli_main(["classroom", "--game", str(folder), "--set", "market.customers=300"]) == 0  # resumed
+    assert rec.game_file(folder).stat().st_mode & 0o777 == 0o600
 
 
 # --- 12: teacher actions done once however often they are sent ---------------------------------

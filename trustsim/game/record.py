@@ -180,6 +180,8 @@ def load(folder: Path) -> GameRecord | None:
     path = game_file(folder)
     if not path.exists():
         return None
+    with contextlib.suppress(OSError):  # written 0644 by an older trustsim: the teacher key is private
+        path.chmod(0o600)
     try:
         data = json.loads(read_user_text(path, "game file", 50 * MB))
     except (ValueError, RecursionError) as e:
