@@ -158,8 +158,12 @@ def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
     """
     out = frame.copy()
     for column in out.columns:
-        if out[column].dtype == object or isinstance(out[column].dtype, pd.StringDtype):
-            out[column] = out[column].map(lambda v: "'" + v if isinstance(v, str) and v.startswith(CSV_TRIGGERS) else v)
+        if not pd.api.types.is_numeric_dtype(out[column]):  # text, categories, objects
+            out[column] = (
+                out[column]
+                .astype(object)
+                .map(lambda v: "'" + v if isinstance(v, str) and v.startswith(CSV_TRIGGERS) else v)
+            )
     return out
 
 
@@ -217,7 +221,7 @@ class ConnectionLimits:
         make room, provided that client holds more than this one: a flood from a few addresses
         cannot lock out the class.
         """
-        mine = self.open.setdefault(client, set())
+        mine = self.open.get(client, set())
         if len(mine) >= self.per_client and client not in self.exempt:
             self.note(client, f"more than {self.per_client} connections open at once")
             return False
@@ -229,7 +233,7 @@ class ConnectionLimits:
                 return False
             waiting[0].expire()  # closes now: connection_lost removes it
             self.open[greedy].discard(waiting[0])
-        mine.add(connection)
+        self.open.setdefault(client, mine).add(connection)
         return True
 
     def release(self, client: str, connection: Any) -> None:
