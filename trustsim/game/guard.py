@@ -25,6 +25,7 @@ import pandas as pd
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
+from trustsim.app.text import spreadsheet_safe
 from trustsim.game.game import GameError
 
 MAX_BODY = 16 * 1024
@@ -147,23 +148,16 @@ async def read_form(request: Request) -> dict[str, str]:
     return form
 
 
-CSV_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-"""First characters that make a spreadsheet read a cell as a formula (OWASP 'CSV injection')."""
-
-
 def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of `frame` whose text cells cannot run as spreadsheet formulas: a leading = + - @ tab or CR gets a '.
+    """A copy of `frame` whose text cells cannot run as spreadsheet formulas (each through
+    :func:`trustsim.app.text.spreadsheet_safe`: a leading = + - @ tab or CR gets a ').
 
     Numbers are left alone (a negative profit stays a number); only text columns (names) change.
     """
     out = frame.copy()
     for column in out.columns:
         if not pd.api.types.is_numeric_dtype(out[column]):  # text, categories, objects
-            out[column] = (
-                out[column]
-                .astype(object)
-                .map(lambda v: "'" + v if isinstance(v, str) and v.startswith(CSV_TRIGGERS) else v)
-            )
+            out[column] = out[column].astype(object).map(lambda v: spreadsheet_safe(v) if isinstance(v, str) else v)
     return out
 
 

@@ -183,7 +183,8 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "err_stale_form": {
         "en": "The form has no valid {field!r}: reload the teacher's page and try again.",
-        "nl": "Het formulier heeft geen geldig {field!r}: laad de pagina van de docent opnieuw en probeer het nog eens.",
+        "nl": "Het formulier heeft geen geldig {field!r}: laad de pagina van de docent opnieuw en probeer het "
+        "nog eens.",
     },
     "err_joins": {
         "en": "Too many firms from this device: wait a minute, or ask the teacher.",
