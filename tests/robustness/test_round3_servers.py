@@ -22,7 +22,7 @@ import sys
 import threading
 import time
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Iterator, MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -91,9 +91,26 @@ def teacher(server: GameServer) -> dict[str, str]:
     return {"cookie": f"{server.teacher_cookie}={server.game.record.teacher_key}"}
 
 
-def join(app: Any, game: Game, name: str, client: str = "10.0.0.7") -> int:
+def outcome(status: int, location: str | None) -> str:
+    """What a join came to: 'joined' (to the firm's page), 'refused' (back to the join page with the
+    message, post/redirect/get) or the HTTP status of a page answered at once (e.g. '429')."""
+    if status == 303:
+        return {"/firm": "joined", "/": "refused"}.get(location or "", f"303 to {location}")
+    return str(status)
+
+
+def join(app: Any, game: Game, name: str, client: str = "10.0.0.7") -> str:
     form = urllib.parse.urlencode({"code": game.record.join_code, "name": name}).encode()
-    return call(app, "POST", "/join", FORM, form, client=client)[0]
+    status, headers, _ = call(app, "POST", "/join", FORM, form, client=client)
+    return outcome(status, headers.get("location"))
+
+
+def flashed(app: Any, answer: tuple[int, dict[str, str], bytes], page: str, cookie: str = "") -> bytes:
+    """The page a redirected answer leads to, with the message it carried (its flash cookie)."""
+    status, headers, _ = answer
+    assert status == 303 and headers["location"] == page, (status, headers)
+    flash = headers["set-cookie"].split(";")[0]
+    return call(app, "GET", page, {"cookie": f"{cookie}; {flash}" if cookie else flash})[2]
 
 
 def free_port() -> int:
@@ -128,6 +145,11 @@ class Server:
     def text(self) -> str:
         return self.log.read_text(errors="replace")
 
+    def join(self, name: str, source: str = "127.0.0.1", headers: dict[str, str] | None = None) -> str:
+        """Join as firm `name` from address `source`: see `outcome`."""
+        status, _ = self.request("POST", "/join", f"code={self.code}&name={name}", source=source, headers=headers)
+        return outcome(status, self.location)
+
     def request(
         self, method: str, path: str, body: str = "", source: str = "127.0.0.1", headers: dict[str, str] | None = None
     ) -> tuple[int, bytes]:
@@ -136,6 +158,7 @@ class Server:
             sent = {"Content-Type": FORM["content-type"], **(headers or {})} if body else dict(headers or {})
             conn.request(method, path, body=body or None, headers=sent)
             response = conn.getresponse()
+            self.location = response.getheader("location")
             return response.status, response.read()
         finally:
             conn.close()
@@ -178,8 +201,8 @@ def test_viz_refuses_websocket_sessions_opened_by_another_site(caplog) -> None:
         async def receive() -> dict[str, Any]:
             return {"type": "websocket.connect"}
 
-        async def send(message: dict[str, Any]) -> None:
-            sent.append(message)
+        async def send(message: MutableMapping[str, Any]) -> None:
+            sent.append(dict(message))
 
         headers = [(b"host", b"127.0.0.1:8765")] + ([(b"origin", origin.encode())] if origin else [])
         scope = {"type": "websocket", "path": "/jupyter/api/kernels/k/channels", "headers": headers}
@@ -436,13 +459,12 @@ def test_one_client_cannot_fill_the_lobby_even_with_forged_forwarded_for(live: S
     statuses = []
     for i in range(10):
         forged = {"X-Forwarded-For": f"198.51.100.{i}"}
-        body = f"code={live.code}&name=Flood {i}"
-        statuses.append(live.request("POST", "/join", body, source="127.0.0.50", headers=forged)[0])
-    assert statuses == [303] * 6 + [429] * 4
-    assert live.request("POST", "/join", f"code={live.code}&name=Real student", source="127.0.0.51")[0] == 303
+        statuses.append(live.join(f"Flood {i}", source="127.0.0.50", headers=forged))
+    assert statuses == ["joined"] * 6 + ["429"] * 4
+    assert live.join("Real student", source="127.0.0.51") == "joined"
     # a failed join (a name taken) does not use up a device's joins
-    assert live.request("POST", "/join", f"code={live.code}&name=Real student", source="127.0.0.52")[0] == 409
-    assert live.request("POST", "/join", f"code={live.code}&name=Second", source="127.0.0.52")[0] == 303
+    assert live.join("Real student", source="127.0.0.52") == "refused"
+    assert live.join("Second", source="127.0.0.52") == "joined"
     # the request rate is counted per machine, whatever X-Forwarded-For says
     got = []
     while 429 not in got and len(got) < 1000:  # a burst of 120, refilled at 20 a second
@@ -458,21 +480,13 @@ def test_x_forwarded_for_counts_only_from_a_trusted_proxy(tmp_path: Path) -> Non
         # the proxy at 127.0.0.1 speaks for many students: each forwarded address is its own client
         for i in range(8):
             forwarded = {"X-Forwarded-For": f"192.0.2.{i}"}
-            assert (
-                server.request("POST", "/join", f"code={server.code}&name=Via proxy {i}", headers=forwarded)[0] == 303
-            )
+            assert server.join(f"Via proxy {i}", headers=forwarded) == "joined"
         # from any other address the header is still ignored
         statuses = [
-            server.request(
-                "POST",
-                "/join",
-                f"code={server.code}&name=Direct {i}",
-                source="127.0.0.9",
-                headers={"X-Forwarded-For": f"198.51.100.{i}"},
-            )[0]
+            server.join(f"Direct {i}", source="127.0.0.9", headers={"X-Forwarded-For": f"198.51.100.{i}"})
             for i in range(8)
         ]
-        assert statuses == [303] * 6 + [429] * 2
+        assert statuses == ["joined"] * 6 + ["429"] * 2
     finally:
         server.stop()
     assert cli_main(["classroom", "--game", str(tmp_path / "g2"), "--trusted-proxy", "my-proxy"]) == 2
@@ -486,7 +500,7 @@ def test_market_and_debrief_figures_draw_dollar_names() -> None:
     game = small_game(rounds=1)
     server = GameServer(game)
     for name in ("$\\foo$", "a $x^2$ b", "$$"):
-        assert join(server.app, game, name) == 303
+        assert join(server.app, game, name) == "joined"
     assert call(server.app, "POST", "/teacher/start", {**teacher(server), **FORM})[0] == 303
     assert call(server.app, "POST", "/teacher/close", {**teacher(server), **FORM}, b"round=1")[0] == 303
     assert game.phase == "over"
@@ -508,13 +522,14 @@ def test_a_join_on_a_full_disk_says_so_and_can_be_retried(tmp_path: Path, monkey
 
     monkeypatch.setattr("trustsim.io.os.fsync", full)
     form = urllib.parse.urlencode({"code": game.record.join_code, "name": "Acme"}).encode()
-    status, headers, text = call(server.app, "POST", "/join", FORM, form)
-    assert status == 507 and "set-cookie" not in headers
+    answer = call(server.app, "POST", "/join", FORM, form)
+    assert server.firm_cookie not in answer[1].get("set-cookie", "")  # back to the join page, no firm
+    text = flashed(server.app, answer, "/")
     assert b"could not be saved" in text and b"was not created" in text and b"the game is saved" not in text
     assert str(tmp_path).encode() not in text  # no paths of the teacher's computer on a student's page
     assert game.record.firms == [], "a firm nobody holds the token of was left in the game"
     monkeypatch.undo()  # space is back
-    assert call(server.app, "POST", "/join", FORM, form)[0] == 303
+    assert join(server.app, game, "Acme") == "joined"
     assert [f.name for f in rec.load(tmp_path / "g").firms] == ["Acme"]  # type: ignore[union-attr]
 
 
@@ -601,18 +616,23 @@ def test_a_double_click_closes_one_round_and_fires_one_scandal() -> None:
     server = GameServer(game)
     join(server.app, game, "Alpha")
     head = {**teacher(server), **FORM}
+    panel = "/teacher/panel"  # every answer to a teacher's action leads back to it, with the message
     assert call(server.app, "POST", "/teacher/start", head)[0] == 303
-    assert call(server.app, "POST", "/teacher/start", head)[0] == 409
-    page = call(server.app, "GET", "/teacher", teacher(server))[2].decode()
+    again = flashed(server.app, call(server.app, "POST", "/teacher/start", head), panel, head["cookie"])
+    assert b"already started" in again and game.open_round == 1
+    page = call(server.app, "GET", panel, teacher(server))[2].decode()
     assert 'name="round" value="1"' in page and 'name="events" value="0"' in page  # the forms say what they mean
     first = call(server.app, "POST", "/teacher/close", head, b"round=1")
-    second = call(server.app, "POST", "/teacher/close", head, b"round=1")
-    assert first[0] == 303 and second[0] == 409 and b"already closed" in second[2]
+    second = flashed(server.app, call(server.app, "POST", "/teacher/close", head, b"round=1"), panel, head["cookie"])
+    assert first[0] == 303 and b"already closed" in second
     assert game.record.completed == 1
     assert call(server.app, "POST", "/teacher/close", head, b"")[0] == 400  # a form that names no round does nothing
     assert game.record.completed == 1
     fire = b"target=all&severity=1&reach=1&events=0"
-    assert [call(server.app, "POST", "/teacher/scandal", head, fire)[0] for _ in range(2)] == [303, 409]
+    assert call(server.app, "POST", "/teacher/scandal", head, fire)[0] == 303
+    repeat = flashed(server.app, call(server.app, "POST", "/teacher/scandal", head, fire), panel, head["cookie"])
+    assert b"already been fired" in repeat
+    assert call(server.app, "POST", "/teacher/scandal", head, b"target=all&severity=1&reach=1")[0] == 400
     assert len(game.record.events) == 1
 
 
@@ -663,7 +683,7 @@ def test_csv_downloads_neutralise_formulas_in_names() -> None:
     server = GameServer(game)
     names = ['=HYPERLINK("http://x.test","y")', "+1+2", "-2+3", "@SUM(A1)", "Plain"]
     for name in names:
-        assert join(server.app, game, name) == 303
+        assert join(server.app, game, name) == "joined"
     call(server.app, "POST", "/teacher/start", {**teacher(server), **FORM})
     call(server.app, "POST", "/teacher/close", {**teacher(server), **FORM}, b"round=1")
     for table in ("suppliers", "rounds"):
@@ -680,9 +700,9 @@ def test_csv_downloads_neutralise_formulas_in_names() -> None:
 def test_look_alike_firm_names_are_refused() -> None:
     game = small_game()
     app = GameServer(game).app
-    assert join(app, game, "Café") == 303
-    assert join(app, game, "Cafe\u0301", client="10.0.0.8") == 409  # the same name, decomposed (NFD)
-    assert join(app, game, "Acme", client="10.0.0.9") == 303
-    assert join(app, game, "Acme ", client="10.0.0.10") == 409
-    assert join(app, game, "\uff21cme", client="10.0.0.11") == 409  # a full-width A
+    assert join(app, game, "Café") == "joined"
+    assert join(app, game, "Cafe\u0301", client="10.0.0.8") == "refused"  # the same name, decomposed (NFD)
+    assert join(app, game, "Acme", client="10.0.0.9") == "joined"
+    assert join(app, game, "Acme ", client="10.0.0.10") == "refused"
+    assert join(app, game, "\uff21cme", client="10.0.0.11") == "refused"  # a full-width A
     assert [f.name for f in game.record.firms] == ["Café", "Acme"]
