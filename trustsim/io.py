@@ -237,15 +237,18 @@ def _umask() -> int:
     return mask
 
 
-def atomic_write_bytes(path: str | Path, data: bytes) -> str:
-    """Write `data` to `path` atomically (temp file, fsync, rename) and return its SHA-256."""
+def atomic_write_bytes(path: str | Path, data: bytes, mode: int | None = None) -> str:
+    """Write `data` to `path` atomically (temp file, fsync, rename) and return its SHA-256.
+
+    `mode` (e.g. 0o600 for a file holding a secret) replaces the permissions a new file gets.
+    """
     path = Path(path)
     with _translated_os_errors(path):
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         try:
             # mkstemp creates 0600; give results the permissions any new file would get.
-            os.fchmod(fd, 0o666 & ~_umask())
+            os.fchmod(fd, 0o666 & ~_umask() if mode is None else mode)
             with os.fdopen(fd, "wb") as f:
                 f.write(data)
                 f.flush()
@@ -258,14 +261,14 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def atomic_write_text(path: str | Path, text: str) -> str:
-    """Write UTF-8 text atomically; returns its SHA-256."""
-    return atomic_write_bytes(path, text.encode("utf-8"))
+def atomic_write_text(path: str | Path, text: str, mode: int | None = None) -> str:
+    """Write UTF-8 text atomically (`mode` as in :func:`atomic_write_bytes`); returns its SHA-256."""
+    return atomic_write_bytes(path, text.encode("utf-8"), mode)
 
 
-def atomic_write_json(path: str | Path, obj: Any) -> str:
-    """Write JSON (indented, sorted keys) atomically; returns its SHA-256."""
-    return atomic_write_text(path, json.dumps(obj, indent=2, sort_keys=True, default=str) + "\n")
+def atomic_write_json(path: str | Path, obj: Any, mode: int | None = None) -> str:
+    """Write JSON (indented, sorted keys) atomically (`mode` as in :func:`atomic_write_bytes`); returns its SHA-256."""
+    return atomic_write_text(path, json.dumps(obj, indent=2, sort_keys=True, default=str) + "\n", mode)
 
 
 def parquet_bytes(frame: pd.DataFrame) -> bytes:

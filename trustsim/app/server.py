@@ -2,11 +2,13 @@
 
 The front-end comes from the ``solara-assets`` package (pinned in pyproject.toml with the
 solara release it was built for), so the browser fetches nothing outside the server; usage
-telemetry is switched off before Solara reads its settings. Two guards wrap Solara's ASGI app
+telemetry is switched off before Solara reads its settings. Three guards wrap Solara's ASGI app
 (:class:`Guard`): requests whose ``Host`` header names none of the addresses served are refused
-(a web page elsewhere cannot reach the app through DNS rebinding), and a request or session
-that breaks the server (a malformed chunked body, a WebSocket speaking garbage) is logged as
-one line instead of a traceback. See docs/security.md, "The classroom app on a network".
+(a web page elsewhere cannot reach the app through DNS rebinding), WebSocket sessions opened by
+a page of another site (their ``Origin``) are refused, and a request or session that breaks the
+server (a malformed chunked body, a WebSocket speaking garbage) is logged as one line instead of
+a traceback. See docs/security.md, "The classroom app on a network". The classroom game's server
+uses the same guard.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import logging
 import os
 import socket
 import sys
+import urllib.parse
 import warnings
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from types import SimpleNamespace
@@ -142,30 +145,56 @@ def announce(host: str, port: int, out: Any = None) -> None:
     print("(Ctrl+C stops)", file=out, flush=True)
 
 
+def same_origin(origin: str, host_header: str) -> bool:
+    """Whether an ``Origin`` header names the site of the ``Host`` header (the same name and port)."""
+    try:
+        netloc = urllib.parse.urlsplit(origin.strip()).netloc.lower()
+    except ValueError:
+        return False
+    return bool(netloc) and netloc == host_header.strip().lower()
+
+
 class Guard:
-    """ASGI wrapper: refuse unknown ``Host`` headers, turn crashes into one log line.
+    """ASGI wrapper: refuse unknown ``Host`` headers and cross-site WebSockets, turn crashes into one log line.
 
     Args:
-        app: the ASGI app guarded (Solara's).
+        app: the ASGI app guarded (Solara's, or the game's).
         hosts: the names the ``Host`` header may carry (see :func:`allowed_hosts`).
+        name: how log lines begin (the command).
+        log: where they go.
     """
 
-    def __init__(self, app: ASGIApp, hosts: Iterable[str]) -> None:
+    def __init__(
+        self, app: ASGIApp, hosts: Iterable[str], name: str = "trustsim viz", log: logging.Logger = LOG
+    ) -> None:
         self.app = app
         self.hosts = {h.lower() for h in hosts}
+        self.name, self.log = name, log
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
         headers = dict(scope.get("headers") or [])
-        name = host_name(headers.get(b"host", b"").decode("latin-1"))
+        host = headers.get(b"host", b"").decode("latin-1")
+        name = host_name(host)
         client = (scope.get("client") or ("?", 0))[0]
         if name not in self.hosts:
-            LOG.warning(
-                "trustsim viz: refused a request for host %r from %s (not an address served)", name[:80], client
+            self.log.warning(
+                "%s: refused a request for host %r from %s (not an address served)", self.name, name[:80], client
             )
             await self._refuse(scope, send, 400, b"Host not served here.\n")
+            return
+        origin = headers.get(b"origin")
+        # a browser always names the page that opens a WebSocket; a page of another site must not get a session
+        if scope["type"] == "websocket" and origin is not None and not same_origin(origin.decode("latin-1"), host):
+            self.log.warning(
+                "%s: refused a session from %s opened by another site (Origin %r)",
+                self.name,
+                client,
+                origin.decode("latin-1")[:80],
+            )
+            await self._refuse(scope, send, 403, b"")
             return
         started = False
 
@@ -178,8 +207,9 @@ class Guard:
         try:
             await self.app(scope, receive, tracked)
         except Exception as error:  # the point: any crash becomes one line
-            LOG.warning(
-                "trustsim viz: dropped a broken %s from %s to %s (%s)",
+            self.log.warning(
+                "%s: dropped a broken %s from %s to %s (%s)",
+                self.name,
                 "session" if scope["type"] == "websocket" else "request",
                 client,
                 scope.get("path", "?")[:80],

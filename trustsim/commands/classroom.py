@@ -63,12 +63,20 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--seed", type=non_negative_int, default=None, help="seed of the market (default: the scenario's)")
     add_set_argument(p, "override a scenario key")
-    p.add_argument("--port", type=int, default=8766, help="TCP port (default 8766)")
+    p.add_argument("--port", type=int, default=8766, help="TCP port (default 8766; 0 picks a free one)")
     p.add_argument(
         "--host",
         default="127.0.0.1",
         help="address to listen on (default 127.0.0.1; 0.0.0.0 lets students' laptops connect, "
         "and then every request needs the join code)",
+    )
+    p.add_argument(
+        "--trusted-proxy",
+        metavar="ADDRESS",
+        default=None,
+        help="IP address of a reverse proxy in front of the game: only requests from it may name the "
+        "client in X-Forwarded-For (default: none; the header is ignored and each client is its own "
+        "network address, for rate and join limits)",
     )
     p.set_defaults(func=main)
 
@@ -78,7 +86,7 @@ def main(args: argparse.Namespace) -> int:
     import math
 
     from trustsim.config import load_scenario, parse_set_args
-    from trustsim.errors import ConfigError
+    from trustsim.errors import ConfigError, printable
     from trustsim.extras import require
 
     require("app", "trustsim classroom")  # the game's server is the app's web stack
@@ -99,6 +107,15 @@ def main(args: argparse.Namespace) -> int:
         raise ConfigError(f"--rounds {args.rounds}: at most 100.")
     if args.steps_per_round > 520:
         raise ConfigError(f"--steps-per-round {args.steps_per_round}: at most 520.")
+    if args.trusted_proxy is not None:
+        import ipaddress
+
+        try:
+            ipaddress.ip_address(args.trusted_proxy)
+        except ValueError:
+            raise ConfigError(
+                f"--trusted-proxy {printable(args.trusted_proxy)[:60]!r}: must be an IP address such as 127.0.0.1."
+            ) from None
     if preset is not None:
         scenario = load_scenario(preset.scenario, overrides={**preset.overrides, **parse_set_args(args.overrides)})
     else:
@@ -129,4 +146,4 @@ def main(args: argparse.Namespace) -> int:
             )
         if game.notice:
             print(f"warning: {game.notice}", flush=True)
-        return serve(game, host=args.host, port=args.port)
+        return serve(game, host=args.host, port=args.port, trusted_proxy=args.trusted_proxy)

@@ -11,6 +11,7 @@ by replaying its rounds (same seed and decisions -> the same market).
 from __future__ import annotations
 
 import hmac
+import logging
 import secrets
 import threading
 import unicodedata
@@ -21,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from trustsim.config import Scenario, load_scenario
-from trustsim.errors import ConfigError, TrustsimError
+from trustsim.errors import ConfigError, RunError, TrustsimError
 from trustsim.game import record as rec
 from trustsim.game.lesson import REPLAYS
 from trustsim.game.rules import (
@@ -131,7 +132,8 @@ class Game:
             teacher_key=rec.new_token(),
         )
         game = cls(record, folder)
-        game._save()
+        if folder is not None:  # before serving, a file that cannot be written is the command's error (exit 1)
+            rec.save(folder, record)
         return game
 
     @classmethod
@@ -174,10 +176,15 @@ class Game:
         return cls(saved, folder), True
 
     def _save(self) -> None:
+        """Save the record (raises GameError 507 if it cannot be written: the change is then not saved)."""
         self.version += 1
         self._tables.clear()
         if self.folder is not None:
-            rec.save(self.folder, self.record)
+            try:
+                rec.save(self.folder, self.record)
+            except RunError as e:  # the teacher's console gets the file and the cause; the page no paths
+                logging.getLogger("trustsim.classroom").warning("trustsim classroom: the game was not saved: %s", e)
+                raise GameError("err_unsaved", 507) from None
 
     # --- the market -------------------------------------------------------------------
 
@@ -250,14 +257,14 @@ class Game:
                 raise GameError("err_code", 403)
             if self.record.phase != "lobby":
                 raise GameError("err_started", 409)
-            name = clean_name(name)
-            if any(f.name.casefold() == name.casefold() for f in self.record.firms):
-                raise GameError("err_name_taken", 409, name=repr(name))
-            if len(self.record.firms) >= MAX_FIRMS:
-                raise GameError("err_full", 409, n=MAX_FIRMS)
+            name = self._free_name(clean_name(name))
             token = rec.new_token()
             self.record.firms.append(rec.Firm(name=name, token_sha256=rec.token_hash(token)))
-            self._save()
+            try:
+                self._save()
+            except GameError as e:  # not saved: the firm must not exist (its token is never given out)
+                self.record.firms.pop()
+                raise GameError("err_join_unsaved", e.status) from None
             return len(self.record.firms) - 1, token
 
     # --- the roster: the teacher adds, renames and removes firms and gives out firm codes ----
@@ -272,12 +279,18 @@ class Game:
             self.record.firms.append(rec.Firm(name=name, token_sha256=rec.token_hash(rec.new_token())))
             index = len(self.record.firms) - 1
             code = self._issue(index)
-            self._save()
+            try:
+                self._save()
+            except GameError:  # not saved: the firm must not exist (its code is never shown)
+                self.record.firms.pop()
+                raise
             return index, code
 
     def _free_name(self, name: str, index: int | None = None) -> str:
-        if any(f.name.casefold() == name.casefold() for i, f in enumerate(self.record.firms) if i != index):
-            raise GameError("err_name_taken", 409, name=repr(name))
+        key = rec.name_key(name)
+        same = [f.name for i, f in enumerate(self.record.firms) if i != index and rec.name_key(f.name) == key]
+        if same:  # look-alikes too (Unicode forms, case, spaces): two firms the class could not tell apart
+            raise GameError("err_name_taken", 409, name=repr(same[0]))
         if index is None and len(self.record.firms) >= MAX_FIRMS:
             raise GameError("err_full", 409, n=MAX_FIRMS)
         return name
@@ -444,9 +457,18 @@ class Game:
             self._save()
             return False
 
-    def close_round(self) -> None:
-        """The teacher closes the open round now: firms that did not decide keep their policy."""
+    def close_round(self, round_: int | None = None) -> None:
+        """The teacher closes the open round now: firms that did not decide keep their policy.
+
+        Args:
+            round_: the round the teacher means (from the page); a repeated request for a round
+                already closed (a double click) closes nothing.
+        """
         with self.lock:
+            if round_ is not None and (round_ < self.open_round or self.record.phase == "over"):
+                raise GameError("err_round_closed", 409, r=round_)
+            if round_ is not None and round_ != self.open_round:
+                raise GameError("err_round_not_open", 409, r=round_)
             if self.record.phase != "playing":
                 raise GameError("err_close", 409)
             self._close()
@@ -460,9 +482,19 @@ class Game:
             self.record.phase = "over"
         self._save()
 
-    def scandal(self, target: str, severity: float = 1.0, reach: float = 1.0) -> None:
-        """The teacher fires a scandal now, between rounds: at one firm (its index) or sector-wide ('all')."""
+    def scandal(self, target: str, severity: float = 1.0, reach: float = 1.0, events_seen: int | None = None) -> None:
+        """The teacher fires a scandal now, between rounds: at one firm (its index) or sector-wide ('all').
+
+        Args:
+            target: a firm's index, or 'all'.
+            severity: how hard it hits (0-10).
+            reach: the share of customers who hear of it (0-1).
+            events_seen: how many events the teacher's page showed; if more have been fired since
+                (the same form sent twice), nothing is fired again.
+        """
         with self.lock:
+            if events_seen is not None and events_seen != len(self.record.events):
+                raise GameError("err_scandal_fired", 409)
             if self.record.phase != "playing":
                 raise GameError("err_scandal_when", 409)
             if str(target) == "all":

@@ -197,6 +197,7 @@ PANEL = """{% extends "base.html" %}{% block main %}
 <form method="post" action="/teacher/close"><input type="hidden" name="round" value="{{ open_round }}">
 <button id="close-round">{{ t('close_round', r=open_round) }}</button></form>
 <form method="post" action="/teacher/scandal" class="inline" id="scandal-form">
+<input type="hidden" name="events" value="{{ events_seen }}">
 <label>{{ t('scandal_at') }} <select name="target" id="scandal-target">
 <option value="all">{{ t('whole_sector') }}</option>
 {% for f in firms %}<option value="{{ loop.index0 }}">{{ f.name }}</option>{% endfor %}

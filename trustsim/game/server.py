@@ -10,7 +10,11 @@ Safety (docs/security.md, "The classroom game"):
 - every input is validated and a bad one gets a clear message (HTTP 4xx), never a crash;
 - requests are rate-limited per client address, and failed codes/keys more strictly;
 - bodies over 16 KiB are refused; cross-site form posts are refused (Origin check);
-- pages load nothing from outside the server (Content-Security-Policy ``default-src 'self'``).
+- pages load nothing from outside the server (Content-Security-Policy ``default-src 'self'``);
+- as a web server (``guard.py``, docs/security.md): the ``Host`` header is checked, an error is one
+  log line, each client may hold a few connections and create a few firms, slow requests are cut
+  off, teacher actions name the round they mean (a double click does nothing twice), and CSV
+  downloads cannot carry spreadsheet formulas.
 """
 
 from __future__ import annotations
@@ -30,9 +34,22 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from trustsim.app.server import Guard, allowed_hosts, same_origin
 from trustsim.game import figures, lesson, presets
 from trustsim.game.game import Game, GameError
-from trustsim.game.guard import MAX_BODY, RateLimiter, is_loopback, lan_address, read_form, security_headers
+from trustsim.game.guard import (
+    JOINS_BURST,
+    JOINS_PER_MINUTE,
+    LOG,
+    MAX_BODY,
+    RateLimiter,
+    csv_safe,
+    is_loopback,
+    lan_address,
+    read_form,
+    security_headers,
+)
+from trustsim.game.guard import run as run_server
 from trustsim.game.pages import CSS, JS, render
 from trustsim.game.record import token_hash
 from trustsim.game.rules import DECISIONS, DecisionError, planned_spend, planning_size, validate_decision
@@ -71,6 +88,7 @@ class GameServer:
         self.flash_cookie = f"ts_flash_{gid}"
         self.requests = RateLimiter(rate=20.0, burst=120.0)
         self.failures = RateLimiter(rate=10 / 60, burst=10.0)
+        self.joins = RateLimiter(rate=JOINS_PER_MINUTE / 60, burst=JOINS_BURST)
         self._figures: dict[tuple[str, int, int, str], tuple[bytes, float]] = {}
         self._figure_lock = threading.Lock()
         self._flashes: dict[str, dict[str, Any]] = {}
@@ -101,7 +119,7 @@ class GameServer:
             Route("/static/game.css", self.css),
             Route("/static/game.js", self.js),
         ]
-        self.app = Starlette(
+        self.starlette = Starlette(
             routes=routes,
             middleware=[Middleware(BaseHTTPMiddleware, dispatch=self.guard)],
             exception_handlers={
@@ -111,6 +129,7 @@ class GameServer:
                 Exception: self.crashed,
             },
         )
+        self.app = Guard(self.starlette, allowed_hosts(host), name="trustsim classroom", log=LOG)
 
     @property
     def address(self) -> str:
@@ -141,7 +160,7 @@ class GameServer:
         if length > MAX_BODY:
             return security_headers(PlainTextResponse("Request too large.", 413))
         origin = request.headers.get("origin")
-        if request.method == "POST" and origin and urllib.parse.urlsplit(origin).netloc != request.headers.get("host"):
+        if request.method == "POST" and origin and not same_origin(origin, request.headers.get("host", "")):
             return security_headers(PlainTextResponse("Cross-site requests are refused.", 403))
         set_code = False
         if (
@@ -229,8 +248,7 @@ class GameServer:
         return security_headers(self.problem(str(exc), 400, self.lang(request)))
 
     async def crashed(self, request: Request, exc: Exception) -> Response:
-        """An unexpected error: a page that says so (the game was saved before the request)."""
-        print(f"error while serving {request.url.path}: {type(exc).__name__}: {exc}", flush=True)
+        """An unexpected error: a page that says so (the guard logs it as one line)."""
         return security_headers(self.problem("err_crash", 500, self.lang(request)))
 
     def page(
@@ -322,9 +340,12 @@ class GameServer:
         """Create a firm (code + name) and give the browser its token; always answered by a redirect."""
         client = request.client.host if request.client else "?"
         form = await read_form(request)
+        if not self.joins.allow(client):
+            return self.problem("err_joins", 429, self.lang(request))
         try:
             _, token = await run_in_threadpool(self.game.join, form.get("name", ""), form.get("code", ""))
         except GameError as e:
+            self.joins.give_back(client)  # only firms created count
             limited = self._limited(client, self.lang(request)) if e.status == 403 else None
             return limited or self._refusal(
                 RedirectResponse("/", 303), e, {"code": form.get("code", ""), "name": form.get("name", "")}
@@ -649,20 +670,33 @@ class GameServer:
                 decided=sum(r["decided"] for r in roster),
                 roster=roster,
                 events=events,
+                events_seen=len(game.record.events),
                 message=message,
                 error=error,
             )
 
     async def _teacher_action(
-        self, request: Request, action: Callable[[dict[str, str]], tuple[str, dict[str, Any]]]
+        self,
+        request: Request,
+        action: Callable[[dict[str, str]], tuple[str, dict[str, Any]]],
+        counts: tuple[str, ...] = (),
     ) -> Response:
-        """Run a teacher's action and go back to the panel with its message (post/redirect/get)."""
+        """Run a teacher's action and go back to the panel with its message (post/redirect/get).
+
+        Args:
+            request: the form post.
+            action: does it; returns the text key of its message and the key's fields.
+            counts: fields the panel's form must carry as whole numbers (the round, the events seen),
+                so that a repeated form does nothing twice; a form without them is refused (400).
+        """
         client = request.client.host if request.client else "?"
+        lang = self.lang(request)
         if not self._is_teacher(request):
-            return self._limited(client, self.lang(request)) or self.problem(
-                "err_teacher_only", 403, self.lang(request)
-            )
+            return self._limited(client, lang) or self.problem("err_teacher_only", 403, lang)
         form = await read_form(request)
+        for key in counts:
+            if not form.get(key, "").isdigit():
+                return self.problem("err_stale_form", 400, lang, field=key)
         response = RedirectResponse("/teacher/panel", 303)
         try:
             key, fields = await run_in_threadpool(action, form)
@@ -689,11 +723,11 @@ class GameServer:
         """Close the open round now and run it."""
 
         def act(form: dict[str, str]) -> tuple[str, dict[str, Any]]:
-            r = self.game.open_round
-            self.game.close_round()
+            r = int(form["round"])
+            self.game.close_round(r)
             return "closed", {"r": r}
 
-        return await self._teacher_action(request, act)
+        return await self._teacher_action(request, act, counts=("round",))
 
     async def scandal(self, request: Request) -> Response:
         """Fire a scandal at one firm or the whole sector."""
@@ -704,10 +738,10 @@ class GameServer:
                 reach = float(form.get("reach", "1").replace(",", "."))
             except ValueError:
                 raise GameError("err_scandal_values") from None
-            self.game.scandal(form.get("target", "all"), severity, reach)
+            self.game.scandal(form.get("target", "all"), severity, reach, int(form["events"]))
             return "fired", {}
 
-        return await self._teacher_action(request, act)
+        return await self._teacher_action(request, act, counts=("events",))
 
     async def add_firm(self, request: Request) -> Response:
         """Add a firm in the lobby, for a latecomer or an absent student; its firm code is shown."""
@@ -762,7 +796,7 @@ class GameServer:
         def csv() -> str:
             with self.game.lock:
                 frame = self.game.supplier_table() if name == "suppliers" else self.game.round_table()
-                return frame.to_csv(index=False)
+                return csv_safe(frame).to_csv(index=False)
 
         return PlainTextResponse(
             await run_in_threadpool(csv),
@@ -920,18 +954,25 @@ def _formatted(row: dict[str, Any], lang: str) -> dict[str, Any]:
     return out
 
 
-def serve(game: Game, host: str = "127.0.0.1", port: int = 8766) -> int:
-    """Serve the game until interrupted (Ctrl+C); returns the exit status."""
-    import uvicorn
+def serve(game: Game, host: str = "127.0.0.1", port: int = 8766, trusted_proxy: str | None = None) -> int:
+    """Serve the game until interrupted (Ctrl+C); returns the exit status.
 
+    Args:
+        game: the game.
+        host: address to listen on.
+        port: TCP port (0: a free one; the addresses printed carry the real one).
+        trusted_proxy: a reverse proxy's address whose ``X-Forwarded-For`` is believed (default: none).
+    """
     server = GameServer(game, host, port)
-    print(f"trustsim classroom: students open {server.address}  (join code {game.record.join_code})", flush=True)
-    print(f"teacher: {server.teacher_url()}", flush=True)
-    print(
-        f"game saved in {game.folder} after every change; run the same command again to resume. Ctrl+C stops.",
-        flush=True,
-    )
-    uvicorn.run(
-        server.app, host=host, port=port, log_level="warning", access_log=False, server_header=False, date_header=False
-    )
+
+    def announce(bound: int) -> None:
+        server.port = bound
+        print(f"trustsim classroom: students open {server.address}  (join code {game.record.join_code})", flush=True)
+        print(f"teacher: {server.teacher_url()}", flush=True)
+        print(
+            f"game saved in {game.folder} after every change; run the same command again to resume. Ctrl+C stops.",
+            flush=True,
+        )
+
+    run_server(server.app, host, port, announce, trusted_proxy)
     return 0

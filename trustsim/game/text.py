@@ -159,6 +159,37 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "Too many refused requests: wait a minute.",
         "nl": "Te veel geweigerde verzoeken: wacht een minuut.",
     },
+    "err_round_closed": {
+        "en": "Round {r} is already closed: nothing was done.",
+        "nl": "Ronde {r} is al gesloten: er is niets gedaan.",
+    },
+    "err_round_not_open": {
+        "en": "Round {r} is not open: reload the page.",
+        "nl": "Ronde {r} is niet open: laad de pagina opnieuw.",
+    },
+    "err_scandal_fired": {
+        "en": "That scandal has already been fired: nothing was done. Reload the page.",
+        "nl": "Dat schandaal is al afgevuurd: er is niets gedaan. Laad de pagina opnieuw.",
+    },
+    "err_unsaved": {
+        "en": "The game could not be saved on the teacher's computer (is its disk full?). Tell the teacher.",
+        "nl": "Het spel kon niet worden bewaard op de computer van de docent (is de schijf vol?). Zeg het de docent.",
+    },
+    "err_join_unsaved": {
+        "en": "The game could not be saved on the teacher's computer (is its disk full?). Tell the teacher. "
+        "Your firm was not created; try again in a moment.",
+        "nl": "Het spel kon niet worden bewaard op de computer van de docent (is de schijf vol?). Zeg het de "
+        "docent. Je bedrijf is niet aangemaakt; probeer het zo opnieuw.",
+    },
+    "err_stale_form": {
+        "en": "The form has no valid {field!r}: reload the teacher's page and try again.",
+        "nl": "Het formulier heeft geen geldig {field!r}: laad de pagina van de docent opnieuw en probeer het "
+        "nog eens.",
+    },
+    "err_joins": {
+        "en": "Too many firms from this device: wait a minute, or ask the teacher.",
+        "nl": "Te veel bedrijven vanaf dit apparaat: wacht een minuut, of vraag het de docent.",
+    },
     "err_form": {"en": "{message}", "nl": "{message}"},
     # joining
     "join_title": {"en": "Join the market", "nl": "Doe mee in de markt"},
