@@ -101,16 +101,53 @@ def test_fake_policies_have_the_expected_names():
 def test_money_heads_the_report_when_the_model_has_costs():
     cmp = fake_comparison(money=True)
     assert cmp.has_money and cmp.headline.key == "profit"
-    assert [m.key for m in cmp.measures][:3] == ["profit", "roi", "discounted_profit"]
+    assert [m.key for m in cmp.measures][:2] == ["profit", "discounted_profit"]
+    assert "roi" not in cmp.rankings  # profit / costs restates the unit cost: not a measure
     text = report.headline(cmp)
     assert "leads on profit" in text
     summary = report.summary_section(cmp)
     assert summary.tables[0][0][1].startswith("Profit (total)")
+    assert summary.figure == "profit.png"
     assert not any("no costs" in p for p in summary.paragraphs)
-    # ROI is total profit over total costs, per run
-    v = cmp.values.set_index(["policy", "replicate"]).loc[(SLOW, 0)]
-    run = cmp.series[(cmp.series["policy"] == SLOW) & (cmp.series["replicate"] == 0) & (cmp.series["step"] > 0)]
-    assert v["roi"] == pytest.approx(run["profit"].sum() / run["costs"].sum())
+    # the return on the extra spend against the reference (the first policy given: FAST), replicate by replicate
+    assert cmp.reference == FAST
+    t = report.cost_breakdown(cmp).set_index("policy")
+    runs = cmp.series[cmp.series["step"] > 0].groupby(["policy", "replicate"])[["profit", "costs"]].sum()
+    extra_profit = (runs.loc[SLOW] - runs.loc[FAST])["profit"].mean()
+    extra_spend = (runs.loc[SLOW] - runs.loc[FAST])["costs"].mean()
+    assert t.loc[SLOW, "extra_profit"] == pytest.approx(extra_profit)
+    assert t.loc[SLOW, "extra_spend"] == pytest.approx(extra_spend) and extra_spend < 0
+    # SLOW spends less than the reference: no return is computed on a negative spend, and the report says why
+    assert np.isnan(t.loc[SLOW, "roi"]) and "spends no more than Big advertiser" in t.loc[SLOW, "verdict"]
+    assert t.loc[SLOW, "costs"] == pytest.approx(runs.loc[SLOW, "costs"].mean())
+
+
+def test_return_on_extra_spend_is_the_ratio_of_paired_differences():
+    from trustsim.compare.stats import extra_spend_return
+
+    rng = np.random.default_rng(5)
+    luck = rng.normal(0, 50, 12)
+    spend = pd.DataFrame({"ref": 100 + luck, "more": 160 + luck + rng.normal(0, 2, 12)})
+    profit = pd.DataFrame({"ref": 40 + luck, "more": 70 + luck + rng.normal(0, 2, 12)})
+    r = extra_spend_return(profit, spend, "more", "ref")
+    d_p, d_s = profit["more"] - profit["ref"], spend["more"] - spend["ref"]
+    assert r.roi == pytest.approx(d_p.mean() / d_s.mean()) and r.n == 12
+    assert r.roi_lo < r.roi < r.roi_hi and 0.4 < r.roi_lo and r.roi_hi < 0.6  # 30 more profit on 60 more spend
+    assert f"each extra unit spent returned {r.roi:+.2f} in extra profit (95% CI" in r.verdict
+    same = extra_spend_return(profit, spend.assign(more=spend["ref"]), "more", "ref")
+    assert np.isnan(same.roi) and "spends no more than ref" in same.verdict
+
+
+def test_headlines_handle_losses():
+    cmp = fake_comparison(money=True)
+    for key in ("profit", "discounted_profit"):
+        r = cmp.rankings[key]
+        for col in ("mean", "lo", "hi"):
+            r[col] = r[col] - 1e6  # every policy loses money
+    text = report.headline(cmp)
+    assert "every policy loses money" in text and "% less" not in text and "as a share" not in text
+    lead = -cmp.rankings["profit"]["diff"].iloc[1]
+    assert f"it loses {lead:,.0f} less than" in text
 
 
 def test_without_costs_the_report_falls_back_to_revenue_and_says_so():
@@ -139,10 +176,12 @@ def test_recommendation_is_conditional_on_the_horizon_and_the_margin_is_still_mo
     cmp = fake_comparison(money=True)
     text = report.recommendation(cmp)
     # cumulative profit: FAST leads early, SLOW (cheaper, still growing) for good later
-    assert text.startswith(f"Choose **{SLOW} (us)** if you look further than period ")
+    assert text.startswith(f"Choose **{SLOW} (us)** if you look further than week ")
     assert f"**{FAST}** leads before that" in text
     section = report._horizon_section(cmp)
-    assert any(p.startswith("**Warning.**") and "still growing" in p for p in section.paragraphs)
+    # the leader's margin grows: said, but no warning (the sign of the lead cannot change)
+    assert any("still growing at the end" in p for p in section.paragraphs)
+    assert not any(p.startswith("**Warning.**") for p in section.paragraphs)
     move = horizon.still_moving(cmp.series, cmp.measures[3], [FAST, SLOW], SLOW, FAST)  # revenue per period
     assert move.moving and move.slope == pytest.approx(10.0, rel=0.1)
 
@@ -219,8 +258,11 @@ def test_robustness_counts_only_significant_cells():
     assert "in 1 no policy is significantly ahead" in text
 
 
-def test_too_few_replicates_are_warned_about():
+def test_too_few_replicates_are_warned_about_only_when_the_lead_is_open():
     cmp = fake_comparison(money=False)
+    assert bool(cmp.rankings["revenue"]["significant"].iloc[1])
+    assert report.replicate_warnings(cmp) == []  # a significant lead: more replicates cannot flip its sign
+    cmp.rankings["revenue"].loc[1, "significant"] = False
     warnings = report.replicate_warnings(cmp)
     assert any("Only 8 replicates" in w for w in warnings)
 

@@ -75,6 +75,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="replicates per policy and robustness cell (default: half of --replicates, >= 2)",
     )
     p.add_argument(
+        "--reference",
+        metavar="POLICY",
+        help="the policy the others' extra spend is measured against (its name; default: the first policy given)",
+    )
+    p.add_argument(
         "--pdf",
         action="store_true",
         help="also write DIR/report.pdf (headless Chromium, offline; executive summary on page one)",
@@ -125,6 +130,7 @@ def main(args: argparse.Namespace) -> int:
             overrides=overrides,
             vary={} if args.no_robustness else (vary or None),
             robust_replicates=args.robust_replicates,
+            reference=args.reference,
             workers=args.workers,
             scheduler=args.scheduler,
             progress=not args.quiet,
@@ -132,7 +138,9 @@ def main(args: argparse.Namespace) -> int:
         paths = write_report(cmp, staging, _command_line("compare"), pdf=args.pdf)
     from trustsim.compare.report import headline
 
-    print(headline(cmp).replace("**", ""))
-    written = [str(out / name) for name in ("report.html", "report.md", "report.pdf") if name in paths]
+    from trustsim.errors import printable
+
+    print(printable(headline(cmp).replace("**", "")))
+    written = [printable(str(out / name)) for name in ("report.html", "report.md", "report.pdf") if name in paths]
     print(f"report: {', '.join(written)} ({time.monotonic() - started:.1f} s)", file=sys.stderr)
     return 0
