@@ -321,8 +321,11 @@ figure{margin:1em 0}figure img{max-width:100%;height:auto}figcaption{font-size:.
 code{background:#f4f4f4;padding:0 .2em;font-size:.9em}
 @media print{body{max-width:none;margin:0;font-size:10pt;line-height:1.35}h1{font-size:1.35em;margin:.2em 0}
 .lead{font-size:1em;padding:.4em .8em;margin:.4em 0}section.summary h2{margin:.3em 0}
-section.summary p{margin:.35em 0}section.summary table{margin:.4em 0}section.summary{break-after:page}
-figure,table{break-inside:avoid}}
+section.summary p{margin:.3em 0}section.summary table{margin:.3em 0}section.summary{break-after:page}
+section.summary{font-size:8.2pt;line-height:1.25;padding:.1em .8em .4em}section.summary table{font-size:7.5pt}
+section.summary figure{margin:.2em 0}section.summary figure img{max-height:38mm;width:auto}
+section.summary figcaption{font-size:7.5pt}
+table{max-width:100%}td,th{overflow-wrap:anywhere}figure,table{break-inside:avoid}}
 """
 
 

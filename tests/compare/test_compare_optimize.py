@@ -143,7 +143,7 @@ def test_the_default_objective_is_discounted_profit(tmp_path):
     assert main([*args, "--out", str(out)]) == 0
     trials = pd.read_csv(out / "trials.csv")
     np.testing.assert_allclose(trials["objective"], trials["discounted_profit"])
-    best = trials.loc[trials["objective"].idxmax()]
+    best = trials.iloc[int(trials["objective"].to_numpy().argmax())]
     files = sorted((out / "policies").glob("*.toml"))
     policy = load_policy(next(f for f in files if "search_best_objective" in f.name))
     assert policy.settings["ad_budget"] == pytest.approx(best["ad_budget"], rel=1e-5)

@@ -161,7 +161,8 @@ def test_per_run_and_cost_files_match_the_runs(comparison, cli_run):
     parts = costs["service_costs"] + costs["ad_costs"] + costs["fixed_costs"]
     np.testing.assert_allclose(parts, costs["costs"], rtol=1e-9)
     np.testing.assert_allclose(costs["revenue"] - costs["costs"], costs["profit"], rtol=1e-9)
-    assert costs.loc["Listener", "reference"] == "Listener" and np.isnan(costs.loc["Listener", "roi"])
+    listener = costs.to_dict("index")["Listener"]
+    assert listener["reference"] == "Listener" and np.isnan(listener["roi"])
 
 
 def test_robustness_grid_has_every_policy_in_every_cell(comparison):

@@ -137,7 +137,6 @@ def main(args: argparse.Namespace) -> int:
         )
         paths = write_report(cmp, staging, _command_line("compare"), pdf=args.pdf)
     from trustsim.compare.report import headline
-
     from trustsim.errors import printable
 
     print(printable(headline(cmp).replace("**", "")))

@@ -67,7 +67,7 @@ def profit_figure(cmp: Comparison) -> bytes:
     cube = horizon.trajectories(cmp.series, m, names)
     palette = reporting.colours(len(names))
     steps = np.arange(1, cube.shape[2] + 1)
-    fig, ax = plt.subplots(figsize=(7.2, 2.5))
+    fig, ax = plt.subplots(figsize=(7.6, 2.2))
     for k, name in enumerate(names):
         stats = np.array([reporting.t_interval(cube[k][:, h])[:3] for h in range(cube.shape[2])])
         ax.plot(steps, stats[:, 0], color=palette[k], lw=1.6, label=_wrap(cmp.label(name), 40))

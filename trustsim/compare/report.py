@@ -118,7 +118,7 @@ def market_description(cmp: Comparison) -> str:
         f"{m.initial_customers:.0%} of people already buy somewhere at the start"
         if m.initial_customers
         else "nobody buys yet at the start",
-        f"word of mouth travels over {NETWORKS.get(sc.network.kind, sc.network.kind)}"
+        f"word of mouth travels over {NETWORKS.get(sc.network.kind, sc.network.kind).split(' (')[0]}"
         + (f" with about {sc.network.mean_degree:g} ties a person" if sc.network.kind != "well_mixed" else ""),
         f"a unit of ad budget reaches {sc.advertising.reach:.1%} of people a week and an enthusiastic customer "
         f"recommends about {sc.wom.rate:.2g} times a week",
@@ -127,7 +127,7 @@ def market_description(cmp: Comparison) -> str:
     if m.turnover:
         parts.append(f"{m.turnover:.1%} of people leave each week and are replaced by newcomers (an open market)")
     else:
-        parts.append("nobody leaves the market (a closed market: once everyone buys, growth comes only from rivals)")
+        parts.append("nobody leaves the market (growth comes from newcomers to buying, then only from rivals)")
     for shock in sc.shocks:
         who = "every supplier" if shock.supplier == "all" else f"supplier {shock.supplier}"
         parts.append(f"a scandal hits {who} in {week(shock.step)}")
@@ -192,10 +192,7 @@ def net_flows(cmp: Comparison, winner: str, runner: str) -> str:
     later = cmp.series[cmp.series["step"] > 0]
     held = later.groupby("policy")["customers"].mean()
     gap = held[winner] - held[runner]
-    text += (
-        f"; over the {weeks(cmp.steps)} it had {abs(gap):,.0f} {'more' if gap >= 0 else 'fewer'} customers on "
-        "average (when customers arrive matters as much as how many there are at the end)"
-    )
+    text += f"; it had {abs(gap):,.0f} {'more' if gap >= 0 else 'fewer'} customers in an average week"
     if cmp.has_money:
         money = later.groupby("policy")[["revenue", "costs"]].sum() / cmp.replicates  # weeks 1..T, as the headline
         revenue, costs = money["revenue"], money["costs"]
@@ -282,15 +279,17 @@ def recommendation(cmp: Comparison) -> str:
     if conditions is not None:
         flips = conditions[conditions["leader"] != winner]
         if len(flips):
-            text += (
-                " It changes with the cost assumptions: "
-                + "; ".join(
-                    f"if {r['key']} is {r['value']:g} instead of {r['base']:g}, **{ours(cmp, r['leader'])}** leads on "
-                    f"{label} ({'significantly' if r['significant'] else 'not significantly'})"
-                    for _, r in flips.iterrows()
-                )
-                + "."
+            changes = "; ".join(
+                f"{r['key']} {r['value']:g} (not {r['base']:g}): **{ours(cmp, r['leader'])}**"
+                + (" (significant)" if r["significant"] and not flips["significant"].all() else "")
+                for _, r in flips.iterrows()
             )
+            sure = (
+                "significantly"
+                if flips["significant"].all()
+                else ("not significantly" if not flips["significant"].any() else "in some cases significantly")
+            )
+            text += f" The leader on {label} changes ({sure}) with the cost assumptions: {changes}."
         else:
             moved = ", ".join(dict.fromkeys(conditions["key"]))
             text += f" It holds with each cost assumption ({moved}) from half to twice its value."
@@ -350,9 +349,8 @@ def replicate_warnings(cmp: Comparison) -> list[str]:
     settled = len(r) < 2 or yes(r.iloc[1]["significant"])
     if cmp.replicates < MIN_REPLICATES and not settled:
         out.append(
-            f"Only {cmp.replicates} replicates per policy: the intervals are wide and rest on the t "
-            f"distribution's assumptions; use at least {MIN_REPLICATES} (--replicates) before acting on a "
-            "close call."
+            f"Only {cmp.replicates} replicates per policy: use at least {MIN_REPLICATES} (--replicates) before "
+            "acting on a close call."
         )
     if not settled:
         table = cmp.table(m.key)
@@ -360,16 +358,16 @@ def replicate_warnings(cmp: Comparison) -> list[str]:
         if len(d) > 1 and d.mean() != 0 and d.std(ddof=1) > 0:
             need = math.ceil((2.0 * d.std(ddof=1) / abs(d.mean())) ** 2)
             out.append(
-                f"The lead on {m.name.lower()} is not significant with {cmp.replicates} replicates; a lead of "
-                f"this size would need about {max(need, cmp.replicates + 1)} replicates to show."
+                f"A lead of this size on {m.name.lower()} would need about {max(need, cmp.replicates + 1)} "
+                "replicates to show."
             )
     grid = cmp.grid()
     if grid is not None and cmp.robust_replicates < 5:
         w = figures.robustness_winners(cmp, m.key)
         if "significant" in w and not w["significant"].fillna(False).astype(bool).all():
             out.append(
-                f"The robustness cells have {cmp.robust_replicates} replicates each: a cell that is not "
-                "significant is a tie, not a win (--robust-replicates)."
+                f"Robustness cells have {cmp.robust_replicates} replicates each: a cell that is not significant "
+                "is a tie (--robust-replicates)."
             )
     return out
 
@@ -417,7 +415,7 @@ def other_leaders(cmp: Comparison) -> str:
     return "Leaders on the other measures: " + "; ".join(parts) + "."
 
 
-def robustness_summary(cmp: Comparison, measure: str | None = None) -> str:
+def robustness_summary(cmp: Comparison, measure: str | None = None, short: bool = False) -> str:
     """How often the overall winner is *significantly* ahead in the cells of the robustness grid."""
     if cmp.robustness is None or not cmp.vary:
         return "No robustness grid was run (--no-robustness)." if cmp.robustness is None else ""
@@ -437,7 +435,7 @@ def robustness_summary(cmp: Comparison, measure: str | None = None) -> str:
         text += "; " + ", ".join(f"{ours(cmp, n)} in {k}" for n, k in others.items())
     if ties:
         text += f"; in {ties} no policy is significantly ahead (a tie at {cmp.robust_replicates} replicates a cell)"
-    if "tau" in w and np.isfinite(w["tau"]).any():
+    if "tau" in w and np.isfinite(w["tau"]).any() and not short:
         text += (
             f"; the whole ranking keeps its order on average at Kendall τ = {np.nanmean(w['tau']):.2f} "
             f"(lowest {np.nanmin(w['tau']):.2f}; 1 = the same order everywhere)"
@@ -458,12 +456,14 @@ def summary_section(cmp: Comparison) -> Section:
             "**Money.** The model has no costs yet: revenue and customers stand in for profit and "
             "cumulative discounted profit, which will head this report once the model has them."
         )
-    robust = robustness_summary(cmp)
+    robust = robustness_summary(cmp, short=True)
     if robust:
         paragraphs.append("**Robustness.** " + robust)
-    paragraphs += [f"**Warning.** {w}" for w in replicate_warnings(cmp)]
-    paragraphs.append(limitations(cmp))
-    shown = [cmp.headline, *[MEASURE_BY_KEY[k] for k in ("discounted_profit", "customers", "nps") if k != m.key]]
+    warnings = replicate_warnings(cmp)
+    if warnings:
+        paragraphs.append("**Warning.** " + " ".join(warnings))
+    paragraphs.append("Limitations and method: see the last section.")
+    shown = [cmp.headline, *[MEASURE_BY_KEY[k] for k in ("customers", "nps") if k != m.key]]
     shown = [x for x in shown if x.key in cmp.rankings]
     header = ["Policy", *[f"{x.label} (95% CI)" for x in shown]]
     rows = []
@@ -493,12 +493,12 @@ def summary_section(cmp: Comparison) -> Section:
 
 
 COST_UNITS = {
-    "service_cost": "per customer-week",
-    "over_delivery_cost": "per customer-week per unit over-delivery",
-    "care_cost": "per customer-week per unit care",
-    "ad_cost": "per person reached",
-    "fixed_cost": "per week",
-    "discount_rate": "per week",
+    "service_cost": "a customer-week",
+    "over_delivery_cost": "a customer-week × over-delivery",
+    "care_cost": "a customer-week × care",
+    "ad_cost": "a person reached",
+    "fixed_cost": "a week",
+    "discount_rate": "a week",
 }
 
 
@@ -518,11 +518,10 @@ def assumptions_table(cmp: Comparison) -> tuple[list[str], list[list[str]]]:
             tested = " and ".join(f"{v:g}" for v in mine["value"])
             flips = mine[mine["leader"] != winner]
             outcome = (
-                "holds"
+                f"{ours(cmp, winner)} still leads"
                 if flips.empty
                 else "; ".join(
-                    f"at {f['value']:g}: {ours(cmp, f['leader'])} leads"
-                    + ("" if f["significant"] else " (not significant)")
+                    f"at {f['value']:g}: {ours(cmp, f['leader'])}" + ("" if f["significant"] else " (not significant)")
                     for _, f in flips.iterrows()
                 )
             )
@@ -530,8 +529,8 @@ def assumptions_table(cmp: Comparison) -> tuple[list[str], list[list[str]]]:
             tested, outcome = ", ".join(f"{v:g}" for v in cmp.vary[key]), "see Robustness"
         elif name not in ("fixed_cost", "discount_rate"):
             outcome = "not tested (value 0)" if value == 0 else "not tested"
-        rows.append([key, f"{value:g} {unit}", tested, outcome])
-    return (["Cost assumption", "Value", "Also tested at", f"Recommendation ({ours(cmp, winner)})"], rows)
+        rows.append([key, f"{value:g} per {unit}", tested, outcome])
+    return (["Cost assumption", "Value", "Also tested at", f"Leader ({ours(cmp, winner)} here)"], rows)
 
 
 def rivals_table(cmp: Comparison) -> tuple[list[str], list[list[str]]]:
@@ -865,8 +864,9 @@ def _method_section(cmp: Comparison, command: str) -> Section:
         else ""
     )
     return Section(
-        "Method",
+        "Method and limitations",
         [
+            limitations(cmp),
             f"Each policy is played by supplier {cmp.as_index} ('{cmp.supplier_names[cmp.as_index]}') of the "
             f"scenario against its competitors ({competitors}); a policy called like a competitor is marked '(us)'. "
             "Fields a policy does not set take the scenario's [supplier_defaults]. Common random numbers: replicate r "

@@ -305,8 +305,6 @@ def band(
         for i, (_, v) in enumerate(groups):
             matrix[i, : len(v)] = v
         stats_ = bootstrap_interval(matrix, level)
-        return pd.DataFrame(
-            {by: [k for k, _ in groups], "mean": stats_[:, 0], "lo": stats_[:, 1], "hi": stats_[:, 2]}
-        )
+        return pd.DataFrame({by: [k for k, _ in groups], "mean": stats_[:, 0], "lo": stats_[:, 1], "hi": stats_[:, 2]})
     rows = [(key, *mean_ci(v, level, bounds)) for key, v in groups]
     return pd.DataFrame(rows, columns=[by, "mean", "lo", "hi"])
