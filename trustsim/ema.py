@@ -174,13 +174,6 @@ def default_range(key: str, value: float, full: bool = False) -> tuple[float, fl
     return low, high
 
 
-def _value(scenario: Any, key: str) -> Any:
-    node: Any = scenario
-    for part in key.split("."):
-        node = node[int(part)] if part.isdigit() else getattr(node, part)
-    return node
-
-
 def _parameter(ema: Any, info: Field, given: Any, value: Any, full: bool, loads: Any) -> Any:
     """The EMA parameter of a key: Real, Integer, Categorical or Boolean, over its range or options.
 
@@ -273,6 +266,7 @@ def ema_model(
         ConfigError: EMA Workbench is missing, or a key, range, option or count is bad.
     """
     ema = require_ema()
+    from trustsim.compare.run import scenario_value
     from trustsim.config import load_scenario
 
     path = Path(scenario) if scenario is not None else None
@@ -290,6 +284,8 @@ def ema_model(
             return str(e)
         return ""
 
+    policy = base.supplier_policies()[as_index]
+
     def parameters(given: Any, defaults: Sequence[str], prefix: str) -> list[Any]:
         items = given if given is not None else defaults
         if isinstance(items, str) or not isinstance(items, (Mapping, Sequence)):
@@ -298,7 +294,9 @@ def ema_model(
         out = []
         for k, rng in pairs:
             info = field_info(f"{prefix}{k}")
-            out.append(_parameter(ema, info, rng, _value(base, info.key), bool(prefix), loads))
+            # a lever's value is our supplier's as the scenario resolves it (defaults filled in)
+            value = scenario_value(policy, str(k)) if prefix else scenario_value(base, info.key)
+            out.append(_parameter(ema, info, rng, value, bool(prefix), loads))
         return out
 
     unc = parameters(uncertainties, DEFAULT_UNCERTAINTIES, "")

@@ -161,6 +161,14 @@ def test_per_run_and_cost_files_match_the_runs(comparison, cli_run):
     parts = costs["service_costs"] + costs["ad_costs"] + costs["fixed_costs"]
     np.testing.assert_allclose(parts, costs["costs"], rtol=1e-9)
     np.testing.assert_allclose(costs["revenue"] - costs["costs"], costs["profit"], rtol=1e-9)
+    # the columns are those docs/outputs.md lists (generated from trustsim.outputs.COMPARE)
+    from trustsim.outputs import COMPARE
+
+    def documented(name: str) -> set[str]:
+        return {part.strip() for c in COMPARE[name][1] for part in c.name.split(",")}
+
+    assert set(costs.reset_index().columns) == documented("costs.csv")
+    assert set(pd.read_csv(out / "ranking.csv").columns) == documented("ranking.csv")
     listener = costs.to_dict("index")["Listener"]
     assert listener["reference"] == "Listener" and np.isnan(listener["roi"])
 

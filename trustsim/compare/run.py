@@ -432,8 +432,8 @@ def _robustness_experiment(
     return validated_experiment(experiment)
 
 
-def scenario_value(scenario: Scenario, key: str) -> Any:
-    """The scenario's value of a dotted key (``wom.rate``)."""
+def scenario_value(scenario: Any, key: str) -> Any:
+    """The value of a dotted key (``wom.rate``, ``suppliers.0.promise``) in a scenario or one of its sections."""
     node: Any = scenario
     for part in key.split("."):
         node = node[int(part)] if part.isdigit() else getattr(node, part)

@@ -98,9 +98,19 @@ def search_headline(search: Search) -> str:
         what = {"nps": "highest NPS", "revenue": "most revenue"}.get(
             key, f"highest {m.name.lower()}" if m.key != "objective" else f"highest value of {key!r}"
         )
+        tied = []
+        if key in v.rankings:
+            r = v.rankings[key].set_index("policy")
+            if int(r.loc[best.name, "rank"]) == 1:
+                tied = [
+                    str(name)
+                    for name, t in r.iterrows()
+                    if name not in (best.name, current) and t["rank"] > 1 and not bool(t["significant"])
+                ]
+        tie = f"; statistically tied with {', '.join(tied)}" if tied else ""
         texts.append(
             f"With {search.budget:g} budget units per step, the {what} on fresh seeds comes from "
-            f"**{best.name}**: {_settings_text(best)} — {m.format(mean)} (95% CI {ci_text(m, lo_b, hi_b)}), "
+            f"**{best.name}**: {_settings_text(best)} — {m.format(mean)} (95% CI {ci_text(m, lo_b, hi_b)}{tie}), "
             f"{m.format(diff)} against the current policy, which spends {cost:.2f} units (95% CI "
             f"{ci_text(m, lo, hi)}, paired): {verdict} {'better' if diff > 0 else 'worse'}."
         )
