@@ -12,6 +12,7 @@ pytest.importorskip("ema_workbench")
 
 from trustsim.analysis.discover import SIGNIFICANCE, discover
 from trustsim.cli import main
+from trustsim.errors import ConfigError
 
 BASELINE = Path(__file__).resolve().parents[1] / "configs" / "baseline.toml"
 LEVELS = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]
@@ -94,3 +95,15 @@ def test_bad_outcomes_and_peels_exit_2(one_parameter_sweep, capsys, extra, messa
     assert main(["discover", str(one_parameter_sweep), "--out", str(one_parameter_sweep / "bad"), *extra]) == 2
     assert message in capsys.readouterr().err
     assert not (one_parameter_sweep / "bad").exists()
+
+
+def test_a_comparison_folder_uses_its_grid_not_the_cost_assumption_cells(tmp_path):
+    """robustness.parquet of `trustsim compare` also holds cells that move one money.* key: discover leaves them out."""
+    folder = grid_cells(tmp_path)
+    grid = pd.read_parquet(folder / "robustness.parquet").assign(kind="grid", **{"money.ad_cost": 1.0})
+    money = grid[grid["cell"] < 2].assign(kind="money", cell=lambda f: f["cell"] + 100, **{"money.ad_cost": 2.0})
+    pd.concat([grid, money], ignore_index=True).to_parquet(folder / "robustness.parquet")
+    found = discover(folder, "winner_revenue == 'X'")
+    assert found.runs == 36 * 3 and found.parameters == ["a", "b"]
+    with pytest.raises(ConfigError, match=r"no column 'money\.ad_cost\[X\]'"):
+        discover(folder, "`money.ad_cost[X]` > 1")

@@ -115,16 +115,19 @@ def evaluate_outcome(summary: pd.DataFrame, expr: str, source: str = "--outcome"
 
 
 def compare_cells(robustness: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
-    """A comparison's robustness runs as one row per (cell, replicate), for "where does X win?".
+    """A comparison's robustness grid as one row per (cell, replicate), for "where does X win?".
 
     Columns: the varied parameters, ``<measure>[<policy>]`` for every measure and policy, and
     ``winner_<measure>``, the policy with the highest value in that replicate of that cell.
     """
+    if "kind" in robustness.columns:  # the cells that move one cost assumption are not part of the grid
+        robustness = robustness[robustness["kind"] == "grid"]
     vary = [k for k in str(robustness["vary"].iloc[0]).split(",") if k]
     measures = [
         c
         for c in robustness.columns
         if c not in ("cell", "policy", "replicate", "run", "vary", *vary)
+        and "." not in c  # a scenario key held fixed in the grid (money.*), not a measure
         and pd.api.types.is_numeric_dtype(robustness[c])
     ]
     wide = robustness.pivot_table(index=["cell", "replicate"], columns="policy", values=measures, sort=False)

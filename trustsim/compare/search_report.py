@@ -19,6 +19,7 @@ from trustsim.compare import figures
 from trustsim.compare.report import Section, ci_text, render_html, render_markdown, write_report
 from trustsim.compare.search import Search
 from trustsim.compare.stats import LEVEL, MEASURE_BY_KEY, Measure, mean_ci, paired_difference
+from trustsim.figtext import literal
 from trustsim.io import atomic_write_bytes, atomic_write_text
 from trustsim.policies import Policy, budget_cost, slugify
 from trustsim.reporting import fixed
@@ -47,7 +48,7 @@ def front_figure(search: Search) -> bytes:
             ms=6,
             capsize=3,
             color=figures.colour(k + 1),
-            label=f"{p.name} (fresh seeds, 95% CI)",
+            label=literal(f"{p.name} (fresh seeds, 95% CI)"),
         )
     ax.set_xlabel("revenue (total over the horizon)")
     ax.set_ylabel("NPS (final)")
