@@ -86,7 +86,7 @@ class Discovery:
         )
         return (
             f"`{self.outcome}` holds in {self.holds} of {self.runs} {u} ({share:.0%}). It holds in "
-            f"{self.density:.0%} of the {u} with {box} (density), and that box holds {self.coverage:.0%} of the "
+            f"{self.density:.0%} (density) of the {u} with {box}, and that box holds {self.coverage:.0%} of the "
             f"{u} where it holds (coverage; {self.mass:.0%} of all {u}){quality}.{dropped} Feature scores (extra "
             f"trees, sum 1): {top}."
         )
@@ -98,6 +98,8 @@ class Discovery:
         sig = f" (quasi-p {p:.2g})" if p is not None and np.isfinite(p) else ""
         if isinstance(lo, (set, frozenset)):
             return f"{name} in {{{', '.join(map(str, sorted(lo)))}}}{sig}"
+        if float(lo) == float(hi):
+            return f"{name} = {float(lo):.3g}{sig}"
         return f"{name} {float(lo):.3g} to {float(hi):.3g}{sig}"
 
 

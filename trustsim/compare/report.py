@@ -493,12 +493,12 @@ def summary_section(cmp: Comparison) -> Section:
 
 
 COST_UNITS = {
-    "service_cost": "a customer-week",
-    "over_delivery_cost": "a customer-week × over-delivery",
-    "care_cost": "a customer-week × care",
-    "ad_cost": "a person reached",
-    "fixed_cost": "a week",
-    "discount_rate": "a week",
+    "service_cost": "customer-week",
+    "over_delivery_cost": "customer-week × over-delivery",
+    "care_cost": "customer-week × care",
+    "ad_cost": "person reached",
+    "fixed_cost": "week",
+    "discount_rate": "week",
 }
 
 
@@ -917,7 +917,9 @@ def cost_breakdown(cmp: Comparison) -> pd.DataFrame:
         }
         row["fixed_costs"] = row["costs"] - np.nansum([row["service_costs"], row["ad_costs"]])
         if name != cmp.reference:
-            e = extra_spend_return(cmp.table("profit"), cmp.table("costs"), name, cmp.reference)
+            # the verdict names the policies as the report does ('Listener (us)')
+            profit_t, spend_t = (cmp.table(k).rename(columns=cmp.label) for k in ("profit", "costs"))
+            e = extra_spend_return(profit_t, spend_t, cmp.label(name), cmp.label(cmp.reference))
             row |= {
                 "extra_spend": e.extra_spend,
                 "extra_spend_lo": e.extra_spend_lo,
@@ -963,7 +965,7 @@ def _money_section(cmp: Comparison) -> Section:
     return Section(
         "Money: where the profit comes from",
         [
-            f"Means per run over {weeks(cmp.steps)} (weeks 1 to {cmp.steps}), in units of a week's price. Serving "
+            f"Means per run over weeks 1 to {cmp.steps}, in units of a week's price. Serving "
             "customers = customers × (money.service_cost + over-delivery and care costs) each week; advertising = "
             "money.ad_cost × people reached; fixed = money.fixed_cost × weeks. Profit = revenue − all costs.",
             f"Return on the extra spend against **{ref}** (the reference, --reference): (profit − {ref}'s profit) "
