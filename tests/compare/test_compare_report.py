@@ -305,3 +305,41 @@ def test_pdf_without_a_browser_is_refused_before_any_run(tmp_path, monkeypatch, 
     assert status == 2
     assert "headless Chromium not found" in capsys.readouterr().err
     assert not out.exists(), "nothing is written when the PDF cannot be made"
+
+
+def test_a_cost_assumption_that_changes_the_leader_is_on_page_one():
+    """Robustness cells moving money.service_cost: at 1 the big advertiser leads (significantly), at 0.25 not."""
+    cmp = fake_comparison(money=True)
+    assert cmp.rankings["profit"]["policy"].iloc[0] == SLOW and cmp.scenario.money.service_cost == 0.5
+    profit = {  # (cell, policy): profit in replicates 0, 1, 2
+        (0, FAST): (100, 110, 105),
+        (0, SLOW): (150, 161, 158),
+        (1, FAST): (100, 110, 105),
+        (1, SLOW): (180, 190, 185),
+        (2, FAST): (100, 112, 104),
+        (2, SLOW): (60, 70, 66),
+    }
+    cells = {0: ("grid", 0.5), 1: ("money", 0.25), 2: ("money", 1.0)}
+    rows = [
+        {"cell": c, "kind": cells[c][0], "policy": name, "replicate": r, "profit": float(v[r]), "nps": 0.0}
+        | {"trust.loss_multiplier": 3.0, "money.service_cost": cells[c][1]}
+        for (c, name), v in profit.items()
+        for r in range(3)
+    ]
+    cmp.robustness, cmp.robust_replicates = pd.DataFrame(rows), 3
+    cmp.vary, cmp.money_vary = {"trust.loss_multiplier": [3.0]}, {"money.service_cost": [0.25, 1.0]}
+    text = report.recommendation(cmp)
+    assert "The leader on profit changes (significantly) with the cost assumptions: " in text
+    assert f"money.service_cost 1 (not 0.5): **{FAST}**." in text and "money.service_cost 0.25" not in text
+    table = dict((r[0], r) for r in report.assumptions_table(cmp)[1])
+    assert table["money.service_cost"][2:] == ["0.25 and 1", f"at 1: {FAST}"]
+    assert table["money.care_cost"][3] == "not tested"
+    section = report._robustness_section(cmp)
+    money_rows = section.tables[-1][1]
+    assert [r[:2] for r in money_rows] == [
+        ["money.service_cost", "0.25 (scenario: 0.5)"],
+        ["money.service_cost", "1 (scenario: 0.5)"],
+    ]
+    assert money_rows[1][2] == FAST and money_rows[1][4] == "yes"
+    # the grid's summary counts its one cell only, never the money cells
+    assert "Across 1 combinations of trust.loss_multiplier" in report.robustness_summary(cmp)
