@@ -79,7 +79,7 @@ def test_search_writes_its_report_and_reusable_policies(search_dir):
     assert trials["front"].any()
     files = sorted((search_dir / "policies").glob("*.toml"))
     assert 1 <= len(files) <= 2
-    best = trials.loc[trials["revenue"].idxmax()]
+    best = trials.iloc[int(trials["revenue"].to_numpy().argmax())]
     policy = load_policy(next(f for f in files if "search_best_revenue" in f.name))
     assert policy.settings["ad_budget"] == pytest.approx(best["ad_budget"], rel=1e-5)
     assert policy.settings["care"] == pytest.approx(best["care"], rel=1e-5)

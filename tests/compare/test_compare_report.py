@@ -193,19 +193,22 @@ def test_net_flows_list_every_flow_and_their_net():
     for channel in ("ads", "reviews", "recommendations"):
         assert f"through {channel}" in text
     assert "to rivals" in text
-    flows = report.figures.flows_table(cmp)
-    net = (flows.loc[SLOW, ["ads", "reviews", "recommendations"]].sum() - flows.loc[SLOW, "lost"]) - (
-        flows.loc[FAST, ["ads", "reviews", "recommendations"]].sum() - flows.loc[FAST, "lost"]
-    )
+    flows = report.figures.flows_table(cmp).to_dict("index")
+
+    def net_of(name: str) -> float:
+        f = flows[name]
+        return f["ads"] + f["reviews"] + f["recommendations"] - f["lost"]
+
+    net = net_of(SLOW) - net_of(FAST)
     assert f"net {net:+,.0f} customers" in text
 
 
 def test_nps_intervals_stay_within_plus_minus_100():
     cmp = fake_comparison(money=False, nps_floor=True)
-    nps = cmp.rankings["nps"].set_index("policy").loc[FAST]
+    nps = cmp.rankings["nps"].set_index("policy").to_dict("index")[FAST]
     assert -100 <= nps["lo"] <= nps["mean"] <= nps["hi"] <= 100
     t_lo = rank_policies(cmp.table("nps"))  # the t-interval for the same data may cross the bound
-    assert t_lo.set_index("policy").loc[FAST, "lo"] < nps["lo"]
+    assert t_lo.set_index("policy").to_dict("index")[FAST]["lo"] < nps["lo"]
 
 
 def test_our_policy_is_labelled_apart_from_a_rival_with_the_same_name():
@@ -223,8 +226,8 @@ def test_overlapping_intervals_with_a_significant_paired_test_are_explained():
     luck = rng.normal(0, 100, REPS)  # shared by both policies in each replicate
     table = pd.DataFrame({FAST: luck + 10 + rng.normal(0, 1, REPS), SLOW: luck + rng.normal(0, 1, REPS)})
     cmp.rankings["revenue"] = rank_policies(table)
-    r = cmp.rankings["revenue"].set_index("policy")
-    assert r.loc[SLOW, "hi"] > r.loc[FAST, "lo"] and r.loc[SLOW, "significant"]
+    r = cmp.rankings["revenue"].set_index("policy").to_dict("index")
+    assert r[SLOW]["hi"] > r[FAST]["lo"] and r[SLOW]["significant"]
     notes = report.disagreements(cmp)
     assert notes[0].startswith("Overlapping intervals, yet significantly lower: Revenue: Listener (us) vs Big")
     assert "same seeds" in notes[0]

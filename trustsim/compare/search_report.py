@@ -102,7 +102,7 @@ def search_headline(search: Search) -> str:
         tied = []
         if key in v.rankings:
             r = v.rankings[key].set_index("policy")
-            if int(r.loc[best.name, "rank"]) == 1:
+            if r["rank"].to_dict()[best.name] == 1:
                 tied = [
                     str(name)
                     for name, t in r.iterrows()
