@@ -120,3 +120,11 @@ def test_library_entry_points_refuse_injection(tmp_path):
         with pytest.raises(ConfigError, match="is not allowed"):
             optimize_policy(BASELINE, tmp_path / "opt", budget=1.0, objective=text, progress=False)
     assert not marker.exists() and not (tmp_path / "opt").exists()
+
+
+def test_discover_prints_an_outcome_without_terminal_escapes(tmp_path, capsys):
+    pytest.importorskip("ema_workbench")
+    folder = compare_folder(tmp_path / "cmp")
+    assert main(["discover", str(folder), "--outcome", "winner_revenue == 'B' or winner_revenue == '\x1b[31mA'"]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\\x1b[31mA" in out
