@@ -316,6 +316,89 @@ SWEEP: dict[str, tuple[str, list[Column]]] = {
 """The tables of a sweep results folder (``trustsim sweep``; CSV copies with ``--csv``)."""
 
 
+_RUN_MEASURES = (
+    "profit (sum over weeks 1..T), discounted_profit (cumulative at week T), revenue (sum), customers, nps, "
+    "ambassadors, trust (at week T), and costs, service_costs, ad_costs (sums): our supplier's in that run"
+)
+
+COMPARE: dict[str, tuple[str, list[Column]]] = {
+    "ranking.csv": (
+        "one row per measure x policy, best first within a measure (`trustsim.compare.stats.rank_policies`)",
+        [
+            _c("policy", "text", "the policy as given (its name)"),
+            _c(
+                "mean, lo, hi",
+                "as the measure",
+                "mean over replicates and its 95% interval (t; bootstrap for NPS, trust)",
+            ),
+            _c(
+                "diff, diff_lo, diff_hi",
+                "as the measure",
+                "policy minus the best, paired over replicates, 95% t-interval",
+            ),
+            _c("p", "probability", "paired t-test of diff against 0"),
+            _c("rel, rel_lo, rel_hi", "share", "diff and its interval divided by the best's mean"),
+            _c("p_holm", "probability", "p adjusted with Holm's method over the policies compared"),
+            _c("significant", "true/false", "significantly below the best (p_holm < 0.05)"),
+            _c("rank", "integer", "1 = the best's mean"),
+            _c("measure", "text", "profit, discounted_profit, revenue, customers, nps, ambassadors or trust"),
+        ],
+    ),
+    "runs.csv": (
+        "one row per policy x replicate (replicate r of every policy ran on the same seed)",
+        [
+            _c("policy", "text", "the policy"),
+            _c("replicate", "index", "0-based replicate"),
+            _c("run", "index", "the run's number in runs/ (its seed is in runs/summary.parquet)"),
+            _c("<measure>", "as the measure", _RUN_MEASURES),
+        ],
+    ),
+    "costs.csv": (
+        "one row per policy: the cost breakdown and the return on extra spend against the reference policy",
+        [
+            _c("policy, reference", "text", "the policy and the reference policy (the first given, or --reference)"),
+            _c(
+                "revenue, service_costs, ad_costs, fixed_costs, costs",
+                "money per run",
+                "means over replicates of the sums over weeks 1..T (fixed_costs = costs - service_costs - ad_costs)",
+            ),
+            _c("profit, profit_lo, profit_hi", "money per run", "mean profit and its 95% t-interval"),
+            _c(
+                "extra_spend, extra_spend_lo, extra_spend_hi",
+                "money per run",
+                "costs minus the reference's, paired over replicates, 95% t-interval",
+            ),
+            _c(
+                "extra_profit, extra_profit_lo, extra_profit_hi",
+                "money per run",
+                "profit minus the reference's, paired, 95% t-interval",
+            ),
+            _c(
+                "roi, roi_lo, roi_hi",
+                "money per money",
+                "extra_profit / extra_spend (ratio of the paired means) "
+                "with a 95% percentile-bootstrap interval; empty when the policy does not surely spend more",
+            ),
+            _c("n", "count", "replicate pairs"),
+            _c("verdict", "text", "the return in words"),
+        ],
+    ),
+    "robustness.parquet": (
+        "one row per robustness cell x policy x replicate",
+        [
+            _c("run", "index", "the run's number in robustness/"),
+            _c("cell", "index", "0-based cell"),
+            _c("kind", "text", "grid (a cell of the grid over --vary) or money (one cost assumption moved)"),
+            _c("policy, replicate", "", "as in runs.csv"),
+            _c("<measure>", "as the measure", _RUN_MEASURES),
+            _c("<parameter>", "as in docs/config.md", "each varied key (grid and money) and its value in the cell"),
+            _c("vary", "text", "the grid's keys, comma-separated"),
+        ],
+    ),
+}
+"""The tables beside a comparison report (``trustsim compare``, docs/compare.md)."""
+
+
 def render() -> str:
     """docs/outputs.md, from the definitions above and the model's own column lists."""
 
@@ -370,6 +453,8 @@ def render() -> str:
         "`trustsim.sweep.tidy.tidy_tables(DIR)`.",
         "",
     ]
+    for name, (what, columns) in COMPARE.items():
+        out += [f"## A comparison: `{name}`", "", what[0].upper() + what[1:] + ".", "", *table(columns), ""]
     return "\n".join(out)
 
 

@@ -157,7 +157,7 @@ BOOTSTRAP_RESAMPLES = 2000
 def bootstrap_interval(
     values: Any, level: float = LEVEL, resamples: int = BOOTSTRAP_RESAMPLES, seed: int = 0
 ) -> np.ndarray:
-    """Percentile-bootstrap intervals of the mean of each row (NaNs dropped per row).
+    """Percentile-bootstrap intervals of the mean of each row (NaNs dropped per row), by ``scipy.stats.bootstrap``.
 
     A percentile interval of a mean never leaves the range of the data, so a measure bounded
     by construction (NPS in ±100, a share in 0-1) keeps its interval inside its bounds, which a
@@ -173,18 +173,39 @@ def bootstrap_interval(
     Returns:
         Array (rows, 3): mean, low, high (NaN bounds for rows with fewer than two values).
     """
+    from scipy.stats import bootstrap
+
     x = np.atleast_2d(np.asarray(values, dtype=float))
     rng = np.random.default_rng(seed)
     out = np.full((x.shape[0], 3), np.nan)
-    for i, row in enumerate(x):
-        row = row[np.isfinite(row)]
-        if len(row) == 0:
-            continue
-        out[i, 0] = row.mean()
-        if len(row) < 2:
-            continue
-        means = row[rng.integers(0, len(row), size=(resamples, len(row)))].mean(axis=1)
-        out[i, 1], out[i, 2] = np.quantile(means, [(1 - level) / 2, (1 + level) / 2])
+
+    def interval(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The bounds for rows of equal length, in one vectorised call (one call per row was 20 times slower)."""
+        res = bootstrap(
+            (rows,),
+            np.mean,
+            confidence_level=level,
+            n_resamples=resamples,
+            method="percentile",
+            vectorized=True,
+            axis=-1,
+            rng=rng,
+        )
+        return np.asarray(res.confidence_interval.low), np.asarray(res.confidence_interval.high)
+
+    finite = np.isfinite(x)
+    counts = finite.sum(axis=1)
+    for i in np.flatnonzero(counts > 0):
+        out[i, 0] = x[i, finite[i]].mean()
+    # rows whose values are all equal have that value as both bounds (scipy warns of degenerate data)
+    flat = np.array([counts[i] >= 2 and np.ptp(x[i, finite[i]]) == 0 for i in range(len(x))], dtype=bool)
+    out[flat, 1] = out[flat, 2] = out[flat, 0]
+    whole = (counts == x.shape[1]) & (counts >= 2) & ~flat
+    if whole.any():
+        out[whole, 1], out[whole, 2] = interval(x[whole])
+    for i in np.flatnonzero((counts >= 2) & (counts < x.shape[1]) & ~flat):
+        lo, hi = interval(x[i, finite[i]][None, :])
+        out[i, 1], out[i, 2] = float(lo[0]), float(hi[0])
     return out
 
 
@@ -300,8 +321,11 @@ figure{margin:1em 0}figure img{max-width:100%;height:auto}figcaption{font-size:.
 code{background:#f4f4f4;padding:0 .2em;font-size:.9em}
 @media print{body{max-width:none;margin:0;font-size:10pt;line-height:1.35}h1{font-size:1.35em;margin:.2em 0}
 .lead{font-size:1em;padding:.4em .8em;margin:.4em 0}section.summary h2{margin:.3em 0}
-section.summary p{margin:.35em 0}section.summary table{margin:.4em 0}section.summary{break-after:page}
-figure,table{break-inside:avoid}}
+section.summary p{margin:.3em 0}section.summary table{margin:.3em 0}section.summary{break-after:page}
+section.summary{font-size:8.2pt;line-height:1.25;padding:.1em .8em .4em}section.summary table{font-size:7.5pt}
+section.summary figure{margin:.2em 0}section.summary figure img{max-height:38mm;width:auto}
+section.summary figcaption{font-size:7.5pt}
+table{max-width:100%}td,th{overflow-wrap:anywhere}figure,table{break-inside:avoid}}
 """
 
 

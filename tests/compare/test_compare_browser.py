@@ -1,9 +1,10 @@
 """The comparison report in a real browser: it opens from disk, every figure loads, nothing errs.
 
 Headless Debian Chromium (never a downloaded browser) opens ``report.html`` by ``file://`` with
-the network cut off; the page must show its headline, the executive summary and the horizon
-section, decode all five embedded figures, log no console or page errors and request nothing
-but itself and data URLs. ``--pdf`` prints the same page to ``report.pdf`` with that Chromium.
+the network cut off; the page must show its headline, the executive summary (with its profit
+chart) and the horizon section, decode all six embedded figures, log no console or page errors and
+request nothing but itself and data URLs. ``--pdf`` prints the same page to ``report.pdf`` with that
+Chromium; printed at A4, page one holds the summary alone and nothing runs past the margins.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ def test_report_opens_offline_with_all_figures(browser: Any, cli_run) -> None:
         page.goto(page_url, wait_until="load", timeout=30_000)
         assert page.locator("p.lead").inner_text().startswith("Under this market")
         sizes = page.eval_on_selector_all("img", "imgs => imgs.map(i => [i.complete, i.naturalWidth, i.naturalHeight])")
-        assert len(sizes) == 5
+        assert len(sizes) == 6
         assert all(done and w > 300 and h > 100 for done, w, h in sizes), sizes
         summary = page.locator("section.summary")
         assert summary.locator("h2").inner_text() == "Executive summary"
@@ -39,7 +40,10 @@ def test_report_opens_offline_with_all_figures(browser: Any, cli_run) -> None:
         assert "The market (baseline.toml): 300 potential customers" in text
         # a conditional recommendation, or the plain statement that the leaders cannot be told apart
         assert re.search(r"Recommendation\. (Choose |On .* cannot be told apart)", text), text
-        assert "Limitations:" in text and "Listener (us)" in text and "rival Listener" in text
+        assert "Limitations and method" in text and "Listener (us)" in text and "rival Listener" in text
+        assert summary.locator("img").count() == 1  # profit over time, on page one
+        assert "weeks" in text and "period" not in text
+        assert "money.service_cost" in text and "Rival" in text  # cost assumptions and rivals' settings
         headers = summary.locator("table").first.locator("th").all_inner_texts()
         assert headers[0] == "Policy" and any("Profit" in h for h in headers)  # the model has money
         assert summary.locator("table").first.locator("tbody tr").count() == 4
@@ -85,5 +89,13 @@ def test_pdf_is_printed_with_the_summary_alone_on_page_one(browser: Any, compare
         page.set_viewport_size({"width": 718, "height": 1032})
         bottom = page.eval_on_selector("section.summary", "s => s.getBoundingClientRect().bottom")
         assert bottom <= 1032, bottom
+        # nothing runs past the right margin: no table, figure or paragraph wider than the printable width
+        wide = page.evaluate(
+            """() => [...document.querySelectorAll('table, figure, img, p, h1, h2')]
+                .filter(e => e.getBoundingClientRect().right > 718.5)
+                .map(e => e.tagName + ': ' + e.textContent.slice(0, 40))"""
+        )
+        assert not wide, wide
+        assert page.evaluate("document.documentElement.scrollWidth") <= 718
     finally:
         context.close()

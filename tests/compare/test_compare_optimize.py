@@ -79,7 +79,7 @@ def test_search_writes_its_report_and_reusable_policies(search_dir):
     assert trials["front"].any()
     files = sorted((search_dir / "policies").glob("*.toml"))
     assert 1 <= len(files) <= 2
-    best = trials.loc[trials["revenue"].idxmax()]
+    best = trials.iloc[int(trials["revenue"].to_numpy().argmax())]
     policy = load_policy(next(f for f in files if "search_best_revenue" in f.name))
     assert policy.settings["ad_budget"] == pytest.approx(best["ad_budget"], rel=1e-5)
     assert policy.settings["care"] == pytest.approx(best["care"], rel=1e-5)
@@ -115,7 +115,8 @@ def test_same_arguments_give_the_same_search(search_dir):
     ("extra", "message"),
     [
         (["--budget", "-1"], "between 0 and 20"),
-        (["--budget", "2", "--objective", "profit"], "invalid choice"),
+        (["--budget", "2", "--objective", "profit_x"], "'profit_x' is not a measure of a run"),
+        (["--budget", "2", "--objective", "@pd.io.common.os.system('true') == 0"], "'@' is not allowed"),
         (["--budget", "2", "--replicates", "1"], "--replicates must be >= 2"),
     ],
 )
@@ -130,3 +131,35 @@ def test_bad_input_exits_2(tmp_path, capsys, extra, message):
     assert status == 2
     assert message in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_the_default_objective_is_discounted_profit(tmp_path):
+    """Without --objective the search maximises the mean discounted profit; the report says so on fresh seeds."""
+    from trustsim.cli import main
+
+    out = tmp_path / "out"
+    args = [a for a in ARGS if a not in ("--objective", "both")]
+    args[args.index("--trials") + 1], args[args.index("--horizon") + 1] = "4", "10"
+    assert main([*args, "--out", str(out)]) == 0
+    trials = pd.read_csv(out / "trials.csv")
+    np.testing.assert_allclose(trials["objective"], trials["discounted_profit"])
+    best = trials.iloc[int(trials["objective"].to_numpy().argmax())]
+    files = sorted((out / "policies").glob("*.toml"))
+    policy = load_policy(next(f for f in files if "search_best_objective" in f.name))
+    assert policy.settings["ad_budget"] == pytest.approx(best["ad_budget"], rel=1e-5)
+    md = (out / "report.md").read_text()
+    assert "the highest discounted profit on fresh seeds comes from" in md
+    assert "objective: `discounted_profit`" in md
+
+
+def test_an_objective_expression_is_maximised(tmp_path):
+    from trustsim.cli import main
+
+    out = tmp_path / "out"
+    args = list(ARGS)
+    args[args.index("both")] = "profit + 10 * nps"
+    args[args.index("--trials") + 1], args[args.index("--horizon") + 1] = "3", "8"
+    assert main([*args, "--out", str(out)]) == 0
+    trials = pd.read_csv(out / "trials.csv")
+    np.testing.assert_allclose(trials["objective"], trials["profit"] + 10 * trials["nps"], rtol=1e-9)
+    assert "the highest value of 'profit + 10 * nps' on fresh seeds" in (out / "report.md").read_text()

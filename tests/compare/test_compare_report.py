@@ -101,16 +101,54 @@ def test_fake_policies_have_the_expected_names():
 def test_money_heads_the_report_when_the_model_has_costs():
     cmp = fake_comparison(money=True)
     assert cmp.has_money and cmp.headline.key == "profit"
-    assert [m.key for m in cmp.measures][:3] == ["profit", "roi", "discounted_profit"]
+    assert [m.key for m in cmp.measures][:2] == ["profit", "discounted_profit"]
+    assert "roi" not in cmp.rankings  # profit / costs restates the unit cost: not a measure
     text = report.headline(cmp)
     assert "leads on profit" in text
     summary = report.summary_section(cmp)
     assert summary.tables[0][0][1].startswith("Profit (total)")
+    assert summary.figure == "profit.png"
     assert not any("no costs" in p for p in summary.paragraphs)
-    # ROI is total profit over total costs, per run
-    v = cmp.values.set_index(["policy", "replicate"]).loc[(SLOW, 0)]
-    run = cmp.series[(cmp.series["policy"] == SLOW) & (cmp.series["replicate"] == 0) & (cmp.series["step"] > 0)]
-    assert v["roi"] == pytest.approx(run["profit"].sum() / run["costs"].sum())
+    # the return on the extra spend against the reference (the first policy given: FAST), replicate by replicate
+    assert cmp.reference == FAST
+    t = report.cost_breakdown(cmp).set_index("policy")
+    runs = cmp.series[cmp.series["step"] > 0].groupby(["policy", "replicate"])[["profit", "costs"]].sum()
+    extra_profit = (runs.loc[SLOW] - runs.loc[FAST])["profit"].mean()
+    extra_spend = (runs.loc[SLOW] - runs.loc[FAST])["costs"].mean()
+    assert t.loc[SLOW, "extra_profit"] == pytest.approx(extra_profit)
+    assert t.loc[SLOW, "extra_spend"] == pytest.approx(extra_spend) and extra_spend < 0
+    # SLOW spends less than the reference: no return is computed on a negative spend, and the report says why
+    slow = t.to_dict("index")[SLOW]
+    assert np.isnan(slow["roi"]) and "spends no more than Big advertiser" in slow["verdict"]
+    assert slow["costs"] == pytest.approx(float(runs.xs(SLOW)["costs"].mean()))
+
+
+def test_return_on_extra_spend_is_the_ratio_of_paired_differences():
+    from trustsim.compare.stats import extra_spend_return
+
+    rng = np.random.default_rng(5)
+    luck = rng.normal(0, 50, 12)
+    spend = pd.DataFrame({"ref": 100 + luck, "more": 160 + luck + rng.normal(0, 2, 12)})
+    profit = pd.DataFrame({"ref": 40 + luck, "more": 70 + luck + rng.normal(0, 2, 12)})
+    r = extra_spend_return(profit, spend, "more", "ref")
+    d_p, d_s = profit["more"] - profit["ref"], spend["more"] - spend["ref"]
+    assert r.roi == pytest.approx(d_p.mean() / d_s.mean()) and r.n == 12
+    assert r.roi_lo < r.roi < r.roi_hi and r.roi_lo > 0.4 and r.roi_hi < 0.6  # 30 more profit on 60 more spend
+    assert f"each extra unit spent returned {r.roi:+.2f} in extra profit (95% CI" in r.verdict
+    same = extra_spend_return(profit, spend.assign(more=spend["ref"]), "more", "ref")
+    assert np.isnan(same.roi) and "spends no more than ref" in same.verdict
+
+
+def test_headlines_handle_losses():
+    cmp = fake_comparison(money=True)
+    for key in ("profit", "discounted_profit"):
+        r = cmp.rankings[key]
+        for col in ("mean", "lo", "hi"):
+            r[col] = r[col] - 1e6  # every policy loses money
+    text = report.headline(cmp)
+    assert "every policy loses money" in text and "% less" not in text and "as a share" not in text
+    lead = -cmp.rankings["profit"]["diff"].iloc[1]
+    assert f"it loses {lead:,.0f} less than" in text
 
 
 def test_without_costs_the_report_falls_back_to_revenue_and_says_so():
@@ -139,10 +177,12 @@ def test_recommendation_is_conditional_on_the_horizon_and_the_margin_is_still_mo
     cmp = fake_comparison(money=True)
     text = report.recommendation(cmp)
     # cumulative profit: FAST leads early, SLOW (cheaper, still growing) for good later
-    assert text.startswith(f"Choose **{SLOW} (us)** if you look further than period ")
+    assert text.startswith(f"Choose **{SLOW} (us)** if you look further than week ")
     assert f"**{FAST}** leads before that" in text
     section = report._horizon_section(cmp)
-    assert any(p.startswith("**Warning.**") and "still growing" in p for p in section.paragraphs)
+    # the leader's margin grows: said, but no warning (the sign of the lead cannot change)
+    assert any("still growing at the end" in p for p in section.paragraphs)
+    assert not any(p.startswith("**Warning.**") for p in section.paragraphs)
     move = horizon.still_moving(cmp.series, cmp.measures[3], [FAST, SLOW], SLOW, FAST)  # revenue per period
     assert move.moving and move.slope == pytest.approx(10.0, rel=0.1)
 
@@ -153,19 +193,22 @@ def test_net_flows_list_every_flow_and_their_net():
     for channel in ("ads", "reviews", "recommendations"):
         assert f"through {channel}" in text
     assert "to rivals" in text
-    flows = report.figures.flows_table(cmp)
-    net = (flows.loc[SLOW, ["ads", "reviews", "recommendations"]].sum() - flows.loc[SLOW, "lost"]) - (
-        flows.loc[FAST, ["ads", "reviews", "recommendations"]].sum() - flows.loc[FAST, "lost"]
-    )
+    flows = report.figures.flows_table(cmp).to_dict("index")
+
+    def net_of(name: str) -> float:
+        f = flows[name]
+        return f["ads"] + f["reviews"] + f["recommendations"] - f["lost"]
+
+    net = net_of(SLOW) - net_of(FAST)
     assert f"net {net:+,.0f} customers" in text
 
 
 def test_nps_intervals_stay_within_plus_minus_100():
     cmp = fake_comparison(money=False, nps_floor=True)
-    nps = cmp.rankings["nps"].set_index("policy").loc[FAST]
+    nps = cmp.rankings["nps"].set_index("policy").to_dict("index")[FAST]
     assert -100 <= nps["lo"] <= nps["mean"] <= nps["hi"] <= 100
     t_lo = rank_policies(cmp.table("nps"))  # the t-interval for the same data may cross the bound
-    assert t_lo.set_index("policy").loc[FAST, "lo"] < nps["lo"]
+    assert t_lo.set_index("policy").to_dict("index")[FAST]["lo"] < nps["lo"]
 
 
 def test_our_policy_is_labelled_apart_from_a_rival_with_the_same_name():
@@ -183,8 +226,8 @@ def test_overlapping_intervals_with_a_significant_paired_test_are_explained():
     luck = rng.normal(0, 100, REPS)  # shared by both policies in each replicate
     table = pd.DataFrame({FAST: luck + 10 + rng.normal(0, 1, REPS), SLOW: luck + rng.normal(0, 1, REPS)})
     cmp.rankings["revenue"] = rank_policies(table)
-    r = cmp.rankings["revenue"].set_index("policy")
-    assert r.loc[SLOW, "hi"] > r.loc[FAST, "lo"] and r.loc[SLOW, "significant"]
+    r = cmp.rankings["revenue"].set_index("policy").to_dict("index")
+    assert r[SLOW]["hi"] > r[FAST]["lo"] and r[SLOW]["significant"]
     notes = report.disagreements(cmp)
     assert notes[0].startswith("Overlapping intervals, yet significantly lower: Revenue: Listener (us) vs Big")
     assert "same seeds" in notes[0]
@@ -219,8 +262,11 @@ def test_robustness_counts_only_significant_cells():
     assert "in 1 no policy is significantly ahead" in text
 
 
-def test_too_few_replicates_are_warned_about():
+def test_too_few_replicates_are_warned_about_only_when_the_lead_is_open():
     cmp = fake_comparison(money=False)
+    assert bool(cmp.rankings["revenue"]["significant"].iloc[1])
+    assert report.replicate_warnings(cmp) == []  # a significant lead: more replicates cannot flip its sign
+    cmp.rankings["revenue"].loc[1, "significant"] = False
     warnings = report.replicate_warnings(cmp)
     assert any("Only 8 replicates" in w for w in warnings)
 
@@ -262,3 +308,41 @@ def test_pdf_without_a_browser_is_refused_before_any_run(tmp_path, monkeypatch, 
     assert status == 2
     assert "headless Chromium not found" in capsys.readouterr().err
     assert not out.exists(), "nothing is written when the PDF cannot be made"
+
+
+def test_a_cost_assumption_that_changes_the_leader_is_on_page_one():
+    """Robustness cells moving money.service_cost: at 1 the big advertiser leads (significantly), at 0.25 not."""
+    cmp = fake_comparison(money=True)
+    assert cmp.rankings["profit"]["policy"].iloc[0] == SLOW and cmp.scenario.money.service_cost == 0.5
+    profit = {  # (cell, policy): profit in replicates 0, 1, 2
+        (0, FAST): (100, 110, 105),
+        (0, SLOW): (150, 161, 158),
+        (1, FAST): (100, 110, 105),
+        (1, SLOW): (180, 190, 185),
+        (2, FAST): (100, 112, 104),
+        (2, SLOW): (60, 70, 66),
+    }
+    cells = {0: ("grid", 0.5), 1: ("money", 0.25), 2: ("money", 1.0)}
+    rows = [
+        {"cell": c, "kind": cells[c][0], "policy": name, "replicate": r, "profit": float(v[r]), "nps": 0.0}
+        | {"trust.loss_multiplier": 3.0, "money.service_cost": cells[c][1]}
+        for (c, name), v in profit.items()
+        for r in range(3)
+    ]
+    cmp.robustness, cmp.robust_replicates = pd.DataFrame(rows), 3
+    cmp.vary, cmp.money_vary = {"trust.loss_multiplier": [3.0]}, {"money.service_cost": [0.25, 1.0]}
+    text = report.recommendation(cmp)
+    assert "The leader on profit changes (significantly) with the cost assumptions: " in text
+    assert f"money.service_cost 1 (not 0.5): **{FAST}**." in text and "money.service_cost 0.25" not in text
+    table = dict((r[0], r) for r in report.assumptions_table(cmp)[1])
+    assert table["money.service_cost"][2:] == ["0.25 and 1", f"at 1: {FAST}"]
+    assert table["money.care_cost"][3] == "not tested"
+    section = report._robustness_section(cmp)
+    money_rows = section.tables[-1][1]
+    assert [r[:2] for r in money_rows] == [
+        ["money.service_cost", "0.25 (scenario: 0.5)"],
+        ["money.service_cost", "1 (scenario: 0.5)"],
+    ]
+    assert money_rows[1][2] == FAST and money_rows[1][4] == "yes"
+    # the grid's summary counts its one cell only, never the money cells
+    assert "Across 1 combinations of trust.loss_multiplier" in report.robustness_summary(cmp)

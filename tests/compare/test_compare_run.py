@@ -48,6 +48,10 @@ def test_cli_exit_status_and_files(cli_run):
         "figures/timecourse.png",
         "figures/flows.png",
         "figures/robustness.png",
+        "figures/profit.png",
+        "runs.csv",
+        "costs.csv",
+        "robustness.parquet",
         "runs/manifest.json",
         "robustness/manifest.json",
     ):
@@ -111,7 +115,7 @@ def test_report_states_the_winner_with_its_numbers(comparison, cli_run):
     assert ("not significant" in first) != bool(runner["significant"])
     for m in (
         "Profit (total)",
-        "ROI (total profit / total costs)",
+        "Return on extra spend (95% CI)",
         "Discounted profit (cumulative, final)",
         "Revenue (total)",
         "Customers (final)",
@@ -124,7 +128,6 @@ def test_report_states_the_winner_with_its_numbers(comparison, cli_run):
     ranking = pd.read_csv(out / "ranking.csv")
     assert set(ranking["measure"]) == {
         "profit",
-        "roi",
         "discounted_profit",
         "revenue",
         "customers",
@@ -137,16 +140,55 @@ def test_report_states_the_winner_with_its_numbers(comparison, cli_run):
 def test_report_html_is_self_contained(cli_run):
     _, out = cli_run
     page = (out / "report.html").read_text()
-    assert page.count('src="data:image/png;base64,') == 5
+    assert page.count('src="data:image/png;base64,') == 6  # page one's profit chart and five more
     assert not re.search(r'(src|href)="(?!data:)', page), "the page must not load anything"
     assert "<script" not in page
 
 
+def test_per_run_and_cost_files_match_the_runs(comparison, cli_run):
+    """runs.csv: one row per policy x replicate; costs.csv: the cost breakdown, its parts adding up."""
+    _, out = cli_run
+    runs = pd.read_csv(out / "runs.csv")
+    assert len(runs) == 4 * comparison.replicates
+    assert list(runs.columns[:3]) == ["policy", "replicate", "run"]
+    series = comparison.series[comparison.series["step"] > 0]
+    totals = series.groupby(["policy", "replicate"])[["profit", "costs", "service_costs", "ad_costs"]].sum()
+    for _, row in runs.iterrows():
+        expected = totals.loc[(row["policy"], row["replicate"])]
+        for column in ("profit", "costs", "service_costs", "ad_costs"):
+            assert row[column] == pytest.approx(expected[column], rel=1e-12)
+    costs = pd.read_csv(out / "costs.csv").set_index("policy")
+    parts = costs["service_costs"] + costs["ad_costs"] + costs["fixed_costs"]
+    np.testing.assert_allclose(parts, costs["costs"], rtol=1e-9)
+    np.testing.assert_allclose(costs["revenue"] - costs["costs"], costs["profit"], rtol=1e-9)
+    # the columns are those docs/outputs.md lists (generated from trustsim.outputs.COMPARE)
+    from trustsim.outputs import COMPARE
+
+    def documented(name: str) -> set[str]:
+        return {part.strip() for c in COMPARE[name][1] for part in c.name.split(",")}
+
+    assert set(costs.reset_index().columns) == documented("costs.csv")
+    assert set(pd.read_csv(out / "ranking.csv").columns) == documented("ranking.csv")
+    listener = costs.to_dict("index")["Listener"]
+    assert listener["reference"] == "Listener" and np.isnan(listener["roi"])
+
+
 def test_robustness_grid_has_every_policy_in_every_cell(comparison):
-    rob = comparison.robustness
+    rob = comparison.grid()
     assert sorted(rob["trust.loss_multiplier"].unique()) == [1.5, 5.0]
     counts = rob.groupby(["cell", "policy"]).size()
     assert len(counts) == 2 * 4 and (counts == 2).all()
+    # and each money assumption moved on its own to half and twice the scenario's value, others as in the scenario
+    money = comparison.robustness[comparison.robustness["kind"] == "money"]
+    base = comparison.scenario.money
+    for key in ("service_cost", "over_delivery_cost", "care_cost", "ad_cost"):
+        value = getattr(base, key)
+        moved = money[money[f"money.{key}"] != value]
+        assert sorted(moved[f"money.{key}"].unique()) == [value / 2, value * 2]
+        assert moved.groupby(["cell", "policy"]).size().eq(2).all() and moved["cell"].nunique() == 2
+        others = [f"money.{k}" for k in ("service_cost", "over_delivery_cost", "care_cost", "ad_cost") if k != key]
+        assert (moved[others] == [getattr(base, k.split(".")[1]) for k in others]).all().all()
+    assert (money["trust.loss_multiplier"] == comparison.scenario.trust.loss_multiplier).all()
     # The asymmetry hurts the over-promiser more when broken promises cost 5 kept ones than 1.5.
     op = rob[rob["policy"] == "Over-promiser"].groupby("trust.loss_multiplier")["trust"].mean()
     assert op[5.0] < op[1.5]

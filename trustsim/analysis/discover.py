@@ -17,10 +17,9 @@ revenue?": ``"winner_revenue == 'Listener'"`` or ``"`revenue[Listener]` > `reven
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -30,6 +29,12 @@ from trustsim.errors import ConfigError, RunError
 THRESHOLD = 0.8
 """Default least density of the box reported."""
 
+MIN_PEEL = 0.01
+"""Smallest share PRIM may peel per step (below it a peel removes no run and PRIM cannot move)."""
+
+SIGNIFICANCE = 0.05
+"""A restriction of the box is kept only if EMA's quasi-p value (Bryant & Lempert 2010) is below this."""
+
 
 @dataclass
 class Discovery:
@@ -38,10 +43,13 @@ class Discovery:
     Attributes:
         outcome: the condition.
         runs: runs analysed; holds: runs where the outcome holds.
-        limits: the box, one row per restricted parameter (min, max, or the categories kept).
+        limits: the box, one row per restricted parameter: min and max (values of runs inside the box),
+            or the categories kept in ``min``; ``p``, EMA's quasi-p value of the restriction.
         coverage, density, mass: of the box (mass = share of all runs inside it).
         trajectory: PRIM's peeling trajectory (coverage, density, mass, res_dim per box).
         scores: extra-trees feature score per swept parameter (sum 1), highest first.
+        dropped: the restrictions (with their quasi-p >= 0.05) that PRIM's box chosen without the test
+            had and the reported box does not.
         threshold: the least density asked for; met: whether the box reaches it.
     """
 
@@ -58,6 +66,7 @@ class Discovery:
     met: bool
     parameters: list[str] = field(default_factory=list)
     unit: str = "runs"
+    dropped: list[tuple[str, float]] = field(default_factory=list)
 
     def text(self) -> str:
         """The finding in plain words."""
@@ -68,58 +77,59 @@ class Discovery:
         )
         top = ", ".join(f"{k} {v:.2f}" for k, v in self.scores.items())
         u = self.unit
+        dropped = (
+            " PRIM also restricted "
+            + "; ".join(f"{name} (quasi-p {p:.2g})" for name, p in self.dropped)
+            + ", which is not significant (could be chance), so it is not part of the box."
+            if self.dropped
+            else ""
+        )
         return (
             f"`{self.outcome}` holds in {self.holds} of {self.runs} {u} ({share:.0%}). It holds in "
-            f"{self.density:.0%} of the {u} with {box} (density), and that box holds {self.coverage:.0%} of the "
-            f"{u} where it holds (coverage; {self.mass:.0%} of all {u}){quality}. Feature scores (extra "
+            f"{self.density:.0%} (density) of the {u} with {box}, and that box holds {self.coverage:.0%} of the "
+            f"{u} where it holds (coverage; {self.mass:.0%} of all {u}){quality}.{dropped} Feature scores (extra "
             f"trees, sum 1): {top}."
         )
 
     @staticmethod
     def _limit_text(name: str, row: pd.Series) -> str:
         lo, hi = row["min"], row["max"]
+        p = row.get("p", np.nan)
+        sig = f" (quasi-p {p:.2g})" if p is not None and np.isfinite(p) else ""
         if isinstance(lo, (set, frozenset)):
-            return f"{name} in {{{', '.join(map(str, sorted(lo)))}}}"
-        return f"{name} {float(lo):.3g} to {float(hi):.3g}"
+            return f"{name} in {{{', '.join(map(str, sorted(lo)))}}}{sig}"
+        if float(lo) == float(hi):
+            return f"{name} = {float(lo):.3g}{sig}"
+        return f"{name} {float(lo):.3g} to {float(hi):.3g}{sig}"
 
 
 def evaluate_outcome(summary: pd.DataFrame, expr: str, source: str = "--outcome") -> np.ndarray:
-    """The condition per run, as booleans.
+    """The condition per run, as booleans, read with the safe expression language.
 
     Raises:
-        ConfigError: the expression is not valid, names an unknown column, or is not a condition.
+        ConfigError: the expression is not in the language (:mod:`trustsim.expressions`: no
+            attribute, call, subscript or ``@``), names an unknown column, is not a condition, or
+            reads no column (``1 == 1``).
     """
-    try:
-        y = summary.eval(expr, engine="python")
-    except Exception as e:  # pandas raises many kinds for a bad expression
-        names = [c for c in summary.columns if c not in ("run_id",)]
-        word = str(e).split("'")[1] if "'" in str(e) else ""
-        hint = difflib.get_close_matches(word, names, n=1)
-        dym = f" Did you mean '{hint[0]}'?" if hint else ""
-        raise ConfigError(
-            f"{source} {expr!r}: {type(e).__name__}: {e}.{dym} Columns of the runs: {', '.join(names)} "
-            "(put names with brackets in backticks, e.g. `customers[Steady]`)."
-        ) from None
-    values = np.asarray(y)
-    if values.dtype != bool:
-        raise ConfigError(
-            f"{source} {expr!r}: gives {values.dtype} values, not a condition; write one that is "
-            "true or false per run, e.g. 'nps > 30'."
-        )
-    return values
+    from trustsim.expressions import condition
+
+    return condition(summary, expr, source)
 
 
 def compare_cells(robustness: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
-    """A comparison's robustness runs as one row per (cell, replicate), for "where does X win?".
+    """A comparison's robustness grid as one row per (cell, replicate), for "where does X win?".
 
     Columns: the varied parameters, ``<measure>[<policy>]`` for every measure and policy, and
     ``winner_<measure>``, the policy with the highest value in that replicate of that cell.
     """
+    if "kind" in robustness.columns:  # the cells that move one cost assumption are not part of the grid
+        robustness = robustness[robustness["kind"] == "grid"]
     vary = [k for k in str(robustness["vary"].iloc[0]).split(",") if k]
     measures = [
         c
         for c in robustness.columns
         if c not in ("cell", "policy", "replicate", "run", "vary", *vary)
+        and "." not in c  # a scenario key held fixed in the grid (money.*), not a measure
         and pd.api.types.is_numeric_dtype(robustness[c])
     ]
     wide = robustness.pivot_table(index=["cell", "replicate"], columns="policy", values=measures, sort=False)
@@ -165,8 +175,11 @@ def discover(
     """
     if not 0 < threshold <= 1:
         raise ConfigError(f"--threshold {threshold}: give a density between 0 (exclusive) and 1.")
-    if not 0 < peel_alpha < 0.5:
-        raise ConfigError(f"--peel-alpha {peel_alpha}: give a share between 0 and 0.5.")
+    if not MIN_PEEL <= peel_alpha < 0.5:
+        raise ConfigError(
+            f"--peel-alpha {peel_alpha}: give a share between {MIN_PEEL} and 0.5 (PRIM peels this share of the "
+            "runs off per step; 0.05 to 0.1 is usual)."
+        )
     folder = Path(folder)
     summary, names = _runs(folder)
     unit = "cell replicates" if "winner_" in " ".join(summary.columns) and "cell" in summary else "runs"
@@ -192,22 +205,21 @@ def discover(
         if not pd.api.types.is_numeric_dtype(x[name]) or pd.api.types.is_bool_dtype(x[name]):
             x[name] = x[name].astype(str).astype("category")
     box = prim.Prim(x, y, peel_alpha=peel_alpha).find_box()
-    assert box is not None  # None only when no data remain, and the first box starts from all of it
+    if box is None:  # only when no data remain; the first box starts from all of it
+        raise RunError(f"{folder}: PRIM found no box for {outcome!r}.")
     trajectory = box.peeling_trajectory.copy()
-    ok = trajectory[trajectory["density"] >= threshold]
-    met = not ok.empty
-    best = (
-        ok.sort_values(["coverage", "density"], ascending=False)
-        if met
-        else trajectory.sort_values(["density", "coverage"], ascending=False)
-    )
-    pick = int(best["id"].iloc[0])
-    # style="data" gives (stats, limits) per box; ema_workbench leaves the return type unannotated
-    stats, limits = cast("tuple[pd.Series, pd.DataFrame]", box.inspect(pick, style="data")[0])
-    limits = limits.droplevel(0, axis=1)[["min", "max"]] if isinstance(limits.columns, pd.MultiIndex) else limits
+    pick, dropped = significant_box(box, trajectory, threshold)
+    stats, limits = _inspect(box, pick)
+    limits = _on_runs(limits, x, names)
+    met = bool(float(stats["density"]) >= threshold)  # pyright: ignore[reportArgumentType]
     coded = x.apply(lambda c: c.cat.codes if isinstance(c.dtype, pd.CategoricalDtype) else c)
     scores, _ = feature_scoring.get_ex_feature_scores(
-        coded, y, mode=feature_scoring.RuleInductionType.CLASSIFICATION, random_state=seed
+        coded,
+        y,
+        mode=feature_scoring.RuleInductionType.CLASSIFICATION,
+        random_state=seed,
+        # EMA's default, a third of the parameters rounded, is 0 for one parameter (scikit-learn refuses it)
+        max_features=max(1, round(len(names) / 3)),
     )
     scores = scores.iloc[:, 0].sort_values(ascending=False)
     return Discovery(
@@ -224,7 +236,88 @@ def discover(
         met,
         names,
         unit,
+        dropped,
     )
+
+
+def _inspect(box: Any, i: int) -> tuple[pd.Series, pd.DataFrame]:
+    """Box i's statistics and its limits: min, max and ``p`` (EMA's quasi-p value) per restriction."""
+    # style="data" gives (stats, limits) per box; ema_workbench leaves the return type unannotated
+    stats, limits = cast("tuple[pd.Series, pd.DataFrame]", box.inspect(i, style="data")[0])
+    flat = limits.droplevel(0, axis=1) if isinstance(limits.columns, pd.MultiIndex) else limits
+    qp = flat.iloc[:, 2:].astype(float)
+    out = flat.iloc[:, :2].copy()
+    out.columns = ["min", "max"]
+    # a restriction on one side has one quasi-p (the other side is NaN); on both, the weaker one counts
+    out["p"] = qp.max(axis=1, skipna=True)
+    return stats, out
+
+
+def significant_box(box: Any, trajectory: pd.DataFrame, threshold: float) -> tuple[int, list[tuple[str, float]]]:
+    """The box to report: PRIM's trajectory with every box's chance restrictions dropped, then the box
+    of highest coverage with density >= `threshold` (else the densest).
+
+    A restriction whose quasi-p value (EMA's one-sided binomial test of the box's density with
+    and without it; Bryant & Lempert 2010) is not below :data:`SIGNIFICANCE` could be chance. Each
+    box of the trajectory loses such restrictions one at a time, weakest first, with EMA's
+    ``drop_restriction`` (which re-tests the rest), so only boxes whose every restriction is
+    significant can be chosen. The first box (no restriction) always qualifies.
+
+    Returns:
+        The box's index on the (extended) trajectory, and the restrictions with their quasi-p
+        values that the box chosen without the test had and the reported one does not.
+    """
+    original = [int(i) for i in trajectory["id"]]
+    sound: dict[int, int] = {}
+    for i in original:
+        j = i
+        while True:
+            limits = _inspect(box, j)[1]
+            weak = limits[limits["p"] >= SIGNIFICANCE]  # NaN (no test possible) is shown as n/a, not dropped
+            if weak.empty:
+                break
+            box.drop_restriction(str(weak["p"].idxmax()), i=j)
+            j = len(box.box_lims) - 1
+        sound[i] = j
+
+    def choose(ids: list[int]) -> int:
+        frame = box.peeling_trajectory.iloc[ids]
+        ok = frame[frame["density"] >= threshold]
+        order = (
+            ok.sort_values(["coverage", "density"], ascending=False)
+            if not ok.empty
+            else frame.sort_values(["density", "coverage"], ascending=False)
+        )
+        return int(order.index[0])
+
+    pick, naive = choose(sorted(set(sound.values()))), choose(original)
+    kept = set(_inspect(box, pick)[1].index)
+    before = _inspect(box, naive)[1]
+    weak = before[(before["p"] >= SIGNIFICANCE) & ~before.index.isin(kept)]
+    return pick, [(str(n), float(p)) for n, p in weak["p"].items()]
+
+
+def _on_runs(limits: pd.DataFrame, x: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+    """The box's numeric limits moved in to the values of runs inside it.
+
+    PRIM cuts between data points (at quantiles), so its limits can be values no run had, e.g.
+    the midpoint between two grid levels; the runs inside are the same with limits on the
+    smallest and largest value inside, which are values that were run.
+    """
+    inside = np.ones(len(x), dtype=bool)
+    for name, row in limits.iterrows():
+        column = x[str(name)]
+        if isinstance(row["min"], (set, frozenset)):
+            inside &= column.astype(str).isin({str(v) for v in row["min"]}).to_numpy()
+        else:
+            inside &= ((column >= row["min"]) & (column <= row["max"])).to_numpy()
+    out = limits.copy().astype(object)
+    for name, row in limits.iterrows():
+        if not isinstance(row["min"], (set, frozenset)) and inside.any():
+            values = x[str(name)].to_numpy()[inside]
+            out.loc[name, "min"], out.loc[name, "max"] = float(values.min()), float(values.max())
+    out["p"] = limits["p"].astype(float)
+    return out
 
 
 def write_discovery(d: Discovery, out_dir: str | Path) -> dict[str, Path]:
@@ -240,9 +333,11 @@ def write_discovery(d: Discovery, out_dir: str | Path) -> dict[str, Path]:
                 str(sorted(r["min"])) if isinstance(r["min"], (set, frozenset)) else f"{float(r['min']):.4g}",
                 "" if isinstance(r["min"], (set, frozenset)) else f"{float(r['max']):.4g}",
             ),
+            f"{r['p']:.3g}" if np.isfinite(r["p"]) else "n/a",
         ]
         for name, r in d.limits.iterrows()
     ]
+    rows += [[name, "(dropped: not significant)", "", f"{p:.3g}"] for name, p in d.dropped]
     traj = [
         [int(r["id"]), f"{r['coverage']:.3f}", f"{r['density']:.3f}", f"{r['mass']:.3f}", int(r["res_dim"])]
         for _, r in d.trajectory.iterrows()
@@ -255,7 +350,11 @@ def write_discovery(d: Discovery, out_dir: str | Path) -> dict[str, Path]:
             "",
             "## The box",
             "",
-            md_table(["parameter", "min", "max"], rows),
+            "Limits are values of runs inside the box; quasi-p is EMA's one-sided binomial test of the "
+            f"restriction (Bryant & Lempert 2010); restrictions with quasi-p {SIGNIFICANCE} or more are dropped "
+            "(EMA's drop_restriction) before a box is chosen.",
+            "",
+            md_table(["parameter", "min", "max", "quasi-p"], rows),
             "",
             "## Feature scores",
             "",
@@ -286,8 +385,10 @@ def write_discovery(d: Discovery, out_dir: str | Path) -> dict[str, Path]:
                     if isinstance(r["min"], (set, frozenset))
                     else {"min": float(r["min"]), "max": float(r["max"])}
                 )
+                | {"quasi_p": float(r["p"]) if np.isfinite(r["p"]) else None}
                 for name, r in d.limits.iterrows()
             },
+            "not_significant": {name: p for name, p in d.dropped},
             "feature_scores": {k: float(v) for k, v in d.scores.items()},
         },
     )

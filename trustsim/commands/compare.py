@@ -69,6 +69,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="replicates per policy and robustness cell (default: half of --replicates, >= 2)",
     )
     p.add_argument(
+        "--reference",
+        metavar="POLICY",
+        help="the policy the others' extra spend is measured against (its name; default: the first policy given)",
+    )
+    p.add_argument(
         "--pdf",
         action="store_true",
         help="also write DIR/report.pdf (headless Chromium, offline; executive summary on page one)",
@@ -119,6 +124,7 @@ def main(args: argparse.Namespace) -> int:
             overrides=overrides,
             vary={} if args.no_robustness else (vary or None),
             robust_replicates=args.robust_replicates,
+            reference=args.reference,
             workers=args.workers,
             scheduler=args.scheduler,
             progress=not args.quiet,

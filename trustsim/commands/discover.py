@@ -23,7 +23,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "--outcome",
         required=True,
         metavar="EXPR",
-        help="condition per run on the summary columns, e.g. 'nps > 30' or "
+        help="condition per run on the summary columns in the safe expression language (names, numbers, "
+        "comparisons, and/or/not, arithmetic, parentheses; never code), e.g. 'nps > 30' or "
         "'`customers[Listener]` > `customers[Advertiser]`'",
     )
     p.add_argument("--threshold", type=float, default=0.8, metavar="D", help="least density of the box (default 0.8)")
@@ -32,7 +33,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         type=float,
         default=0.05,
         metavar="A",
-        help="share of runs peeled off per PRIM step (default 0.05)",
+        help="share of runs peeled off per PRIM step (0.01-0.5, default 0.05)",
     )
     p.add_argument("--out", metavar="DIR", help="where to write discover.md/json (default SWEEP_DIR/discover)")
     p.set_defaults(func=main)
@@ -46,6 +47,8 @@ def main(args: argparse.Namespace) -> int:
 
     found = discover(args.folder, args.outcome, threshold=args.threshold, peel_alpha=args.peel_alpha)
     paths = write_discovery(found, Path(args.out) if args.out else Path(args.folder) / "discover")
-    print(found.text().replace("`", ""))
-    print(f"written: {paths['md']} and {paths['json']}", file=sys.stderr)
+    from trustsim.errors import printable
+
+    print(printable(found.text().replace("`", "")))  # the outcome is the user's text: no terminal escapes
+    print(printable(f"written: {paths['md']} and {paths['json']}"), file=sys.stderr)
     return 0

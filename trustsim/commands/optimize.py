@@ -24,18 +24,20 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         description=(
             "Search policies for our supplier (supplier 0, or --as N) that spend B budget units per "
             "step on ads (1 unit = ad budget 1), over-delivery (1 unit = +0.1) and care (1 unit = "
-            "+0.2 above 0.6), with promise level and banner share free, for the best revenue, NPS or "
-            "both. Candidates share replicate seeds (common random numbers); the best are validated "
-            "on fresh seeds. Writes DIR/report.html, report.md, trials.csv and policies/*.toml."
+            "+0.2 above 0.6), with promise level and banner share free, for the best discounted profit "
+            "(or any expression over a run's measures, or the revenue-NPS front). Candidates share "
+            "replicate seeds (common random numbers); the best are validated on fresh seeds. Writes "
+            "DIR/report.html, report.md, trials.csv and policies/*.toml."
         ),
     )
     p.add_argument("--scenario", required=True, metavar="CONFIG", help="the market: scenario file or built-in name")
     p.add_argument("--budget", required=True, type=_budget, metavar="B", help="budget units per step (0-20)")
     p.add_argument(
         "--objective",
-        choices=("revenue", "nps", "both"),
-        default="both",
-        help="what to maximise (default both: the revenue-NPS trade-off front)",
+        default="discounted_profit",
+        metavar="EXPR",
+        help="what to maximise: an expression over a run's measures, e.g. discounted_profit (default), revenue, "
+        "'profit + 50 * nps'; or both (the revenue-NPS trade-off front)",
     )
     p.add_argument(
         "--trials",
@@ -111,8 +113,10 @@ def main(args: argparse.Namespace) -> int:
     started = time.monotonic()
     out = Path(args.out) if args.out else default_out(Path(args.scenario).stem, "optimize-")
     from trustsim.commands.run import prepare_out_dir
+    from trustsim.compare.search import check_objective
     from trustsim.io import locked_folder
 
+    check_objective(args.objective)  # an expression is checked before any folder or run
     overrides = parse_set_args(args.overrides)
     prepare_out_dir(out)  # a file or an unwritable folder is refused before any run
     with locked_folder(out, "optimize"):

@@ -45,8 +45,41 @@ def colour(i: int, n: int | None = None) -> str:
 
 
 def _wrap(name: str, width: int = 22) -> str:
-    """A policy or supplier name as a figure shows it: wrapped, and verbatim (never mathtext)."""
+    """A name wrapped for a figure, drawn verbatim (a '$' is a dollar sign, never mathtext)."""
     return literal("\n".join(textwrap.wrap(name, width)) or name)
+
+
+def _years_axis(ax: object, steps: int) -> None:
+    """Label a week axis, with a tick at every year when the horizon is a year or longer."""
+    ax.set_xlabel("week")  # pyright: ignore[reportAttributeAccessIssue]
+    if steps >= 52:
+        years = range(0, steps + 1, 52 * max(1, steps // (52 * 8)))
+        ax.set_xticks(list(years), [f"{w}\n(year {w // 52})" if w else "0" for w in years])  # pyright: ignore[reportAttributeAccessIssue]
+
+
+def profit_figure(cmp: Comparison) -> bytes:
+    """Page one's chart: cumulative profit of each policy by week, mean and 95% band over replicates."""
+    from trustsim.compare import horizon
+
+    plt = pyplot()
+    names = [p.name for p in cmp.policies]
+    m = MEASURE_BY_KEY["profit"]
+    cube = horizon.trajectories(cmp.series, m, names)
+    palette = reporting.colours(len(names))
+    steps = np.arange(1, cube.shape[2] + 1)
+    fig, ax = plt.subplots(figsize=(7.6, 2.2))
+    for k, name in enumerate(names):
+        stats = np.array([reporting.t_interval(cube[k][:, h])[:3] for h in range(cube.shape[2])])
+        ax.plot(steps, stats[:, 0], color=palette[k], lw=1.6, label=_wrap(cmp.label(name), 40))
+        ax.fill_between(steps, stats[:, 1], stats[:, 2], color=palette[k], alpha=0.15, lw=0)
+    ax.axhline(0, color="black", lw=0.6)
+    ax.set_ylabel("cumulative profit", fontsize=9)
+    _years_axis(ax, int(steps[-1]))
+    ax.grid(alpha=0.3)
+    ax.tick_params(labelsize=8)
+    ax.legend(fontsize=7, frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    fig.tight_layout()
+    return to_png(fig)
 
 
 def ranking_figure(cmp: Comparison) -> bytes:
@@ -88,9 +121,15 @@ def timecourse_figure(cmp: Comparison) -> bytes:
     bounded NPS and trust, so the band stays within their range); every policy its own colour."""
     plt = pyplot()
     panels = (*(MONEY_TIMECOURSE if cmp.has_money else ()), *TIMECOURSE)
-    fig, axes = plt.subplots(1, len(panels), figsize=(3.2 * len(panels), 3.4))
+    # at most four panels a row: one row of seven was illegible in print
+    ncols = min(4, len(panels))
+    nrows = -(-len(panels) // ncols)
+    fig, grid = plt.subplots(nrows, ncols, figsize=(3.2 * ncols, 2.9 * nrows), squeeze=False)
+    axes = list(grid.ravel())
+    for ax in axes[len(panels) :]:
+        ax.set_visible(False)
     palette = reporting.colours(len(cmp.policies))
-    for ax, (col, title) in zip(axes, panels, strict=True):
+    for ax, (col, title) in zip(axes, panels, strict=False):
         bounds = MEASURE_BY_KEY[col].bounds if col in MEASURE_BY_KEY else None
         for k, p in enumerate(cmp.policies):
             b = band(cmp.series[cmp.series["policy"] == p.name], col, bounds=bounds)
@@ -98,8 +137,8 @@ def timecourse_figure(cmp: Comparison) -> bytes:
             ax.fill_between(b["step"], b["lo"], b["hi"], color=palette[k], alpha=0.15, lw=0)
         if bounds is not None and col == "nps":
             ax.set_ylim(max(bounds[0], ax.get_ylim()[0]), min(bounds[1], ax.get_ylim()[1]))
-        ax.set_title(title, fontsize=10)
-        ax.set_xlabel("step")
+        ax.set_title(title.replace("step", "week"), fontsize=10)
+        ax.set_xlabel("week")
         ax.grid(alpha=0.3)
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(
@@ -109,9 +148,9 @@ def timecourse_figure(cmp: Comparison) -> bytes:
         ncol=min(4, len(labels)),
         fontsize=8,
         frameon=False,
-        bbox_to_anchor=(0.5, -0.02 - 0.05 * ((len(labels) - 1) // 4)),
+        bbox_to_anchor=(0.5, (-0.02 - 0.05 * ((len(labels) - 1) // 4)) / nrows),
     )
-    fig.tight_layout(rect=(0, 0.08 + 0.05 * ((len(labels) - 1) // 4), 1, 1))
+    fig.tight_layout(rect=(0, (0.08 + 0.05 * ((len(labels) - 1) // 4)) / nrows, 1, 1))
     return to_png(fig)
 
 
@@ -145,7 +184,7 @@ def horizon_figure(cmp: Comparison) -> bytes:
             if np.isfinite(c.lo):
                 ax.axvspan(c.lo, c.hi, color="grey", alpha=0.15, lw=0)
             ax.annotate(
-                f"{literal(cmp.label(final['leader']))} ahead from period {c.mean:.0f}",
+                literal(f"{cmp.label(final['leader'])} ahead from week {c.mean:.0f}"),
                 (c.mean, ax.get_ylim()[1]),
                 fontsize=8,
                 va="top",
@@ -153,7 +192,7 @@ def horizon_figure(cmp: Comparison) -> bytes:
                 xytext=(3, -3),
                 textcoords="offset points",
             )
-    ax.set(xlabel="horizon h (periods)", ylabel=m.label, title=f"{m.name} at each horizon")
+    ax.set(xlabel="horizon h (weeks)", ylabel=m.label, title=f"{m.name} at each horizon")
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, frameon=False)
     fig.tight_layout()
@@ -204,41 +243,47 @@ def flows_figure(cmp: Comparison) -> bytes:
     return to_png(fig)
 
 
-def robustness_winners(cmp: Comparison, measure: str) -> pd.DataFrame:
-    """Per cell of the robustness grid: the varied values, the winner and its lead over the
-    runner-up (``diff``; ``lead`` as a share of the winner's mean, the report's one base), whether that lead is
-    significant, and ``tau``: Kendall's rank correlation of the cell's order of all policies with
-    the main comparison's (1 = same order)."""
+def robustness_winners(cmp: Comparison, measure: str, rows: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per cell of the robustness grid (or of `rows`, e.g. the money cells): the varied values, the winner
+    and its lead over the runner-up (``diff``; ``lead`` as a share of the winner's mean, the report's one
+    base, when that mean is positive), whether that lead is significant, and ``tau``: Kendall's rank
+    correlation of the cell's order of all policies with the main comparison's (1 = same order)."""
     from scipy.stats import kendalltau
 
     from trustsim.compare.stats import rank_policies
 
-    assert cmp.robustness is not None
-    rows = []
+    frame = cmp.grid() if rows is None else rows
+    assert frame is not None
+    out = []
     names = [p.name for p in cmp.policies]
     overall = cmp.rankings[measure].set_index("policy").loc[names, "mean"].to_numpy()
-    for cell, group in cmp.robustness.groupby("cell", sort=True):
+    keys = [k for k in (*cmp.vary, *cmp.money_vary) if k in frame]
+    for cell, group in frame.groupby("cell", sort=True):
         wide = group.pivot(index="replicate", columns="policy", values=measure)[names]
         r = rank_policies(wide, bounds=MEASURE_BY_KEY[measure].bounds)
-        row = {k: group[k].iloc[0] for k in cmp.vary}
+        row = {k: group[k].iloc[0] for k in keys}
         row.update(cell=cell, winner=r["policy"].iloc[0], mean=r["mean"].iloc[0])
         if len(r) > 1:
             runner = r.iloc[1]
             row["runner_up"] = runner["policy"]
             row["diff"] = -runner["diff"]
             leader = r["mean"].iloc[0]
-            row["lead"] = -runner["diff"] / abs(leader) if leader and np.isfinite(leader) else np.nan
+            positive = np.isfinite(leader) and leader > 0 and runner["mean"] > 0
+            row["lead"] = -runner["diff"] / leader if positive else np.nan
             row["significant"] = bool(runner["significant"])
             cell_means = r.set_index("policy").loc[names, "mean"].to_numpy()
             ok = np.isfinite(overall) & np.isfinite(cell_means)
             row["tau"] = float(kendalltau(overall[ok], cell_means[ok]).statistic) if ok.sum() > 1 else np.nan
-        rows.append(row)
-    return pd.DataFrame(rows)
+        out.append(row)
+    return pd.DataFrame(out)
 
 
 def lead_text(row: pd.Series | dict, measure: str) -> str:
-    """The winner's lead over the runner-up: '+12%' (revenue, customers) or '+4.2' (NPS)."""
+    """The winner's lead over the runner-up: '+12%' (revenue, customers), '+4.2' (NPS), or in money when a
+    mean is a loss ('+3,100')."""
     key = "lead" if MEASURE_BY_KEY[measure].relative else "diff"
+    if key == "lead" and not np.isfinite(row.get("lead", np.nan)):
+        key = "diff"
     value = row.get(key, np.nan)
     if value is None or not np.isfinite(value):
         return ""
@@ -266,7 +311,7 @@ def robustness_figure(cmp: Comparison, measures: tuple[str, ...] | None = None) 
             j = xs.index(row[keys[0]])
             k = names.index(row["winner"])
             grid[i, j] = k
-            text = _wrap(cmp.label(row["winner"]), 14) + "\n" + lead_text(row, measure)
+            text = _wrap(cmp.label(row["winner"]), 14) + "\n" + literal(lead_text(row, measure))
             ax.text(
                 j,
                 i,
@@ -274,7 +319,7 @@ def robustness_figure(cmp: Comparison, measures: tuple[str, ...] | None = None) 
                 ha="center",
                 va="center",
                 fontsize=7,
-                weight="bold" if row.get("significant", False) else "normal",
+                weight="bold" if pd.notna(row.get("significant")) and bool(row.get("significant")) else "normal",
             )
         cmap = plt.matplotlib.colors.ListedColormap(reporting.colours(len(names)))
         ax.imshow(grid, cmap=cmap, vmin=-0.5, vmax=len(names) - 0.5, alpha=0.35, aspect="auto", origin="lower")

@@ -12,6 +12,7 @@ resumable) with :func:`trustsim.compare.flows.run_with_flows` as the run functio
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +22,15 @@ import pandas as pd
 
 from trustsim import builtin
 from trustsim.compare.flows import RUN_FN, switch_columns
-from trustsim.compare.stats import MEASURES, MONEY_COLUMNS, Measure, measures_for, rank_policies, run_values
+from trustsim.compare.stats import (
+    COST_COLUMNS,
+    MEASURES,
+    MONEY_COLUMNS,
+    Measure,
+    measures_for,
+    rank_policies,
+    run_values,
+)
 from trustsim.config import Scenario, load_scenario
 from trustsim.errors import ConfigError, RunError
 from trustsim.policies import Policy, load_policies
@@ -30,7 +39,7 @@ from trustsim.policies import Policy, load_policies
 def _supplier_measures() -> tuple[str, ...]:
     from trustsim.metrics import SUPPLIER_COLUMNS
 
-    money = tuple(c for c in MONEY_COLUMNS if c in SUPPLIER_COLUMNS)
+    money = tuple(c for c in (*MONEY_COLUMNS, *COST_COLUMNS) if c in SUPPLIER_COLUMNS)
     return (
         "customers",
         "revenue",
@@ -48,7 +57,14 @@ def _supplier_measures() -> tuple[str, ...]:
 
 SUPPLIER_MEASURES: tuple[str, ...] = _supplier_measures()
 """Per-step supplier columns every comparison run keeps (plus ``switched_to_<j>``); the model's
-money columns (``costs``, ``profit``, ``discounted_profit``) are kept whenever the model has them."""
+money columns (``costs``, ``profit``, ``discounted_profit``, ``service_costs``, ``ad_costs``) are
+kept whenever the model has them."""
+
+MONEY_VARY_KEYS = ("money.service_cost", "money.over_delivery_cost", "money.care_cost", "money.ad_cost")
+"""The money assumptions the robustness sweep varies one at a time, each from half to twice the
+scenario's value (their documented range, docs/compare.md). ``money.fixed_cost`` is the same for
+every policy and ``money.discount_rate`` does not enter total profit, so neither can change which
+policy makes the most profit."""
 
 DEFAULT_VARY_KEYS = ("trust.loss_multiplier", "wom.rate")
 """The uncertain parameters swept by default: the trust asymmetry (Slovic 1993: no single
@@ -71,8 +87,11 @@ class Comparison:
         values: one row per (policy, replicate) with the ranked measures.
         rankings: measure key -> ranking table (see :func:`rank_policies`).
         measures: the ranked measures, the headline first (money when the runs have it).
-        robustness: one row per (cell, policy, replicate) with the varied parameters and values.
-        vary: the varied parameters and their values.
+        robustness: one row per (cell, policy, replicate) with the varied parameters and values;
+            ``kind`` is "grid" (a cell of the grid over `vary`) or "money" (one money assumption moved).
+        vary: the varied parameters and their values (a full grid).
+        money_vary: money assumptions moved one at a time (others at the scenario's values).
+        reference: the policy extra spend is measured against (the first given, or ``--reference``).
         seconds: wall time of the runs.
         out_dir: where the sweeps and the report live.
     """
@@ -89,10 +108,16 @@ class Comparison:
     rankings: dict[str, pd.DataFrame]
     robustness: pd.DataFrame | None = None
     vary: dict[str, list[Any]] = field(default_factory=dict)
+    money_vary: dict[str, list[Any]] = field(default_factory=dict)
+    reference: str = ""
     robust_replicates: int = 0
     seconds: float = 0.0
     out_dir: Path | None = None
     measures: tuple[Measure, ...] = MEASURES
+
+    def __post_init__(self) -> None:
+        if not self.reference and self.policies:
+            self.reference = self.policies[0].name
 
     @property
     def headline(self) -> Measure:
@@ -122,6 +147,24 @@ class Comparison:
     def table(self, measure: str) -> pd.DataFrame:
         """Replicates x policies for one measure (the input of :func:`rank_policies`)."""
         return _wide(self.values, measure, [p.name for p in self.policies])
+
+    def grid(self) -> pd.DataFrame | None:
+        """The robustness rows of the grid over `vary` (without the money cells)."""
+        if self.robustness is None:
+            return None
+        if "kind" not in self.robustness:
+            return self.robustness
+        return self.robustness[self.robustness["kind"] == "grid"]
+
+
+def default_money_vary(scenario: Scenario) -> dict[str, list[float]]:
+    """Each money assumption of :data:`MONEY_VARY_KEYS` at half and twice the scenario's value (zeros skipped)."""
+    out = {}
+    for key in MONEY_VARY_KEYS:
+        value = float(getattr(scenario.money, key.split(".")[1]))
+        if value > 0:
+            out[key] = [round(value * 0.5, 6), round(value * 2.0, 6)]
+    return out
 
 
 def default_vary(scenario: Scenario) -> dict[str, list[float]]:
@@ -227,6 +270,8 @@ def compare_policies(
     overrides: Mapping[str, Any] | None = None,
     vary: Mapping[str, list[Any]] | None = None,
     robust_replicates: int | None = None,
+    money_vary: Mapping[str, list[Any]] | None = None,
+    reference: str | None = None,
     workers: int | None = None,
     scheduler: str | None = None,
     progress: bool = True,
@@ -245,6 +290,10 @@ def compare_policies(
         vary: uncertain parameters and values for the robustness sweep (None: the defaults
             of :func:`default_vary`; empty: no robustness sweep).
         robust_replicates: replicates per policy and cell (default: half of `replicates`, >= 2).
+        money_vary: money assumptions moved one at a time in the robustness sweep (None: each of
+            :data:`MONEY_VARY_KEYS` at half and twice its value when the model has money and `vary`
+            does not set it; empty: none).
+        reference: the policy whose spend the others' extra spend is measured against (default: the first).
         workers: local processes; scheduler: a Dask scheduler address (see run_sweep).
         progress: show progress on stderr.
 
@@ -279,13 +328,23 @@ def compare_policies(
     main = validated_experiment(
         experiment_dict("compare", path, sweep_overrides, points, seed, replicates, base.steps, n_sup)
     )
-    vary = default_vary(base) if vary is None else dict(vary)
-    r_rep = (robust_replicates or max(2, replicates // 2)) if vary else 0
-    if vary and r_rep < 2:
-        raise ConfigError(f"--robust-replicates {r_rep}: at least 2 are needed to tell winners apart.")
-    robust = _robustness_experiment(path, sweep_overrides, base, loaded, as_index, vary, seed, r_rep) if vary else None
-    suppliers, seconds = sweep_supplier_series(main, out / "runs", workers, scheduler, progress)
     names = [p.name for p in loaded]
+    if reference is not None and reference not in names:
+        raise ConfigError(f"--reference {reference!r}: not one of the policies compared ({', '.join(names)}).")
+    no_grid = vary is not None and not vary
+    vary = default_vary(base) if vary is None else dict(vary)
+    if money_vary is None:
+        money_vary = {} if no_grid else {k: v for k, v in default_money_vary(base).items() if k not in vary}
+    money_vary = dict(money_vary)
+    r_rep = (robust_replicates or max(2, replicates // 2)) if (vary or money_vary) else 0
+    if (vary or money_vary) and r_rep < 2:
+        raise ConfigError(f"--robust-replicates {r_rep}: at least 2 are needed to tell winners apart.")
+    robust = (
+        _robustness_experiment(path, sweep_overrides, base, loaded, as_index, vary, seed, r_rep, money_vary)
+        if (vary or money_vary)
+        else None
+    )
+    suppliers, seconds = sweep_supplier_series(main, out / "runs", workers, scheduler, progress)
     suppliers.insert(1, "policy", [names[i] for i in suppliers["point"]])
     series = suppliers[suppliers["supplier"] == as_index].reset_index(drop=True)
     measures = measures_for(series.columns)
@@ -295,7 +354,15 @@ def compare_policies(
     robustness = None
     if robust is not None:
         robust_suppliers, more = sweep_supplier_series(robust, out / "robustness", workers, scheduler, progress)
-        robustness = _robustness_values(robust_suppliers, loaded, as_index, vary, robust.design.points, measures)
+        robustness = _robustness_values(
+            robust_suppliers,
+            loaded,
+            as_index,
+            [*vary, *money_vary],
+            robust.design.points,
+            measures,
+            _cell_kinds(vary, money_vary),
+        )
         seconds += more
     return Comparison(
         scenario=base,
@@ -310,6 +377,8 @@ def compare_policies(
         rankings=rankings,
         robustness=robustness,
         vary=vary,
+        money_vary=money_vary,
+        reference=reference or names[0],
         robust_replicates=r_rep,
         seconds=seconds,
         out_dir=out,
@@ -335,17 +404,21 @@ def _robustness_experiment(
     vary: Mapping[str, list[Any]],
     seed: int,
     replicates: int,
+    money_vary: Mapping[str, list[Any]] | None = None,
 ) -> Any:
-    """Every policy in every cell of the grid over the varied parameters (cell-major order)."""
+    """Every policy in every cell of the grid over the varied parameters (cell-major order), then in
+    every money cell (one money assumption moved, the grid's parameters at the scenario's values)."""
     keys = list(vary)
-    for key in keys:
+    money_vary = dict(money_vary or {})
+    for key in [*keys, *money_vary]:
         if key.startswith(f"suppliers.{as_index}.") or key in ("seed", "steps"):
             raise ConfigError(
                 f"--vary {key}: cannot be varied here (it is set by the policies, the seeds or --horizon)."
             )
-        if not isinstance(vary[key], list) or not vary[key]:
+        values = vary[key] if key in vary else money_vary[key]
+        if not isinstance(values, list) or not values:
             raise ConfigError(f"--vary {key}: give at least one value, e.g. --vary {key}=1,2,3.")
-    cells = [dict(zip(keys, combo, strict=True)) for combo in itertools.product(*(vary[k] for k in keys))]
+    cells = _cells(base, vary, money_vary)
     points = []
     for cell in cells:
         try:
@@ -359,13 +432,42 @@ def _robustness_experiment(
     return validated_experiment(experiment)
 
 
+def scenario_value(scenario: Any, key: str) -> Any:
+    """The value of a dotted key (``wom.rate``, ``suppliers.0.promise``) in a scenario or one of its sections."""
+    node: Any = scenario
+    for part in key.split("."):
+        node = node[int(part)] if part.isdigit() else getattr(node, part)
+    return node
+
+
+def _cells(base: Scenario, vary: Mapping[str, list[Any]], money_vary: Mapping[str, list[Any]]) -> list[dict[str, Any]]:
+    """The grid's cells (every key of both, money at the scenario's values), then one cell per money value."""
+    keys = list(vary)
+    at_base = {k: scenario_value(base, k) for k in money_vary}
+    cells = (
+        [dict(zip(keys, combo, strict=True)) | at_base for combo in itertools.product(*(vary[k] for k in keys))]
+        if keys
+        else []
+    )
+    grid_base = {k: scenario_value(base, k) for k in keys}
+    for key, values in money_vary.items():
+        cells += [grid_base | at_base | {key: v} for v in values]
+    return cells
+
+
+def _cell_kinds(vary: Mapping[str, list[Any]], money_vary: Mapping[str, list[Any]]) -> list[str]:
+    grid = math.prod(len(v) for v in vary.values()) if vary else 0
+    return ["grid"] * grid + ["money"] * sum(len(v) for v in money_vary.values())
+
+
 def _robustness_values(
     suppliers: pd.DataFrame,
     policies: list[Policy],
     as_index: int,
-    vary: Mapping[str, list[Any]],
+    vary: Sequence[str],
     points: list[dict[str, Any]],
     measures: tuple[Measure, ...] = MEASURES,
+    kinds: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     ours = suppliers[suppliers["supplier"] == as_index].copy()
     n = len(policies)
@@ -373,6 +475,8 @@ def _robustness_values(
     values = _values(ours, measures)
     point_of_run = ours.groupby("run", sort=True)["point"].first().to_numpy()
     values.insert(1, "cell", point_of_run // n)
+    if kinds is not None:
+        values.insert(2, "kind", [kinds[c] for c in point_of_run // n])
     for key in vary:
         values[key] = [points[p][key] for p in point_of_run]
     return values

@@ -35,13 +35,17 @@ from trustsim.compare.run import (
     sweep_supplier_series,
     validated_experiment,
 )
-from trustsim.compare.stats import run_values
+from trustsim.compare.stats import measures_for, run_values
 from trustsim.config import Scenario, load_scenario
 from trustsim.errors import ConfigError
 from trustsim.policies import BUDGET_RATE, CARE_BASE, Policy, budget_cost
 from trustsim.reporting import fixed
 
-OBJECTIVES = ("revenue", "nps", "both")
+OBJECTIVES = ("both",)
+"""Objectives that are not an expression: "both" searches the revenue-NPS trade-off front."""
+
+DEFAULT_OBJECTIVE = "discounted_profit"
+"""What the search maximises by default: our cumulative discounted profit at the horizon."""
 VALIDATION_SEED_OFFSET = 1_000_003
 """Validation seeds derive from the search seed plus this, so they are fresh."""
 
@@ -108,7 +112,7 @@ def optimize_policy(
     out_dir: str | Path,
     *,
     budget: float,
-    objective: str = "revenue",
+    objective: str = DEFAULT_OBJECTIVE,
     trials: int = 40,
     batch: int = 8,
     replicates: int = 4,
@@ -128,7 +132,9 @@ def optimize_policy(
         scenario: scenario TOML file (None: the defaults).
         out_dir: folder for the trial sweeps (``trials/``), the validation and the report.
         budget: B, budget units per step (see :func:`trustsim.policies.budget_cost`).
-        objective: "revenue", "nps" or "both" (multi-objective: the trade-off front).
+        objective: an expression over a run's measures (:func:`objective_names`), maximised as
+            its mean over the replicates, e.g. "discounted_profit" (the default), "revenue",
+            "profit + 50 * nps"; or "both" (multi-objective: the revenue-NPS trade-off front).
         trials: candidates to evaluate; batch: candidates per sweep (run in parallel).
         replicates: common-seed replicates per candidate during the search (>= 2).
         validate: at most this many front candidates to validate on fresh seeds.
@@ -145,9 +151,9 @@ def optimize_policy(
 
     require("optimize", "the policy search")
     import optuna
+    from optuna.trial import TrialState
 
-    if objective not in OBJECTIVES:
-        raise ConfigError(f"--objective {objective!r}: choose one of {', '.join(OBJECTIVES)}.")
+    parsed = check_objective(objective)
     if not (math.isfinite(budget) and 0 <= budget <= 20):
         raise ConfigError(f"--budget {budget}: give budget units per step between 0 and 20 (see docs/compare.md).")
     if replicates < 2 or trials < 1 or batch < 1 or validate < 1:
@@ -195,23 +201,30 @@ def optimize_policy(
         suppliers, took = sweep_supplier_series(experiment, folder, workers, scheduler, progress)
         seconds += took
         ours = suppliers[suppliers["supplier"] == as_index]
-        values = run_values(ours).join(ours.groupby("run")["point"].first())
-        means = values.groupby("point").mean(numeric_only=True)
+        values = run_values(ours, measures_for(ours.columns))
+        if parsed is not None:
+            values["objective"] = objective_values(values, parsed)
+        means = values.join(ours.groupby("run")["point"].first()).groupby("point").mean(numeric_only=True)
         for k, (t, s) in enumerate(zip(asked, settings, strict=True)):
             revenue = float(means["revenue"].loc[k])
             nps = float(means["nps"].loc[k]) if np.isfinite(means["nps"].loc[k]) else -100.0
-            told = [revenue, nps] if objective == "both" else [revenue if objective == "revenue" else nps]
-            study.tell(t, told)
-            rows.append(
-                {
-                    "trial": t.number,
-                    **{k2: round(v, 6) for k2, v in s.items()},
-                    "cost": budget_cost(Policy("x", settings=s).resolved(base)),
-                    "revenue": revenue,
-                    "nps": nps,
-                    "customers": float(means["customers"].loc[k]),
-                }
-            )
+            row = {
+                "trial": t.number,
+                **{k2: round(v, 6) for k2, v in s.items()},
+                "cost": budget_cost(Policy("x", settings=s).resolved(base)),
+                "revenue": revenue,
+                "nps": nps,
+                "customers": float(means["customers"].loc[k]),
+                **{m: float(means[m].loc[k]) for m in ("profit", "discounted_profit") if m in means},
+            }
+            if parsed is None:
+                study.tell(t, [revenue, nps])
+            else:
+                row["objective"] = float(means["objective"].loc[k])
+                # a candidate whose objective is undefined (e.g. NPS with no customers left) cannot be ranked
+                finite = math.isfinite(row["objective"])
+                study.tell(t, row["objective"] if finite else None, state=None if finite else TrialState.FAIL)
+            rows.append(row)
     table = pd.DataFrame(rows)
     table["front"] = pareto_front(table)
     chosen = _chosen(table, objective, validate, base, as_index)
@@ -243,20 +256,57 @@ def optimize_policy(
     )
 
 
+def objective_names() -> tuple[str, ...]:
+    """The per-run measures an objective expression may use."""
+    from trustsim.compare.stats import MEASURE_BY_KEY
+
+    return tuple(MEASURE_BY_KEY)
+
+
+def check_objective(objective: str) -> Any:
+    """The parsed objective expression (None for "both"), checked before anything runs.
+
+    Raises:
+        ConfigError: not in the expression language (:mod:`trustsim.expressions`), or a name
+            that is not a measure of a run.
+    """
+    from trustsim import expressions
+
+    if objective in OBJECTIVES:
+        return None
+    parsed = expressions.parse(objective, "--objective")
+    if not parsed.names:
+        raise ConfigError(f"--objective {objective!r}: reads no measure; e.g. --objective discounted_profit.")
+    known = objective_names()
+    for name in parsed.names:
+        if name not in known:
+            raise ConfigError(
+                f"--objective {objective!r}: {name!r} is not a measure of a run; use "
+                f"{', '.join(known)} (or 'both' for the revenue-NPS trade-off front)."
+            )
+    return parsed
+
+
+def objective_values(values: pd.DataFrame, parsed: Any) -> np.ndarray:
+    """The objective expression per run (a condition counts 1 or 0)."""
+    from trustsim import expressions
+
+    return expressions.formula(values, parsed, "--objective")
+
+
 def _best(column: pd.Series) -> int:
     """The row number (the table's default index) of the column's largest value."""
     return int(cast(int, column.idxmax()))
 
 
 def _chosen(table: pd.DataFrame, objective: str, limit: int, base: Scenario, as_index: int) -> list[Policy]:
-    """Best on the objective first, then the front by revenue (at most `limit`), then the current."""
-    key = "nps" if objective == "nps" else "revenue"
-    order = [_best(table[key])]
-    if objective != "revenue":
-        order.append(_best(table["nps"]))
-    if objective != "nps":
-        order.append(_best(table["revenue"]))
-    order += list(table[table["front"]].sort_values("revenue", ascending=False).index)
+    """Best on the objective first, then the next best on it (an expression) or the front by revenue
+    ("both"), at most `limit`; then the current policy."""
+    if objective in OBJECTIVES:
+        order = [_best(table["revenue"]), _best(table["nps"])]
+        order += list(table[table["front"]].sort_values("revenue", ascending=False).index)
+    else:
+        order = list(table["objective"].dropna().sort_values(ascending=False, kind="stable").index)
     picked: list[int] = []
     for i in order:
         if i not in picked and len(picked) < limit:
@@ -266,11 +316,16 @@ def _chosen(table: pd.DataFrame, objective: str, limit: int, base: Scenario, as_
     for i in picked:
         row = cast(pd.Series, table.loc[i])  # the index is the trial's row number, unique
         label = []
-        if i == table["revenue"].idxmax():
-            label.append("search best revenue")
-        if i == table["nps"].idxmax():
-            label.append("search best NPS")
-        name = f"Trial {int(row['trial'])}" + (f" ({', '.join(label)})" if label else " (on the front)")
+        if objective not in OBJECTIVES:
+            if i == order[0]:
+                label.append("search best objective")
+        else:
+            if i == table["revenue"].idxmax():
+                label.append("search best revenue")
+            if i == table["nps"].idxmax():
+                label.append("search best NPS")
+        rest = " (on the front)" if objective in OBJECTIVES else " (runner-up)"
+        name = f"Trial {int(row['trial'])}" + (f" ({', '.join(label)})" if label else rest)
         settings = {f: float(row[f]) for f in fields}
         description = (
             f"Found by trustsim optimize: ads {fixed(settings['ad_budget'], 2)}, over-delivery "

@@ -18,10 +18,10 @@ import pandas as pd
 from trustsim.compare import figures
 from trustsim.compare.report import Section, ci_text, render_html, render_markdown, write_report
 from trustsim.compare.search import Search
-from trustsim.compare.stats import LEVEL, MEASURE_BY_KEY, paired_difference
+from trustsim.compare.stats import LEVEL, MEASURE_BY_KEY, Measure, mean_ci, paired_difference
 from trustsim.figtext import literal
 from trustsim.io import atomic_write_bytes, atomic_write_text
-from trustsim.policies import budget_cost, slugify
+from trustsim.policies import Policy, budget_cost, slugify
 from trustsim.reporting import fixed
 
 SHOWN = ("revenue", "nps", "customers")
@@ -58,39 +58,62 @@ def front_figure(search: Search) -> bytes:
     return figures.to_png(fig)
 
 
+def _settings_text(p: Policy) -> str:
+    s = p.settings
+    return (
+        f"{fixed(s['ad_budget'], 2)} on ads, over-delivery {fixed(s['over_delivery'], 3)}, care "
+        f"{fixed(s['care'], 2)}, promise {fixed(s['promise'], 2)}"
+    )
+
+
+def objective_table(search: Search) -> pd.DataFrame:
+    """The objective expression per validation replicate (rows) and policy (columns)."""
+    from trustsim.compare.search import check_objective, objective_values
+
+    v = search.validation
+    values = v.values.copy()
+    values["objective"] = objective_values(values, check_objective(search.objective))
+    return values.pivot(index="replicate", columns="policy", values="objective")[[p.name for p in search.chosen]]
+
+
 def search_headline(search: Search) -> str:
     """Plain sentences: the best policy found, what it does, how it compares to the current one."""
     v = search.validation
     current = search.chosen[-1].name
+    cost = budget_cost(search.chosen[-1].resolved(search.scenario))
+    if len(search.chosen) < 2:
+        return f"No candidate of the search could be ranked on {search.objective!r}; see trials.csv."
     texts = []
-    for key in (
-        ("revenue", "nps") if search.objective == "both" else (("nps",) if search.objective == "nps" else ("revenue",))
-    ):
-        m = MEASURE_BY_KEY[key]
-        r = v.rankings[key].set_index("policy")
-        best = max(search.chosen[:-1], key=lambda p: r["mean"].loc[p.name])
-        s, row = best.settings, cast(pd.Series, r.loc[best.name])  # one row per policy
-        table = v.table(key)
+    if search.objective == "both":
+        tables = {key: (MEASURE_BY_KEY[key], v.table(key)) for key in ("revenue", "nps")}
+    else:
+        measure = MEASURE_BY_KEY.get(search.objective.strip())
+        m = measure or Measure("objective", search.objective, "total", "{:,.4g}")
+        tables = {search.objective: (m, objective_table(search))}
+    for key, (m, table) in tables.items():
+        means = table.mean()
+        best = max(search.chosen[:-1], key=lambda p: means[p.name] if np.isfinite(means[p.name]) else -np.inf)
+        mean, lo_b, hi_b = mean_ci(table[best.name].to_numpy(), bounds=m.bounds)
         diff, lo, hi, p = paired_difference(table[best.name].to_numpy(), table[current].to_numpy())
         verdict = "significantly" if np.isfinite(p) and p < 1 - LEVEL else "not significantly"
-        what = "highest NPS" if key == "nps" else "most revenue"
-        tied = (
-            [
-                str(name)
-                for name, t in r.iterrows()
-                if name not in (best.name, current) and t["rank"] > 1 and not t["significant"]
-            ]
-            if row["rank"] == 1
-            else []
+        what = {"nps": "highest NPS", "revenue": "most revenue"}.get(
+            key, f"highest {m.name.lower()}" if m.key != "objective" else f"highest value of {key!r}"
         )
+        tied = []
+        if key in v.rankings:
+            r = v.rankings[key].set_index("policy")
+            if r["rank"].to_dict()[best.name] == 1:
+                tied = [
+                    str(name)
+                    for name, t in r.iterrows()
+                    if name not in (best.name, current) and t["rank"] > 1 and not bool(t["significant"])
+                ]
         tie = f"; statistically tied with {', '.join(tied)}" if tied else ""
-        cost = budget_cost(search.chosen[-1].resolved(search.scenario))
         texts.append(
             f"With {search.budget:g} budget units per step, the {what} on fresh seeds comes from "
-            f"**{best.name}**: {fixed(s['ad_budget'], 2)} on ads, over-delivery {fixed(s['over_delivery'], 3)}, care "
-            f"{fixed(s['care'], 2)}, promise {fixed(s['promise'], 2)} — {m.format(row['mean'])} (95% CI "
-            f"{ci_text(m, row['lo'], row['hi'])}{tie}), {m.format(diff)} against the current policy, which spends "
-            f"{cost:.2f} units (95% CI {ci_text(m, lo, hi)}, paired): {verdict} {'better' if diff > 0 else 'worse'}."
+            f"**{best.name}**: {_settings_text(best)} — {m.format(mean)} (95% CI {ci_text(m, lo_b, hi_b)}{tie}), "
+            f"{m.format(diff)} against the current policy, which spends {cost:.2f} units (95% CI "
+            f"{ci_text(m, lo, hi)}, paired): {verdict} {'better' if diff > 0 else 'worse'}."
         )
     return " ".join(texts)
 
@@ -192,8 +215,12 @@ def write_search_report(search: Search, out_dir: str | Path, command: str = "") 
                 "ad budget 1), over-delivery (1 unit = +0.1) and care (1 unit = +0.2 above 0.6), the exchange rate of "
                 "configs/ten_ambassadors.toml; care is capped at 1 and over-delivery at 1 - promise. The promise level "
                 "(0.5-0.95) and the banner share of ads (0-1) are chosen too; other settings are the scenario's "
-                "supplier defaults. The model has no costs: revenue = customers x price.",
-                f"Optimiser: Optuna's TPE sampler (objective: {search.objective}; "
+                "supplier defaults. Money is the model's (docs/outputs.md): revenue = customers x price, costs = "
+                "serving customers (with over-delivery and care) + advertising + fixed costs, discounted profit = "
+                "the cumulative discounted profit at the horizon. The budget units are the search's exchange rate, "
+                "not money: what a policy really spends is in the validation report's cost breakdown.",
+                f"Optimiser: Optuna's TPE sampler (objective: `{search.objective}`, the mean over the replicates "
+                "of a safe expression over each run's measures; "
                 f"{'multi-objective' if search.objective == 'both' else 'single objective'}), seeded, proposing "
                 "candidates in batches; each batch is one sweep on the sweep engine with common random numbers. "
                 f"Validation: the chosen candidates on fresh seeds (see validation/report.html for its full report). "

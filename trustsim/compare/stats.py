@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from trustsim.reporting import LEVEL, bootstrap_interval, t_interval
+from trustsim.reporting import BOOTSTRAP_RESAMPLES, LEVEL, bootstrap_interval, t_interval
 
 
 @dataclass(frozen=True)
@@ -62,22 +62,20 @@ MEASURES: tuple[Measure, ...] = (
 
 MONEY_COLUMNS: tuple[str, ...] = ("costs", "profit", "discounted_profit")
 """The supplier-table columns of the model's money (per step; ``discounted_profit`` is the
-cumulative discounted profit up to that step). When the runs have all three, profit, ROI and
+cumulative discounted profit up to that step). When the runs have all three, profit and
 cumulative discounted profit head the report; without them it falls back to revenue."""
+
+COST_COLUMNS: tuple[str, ...] = ("service_costs", "ad_costs")
+"""The parts of ``costs`` in the supplier table (the rest is ``money.fixed_cost``): the cost breakdown."""
 
 MONEY_MEASURES: tuple[Measure, ...] = (
     Measure("profit", "Profit (total)", "total"),
-    Measure(
-        "roi",
-        "ROI (total profit / total costs)",
-        "ratio",
-        "{:+.1%}",
-        numerator="profit",
-        denominator="costs",
-        relative=False,
-    ),
     Measure("discounted_profit", "Discounted profit (cumulative, final)", "final"),
 )
+"""Profit heads the ranking when the model has money. Return on spend is not a ranked measure:
+profit / costs restates the unit cost (the cheapest policy looks best whatever it earns), so the
+report gives the return on the *extra* spend against a named reference policy instead
+(:func:`extra_spend_return`)."""
 
 MEASURE_BY_KEY = {m.key: m for m in (*MONEY_MEASURES, *MEASURES)}
 
@@ -90,7 +88,7 @@ def measures_for(columns: Any) -> tuple[Measure, ...]:
 
 
 def run_values(ours: pd.DataFrame, measures: tuple[Measure, ...] = MEASURES) -> pd.DataFrame:
-    """One row per run of "our" supplier, one column per measure.
+    """One row per run of "our" supplier, one column per measure (and the total of every money column present).
 
     Args:
         ours: the supplier time series of our supplier: run, step and the measures' columns.
@@ -112,6 +110,9 @@ def run_values(ours: pd.DataFrame, measures: tuple[Measure, ...] = MEASURES) -> 
         else:
             den = later[m.denominator].sum()
             out[m.key] = later[m.numerator].sum() / den.where(den != 0)
+    for column in ("costs", *COST_COLUMNS):
+        if column in ours.columns and column not in out:
+            out[column] = later[column].sum()  # totals over the horizon: the cost breakdown
     return pd.DataFrame(out)
 
 
@@ -144,19 +145,117 @@ def paired_difference(a: np.ndarray, b: np.ndarray, level: float = LEVEL) -> tup
 
 
 def holm(pvalues: np.ndarray) -> np.ndarray:
-    """Holm's step-down adjustment of a family of p-values (NaN stays NaN)."""
+    """Holm's step-down adjustment of a family of p-values (NaN stays NaN), by statsmodels."""
+    from statsmodels.stats.multitest import multipletests
+
     p = np.asarray(pvalues, dtype=float)
     out = np.full_like(p, np.nan)
-    idx = np.flatnonzero(np.isfinite(p))
-    if len(idx) == 0:
-        return out
-    order = idx[np.argsort(p[idx], kind="stable")]
-    m = len(order)
-    running = 0.0
-    for k, i in enumerate(order):
-        running = max(running, min(1.0, (m - k) * p[i]))
-        out[i] = running
+    ok = np.isfinite(p)
+    if ok.any():
+        out[ok] = multipletests(p[ok], method="holm")[1]
     return out
+
+
+@dataclass(frozen=True)
+class ExtraSpendReturn:
+    """Return on the extra spend of a policy against a reference policy, over paired replicates.
+
+    Attributes:
+        policy, reference: the two policies.
+        extra_profit, extra_profit_lo, extra_profit_hi: mean profit of policy minus reference (t-interval).
+        extra_spend, extra_spend_lo, extra_spend_hi: mean total costs of policy minus reference.
+        roi, roi_lo, roi_hi: extra profit per unit of extra spend (ratio of the paired means) with a
+            percentile-bootstrap interval over the replicate pairs; NaN when the policy does not
+            spend more than the reference (then it is no investment to return anything on).
+        n: replicate pairs.
+        verdict: the result in words.
+    """
+
+    policy: str
+    reference: str
+    extra_profit: float
+    extra_profit_lo: float
+    extra_profit_hi: float
+    extra_spend: float
+    extra_spend_lo: float
+    extra_spend_hi: float
+    roi: float
+    roi_lo: float
+    roi_hi: float
+    n: int
+    verdict: str
+
+
+def extra_spend_return(
+    profit: pd.DataFrame, spend: pd.DataFrame, policy: str, reference: str, level: float = LEVEL
+) -> ExtraSpendReturn:
+    """ROI = (profit_policy - profit_ref) / (spend_policy - spend_ref) over paired replicates.
+
+    Every policy ran on the same replicate seeds, so replicate r of the policy and of the reference
+    form a pair; the ratio is of the mean differences (a ratio of per-replicate ratios would blow up
+    where a replicate's extra spend is near 0), with a percentile bootstrap over the pairs
+    (``scipy.stats.bootstrap``, paired, seeded).
+
+    What it means: an ROI of 0.5 says each extra unit spent on the policy (against the reference)
+    came back with 0.5 extra profit on top of covering itself; -1 says the extra spend bought no
+    extra revenue at all; below -1, revenue fell as well. When the policy spends no more than the
+    reference (extra spend <= 0, or its interval includes 0) a return on it means nothing: the
+    verdict then compares profit and spend directly.
+
+    Args:
+        profit, spend: replicates x policies (total profit and total costs per run).
+        policy, reference: column names.
+
+    Example:
+        >>> profit = pd.DataFrame({"A": [10.0, 12.0, 11.0], "B": [5.0, 6.0, 6.5]})
+        >>> spend = pd.DataFrame({"A": [20.0, 21.0, 22.0], "B": [10.0, 11.0, 11.5]})
+        >>> r = extra_spend_return(profit, spend, "A", "B")
+        >>> round(r.roi, 2), r.n
+        (0.51, 3)
+    """
+    from scipy.stats import bootstrap
+
+    a_p, b_p = profit[policy].to_numpy(float), profit[reference].to_numpy(float)
+    a_s, b_s = spend[policy].to_numpy(float), spend[reference].to_numpy(float)
+    ok = np.isfinite(a_p) & np.isfinite(b_p) & np.isfinite(a_s) & np.isfinite(b_s)
+    dp, ds = a_p[ok] - b_p[ok], a_s[ok] - b_s[ok]
+    p_mean, p_lo, p_hi = mean_ci(dp, level)
+    s_mean, s_lo, s_hi = mean_ci(ds, level)
+    roi = roi_lo = roi_hi = float("nan")
+    invests = len(ds) >= 2 and s_mean > 0 and np.isfinite(s_lo) and s_lo > 0
+    if invests:
+        roi = float(dp.mean() / ds.mean())
+        if np.ptp(dp) == 0 and np.ptp(ds) == 0:
+            roi_lo = roi_hi = roi
+        else:
+            res = bootstrap(
+                (dp, ds),
+                lambda x, y, axis=-1: np.mean(x, axis=axis) / np.mean(y, axis=axis),
+                paired=True,
+                vectorized=True,
+                confidence_level=level,
+                n_resamples=BOOTSTRAP_RESAMPLES,
+                method="percentile",
+                rng=np.random.default_rng(0),
+            )
+            roi_lo, roi_hi = float(res.confidence_interval.low), float(res.confidence_interval.high)
+        verdict = (
+            f"each extra unit spent returned {roi:+.2f} in extra profit (95% CI {roi_lo:+.2f} to {roi_hi:+.2f}, "
+            f"n = {len(ds)})"
+        )
+    elif len(ds) and s_mean <= 0:
+        verdict = (
+            f"it spends no more than {reference} ({s_mean:+,.0f} per run), so there is no extra spend to return "
+            f"anything on; it makes {p_mean:+,.0f} profit against it"
+        )
+    else:
+        verdict = (
+            f"its extra spend ({s_mean:+,.0f} per run, 95% CI {s_lo:+,.0f} to {s_hi:+,.0f}) is not surely above "
+            f"zero, so a return on it is not defined; it makes {p_mean:+,.0f} profit against {reference}"
+        )
+    return ExtraSpendReturn(
+        policy, reference, p_mean, p_lo, p_hi, s_mean, s_lo, s_hi, roi, roi_lo, roi_hi, len(ds), verdict
+    )
 
 
 def rank_policies(table: pd.DataFrame, level: float = LEVEL, bounds: tuple[float, float] | None = None) -> pd.DataFrame:
@@ -198,5 +297,14 @@ def band(
     series: pd.DataFrame, value: str, by: str = "step", level: float = LEVEL, bounds: tuple[float, float] | None = None
 ) -> pd.DataFrame:
     """Mean and interval of `value` per `by` (e.g. per step over replicates); bootstrap if bounded."""
-    rows = [(key, *mean_ci(g[value].to_numpy(), level, bounds)) for key, g in series.groupby(by, sort=True)]
+    groups = [(key, g[value].to_numpy(dtype=float)) for key, g in series.groupby(by, sort=True)]
+    if bounds is not None and groups:
+        # one bootstrap call for every group (rows padded with NaN, which are dropped per row)
+        width = max(len(v) for _, v in groups)
+        matrix = np.full((len(groups), width), np.nan)
+        for i, (_, v) in enumerate(groups):
+            matrix[i, : len(v)] = v
+        stats_ = bootstrap_interval(matrix, level)
+        return pd.DataFrame({by: [k for k, _ in groups], "mean": stats_[:, 0], "lo": stats_[:, 1], "hi": stats_[:, 2]})
+    rows = [(key, *mean_ci(v, level, bounds)) for key, v in groups]
     return pd.DataFrame(rows, columns=[by, "mean", "lo", "hi"])
