@@ -311,7 +311,7 @@ def unit_economics(tables: RunTables) -> pd.DataFrame:
     lost = g["churned"] + g["departed"] + g.get("lapsed", 0)
     margin = (g["revenue"] - g["service_costs"] - gestures) / weeks
     loss_rate = lost / weeks
-    ltv = customer_value(margin, loss_rate, tables.discount_rate)
+    ltv = customer_value(margin.to_numpy(), loss_rate.to_numpy(), tables.discount_rate)
     cac = g["ad_costs"] / g["acquired_ads"].astype(np.float64).replace(0, np.nan)
     return pd.DataFrame(
         {
@@ -484,7 +484,7 @@ def _run_facts(meta: dict, path: object) -> tuple[int, int | None, float]:
         raise bad("'scenario.shocks[0].step'", step)
     money = scenario.get("money", {})
     rate = money.get("discount_rate", 0.001) if isinstance(money, dict) else None
-    if type(rate) not in (int, float) or not 0 <= rate <= 1:
+    if not isinstance(rate, int | float) or isinstance(rate, bool) or not 0 <= rate <= 1:
         raise bad("'scenario.money.discount_rate'", rate)
     return size, step, float(rate)
 

@@ -92,19 +92,19 @@ def returns(table: pd.DataFrame, horizons: tuple[int, ...]) -> pd.DataFrame:
         [[2.0, 0.5]]
     """
     rows = []
-    by_step = table.set_index("step")
     for h in horizons:
-        if h not in by_step.index:
+        row = table[table["step"] == h]
+        if row.empty:
             continue
-        at = by_step.loc[h]
-        for option in [o for o in OPTIONS if f"profit_{o}" in by_step]:
-            gain = float(at[f"profit_{option}"] - at["profit_keep"])
-            spent = float(at[f"extra_spend_{option}"])
+        at = {str(c): float(v) for c, v in row.iloc[0].to_dict().items()}
+        for option in [o for o in OPTIONS if f"profit_{o}" in at]:
+            gain = at[f"profit_{option}"] - at["profit_keep"]
+            spent = at[f"extra_spend_{option}"]
             rows.append(
                 {
                     "horizon": h,
                     "option": option,
-                    "profit": float(at[f"profit_{option}"]),
+                    "profit": at[f"profit_{option}"],
                     "gain": gain,
                     "extra_spend": spent,
                     "roi": gain / spent if spent > 0 else float("nan"),
