@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from trustsim import outputs
 from trustsim.config import Scenario, load_scenario
 from trustsim.errors import ConfigError, RunError, TrustsimError
 from trustsim.game import record as rec
@@ -42,38 +43,12 @@ MAX_FIRMS = 60
 CLAIM_LENGTH = 8
 """Characters of a firm code (about 10^12 possibilities; failures are rate-limited by the server)."""
 
-ROUND_SUMS = (
-    "revenue",
-    "costs",
-    "profit",
-    "acquired",
-    "acquired_ads",
-    "acquired_reviews",
-    "acquired_recommendations",
-    "churned",
-    "departed",
-    "kept",
-    "broken",
-    "exceeded",
-)
-"""Supplier-table measures summed over a round's periods; the others are read at its last period."""
-LATER_SUMS = ("lapsed", "gesture_costs")
-"""Summed too when the model's supplier table has them (model v3: customers who lapse, the cost of
-relationship gestures); the score counts them (:func:`~trustsim.game.rules.long_term_income`)."""
+ROUND_SUMS: tuple[str, ...] = outputs.columns(outputs.SUPPLIER, outputs.FLOW)
+"""Supplier-table measures summed over a round's periods: its flows (revenue, costs, acquisitions,
+lapses, gesture costs, ...), as trustsim/outputs.py declares them."""
 
-ROUND_ENDS = (
-    "customers",
-    "ambassadors",
-    "detractors",
-    "loyal",
-    "nps",
-    "trust",
-    "trust_reliability",
-    "trust_transparency",
-    "trust_competence",
-    "trust_care",
-    "discounted_profit",
-)
+ROUND_ENDS: tuple[str, ...] = outputs.columns(outputs.SUPPLIER, outputs.STOCK)
+"""Supplier-table measures read at a round's last period: its stocks (customers, trust, discounted profit, ...)."""
 
 
 class GameError(LocalizedError):
@@ -534,8 +509,8 @@ class Game:
         played = table[table["round"] >= 1]
         groups = played.groupby(["supplier", "round"], sort=True)
         last = groups.last()
-        out = last[["name", *DECISIONS, *ROUND_ENDS]].copy()
-        sums = [c for c in (*ROUND_SUMS, *LATER_SUMS) if c in played.columns]
+        out = last[["name", *DECISIONS, *[c for c in ROUND_ENDS if c in last.columns]]].copy()
+        sums = [c for c in ROUND_SUMS if c in played.columns]
         out[sums] = groups[sums].sum()
         out["customer_periods"] = groups["customers"].sum()
         return long_term_income(out.reset_index(), self.base, self.record.steps_per_round, self.horizon)
