@@ -132,7 +132,7 @@ class TrustMarket(mesa.Model):
             cust,
             pop.supplier[cust],
             np.full(len(cust), INITIAL, np.int8),
-            pop.heard[cust, pop.supplier[cust]],
+            np.full(len(cust), -1, np.int8),  # first heard of before the run: unknown
             none,
             none,
             none,

@@ -225,7 +225,8 @@ CUSTOMER: dict[str, Column] = {
         _c(
             "heard_via",
             "text",
-            "channel of first contact with this supplier (the supplier table credits switches to it)",
+            "channel of first contact with this supplier (the supplier table credits switches to it); null for "
+            "the initial customers, whose first contact is before the run",
         ),
         _c("start_step", "period", "the step in which it was won (0 for the initial customers)"),
         _c("end_step", "period", "the step in which it ended (null while it lasts)"),
@@ -237,8 +238,18 @@ CUSTOMER: dict[str, Column] = {
         ),
         _c("referrals", "acquisitions", "spells this spell won by recommendation"),
         _c("revenue", "money", "price paid over the spell, up to the end of the run"),
-        _c("value", "money", "lifetime value: the spell's profit (price - cost of serving) discounted to its start"),
-        _c("referral_value", "money", "the value of the spells it referred, discounted to this spell's start"),
+        _c(
+            "value",
+            "money",
+            "lifetime value: the spell's profit (price - cost of serving) discounted to its start, up to the end "
+            "of the run: for a spell still open at the end (end_step null) a lower bound, cut at the horizon",
+        ),
+        _c(
+            "referral_value",
+            "money",
+            "the value of the spells it referred, discounted to this spell's start (each cut at the horizon "
+            "when still open)",
+        ),
         _c("ambassador", "true/false", "the spell reached the ambassador stage of the loyalty ladder"),
     )
 }
@@ -251,7 +262,12 @@ KEYS: dict[str, Column] = {
         _c("run_id", "text", "p<point>-r<replicate>, stable across resumes"),
         _c("point", "index", "0-based design point"),
         _c("replicate", "index", "0-based replicate of the design point"),
-        _c("seed", "integer", "the run's seed, derived from the experiment seed and the run's identity"),
+        _c(
+            "seed",
+            "integer",
+            "the run's seed, derived from the experiment seed and the run's identity (in the CSV copies hexadecimal "
+            "text, 0x..., which spreadsheets and R keep exact; --seed and scenario files take it as written)",
+        ),
         _c("<parameter>", "as in docs/config.md", "each swept parameter, by its dotted scenario key (e.g. wom.rate)"),
     )
 }

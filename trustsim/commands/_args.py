@@ -15,12 +15,16 @@ from trustsim.errors import ConfigError, excerpt
 
 
 def int_in(low: int, high: int) -> Callable[[str], int]:
-    """argparse type: a whole number in [low, high], with a message naming the bad text."""
+    """argparse type: a whole number in [low, high] (decimal, or hexadecimal ``0x...`` as CSV copies write
+    seeds), with a message naming the bad text."""
 
     def parse(text: str) -> int:
-        if not re.fullmatch(r"\s*[+-]?\d{1,30}\s*", text):
+        if re.fullmatch(r"\s*0[xX][0-9a-fA-F]{1,30}\s*", text):
+            value = int(text.strip(), 16)
+        elif re.fullmatch(r"\s*[+-]?\d{1,30}\s*", text):
+            value = int(text)
+        else:
             raise argparse.ArgumentTypeError(f"expected a whole number, got {excerpt(text)}")
-        value = int(text)
         if value < low:
             raise argparse.ArgumentTypeError(f"must be at least {low:,}, got {value:,}")
         if value > high:

@@ -101,6 +101,20 @@ def write_tidy(folder: str | Path) -> dict[str, Path]:
     return paths
 
 
+def csv_text(frame: pd.DataFrame) -> bytes:
+    """A table as CSV for spreadsheets and R: the 63-bit `seed` written as hexadecimal text (``0x...``),
+    which Excel and R keep exact (read as a number, a seed above 2^53 would lose its last digits);
+    ``trustsim run --seed`` and scenario files take it as it is written.
+
+    Example:
+        >>> csv_text(pd.DataFrame({"run": [0], "seed": [2**60 + 1]})).decode().split()
+        ['run,seed', '0,0x1000000000000001']
+    """
+    if "seed" in frame:
+        frame = frame.assign(seed=[f"0x{int(s):x}" for s in frame["seed"]])
+    return frame.to_csv(index=False).encode("utf-8")
+
+
 def write_csv(folder: str | Path) -> dict[str, Path]:
     """Write CSV copies beside the Parquet: ``DIR/tidy/<table>.csv`` and ``DIR/summary.csv``."""
     folder = Path(folder)
@@ -108,9 +122,9 @@ def write_csv(folder: str | Path) -> dict[str, Path]:
     tables = tidy_tables(folder)
     for name, frame in tables.items():
         paths[name] = folder / "tidy" / f"{name}.csv"
-        atomic_write_bytes(paths[name], frame.to_csv(index=False).encode("utf-8"))
+        atomic_write_bytes(paths[name], csv_text(frame))
     from trustsim.sweep.store import load_summary
 
     paths["summary"] = folder / "summary.csv"
-    atomic_write_bytes(paths["summary"], load_summary(folder).to_csv(index=False).encode("utf-8"))
+    atomic_write_bytes(paths["summary"], csv_text(load_summary(folder)))
     return paths
