@@ -635,7 +635,7 @@ CASES = [
         "calibrate-bound-outside-the-key",
         ["calibrate", "{d}/c.toml", "--out", "{d}/out", "--quiet"],
         2,
-        r"{d}/c\.toml: parameters\.wom\.rate\.high = 200 is not allowed as a value of the scenario key wom\.rate",
+        r"{d}/c\.toml: parameters\.wom\.rate\.high = 200(\.0)? is not allowed as a value of the scenario key wom\.rate",
         {
             "c.toml": 'name = "c"\nscenario = "baseline"\n[parameters]\nwom.rate = {low = 0.1, high = 200}\n'
             '[targets.bass_q]\nvalue = 0.38\ntolerance = 0.2\nsource = "Sultan et al. 1990"\n'
