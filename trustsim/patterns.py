@@ -222,6 +222,27 @@ def adopter_sources(tables: RunTables) -> dict[str, float]:
     return {"early_external_share": float(external[:k].mean()), "late_external_share": float(external[k:].mean())}
 
 
+def market_stability(tables: RunTables) -> dict[str, float]:
+    """People buying from someone at the end of the first year over those buying at the start.
+
+    Models: an established market is one past its diffusion, at Bass's saturation level m, where
+    the share buying no longer changes much (Bass 1969; MODEL_BRIEF 'market maturity'); a market
+    that starts established and loses or gains a large share of its buyers within a year is not one.
+    NaN when nobody buys at the start (a new category).
+
+    Example:
+        >>> model = pd.DataFrame({"step": [0, 52, 53], "customers": [80, 76, 75]})
+        >>> market_stability(RunTables(model, pd.DataFrame(), None, people=100))
+        {'buyers_year_on_year': 0.95}
+    """
+    m = tables.model
+    start = float(m.loc[m["step"] == 0, "customers"].sum())
+    year = m.loc[m["step"] == WEEKS_PER_YEAR, "customers"]
+    if start <= 0 or year.empty:
+        return {"buyers_year_on_year": math.nan}
+    return {"buyers_year_on_year": float(year.iloc[0]) / start}
+
+
 # --- retail banking ------------------------------------------------------------------------------
 
 
@@ -367,6 +388,11 @@ PATTERNS: dict[str, Pattern] = {
         ("referral_conversion", "promoters_never_refer"),
         "referred prospects who become customers; promoters who refer nobody (Kumar et al. 2007, 2010)",
         ("prospects_referred",),
+    ),
+    "market_stability": Pattern(
+        market_stability,
+        ("buyers_year_on_year",),
+        "people buying at the end of the first year over those buying at the start (an established market keeps them)",
     ),
     "switching": Pattern(switching, ("annual_switching",), "customers who switch supplier per year (UK CMA 2016)"),
     "scandal_trust": Pattern(

@@ -25,6 +25,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help="also measure the advertising elasticity (short and long run) by rerunning the run's scenario "
         "in pairs on this many seeds (trustsim.elasticity; 0 = no)",
     )
+    p.add_argument(
+        "--elasticity-from",
+        default="52",
+        metavar="WEEKS",
+        help="week(s) at which the ad spend is raised, comma-separated (e.g. 26,104,208: the elasticity over "
+        "the life cycle); default 52",
+    )
     p.set_defaults(func=main)
 
 
@@ -39,6 +46,17 @@ def main(args: argparse.Namespace) -> int:
     from trustsim.errors import printable
     from trustsim.patterns import PATTERNS, compute_patterns, read_run
 
+    from trustsim.errors import ConfigError
+
+    try:
+        starts = [int(w) for w in str(args.elasticity_from).split(",")]
+    except ValueError:
+        starts = []
+    if not starts or min(starts) < 1:
+        raise ConfigError(
+            f"--elasticity-from: {printable(str(args.elasticity_from))!r} is not a list of weeks; "
+            "give whole numbers of weeks >= 1, comma-separated (e.g. 26,104,208)."
+        )
     tables = read_run(args.run_dir)
     values = compute_patterns(tables)
     table = Table(title=Text(f"patterns of {printable(str(args.run_dir))}"))
@@ -53,15 +71,16 @@ def main(args: argparse.Namespace) -> int:
             shown = f"{v:.4g}" if math.isfinite(v) else ("column missing" if lacking else "–")
             table.add_row(key, shown, pattern.meaning)
     if args.elasticity > 0:
-        _elasticity_rows(table, args.run_dir, args.elasticity)
+        _elasticity_rows(table, args.run_dir, args.elasticity, starts)
     Console().print(table)
     if missing:
         print("Some patterns need model-table columns this run lacks (made by an older trustsim?); run it again.")
     return 0
 
 
-def _elasticity_rows(table: object, run_dir: str, seeds: int) -> None:
-    """Rows of the advertising elasticities, measured on paired reruns of the run's scenario."""
+def _elasticity_rows(table: object, run_dir: str, seeds: int, starts: list[int]) -> None:
+    """Rows of the advertising elasticities, measured on paired reruns of the run's scenario from each
+    week of `starts`."""
     import json
     from pathlib import Path
 
@@ -76,6 +95,9 @@ def _elasticity_rows(table: object, run_dir: str, seeds: int) -> None:
     except (OSError, ValueError, KeyError) as e:
         raise ConfigError(f"{meta_file}: cannot read the run's scenario to rerun it ({e}).") from None
     seed = int(meta.get("seed", scenario.seed))
-    for key, (mean, low, high, n) in ad_elasticities(scenario, range(seed, seed + seeds)).items():
-        shown = f"{mean:.3g} [{low:.3g}, {high:.3g}], n = {n}" if n > 1 else f"{mean:.3g} (n = {n})"
-        table.add_row(key, shown, "advertising elasticity of the biggest advertiser's sales (Sethuraman et al. 2011)")  # type: ignore[attr-defined]
+    for start in starts:
+        label = "" if starts == [52] else f" from week {start}"
+        for key, (mean, low, high, n) in ad_elasticities(scenario, range(seed, seed + seeds), warmup=start).items():
+            shown = f"{mean:.3g} [{low:.3g}, {high:.3g}], n = {n}" if n > 1 else f"{mean:.3g} (n = {n})"
+            meaning = "advertising elasticity of the biggest advertiser's sales (Sethuraman et al. 2011)"
+            table.add_row(key + label, shown, meaning)  # type: ignore[attr-defined]
