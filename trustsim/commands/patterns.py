@@ -43,10 +43,8 @@ def main(args: argparse.Namespace) -> int:
     from rich.table import Table
     from rich.text import Text
 
-    from trustsim.errors import printable
+    from trustsim.errors import ConfigError, printable
     from trustsim.patterns import PATTERNS, compute_patterns, read_run
-
-    from trustsim.errors import ConfigError
 
     try:
         starts = [int(w) for w in str(args.elasticity_from).split(",")]
