@@ -164,8 +164,23 @@ def wom_balance(tables: RunTables) -> dict[str, float]:
 
 
 def first_adoptions(spells: pd.DataFrame) -> pd.DataFrame:
-    """The spells that made a prospect a customer (not a switch, not a customer at step 0)."""
-    return spells[spells["from_supplier"].isna() & (spells["channel"].astype(str) != "initial")]
+    """The spells that made a prospect a customer: not a switch, not a customer at step 0, and not the
+    return of a customer who had lapsed (``lapse.*``: the same person adopting again is no new adopter,
+    Bass 1969). A newcomer who takes the slot of a person who lapsed and never came back is missed
+    (the tables do not record turnover of people who buy from no one).
+
+    Example:
+        >>> s = pd.DataFrame({"customer": [0, 0, 1], "start_step": [1, 9, 4], "from_supplier": [None, None, None],
+        ...     "channel": ["ad", "recommendation", "review"], "end_reason": ["lapsed", None, None]})
+        >>> first_adoptions(s)["channel"].tolist()
+        ['ad', 'review']
+    """
+    if not {"customer", "end_reason"} <= set(spells.columns):  # tables of an older version: nobody lapsed
+        return spells[spells["from_supplier"].isna() & (spells["channel"].astype(str) != "initial")]
+    order = spells.sort_values(["customer", "start_step"], kind="stable")
+    came_back = order.groupby("customer")["end_reason"].shift(1).astype(str) == "lapsed"
+    keep = order["from_supplier"].isna() & (order["channel"].astype(str) != "initial") & ~came_back
+    return spells.loc[order.index[keep.to_numpy()]].sort_index()
 
 
 def referrals(tables: RunTables) -> dict[str, float]:

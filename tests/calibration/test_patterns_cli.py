@@ -39,3 +39,23 @@ def test_patterns_refuse_a_bad_elasticity_week(tmp_path, capsys):
     assert main(["patterns", str(out), "--elasticity", "2", "--elasticity-from", "ten"]) == 2
     err = capsys.readouterr().err
     assert "--elasticity-from" in err and "'ten'" in err and "Traceback" not in err
+
+
+def test_a_customer_back_from_a_lapse_is_no_new_adopter():
+    # Bass's adopters and Kumar's conversion count people, not returns: with lapse on, each person
+    # adopts at most once and conversion stays a share
+    from trustsim.calibration.observe import run_patterns
+    from trustsim.config import load_scenario
+    from trustsim.patterns import first_adoptions
+
+    sc = load_scenario(
+        "services", {"market.customers": 600, "lapse.rate": 0.1, "lapse.threshold": 0.6, "lapse.weeks": 4}
+    )
+    result = run_patterns(sc, seed=3, steps=200)
+    assert 0 < result.model["referral_conversion"].iloc[0] <= 1
+    from trustsim.runner import run_one
+
+    spells = run_one(sc, seed=3, steps=200).customers
+    assert (spells["end_reason"].astype(str) == "lapsed").sum() > 20  # many lapsed and came back
+    first = first_adoptions(spells)
+    assert first["customer"].is_unique
