@@ -26,6 +26,7 @@ from trustsim.errors import ConfigError
 from trustsim.experiments.common import SIZES, Size, SweepData, run_design, write_findings
 
 EXPERIMENTS: tuple[str, ...] = (
+    "one_firm",
     "ten_ambassadors",
     "asymmetry",
     "over_delivery",

@@ -21,6 +21,7 @@ spend_keep)``: the money the option adds per unit of money it costs.
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -50,26 +51,41 @@ def _choose(model: TrustMarket, option: str, focal: int, extra: float, base_budg
         firm.set_policy(follow_up=follow_up, surprise=surprise)
 
 
-def run_decision(scenario: Scenario, seed: int | None = None, steps: int | None = None) -> RunResult:
-    """The three options on common random numbers; the model table is one row per week with
-    ``<measure>_<option>`` for every measure of :data:`MEASURES` and option of :data:`OPTIONS`.
+def decide(
+    scenario: Scenario, seed: int, steps: int, options: tuple[str, ...] = OPTIONS, *, record: bool = False
+) -> tuple[dict[str, np.ndarray], dict[str, TrustMarket], dict[str, np.ndarray]]:
+    """Run `options` as copies of one model (common random numbers) and return per week
+    ``<measure>_<option>`` columns (:data:`MEASURES`), the models after the run and, with `record`,
+    per option the steps x people array of whom each person buys from (row 0: the start).
 
     The extra money per week is the focal firm's own ad budget; the focal firm is the last supplier.
+    The first option is the reference of every option's extra spend (``keep`` in :data:`OPTIONS`).
     """
-    seed = scenario.seed if seed is None else int(seed)
-    steps = scenario.steps if steps is None else int(steps)
     start = TrustMarket(scenario, rng=seed)
+    return _run_options(start, steps, options, record)
+
+
+def _run_options(
+    start: TrustMarket, steps: int, options: tuple[str, ...], record: bool
+) -> tuple[dict[str, np.ndarray], dict[str, TrustMarket], dict[str, np.ndarray]]:
     focal = len(start.suppliers_list) - 1
     base_budget = float(start.supplier_state.policy["ad_budget"][focal])
     extra = base_budget
-    weights = discount_factor(np.arange(steps + 1), scenario.money.discount_rate)
+    weights = discount_factor(np.arange(steps + 1), start.config.money.discount_rate)
     columns: dict[str, np.ndarray] = {"step": np.arange(steps + 1)}
+    models: dict[str, TrustMarket] = {}
+    whom: dict[str, np.ndarray] = {}
     kept_spend = None
-    for option in OPTIONS:  # "keep" first: the others' extra spend is measured against it, week by week
+    for option in options:  # the first (keep) first: the others' extra spend is measured against it
         model = copy.deepcopy(start)
-        for _ in range(steps):
+        seen = np.empty((steps + 1, model.population.n), np.int16) if record else np.empty((0, 0), np.int16)
+        if record:
+            seen[0] = model.population.supplier
+        for t in range(steps):
             _choose(model, option, focal, extra, base_budget)
             model.step()
+            if record:
+                seen[t + 1] = model.population.supplier
         sup = model.supplier_table()
         f = sup[sup["supplier"] == focal].set_index("step")
         spend = (f["ad_costs"] + f["gesture_costs"]).to_numpy(dtype=np.float64)
@@ -78,6 +94,20 @@ def run_decision(scenario: Scenario, seed: int | None = None, steps: int | None 
         columns[f"extra_spend_{option}"] = np.cumsum((spend - kept_spend) * weights)
         columns[f"customers_{option}"] = f["customers"].to_numpy()
         columns[f"ambassadors_{option}"] = f["ambassadors"].to_numpy()
+        models[option] = model
+        whom[option] = seen
+    return columns, models, whom
+
+
+def run_decision(scenario: Scenario, seed: int | None = None, steps: int | None = None) -> RunResult:
+    """The three options on common random numbers; the model table is one row per week with
+    ``<measure>_<option>`` for every measure of :data:`MEASURES` and option of :data:`OPTIONS`.
+
+    The extra money per week is the focal firm's own ad budget; the focal firm is the last supplier.
+    """
+    seed = scenario.seed if seed is None else int(seed)
+    steps = scenario.steps if steps is None else int(steps)
+    columns, _, _ = decide(scenario, seed, steps)
     return RunResult(pd.DataFrame(columns), pd.DataFrame({"step": [], "supplier": [], "name": []}), seed, steps)
 
 
@@ -111,3 +141,71 @@ def returns(table: pd.DataFrame, horizons: tuple[int, ...]) -> pd.DataFrame:
                 }
             )
     return pd.DataFrame(rows)
+
+
+# --- run functions of the one_firm experiment (``run_sweep(run_fn=...)``) ---------------------------
+
+EMPTY_SUPPLIERS = pd.DataFrame({"step": [], "supplier": [], "name": []})
+
+
+def _scalars(table: pd.DataFrame, values: dict[str, float]) -> pd.DataFrame:
+    """`table` with one constant column per value (a run's measures, kept on every row)."""
+    return table.assign(**{k: float(v) for k, v in values.items()})
+
+
+def run_one_firm(scenario: Scenario, seed: int | None = None, steps: int | None = None) -> RunResult:
+    """:func:`run_decision` plus the run's unit economics and what an ambassador brings, as constant
+    columns: the market's advertiser LTV/CAC and payback when the focal firm keeps its money
+    (:func:`trustsim.patterns.advertiser_economics` of the ``keep`` run: both firms advertise alike),
+    and the focal firm's customers per distinct ambassador over its life under ``keep`` and ``gestures``
+    (referral records, :func:`trustsim.analysis.ambassadors.per_distinct_ambassador`)."""
+    from trustsim.analysis import ambassadors
+    from trustsim.patterns import RunTables, advertiser_economics
+
+    seed = scenario.seed if seed is None else int(seed)
+    steps = scenario.steps if steps is None else int(steps)
+    columns, models, _ = decide(scenario, seed, steps)
+    keep = models["keep"]
+    tables = RunTables(keep.model_table(), keep.supplier_table(), None, scenario.market.customers)
+    economics = advertiser_economics(replace(tables, discount_rate=scenario.money.discount_rate))
+    focal = scenario.suppliers[-1].name
+    values = {"ltv_to_cac": economics["ltv_to_cac"], "payback_months": economics["payback_months"]}
+    for option in ("keep", "gestures"):
+        per = ambassadors.per_distinct_ambassador(models[option].customer_table(), focal)
+        values[f"customers_per_ambassador_{option}"] = per["customers_per_ambassador"]
+        values[f"distinct_ambassadors_{option}"] = per["ambassadors"]
+    return RunResult(_scalars(pd.DataFrame(columns), values), EMPTY_SUPPLIERS, seed, steps)
+
+
+def run_one_firm_pair(scenario: Scenario, seed: int | None = None, steps: int | None = None) -> RunResult:
+    """The ``gestures`` option and its counterfactual on the same seed in which the focal firm's customers
+    stay silent (``wom.silent_suppliers``; Libai, Muller & Peres 2013): the customer-weeks the firm's word
+    of mouth added, split into expansion, acceleration and customers taken from the rival
+    (:func:`trustsim.analysis.ambassadors.decompose`), with the firm's distinct ambassadors and the mean
+    weeks a referred customer stayed, as constant columns."""
+    from trustsim.analysis import ambassadors
+    from trustsim.config import load_scenario
+
+    seed = scenario.seed if seed is None else int(seed)
+    steps = scenario.steps if steps is None else int(steps)
+    focal = scenario.suppliers[-1].name
+    columns, models, whom = decide(scenario, seed, steps, ("gestures",), record=True)
+    quiet = load_scenario(scenario, {"wom.silent_suppliers": [focal]})
+    _, quiet_models, quiet_whom = decide(quiet, seed, steps, ("gestures",), record=True)
+    firm = len(scenario.suppliers) - 1
+    parts = ambassadors.decompose(whom["gestures"][1:], quiet_whom["gestures"][1:], firm)
+    spells = models["gestures"].customer_table()
+    per = ambassadors.per_distinct_ambassador(spells, focal)
+    referred = spells[(spells["supplier"] == focal) & (spells["channel"].astype(str) == "recommendation")]
+    weeks = (referred["end_step"].fillna(steps) - referred["start_step"]).to_numpy(np.float64)
+    values = {
+        "incremental_weeks": parts.incremental,
+        "expansion_weeks": parts.expansion,
+        "acceleration_weeks": parts.acceleration,
+        "from_rival_weeks": parts.from_rival,
+        "referred_spell_weeks": float(weeks.mean()) if len(weeks) else float("nan"),
+        "distinct_ambassadors": per["ambassadors"],
+        "customers_per_ambassador": per["customers_per_ambassador"],
+        "silent_profit": float(quiet_models["gestures"].supplier_state.discounted_profit[firm]),
+    }
+    return RunResult(_scalars(pd.DataFrame(columns), values), EMPTY_SUPPLIERS, seed, steps)

@@ -1,0 +1,836 @@
+"""one_firm: the flagship v3 (issue 26), the source texts' own question asked of one firm, as a region.
+
+"Wil je op langere termijn meer inkomen? ... Liever tien ambassadeurs dan één klant" (MODEL_BRIEF §2):
+a claim about one firm's long-term income from relationship work done consistently and cheaply ("een
+week later bellen"). So: against a fixed rival, the focal firm has the same extra money each week and
+keeps it, spends it on advertising or spends it on relationship gestures
+(:mod:`trustsim.experiments.decision`, the three options as copies of one model: common random numbers).
+Per market condition and horizon, measured as a manager would:
+
+- each option's cumulative discounted profit with its 95% t-interval over paired seeds, and the return
+  on the extra money spent (``(profit - profit_keep) / extra spend``);
+- which option earns most, and how sure: the paired difference best − second-best and its
+  :func:`~trustsim.experiments.common.verdict` (an interval that includes 0 is "cannot tell");
+- over the calibration's posterior (not only its best point): the share of posterior draws in which
+  gestures earn most, with a Clopper-Pearson interval and its n;
+- what an ambassador brings (referral records) and adds (against the same seeds with the firm's customers
+  silent), and when gestures overtake both other options for good (Kaplan-Meier, censored at the horizon).
+
+The region's axes are dimensionless and mean money to a manager: the market's advertiser LTV/CAC
+(lifetime margin of an ad-won customer / ad money spent to win one; measured from the runs in which
+the firm keeps its money, with :func:`trustsim.patterns.advertiser_economics`), the cost of one
+gesture in weeks of a customer's margin, the market's maturity (share of people already buying at the
+start) and the horizon. The design (``one_firm.toml``) sets them as inputs: the price of advertising
+(:func:`~trustsim.mechanisms.planning.saturation_at_price`), the gesture cost per margin
+(:func:`~trustsim.mechanisms.planning.gesture_cost_at`) and ``market.initial_customers``.
+
+The equal-spend design of issue 15 stays as the ``ten_ambassadors`` experiment; here the pair
+gestures − ads at the same extra money is its one-firm counterpart (``equal_spend``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from trustsim.errors import ConfigError
+from trustsim.experiments.common import (
+    PALETTE,
+    Size,
+    SweepData,
+    answers,
+    crossover_step,
+    mean_ci,
+    pyplot,
+    run_design,
+    save_figure,
+    verdict,
+)
+from trustsim.experiments.decision import OPTIONS
+
+CLAIM = (
+    "For one firm, extra money spent on relationship gestures (a call a week later, a surprise) brings more "
+    "long-term income than the same money spent on advertising or kept, and one ambassador brings about ten "
+    "customers."
+)
+FALSIFIED_IF = (
+    "In a market condition, the 95% interval of gestures' discounted profit minus the best other option's lies "
+    "below 0 at a horizon; the region map shows where each holds, and customers_per_ambassador lies far below 10."
+)
+
+SIZES = {
+    "tiny": Size({"market.customers": 200}, replicates=3, steps=52),
+    "laptop": Size({"market.customers": 1000}, replicates=6),
+}
+ANALYSIS_SIZES: dict[str, dict[str, Any]] = {
+    "tiny": {"ends": True, "horizons_years": [1], "posterior_draws": 2},
+    "laptop": {"posterior_draws": 4},
+}
+"""How a size changes the [analysis] settings: ``ends`` keeps the first and last level of each axis."""
+
+RUN_FN = "trustsim.experiments.decision:run_one_firm"
+PAIR_FN = "trustsim.experiments.decision:run_one_firm_pair"
+MATURITY = "market.initial_customers"
+WEEKS_PER_YEAR = 52
+TARGET = 10.0
+"""The brief's "ten" customers per ambassador."""
+PARTS = ("expansion", "acceleration", "from_rival")
+COLOURS = {"keep": "#7f7f7f", "ads": PALETTE[0], "gestures": PALETTE[1]}
+TEN_AMBASSADORS = "results/ten_ambassadors/findings.json (trustsim experiment ten_ambassadors: equal spend, two firms)"
+
+
+# --- the design ------------------------------------------------------------------------------------
+
+
+class Settings(BaseModel):
+    """The ``[analysis]`` table of one_firm.toml: the region's axes and the posterior."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    ad_price: list[float] = Field(
+        ...,
+        min_length=1,
+        description="Price of advertising relative to the base scenario (goodwill saturation x price).",
+    )
+    relationship_cost_to_margin: list[float] = Field(
+        ..., min_length=1, description="Cost of one gesture in weeks of a customer's margin."
+    )
+    horizons_years: list[int] = Field(..., min_length=1, description="Horizons at which profit is read, in years.")
+    reference_ad_price: float = Field(..., description="The ad price of the reference cells (one of ad_price).")
+    reference_cost_to_margin: float = Field(
+        ..., description="The cost per margin of the reference cells (one of relationship_cost_to_margin)."
+    )
+    posterior: str = Field(
+        ...,
+        min_length=1,
+        description="The calibration's posterior: a shipped name (calibrated/services_new), a file or a folder.",
+    )
+    posterior_draws: int = Field(..., ge=1, le=100_000, description="Parameter sets drawn by weight.")
+
+    @field_validator("ad_price", "relationship_cost_to_margin")
+    @classmethod
+    def _positive(cls, values: list[float]) -> list[float]:
+        if any(not (0 < v <= 1000) for v in values):
+            raise ValueError("each value must be > 0 and at most 1000")
+        if len(set(values)) != len(values):
+            raise ValueError("name each value once")
+        return values
+
+    @field_validator("horizons_years")
+    @classmethod
+    def _increasing(cls, values: list[int]) -> list[int]:
+        if any(v < 1 for v in values) or values != sorted(set(values)):
+            raise ValueError("whole years >= 1, increasing, each once")
+        return values
+
+    @model_validator(mode="after")
+    def _reference_among_levels(self) -> Settings:
+        if not any(np.isclose(self.reference_ad_price, v) for v in self.ad_price):
+            raise ValueError(f"reference_ad_price = {self.reference_ad_price} must be one of ad_price {self.ad_price}")
+        if not any(np.isclose(self.reference_cost_to_margin, v) for v in self.relationship_cost_to_margin):
+            raise ValueError(
+                f"reference_cost_to_margin = {self.reference_cost_to_margin} must be one of "
+                f"relationship_cost_to_margin {self.relationship_cost_to_margin}"
+            )
+        return self
+
+
+class _Analysis(BaseModel):
+    """The experiment's analysis table, for error messages that name ``analysis.<key>``."""
+
+    model_config = ConfigDict(extra="forbid")
+    analysis: Settings
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One market condition of the region: the design's inputs."""
+
+    market_maturity: float
+    ad_price: float
+    relationship_cost_to_margin: float
+
+
+@dataclass(frozen=True)
+class Design:
+    """Everything the sweeps need, validated before any run: the experiments and what their points mean."""
+
+    settings: Settings
+    main: Any
+    pair: Any
+    posterior: Any
+    cells: list[Cell]
+    posterior_cells: list[tuple[Cell, int]]
+    margin: float
+    gesture_cost: dict[float, float]
+    steps: int
+    customers: int
+
+
+def _shrink(settings: Settings, size: str) -> Settings:
+    change = dict(ANALYSIS_SIZES.get(size, {}))
+    if change.pop("ends", False):
+        ends = {
+            key: list(dict.fromkeys([getattr(settings, key)[0], getattr(settings, key)[-1]]))
+            for key in ("ad_price", "relationship_cost_to_margin")
+        }
+        change |= ends
+        change["reference_ad_price"] = ends["ad_price"][-1]
+        change["reference_cost_to_margin"] = ends["relationship_cost_to_margin"][0]
+    return settings.model_copy(update=change)
+
+
+def prepare(path: Path, size: str) -> Design:
+    """Load and check the design and the posterior, and build the three sweeps' experiments.
+
+    Raises:
+        ConfigError: naming the file, the key, the bad value and what is allowed.
+    """
+    from trustsim.calibration.posterior import draw, load_posterior
+    from trustsim.config import build_scenario
+    from trustsim.mechanisms import planning
+    from trustsim.sweep import load_experiment
+    from trustsim.sweep.experiment import Design as SweepDesign
+
+    sz = SIZES.get(size, Size())
+    experiment = load_experiment(path, dict(sz.overrides) or None, replicates=sz.replicates, steps=sz.steps)
+    label = str(path)
+    try:
+        settings = _Analysis.model_validate({"analysis": experiment.analysis}).analysis
+    except ValidationError as e:
+        from trustsim.config import format_validation_error
+
+        raise ConfigError(format_validation_error(e, label, root=_Analysis)) from None
+    settings = _shrink(settings, size)
+    design = experiment.design
+    if design.kind != "grid" or list(design.parameters) != [MATURITY]:
+        raise ConfigError(
+            f"{label}: [design] must be a grid over {MATURITY!r} only (the market's maturity; the other axes are "
+            f"in [analysis]); found kind = {design.kind!r} with parameters {list(design.parameters) or 'none'}."
+        )
+    maturities = [float(m) for m in design.parameters[MATURITY]]  # type: ignore[union-attr]
+    base = build_scenario(experiment.base_data(), f"{label} (base scenario)")
+    steps = int(experiment.steps if experiment.steps is not None else base.steps)
+    too_long = [h for h in settings.horizons_years if h * WEEKS_PER_YEAR > steps]
+    if too_long:
+        raise ConfigError(
+            f"{label}: analysis.horizons_years = {settings.horizons_years} is not allowed: {too_long[0]} years is "
+            f"beyond the {steps} steps (weeks) of a run; allowed: at most {steps // WEEKS_PER_YEAR} years."
+        )
+    focal = base.suppliers[-1]
+    margin = planning.customer_margin(focal.price, focal.over_delivery, focal.care, base.money)
+    if margin <= 0:
+        raise ConfigError(
+            f"{label}: the focal firm ({focal.name}) earns no margin (price less the cost of serving = {margin:g}), "
+            "so the cost of a gesture per margin is undefined; allowed: a scenario with a positive margin."
+        )
+    gesture_cost = {c: planning.gesture_cost_at(c, margin) for c in settings.relationship_cost_to_margin}
+    saturation = base.advertising.saturation
+    if base.advertising.response != "goodwill":
+        raise ConfigError(
+            f"{label}: the base scenario's advertising.response = {base.advertising.response!r} is not allowed: the "
+            "ad price axis scales the goodwill response; allowed: 'goodwill'."
+        )
+    try:
+        posterior = load_posterior(settings.posterior)
+    except ConfigError as e:
+        raise ConfigError(f"{label}: analysis.posterior = {settings.posterior!r}: {e}") from None
+    draws = draw(posterior, settings.posterior_draws, np.random.default_rng(experiment.seed))
+
+    cells = [Cell(m, p, c) for m in maturities for p in settings.ad_price for c in settings.relationship_cost_to_margin]
+
+    def point(cell: Cell, params: dict[str, Any] | None = None) -> dict[str, Any]:
+        params = dict(params or {})
+        s = params.pop("advertising.saturation", saturation)
+        return params | {
+            MATURITY: cell.market_maturity,
+            "advertising.saturation": planning.saturation_at_price(s, cell.ad_price),
+            "money.gesture_cost": gesture_cost[cell.relationship_cost_to_margin],
+        }
+
+    output = {"output": experiment.output.model_copy(update={"measures": [], "supplier_measures": []})}
+
+    def variant(points: list[dict[str, Any]], **update: Any) -> Any:
+        listed = SweepDesign(kind="list", points=points)
+        return load_experiment(experiment.model_copy(update={"design": listed, **output, **update}))
+
+    refs = [
+        Cell(m, settings.reference_ad_price, settings.reference_cost_to_margin)
+        for m in maturities  # the reference cells, one per maturity
+    ]
+    posterior_cells = [(cell, k) for cell in cells for k in range(len(draws))]
+    try:
+        main = variant([point(c) for c in cells], seeding="common")
+        pair = variant([point(c) for c in refs], seeding="common")
+        post = variant([point(c, draws[k]) for c, k in posterior_cells], seeding="independent", replicates=1)
+    except ConfigError as e:
+        raise ConfigError(f"{label}: {e}") from None
+    customers = int(base.market.customers)
+    return Design(settings, main, pair, post, cells, posterior_cells, margin, gesture_cost, steps, customers)
+
+
+def _sweep(ctx: Any, experiment: Any, stem: str, run_fn: str) -> SweepData:
+    folder = ctx.out / "sweeps" / f"{stem}-{ctx.size}"
+    data = run_design(
+        experiment, folder, Size(), workers=ctx.workers, scheduler=ctx.scheduler, progress=ctx.progress, run_fn=run_fn
+    )
+    ctx.seconds[stem] = round(data.seconds, 2)
+    return data
+
+
+# --- statistics ------------------------------------------------------------------------------------
+
+
+def share_ci(flags: Any, level: float = 0.95) -> dict[str, Any]:
+    """Share of True with its exact (Clopper-Pearson) interval and n (None without any)."""
+    from scipy import stats
+
+    flags = np.asarray(flags, dtype=bool)
+    k, n = int(flags.sum()), len(flags)
+    if n == 0:
+        return {"mean": None, "ci_low": None, "ci_high": None, "n": 0}
+    ci = stats.binomtest(k, n).proportion_ci(confidence_level=level, method="exact")
+    return {"mean": k / n, "ci_low": float(ci.low), "ci_high": float(ci.high), "n": n}
+
+
+def at_horizon(series: pd.DataFrame, week: int) -> pd.DataFrame:
+    """One row per run (indexed by point and replicate) of the decision table at `week`."""
+    return series[series["step"] == week].set_index(["point", "replicate"]).sort_index()
+
+
+def judge(rows: pd.DataFrame) -> dict[str, Any]:
+    """Per option the mean profit with its 95% interval, the return on the extra spend, the paired
+    differences, the best option and how sure (best − second-best, paired over the runs)."""
+    profit = {o: mean_ci(rows[f"profit_{o}"]) for o in OPTIONS}
+    roi = {}
+    for o in OPTIONS[1:]:
+        spent = rows[f"extra_spend_{o}"].to_numpy(np.float64)
+        gain = (rows[f"profit_{o}"] - rows["profit_keep"]).to_numpy(np.float64)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            roi[o] = mean_ci(np.where(spent > 0, gain / spent, np.nan))
+    ranked = sorted(OPTIONS, key=lambda o: -(profit[o]["mean"] if profit[o]["mean"] is not None else -np.inf))
+    best, second = ranked[0], ranked[1]
+    diff = mean_ci(rows[f"profit_{best}"] - rows[f"profit_{second}"])
+    v = verdict(diff, 0.0)
+    return {
+        "profit": profit,
+        "roi": roi,
+        "gestures_minus_keep": mean_ci(rows["profit_gestures"] - rows["profit_keep"]),
+        "gestures_minus_ads": mean_ci(rows["profit_gestures"] - rows["profit_ads"]),
+        "ads_minus_keep": mean_ci(rows["profit_ads"] - rows["profit_keep"]),
+        "best_option": best,
+        "second_option": second,
+        "difference": diff,
+        "verdict": v,
+        "certainty": "sure" if v["answer"] == "yes" else "uncertain",
+    }
+
+
+def gestures_win(rows: pd.DataFrame) -> np.ndarray:
+    """Per run: whether gestures earn strictly the most of the three options."""
+    others = np.maximum(rows["profit_keep"].to_numpy(), rows["profit_ads"].to_numpy())
+    return rows["profit_gestures"].to_numpy() > others
+
+
+def crossovers(series: pd.DataFrame) -> np.ndarray:
+    """Per run: the week from which gestures' cumulative discounted profit stays above both other options'
+    (NaN: not by the horizon, a censored run)."""
+    times = []
+    for _, run in series.sort_values("step").groupby("run", sort=True):
+        best_other = np.maximum(run["profit_keep"].to_numpy(), run["profit_ads"].to_numpy())
+        times.append(crossover_step(run["step"].to_numpy(), run["profit_gestures"].to_numpy(), best_other))
+    return np.array(times, dtype=np.float64)
+
+
+def maturity_label(m: float) -> str:
+    """A findings key for a maturity: ``maturity_00`` (a new category), ``maturity_80``..."""
+    return f"maturity_{round(100 * m):02d}"
+
+
+# --- the analysis ----------------------------------------------------------------------------------
+
+
+def analyse(ctx: Any) -> tuple[dict[str, Any], list[Path]]:
+    """Run the three sweeps (region, silent-ambassador pairs, posterior), draw the figures, return the findings."""
+    d = prepare(ctx.path, ctx.size)
+    main = _sweep(ctx, d.main, "one_firm", RUN_FN)
+    pair = _sweep(ctx, d.pair, "one_firm_pair", PAIR_FN)
+    post = _sweep(ctx, d.posterior, "one_firm_posterior", RUN_FN)
+    s = d.settings
+    weeks = {h: h * WEEKS_PER_YEAR for h in s.horizons_years}
+    maturities = sorted({c.market_maturity for c in d.cells})
+
+    main_runs = main.summary.set_index(["point", "replicate"]).sort_index()
+    post_at = {h: at_horizon(post.series, w) for h, w in weeks.items()}
+    post_index = {i: ck for i, ck in enumerate(d.posterior_cells)}
+    post_cell = pd.Series({i: post_index[i][0] for i in post_index})
+
+    economics: dict[tuple[float, float], dict[str, Any]] = {}
+    for m in maturities:
+        for p in s.ad_price:
+            points = [i for i, c in enumerate(d.cells) if c.market_maturity == m and c.ad_price == p]
+            first = main_runs.loc[points[0]]  # keep runs do not depend on the gesture cost (the same seeds)
+            draws_here = [i for i, (c, _) in post_index.items() if c.market_maturity == m and c.ad_price == p]
+            post_runs = post.summary.set_index("point").loc[draws_here]
+            economics[(m, p)] = {
+                "ltv_to_cac": mean_ci(first["ltv_to_cac"]),
+                "payback_months": mean_ci(first["payback_months"]),
+                "posterior_ltv_to_cac": mean_ci(post_runs["ltv_to_cac"]),
+            }
+
+    region, cells_out = [], []
+    for i, cell in enumerate(d.cells):
+        runs_of_cell = main.series[main.series["point"] == i]
+        in_cell = [j for j in post_cell.index if post_cell[j] == cell]
+        for h, w in weeks.items():
+            rows = at_horizon(runs_of_cell, w)
+            j = judge(rows)
+            share = share_ci(gestures_win(post_at[h].loc[in_cell])) if in_cell else share_ci([])
+            axes = {
+                "ltv_to_cac": economics[(cell.market_maturity, cell.ad_price)]["ltv_to_cac"],
+                "ad_price": cell.ad_price,
+                "relationship_cost_to_margin": cell.relationship_cost_to_margin,
+                "market_maturity": cell.market_maturity,
+                "horizon_years": h,
+            }
+            region.append(
+                axes
+                | {k: j[k] for k in ("best_option", "second_option", "difference", "verdict", "certainty")}
+                | {"win_share_posterior": share, "n": int(j["difference"]["n"])}
+            )
+            cells_out.append(axes | j)
+
+    refs = {m: _reference_index(d, m) for m in maturities}
+    option_profit: dict[str, Any] = {"definition": _PROFIT_DEFINITION, "reference": {}, "cells": []}
+    relationship_roi: dict[str, Any] = {"definition": _ROI_DEFINITION, "reference": {}, "cells": []}
+    ads_roi: dict[str, Any] = {"definition": _ROI_DEFINITION, "reference": {}, "cells": []}
+    equal_spend: dict[str, Any] = {
+        "definition": (
+            "gestures minus ads at the same extra money, paired over seeds: the one-firm counterpart of the "
+            "two-firm equal-spend design; the unspent part of the gestures' money is kept as profit"
+        ),
+        "two_firm_view": TEN_AMBASSADORS,
+        "reference": {},
+    }
+    for row in cells_out:
+        key = {k: row[k] for k in ("ad_price", "relationship_cost_to_margin", "market_maturity", "horizon_years")}
+        option_profit["cells"].append(key | row["profit"])
+        relationship_roi["cells"].append(key | {"roi": row["roi"]["gestures"]})
+        ads_roi["cells"].append(key | {"roi": row["roi"]["ads"]})
+    for m, i in refs.items():
+        label = maturity_label(m)
+        by_h = [r for r in cells_out if _is_cell(r, d.cells[i])]
+        option_profit["reference"][label] = {str(r["horizon_years"]): r["profit"] for r in by_h}
+        relationship_roi["reference"][label] = {str(r["horizon_years"]): r["roi"]["gestures"] for r in by_h}
+        ads_roi["reference"][label] = {str(r["horizon_years"]): r["roi"]["ads"] for r in by_h}
+        equal_spend["reference"][label] = {str(r["horizon_years"]): r["gestures_minus_ads"] for r in by_h}
+
+    crossover: dict[str, Any] = {}
+    periods = sorted({*weeks.values(), 13, 26})
+    from trustsim.analysis.ambassadors import crossed_by
+
+    for m, i in refs.items():
+        series = main.series[main.series["point"] == i]
+        times = crossovers(series)
+        crossover[maturity_label(m)] = crossed_by(times, np.full(len(times), d.steps), periods)
+    crossover_by_cost = _crossover_by_cost(main.series, d, maturities, s)
+
+    cpa, inc = _ambassador_findings(pair.summary, d, maturities)
+    win_share = {
+        "definition": (
+            f"share of {s.posterior_draws} parameter sets drawn by weight from the posterior {s.posterior!r} (one "
+            "seed each) in which gestures earn the most discounted profit of the three options; exact 95% interval"
+        ),
+        "posterior": s.posterior,
+        "draws": s.posterior_draws,
+        "by_horizon": {
+            str(h): share_ci(gestures_win(post_at[h])) for h in s.horizons_years
+        },  # over every cell and draw
+        "by_maturity": {
+            maturity_label(m): {
+                str(h): share_ci(
+                    gestures_win(post_at[h].loc[[j for j in post_cell.index if post_cell[j].market_maturity == m]])
+                )
+                for h in s.horizons_years
+            }
+            for m in maturities
+        },
+    }
+    ref_m = {maturity_label(m): d.cells[i] for m, i in refs.items()}
+    last = str(s.horizons_years[-1])
+    verdicts: dict[str, Any] = {}
+    for label in ref_m:
+        gk = _ref_row(cells_out, ref_m[label], int(last))
+        verdicts[f"relationship_beats_keep_{label}"] = verdict(gk["gestures_minus_keep"], 0.0)
+        verdicts[f"relationship_beats_ads_{label}"] = verdict(gk["gestures_minus_ads"], 0.0)
+        verdicts[f"one_ambassador_brings_ten_{label}"] = verdict(cpa[label], TARGET)
+
+    findings: dict[str, Any] = {
+        "customers": d.customers,
+        "replicates": d.main.replicates,
+        "steps": d.steps,
+        "focal_margin_per_week": d.margin,
+        "reference_cells": {
+            label: {"ad_price": c.ad_price, "relationship_cost_to_margin": c.relationship_cost_to_margin}
+            for label, c in ref_m.items()
+        },
+        "option_profit": option_profit,
+        "relationship_roi": relationship_roi,
+        "ads_roi": ads_roi,
+        "ltv_to_cac": {
+            "definition": (
+                "advertiser LTV/CAC of the market when the focal firm keeps its money: lifetime margin of an "
+                "ad-won customer / ad money spent per customer won by ads (trustsim.patterns.advertiser_economics)"
+            ),
+            "cells": [
+                {"market_maturity": m, "ad_price": p} | economics[(m, p)] for m in maturities for p in s.ad_price
+            ],
+        },
+        "relationship_cost_to_margin": {
+            "definition": "cost of one gesture / weekly margin of a customer (price less the cost of serving it)",
+            "levels": s.relationship_cost_to_margin,
+            "gesture_cost": {str(c): v for c, v in d.gesture_cost.items()},
+            "margin_per_week": d.margin,
+        },
+        "market_maturity": {
+            "definition": "share of people already buying from a firm at the start (market.initial_customers)",
+            "levels": maturities,
+        },
+        "horizons_years": s.horizons_years,
+        "win_share_posterior": win_share,
+        "region": region,
+        "customers_per_ambassador": cpa,
+        "incremental_customers_per_ambassador": inc,
+        "crossover": crossover,
+        "crossover_by_cost": crossover_by_cost,
+        "equal_spend": equal_spend,
+    }
+    findings["verdicts"] = verdicts
+    findings |= answers(verdicts)
+    findings["manager_paragraph"] = manager_paragraph(findings)
+    figures = [
+        region_figure(findings, ctx.out),
+        profit_figure(findings, ctx.out),
+        crossover_figure(findings, ctx.out),
+    ]
+    return findings, figures
+
+
+_PROFIT_DEFINITION = (
+    "the focal firm's cumulative discounted profit at the horizon under each option (keep the extra money, "
+    "spend it on ads, spend it on relationship gestures), mean and 95% t-interval over paired seeds"
+)
+_ROI_DEFINITION = (
+    "return on the extra money: (profit of the option - profit of keep) / discounted extra spend, per run; "
+    "mean and 95% t-interval over paired seeds"
+)
+
+
+def _is_cell(row: dict[str, Any], cell: Cell) -> bool:
+    return (
+        row["market_maturity"] == cell.market_maturity
+        and row["ad_price"] == cell.ad_price
+        and row["relationship_cost_to_margin"] == cell.relationship_cost_to_margin
+    )
+
+
+def _ref_row(rows: list[dict[str, Any]], cell: Cell, horizon: int) -> dict[str, Any]:
+    return next(r for r in rows if _is_cell(r, cell) and r["horizon_years"] == horizon)
+
+
+def _reference_index(d: Design, m: float) -> int:
+    s = d.settings
+    return next(
+        i
+        for i, c in enumerate(d.cells)
+        if c.market_maturity == m
+        and np.isclose(c.ad_price, s.reference_ad_price)
+        and np.isclose(c.relationship_cost_to_margin, s.reference_cost_to_margin)
+    )
+
+
+def _crossover_by_cost(series: pd.DataFrame, d: Design, maturities: list[float], s: Settings) -> list[dict[str, Any]]:
+    """Kaplan-Meier share of runs in which gestures have overtaken for good, by cost per margin, at the
+    reference ad price (for the figure)."""
+    from trustsim.analysis.ambassadors import crossed_by
+
+    out = []
+    periods = list(range(13, d.steps + 1, 13))
+    for m in maturities:
+        for c in s.relationship_cost_to_margin:
+            i = next(
+                k
+                for k, cell in enumerate(d.cells)
+                if cell.market_maturity == m
+                and np.isclose(cell.ad_price, s.reference_ad_price)
+                and cell.relationship_cost_to_margin == c
+            )
+            times = crossovers(series[series["point"] == i])
+            km = crossed_by(times, np.full(len(times), d.steps), periods)
+            out.append({"market_maturity": m, "relationship_cost_to_margin": c} | km)
+    return out
+
+
+def _ambassador_findings(
+    summary: pd.DataFrame, d: Design, maturities: list[float]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Customers per distinct ambassador (referral records) and incremental customers per ambassador
+    (against the same seeds with the firm's customers silent), at each maturity's reference cell."""
+    cpa: dict[str, Any] = {
+        "definition": (
+            "referrals made by each distinct person who was ever an ambassador of the focal firm under the "
+            "gestures option, over its life there (referral records), at the reference cell; mean over those "
+            "people, then mean and 95% t-interval over seeds"
+        )
+    }
+    inc: dict[str, Any] = {
+        "definition": (
+            "customer-weeks the focal firm gained under gestures against the same seeds with its customers "
+            "silent (wom.silent_suppliers; Libai, Muller & Peres 2013), split by what each person did in the other "
+            "run (expansion / acceleration / from the rival); in customers: divided by the mean weeks a referred "
+            "customer stayed within the horizon, per distinct ambassador"
+        )
+    }
+    for k, m in enumerate(maturities):
+        runs = summary[summary["point"] == k]
+        label = maturity_label(m)
+        cpa[label] = mean_ci(runs["customers_per_ambassador"])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            scale = 1.0 / (runs["referred_spell_weeks"].to_numpy(np.float64) * runs["distinct_ambassadors"].to_numpy())
+            inc[label] = mean_ci(runs["incremental_weeks"].to_numpy(np.float64) * scale) | {
+                part: mean_ci(runs[f"{part}_weeks"].to_numpy(np.float64) * scale) for part in PARTS
+            }
+    return cpa, inc
+
+
+# --- words -----------------------------------------------------------------------------------------
+
+
+def _fmt(ci: dict[str, Any] | None, digits: int = 0) -> str:
+    from trustsim.experiments.report import fmt
+
+    return fmt(ci, digits)
+
+
+def _cond(row: dict[str, Any]) -> str:
+    ltv = row["ltv_to_cac"]["mean"]
+    ltv_txt = "n/a" if ltv is None else f"{ltv:.1f}"
+    return f"LTV/CAC {ltv_txt}, a gesture = {row['relationship_cost_to_margin']:g} weeks of margin"
+
+
+def manager_paragraph(f: dict[str, Any]) -> str:
+    """The seeds' claim restated with its conditions, from the findings (numbers never typed by hand)."""
+    rows = f["region"]
+    years = f["horizons_years"]
+    last, first = years[-1], years[0]
+    parts = []
+    for m in f["market_maturity"]["levels"]:
+        label = maturity_label(m)
+        market = "a new category" if m == 0 else f"a market where {m:.0%} already buy"
+        at_last = [r for r in rows if r["market_maturity"] == m and r["horizon_years"] == last]
+        wins = [r for r in at_last if r["best_option"] == "gestures" and r["certainty"] == "sure"]
+        loses = [r for r in at_last if r["best_option"] != "gestures" and r["certainty"] == "sure"]
+        unsure = [r for r in at_last if r["certainty"] != "sure"]
+        share = f["win_share_posterior"]["by_maturity"][label][str(last)]
+        text = (
+            f"In {market}, over {last} years relationship gestures earn the most in {len(wins)} of "
+            f"{len(at_last)} conditions"
+        )
+        if wins:
+            best = max(wins, key=lambda r: r["difference"]["mean"])
+            text += f" (most where {_cond(best)}: {_fmt(best['difference'])} more than {best['second_option']})"
+        if loses:
+            worst = min(loses, key=lambda r: r["relationship_cost_to_margin"])  # the cheapest gestures that still lose
+            text += (
+                f"; another option earns more for sure in {len(loses)} (e.g. where {_cond(worst)}, "
+                f"{worst['best_option']} beats {worst['second_option']} by {_fmt(worst['difference'])})"
+            )
+        if unsure:
+            text += f"; {len(unsure)} cannot be told apart at this size"
+        early = [
+            r
+            for r in rows
+            if r["market_maturity"] == m
+            and r["horizon_years"] == first
+            and r["best_option"] == "gestures"
+            and r["certainty"] == "sure"
+        ]
+        text += (
+            f". Within {first} year{'s' if first > 1 else ''} gestures win for sure in {len(early)} of {len(at_last)}; "
+            f"over the calibration's posterior they earn the most in {_pct(share)} of draws at {last} years."
+        )
+        parts.append(text)
+    cpa = [f"{_fmt(f['customers_per_ambassador'][maturity_label(m)], 2)}" for m in f["market_maturity"]["levels"]]
+    inc = [
+        f"{_fmt(f['incremental_customers_per_ambassador'][maturity_label(m)], 2)}"
+        for m in f["market_maturity"]["levels"]
+    ]
+    parts.append(
+        "One ambassador brings " + " and ".join(cpa) + " customers over its life (new category, then established), "
+        "of which " + " and ".join(inc) + " would not have come without its word of mouth: not ten."
+    )
+    return " ".join(parts)
+
+
+def _pct(share: dict[str, Any]) -> str:
+    if share.get("mean") is None:
+        return "n/a"
+    return f"{share['mean']:.0%} [{share['ci_low']:.0%}, {share['ci_high']:.0%}] (n = {share['n']})"
+
+
+def summary_lines(f: dict[str, Any]) -> list[str]:
+    """The region table and the manager's paragraph, for the terminal after `trustsim experiment one_firm`."""
+    lines = ["Which option earns the most (95% interval of best - second-best; posterior share of gestures wins):"]
+    for r in f["region"]:
+        lines.append(
+            f"  maturity {r['market_maturity']:.0%}  {r['horizon_years']:>2} y  {_cond(r):<45} -> "
+            f"{r['best_option']:<8} by {_fmt(r['difference']):<28} {r['certainty']:<9} "
+            f"posterior {_pct(r['win_share_posterior'])}"
+        )
+    lines += ["", f["manager_paragraph"]]
+    return lines
+
+
+# --- figures ---------------------------------------------------------------------------------------
+
+
+def region_figure(f: dict[str, Any], out: Path) -> Path:
+    """Small multiples: rows = maturity, columns = horizon; x = LTV/CAC, y = cost per margin; colour = the
+    option that earns the most, pale and hatched where its lead is not sure; text = posterior win share."""
+    from matplotlib.patches import Patch
+
+    plt = pyplot()
+    rows = f["region"]
+    maturities = f["market_maturity"]["levels"]
+    years = f["horizons_years"]
+    prices = sorted({r["ad_price"] for r in rows}, reverse=True)  # dear ads (low LTV/CAC) on the left
+    costs = sorted({r["relationship_cost_to_margin"] for r in rows})
+    fig, axes = plt.subplots(
+        len(maturities),
+        len(years),
+        figsize=(2.6 * len(years) + 1.2, 2.6 * len(maturities) + 1.2),
+        squeeze=False,
+        sharey=True,
+    )
+    from matplotlib.colors import to_rgba
+
+    for a, m in enumerate(maturities):
+        for b, h in enumerate(years):
+            ax = axes[a][b]
+            here = [r for r in rows if r["market_maturity"] == m and r["horizon_years"] == h]
+            for r in here:
+                x, y = prices.index(r["ad_price"]), costs.index(r["relationship_cost_to_margin"])
+                sure = r["certainty"] == "sure"
+                ax.add_patch(
+                    pyplot().Rectangle(
+                        (x - 0.5, y - 0.5),
+                        1,
+                        1,
+                        facecolor=to_rgba(COLOURS[r["best_option"]], 1.0 if sure else 0.35),
+                        hatch="" if sure else "///",
+                        edgecolor="white",
+                        lw=1.5,
+                    )
+                )
+                share = r["win_share_posterior"]
+                txt = r["best_option"] + ("" if sure else "?")
+                if share["mean"] is not None:
+                    txt += f"\n{share['mean']:.0%} (n={share['n']})"
+                ax.text(x, y, txt, ha="center", va="center", fontsize=7, color="black")
+            ltv = {r["ad_price"]: r["ltv_to_cac"]["mean"] for r in here}
+            ax.set_xlim(-0.5, len(prices) - 0.5)
+            ax.set_ylim(-0.5, len(costs) - 0.5)
+            ax.set_xticks(range(len(prices)), [f"{ltv[p]:.1f}" if ltv.get(p) is not None else "n/a" for p in prices])
+            ax.set_yticks(range(len(costs)), [f"{c:g}" for c in costs])
+            if a == 0:
+                ax.set_title(f"{h} year{'s' if h > 1 else ''}")
+            if a == len(maturities) - 1:
+                ax.set_xlabel("advertiser LTV/CAC")
+            if b == 0:
+                ax.set_ylabel(f"{m:.0%} already buying\ngesture cost / weekly margin")
+    handles = [Patch(facecolor=COLOURS[o], label=o) for o in OPTIONS]
+    handles.append(Patch(facecolor="white", edgecolor="grey", hatch="///", label="lead not sure (95% CI spans 0)"))
+    fig.legend(handles=handles, loc="lower center", ncol=4, frameon=False, bbox_to_anchor=(0.5, -0.02))
+    fig.suptitle(
+        "Which use of one firm's extra money earns the most discounted profit: keep it, ads, or relationship "
+        "gestures\n(text: share of posterior draws in which gestures earn the most)",
+        fontsize=10,
+    )
+    fig.tight_layout(rect=(0, 0.05, 1, 0.95))
+    return save_figure(fig, out, "one_firm_region")
+
+
+def profit_figure(f: dict[str, Any], out: Path) -> Path:
+    """Each option's discounted profit and the return on the extra money over the horizons, at the reference cells."""
+    plt = pyplot()
+    ref = f["option_profit"]["reference"]
+    fig, axes = plt.subplots(2, len(ref), figsize=(6 * len(ref), 7), squeeze=False)
+    for b, (label, by_h) in enumerate(ref.items()):
+        years = [int(h) for h in by_h]
+        for o in OPTIONS:
+            mean = np.array([by_h[str(h)][o]["mean"] for h in years], dtype=float)
+            lo = np.array([_or_nan(by_h[str(h)][o]["ci_low"]) for h in years])
+            hi = np.array([_or_nan(by_h[str(h)][o]["ci_high"]) for h in years])
+            axes[0][b].plot(years, mean, "o-", color=COLOURS[o], label=o)
+            axes[0][b].fill_between(years, lo, hi, color=COLOURS[o], alpha=0.25, lw=0)
+        for o, key in (("ads", "ads_roi"), ("gestures", "relationship_roi")):
+            cis = [f[key]["reference"][label][str(h)] for h in years]
+            mean = np.array([_or_nan(c["mean"]) for c in cis])
+            lo, hi = np.array([_or_nan(c["ci_low"]) for c in cis]), np.array([_or_nan(c["ci_high"]) for c in cis])
+            axes[1][b].plot(years, mean, "o-", color=COLOURS[o], label=o)
+            axes[1][b].fill_between(years, lo, hi, color=COLOURS[o], alpha=0.25, lw=0)
+        axes[1][b].axhline(0, color="black", lw=0.8)
+        cell = f["reference_cells"][label]
+        axes[0][b].set(
+            title=f"{label.replace('_', ' ')}% (ad price x{cell['ad_price']:g}, gesture = "
+            f"{cell['relationship_cost_to_margin']:g} weeks of margin)",
+            ylabel="cumulative discounted profit",
+        )
+        axes[1][b].set(xlabel="horizon (years)", ylabel="return on the extra money")
+        axes[0][b].legend(frameon=False)
+    fig.suptitle("One firm's options at the reference cells (95% intervals over paired seeds)")
+    fig.tight_layout()
+    return save_figure(fig, out, "one_firm_profit")
+
+
+def crossover_figure(f: dict[str, Any], out: Path) -> Path:
+    """Kaplan-Meier share of runs in which gestures have overtaken both other options for good, by cost per margin."""
+    plt = pyplot()
+    rows = f["crossover_by_cost"]
+    maturities = f["market_maturity"]["levels"]
+    fig, axes = plt.subplots(1, len(maturities), figsize=(6 * len(maturities), 4), squeeze=False, sharey=True)
+    costs = sorted({r["relationship_cost_to_margin"] for r in rows})
+    for ax, m in zip(axes[0], maturities, strict=True):
+        for k, c in enumerate(costs):
+            r = next(r for r in rows if r["market_maturity"] == m and r["relationship_cost_to_margin"] == c)
+            t = [p["period"] for p in r["by_period"]]
+            colour = PALETTE[k % len(PALETTE)]
+            ax.step(
+                t, [p["share"] for p in r["by_period"]], where="post", color=colour, label=f"gesture = {c:g} x margin"
+            )
+            ax.fill_between(
+                t,
+                [p["ci_low"] for p in r["by_period"]],
+                [p["ci_high"] for p in r["by_period"]],
+                step="post",
+                color=colour,
+                alpha=0.15,
+                lw=0,
+            )
+        ax.set(title=f"{m:.0%} already buying", xlabel="week", ylim=(0, 1))
+    axes[0][0].set_ylabel("share of runs: gestures ahead for good")
+    axes[0][0].legend(frameon=False, fontsize=8)
+    fig.suptitle(
+        "When relationship gestures overtake keeping the money and ads (Kaplan-Meier, censored at the horizon)"
+    )
+    fig.tight_layout()
+    return save_figure(fig, out, "one_firm_crossover")
+
+
+def _or_nan(v: Any) -> float:
+    return float("nan") if v is None else float(v)
