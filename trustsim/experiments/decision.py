@@ -21,7 +21,6 @@ spend_keep)``: the money the option adds per unit of money it costs.
 from __future__ import annotations
 
 import copy
-from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -35,8 +34,9 @@ from trustsim.runner import RunResult
 OPTIONS: tuple[str, ...] = ("keep", "ads", "gestures")
 """What the focal firm does with its extra money."""
 
-MEASURES: tuple[str, ...] = ("profit", "extra_spend", "customers", "ambassadors")
-"""Per option, columns ``<measure>_<option>`` of the decision table (profit and spend discounted, cumulative)."""
+MEASURES: tuple[str, ...] = ("profit", "extra_spend", "spend", "customers", "ambassadors")
+"""Per option, columns ``<measure>_<option>`` of the decision table (profit and spend discounted, cumulative;
+``spend`` is the focal firm's advertising and gestures, ``extra_spend`` the part beyond the first option's)."""
 
 
 def _choose(model: TrustMarket, option: str, focal: int, extra: float, base_budget: float) -> None:
@@ -92,6 +92,7 @@ def _run_options(
         kept_spend = spend if kept_spend is None else kept_spend
         columns[f"profit_{option}"] = f["discounted_profit"].to_numpy(dtype=np.float64)
         columns[f"extra_spend_{option}"] = np.cumsum((spend - kept_spend) * weights)
+        columns[f"spend_{option}"] = np.cumsum(spend * weights)
         columns[f"customers_{option}"] = f["customers"].to_numpy()
         columns[f"ambassadors_{option}"] = f["ambassadors"].to_numpy()
         models[option] = model
@@ -153,28 +154,35 @@ def _scalars(table: pd.DataFrame, values: dict[str, float]) -> pd.DataFrame:
     return table.assign(**{k: float(v) for k, v in values.items()})
 
 
-def run_one_firm(scenario: Scenario, seed: int | None = None, steps: int | None = None) -> RunResult:
-    """:func:`run_decision` plus the run's unit economics and what an ambassador brings, as constant
-    columns: the market's advertiser LTV/CAC and payback when the focal firm keeps its money
-    (:func:`trustsim.patterns.advertiser_economics` of the ``keep`` run: both firms advertise alike),
-    and the focal firm's customers per distinct ambassador over its life under ``keep`` and ``gestures``
-    (referral records, :func:`trustsim.analysis.ambassadors.per_distinct_ambassador`)."""
-    from trustsim.analysis import ambassadors
+def run_market_options(scenario: Scenario, seed: int | None = None, steps: int | None = None) -> RunResult:
+    """The ``keep`` and ``ads`` options on common random numbers (:func:`decide`), with the market's
+    advertiser LTV/CAC and payback when the focal firm keeps its money as constant columns
+    (:func:`trustsim.patterns.advertiser_economics` of the ``keep`` run: both firms advertise alike).
+
+    Neither option depends on the cost of a gesture, so one such run serves every gesture cost; the
+    ``gestures`` option runs on its own (:func:`run_relationship_option`) on the same seed.
+    """
     from trustsim.patterns import RunTables, advertiser_economics
 
     seed = scenario.seed if seed is None else int(seed)
     steps = scenario.steps if steps is None else int(steps)
-    columns, models, _ = decide(scenario, seed, steps)
+    columns, models, _ = decide(scenario, seed, steps, ("keep", "ads"))
     keep = models["keep"]
-    tables = RunTables(keep.model_table(), keep.supplier_table(), None, scenario.market.customers)
-    economics = advertiser_economics(replace(tables, discount_rate=scenario.money.discount_rate))
-    focal = scenario.suppliers[-1].name
-    values = {"ltv_to_cac": economics["ltv_to_cac"], "payback_months": economics["payback_months"]}
-    for option in ("keep", "gestures"):
-        per = ambassadors.per_distinct_ambassador(models[option].customer_table(), focal)
-        values[f"customers_per_ambassador_{option}"] = per["customers_per_ambassador"]
-        values[f"distinct_ambassadors_{option}"] = per["ambassadors"]
-    return RunResult(_scalars(pd.DataFrame(columns), values), EMPTY_SUPPLIERS, seed, steps)
+    tables = RunTables(
+        keep.model_table(), keep.supplier_table(), None, scenario.market.customers, None, scenario.money.discount_rate
+    )
+    economics = advertiser_economics(tables)
+    return RunResult(_scalars(pd.DataFrame(columns), economics), EMPTY_SUPPLIERS, seed, steps)
+
+
+def run_relationship_option(scenario: Scenario, seed: int | None = None, steps: int | None = None) -> RunResult:
+    """The ``gestures`` option alone (:func:`decide`): on the same seed it starts from the same model as
+    :func:`run_market_options`' options (common random numbers), so the two runs' tables pair up week by
+    week; its extra spend is ``spend_gestures - spend_keep`` of the pair."""
+    seed = scenario.seed if seed is None else int(seed)
+    steps = scenario.steps if steps is None else int(steps)
+    columns, _, _ = decide(scenario, seed, steps, ("gestures",))
+    return RunResult(pd.DataFrame(columns), EMPTY_SUPPLIERS, seed, steps)
 
 
 def run_one_firm_pair(scenario: Scenario, seed: int | None = None, steps: int | None = None) -> RunResult:

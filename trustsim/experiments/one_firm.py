@@ -73,7 +73,8 @@ ANALYSIS_SIZES: dict[str, dict[str, Any]] = {
 }
 """How a size changes the [analysis] settings: ``ends`` keeps the first and last level of each axis."""
 
-RUN_FN = "trustsim.experiments.decision:run_one_firm"
+MARKET_FN = "trustsim.experiments.decision:run_market_options"
+GESTURES_FN = "trustsim.experiments.decision:run_relationship_option"
 PAIR_FN = "trustsim.experiments.decision:run_one_firm_pair"
 MATURITY = "market.initial_customers"
 WEEKS_PER_YEAR = 52
@@ -147,13 +148,25 @@ class _Analysis(BaseModel):
     analysis: Settings
 
 
-@dataclass(frozen=True)
-class Cell:
-    """One market condition of the region: the design's inputs."""
+CELL = ("market_maturity", "ad_price", "relationship_cost_to_margin")
+"""The columns that name a cell of the region (the design's inputs)."""
 
-    market_maturity: float
-    ad_price: float
-    relationship_cost_to_margin: float
+
+@dataclass(frozen=True)
+class Group:
+    """The runs of one set of market conditions: the ``keep`` and ``ads`` runs at each point, and the
+    ``gestures`` runs at the same points for each gesture cost on the same seeds (their tables pair up).
+
+    With common seeding every point of a replicate has the same seed, so one gestures sweep holds every
+    cost (``point_map``: its point -> the market point and the cost); with independent seeding a point's
+    seed follows its index, so each cost has its own sweep over the very same points.
+    """
+
+    market: Any
+    gestures: list[tuple[str, Any, list[tuple[int, float]]]]
+    """(name, experiment, per point: the market point and the cost per margin)."""
+    points: list[tuple[float, float, int]]
+    """Per market point: maturity, ad price and the posterior draw (-1: the calibration's best point)."""
 
 
 @dataclass(frozen=True)
@@ -161,15 +174,15 @@ class Design:
     """Everything the sweeps need, validated before any run: the experiments and what their points mean."""
 
     settings: Settings
-    main: Any
+    main: Group
+    posterior: Group
     pair: Any
-    posterior: Any
-    cells: list[Cell]
-    posterior_cells: list[tuple[Cell, int]]
+    maturities: list[float]
     margin: float
     gesture_cost: dict[float, float]
     steps: int
     customers: int
+    replicates: int
 
 
 def _shrink(settings: Settings, size: str) -> Settings:
@@ -186,13 +199,13 @@ def _shrink(settings: Settings, size: str) -> Settings:
 
 
 def prepare(path: Path, size: str) -> Design:
-    """Load and check the design and the posterior, and build the three sweeps' experiments.
+    """Load and check the design and the posterior, and build every sweep's experiment (nothing runs).
 
     Raises:
         ConfigError: naming the file, the key, the bad value and what is allowed.
     """
     from trustsim.calibration.posterior import draw, load_posterior
-    from trustsim.config import build_scenario
+    from trustsim.config import build_scenario, format_validation_error
     from trustsim.mechanisms import planning
     from trustsim.sweep import load_experiment
     from trustsim.sweep.experiment import Design as SweepDesign
@@ -203,8 +216,6 @@ def prepare(path: Path, size: str) -> Design:
     try:
         settings = _Analysis.model_validate({"analysis": experiment.analysis}).analysis
     except ValidationError as e:
-        from trustsim.config import format_validation_error
-
         raise ConfigError(format_validation_error(e, label, root=_Analysis)) from None
     settings = _shrink(settings, size)
     design = experiment.design
@@ -222,6 +233,11 @@ def prepare(path: Path, size: str) -> Design:
             f"{label}: analysis.horizons_years = {settings.horizons_years} is not allowed: {too_long[0]} years is "
             f"beyond the {steps} steps (weeks) of a run; allowed: at most {steps // WEEKS_PER_YEAR} years."
         )
+    if base.advertising.response != "goodwill":
+        raise ConfigError(
+            f"{label}: the base scenario's advertising.response = {base.advertising.response!r} is not allowed: the "
+            "ad price axis scales the goodwill response; allowed: 'goodwill'."
+        )
     focal = base.suppliers[-1]
     margin = planning.customer_margin(focal.price, focal.over_delivery, focal.care, base.money)
     if margin <= 0:
@@ -230,48 +246,63 @@ def prepare(path: Path, size: str) -> Design:
             "so the cost of a gesture per margin is undefined; allowed: a scenario with a positive margin."
         )
     gesture_cost = {c: planning.gesture_cost_at(c, margin) for c in settings.relationship_cost_to_margin}
-    saturation = base.advertising.saturation
-    if base.advertising.response != "goodwill":
-        raise ConfigError(
-            f"{label}: the base scenario's advertising.response = {base.advertising.response!r} is not allowed: the "
-            "ad price axis scales the goodwill response; allowed: 'goodwill'."
-        )
     try:
         posterior = load_posterior(settings.posterior)
     except ConfigError as e:
         raise ConfigError(f"{label}: analysis.posterior = {settings.posterior!r}: {e}") from None
     draws = draw(posterior, settings.posterior_draws, np.random.default_rng(experiment.seed))
+    saturation = base.advertising.saturation
 
-    cells = [Cell(m, p, c) for m in maturities for p in settings.ad_price for c in settings.relationship_cost_to_margin]
-
-    def point(cell: Cell, params: dict[str, Any] | None = None) -> dict[str, Any]:
-        params = dict(params or {})
+    def point(m: float, price: float, params: dict[str, Any]) -> dict[str, Any]:
+        params = dict(params)
         s = params.pop("advertising.saturation", saturation)
-        return params | {
-            MATURITY: cell.market_maturity,
-            "advertising.saturation": planning.saturation_at_price(s, cell.ad_price),
-            "money.gesture_cost": gesture_cost[cell.relationship_cost_to_margin],
-        }
+        return params | {MATURITY: m, "advertising.saturation": planning.saturation_at_price(s, price)}
 
-    output = {"output": experiment.output.model_copy(update={"measures": [], "supplier_measures": []})}
+    output = experiment.output.model_copy(update={"measures": [], "supplier_measures": []})
 
-    def variant(points: list[dict[str, Any]], **update: Any) -> Any:
+    def variant(points: list[dict[str, Any]], cost: float | None = None, **update: Any) -> Any:
+        overrides = dict(experiment.overrides)
+        if cost is not None:
+            overrides["money.gesture_cost"] = gesture_cost[cost]
         listed = SweepDesign(kind="list", points=points)
-        return load_experiment(experiment.model_copy(update={"design": listed, **output, **update}))
+        changed = {"design": listed, "output": output, "overrides": overrides, **update}
+        return load_experiment(experiment.model_copy(update=changed))
 
-    refs = [
-        Cell(m, settings.reference_ad_price, settings.reference_cost_to_margin)
-        for m in maturities  # the reference cells, one per maturity
-    ]
-    posterior_cells = [(cell, k) for cell in cells for k in range(len(draws))]
+    costs = settings.relationship_cost_to_margin
+
+    def group(keys: list[tuple[float, float, int]], seeding: str, **update: Any) -> Group:
+        points = [point(m, p, draws[k] if k >= 0 else {}) for m, p, k in keys]
+        market = variant(points, seeding=seeding, **update)
+        if seeding == "common":
+            every = [q | {"money.gesture_cost": gesture_cost[c]} for q in points for c in costs]
+            mapping = [(j, c) for j in range(len(points)) for c in costs]
+            return Group(market, [("gestures", variant(every, seeding=seeding, **update), mapping)], keys)
+        per_cost = [
+            (f"gestures_{c:g}", variant(points, c, seeding=seeding, **update), [(j, c) for j in range(len(points))])
+            for c in costs
+        ]
+        return Group(market, per_cost, keys)
+
+    ref_cost, ref_price = settings.reference_cost_to_margin, settings.reference_ad_price
     try:
-        main = variant([point(c) for c in cells], seeding="common")
-        pair = variant([point(c) for c in refs], seeding="common")
-        post = variant([point(c, draws[k]) for c, k in posterior_cells], seeding="independent", replicates=1)
+        main = group([(m, p, -1) for m in maturities for p in settings.ad_price], "common")
+        keys = [(m, p, k) for m in maturities for p in settings.ad_price for k in range(len(draws))]
+        post = group(keys, "independent", replicates=1)
+        pair = variant([point(m, ref_price, {}) for m in maturities], ref_cost, seeding="common")
     except ConfigError as e:
-        raise ConfigError(f"{label}: {e}") from None
-    customers = int(base.market.customers)
-    return Design(settings, main, pair, post, cells, posterior_cells, margin, gesture_cost, steps, customers)
+        raise ConfigError(f"{label} (with analysis.posterior = {settings.posterior!r}): {e}") from None
+    return Design(
+        settings,
+        main,
+        post,
+        pair,
+        maturities,
+        margin,
+        gesture_cost,
+        steps,
+        int(base.market.customers),
+        experiment.replicates,
+    )
 
 
 def _sweep(ctx: Any, experiment: Any, stem: str, run_fn: str) -> SweepData:
@@ -283,11 +314,37 @@ def _sweep(ctx: Any, experiment: Any, stem: str, run_fn: str) -> SweepData:
     return data
 
 
+def run_group(ctx: Any, group: Group, stem: str) -> pd.DataFrame:
+    """Run a group's sweeps and pair them: one row per cell, run (replicate, draw) and week with every
+    option's profit and extra spend, and the market's LTV/CAC and payback when the firm keeps its money."""
+    on = ["point", "replicate", "step"]
+    market = _sweep(ctx, group.market, f"{stem}_market", MARKET_FN).series
+    market = market[[*on, "profit_keep", "profit_ads", "extra_spend_ads", "spend_keep", "ltv_to_cac", "payback_months"]]
+    frames = []
+    for name, experiment, mapping in group.gestures:
+        g = _sweep(ctx, experiment, f"{stem}_{name}", GESTURES_FN).series
+        g = g[[*on, "profit_gestures", "spend_gestures"]]
+        where = pd.DataFrame(mapping, columns=["market_point", "relationship_cost_to_margin"])
+        g = g.merge(where, left_on="point", right_index=True).drop(columns="point")
+        frames.append(g.rename(columns={"market_point": "point"}))
+    gestures = pd.concat(frames, ignore_index=True)
+    both = market.merge(gestures, on=on, validate="one_to_many")
+    both["extra_spend_gestures"] = both["spend_gestures"] - both["spend_keep"]
+    points = pd.DataFrame(group.points, columns=["market_maturity", "ad_price", "draw"])
+    points["point"] = np.arange(len(points))
+    return both.merge(points, on="point")
+
+
 # --- statistics ------------------------------------------------------------------------------------
 
 
 def share_ci(flags: Any, level: float = 0.95) -> dict[str, Any]:
-    """Share of True with its exact (Clopper-Pearson) interval and n (None without any)."""
+    """Share of True with its exact (Clopper-Pearson) interval and n (None without any).
+
+    Example:
+        >>> share_ci([True, False, True, True])["mean"]
+        0.75
+    """
     from scipy import stats
 
     flags = np.asarray(flags, dtype=bool)
@@ -298,14 +355,10 @@ def share_ci(flags: Any, level: float = 0.95) -> dict[str, Any]:
     return {"mean": k / n, "ci_low": float(ci.low), "ci_high": float(ci.high), "n": n}
 
 
-def at_horizon(series: pd.DataFrame, week: int) -> pd.DataFrame:
-    """One row per run (indexed by point and replicate) of the decision table at `week`."""
-    return series[series["step"] == week].set_index(["point", "replicate"]).sort_index()
-
-
 def judge(rows: pd.DataFrame) -> dict[str, Any]:
-    """Per option the mean profit with its 95% interval, the return on the extra spend, the paired
-    differences, the best option and how sure (best − second-best, paired over the runs)."""
+    """One cell at one horizon (one row per paired run): per option the mean profit with its 95% interval,
+    the return on the extra spend, the paired differences, the best option and how sure (the interval of
+    best − second-best over the paired runs, :func:`~trustsim.experiments.common.verdict`)."""
     profit = {o: mean_ci(rows[f"profit_{o}"]) for o in OPTIONS}
     roi = {}
     for o in OPTIONS[1:]:
@@ -337,148 +390,148 @@ def gestures_win(rows: pd.DataFrame) -> np.ndarray:
     return rows["profit_gestures"].to_numpy() > others
 
 
-def crossovers(series: pd.DataFrame) -> np.ndarray:
-    """Per run: the week from which gestures' cumulative discounted profit stays above both other options'
-    (NaN: not by the horizon, a censored run)."""
+def crossovers(table: pd.DataFrame) -> np.ndarray:
+    """Per run (replicate) of one cell: the week from which gestures' cumulative discounted profit stays above
+    both other options' (NaN: not by the horizon, a censored run)."""
     times = []
-    for _, run in series.sort_values("step").groupby("run", sort=True):
+    for _, run in table.sort_values("step").groupby("replicate", sort=True):
         best_other = np.maximum(run["profit_keep"].to_numpy(), run["profit_ads"].to_numpy())
         times.append(crossover_step(run["step"].to_numpy(), run["profit_gestures"].to_numpy(), best_other))
     return np.array(times, dtype=np.float64)
 
 
 def maturity_label(m: float) -> str:
-    """A findings key for a maturity: ``maturity_00`` (a new category), ``maturity_80``..."""
+    """A findings key for a maturity.
+
+    Example:
+        >>> maturity_label(0.0), maturity_label(0.8)
+        ('maturity_00', 'maturity_80')
+    """
     return f"maturity_{round(100 * m):02d}"
+
+
+def _shares(table: pd.DataFrame, weeks: dict[int, int]) -> dict[str, Any]:
+    """Per horizon (years): the share of runs in `table` in which gestures earn the most."""
+    return {str(h): share_ci(gestures_win(table[table["step"] == w])) for h, w in weeks.items()}
+
+
+def _in_cell(table: pd.DataFrame, cell: tuple[float, ...]) -> pd.DataFrame:
+    sel = np.ones(len(table), dtype=bool)
+    for key, value in zip(CELL, cell, strict=False):
+        sel &= np.isclose(table[key].to_numpy(np.float64), value)
+    return table[sel]
 
 
 # --- the analysis ----------------------------------------------------------------------------------
 
 
 def analyse(ctx: Any) -> tuple[dict[str, Any], list[Path]]:
-    """Run the three sweeps (region, silent-ambassador pairs, posterior), draw the figures, return the findings."""
+    """Run the sweeps (the region, the silent-ambassador pairs, the posterior), draw the figures, return the
+    findings."""
     d = prepare(ctx.path, ctx.size)
-    main = _sweep(ctx, d.main, "one_firm", RUN_FN)
-    pair = _sweep(ctx, d.pair, "one_firm_pair", PAIR_FN)
-    post = _sweep(ctx, d.posterior, "one_firm_posterior", RUN_FN)
+    main = run_group(ctx, d.main, "one_firm")
+    pair = _sweep(ctx, d.pair, "one_firm_pair", PAIR_FN).summary
+    post = run_group(ctx, d.posterior, "one_firm_posterior")
     s = d.settings
     weeks = {h: h * WEEKS_PER_YEAR for h in s.horizons_years}
-    maturities = sorted({c.market_maturity for c in d.cells})
+    cells = [(m, p, c) for m in d.maturities for p in s.ad_price for c in s.relationship_cost_to_margin]
+    main_end, post_end = main[main["step"] == d.steps], post[post["step"] == d.steps]
+    first_cost = s.relationship_cost_to_margin[0]  # keep runs do not depend on the gesture cost
 
-    main_runs = main.summary.set_index(["point", "replicate"]).sort_index()
-    post_at = {h: at_horizon(post.series, w) for h, w in weeks.items()}
-    post_index = {i: ck for i, ck in enumerate(d.posterior_cells)}
-    post_cell = pd.Series({i: post_index[i][0] for i in post_index})
-
-    economics: dict[tuple[float, float], dict[str, Any]] = {}
-    for m in maturities:
-        for p in s.ad_price:
-            points = [i for i, c in enumerate(d.cells) if c.market_maturity == m and c.ad_price == p]
-            first = main_runs.loc[points[0]]  # keep runs do not depend on the gesture cost (the same seeds)
-            draws_here = [i for i, (c, _) in post_index.items() if c.market_maturity == m and c.ad_price == p]
-            post_runs = post.summary.set_index("point").loc[draws_here]
-            economics[(m, p)] = {
-                "ltv_to_cac": mean_ci(first["ltv_to_cac"]),
-                "payback_months": mean_ci(first["payback_months"]),
-                "posterior_ltv_to_cac": mean_ci(post_runs["ltv_to_cac"]),
-            }
-
-    region, cells_out = [], []
-    for i, cell in enumerate(d.cells):
-        runs_of_cell = main.series[main.series["point"] == i]
-        in_cell = [j for j in post_cell.index if post_cell[j] == cell]
+    economics = {
+        (m, p): {
+            "ltv_to_cac": mean_ci(_in_cell(main_end, (m, p, first_cost))["ltv_to_cac"]),
+            "payback_months": mean_ci(_in_cell(main_end, (m, p, first_cost))["payback_months"]),
+            "posterior_ltv_to_cac": mean_ci(_in_cell(post_end, (m, p, first_cost))["ltv_to_cac"]),
+        }
+        for m in d.maturities
+        for p in s.ad_price
+    }
+    region, judged = [], []
+    for cell in cells:
+        here, here_post = _in_cell(main, cell), _in_cell(post, cell)
         for h, w in weeks.items():
-            rows = at_horizon(runs_of_cell, w)
-            j = judge(rows)
-            share = share_ci(gestures_win(post_at[h].loc[in_cell])) if in_cell else share_ci([])
-            axes = {
-                "ltv_to_cac": economics[(cell.market_maturity, cell.ad_price)]["ltv_to_cac"],
-                "ad_price": cell.ad_price,
-                "relationship_cost_to_margin": cell.relationship_cost_to_margin,
-                "market_maturity": cell.market_maturity,
-                "horizon_years": h,
-            }
+            j = judge(here[here["step"] == w])
+            share = share_ci(gestures_win(here_post[here_post["step"] == w]))
+            axes = {"ltv_to_cac": economics[cell[:2]]["ltv_to_cac"]} | dict(zip(CELL, cell, strict=True))
+            axes["horizon_years"] = h
             region.append(
                 axes
                 | {k: j[k] for k in ("best_option", "second_option", "difference", "verdict", "certainty")}
                 | {"win_share_posterior": share, "n": int(j["difference"]["n"])}
             )
-            cells_out.append(axes | j)
+            judged.append(axes | j)
 
-    refs = {m: _reference_index(d, m) for m in maturities}
+    refs = {maturity_label(m): (m, s.reference_ad_price, s.reference_cost_to_margin) for m in d.maturities}
     option_profit: dict[str, Any] = {"definition": _PROFIT_DEFINITION, "reference": {}, "cells": []}
     relationship_roi: dict[str, Any] = {"definition": _ROI_DEFINITION, "reference": {}, "cells": []}
     ads_roi: dict[str, Any] = {"definition": _ROI_DEFINITION, "reference": {}, "cells": []}
     equal_spend: dict[str, Any] = {
         "definition": (
             "gestures minus ads at the same extra money, paired over seeds: the one-firm counterpart of the "
-            "two-firm equal-spend design; the unspent part of the gestures' money is kept as profit"
+            "two-firm equal-spend design; the part of the gestures' money there is nothing to spend on is kept"
         ),
         "two_firm_view": TEN_AMBASSADORS,
         "reference": {},
     }
-    for row in cells_out:
-        key = {k: row[k] for k in ("ad_price", "relationship_cost_to_margin", "market_maturity", "horizon_years")}
+    for row in judged:
+        key = {k: row[k] for k in (*CELL, "horizon_years")}
         option_profit["cells"].append(key | row["profit"])
         relationship_roi["cells"].append(key | {"roi": row["roi"]["gestures"]})
         ads_roi["cells"].append(key | {"roi": row["roi"]["ads"]})
-    for m, i in refs.items():
-        label = maturity_label(m)
-        by_h = [r for r in cells_out if _is_cell(r, d.cells[i])]
+    for label, cell in refs.items():
+        by_h = [r for r in judged if tuple(r[k] for k in CELL) == cell]
         option_profit["reference"][label] = {str(r["horizon_years"]): r["profit"] for r in by_h}
         relationship_roi["reference"][label] = {str(r["horizon_years"]): r["roi"]["gestures"] for r in by_h}
         ads_roi["reference"][label] = {str(r["horizon_years"]): r["roi"]["ads"] for r in by_h}
         equal_spend["reference"][label] = {str(r["horizon_years"]): r["gestures_minus_ads"] for r in by_h}
 
-    crossover: dict[str, Any] = {}
-    periods = sorted({*weeks.values(), 13, 26})
     from trustsim.analysis.ambassadors import crossed_by
 
-    for m, i in refs.items():
-        series = main.series[main.series["point"] == i]
-        times = crossovers(series)
-        crossover[maturity_label(m)] = crossed_by(times, np.full(len(times), d.steps), periods)
-    crossover_by_cost = _crossover_by_cost(main.series, d, maturities, s)
+    periods = sorted({*weeks.values(), 13, 26})
+    crossover = {}
+    for label, cell in refs.items():
+        times = crossovers(_in_cell(main, cell))
+        crossover[label] = crossed_by(times, np.full(len(times), d.steps), periods) | {
+            "definition": (
+                "runs in which gestures' cumulative discounted profit has overtaken both keeping the money and "
+                "ads for good, Kaplan-Meier with runs never overtaking censored at the horizon"
+            )
+        }
+    every_quarter = list(range(13, d.steps + 1, 13))
+    crossover_by_cost = []
+    for m in d.maturities:
+        for c in s.relationship_cost_to_margin:
+            times = crossovers(_in_cell(main, (m, s.reference_ad_price, c)))
+            crossover_by_cost.append(
+                {"market_maturity": m, "relationship_cost_to_margin": c}
+                | crossed_by(times, np.full(len(times), d.steps), every_quarter)
+            )
 
-    cpa, inc = _ambassador_findings(pair.summary, d, maturities)
+    cpa, inc = _ambassador_findings(pair, d.maturities)
     win_share = {
         "definition": (
             f"share of {s.posterior_draws} parameter sets drawn by weight from the posterior {s.posterior!r} (one "
-            "seed each) in which gestures earn the most discounted profit of the three options; exact 95% interval"
+            "seed each) in which gestures earn the most discounted profit of the three options; exact 95% "
+            "interval; per cell in `region`"
         ),
         "posterior": s.posterior,
         "draws": s.posterior_draws,
-        "by_horizon": {
-            str(h): share_ci(gestures_win(post_at[h])) for h in s.horizons_years
-        },  # over every cell and draw
-        "by_maturity": {
-            maturity_label(m): {
-                str(h): share_ci(
-                    gestures_win(post_at[h].loc[[j for j in post_cell.index if post_cell[j].market_maturity == m]])
-                )
-                for h in s.horizons_years
-            }
-            for m in maturities
-        },
+        "by_maturity": {maturity_label(m): _shares(_in_cell(post, (m,)), weeks) for m in d.maturities},
     }
-    ref_m = {maturity_label(m): d.cells[i] for m, i in refs.items()}
-    last = str(s.horizons_years[-1])
+    last = s.horizons_years[-1]
     verdicts: dict[str, Any] = {}
-    for label in ref_m:
-        gk = _ref_row(cells_out, ref_m[label], int(last))
-        verdicts[f"relationship_beats_keep_{label}"] = verdict(gk["gestures_minus_keep"], 0.0)
-        verdicts[f"relationship_beats_ads_{label}"] = verdict(gk["gestures_minus_ads"], 0.0)
+    for label, cell in refs.items():
+        row = next(r for r in judged if tuple(r[k] for k in CELL) == cell and r["horizon_years"] == last)
+        verdicts[f"relationship_beats_keep_{label}"] = verdict(row["gestures_minus_keep"], 0.0)
+        verdicts[f"relationship_beats_ads_{label}"] = verdict(row["gestures_minus_ads"], 0.0)
         verdicts[f"one_ambassador_brings_ten_{label}"] = verdict(cpa[label], TARGET)
 
     findings: dict[str, Any] = {
         "customers": d.customers,
-        "replicates": d.main.replicates,
+        "replicates": d.replicates,
         "steps": d.steps,
-        "focal_margin_per_week": d.margin,
-        "reference_cells": {
-            label: {"ad_price": c.ad_price, "relationship_cost_to_margin": c.relationship_cost_to_margin}
-            for label, c in ref_m.items()
-        },
+        "reference_cells": {label: dict(zip(CELL, cell, strict=True)) for label, cell in refs.items()},
         "option_profit": option_profit,
         "relationship_roi": relationship_roi,
         "ads_roi": ads_roi,
@@ -487,19 +540,17 @@ def analyse(ctx: Any) -> tuple[dict[str, Any], list[Path]]:
                 "advertiser LTV/CAC of the market when the focal firm keeps its money: lifetime margin of an "
                 "ad-won customer / ad money spent per customer won by ads (trustsim.patterns.advertiser_economics)"
             ),
-            "cells": [
-                {"market_maturity": m, "ad_price": p} | economics[(m, p)] for m in maturities for p in s.ad_price
-            ],
+            "cells": [{"market_maturity": m, "ad_price": p} | v for (m, p), v in economics.items()],
         },
         "relationship_cost_to_margin": {
             "definition": "cost of one gesture / weekly margin of a customer (price less the cost of serving it)",
             "levels": s.relationship_cost_to_margin,
-            "gesture_cost": {str(c): v for c, v in d.gesture_cost.items()},
+            "gesture_cost": {f"{c:g}": v for c, v in d.gesture_cost.items()},
             "margin_per_week": d.margin,
         },
         "market_maturity": {
             "definition": "share of people already buying from a firm at the start (market.initial_customers)",
-            "levels": maturities,
+            "levels": d.maturities,
         },
         "horizons_years": s.horizons_years,
         "win_share_posterior": win_share,
@@ -531,54 +582,7 @@ _ROI_DEFINITION = (
 )
 
 
-def _is_cell(row: dict[str, Any], cell: Cell) -> bool:
-    return (
-        row["market_maturity"] == cell.market_maturity
-        and row["ad_price"] == cell.ad_price
-        and row["relationship_cost_to_margin"] == cell.relationship_cost_to_margin
-    )
-
-
-def _ref_row(rows: list[dict[str, Any]], cell: Cell, horizon: int) -> dict[str, Any]:
-    return next(r for r in rows if _is_cell(r, cell) and r["horizon_years"] == horizon)
-
-
-def _reference_index(d: Design, m: float) -> int:
-    s = d.settings
-    return next(
-        i
-        for i, c in enumerate(d.cells)
-        if c.market_maturity == m
-        and np.isclose(c.ad_price, s.reference_ad_price)
-        and np.isclose(c.relationship_cost_to_margin, s.reference_cost_to_margin)
-    )
-
-
-def _crossover_by_cost(series: pd.DataFrame, d: Design, maturities: list[float], s: Settings) -> list[dict[str, Any]]:
-    """Kaplan-Meier share of runs in which gestures have overtaken for good, by cost per margin, at the
-    reference ad price (for the figure)."""
-    from trustsim.analysis.ambassadors import crossed_by
-
-    out = []
-    periods = list(range(13, d.steps + 1, 13))
-    for m in maturities:
-        for c in s.relationship_cost_to_margin:
-            i = next(
-                k
-                for k, cell in enumerate(d.cells)
-                if cell.market_maturity == m
-                and np.isclose(cell.ad_price, s.reference_ad_price)
-                and cell.relationship_cost_to_margin == c
-            )
-            times = crossovers(series[series["point"] == i])
-            km = crossed_by(times, np.full(len(times), d.steps), periods)
-            out.append({"market_maturity": m, "relationship_cost_to_margin": c} | km)
-    return out
-
-
-def _ambassador_findings(
-    summary: pd.DataFrame, d: Design, maturities: list[float]
-) -> tuple[dict[str, Any], dict[str, Any]]:
+def _ambassador_findings(summary: pd.DataFrame, maturities: list[float]) -> tuple[dict[str, Any], dict[str, Any]]:
     """Customers per distinct ambassador (referral records) and incremental customers per ambassador
     (against the same seeds with the firm's customers silent), at each maturity's reference cell."""
     cpa: dict[str, Any] = {
@@ -787,7 +791,7 @@ def profit_figure(f: dict[str, Any], out: Path) -> Path:
         axes[1][b].axhline(0, color="black", lw=0.8)
         cell = f["reference_cells"][label]
         axes[0][b].set(
-            title=f"{label.replace('_', ' ')}% (ad price x{cell['ad_price']:g}, gesture = "
+            title=f"{cell['market_maturity']:.0%} already buying (ad price x{cell['ad_price']:g}, gesture = "
             f"{cell['relationship_cost_to_margin']:g} weeks of margin)",
             ylabel="cumulative discounted profit",
         )
