@@ -20,8 +20,8 @@ The region's axes are dimensionless and mean money to a manager: the market's ad
 (lifetime margin of an ad-won customer / ad money spent to win one; measured from the runs in which
 the firm keeps its money, with :func:`trustsim.patterns.advertiser_economics`), the cost of one
 gesture in weeks of a customer's margin, the market's maturity (share of people already buying at the
-start) and the horizon. The design (``one_firm.toml``) sets them as inputs: the price of advertising
-(:func:`~trustsim.mechanisms.planning.saturation_at_price`), the gesture cost per margin
+start) and the horizon. The design (``one_firm.toml``) sets them as inputs: the reach of advertising per
+unit of goodwill (:func:`~trustsim.mechanisms.planning.max_reach_at`), the gesture cost per margin
 (:func:`~trustsim.mechanisms.planning.gesture_cost_at`) and ``market.initial_customers``.
 
 The equal-spend design of issue 15 stays as the ``ten_ambassadors`` experiment; here the pair
@@ -64,8 +64,8 @@ FALSIFIED_IF = (
 )
 
 SIZES = {
-    "tiny": Size({"market.customers": 200}, replicates=3, steps=52),
-    "laptop": Size({"market.customers": 1000}, replicates=6),
+    "tiny": Size(replicates=3, steps=52),
+    "laptop": Size(replicates=6),
 }
 ANALYSIS_SIZES: dict[str, dict[str, Any]] = {
     "tiny": {"ends": True, "horizons_years": [1], "posterior_draws": 2},
@@ -93,16 +93,16 @@ class Settings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    ad_price: list[float] = Field(
+    ad_reach: list[float] = Field(
         ...,
         min_length=1,
-        description="Price of advertising relative to the base scenario (goodwill saturation x price).",
+        description="People reached per unit of goodwill, relative to the base scenario (advertising.max_reach x it).",
     )
     relationship_cost_to_margin: list[float] = Field(
         ..., min_length=1, description="Cost of one gesture in weeks of a customer's margin."
     )
     horizons_years: list[int] = Field(..., min_length=1, description="Horizons at which profit is read, in years.")
-    reference_ad_price: float = Field(..., description="The ad price of the reference cells (one of ad_price).")
+    reference_ad_reach: float = Field(..., description="The ad reach of the reference cells (one of ad_reach).")
     reference_cost_to_margin: float = Field(
         ..., description="The cost per margin of the reference cells (one of relationship_cost_to_margin)."
     )
@@ -113,7 +113,7 @@ class Settings(BaseModel):
     )
     posterior_draws: int = Field(..., ge=1, le=100_000, description="Parameter sets drawn by weight.")
 
-    @field_validator("ad_price", "relationship_cost_to_margin")
+    @field_validator("ad_reach", "relationship_cost_to_margin")
     @classmethod
     def _positive(cls, values: list[float]) -> list[float]:
         if any(not (0 < v <= 1000) for v in values):
@@ -131,8 +131,8 @@ class Settings(BaseModel):
 
     @model_validator(mode="after")
     def _reference_among_levels(self) -> Settings:
-        if not any(np.isclose(self.reference_ad_price, v) for v in self.ad_price):
-            raise ValueError(f"reference_ad_price = {self.reference_ad_price} must be one of ad_price {self.ad_price}")
+        if not any(np.isclose(self.reference_ad_reach, v) for v in self.ad_reach):
+            raise ValueError(f"reference_ad_reach = {self.reference_ad_reach} must be one of ad_reach {self.ad_reach}")
         if not any(np.isclose(self.reference_cost_to_margin, v) for v in self.relationship_cost_to_margin):
             raise ValueError(
                 f"reference_cost_to_margin = {self.reference_cost_to_margin} must be one of "
@@ -148,7 +148,7 @@ class _Analysis(BaseModel):
     analysis: Settings
 
 
-CELL = ("market_maturity", "ad_price", "relationship_cost_to_margin")
+CELL = ("market_maturity", "ad_reach", "relationship_cost_to_margin")
 """The columns that name a cell of the region (the design's inputs)."""
 
 
@@ -166,7 +166,7 @@ class Group:
     gestures: list[tuple[str, Any, list[tuple[int, float]]]]
     """(name, experiment, per point: the market point and the cost per margin)."""
     points: list[tuple[float, float, int]]
-    """Per market point: maturity, ad price and the posterior draw (-1: the calibration's best point)."""
+    """Per market point: maturity, ad reach and the posterior draw (-1: the calibration's best point)."""
 
 
 @dataclass(frozen=True)
@@ -190,10 +190,10 @@ def _shrink(settings: Settings, size: str) -> Settings:
     if change.pop("ends", False):
         ends = {
             key: list(dict.fromkeys([getattr(settings, key)[0], getattr(settings, key)[-1]]))
-            for key in ("ad_price", "relationship_cost_to_margin")
+            for key in ("ad_reach", "relationship_cost_to_margin")
         }
         change |= ends
-        change["reference_ad_price"] = ends["ad_price"][-1]
+        change["reference_ad_reach"] = ends["ad_reach"][-1]
         change["reference_cost_to_margin"] = ends["relationship_cost_to_margin"][0]
     return settings.model_copy(update=change)
 
@@ -236,7 +236,7 @@ def prepare(path: Path, size: str) -> Design:
     if base.advertising.response != "goodwill":
         raise ConfigError(
             f"{label}: the base scenario's advertising.response = {base.advertising.response!r} is not allowed: the "
-            "ad price axis scales the goodwill response; allowed: 'goodwill'."
+            "ad reach axis scales the goodwill response; allowed: 'goodwill'."
         )
     focal = base.suppliers[-1]
     margin = planning.customer_margin(focal.price, focal.over_delivery, focal.care, base.money)
@@ -251,12 +251,12 @@ def prepare(path: Path, size: str) -> Design:
     except ConfigError as e:
         raise ConfigError(f"{label}: analysis.posterior = {settings.posterior!r}: {e}") from None
     draws = draw(posterior, settings.posterior_draws, np.random.default_rng(experiment.seed))
-    saturation = base.advertising.saturation
+    max_reach = base.advertising.max_reach
 
-    def point(m: float, price: float, params: dict[str, Any]) -> dict[str, Any]:
+    def point(m: float, reach: float, params: dict[str, Any]) -> dict[str, Any]:
         params = dict(params)
-        s = params.pop("advertising.saturation", saturation)
-        return params | {MATURITY: m, "advertising.saturation": planning.saturation_at_price(s, price)}
+        drawn = params.pop("advertising.max_reach", max_reach)
+        return params | {MATURITY: m, "advertising.max_reach": planning.max_reach_at(drawn, reach)}
 
     output = experiment.output.model_copy(update={"measures": [], "supplier_measures": []})
 
@@ -283,12 +283,12 @@ def prepare(path: Path, size: str) -> Design:
         ]
         return Group(market, per_cost, keys)
 
-    ref_cost, ref_price = settings.reference_cost_to_margin, settings.reference_ad_price
+    ref_cost, ref_reach = settings.reference_cost_to_margin, settings.reference_ad_reach
     try:
-        main = group([(m, p, -1) for m in maturities for p in settings.ad_price], "common")
-        keys = [(m, p, k) for m in maturities for p in settings.ad_price for k in range(len(draws))]
+        main = group([(m, p, -1) for m in maturities for p in settings.ad_reach], "common")
+        keys = [(m, p, k) for m in maturities for p in settings.ad_reach for k in range(len(draws))]
         post = group(keys, "independent", replicates=1)
-        pair = variant([point(m, ref_price, {}) for m in maturities], ref_cost, seeding="common")
+        pair = variant([point(m, ref_reach, {}) for m in maturities], ref_cost, seeding="common")
     except ConfigError as e:
         raise ConfigError(f"{label} (with analysis.posterior = {settings.posterior!r}): {e}") from None
     return Design(
@@ -303,6 +303,15 @@ def prepare(path: Path, size: str) -> Design:
         int(base.market.customers),
         experiment.replicates,
     )
+
+
+def check(path: Path, size: str) -> None:
+    """Refuse a bad design or a missing posterior before anything is written (:func:`prepare`).
+
+    Raises:
+        ConfigError: naming the file, the key, the bad value and what is allowed.
+    """
+    prepare(path, size)
 
 
 def _sweep(ctx: Any, experiment: Any, stem: str, run_fn: str) -> SweepData:
@@ -330,7 +339,7 @@ def run_group(ctx: Any, group: Group, stem: str) -> pd.DataFrame:
     gestures = pd.concat(frames, ignore_index=True)
     both = market.merge(gestures, on=on, validate="one_to_many")
     both["extra_spend_gestures"] = both["spend_gestures"] - both["spend_keep"]
-    points = pd.DataFrame(group.points, columns=["market_maturity", "ad_price", "draw"])
+    points = pd.DataFrame(group.points, columns=["market_maturity", "ad_reach", "draw"])
     points["point"] = np.arange(len(points))
     return both.merge(points, on="point")
 
@@ -434,7 +443,7 @@ def analyse(ctx: Any) -> tuple[dict[str, Any], list[Path]]:
     post = run_group(ctx, d.posterior, "one_firm_posterior")
     s = d.settings
     weeks = {h: h * WEEKS_PER_YEAR for h in s.horizons_years}
-    cells = [(m, p, c) for m in d.maturities for p in s.ad_price for c in s.relationship_cost_to_margin]
+    cells = [(m, p, c) for m in d.maturities for p in s.ad_reach for c in s.relationship_cost_to_margin]
     main_end, post_end = main[main["step"] == d.steps], post[post["step"] == d.steps]
     first_cost = s.relationship_cost_to_margin[0]  # keep runs do not depend on the gesture cost
 
@@ -445,7 +454,7 @@ def analyse(ctx: Any) -> tuple[dict[str, Any], list[Path]]:
             "posterior_ltv_to_cac": mean_ci(_in_cell(post_end, (m, p, first_cost))["ltv_to_cac"]),
         }
         for m in d.maturities
-        for p in s.ad_price
+        for p in s.ad_reach
     }
     region, judged = [], []
     for cell in cells:
@@ -462,7 +471,7 @@ def analyse(ctx: Any) -> tuple[dict[str, Any], list[Path]]:
             )
             judged.append(axes | j)
 
-    refs = {maturity_label(m): (m, s.reference_ad_price, s.reference_cost_to_margin) for m in d.maturities}
+    refs = {maturity_label(m): (m, s.reference_ad_reach, s.reference_cost_to_margin) for m in d.maturities}
     option_profit: dict[str, Any] = {"definition": _PROFIT_DEFINITION, "reference": {}, "cells": []}
     relationship_roi: dict[str, Any] = {"definition": _ROI_DEFINITION, "reference": {}, "cells": []}
     ads_roi: dict[str, Any] = {"definition": _ROI_DEFINITION, "reference": {}, "cells": []}
@@ -502,7 +511,7 @@ def analyse(ctx: Any) -> tuple[dict[str, Any], list[Path]]:
     crossover_by_cost = []
     for m in d.maturities:
         for c in s.relationship_cost_to_margin:
-            times = crossovers(_in_cell(main, (m, s.reference_ad_price, c)))
+            times = crossovers(_in_cell(main, (m, s.reference_ad_reach, c)))
             crossover_by_cost.append(
                 {"market_maturity": m, "relationship_cost_to_margin": c}
                 | crossed_by(times, np.full(len(times), d.steps), every_quarter)
@@ -540,7 +549,7 @@ def analyse(ctx: Any) -> tuple[dict[str, Any], list[Path]]:
                 "advertiser LTV/CAC of the market when the focal firm keeps its money: lifetime margin of an "
                 "ad-won customer / ad money spent per customer won by ads (trustsim.patterns.advertiser_economics)"
             ),
-            "cells": [{"market_maturity": m, "ad_price": p} | v for (m, p), v in economics.items()],
+            "cells": [{"market_maturity": m, "ad_reach": p} | v for (m, p), v in economics.items()],
         },
         "relationship_cost_to_margin": {
             "definition": "cost of one gesture / weekly margin of a customer (price less the cost of serving it)",
@@ -624,7 +633,40 @@ def _fmt(ci: dict[str, Any] | None, digits: int = 0) -> str:
 def _cond(row: dict[str, Any]) -> str:
     ltv = row["ltv_to_cac"]["mean"]
     ltv_txt = "n/a" if ltv is None else f"{ltv:.1f}"
-    return f"LTV/CAC {ltv_txt}, a gesture = {row['relationship_cost_to_margin']:g} weeks of margin"
+    return f"LTV/CAC {ltv_txt}, a gesture = {_weeks([row['relationship_cost_to_margin']])} of margin"
+
+
+WORDS = {"gestures": "relationship gestures", "keep": "keeping the money", "ads": "advertising"}
+
+
+def _weeks(costs: list[float]) -> str:
+    """'0.25, 1 weeks' / '1 week': gesture costs in weeks of margin, in words."""
+    return ", ".join(f"{c:g}" for c in costs) + (" week" if costs == [1.0] else " weeks")
+
+
+def _state(rows: list[dict[str, Any]], reference: dict[str, Any]) -> list[str]:
+    """Phrases saying which option earns the most, for sure, in how many of `rows` (one horizon and maturity),
+    with an example and its interval (the reference cell where it is one of them)."""
+    phrases = []
+    for option in ("gestures", "keep", "ads"):
+        sure = [r for r in rows if r["best_option"] == option and r["certainty"] == "sure"]
+        if not sure:
+            continue
+        ref = [r for r in sure if all(r[k] == v for k, v in reference.items() if k in CELL)]
+        ex = ref[0] if ref else max(sure, key=lambda r: r["difference"]["mean"])
+        costs = _weeks(sorted({r["relationship_cost_to_margin"] for r in sure}))
+        phrases.append(
+            f"{WORDS[option]} earn{'s' if option != 'gestures' else ''} the most for sure in {len(sure)} of "
+            f"{len(rows)} conditions (a gesture at {costs} of margin; e.g. {_cond(ex)}: "
+            f"{_fmt(ex['difference'])} more than {WORDS[ex['second_option']]})"
+        )
+    if not any(r["best_option"] == "gestures" and r["certainty"] == "sure" for r in rows):
+        phrases.insert(0, f"relationship gestures earn the most for sure in none of the {len(rows)} conditions")
+    unsure = [r for r in rows if r["certainty"] != "sure"]
+    if unsure:
+        costs = _weeks(sorted({r["relationship_cost_to_margin"] for r in unsure}))
+        phrases.append(f"{len(unsure)} cannot be told apart at this size (a gesture at {costs} of margin)")
+    return phrases
 
 
 def manager_paragraph(f: dict[str, Any]) -> str:
@@ -632,51 +674,45 @@ def manager_paragraph(f: dict[str, Any]) -> str:
     rows = f["region"]
     years = f["horizons_years"]
     last, first = years[-1], years[0]
-    parts = []
+    post = f["win_share_posterior"]
+    parts = [
+        "Rather ten ambassadors than one customer? For one firm that spends as much again as its ad budget "
+        f"({f['replicates']} paired seeds per condition, {post['draws']} posterior draws):"
+    ]
     for m in f["market_maturity"]["levels"]:
         label = maturity_label(m)
-        market = "a new category" if m == 0 else f"a market where {m:.0%} already buy"
-        at_last = [r for r in rows if r["market_maturity"] == m and r["horizon_years"] == last]
-        wins = [r for r in at_last if r["best_option"] == "gestures" and r["certainty"] == "sure"]
-        loses = [r for r in at_last if r["best_option"] != "gestures" and r["certainty"] == "sure"]
-        unsure = [r for r in at_last if r["certainty"] != "sure"]
-        share = f["win_share_posterior"]["by_maturity"][label][str(last)]
-        text = (
-            f"In {market}, over {last} years relationship gestures earn the most in {len(wins)} of "
-            f"{len(at_last)} conditions"
-        )
-        if wins:
-            best = max(wins, key=lambda r: r["difference"]["mean"])
-            text += f" (most where {_cond(best)}: {_fmt(best['difference'])} more than {best['second_option']})"
-        if loses:
-            worst = min(loses, key=lambda r: r["relationship_cost_to_margin"])  # the cheapest gestures that still lose
-            text += (
-                f"; another option earns more for sure in {len(loses)} (e.g. where {_cond(worst)}, "
-                f"{worst['best_option']} beats {worst['second_option']} by {_fmt(worst['difference'])})"
-            )
-        if unsure:
-            text += f"; {len(unsure)} cannot be told apart at this size"
-        early = [
-            r
-            for r in rows
-            if r["market_maturity"] == m
-            and r["horizon_years"] == first
-            and r["best_option"] == "gestures"
-            and r["certainty"] == "sure"
-        ]
-        text += (
-            f". Within {first} year{'s' if first > 1 else ''} gestures win for sure in {len(early)} of {len(at_last)}; "
-            f"over the calibration's posterior they earn the most in {_pct(share)} of draws at {last} years."
-        )
+        ref = f["reference_cells"][label]
+        market = "In a new category" if m == 0 else f"Where {m:.0%} already buy"
+
+        def at(h: int, m: float = m) -> list[dict[str, Any]]:
+            return [r for r in rows if r["market_maturity"] == m and r["horizon_years"] == h]
+
+        text = f"{market}, over {last} years " + "; ".join(_state(at(last), ref))
+        if first != last:
+            text += f". Within {first} year{'s' if first > 1 else ''}: " + "; ".join(_state(at(first), ref))
+        share = post["by_maturity"][label][str(last)]
+        text += f". Over the calibration's posterior, gestures earn the most in {_pct(share)} of draws at {last} years."
         parts.append(text)
+    ads_best = [r for r in rows if r["best_option"] == "ads"]
+    roi = [f["ads_roi"]["reference"][label][str(last)] for label in f["reference_cells"]]
+    parts.append(
+        f"Advertising the extra money earns the most in {len(ads_best)} of {len(rows)} conditions and horizons (its "
+        f"return on the extra money at {last} years in the reference conditions: "
+        + " and ".join(_fmt(r, 2) for r in roi)
+        + ")."
+    )
     cpa = [f"{_fmt(f['customers_per_ambassador'][maturity_label(m)], 2)}" for m in f["market_maturity"]["levels"]]
     inc = [
         f"{_fmt(f['incremental_customers_per_ambassador'][maturity_label(m)], 2)}"
         for m in f["market_maturity"]["levels"]
     ]
     parts.append(
-        "One ambassador brings " + " and ".join(cpa) + " customers over its life (new category, then established), "
-        "of which " + " and ".join(inc) + " would not have come without its word of mouth: not ten."
+        "One ambassador brings "
+        + " and ".join(cpa)
+        + " customers over its life (by maturity, as above), and its word of mouth adds "
+        + " and ".join(inc)
+        + " customers' worth of weeks against the same seeds with it silent: the income comes from keeping and "
+        "winning customers, not from ten referrals each."
     )
     return " ".join(parts)
 
@@ -712,7 +748,7 @@ def region_figure(f: dict[str, Any], out: Path) -> Path:
     rows = f["region"]
     maturities = f["market_maturity"]["levels"]
     years = f["horizons_years"]
-    prices = sorted({r["ad_price"] for r in rows}, reverse=True)  # dear ads (low LTV/CAC) on the left
+    reaches = sorted({r["ad_reach"] for r in rows})  # weak ads (low LTV/CAC) on the left
     costs = sorted({r["relationship_cost_to_margin"] for r in rows})
     fig, axes = plt.subplots(
         len(maturities),
@@ -728,7 +764,7 @@ def region_figure(f: dict[str, Any], out: Path) -> Path:
             ax = axes[a][b]
             here = [r for r in rows if r["market_maturity"] == m and r["horizon_years"] == h]
             for r in here:
-                x, y = prices.index(r["ad_price"]), costs.index(r["relationship_cost_to_margin"])
+                x, y = reaches.index(r["ad_reach"]), costs.index(r["relationship_cost_to_margin"])
                 sure = r["certainty"] == "sure"
                 ax.add_patch(
                     pyplot().Rectangle(
@@ -746,10 +782,10 @@ def region_figure(f: dict[str, Any], out: Path) -> Path:
                 if share["mean"] is not None:
                     txt += f"\n{share['mean']:.0%} (n={share['n']})"
                 ax.text(x, y, txt, ha="center", va="center", fontsize=7, color="black")
-            ltv = {r["ad_price"]: r["ltv_to_cac"]["mean"] for r in here}
-            ax.set_xlim(-0.5, len(prices) - 0.5)
+            ltv = {r["ad_reach"]: r["ltv_to_cac"]["mean"] for r in here}
+            ax.set_xlim(-0.5, len(reaches) - 0.5)
             ax.set_ylim(-0.5, len(costs) - 0.5)
-            ax.set_xticks(range(len(prices)), [f"{ltv[p]:.1f}" if ltv.get(p) is not None else "n/a" for p in prices])
+            ax.set_xticks(range(len(reaches)), [f"{ltv[p]:.1f}" if ltv.get(p) is not None else "n/a" for p in reaches])
             ax.set_yticks(range(len(costs)), [f"{c:g}" for c in costs])
             if a == 0:
                 ax.set_title(f"{h} year{'s' if h > 1 else ''}")
@@ -791,7 +827,7 @@ def profit_figure(f: dict[str, Any], out: Path) -> Path:
         axes[1][b].axhline(0, color="black", lw=0.8)
         cell = f["reference_cells"][label]
         axes[0][b].set(
-            title=f"{cell['market_maturity']:.0%} already buying (ad price x{cell['ad_price']:g}, gesture = "
+            title=f"{cell['market_maturity']:.0%} already buying (ad reach x{cell['ad_reach']:g}, gesture = "
             f"{cell['relationship_cost_to_margin']:g} weeks of margin)",
             ylabel="cumulative discounted profit",
         )

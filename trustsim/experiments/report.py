@@ -49,9 +49,9 @@ def one_firm(f: dict[str, Any]) -> list[str]:
     lines = [
         f"* {_size(f)}, {f['customers']} customers; the numbers are this run's findings.json. "
         + f["manager_paragraph"],
-        "* Each option's discounted profit at the reference cells (ad price x"
+        "* Each option's discounted profit at the reference cells (ad reach x"
         + ", ".join(
-            f"{c['ad_price']:g}, a gesture = {c['relationship_cost_to_margin']:g} weeks of margin, {market(label)}"
+            f"{c['ad_reach']:g}, a gesture = {c['relationship_cost_to_margin']:g} weeks of margin, {market(label)}"
             for label, c in cells.items()
         )
         + "): "

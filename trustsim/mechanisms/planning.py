@@ -156,16 +156,17 @@ def gesture_cost_at(cost_to_margin: float, margin: float) -> float:
     return cost_to_margin * margin
 
 
-def saturation_at_price(saturation: float, ad_price: float) -> float:
-    """The goodwill `advertising.saturation` at which advertising costs `ad_price` times as much.
+def max_reach_at(max_reach: float, ad_reach: float) -> float:
+    """The goodwill `advertising.max_reach` at which every unit of goodwill reaches `ad_reach` times as many
+    people (capped at everyone).
 
     With goodwill reach ``max_reach G / (G + S)`` (:func:`trustsim.mechanisms.channels.goodwill_reach_share`)
-    and goodwill proportional to the money spent, money that buys `1 / ad_price` as much goodwill reaches
-    ``max_reach G / (G + ad_price S)``: every budget reaches what it reached before at `ad_price` times the
-    saturation, so scaling the saturation is exactly a change in the price of advertising.
+    both the reach of a budget and the reach of one more unit of money scale with `ad_reach`, while the shape
+    of the diminishing returns (the saturation S) stays: advertising becomes more or less effective per money,
+    at the margin as on average.
 
     Example:
-        >>> saturation_at_price(100.0, 0.5)
-        50.0
+        >>> max_reach_at(0.005, 4.0)
+        0.02
     """
-    return saturation * ad_price
+    return min(1.0, max_reach * ad_reach)
