@@ -180,6 +180,7 @@ class Design:
     maturities: list[float]
     margin: float
     gesture_cost: dict[float, float]
+    cost_to_margin_as_run: dict[float, float]
     steps: int
     customers: int
     replicates: int
@@ -246,6 +247,10 @@ def prepare(path: Path, size: str) -> Design:
             "so the cost of a gesture per margin is undefined; allowed: a scenario with a positive margin."
         )
     gesture_cost = {c: planning.gesture_cost_at(c, margin) for c in settings.relationship_cost_to_margin}
+    as_run = {  # the ratio each cost's runs will see, from their own money settings
+        c: planning.relationship_cost_to_margin(base.money.model_copy(update={"gesture_cost": g}), margin)
+        for c, g in gesture_cost.items()
+    }
     try:
         posterior = load_posterior(settings.posterior)
     except ConfigError as e:
@@ -299,6 +304,7 @@ def prepare(path: Path, size: str) -> Design:
         maturities,
         margin,
         gesture_cost,
+        as_run,
         steps,
         int(base.market.customers),
         experiment.replicates,
@@ -555,6 +561,7 @@ def analyse(ctx: Any) -> tuple[dict[str, Any], list[Path]]:
             "definition": "cost of one gesture / weekly margin of a customer (price less the cost of serving it)",
             "levels": s.relationship_cost_to_margin,
             "gesture_cost": {f"{c:g}": v for c, v in d.gesture_cost.items()},
+            "as_run": {f"{c:g}": v for c, v in d.cost_to_margin_as_run.items()},
             "margin_per_week": d.margin,
         },
         "market_maturity": {
