@@ -835,7 +835,7 @@ def profit_figure(f: dict[str, Any], out: Path) -> Path:
         cell = f["reference_cells"][label]
         axes[0][b].set(
             title=f"{cell['market_maturity']:.0%} already buying (ad reach x{cell['ad_reach']:g}, gesture = "
-            f"{cell['relationship_cost_to_margin']:g} weeks of margin)",
+            f"{_weeks([cell['relationship_cost_to_margin']])} of margin)",
             ylabel="cumulative discounted profit",
         )
         axes[1][b].set(xlabel="horizon (years)", ylabel="return on the extra money")
@@ -860,10 +860,12 @@ def crossover_figure(f: dict[str, Any], out: Path) -> Path:
             ax.step(
                 t, [p["share"] for p in r["by_period"]], where="post", color=colour, label=f"gesture = {c:g} x margin"
             )
+            known = np.array([p["at_risk"] > 0 for p in r["by_period"]])  # no run left at risk: no interval
             ax.fill_between(
                 t,
                 [p["ci_low"] for p in r["by_period"]],
                 [p["ci_high"] for p in r["by_period"]],
+                where=known,
                 step="post",
                 color=colour,
                 alpha=0.15,

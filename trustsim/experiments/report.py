@@ -49,10 +49,12 @@ def one_firm(f: dict[str, Any]) -> list[str]:
     lines = [
         f"* {_size(f)}, {f['customers']} customers; the numbers are this run's findings.json. "
         + f["manager_paragraph"],
-        "* Each option's discounted profit at the reference cells (ad reach x"
-        + ", ".join(
-            f"{c['ad_reach']:g}, a gesture = {c['relationship_cost_to_margin']:g} weeks of margin, {market(label)}"
-            for label, c in cells.items()
+        "* Each option's discounted profit at the reference cells ("
+        + "; ".join(
+            dict.fromkeys(
+                f"ad reach x{c['ad_reach']:g}, a gesture = {c['relationship_cost_to_margin']:g} x the weekly margin"
+                for c in cells.values()
+            )
         )
         + "): "
         + "; ".join(
