@@ -6,6 +6,8 @@ the paired difference's 95% interval must lie on the claimed side.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -58,7 +60,7 @@ def test_the_options_start_from_the_same_market():
     assert market["spend_keep"].iloc[0] == gestures["spend_gestures"].iloc[0]
 
 
-def _design(tmp_path, posterior: str, seed: int = 5, extra: str = "") -> object:
+def _design(tmp_path: Path, posterior: str, seed: int = 5, extra: str = "") -> Path:
     path = tmp_path / f"one_firm_{seed}.toml"
     path.write_text(
         f'name = "one_firm"\nscenario = "{MARKET}"\nseed = {seed}\nreplicates = 2\nsteps = 104\n'
