@@ -38,16 +38,15 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def main(args: argparse.Namespace) -> int:
     """Run the experiment and print where its files are and its runtime."""
-    import importlib
     from pathlib import Path
 
     from trustsim.commands._args import default_out
     from trustsim.commands.run import prepare_out_dir
-    from trustsim.experiments import experiment_path, run_experiment
+    from trustsim.experiments import analysis_module, experiment_path, run_experiment
     from trustsim.io import locked_folder
 
     name, path = experiment_path(args.experiment)  # an unknown name or a bad file is refused first
-    module = importlib.import_module(f"trustsim.experiments.{name}")
+    module = analysis_module(name)
     check = getattr(module, "check", None)
     if check is not None:  # a design with settings of its own is checked whole before any folder is made
         check(path, args.size)

@@ -52,6 +52,7 @@ from trustsim.experiments.common import (
     verdict,
 )
 from trustsim.experiments.decision import OPTIONS
+from trustsim.patterns import WEEKS_PER_YEAR
 
 CLAIM = (
     "For one firm, extra money spent on relationship gestures (a call a week later, a surprise) brings more "
@@ -77,7 +78,6 @@ MARKET_FN = "trustsim.experiments.decision:run_market_options"
 GESTURES_FN = "trustsim.experiments.decision:run_relationship_option"
 PAIR_FN = "trustsim.experiments.decision:run_one_firm_pair"
 MATURITY = "market.initial_customers"
-WEEKS_PER_YEAR = 52
 TARGET = 10.0
 """The brief's "ten" customers per ambassador."""
 PARTS = ("expansion", "acceleration", "from_rival")
@@ -672,7 +672,7 @@ def _state(rows: list[dict[str, Any]], reference: dict[str, Any]) -> list[str]:
     unsure = [r for r in rows if r["certainty"] != "sure"]
     if unsure:
         costs = _weeks(sorted({r["relationship_cost_to_margin"] for r in unsure}))
-        phrases.append(f"{len(unsure)} cannot be told apart at this size (a gesture at {costs} of margin)")
+        phrases.append(f"{len(unsure)} are too close to call at this size (a gesture at {costs} of margin)")
     return phrases
 
 
