@@ -31,14 +31,14 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-# The flagship experiment ("rather ten ambassadors than one customer") at laptop size: equal spend,
-# the counterfactual with silent ambassadors, and the map over market conditions (which covers the
-# open market: turnover is one of its factors); then the baseline scenario with its standard
-# figures (1.5 min on 2 cores at load 2.4, 3.1 min at load 3.5 from other sessions; `--size full`
-# is the paper size).
+# The flagship experiment v3 ("rather ten ambassadors than one customer", asked of one firm): its extra
+# money kept, spent on ads or on relationship gestures, as a region over the market's LTV/CAC, the cost
+# of a gesture per margin, the market's maturity and the horizon, with the posterior predictive; at
+# laptop size it ends by printing the region table and the paragraph for managers (about 2.5 min on
+# 2 idle cores; `--size full` is the paper size, for a cluster). The two-firm equal-spend view is
+# `trustsim experiment ten_ambassadors`, the baseline's figures `trustsim run baseline --plot`.
 run: $(STAMP)
-	$(VENV)/bin/trustsim experiment ten_ambassadors --size laptop --workers 1
-	$(VENV)/bin/trustsim run baseline --out results/baseline --plot
+	$(VENV)/bin/trustsim experiment one_firm --size laptop --workers 2
 
 test: $(STAMP)
 	$(VENV)/bin/python -m pytest -q

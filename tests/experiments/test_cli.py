@@ -8,7 +8,7 @@ from trustsim.cli import main
 def test_unknown_name_is_refused(capsys, tmp_path):
     assert main(["experiment", "eleven_ambassadors", "--out", str(tmp_path / "x")]) == 2
     err = " ".join(capsys.readouterr().err.split())
-    assert "Did you mean 'ten_ambassadors'?" in err and "Built-in experiments: ten_ambassadors" in err
+    assert "Did you mean 'ten_ambassadors'?" in err and "Built-in experiments: one_firm, ten_ambassadors" in err
     assert not (tmp_path / "x").exists()
 
 

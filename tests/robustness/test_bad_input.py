@@ -708,7 +708,7 @@ CASES = [
         ["experiment", "ten_ambasadors", "--out", "{d}/out"],
         2,
         r"experiment 'ten_ambasadors': not a built-in experiment and not a file\. Did you mean 'ten_ambassadors'\? "
-        r"Built-in experiments: ten_ambassadors",
+        r"Built-in experiments: one_firm, ten_ambassadors",
     ),
     Case(
         "experiment-out-is-a-file",

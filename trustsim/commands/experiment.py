@@ -16,7 +16,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "experiment",
         help="run an experiment that tests a claim of the source texts (figures + findings.json)",
         description=(
-            "Run one experiment (ten_ambassadors, asymmetry, over_delivery, channels, four_components, "
+            "Run one experiment (one_firm, ten_ambassadors, asymmetry, over_delivery, channels, four_components, "
             "scandal_lockin, mutual_trust, networks) or a variant of one given as its TOML file, and "
             "write its figures (PNG) and findings.json (headline numbers with 95% confidence "
             "intervals) to DIR. Sweeps are kept in DIR/sweeps/: running again resumes."
@@ -42,10 +42,14 @@ def main(args: argparse.Namespace) -> int:
 
     from trustsim.commands._args import default_out
     from trustsim.commands.run import prepare_out_dir
-    from trustsim.experiments import experiment_path, run_experiment
+    from trustsim.experiments import analysis_module, experiment_path, run_experiment
     from trustsim.io import locked_folder
 
-    name, _ = experiment_path(args.experiment)  # an unknown name or a bad file is refused first
+    name, path = experiment_path(args.experiment)  # an unknown name or a bad file is refused first
+    module = analysis_module(name)
+    check = getattr(module, "check", None)
+    if check is not None:  # a design with settings of its own is checked whole before any folder is made
+        check(path, args.size)
     out = Path(args.out) if args.out else default_out(name)
     prepare_out_dir(out)  # a file or an unwritable folder is refused before any run
     with locked_folder(out, "experiment"):  # its sweeps in out/sweeps/ are locked each on their own
@@ -66,4 +70,7 @@ def main(args: argparse.Namespace) -> int:
     )
     for path in report.figures:
         print(f"  {printable(str(path))}", file=sys.stderr)
+    summary = getattr(module, "summary_lines", None)
+    if summary is not None:  # an experiment that answers a manager's question prints the answer
+        print("\n".join(summary(report.findings)))
     return 0

@@ -19,6 +19,7 @@ import importlib
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from trustsim import builtin
@@ -26,6 +27,7 @@ from trustsim.errors import ConfigError
 from trustsim.experiments.common import SIZES, Size, SweepData, run_design, write_findings
 
 EXPERIMENTS: tuple[str, ...] = (
+    "one_firm",
     "ten_ambassadors",
     "asymmetry",
     "over_delivery",
@@ -115,6 +117,17 @@ def experiment_path(name_or_file: str | Path) -> tuple[str, Path]:
     return str(name), path
 
 
+def analysis_module(name: str) -> ModuleType:
+    """The analysis module of a built-in experiment (one of :data:`EXPERIMENTS`).
+
+    Raises:
+        ConfigError: `name` is not one of them.
+    """
+    if name not in EXPERIMENTS:
+        raise ConfigError(f"experiment {name!r} has no analysis; the experiments are: {', '.join(EXPERIMENTS)}.")
+    return importlib.import_module(f"trustsim.experiments.{name}")
+
+
 def run_experiment(
     name_or_file: str | Path,
     out_dir: str | Path | None = None,
@@ -141,7 +154,7 @@ def run_experiment(
         raise ConfigError(f"--size {size!r} is not allowed; choose one of {', '.join(SIZES)}.")
     name, path = experiment_path(name_or_file)
     out = Path(out_dir) if out_dir is not None else Path("results") / name
-    module = importlib.import_module(f"trustsim.experiments.{name}")
+    module = analysis_module(name)
     ctx = Context(name, path, out, size, workers, scheduler, progress)
     started = time.monotonic()
     findings, figures = module.analyse(ctx)
@@ -161,4 +174,4 @@ def run_experiment(
     return Report(name, out, clean(findings), figures)
 
 
-__all__ = ["EXPERIMENTS", "Context", "Report", "experiment_path", "run_experiment"]
+__all__ = ["EXPERIMENTS", "Context", "Report", "analysis_module", "experiment_path", "run_experiment"]

@@ -85,7 +85,7 @@ class SweepData:
 
 
 def run_design(
-    path: str | Path,
+    path: str | Path | Any,
     folder: str | Path,
     size: Size,
     *,
@@ -94,7 +94,8 @@ def run_design(
     progress: bool = True,
     run_fn: str | None = None,
 ) -> SweepData:
-    """Run (or resume) the sweep of an experiment TOML at a given size and read its tables back.
+    """Run (or resume) the sweep of an experiment TOML (or a loaded Experiment) at a given size and read
+    its tables back.
 
     Raises:
         ConfigError: the experiment file is bad.

@@ -34,8 +34,9 @@ from trustsim.runner import RunResult
 OPTIONS: tuple[str, ...] = ("keep", "ads", "gestures")
 """What the focal firm does with its extra money."""
 
-MEASURES: tuple[str, ...] = ("profit", "extra_spend", "customers", "ambassadors")
-"""Per option, columns ``<measure>_<option>`` of the decision table (profit and spend discounted, cumulative)."""
+MEASURES: tuple[str, ...] = ("profit", "extra_spend", "spend", "customers", "ambassadors")
+"""Per option, columns ``<measure>_<option>`` of the decision table (profit and spend discounted, cumulative;
+``spend`` is the focal firm's advertising and gestures, ``extra_spend`` the part beyond the first option's)."""
 
 
 def _choose(model: TrustMarket, option: str, focal: int, extra: float, base_budget: float) -> None:
@@ -50,6 +51,55 @@ def _choose(model: TrustMarket, option: str, focal: int, extra: float, base_budg
         firm.set_policy(follow_up=follow_up, surprise=surprise)
 
 
+def decide(
+    scenario: Scenario, seed: int, steps: int, options: tuple[str, ...] = OPTIONS, *, record: bool = False
+) -> tuple[dict[str, np.ndarray], dict[str, TrustMarket], dict[str, np.ndarray]]:
+    """Run `options` as copies of one model (common random numbers) and return per week
+    ``<measure>_<option>`` columns (:data:`MEASURES`), the models after the run and, with `record`,
+    per option the steps x people array of whom each person buys from (row 0: the start).
+
+    The extra money per week is the focal firm's own ad budget; the focal firm is the last supplier.
+    The first option is the reference of every option's extra spend (``keep`` in :data:`OPTIONS`).
+    """
+    start = TrustMarket(scenario, rng=seed)
+    return _run_options(start, steps, options, record)
+
+
+def _run_options(
+    start: TrustMarket, steps: int, options: tuple[str, ...], record: bool
+) -> tuple[dict[str, np.ndarray], dict[str, TrustMarket], dict[str, np.ndarray]]:
+    focal = len(start.suppliers_list) - 1
+    base_budget = float(start.supplier_state.policy["ad_budget"][focal])
+    extra = base_budget
+    weights = discount_factor(np.arange(steps + 1), start.config.money.discount_rate)
+    columns: dict[str, np.ndarray] = {"step": np.arange(steps + 1)}
+    models: dict[str, TrustMarket] = {}
+    whom: dict[str, np.ndarray] = {}
+    kept_spend = None
+    for option in options:  # the first (keep) first: the others' extra spend is measured against it
+        model = copy.deepcopy(start)
+        seen = np.empty((steps + 1, model.population.n), np.int16) if record else np.empty((0, 0), np.int16)
+        if record:
+            seen[0] = model.population.supplier
+        for t in range(steps):
+            _choose(model, option, focal, extra, base_budget)
+            model.step()
+            if record:
+                seen[t + 1] = model.population.supplier
+        sup = model.supplier_table()
+        f = sup[sup["supplier"] == focal].set_index("step")
+        spend = (f["ad_costs"] + f["gesture_costs"]).to_numpy(dtype=np.float64)
+        kept_spend = spend if kept_spend is None else kept_spend
+        columns[f"profit_{option}"] = f["discounted_profit"].to_numpy(dtype=np.float64)
+        columns[f"extra_spend_{option}"] = np.cumsum((spend - kept_spend) * weights)
+        columns[f"spend_{option}"] = np.cumsum(spend * weights)
+        columns[f"customers_{option}"] = f["customers"].to_numpy()
+        columns[f"ambassadors_{option}"] = f["ambassadors"].to_numpy()
+        models[option] = model
+        whom[option] = seen
+    return columns, models, whom
+
+
 def run_decision(scenario: Scenario, seed: int | None = None, steps: int | None = None) -> RunResult:
     """The three options on common random numbers; the model table is one row per week with
     ``<measure>_<option>`` for every measure of :data:`MEASURES` and option of :data:`OPTIONS`.
@@ -58,26 +108,7 @@ def run_decision(scenario: Scenario, seed: int | None = None, steps: int | None 
     """
     seed = scenario.seed if seed is None else int(seed)
     steps = scenario.steps if steps is None else int(steps)
-    start = TrustMarket(scenario, rng=seed)
-    focal = len(start.suppliers_list) - 1
-    base_budget = float(start.supplier_state.policy["ad_budget"][focal])
-    extra = base_budget
-    weights = discount_factor(np.arange(steps + 1), scenario.money.discount_rate)
-    columns: dict[str, np.ndarray] = {"step": np.arange(steps + 1)}
-    kept_spend = None
-    for option in OPTIONS:  # "keep" first: the others' extra spend is measured against it, week by week
-        model = copy.deepcopy(start)
-        for _ in range(steps):
-            _choose(model, option, focal, extra, base_budget)
-            model.step()
-        sup = model.supplier_table()
-        f = sup[sup["supplier"] == focal].set_index("step")
-        spend = (f["ad_costs"] + f["gesture_costs"]).to_numpy(dtype=np.float64)
-        kept_spend = spend if kept_spend is None else kept_spend
-        columns[f"profit_{option}"] = f["discounted_profit"].to_numpy(dtype=np.float64)
-        columns[f"extra_spend_{option}"] = np.cumsum((spend - kept_spend) * weights)
-        columns[f"customers_{option}"] = f["customers"].to_numpy()
-        columns[f"ambassadors_{option}"] = f["ambassadors"].to_numpy()
+    columns, _, _ = decide(scenario, seed, steps)
     return RunResult(pd.DataFrame(columns), pd.DataFrame({"step": [], "supplier": [], "name": []}), seed, steps)
 
 
@@ -111,3 +142,78 @@ def returns(table: pd.DataFrame, horizons: tuple[int, ...]) -> pd.DataFrame:
                 }
             )
     return pd.DataFrame(rows)
+
+
+# --- run functions of the one_firm experiment (``run_sweep(run_fn=...)``) ---------------------------
+
+EMPTY_SUPPLIERS = pd.DataFrame({"step": [], "supplier": [], "name": []})
+
+
+def _scalars(table: pd.DataFrame, values: dict[str, float]) -> pd.DataFrame:
+    """`table` with one constant column per value (a run's measures, kept on every row)."""
+    return table.assign(**{k: float(v) for k, v in values.items()})
+
+
+def run_market_options(scenario: Scenario, seed: int | None = None, steps: int | None = None) -> RunResult:
+    """The ``keep`` and ``ads`` options on common random numbers (:func:`decide`), with the market's
+    advertiser LTV/CAC and payback when the focal firm keeps its money as constant columns
+    (:func:`trustsim.patterns.advertiser_economics` of the ``keep`` run: both firms advertise alike).
+
+    Neither option depends on the cost of a gesture, so one such run serves every gesture cost; the
+    ``gestures`` option runs on its own (:func:`run_relationship_option`) on the same seed.
+    """
+    from trustsim.patterns import RunTables, advertiser_economics
+
+    seed = scenario.seed if seed is None else int(seed)
+    steps = scenario.steps if steps is None else int(steps)
+    columns, models, _ = decide(scenario, seed, steps, ("keep", "ads"))
+    keep = models["keep"]
+    tables = RunTables(
+        keep.model_table(), keep.supplier_table(), None, scenario.market.customers, None, scenario.money.discount_rate
+    )
+    economics = advertiser_economics(tables)
+    return RunResult(_scalars(pd.DataFrame(columns), economics), EMPTY_SUPPLIERS, seed, steps)
+
+
+def run_relationship_option(scenario: Scenario, seed: int | None = None, steps: int | None = None) -> RunResult:
+    """The ``gestures`` option alone (:func:`decide`): on the same seed it starts from the same model as
+    :func:`run_market_options`' options (common random numbers), so the two runs' tables pair up week by
+    week; its extra spend is ``spend_gestures - spend_keep`` of the pair."""
+    seed = scenario.seed if seed is None else int(seed)
+    steps = scenario.steps if steps is None else int(steps)
+    columns, _, _ = decide(scenario, seed, steps, ("gestures",))
+    return RunResult(pd.DataFrame(columns), EMPTY_SUPPLIERS, seed, steps)
+
+
+def run_one_firm_pair(scenario: Scenario, seed: int | None = None, steps: int | None = None) -> RunResult:
+    """The ``gestures`` option and its counterfactual on the same seed in which the focal firm's customers
+    stay silent (``wom.silent_suppliers``; Libai, Muller & Peres 2013): the customer-weeks the firm's word
+    of mouth added, split into expansion, acceleration and customers taken from the rival
+    (:func:`trustsim.analysis.ambassadors.decompose`), with the firm's distinct ambassadors and the mean
+    weeks a referred customer stayed, as constant columns."""
+    from trustsim.analysis import ambassadors
+    from trustsim.config import load_scenario
+
+    seed = scenario.seed if seed is None else int(seed)
+    steps = scenario.steps if steps is None else int(steps)
+    focal = scenario.suppliers[-1].name
+    columns, models, whom = decide(scenario, seed, steps, ("gestures",), record=True)
+    quiet = load_scenario(scenario, {"wom.silent_suppliers": [focal]})
+    _, quiet_models, quiet_whom = decide(quiet, seed, steps, ("gestures",), record=True)
+    firm = len(scenario.suppliers) - 1
+    parts = ambassadors.decompose(whom["gestures"][1:], quiet_whom["gestures"][1:], firm)
+    spells = models["gestures"].customer_table()
+    per = ambassadors.per_distinct_ambassador(spells, focal)
+    referred = spells[(spells["supplier"] == focal) & (spells["channel"].astype(str) == "recommendation")]
+    weeks = (referred["end_step"].fillna(steps) - referred["start_step"]).to_numpy(np.float64)
+    values = {
+        "incremental_weeks": parts.incremental,
+        "expansion_weeks": parts.expansion,
+        "acceleration_weeks": parts.acceleration,
+        "from_rival_weeks": parts.from_rival,
+        "referred_spell_weeks": float(weeks.mean()) if len(weeks) else float("nan"),
+        "distinct_ambassadors": per["ambassadors"],
+        "customers_per_ambassador": per["customers_per_ambassador"],
+        "silent_profit": float(quiet_models["gestures"].supplier_state.discounted_profit[firm]),
+    }
+    return RunResult(_scalars(pd.DataFrame(columns), values), EMPTY_SUPPLIERS, seed, steps)

@@ -37,6 +37,63 @@ def _size(f: dict[str, Any]) -> str:
     return f"size `{f['size']}`, {f.get('replicates', '?')} replicates, {f.get('steps', '?')} periods"
 
 
+def one_firm(f: dict[str, Any]) -> list[str]:
+    """Findings of one_firm: the manager's paragraph, the region at the longest horizon and the verdicts."""
+    last = f["horizons_years"][-1]
+    cells = f["reference_cells"]
+
+    def market(label: str) -> str:
+        return f"{cells[label]['market_maturity']:.0%} already buying"
+
+    ref = f["option_profit"]["reference"]
+    lines = [
+        f"* {_size(f)}, {f['customers']} customers; the numbers are this run's findings.json. "
+        + f["manager_paragraph"],
+        "* Each option's discounted profit at the reference cells ("
+        + "; ".join(
+            dict.fromkeys(
+                f"ad reach x{c['ad_reach']:g}, a gesture = {c['relationship_cost_to_margin']:g} x the weekly margin"
+                for c in cells.values()
+            )
+        )
+        + "): "
+        + "; ".join(
+            f"{market(label)}, {h} years: " + ", ".join(f"{o} {fmt(ci, 0)}" for o, ci in by_h[h].items())
+            for label, by_h in ref.items()
+            for h in dict.fromkeys((next(iter(by_h)), str(last)))
+        )
+        + ".",
+        "",
+        f"| already buying | LTV/CAC | gesture / margin | best at {last} years | lead over second (95% CI) | sure? "
+        "| posterior: gestures earn most |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in f["region"]:
+        if r["horizon_years"] != last:
+            continue
+        share = r["win_share_posterior"]
+        post = (
+            "n/a"
+            if share["mean"] is None
+            else f"{share['mean']:.0%} [{share['ci_low']:.0%}, {share['ci_high']:.0%}], n = {share['n']}"
+        )
+        lines.append(
+            f"| {r['market_maturity']:.0%} | {fmt(r['ltv_to_cac'], 1)} | {r['relationship_cost_to_margin']:g} "
+            f"| {r['best_option']} | {fmt(r['difference'], 0)} over {r['second_option']} | {r['certainty']} | {post} |"
+        )
+    said = []
+    for label in cells:
+        keep, ads, ten = (
+            _verdict(f, f"{key}_{label}")
+            for key in ("relationship_beats_keep", "relationship_beats_ads", "one_ambassador_brings_ten")
+        )
+        said.append(
+            f"{market(label)}: gestures beat keeping the money {keep}, beat ads {ads}; one ambassador brings ten {ten}"
+        )
+    lines += ["", f"* Verdict at the reference cells, {last} years: " + "; ".join(said) + "."]
+    return lines
+
+
 def ten_ambassadors(f: dict[str, Any]) -> list[str]:
     """Findings of ten_ambassadors."""
     d = f["discounted_profit_difference"]
@@ -298,6 +355,7 @@ def networks(f: dict[str, Any]) -> list[str]:
 
 
 WRITERS: dict[str, Callable[[dict[str, Any]], list[str]]] = {
+    "one_firm": one_firm,
     "ten_ambassadors": ten_ambassadors,
     "asymmetry": asymmetry,
     "over_delivery": over_delivery,

@@ -14,7 +14,7 @@ import numpy as np
 
 from trustsim.config import Money
 from trustsim.mechanisms.channels import reach_share
-from trustsim.mechanisms.money import advertising_cost, gesture_costs
+from trustsim.mechanisms.money import advertising_cost, gesture_costs, unit_cost
 
 
 def full_reach_budget(reach: float) -> float:
@@ -119,3 +119,54 @@ def gesture_rates(budget: float, money: Money, customers: int, occasions: float)
     others = customers - occasions
     surprise = min(1.0, left / others) if others > 0 and left > 0 else 0.0
     return follow_up, surprise
+
+
+def customer_margin(price: float, over_delivery: float, care: float, money: Money) -> float:
+    """The weekly margin of one customer: its price less the cost of serving it for a week
+    (:func:`trustsim.mechanisms.money.unit_cost`, with the supplier's over-delivery and care).
+
+    Example:
+        >>> from trustsim.config import Money
+        >>> round(customer_margin(1.0, 0.0, 0.6, Money(service_cost=0.5, care_cost=0.2)), 10)
+        0.38
+    """
+    return float(price - unit_cost(np.array([over_delivery]), np.array([care]), money)[0])
+
+
+def relationship_cost_to_margin(money: Money, margin: float) -> float:
+    """The cost of one relationship gesture in weeks of a customer's margin: ``gesture_cost / margin``
+    (a manager's measure of how dear the relationship work is; NaN without a margin).
+
+    Example:
+        >>> from trustsim.config import Money
+        >>> relationship_cost_to_margin(Money(gesture_cost=0.5), 0.25)
+        2.0
+    """
+    return money.gesture_cost / margin if margin > 0 else float("nan")
+
+
+def gesture_cost_at(cost_to_margin: float, margin: float) -> float:
+    """The `money.gesture_cost` at which one gesture costs `cost_to_margin` weeks of margin (the inverse
+    of :func:`relationship_cost_to_margin`).
+
+    Example:
+        >>> gesture_cost_at(4.0, 0.25)
+        1.0
+    """
+    return cost_to_margin * margin
+
+
+def max_reach_at(max_reach: float, ad_reach: float) -> float:
+    """The goodwill `advertising.max_reach` at which every unit of goodwill reaches `ad_reach` times as many
+    people (capped at everyone).
+
+    With goodwill reach ``max_reach G / (G + S)`` (:func:`trustsim.mechanisms.channels.goodwill_reach_share`)
+    both the reach of a budget and the reach of one more unit of money scale with `ad_reach`, while the shape
+    of the diminishing returns (the saturation S) stays: advertising becomes more or less effective per money,
+    at the margin as on average.
+
+    Example:
+        >>> max_reach_at(0.005, 4.0)
+        0.02
+    """
+    return min(1.0, max_reach * ad_reach)

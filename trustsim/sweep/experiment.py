@@ -216,6 +216,13 @@ class Experiment(_Section):
     design: Design
     output: Output = Field(default_factory=Output)
     plot: Plot = Field(default_factory=Plot)
+    analysis: dict[str, Any] = Field(
+        default_factory=dict,
+        description=(
+            "Settings of a built-in experiment's analysis (`trustsim experiment`), checked by its module "
+            "(e.g. one_firm's axes and posterior); a sweep ignores them."
+        ),
+    )
     base_dir: str = Field(default="", description="Folder of the experiment file (set by the loader).")
 
     def base_data(self) -> dict[str, Any]:
