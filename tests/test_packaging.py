@@ -86,7 +86,7 @@ def test_wheel_installs_and_runs_the_built_ins_from_an_empty_folder(tmp_path):
         "trustsim/data/configs/policies/listener.toml",
         "trustsim/data/experiments/ten_ambassadors.toml",
         "trustsim/data/experiments/one_firm.toml",
-        "trustsim/data/configs/calibrated/services_new_provisional.posterior.csv",  # posteriors ship beside scenarios
+        "trustsim/data/configs/calibrated/services_new.posterior.csv",  # posteriors ship beside scenarios
     ):
         assert member in names
     assert any(n.endswith(".dist-info/licenses/LICENSE") for n in names)

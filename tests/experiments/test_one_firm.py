@@ -19,7 +19,7 @@ from trustsim.experiments.decision import run_market_options, run_relationship_o
 from trustsim.experiments.one_firm import CELL, prepare, share_ci
 from trustsim.mechanisms import planning
 
-MARKET = "calibrated/services_new_provisional"
+MARKET = "calibrated/services_new"
 SEEDS = (1, 2, 3, 4, 5)
 WEEKS = 104
 
