@@ -175,12 +175,12 @@ def first_adoptions(spells: pd.DataFrame) -> pd.DataFrame:
         >>> first_adoptions(s)["channel"].tolist()
         ['ad', 'review']
     """
-    if not {"customer", "end_reason"} <= set(spells.columns):  # tables of an older version: nobody lapsed
-        return spells[spells["from_supplier"].isna() & (spells["channel"].astype(str) != "initial")]
-    order = spells.sort_values(["customer", "start_step"], kind="stable")
-    came_back = order.groupby("customer")["end_reason"].shift(1).astype(str) == "lapsed"
-    keep = order["from_supplier"].isna() & (order["channel"].astype(str) != "initial") & ~came_back
-    return spells.loc[order.index[keep.to_numpy()]].sort_index()
+    fresh = spells["from_supplier"].isna() & (spells["channel"].astype(str) != "initial")
+    if {"customer", "end_reason"} <= set(spells.columns):  # tables of an older version: nobody lapsed
+        order = spells.sort_values(["customer", "start_step"], kind="stable")
+        before = order.groupby("customer")["end_reason"].shift(1)  # how the person's previous spell ended
+        fresh &= before.reindex(spells.index).astype(str) != "lapsed"
+    return spells[fresh]
 
 
 def referrals(tables: RunTables) -> dict[str, float]:

@@ -108,6 +108,38 @@ def decompose(factual: np.ndarray, silent: np.ndarray, firm: int) -> Decompositi
     return Decomposition(float(parts.sum()), *map(float, parts))
 
 
+PARTS: tuple[str, ...] = ("expansion", "acceleration", "from_rival")
+"""The parts of :class:`Decomposition` beside its total, ``incremental``."""
+
+
+def word_of_mouth_weeks(
+    factual: np.ndarray, silent: np.ndarray, firm: int, spells: pd.DataFrame, supplier: str, steps: int
+) -> dict[str, float]:
+    """One paired run's measures of a firm's word of mouth (Libai, Muller & Peres 2013): the customer-weeks
+    it added and their parts (:func:`decompose`, as ``<part>_weeks``), and ``referred_spell_weeks``, the mean
+    weeks a customer won by recommendation stayed within the horizon (an open spell counts to `steps`).
+    """
+    parts = decompose(factual, silent, firm)
+    referred = spells[(spells["supplier"] == supplier) & (spells["channel"].astype(str) == "recommendation")]
+    weeks = (referred["end_step"].fillna(steps) - referred["start_step"]).to_numpy(np.float64)
+    return {
+        "incremental_weeks": parts.incremental,
+        "expansion_weeks": parts.expansion,
+        "acceleration_weeks": parts.acceleration,
+        "from_rival_weeks": parts.from_rival,
+        "referred_spell_weeks": float(weeks.mean()) if len(weeks) else float("nan"),
+    }
+
+
+def customers_per_ambassador_added(runs: pd.DataFrame, ambassadors: np.ndarray) -> dict[str, np.ndarray]:
+    """Per run, the customer-weeks of :func:`word_of_mouth_weeks` in customers per distinct ambassador:
+    each ``<part>_weeks`` divided by the mean weeks a referred customer stayed and by `ambassadors`
+    (``incremental`` and each of :data:`PARTS`; NaN where a run had neither)."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        scale = 1.0 / (runs["referred_spell_weeks"].to_numpy(np.float64) * np.asarray(ambassadors, np.float64))
+        return {k: runs[f"{k}_weeks"].to_numpy(np.float64) * scale for k in ("incremental", *PARTS)}
+
+
 def break_even(difference: float, ambassadors: float, per_ambassador: float, value: float) -> float:
     """Customers per ambassador at which the policy's profit gap would close.
 

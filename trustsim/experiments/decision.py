@@ -201,17 +201,11 @@ def run_one_firm_pair(scenario: Scenario, seed: int | None = None, steps: int | 
     quiet = load_scenario(scenario, {"wom.silent_suppliers": [focal]})
     _, quiet_models, quiet_whom = decide(quiet, seed, steps, ("gestures",), record=True)
     firm = len(scenario.suppliers) - 1
-    parts = ambassadors.decompose(whom["gestures"][1:], quiet_whom["gestures"][1:], firm)
     spells = models["gestures"].customer_table()
     per = ambassadors.per_distinct_ambassador(spells, focal)
-    referred = spells[(spells["supplier"] == focal) & (spells["channel"].astype(str) == "recommendation")]
-    weeks = (referred["end_step"].fillna(steps) - referred["start_step"]).to_numpy(np.float64)
-    values = {
-        "incremental_weeks": parts.incremental,
-        "expansion_weeks": parts.expansion,
-        "acceleration_weeks": parts.acceleration,
-        "from_rival_weeks": parts.from_rival,
-        "referred_spell_weeks": float(weeks.mean()) if len(weeks) else float("nan"),
+    values = ambassadors.word_of_mouth_weeks(
+        whom["gestures"][1:], quiet_whom["gestures"][1:], firm, spells, focal, steps
+    ) | {
         "distinct_ambassadors": per["ambassadors"],
         "customers_per_ambassador": per["customers_per_ambassador"],
         "silent_profit": float(quiet_models["gestures"].supplier_state.discounted_profit[firm]),

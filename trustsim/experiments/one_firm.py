@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from trustsim.analysis import ambassadors
 from trustsim.errors import ConfigError
 from trustsim.experiments.common import (
     PALETTE,
@@ -80,7 +81,7 @@ PAIR_FN = "trustsim.experiments.decision:run_one_firm_pair"
 MATURITY = "market.initial_customers"
 TARGET = 10.0
 """The brief's "ten" customers per ambassador."""
-PARTS = ("expansion", "acceleration", "from_rival")
+PARTS = ambassadors.PARTS
 COLOURS = {"keep": "#7f7f7f", "ads": PALETTE[0], "gestures": PALETTE[1]}
 TEN_AMBASSADORS = "results/ten_ambassadors/findings.json (trustsim experiment ten_ambassadors: equal spend, two firms)"
 
@@ -501,13 +502,11 @@ def analyse(ctx: Any) -> tuple[dict[str, Any], list[Path]]:
         ads_roi["reference"][label] = {str(r["horizon_years"]): r["roi"]["ads"] for r in by_h}
         equal_spend["reference"][label] = {str(r["horizon_years"]): r["gestures_minus_ads"] for r in by_h}
 
-    from trustsim.analysis.ambassadors import crossed_by
-
     periods = sorted({*weeks.values(), 13, 26})
     crossover = {}
     for label, cell in refs.items():
         times = crossovers(_in_cell(main, cell))
-        crossover[label] = crossed_by(times, np.full(len(times), d.steps), periods) | {
+        crossover[label] = ambassadors.crossed_by(times, np.full(len(times), d.steps), periods) | {
             "definition": (
                 "runs in which gestures' cumulative discounted profit has overtaken both keeping the money and "
                 "ads for good, Kaplan-Meier with runs never overtaking censored at the horizon"
@@ -520,7 +519,7 @@ def analyse(ctx: Any) -> tuple[dict[str, Any], list[Path]]:
             times = crossovers(_in_cell(main, (m, s.reference_ad_reach, c)))
             crossover_by_cost.append(
                 {"market_maturity": m, "relationship_cost_to_margin": c}
-                | crossed_by(times, np.full(len(times), d.steps), every_quarter)
+                | ambassadors.crossed_by(times, np.full(len(times), d.steps), every_quarter)
             )
 
     cpa, inc = _ambassador_findings(pair, d.maturities)
@@ -620,11 +619,8 @@ def _ambassador_findings(summary: pd.DataFrame, maturities: list[float]) -> tupl
         runs = summary[summary["point"] == k]
         label = maturity_label(m)
         cpa[label] = mean_ci(runs["customers_per_ambassador"])
-        with np.errstate(invalid="ignore", divide="ignore"):
-            scale = 1.0 / (runs["referred_spell_weeks"].to_numpy(np.float64) * runs["distinct_ambassadors"].to_numpy())
-            inc[label] = mean_ci(runs["incremental_weeks"].to_numpy(np.float64) * scale) | {
-                part: mean_ci(runs[f"{part}_weeks"].to_numpy(np.float64) * scale) for part in PARTS
-            }
+        added = ambassadors.customers_per_ambassador_added(runs, runs["distinct_ambassadors"].to_numpy())
+        inc[label] = mean_ci(added["incremental"]) | {part: mean_ci(added[part]) for part in PARTS}
     return cpa, inc
 
 

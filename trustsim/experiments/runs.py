@@ -242,18 +242,11 @@ def run_ambassador_pair(scenario: Scenario, seed: int | None = None, steps: int 
     spells = model.customer_table()
     per = ambassadors.per_distinct_ambassador(spells, firm)
     values = ambassadors.customer_values(spells, firm, scenario.money.discount_rate)
-    parts = ambassadors.decompose(whom[1:], quiet_whom[1:], RELATIONSHIP)
-    referred = spells[(spells["supplier"] == firm) & (spells["channel"].astype(str) == "recommendation")]
-    weeks = (referred["end_step"].fillna(steps) - referred["start_step"]).to_numpy(np.float64)
     scalars = (
         per
         | values
+        | ambassadors.word_of_mouth_weeks(whom[1:], quiet_whom[1:], RELATIONSHIP, spells, firm, steps)
         | {
-            "incremental_weeks": parts.incremental,
-            "expansion_weeks": parts.expansion,
-            "acceleration_weeks": parts.acceleration,
-            "from_rival_weeks": parts.from_rival,
-            "referred_spell_weeks": float(weeks.mean()) if len(weeks) else float("nan"),
             "silent_discounted_profit": float(quiet.supplier_state.discounted_profit[RELATIONSHIP]),
             "factual_discounted_profit": float(model.supplier_state.discounted_profit[RELATIONSHIP]),
         }

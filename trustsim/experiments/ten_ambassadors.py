@@ -69,7 +69,7 @@ MAP_SIZES = {
 }
 PAIR_FN = "trustsim.experiments.runs:run_ambassador_pair"
 MAP_FN = "trustsim.experiments.runs:run_equal_spend"
-PARTS = ("expansion", "acceleration", "from_rival")
+PARTS = ambassadors.PARTS
 KM_PERIODS = (13, 26, 52, 78, 104, 156, 208, 260)
 """Periods at which the share of runs crossed is reported (a quarter to five years)."""
 TARGET = 10.0
@@ -252,9 +252,8 @@ def money_findings(runs: pd.DataFrame, series: pd.DataFrame) -> dict[str, Any]:
         ambassadors.break_even(float(d), float(a), float(c), float(v))
         for d, a, c, v in zip(d_t, per_amb, cpa, runs["referred_value"].to_numpy(np.float64), strict=True)
     ]
+    parts = ambassadors.customers_per_ambassador_added(runs, per_amb)
     with np.errstate(invalid="ignore", divide="ignore"):
-        scale = 1.0 / (runs["referred_spell_weeks"].to_numpy(np.float64) * per_amb)
-        parts = {k: runs[f"{k}_weeks"].to_numpy(np.float64) * scale for k in ("incremental", *PARTS)}
         crv_to_clv = runs["crv"] / runs["clv"]
     times = np.array(
         [crossover_step(by_step.index.to_numpy(), by_step[r].to_numpy(), np.zeros(len(by_step))) for r in by_step]
