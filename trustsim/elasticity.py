@@ -12,6 +12,11 @@ and compare that supplier's revenue (its sales):
 
 Each is ``ln(revenue with more ads / revenue without) / ln(nudge)``. One pair is noisy: average over
 seeds (:func:`ad_elasticities` takes several).
+
+Beside each, its ceiling (:func:`elasticity_ceiling`): the largest elasticity any advertising
+response could give in that window, from the flows of the run without the change. A firm whose
+sales are its customers' repeat purchases can gain sales only by winning more customers or losing
+fewer, and over a quarter only a few percent of its customers come or go.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import math
 from collections.abc import Iterable
 
 import numpy as np
+import pandas as pd
 
 from trustsim.config import Scenario
 from trustsim.model import TrustMarket
@@ -30,6 +36,8 @@ NUDGE = 1.25
 SHORT_WEEKS, LONG_WEEKS = 13, 52
 """Weeks after the change over which the short- and the long-run response are measured."""
 ELASTICITY_VALUES = ("ad_elasticity_short", "ad_elasticity_long")
+CEILING_VALUES = ("ad_elasticity_short_ceiling", "ad_elasticity_long_ceiling")
+"""The ceiling of each of :data:`ELASTICITY_VALUES` (:func:`elasticity_ceiling`)."""
 
 
 def _revenue(model: TrustMarket, supplier: int, after: int) -> np.ndarray:
@@ -50,14 +58,62 @@ def louder_copy(model: TrustMarket, nudge: float = NUDGE) -> tuple[TrustMarket, 
     return louder, target
 
 
+def elasticity_ceiling(table: pd.DataFrame, supplier: int, after: int, nudge: float = NUDGE) -> dict[str, float]:
+    """The largest short- and long-run elasticity any advertising response could give `supplier` after
+    step `after`, from one run's supplier table (the run without the change).
+
+    Models: a firm's sales are its customers' purchases (revenue = price x customers each week), so more
+    advertising can raise them only through the flows: customers won and customers lost. If ads moved
+    every one of those flows in full proportion (a flow elasticity of 1, the most a concave response
+    such as :func:`~trustsim.mechanisms.channels.goodwill_reach_share` allows), `nudge` times the spend
+    would win `nudge` times the customers and lose ``1 / nudge`` times as many each week; the revenue
+    that would add over each window, as an elasticity, is the ceiling. Word of mouth from the extra
+    customers cannot lift it within the window: it is one of the flows already counted in full. The
+    measured elasticity is below it in expectation (one pair can exceed it by chance).
+
+    Args:
+        table: the supplier table of the run (``suppliers.parquet``: customers, revenue, acquired,
+            churned, lapsed, departed per step).
+        supplier: the advertiser.
+        after: the last step before the change.
+        nudge: the factor of the change.
+
+    Returns:
+        ``{"ad_elasticity_short_ceiling": ..., "ad_elasticity_long_ceiling": ...}``.
+
+    Example:
+        1,000 customers paying 1 a week, 10 won and 10 lost each week: at most 25% more ads could add
+        2.5 + 2 customers a week; over a quarter that is an elasticity of at most about 0.14:
+
+        >>> weeks = np.arange(1, 53)
+        >>> t = pd.DataFrame({"step": weeks, "supplier": 0, "customers": 1000, "revenue": 1000.0,
+        ...                   "acquired": 10, "churned": 10, "lapsed": 0, "departed": 0})
+        >>> {k: round(v, 3) for k, v in elasticity_ceiling(t, 0, 0).items()}
+        {'ad_elasticity_short_ceiling': 0.139, 'ad_elasticity_long_ceiling': 0.505}
+    """
+    rows = table[(table["supplier"] == supplier) & (table["step"] > after)].sort_values("step")
+    revenue = rows["revenue"].to_numpy(dtype=np.float64)
+    customers = rows["customers"].to_numpy(dtype=np.float64)
+    won = rows["acquired"].to_numpy(dtype=np.float64)
+    lost = rows[["churned", "lapsed", "departed"]].to_numpy(dtype=np.float64).sum(axis=1)
+    extra = np.cumsum((nudge - 1.0) * won + (1.0 - 1.0 / nudge) * lost)
+    out = {}
+    for key, weeks in zip(CEILING_VALUES, (SHORT_WEEKS, LONG_WEEKS), strict=True):
+        a, n = revenue[:weeks].sum(), customers[:weeks].sum()
+        price = a / n if n > 0 else 0.0
+        out[key] = math.log((a + price * extra[:weeks].sum()) / a) / math.log(nudge) if a > 0 else math.nan
+    return out
+
+
 def compare_revenue(base: TrustMarket, louder: TrustMarket, target: int, after: int, nudge: float) -> dict[str, float]:
-    """The elasticities from the revenue of supplier `target` after step `after` in the two runs."""
+    """The elasticities from the revenue of supplier `target` after step `after` in the two runs, and
+    their ceilings from the run without the change (:func:`elasticity_ceiling`)."""
     r0, r1 = _revenue(base, target, after), _revenue(louder, target, after)
     out = {}
     for key, weeks in zip(ELASTICITY_VALUES, (SHORT_WEEKS, LONG_WEEKS), strict=True):
         a, b = r0[:weeks].sum(), r1[:weeks].sum()
         out[key] = math.log(b / a) / math.log(nudge) if a > 0 and b > 0 else math.nan
-    return out
+    return out | elasticity_ceiling(base.supplier_table(), target, after, nudge)
 
 
 def ad_elasticity(scenario: Scenario, seed: int, warmup: int = 52, nudge: float = NUDGE) -> dict[str, float]:
@@ -65,7 +121,7 @@ def ad_elasticity(scenario: Scenario, seed: int, warmup: int = 52, nudge: float 
     base = TrustMarket(scenario, rng=seed).run(warmup)
     pair = louder_copy(base, nudge)
     if pair is None:
-        return dict.fromkeys(ELASTICITY_VALUES, math.nan)
+        return dict.fromkeys(ELASTICITY_VALUES + CEILING_VALUES, math.nan)
     louder, target = pair
     base.run(LONG_WEEKS)
     louder.run(LONG_WEEKS)
@@ -75,12 +131,13 @@ def ad_elasticity(scenario: Scenario, seed: int, warmup: int = 52, nudge: float 
 def ad_elasticities(
     scenario: Scenario, seeds: Iterable[int], warmup: int = 52, nudge: float = NUDGE
 ) -> dict[str, tuple[float, float, float, int]]:
-    """Mean, 95% t-interval and n of each elasticity over several seeds: ``{name: (mean, low, high, n)}``."""
+    """Mean, 95% t-interval and n of each elasticity and its ceiling over several seeds:
+    ``{name: (mean, low, high, n)}``."""
     from scipy import stats
 
     rows = [ad_elasticity(scenario, s, warmup, nudge) for s in seeds]
     out = {}
-    for key in ELASTICITY_VALUES:
+    for key in ELASTICITY_VALUES + CEILING_VALUES:
         v = np.array([r[key] for r in rows if math.isfinite(r[key])])
         if len(v) < 2:
             out[key] = (float(v.mean()) if len(v) else math.nan, math.nan, math.nan, len(v))

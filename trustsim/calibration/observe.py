@@ -62,7 +62,7 @@ def run_patterns_paired(scenario: Scenario, seed: int | None = None, steps: int 
     """One run and, from its state at :data:`WARMUP_SHARE` of the horizon, a copy in which the biggest
     advertiser spends more (:mod:`trustsim.elasticity`): every pattern value of the run plus the short-
     and long-run advertising elasticities, so that they can be fitted (about 1.2 runs' cost)."""
-    from trustsim.elasticity import ELASTICITY_VALUES, LONG_WEEKS, NUDGE, compare_revenue, louder_copy
+    from trustsim.elasticity import CEILING_VALUES, ELASTICITY_VALUES, LONG_WEEKS, NUDGE, compare_revenue, louder_copy
     from trustsim.model import TrustMarket
     from trustsim.runner import result_of
 
@@ -77,7 +77,7 @@ def run_patterns_paired(scenario: Scenario, seed: int | None = None, steps: int 
     result = result_of(model, int(seed))
     values = compute_patterns(tables_of(result, scenario))
     if pair is None or total - warmup < LONG_WEEKS:
-        values |= dict.fromkeys(ELASTICITY_VALUES, math.nan)
+        values |= dict.fromkeys(ELASTICITY_VALUES + CEILING_VALUES, math.nan)
     else:
         values |= compare_revenue(model, pair[0], pair[1], warmup, NUDGE)
     return RunResult(_one_row(values, result.steps), _no_suppliers(), result.seed, result.steps)
