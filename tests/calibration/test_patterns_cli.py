@@ -29,6 +29,7 @@ def test_patterns_measure_the_elasticity_from_chosen_weeks(tmp_path, capsys, mon
     assert main(["patterns", str(out), "--elasticity", "2", "--elasticity-from", "8,20"]) == 0
     shown = capsys.readouterr().out
     assert "ad_elasticity_short from week 8" in shown and "ad_elasticity_long from week 20" in shown
+    assert "ad_elasticity_short_ceiling from week 8" in shown and "customers won and lost" in shown
     assert "n = 2" in shown
 
 

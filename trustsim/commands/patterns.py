@@ -97,5 +97,9 @@ def _elasticity_rows(table: object, run_dir: str, seeds: int, starts: list[int])
         label = "" if starts == [52] else f" from week {start}"
         for key, (mean, low, high, n) in ad_elasticities(scenario, range(seed, seed + seeds), warmup=start).items():
             shown = f"{mean:.3g} [{low:.3g}, {high:.3g}], n = {n}" if n > 1 else f"{mean:.3g} (n = {n})"
-            meaning = "advertising elasticity of the biggest advertiser's sales (Sethuraman et al. 2011)"
+            meaning = (
+                "the most any advertising response could give, from the customers won and lost"
+                if key.endswith("_ceiling")
+                else "advertising elasticity of the biggest advertiser's sales (Sethuraman et al. 2011)"
+            )
             table.add_row(key + label, shown, meaning)  # type: ignore[attr-defined]
