@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
+import pytest
 
 from trustsim.config import load_scenario
 from trustsim.elasticity import ad_elasticity
@@ -53,3 +55,27 @@ def test_the_ceiling_falls_as_a_new_category_matures():
     early = [ad_elasticity(sc, s, warmup=26)[key] for s in range(2)]
     late = [ad_elasticity(sc, s, warmup=208)[key] for s in range(2)]
     assert max(late) < min(early) / 3, (early, late)
+
+
+def test_the_unit_economics_fix_the_loss_rate_they_were_measured_on():
+    # a firm losing 0.5% of its customers a week, measured by patterns.unit_economics, gives back that rate
+    from trustsim.elasticity import steady_loss_rate
+    from trustsim.patterns import RunTables, unit_economics
+
+    weeks = np.arange(0, 53)
+    sup = pd.DataFrame(
+        {"step": weeks, "supplier": 0, "name": "A", "customers": 1000, "revenue": 1000.0, "service_costs": 700.0}
+        | {"gesture_costs": 0.0, "ad_costs": 40.0, "acquired_ads": 2, "churned": 5, "departed": 0, "lapsed": 0}
+    )
+    u = unit_economics(RunTables(pd.DataFrame({"step": weeks}), sup, None, 1000, discount_rate=0.001)).loc[0]
+    assert steady_loss_rate(u["ltv_to_cac"], u["payback_months"], 0.001) == pytest.approx(0.005)
+
+
+def test_the_practitioners_benchmarks_cap_the_short_run_elasticity_below_the_meta_analysis_mean():
+    from trustsim.elasticity import ceiling_of_unit_economics
+
+    # across the benchmarks' box (LTV/CAC 2-4, payback 12-24 months) the ceiling rises as customers move more
+    grid = {(a, p): ceiling_of_unit_economics(a, p, 0.001) for a in (2.0, 3.0, 4.0) for p in (12.0, 18.0, 24.0)}
+    short = {k: v["ad_elasticity_short_ceiling"] for k, v in grid.items()}
+    assert short[(2.0, 12.0)] == max(short.values()) and short[(4.0, 24.0)] == min(short.values())
+    assert short[(3.0, 18.0)] < 0.12 / 2 and grid[(3.0, 18.0)]["ad_elasticity_long_ceiling"] < 0.24

@@ -105,6 +105,55 @@ def elasticity_ceiling(table: pd.DataFrame, supplier: int, after: int, nudge: fl
     return out
 
 
+def steady_loss_rate(ltv_to_cac: float, payback_months: float, discount_rate: float) -> float:
+    """The weekly share of customers a firm loses, implied by its LTV/CAC and payback.
+
+    Models: with lifetime value ``margin (1 + r) / (r + loss)`` (Gupta, Lehmann & Stuart 2004;
+    :func:`~trustsim.mechanisms.planning.customer_value`) and payback ``CAC / monthly margin``
+    (:func:`trustsim.patterns.unit_economics`), ``LTV / CAC = (1 + r) / ((r + loss) * payback in
+    weeks)``: the two benchmarks together fix how long a customer stays.
+
+    Example:
+        LTV/CAC 3 and 18 months' payback, no discounting: a customer stays 54 months on average, so
+        about 0.43% of customers go each week (a fifth a year):
+
+        >>> round(steady_loss_rate(3.0, 18.0, 0.0), 5)
+        0.00427
+    """
+    from trustsim.patterns import WEEKS_PER_MONTH
+
+    return (1.0 + discount_rate) / (ltv_to_cac * payback_months * WEEKS_PER_MONTH) - discount_rate
+
+
+def ceiling_of_unit_economics(
+    ltv_to_cac: float, payback_months: float, discount_rate: float = 0.0, nudge: float = NUDGE
+) -> dict[str, float]:
+    """The elasticity ceilings (:func:`elasticity_ceiling`) of a firm in steady state whose unit economics
+    are these: it loses :func:`steady_loss_rate` of its customers each week and wins as many.
+
+    Models: the practitioners' benchmarks (LTV/CAC near 3, payback 12-24 months; MODEL_BRIEF) bound
+    how much of a firm's customer base comes and goes, and so how far its sales can respond to its ads
+    over a quarter or a year, whatever the advertising response.
+
+    Example:
+        At the benchmarks' centre and at their most fluid corner (LTV/CAC 2, payback 12 months), at the
+        services market's discount rate of 0.1% a week: even ads that won and kept every customer could
+        not give the meta-analysis's mean short-run elasticity (0.12) except at that corner:
+
+        >>> {k: round(v, 3) for k, v in ceiling_of_unit_economics(3.0, 18.0, 0.001).items()}
+        {'ad_elasticity_short_ceiling': 0.046, 'ad_elasticity_long_ceiling': 0.172}
+        >>> {k: round(v, 3) for k, v in ceiling_of_unit_economics(2.0, 12.0, 0.001).items()}
+        {'ad_elasticity_short_ceiling': 0.12, 'ad_elasticity_long_ceiling': 0.439}
+    """
+    flow = steady_loss_rate(ltv_to_cac, payback_months, discount_rate) * 1000.0
+    weeks = np.arange(1, LONG_WEEKS + 1)
+    table = pd.DataFrame(
+        {"step": weeks, "supplier": 0, "customers": 1000.0, "revenue": 1000.0}
+        | {"acquired": flow, "churned": flow, "lapsed": 0.0, "departed": 0.0}
+    )
+    return elasticity_ceiling(table, 0, 0, nudge)
+
+
 def compare_revenue(base: TrustMarket, louder: TrustMarket, target: int, after: int, nudge: float) -> dict[str, float]:
     """The elasticities from the revenue of supplier `target` after step `after` in the two runs, and
     their ceilings from the run without the change (:func:`elasticity_ceiling`)."""
