@@ -79,3 +79,47 @@ def test_the_practitioners_benchmarks_cap_the_short_run_elasticity_below_the_met
     short = {k: v["ad_elasticity_short_ceiling"] for k, v in grid.items()}
     assert short[(2.0, 12.0)] == max(short.values()) and short[(4.0, 24.0)] == min(short.values())
     assert short[(3.0, 18.0)] < 0.12 / 2 and grid[(3.0, 18.0)]["ad_elasticity_long_ceiling"] < 0.24
+
+
+def test_ads_that_only_win_customers_stay_below_the_ceiling_of_the_customers_won():
+    # in the model an ad informs prospects and never keeps a customer (Vidale & Wolfe: sales decay at a
+    # rate ads do not touch), so the measured elasticity is below the ceiling of the wins alone, which
+    # is below the ceiling of wins and losses
+    for overrides in (COMMON, ADS_ONLY):
+        measured, wins, both = _wins_only_pairs(overrides)
+        assert _below(measured, wins), (overrides, measured, wins)
+        assert (wins <= both).all()
+        if overrides is COMMON:  # with word of mouth and trust some leave, and keeping them is out of reach
+            assert (wins < both).all(), (wins, both)
+
+
+def _wins_only_pairs(overrides: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    from trustsim.elasticity import LONG_WEEKS, NUDGE, compare_revenue, elasticity_ceiling, louder_copy
+    from trustsim.model import TrustMarket
+
+    sc = load_scenario(BASE, overrides)
+    measured, wins, both = [], [], []
+    for seed in range(4):
+        base = TrustMarket(sc, rng=seed).run(20)
+        pair = louder_copy(base)
+        assert pair is not None
+        louder, target = pair
+        base.run(LONG_WEEKS)
+        louder.run(LONG_WEEKS)
+        e = compare_revenue(base, louder, target, 20, NUDGE)  # the pair as ad_elasticity measures it
+        measured.append(e["ad_elasticity_short"])
+        wins.append(elasticity_ceiling(base.supplier_table(), target, 20, losses=False)["ad_elasticity_short_ceiling"])
+        both.append(e["ad_elasticity_short_ceiling"])
+    return np.array(measured), np.array(wins), np.array(both)
+
+
+def test_under_vidale_wolfe_the_practitioners_benchmarks_cap_the_short_run_elasticity_below_its_mean():
+    from trustsim.elasticity import ceiling_of_unit_economics
+
+    # ads that only win customers: even at the most fluid corner of the box (LTV/CAC 2, payback 12
+    # months) and with every customer won by an ad, a quarter's elasticity stays below 0.12
+    box = [ceiling_of_unit_economics(a, p, 0.001, losses=False) for a in (2.0, 3.0, 4.0) for p in (12.0, 18.0, 24.0)]
+    assert max(c["ad_elasticity_short_ceiling"] for c in box) < 0.12
+    full = ceiling_of_unit_economics(3.0, 18.0, 0.001)
+    wins = ceiling_of_unit_economics(3.0, 18.0, 0.001, losses=False)
+    assert wins["ad_elasticity_short_ceiling"] < full["ad_elasticity_short_ceiling"]

@@ -58,7 +58,9 @@ def louder_copy(model: TrustMarket, nudge: float = NUDGE) -> tuple[TrustMarket, 
     return louder, target
 
 
-def elasticity_ceiling(table: pd.DataFrame, supplier: int, after: int, nudge: float = NUDGE) -> dict[str, float]:
+def elasticity_ceiling(
+    table: pd.DataFrame, supplier: int, after: int, nudge: float = NUDGE, losses: bool = True
+) -> dict[str, float]:
     """The largest short- and long-run elasticity any advertising response could give `supplier` after
     step `after`, from one run's supplier table (the run without the change).
 
@@ -71,12 +73,17 @@ def elasticity_ceiling(table: pd.DataFrame, supplier: int, after: int, nudge: fl
     customers cannot lift it within the window: it is one of the flows already counted in full. The
     measured elasticity is below it in expectation (one pair can exceed it by chance).
 
+    With ``losses=False`` ads act on acquisition only, as in Vidale & Wolfe (1957), Operations
+    Research 5(3), where sales decay at a rate advertising does not touch: the ceiling of a response
+    that wins customers but keeps none.
+
     Args:
         table: the supplier table of the run (``suppliers.parquet``: customers, revenue, acquired,
             churned, lapsed, departed per step).
         supplier: the advertiser.
         after: the last step before the change.
         nudge: the factor of the change.
+        losses: whether ads may also keep customers (False: they only win them).
 
     Returns:
         ``{"ad_elasticity_short_ceiling": ..., "ad_elasticity_long_ceiling": ...}``.
@@ -90,13 +97,18 @@ def elasticity_ceiling(table: pd.DataFrame, supplier: int, after: int, nudge: fl
         ...                   "acquired": 10, "churned": 10, "lapsed": 0, "departed": 0})
         >>> {k: round(v, 3) for k, v in elasticity_ceiling(t, 0, 0).items()}
         {'ad_elasticity_short_ceiling': 0.139, 'ad_elasticity_long_ceiling': 0.505}
+
+        Ads that only win customers (Vidale & Wolfe) could add the 2.5 a week alone:
+
+        >>> {k: round(v, 3) for k, v in elasticity_ceiling(t, 0, 0, losses=False).items()}
+        {'ad_elasticity_short_ceiling': 0.078, 'ad_elasticity_long_ceiling': 0.287}
     """
     rows = table[(table["supplier"] == supplier) & (table["step"] > after)].sort_values("step")
     revenue = rows["revenue"].to_numpy(dtype=np.float64)
     customers = rows["customers"].to_numpy(dtype=np.float64)
     won = rows["acquired"].to_numpy(dtype=np.float64)
     lost = rows[["churned", "lapsed", "departed"]].to_numpy(dtype=np.float64).sum(axis=1)
-    extra = np.cumsum((nudge - 1.0) * won + (1.0 - 1.0 / nudge) * lost)
+    extra = np.cumsum((nudge - 1.0) * won + (1.0 - 1.0 / nudge) * lost * losses)
     out = {}
     for key, weeks in zip(CEILING_VALUES, (SHORT_WEEKS, LONG_WEEKS), strict=True):
         a, n = revenue[:weeks].sum(), customers[:weeks].sum()
@@ -126,7 +138,7 @@ def steady_loss_rate(ltv_to_cac: float, payback_months: float, discount_rate: fl
 
 
 def ceiling_of_unit_economics(
-    ltv_to_cac: float, payback_months: float, discount_rate: float = 0.0, nudge: float = NUDGE
+    ltv_to_cac: float, payback_months: float, discount_rate: float = 0.0, nudge: float = NUDGE, losses: bool = True
 ) -> dict[str, float]:
     """The elasticity ceilings (:func:`elasticity_ceiling`) of a firm in steady state whose unit economics
     are these: it loses :func:`steady_loss_rate` of its customers each week and wins as many.
@@ -144,6 +156,11 @@ def ceiling_of_unit_economics(
         {'ad_elasticity_short_ceiling': 0.046, 'ad_elasticity_long_ceiling': 0.172}
         >>> {k: round(v, 3) for k, v in ceiling_of_unit_economics(2.0, 12.0, 0.001).items()}
         {'ad_elasticity_short_ceiling': 0.12, 'ad_elasticity_long_ceiling': 0.439}
+
+        Ads that only win customers (``losses=False``, Vidale & Wolfe) at the centre:
+
+        >>> {k: round(v, 3) for k, v in ceiling_of_unit_economics(3.0, 18.0, 0.001, losses=False).items()}
+        {'ad_elasticity_short_ceiling': 0.026, 'ad_elasticity_long_ceiling': 0.096}
     """
     flow = steady_loss_rate(ltv_to_cac, payback_months, discount_rate) * 1000.0
     weeks = np.arange(1, LONG_WEEKS + 1)
@@ -151,7 +168,7 @@ def ceiling_of_unit_economics(
         {"step": weeks, "supplier": 0, "customers": 1000.0, "revenue": 1000.0}
         | {"acquired": flow, "churned": flow, "lapsed": 0.0, "departed": 0.0}
     )
-    return elasticity_ceiling(table, 0, 0, nudge)
+    return elasticity_ceiling(table, 0, 0, nudge, losses)
 
 
 def compare_revenue(base: TrustMarket, louder: TrustMarket, target: int, after: int, nudge: float) -> dict[str, float]:
