@@ -108,7 +108,8 @@ def elasticity_ceiling(
     customers = rows["customers"].to_numpy(dtype=np.float64)
     won = rows["acquired"].to_numpy(dtype=np.float64)
     lost = rows[["churned", "lapsed", "departed"]].to_numpy(dtype=np.float64).sum(axis=1)
-    extra = np.cumsum((nudge - 1.0) * won + (1.0 - 1.0 / nudge) * lost * losses)
+    kept = (1.0 - 1.0 / nudge) if losses else 0.0
+    extra = np.cumsum((nudge - 1.0) * won + kept * lost)
     out = {}
     for key, weeks in zip(CEILING_VALUES, (SHORT_WEEKS, LONG_WEEKS), strict=True):
         a, n = revenue[:weeks].sum(), customers[:weeks].sum()
